@@ -1,0 +1,99 @@
+"""CLI commands of the accounts layer: ``ledger add``, ``account add``, ``account list``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope, state
+
+
+def register(app: typer.Typer) -> None:
+    ledger_app = group("ledger", "Ledgers (账套): an entity × a fund, with the standard chart.")
+    account_app = group("account", "Accounts (会计科目) and sub-accounts (明细科目).")
+
+    @ledger_app.command("add")
+    def ledger_add(
+        code: str,
+        entity: Annotated[str, typer.Option("--entity")],
+        fund: Annotated[str, typer.Option("--fund", help="employee (职工医保) | resident (城乡居民医保)")],
+        maker_checker: Annotated[bool, typer.Option("--maker-checker/--no-maker-checker")] = False,
+    ) -> None:
+        """Add a ledger and install the standard chart for its fund."""
+        from accounts.setup import create_ledger
+
+        with session_scope() as session:
+            ledger = create_ledger(session, code, entity, fund, maker_checker=maker_checker, actor=state.user)
+            typer.echo(f"ledger {ledger.code} ({ledger.fund}) added for entity {entity}")
+
+    @ledger_app.command("list")
+    def ledger_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+        """List ledgers."""
+        from sqlalchemy import select
+
+        from ledger.models import Entity, Ledger
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            rows = [
+                {"code": lc, "entity": ec, "fund": fund}
+                for lc, ec, fund in session.execute(
+                    select(Ledger.code, Entity.code, Ledger.fund).join(Entity).order_by(Ledger.code))
+            ]
+        if fmt == "json":
+            emit_json(rows)
+        else:
+            for r in rows:
+                typer.echo(f"{r['code']:<16} {r['entity']:<12} {r['fund']}")
+
+    @account_app.command("add")
+    def account_add(
+        code: str,
+        name: str,
+        ledger: Annotated[str, typer.Option("--ledger")],
+        bank_kind: Annotated[str | None, typer.Option("--bank-kind",
+                                                      help="treasury|fiscal_special|income|expenditure")] = None,
+        bank_name: Annotated[str | None, typer.Option("--bank-name")] = None,
+        bank_number: Annotated[str | None, typer.Option("--bank-number")] = None,
+    ) -> None:
+        """Add a sub-account under the account whose code is its prefix."""
+        from accounts.setup import add_sub_account
+
+        with session_scope() as session:
+            account = add_sub_account(session, ledger, code, name, bank_kind=bank_kind, bank_name=bank_name,
+                                      bank_number=bank_number, actor=state.user)
+            typer.echo(f"account {account.code} {account.name} added to ledger {ledger}")
+
+    @account_app.command("list")
+    def account_list(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """List a ledger's accounts (JSON: code, name, category, normal_side, parent, leaf, bank)."""
+        from accounts.registry import account_rows
+
+        check_format(fmt, ("table", "csv", "json"))
+        with session_scope(read_only=True) as session:
+            rows = account_rows(session, ledger)
+        if fmt == "json":
+            emit_json(rows)
+        elif fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["code", "name", "category", "normal_side", "parent", "leaf", "bank_kind",
+                             "bank_name", "bank_number"])
+            for r in rows:
+                bank = r["bank"] or {}
+                writer.writerow([r["code"], r["name"], r["category"], r["normal_side"], r["parent"] or "",
+                                 "true" if r["leaf"] else "false", bank.get("kind", ""), bank.get("name", ""),
+                                 bank.get("number", "")])
+            typer.echo(out.getvalue(), nl=False)
+        else:
+            for r in rows:
+                depth = (len(r["code"]) - 4) // 2
+                bank = f"  [{r['bank']['kind']} {r['bank']['number']}]" if r["bank"] else ""
+                leaf = "" if r["leaf"] else " +"
+                typer.echo(f"{r['code']:<10} {'  ' * depth}{r['name']}{leaf}{bank}")

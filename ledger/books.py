@@ -1,0 +1,216 @@
+"""Entities, ledgers and accounts: the set-up side of the books.
+
+Rules kept here (and in the database): an account's code extends its parent's code; postings go
+to leaves only, so a parent stops being postable once it has children; an account that already
+holds postings cannot get children (its balance would have nowhere to live).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ledger.errors import AccountError, LedgerError, UnknownAccountError, UnknownEntityError, UnknownLedgerError
+from ledger.models import (
+    BANK_KINDS,
+    CATEGORIES,
+    FUNDS,
+    LEVELS,
+    ROUTES,
+    SIDES,
+    Account,
+    AuditEvent,
+    Entity,
+    Ledger,
+    Posting,
+)
+
+CODE_LENGTH_MAX = 32
+#: Which level may sit under which: a county under a city, a city under a province.
+PARENT_LEVEL = {"county": "city", "city": "province", "province": None}
+
+
+def record(session: Session, action: str, *, actor: str = "system", ledger_id: int | None = None,
+           **detail: object) -> None:
+    """Append to the audit trail (insert-only in the database)."""
+    session.add(AuditEvent(
+        ledger_id=ledger_id, at=dt.datetime.now(dt.UTC), actor=actor, action=action,
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    ))
+
+
+def add_entity(session: Session, code: str, name: str, level: str, parent: str | None = None,
+               *, allocation_route: str = "a", actor: str = "system") -> Entity:
+    code = _check_code(code, "entity code")
+    if not name or not name.strip():
+        raise LedgerError("an entity needs a name")
+    if level not in LEVELS:
+        raise LedgerError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    if allocation_route not in ROUTES:
+        raise LedgerError(f"unknown allocation route {allocation_route!r}; use a or b")
+    if session.execute(select(Entity.id).where(Entity.code == code)).first():
+        raise LedgerError(f"entity {code} already exists")
+    parent_row = None
+    if parent is not None:
+        parent_row = get_entity(session, parent)
+        if PARENT_LEVEL[level] != parent_row.level:
+            raise LedgerError(
+                f"a {level} cannot sit under a {parent_row.level} ({parent}); "
+                f"its parent must be a {PARENT_LEVEL[level] or 'nothing'}"
+            )
+    elif level == "county":
+        raise LedgerError("a county needs its city as --parent")
+    entity = Entity(code=code, name=name.strip(), level=level, parent_id=parent_row.id if parent_row else None,
+                    allocation_route=allocation_route)
+    session.add(entity)
+    session.flush()
+    record(session, "entity.add", actor=actor, code=code, name=name, level=level, parent=parent)
+    return entity
+
+
+def get_entity(session: Session, code: str) -> Entity:
+    entity = session.execute(select(Entity).where(Entity.code == code)).scalar_one_or_none()
+    if entity is None:
+        raise UnknownEntityError(f"unknown entity {code!r}")
+    return entity
+
+
+def children_of(session: Session, entity: Entity) -> list[Entity]:
+    return list(session.execute(select(Entity).where(Entity.parent_id == entity.id).order_by(Entity.code)).scalars())
+
+
+def add_ledger_row(session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False,
+                   actor: str = "system") -> Ledger:
+    """The ledger row alone; ``accounts.setup.create_ledger`` also installs the chart."""
+    code = _check_code(code, "ledger code")
+    if fund not in FUNDS:
+        raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
+    entity_row = get_entity(session, entity)
+    if session.execute(select(Ledger.id).where(Ledger.code == code)).first():
+        raise LedgerError(f"ledger {code} already exists")
+    if session.execute(select(Ledger.code).where(Ledger.entity_id == entity_row.id, Ledger.fund == fund)).first():
+        raise LedgerError(f"entity {entity} already has a {fund} ledger")
+    ledger = Ledger(code=code, entity_id=entity_row.id, fund=fund, maker_checker=maker_checker,
+                    head_hash="", created_at=dt.datetime.now(dt.UTC))
+    session.add(ledger)
+    session.flush()
+    record(session, "ledger.add", actor=actor, ledger_id=ledger.id, code=code, entity=entity, fund=fund)
+    return ledger
+
+
+def get_ledger(session: Session, code: str) -> Ledger:
+    ledger = session.execute(select(Ledger).where(Ledger.code == code)).scalar_one_or_none()
+    if ledger is None:
+        raise UnknownLedgerError(f"unknown ledger {code!r}")
+    return ledger
+
+
+def ledger_of(session: Session, entity: Entity, fund: str) -> Ledger | None:
+    return session.execute(
+        select(Ledger).where(Ledger.entity_id == entity.id, Ledger.fund == fund)
+    ).scalar_one_or_none()
+
+
+def get_account(session: Session, ledger: Ledger, code: str) -> Account:
+    account = session.execute(
+        select(Account).where(Account.ledger_id == ledger.id, Account.code == code)
+    ).scalar_one_or_none()
+    if account is None:
+        raise UnknownAccountError(f"ledger {ledger.code} has no account {code!r}")
+    return account
+
+
+def accounts_of(session: Session, ledger: Ledger) -> list[Account]:
+    return list(session.execute(select(Account).where(Account.ledger_id == ledger.id).order_by(Account.code)).scalars())
+
+
+def add_account(
+    session: Session,
+    ledger: Ledger,
+    code: str,
+    name: str,
+    *,
+    category: str | None = None,
+    normal_side: str | None = None,
+    fund_part: str | None = None,
+    bank_kind: str | None = None,
+    bank_name: str | None = None,
+    bank_number: str | None = None,
+    root: bool = False,
+) -> Account:
+    """Add an account; unless ``root``, its parent is the existing account whose code is its longest prefix."""
+    code = _check_code(code, "account code")
+    if not code.isdigit():
+        raise AccountError(f"account code {code!r} must be digits")
+    if not name or not name.strip():
+        raise AccountError("an account needs a name")
+    if session.execute(select(Account.id).where(Account.ledger_id == ledger.id, Account.code == code)).first():
+        raise AccountError(f"ledger {ledger.code} already has account {code}")
+    parent = None
+    if not root:
+        parent = _longest_prefix_parent(session, ledger, code)
+        if parent is None:
+            raise AccountError(
+                f"account {code} extends no account of ledger {ledger.code}; "
+                "a sub-account's code starts with its parent's code (e.g. 100301 under 1003)"
+            )
+        if session.execute(select(exists().where(Posting.account_id == parent.id))).scalar():
+            raise AccountError(
+                f"account {parent.code} {parent.name} already holds postings and cannot get sub-accounts"
+            )
+        category = category or parent.category
+        normal_side = normal_side or parent.normal_side
+        fund_part = fund_part or parent.fund_part
+        if category != parent.category:
+            raise AccountError(f"sub-account {code} must share its parent's category ({parent.category})")
+    if category not in CATEGORIES:
+        raise AccountError(f"unknown category {category!r}")
+    if normal_side not in SIDES:
+        raise AccountError(f"unknown normal side {normal_side!r}")
+    if bank_kind is not None:
+        if bank_kind not in BANK_KINDS:
+            raise AccountError(f"unknown bank kind {bank_kind!r}; use one of {', '.join(BANK_KINDS)}")
+        if category != "asset":
+            raise AccountError("only asset accounts can be tied to a bank account")
+        if not bank_number or not bank_number.strip():
+            raise AccountError("a bank account needs its number (--bank-number)")
+        taken = session.execute(
+            select(Account.code, Ledger.code).join(Ledger, Ledger.id == Account.ledger_id)
+            .where(Account.bank_number == bank_number.strip())
+        ).first()
+        if taken:
+            raise AccountError(f"bank account {bank_number} is already tied to account {taken[0]} of ledger {taken[1]}")
+    elif bank_name or bank_number:
+        raise AccountError("--bank-name and --bank-number need --bank-kind")
+    account = Account(
+        ledger_id=ledger.id, code=code, name=name.strip(), category=category, normal_side=normal_side,
+        parent_id=parent.id if parent else None, is_leaf=True, fund_part=fund_part,
+        bank_kind=bank_kind, bank_name=bank_name.strip() if bank_name else None,
+        bank_number=bank_number.strip() if bank_number else None,
+    )
+    session.add(account)
+    session.flush()
+    if parent is not None and parent.is_leaf:
+        # The database trigger has already cleared the flag; keep the session's copy in step.
+        session.refresh(parent)
+    return account
+
+
+def _longest_prefix_parent(session: Session, ledger: Ledger, code: str) -> Account | None:
+    candidates = [code[:n] for n in range(len(code) - 1, 0, -1)]
+    rows = session.execute(
+        select(Account).where(Account.ledger_id == ledger.id, Account.code.in_(candidates))
+    ).scalars().all()
+    return max(rows, key=lambda a: len(a.code), default=None)
+
+
+def _check_code(code: str, what: str) -> str:
+    if not isinstance(code, str) or not code.strip():
+        raise LedgerError(f"{what} is empty")
+    code = code.strip()
+    if len(code) > CODE_LENGTH_MAX or any(ch.isspace() for ch in code):
+        raise LedgerError(f"{what} {code!r} must be at most {CODE_LENGTH_MAX} characters without spaces")
+    return code

@@ -1,0 +1,243 @@
+"""Closing (结账) and reopening months.
+
+Closing month P of a ledger:
+1. every earlier month must be closed (months close in order; months with no activity that were
+   never opened are recorded as closed on the way);
+2. in December, the 待转 accounts 4601/4602 are first allocated between 统筹基金 and 个人账户基金 by
+   the caller's ratio (经验比例, the 统筹基金 share), as §2.3 of the reference prescribes;
+3. one closing voucher moves the balance of every income and expense leaf into 3001 一般基金结余;
+   in a 职工医保 ledger each account goes to the sub-account of its ``fund_part`` (统筹基金 or
+   个人账户基金); 4601/4602 stay open during the year;
+4. the month is locked (the database refuses vouchers into it from then on).
+
+Reopening is an audited act: it needs a reason, only the latest closed month can be reopened,
+and the closing vouchers are reversed (红字冲销) — never deleted — so the month can be corrected
+and closed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books import get_ledger, record
+from ledger.errors import LedgerError, PeriodOrderError
+from ledger.journal import Line, Posted, VoucherDraft, post, reverse
+from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Voucher
+from ledger.money import apply_rate
+from ledger.periods import format_period, last_day, period_range, period_status_map
+
+FUND_BALANCE_CODE = "3001"
+PENDING_CODES = ("4601", "4602")
+#: Where the 待转 accounts are allocated at year end: 4601 → 4001 (社会保险费收入), 4602 → 4201 (利息收入).
+PENDING_TARGETS = {"4601": "4001", "4602": "4201"}
+
+
+class PendingRatioRequired(LedgerError):
+    rule = "pending_ratio"
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    ledger: str
+    period: int
+    vouchers: list[Posted] = field(default_factory=list)
+    already_closed: bool = False
+
+
+def _leaf_balances(session: Session, ledger: Ledger, through: int) -> dict[int, int]:
+    rows = session.execute(
+        select(AccountBalance.account_id, func.sum(AccountBalance.debit_fen - AccountBalance.credit_fen))
+        .where(AccountBalance.ledger_id == ledger.id, AccountBalance.period <= through)
+        .group_by(AccountBalance.account_id)
+    )
+    return {aid: int(total) for aid, total in rows if total}
+
+
+def close_period(session: Session, ledger_code: str, period: int, *, user: str = "system",
+                 pending_ratio: Decimal | str | None = None) -> CloseResult:
+    ledger = get_ledger(session, ledger_code)
+    statuses = period_status_map(session, ledger.id)
+    if statuses.get(period) == "closed":
+        return CloseResult(ledger.code, period, already_closed=True)
+    open_before = sorted(p for p, s in statuses.items() if p < period and s == "open")
+    if open_before:
+        raise PeriodOrderError(
+            f"ledger {ledger.code}: close {format_period(open_before[0])} before {format_period(period)} "
+            "(months close in order)"
+        )
+    later_closed = [p for p, s in statuses.items() if p > period and s == "closed"]
+    if later_closed:
+        raise PeriodOrderError(f"ledger {ledger.code}: {format_period(max(later_closed))} is already closed")
+    now = dt.datetime.now(dt.UTC)
+    if statuses:
+        first = min(statuses)
+        for gap in period_range(first, period):
+            if gap not in statuses and gap != period:
+                session.add(PeriodRow(ledger_id=ledger.id, period=gap, status="closed", closed_by=user,
+                                      closed_at=now))
+    if period not in statuses:
+        session.add(PeriodRow(ledger_id=ledger.id, period=period, status="open"))
+    session.flush()
+
+    accounts = {a.id: a for a in session.execute(select(Account).where(Account.ledger_id == ledger.id)).scalars()}
+    by_code = {a.code: a for a in accounts.values()}
+    seq = _closing_sequence(session, ledger, period)
+    vouchers: list[Posted] = []
+    if period % 100 == 12:
+        allocation = _allocate_pending(session, ledger, period, accounts, by_code, pending_ratio, seq, user)
+        if allocation is not None:
+            vouchers.append(allocation)
+    closing = _closing_voucher(session, ledger, period, accounts, by_code, seq, user)
+    if closing is not None:
+        vouchers.append(closing)
+
+    row = session.get(PeriodRow, (ledger.id, period))
+    assert row is not None
+    row.status = "closed"
+    row.closed_by = user
+    row.closed_at = now
+    session.flush()
+    record(session, "period.close", actor=user, ledger_id=ledger.id, period=format_period(period),
+           vouchers=[v.id for v in vouchers])
+    return CloseResult(ledger.code, period, vouchers)
+
+
+def _closing_sequence(session: Session, ledger: Ledger, period: int) -> int:
+    count = session.execute(
+        select(func.count()).select_from(Voucher).where(
+            Voucher.ledger_id == ledger.id, Voucher.period == period, Voucher.kind == "closing"
+        )
+    ).scalar_one()
+    return int(count) + 1
+
+
+def _is_pending(account: Account, accounts: dict[int, Account]) -> bool:
+    node: Account | None = account
+    while node is not None:
+        if node.code in PENDING_CODES:
+            return True
+        node = accounts.get(node.parent_id) if node.parent_id else None
+    return False
+
+
+def _closing_voucher(session: Session, ledger: Ledger, period: int, accounts: dict[int, Account],
+                     by_code: dict[str, Account], seq: int, user: str) -> Posted | None:
+    balances = _leaf_balances(session, ledger, period)
+    lines: list[Line] = []
+    to_fund: dict[str, int] = {}
+    for account_id, balance in sorted(balances.items(), key=lambda kv: accounts[kv[0]].code):
+        account = accounts[account_id]
+        if account.category not in ("income", "expense") or _is_pending(account, accounts):
+            continue
+        lines.append(Line(account.code, -balance, "期末结转"))
+        target = _fund_balance_account(ledger, account, by_code)
+        to_fund[target] = to_fund.get(target, 0) + balance
+    for target, amount in sorted(to_fund.items()):
+        if amount:
+            lines.append(Line(target, amount, "期末结转"))
+    if not lines:
+        return None
+    return post(session, VoucherDraft(
+        ledger=ledger.code, key=f"close:{period}:{seq}", date=last_day(period),
+        summary=f"{format_period(period)} 期末结账：收支结转一般基金结余", lines=tuple(lines),
+        source="closing", kind="closing", preparer=user,
+    ))
+
+
+def _fund_balance_account(ledger: Ledger, account: Account, by_code: dict[str, Account]) -> str:
+    if ledger.fund != "employee":
+        return FUND_BALANCE_CODE
+    if account.fund_part is None:
+        raise LedgerError(
+            f"ledger {ledger.code}: account {account.code} {account.name} says neither 统筹基金 nor "
+            "个人账户基金, so its balance cannot be closed"
+        )
+    for candidate in by_code.values():
+        if candidate.code.startswith(FUND_BALANCE_CODE) and candidate.is_leaf and candidate.fund_part == account.fund_part:
+            return candidate.code
+    raise LedgerError(f"ledger {ledger.code} has no 3001 sub-account for {account.fund_part}")
+
+
+def _allocate_pending(session: Session, ledger: Ledger, period: int, accounts: dict[int, Account],
+                      by_code: dict[str, Account], pending_ratio: Decimal | str | None, seq: int,
+                      user: str) -> Posted | None:
+    balances = _leaf_balances(session, ledger, period)
+    pending = [(accounts[aid], bal) for aid, bal in balances.items() if _is_pending(accounts[aid], accounts)]
+    pending = [(a, b) for a, b in pending if b]
+    if not pending:
+        return None
+    if pending_ratio is None:
+        raise PendingRatioRequired(
+            f"ledger {ledger.code}: 4601/4602 hold a balance at year end; give the 统筹基金 share "
+            "with --pending-ratio (e.g. 0.7)"
+        )
+    ratio = Decimal(str(pending_ratio)) if not isinstance(pending_ratio, Decimal) else pending_ratio
+    if not Decimal(0) <= ratio <= Decimal(1):
+        raise LedgerError(f"--pending-ratio must lie between 0 and 1, got {pending_ratio}")
+    lines: list[Line] = []
+    for account, balance in sorted(pending, key=lambda p: p[0].code):
+        root = next(code for code in PENDING_CODES if account.code.startswith(code))
+        target_root = PENDING_TARGETS[root]
+        pooled = apply_rate(balance, ratio)
+        personal = balance - pooled
+        lines.append(Line(account.code, -balance, "年终待转分配"))
+        for part, amount in (("pooled", pooled), ("personal", personal)):
+            if amount:
+                lines.append(Line(_first_leaf(by_code, target_root, part, ledger), amount, "年终待转分配"))
+    return post(session, VoucherDraft(
+        ledger=ledger.code, key=f"allocate-pending:{period}:{seq}", date=last_day(period),
+        summary=f"{format_period(period)} 待转收入按经验比例分配（统筹基金 {ratio}）", lines=tuple(lines),
+        source="closing", kind="closing", preparer=user,
+    ))
+
+
+def _first_leaf(by_code: dict[str, Account], root: str, part: str, ledger: Ledger) -> str:
+    leaves = sorted(
+        a.code for a in by_code.values() if a.code.startswith(root) and a.is_leaf and a.fund_part == part
+    )
+    if not leaves:
+        raise LedgerError(f"ledger {ledger.code} has no {part} sub-account under {root}")
+    return leaves[0]
+
+
+def reopen_period(session: Session, ledger_code: str, period: int, *, user: str, reason: str) -> list[Posted]:
+    """Reopen the latest closed month with a recorded reason; its closing vouchers are reversed."""
+    if not reason or not reason.strip():
+        raise PeriodOrderError("reopening a month needs a reason (--reason)")
+    ledger = get_ledger(session, ledger_code)
+    statuses = period_status_map(session, ledger.id)
+    if statuses.get(period) != "closed":
+        raise PeriodOrderError(f"ledger {ledger.code}: {format_period(period)} is not closed")
+    later = [p for p, s in statuses.items() if p > period and s == "closed"]
+    if later:
+        raise PeriodOrderError(
+            f"ledger {ledger.code}: reopen {format_period(max(later))} first (the latest closed month)"
+        )
+    row = session.get(PeriodRow, (ledger.id, period))
+    assert row is not None
+    row.status = "open"
+    row.reopened_by = user
+    row.reopened_at = dt.datetime.now(dt.UTC)
+    row.reopen_reason = reason.strip()
+    session.flush()
+    reversed_ids = set(session.execute(
+        select(Voucher.reversal_of_id).where(Voucher.ledger_id == ledger.id, Voucher.reversal_of_id.is_not(None))
+    ).scalars())
+    closing = session.execute(
+        select(Voucher.id).where(Voucher.ledger_id == ledger.id, Voucher.period == period,
+                                 Voucher.kind == "closing").order_by(Voucher.id.desc())
+    ).scalars().all()
+    out = []
+    for voucher_id in closing:
+        if voucher_id in reversed_ids:
+            continue
+        out.append(reverse(session, ledger.code, voucher_id, date=last_day(period), preparer=user,
+                           key=f"reopen:{period}:{voucher_id}"))
+    record(session, "period.reopen", actor=user, ledger_id=ledger.id, period=format_period(period),
+           reason=reason.strip(), reversals=[p.id for p in out])
+    return out

@@ -1,0 +1,530 @@
+"""The journal: posting vouchers, mirrored pairs and reversals.
+
+Every write of a voucher goes through ``post_many`` (``post`` and ``post_pair`` are thin
+wrappers), so the single path and the batch path keep exactly the same invariants:
+
+1. two or more postings, none zero, summing to zero (``UnbalancedVoucherError``);
+2. never updated or deleted: corrections are reversals (``reverse``);
+3. only into open periods, dated inside their period (``ClosedPeriodError``);
+4. leaf accounts of the voucher's own ledger (``ParentAccountError``, ``UnknownAccountError``);
+5. gapless numbers per ledger and month, under concurrency (the ledger rows are locked first);
+6. exact money (``ledger.money.to_fen``);
+7. an idempotency key per voucher: the same key with the same content is skipped, with other
+   content refused (``IdempotencyConflictError``);
+8. a hash chain per ledger (``ledger.hashing``).
+
+The database enforces each rule again (see ``migrations/guards_0001.py``). Writes use SQLAlchemy
+Core with executemany: postings first, then their voucher, whose insert trigger checks them.
+
+The caller owns the database transaction: nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ledger import hashing
+from ledger.errors import (
+    AlreadyReversedError,
+    AmountError,
+    ClosedPeriodError,
+    DateError,
+    IdempotencyConflictError,
+    LedgerError,
+    ParentAccountError,
+    UnbalancedVoucherError,
+    UnknownAccountError,
+    UnknownLedgerError,
+    ZeroAmountError,
+    map_database_error,
+)
+from ledger.models import AccountBalance, Ledger, PeriodRow, Posting, Voucher
+from ledger.money import format_fen, to_fen
+from ledger.periods import period_of, period_status_map
+
+POSTINGS_PER_VOUCHER_MAX = 2_000
+SUMMARY_LENGTH_MAX = 500
+KEY_LENGTH_MAX = 200
+#: Rows per executemany round trip; large enough to amortise, small enough to bound memory.
+BATCH_ROWS_MAX = 20_000
+SOURCES_DEFAULT = "api"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One posting of a draft voucher: signed fen, debit positive."""
+
+    account: str
+    amount_fen: int
+    summary: str | None = None
+    counterparty: str | None = None
+
+    @classmethod
+    def debit(cls, account: str, amount: object, summary: str | None = None,
+              counterparty: str | None = None) -> Line:
+        return cls(account, _positive(amount, account, "debit"), summary, counterparty)
+
+    @classmethod
+    def credit(cls, account: str, amount: object, summary: str | None = None,
+               counterparty: str | None = None) -> Line:
+        return cls(account, -_positive(amount, account, "credit"), summary, counterparty)
+
+
+def _positive(amount: object, account: str, side: str) -> int:
+    fen = to_fen(amount, what=f"{side} on {account}")
+    if fen <= 0:
+        raise AmountError(f"{side} on {account}: the amount must be positive, got {format_fen(fen)}")
+    return fen
+
+
+@dataclass(frozen=True)
+class VoucherDraft:
+    """What a caller asks to post. ``key`` is the caller's idempotency key, unique per ledger."""
+
+    ledger: str
+    key: str
+    date: dt.date
+    summary: str
+    lines: tuple[Line, ...]
+    source: str = SOURCES_DEFAULT
+    kind: str = "normal"
+    link_id: str | None = None
+    reversal_of_id: int | None = None
+    preparer: str = "system"
+
+    def line_tuples(self) -> list[hashing.LineTuple]:
+        return [(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in self.lines]
+
+    def fingerprint(self) -> str:
+        return hashing.fingerprint(
+            date=self.date, summary=self.summary, kind=self.kind, lines=self.line_tuples(),
+            reversal_of_id=self.reversal_of_id,
+        )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A voucher in the books; ``created`` is False when the key had been posted before."""
+
+    id: int
+    ledger: str
+    period: int
+    number: int
+    key: str
+    created: bool
+
+    @property
+    def display_number(self) -> str:
+        return f"记-{self.number:04d}"
+
+
+@dataclass
+class _LedgerInfo:
+    id: int
+    code: str
+    fund: str
+    head_hash: str
+    accounts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # code -> (id, is_leaf)
+
+
+def post(session: Session, draft: VoucherDraft) -> Posted:
+    """Post one voucher (or return the existing one if its key was posted with the same content)."""
+    return post_many(session, [draft])[0]
+
+
+def post_pair(session: Session, first: VoucherDraft, second: VoucherDraft,
+              link_id: str | None = None) -> tuple[Posted, Posted]:
+    """Post a mirrored pair: two vouchers in two ledgers, one economic event, one link id.
+
+    Both are written in the caller's database transaction, so either both are in the books or
+    neither is. The link id defaults to a digest of both keys, so re-posting the pair is idempotent.
+    """
+    if first.ledger == second.ledger:
+        raise LedgerError("a mirrored pair needs two different ledgers")
+    link = link_id or "L" + hashlib.sha256(
+        f"{first.ledger}\x1f{first.key}\x1f{second.ledger}\x1f{second.key}".encode()
+    ).hexdigest()[:31]
+    a, b = post_many(session, [replace(first, link_id=link), replace(second, link_id=link)])
+    return a, b
+
+
+def post_many(
+    session: Session,
+    drafts: Iterable[VoucherDraft],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[Posted]:
+    """The batch path: validate every draft, then write them all with a few round trips.
+
+    Either every draft is posted (or skipped as already posted) or, on any error, the caller's
+    transaction holds nothing of this call once rolled back; the error names the draft.
+    """
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    ledgers = _load_ledgers(session, {d.ledger for d in drafts})
+    for index, draft in enumerate(drafts):
+        _validate(draft, ledgers, index)
+
+    existing = _existing_keys(session, drafts, ledgers)
+    periods = _prepare_periods(session, drafts, ledgers, existing)
+
+    results: list[Posted | None] = [None] * len(drafts)
+    todo: list[tuple[int, VoucherDraft]] = []
+    seen_in_batch: dict[tuple[str, str], tuple[str, int]] = {}
+    for index, draft in enumerate(drafts):
+        fp = draft.fingerprint()
+        hit = existing.get((draft.ledger, draft.key))
+        if hit is not None:
+            if hit[1] != fp:
+                raise IdempotencyConflictError(
+                    f"{_where(draft, index)}: key {draft.key!r} was already posted in ledger "
+                    f"{draft.ledger} with other content (voucher {hit[3]}-{hit[4]:04d})"
+                )
+            results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False)
+            continue
+        earlier = seen_in_batch.get((draft.ledger, draft.key))
+        if earlier is not None:
+            if earlier[0] != fp:
+                raise IdempotencyConflictError(
+                    f"{_where(draft, index)}: key {draft.key!r} appears twice with different content"
+                )
+            continue  # resolved below from the first occurrence
+        seen_in_batch[(draft.ledger, draft.key)] = (fp, index)
+        if periods[(ledgers[draft.ledger].id, period_of(draft.date))] != "open":
+            raise ClosedPeriodError(
+                f"{_where(draft, index)}: period {_fmt_period(period_of(draft.date))} of ledger "
+                f"{draft.ledger} is closed"
+            )
+        todo.append((index, draft))
+
+    if todo:
+        _write(session, todo, ledgers, results, on_progress)
+    for index, draft in enumerate(drafts):
+        if results[index] is None:
+            first = results[seen_in_batch[(draft.ledger, draft.key)][1]]
+            assert first is not None
+            results[index] = replace(first, created=False)
+    return [r for r in results if r is not None]
+
+
+def _where(draft: VoucherDraft, index: int) -> str:
+    return f"voucher {index + 1} (ledger {draft.ledger}, key {draft.key!r})"
+
+
+def _fmt_period(period: int) -> str:
+    return f"{period // 100:04d}-{period % 100:02d}"
+
+
+def _load_ledgers(session: Session, codes: set[str]) -> dict[str, _LedgerInfo]:
+    from ledger.models import Account
+
+    stmt = select(Ledger.id, Ledger.code, Ledger.fund, Ledger.head_hash).where(Ledger.code.in_(codes))
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise posters per ledger: numbering and the hash chain need one writer at a time.
+        stmt = stmt.order_by(Ledger.id).with_for_update()
+    infos = {code: _LedgerInfo(lid, code, fund, head) for lid, code, fund, head in session.execute(stmt)}
+    missing = sorted(codes - infos.keys())
+    if missing:
+        raise UnknownLedgerError(f"unknown ledger {missing[0]!r}")
+    by_id = {info.id: info for info in infos.values()}
+    rows = session.execute(
+        select(Account.ledger_id, Account.code, Account.id, Account.is_leaf).where(
+            Account.ledger_id.in_(list(by_id))
+        )
+    )
+    for ledger_id, code, account_id, is_leaf in rows:
+        by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
+    return infos
+
+
+def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) -> None:
+    where = _where(draft, index)
+    if not isinstance(draft.key, str) or not draft.key.strip():
+        raise LedgerError(f"{where}: an idempotency key is required")
+    if len(draft.key) > KEY_LENGTH_MAX:
+        raise LedgerError(f"{where}: the key is longer than {KEY_LENGTH_MAX} characters")
+    if not isinstance(draft.date, dt.date) or isinstance(draft.date, dt.datetime):
+        raise DateError(f"{where}: the date must be a date, got {draft.date!r}")
+    if not draft.summary or not draft.summary.strip():
+        raise LedgerError(f"{where}: a summary (摘要) is required")
+    if len(draft.summary) > SUMMARY_LENGTH_MAX:
+        raise LedgerError(f"{where}: the summary is longer than {SUMMARY_LENGTH_MAX} characters")
+    if draft.kind not in ("normal", "closing", "reversal"):
+        raise LedgerError(f"{where}: unknown voucher kind {draft.kind!r}")
+    if len(draft.lines) < 2:
+        raise UnbalancedVoucherError(f"{where}: a voucher needs at least two postings")
+    if len(draft.lines) > POSTINGS_PER_VOUCHER_MAX:
+        raise LedgerError(f"{where}: more than {POSTINGS_PER_VOUCHER_MAX} postings")
+    accounts = ledgers[draft.ledger].accounts
+    total = 0
+    for n, line in enumerate(draft.lines, start=1):
+        if isinstance(line.amount_fen, bool) or not isinstance(line.amount_fen, int):
+            raise AmountError(f"{where}, line {n}: amount must be integer fen, got {line.amount_fen!r}")
+        to_fen(line.amount_fen, what=f"{where}, line {n}")
+        if line.amount_fen == 0:
+            raise ZeroAmountError(f"{where}, line {n}: a posting of 0.00 on {line.account} is not allowed")
+        account = accounts.get(line.account)
+        if account is None:
+            raise UnknownAccountError(f"{where}, line {n}: ledger {draft.ledger} has no account {line.account!r}")
+        if not account[1]:
+            raise ParentAccountError(
+                f"{where}, line {n}: account {line.account} has sub-accounts; post to one of them"
+            )
+        total += line.amount_fen
+    if total != 0:
+        raise UnbalancedVoucherError(
+            f"{where}: debits and credits differ by {format_fen(total)} (debits must equal credits)"
+        )
+
+
+def _existing_keys(
+    session: Session, drafts: Sequence[VoucherDraft], ledgers: dict[str, _LedgerInfo]
+) -> dict[tuple[str, str], tuple[int, str, str, int, int]]:
+    """(ledger code, key) → (id, fingerprint, ledger, period, number) for keys already posted."""
+    by_ledger: dict[str, set[str]] = defaultdict(set)
+    for d in drafts:
+        by_ledger[d.ledger].add(d.key)
+    found: dict[tuple[str, str], tuple[int, str, str, int, int]] = {}
+    for code, keys in by_ledger.items():
+        ledger_id = ledgers[code].id
+        key_list = sorted(keys)
+        for start in range(0, len(key_list), 500):
+            chunk = key_list[start : start + 500]
+            rows = session.execute(
+                select(Voucher.id, Voucher.idem_key, Voucher.fingerprint, Voucher.period, Voucher.number)
+                .where(Voucher.ledger_id == ledger_id, Voucher.idem_key.in_(chunk))
+            )
+            for vid, key, fp, period, number in rows:
+                found[(code, key)] = (vid, fp, code, period, number)
+    return found
+
+
+def _prepare_periods(
+    session: Session,
+    drafts: Sequence[VoucherDraft],
+    ledgers: dict[str, _LedgerInfo],
+    existing: dict[tuple[str, str], tuple[int, str, str, int, int]],
+) -> dict[tuple[int, int], str]:
+    """Status of every (ledger, period) the batch posts into; missing months are opened."""
+    wanted: set[tuple[int, int]] = {
+        (ledgers[d.ledger].id, period_of(d.date)) for d in drafts if (d.ledger, d.key) not in existing
+    }
+    status: dict[tuple[int, int], str] = {}
+    for ledger_id in {lid for lid, _ in wanted}:
+        known = period_status_map(session, ledger_id)
+        last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
+        for lid, period in wanted:
+            if lid != ledger_id:
+                continue
+            if period in known:
+                status[(lid, period)] = known[period]
+            elif period < last_closed:
+                status[(lid, period)] = "closed"  # a month before a closed month is closed too
+            else:
+                session.add(PeriodRow(ledger_id=lid, period=period, status="open"))
+                status[(lid, period)] = "open"
+    session.flush()
+    return status
+
+
+def _allocate_voucher_ids(session: Session, count: int) -> list[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('vouchers', 'id')) FROM generate_series(1, :n)"),
+            {"n": count},
+        )
+        return [r[0] for r in rows]
+    # SQLite: the transaction began with BEGIN IMMEDIATE, so no other writer can race us here.
+    start = session.execute(select(func.coalesce(func.max(Voucher.id), 0))).scalar_one() + 1
+    return list(range(start, start + count))
+
+
+def _write(
+    session: Session,
+    todo: list[tuple[int, VoucherDraft]],
+    ledgers: dict[str, _LedgerInfo],
+    results: list[Posted | None],
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    next_number: dict[tuple[int, int], int] = {}
+    for _, draft in todo:
+        pkey = (ledgers[draft.ledger].id, period_of(draft.date))
+        if pkey not in next_number:
+            next_number[pkey] = session.execute(
+                select(func.coalesce(func.max(Voucher.number), 0)).where(
+                    Voucher.ledger_id == pkey[0], Voucher.period == pkey[1]
+                )
+            ).scalar_one() + 1
+    ids = _allocate_voucher_ids(session, len(todo))
+    now = dt.datetime.now(dt.UTC)
+    voucher_rows: list[dict[str, object]] = []
+    posting_rows: list[dict[str, object]] = []
+    posting_ends: list[int] = []  # posting_rows[:posting_ends[i]] belong to vouchers 0..i
+    balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for (index, draft), voucher_id in zip(todo, ids, strict=True):
+        info = ledgers[draft.ledger]
+        period = period_of(draft.date)
+        number = next_number[(info.id, period)]
+        next_number[(info.id, period)] = number + 1
+        lines = draft.line_tuples()
+        chash = hashing.content_hash(
+            prev_hash=info.head_hash, ledger_code=info.code, period=period, number=number,
+            date=draft.date, summary=draft.summary, kind=draft.kind, key=draft.key,
+            link_id=draft.link_id, reversal_of_id=draft.reversal_of_id, lines=lines,
+        )
+        voucher_rows.append({
+            "id": voucher_id, "ledger_id": info.id, "period": period, "number": number,
+            "voucher_date": draft.date, "summary": draft.summary, "kind": draft.kind,
+            "source": draft.source, "idem_key": draft.key, "fingerprint": draft.fingerprint(),
+            "content_hash": chash, "prev_hash": info.head_hash, "link_id": draft.link_id,
+            "reversal_of_id": draft.reversal_of_id, "posting_count": len(lines),
+            "preparer": draft.preparer, "posted_at": now,
+        })
+        info.head_hash = chash
+        for line_no, line in enumerate(draft.lines, start=1):
+            account_id = info.accounts[line.account][0]
+            posting_rows.append({
+                "voucher_id": voucher_id, "ledger_id": info.id, "line_no": line_no,
+                "account_id": account_id, "amount_fen": line.amount_fen,
+                "summary": line.summary, "counterparty": line.counterparty,
+            })
+            cell = balances[(info.id, account_id, period)]
+            if line.amount_fen > 0:
+                cell[0] += line.amount_fen
+            else:
+                cell[1] -= line.amount_fen
+        posting_ends.append(len(posting_rows))
+        results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True)
+
+    conn = session.connection()
+    try:
+        # Postings first: the voucher's insert trigger checks the postings that are already there.
+        for start in range(0, len(voucher_rows), BATCH_ROWS_MAX):
+            chunk = voucher_rows[start : start + BATCH_ROWS_MAX]
+            first = posting_ends[start - 1] if start else 0
+            conn.execute(Posting.__table__.insert(), posting_rows[first : posting_ends[start + len(chunk) - 1]])
+            conn.execute(Voucher.__table__.insert(), chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
+        _add_balances(session, balances)
+    except DBAPIError as exc:
+        mapped = map_database_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+
+
+def _add_balances(session: Session, balances: dict[tuple[int, int, int], list[int]]) -> None:
+    if not balances:
+        return
+    table = AccountBalance.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["ledger_id", "account_id", "period"],
+        set_={
+            "debit_fen": table.c.debit_fen + stmt.excluded.debit_fen,
+            "credit_fen": table.c.credit_fen + stmt.excluded.credit_fen,
+        },
+    )
+    rows = [
+        {"ledger_id": lid, "account_id": aid, "period": p, "debit_fen": d, "credit_fen": c}
+        for (lid, aid, p), (d, c) in sorted(balances.items())
+    ]
+    session.connection().execute(stmt, rows)
+
+
+def reverse(
+    session: Session,
+    ledger: str,
+    voucher_id: int,
+    *,
+    date: dt.date,
+    key: str | None = None,
+    summary: str | None = None,
+    preparer: str = "system",
+) -> Posted:
+    """红字冲销: a new voucher, in an open period, whose postings negate the original's."""
+    original = session.get(Voucher, voucher_id)
+    ledger_row = session.execute(select(Ledger).where(Ledger.code == ledger)).scalar_one_or_none()
+    if ledger_row is None:
+        raise UnknownLedgerError(f"unknown ledger {ledger!r}")
+    if original is None or original.ledger_id != ledger_row.id:
+        raise LedgerError(f"ledger {ledger} has no voucher with id {voucher_id}")
+    key = key or f"reversal:{voucher_id}"
+    prior = session.execute(
+        select(Voucher.id, Voucher.idem_key).where(Voucher.reversal_of_id == voucher_id)
+    ).first()
+    if prior is not None and prior.idem_key != key:
+        raise AlreadyReversedError(
+            f"voucher {_fmt_period(original.period)} 记-{original.number:04d} was already reversed "
+            f"(voucher id {prior.id})"
+        )
+    lines = tuple(
+        Line(p.account.code, -p.amount_fen, p.summary, p.counterparty) for p in original.postings
+    )
+    draft = VoucherDraft(
+        ledger=ledger, key=key, date=date,
+        summary=summary or f"冲销{_fmt_period(original.period)}记-{original.number:04d}：{original.summary}"[
+            :SUMMARY_LENGTH_MAX
+        ],
+        lines=lines, source="reversal", kind="reversal", reversal_of_id=voucher_id, preparer=preparer,
+    )
+    return post(session, draft)
+
+
+def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> list[tuple[int, LedgerError]]:
+    """Every problem of every draft, without writing anything: for importers that must report all.
+
+    Runs the checks of ``post_many`` one draft at a time (unknown ledger, accounts, amounts,
+    balance, closed periods, keys reused with other content) and collects the errors.
+    """
+    problems: list[tuple[int, LedgerError]] = []
+    codes = {d.ledger for d in drafts}
+    from ledger.models import Ledger as LedgerModel
+
+    known = set(session.execute(select(LedgerModel.code).where(LedgerModel.code.in_(codes))).scalars())
+    ledgers = _load_ledgers(session, known) if known else {}
+    valid: list[VoucherDraft] = []
+    for index, draft in enumerate(drafts):
+        if draft.ledger not in known:
+            problems.append((index, UnknownLedgerError(f"unknown ledger {draft.ledger!r}")))
+            continue
+        try:
+            _validate(draft, ledgers, index)
+        except LedgerError as exc:
+            problems.append((index, exc))
+            continue
+        valid.append(draft)
+    existing = _existing_keys(session, valid, ledgers)
+    statuses: dict[int, dict[int, str]] = {}
+    for index, draft in enumerate(drafts):
+        if draft.ledger not in ledgers or any(i == index for i, _ in problems):
+            continue
+        hit = existing.get((draft.ledger, draft.key))
+        if hit is not None:
+            if hit[1] != draft.fingerprint():
+                problems.append((index, IdempotencyConflictError(
+                    f"key {draft.key!r} was already posted in ledger {draft.ledger} with other content")))
+            continue
+        ledger_id = ledgers[draft.ledger].id
+        if ledger_id not in statuses:
+            statuses[ledger_id] = period_status_map(session, ledger_id)
+        known_periods = statuses[ledger_id]
+        period = period_of(draft.date)
+        last_closed = max((p for p, s in known_periods.items() if s == "closed"), default=0)
+        if known_periods.get(period) == "closed" or (period not in known_periods and period < last_closed):
+            problems.append((index, ClosedPeriodError(
+                f"period {_fmt_period(period)} of ledger {draft.ledger} is closed")))
+    return problems

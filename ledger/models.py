@@ -1,0 +1,282 @@
+"""The schema, as typed SQLAlchemy 2.0 models.
+
+Sign convention, stated once for the whole code base: **an amount is signed integer fen, debit
+positive, credit negative.** Every other view (借/贷 columns, 方向, normal sides) is derived.
+
+The models describe tables and plain constraints; the Alembic migration in ``migrations/``
+creates the same tables and adds the triggers that enforce the invariants in the database
+(``migrations/versions/0001_schema.py``). Tests check that models and migrations agree.
+
+Keys: every table that holds a ledger's data carries ``ledger_id``, and postings reach their
+voucher and account through composite foreign keys that include it, so the database itself
+refuses a posting whose account belongs to another ledger (invariant 4) and the schema can be
+distributed by ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LEVELS = ("province", "city", "county")
+FUNDS = ("employee", "resident")
+CATEGORIES = ("asset", "liability", "net_assets", "income", "expense")
+SIDES = ("debit", "credit")
+FUND_PARTS = ("pooled", "personal")  # 统筹基金, 个人账户基金
+BANK_KINDS = ("treasury", "fiscal_special", "income", "expenditure")
+VOUCHER_KINDS = ("normal", "closing", "reversal")
+ROUTES = ("a", "b")
+
+# Column shapes used across tables.
+Code = Annotated[str, mapped_column(String(32))]
+Name = Annotated[str, mapped_column(String(200))]
+Fen = Annotated[int, mapped_column(BigInteger)]
+Period = Annotated[int, mapped_column(Integer)]  # YYYYMM, e.g. 202401
+Stamp = Annotated[dt.datetime, mapped_column(DateTime(timezone=True))]
+Hash = Annotated[str, mapped_column(String(64))]
+ID = Annotated[int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Entity(Base):
+    """An agency (医保经办机构) at a level; entities form a tree province → city → county."""
+
+    __tablename__ = "entities"
+    __table_args__ = (
+        CheckConstraint("level IN ('province', 'city', 'county')", name="level"),
+        CheckConstraint("allocation_route IN ('a', 'b')", name="route"),
+    )
+
+    id: Mapped[ID]
+    code: Mapped[Code] = mapped_column(unique=True)
+    name: Mapped[Name]
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="RESTRICT"))
+    #: Route of 第二十一条 for a city's allocations to its counties (see DESIGN.md).
+    allocation_route: Mapped[str] = mapped_column(String(1), default="a", server_default="a")
+
+    parent: Mapped[Entity | None] = relationship(remote_side="Entity.id")
+
+
+class Ledger(Base):
+    """One set of books (账套): an entity × a fund."""
+
+    __tablename__ = "ledgers"
+    __table_args__ = (
+        UniqueConstraint("entity_id", "fund"),
+        CheckConstraint("fund IN ('employee', 'resident')", name="fund"),
+    )
+
+    id: Mapped[ID]
+    code: Mapped[Code] = mapped_column(unique=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="RESTRICT"))
+    fund: Mapped[str] = mapped_column(String(16))
+    #: 制单 → 审核 → 记账: when on, a voucher counts only once reviewed by another user.
+    maker_checker: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Content hash of the newest voucher, kept by a trigger; the next voucher must chain to it.
+    head_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    created_at: Mapped[Stamp]
+
+    entity: Mapped[Entity] = relationship()
+
+
+class Account(Base):
+    """A 会计科目 of one ledger; codes are hierarchical, postings go to leaves only."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("ledger_id", "code"),
+        UniqueConstraint("ledger_id", "id"),
+        CheckConstraint(
+            "category IN ('asset', 'liability', 'net_assets', 'income', 'expense')", name="category"
+        ),
+        CheckConstraint("normal_side IN ('debit', 'credit')", name="side"),
+        CheckConstraint("fund_part IN ('pooled', 'personal')", name="fund_part"),
+        CheckConstraint(
+            "bank_kind IN ('treasury', 'fiscal_special', 'income', 'expenditure')", name="bank_kind"
+        ),
+        ForeignKeyConstraint(
+            ["ledger_id", "parent_id"], ["accounts.ledger_id", "accounts.id"], ondelete="RESTRICT",
+            name="fk_accounts_parent_ledger",
+        ),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="RESTRICT"))
+    code: Mapped[Code]
+    name: Mapped[Name]
+    category: Mapped[str] = mapped_column(String(16))
+    normal_side: Mapped[str] = mapped_column(String(8))
+    parent_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    is_leaf: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    #: 统筹基金 (pooled) or 个人账户基金 (personal) for 职工医保 accounts that belong to one part.
+    fund_part: Mapped[str | None] = mapped_column(String(16))
+    bank_kind: Mapped[str | None] = mapped_column(String(16))
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    bank_number: Mapped[str | None] = mapped_column(String(64))
+
+
+class PeriodRow(Base):
+    """A calendar month of a ledger (会计期间): open or closed, with who and why."""
+
+    __tablename__ = "periods"
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="RESTRICT"), primary_key=True)
+    period: Mapped[Period] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reopened_by: Mapped[str | None] = mapped_column(String(100))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Voucher(Base):
+    """A 记账凭证. Never updated or deleted once written (invariant 2).
+
+    Its postings are written *before* it in the same database transaction (the foreign key from
+    postings is deferred), and the insert trigger on this table checks them: at least two, none
+    zero, summing to zero. A posting for a voucher that already exists is refused, which is what
+    makes a posted voucher immutable.
+    """
+
+    __tablename__ = "vouchers"
+    __table_args__ = (
+        UniqueConstraint("ledger_id", "period", "number"),
+        UniqueConstraint("ledger_id", "idem_key"),
+        UniqueConstraint("ledger_id", "id"),
+        UniqueConstraint("reversal_of_id"),
+        CheckConstraint("kind IN ('normal', 'closing', 'reversal')", name="kind"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("posting_count >= 2", name="posting_count"),
+        Index("ix_vouchers_link_id", "link_id"),
+        Index("ix_vouchers_ledger_date", "ledger_id", "voucher_date"),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="RESTRICT"))
+    period: Mapped[Period]
+    number: Mapped[int] = mapped_column(Integer)
+    voucher_date: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default="normal")
+    source: Mapped[str] = mapped_column(String(32))
+    idem_key: Mapped[str] = mapped_column(String(200))
+    #: Hash of what the caller asked for (lines, date, summary); equal keys must have equal fingerprints.
+    fingerprint: Mapped[Hash]
+    #: sha256 over this voucher's content and ``prev_hash``: the ledger's hash chain (invariant 8).
+    content_hash: Mapped[Hash]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    link_id: Mapped[str | None] = mapped_column(String(64))
+    reversal_of_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("vouchers.id", ondelete="RESTRICT")
+    )
+    posting_count: Mapped[int] = mapped_column(Integer)
+    preparer: Mapped[str] = mapped_column(String(100))
+    posted_at: Mapped[Stamp]
+
+    postings: Mapped[list[Posting]] = relationship(
+        back_populates="voucher", order_by="Posting.line_no", viewonly=True
+    )
+
+    @property
+    def display_number(self) -> str:
+        return f"记-{self.number:04d}"
+
+
+class Posting(Base):
+    """A 分录 line: one signed amount (debit positive) on one leaf account."""
+
+    __tablename__ = "postings"
+    __table_args__ = (
+        UniqueConstraint("voucher_id", "line_no"),
+        CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
+        CheckConstraint("amount_fen BETWEEN -999999999999999 AND 999999999999999", name="amount_range"),
+        ForeignKeyConstraint(
+            ["ledger_id", "voucher_id"], ["vouchers.ledger_id", "vouchers.id"], ondelete="RESTRICT",
+            deferrable=True, initially="DEFERRED", name="fk_postings_voucher_ledger",
+        ),
+        ForeignKeyConstraint(
+            ["ledger_id", "account_id"], ["accounts.ledger_id", "accounts.id"], ondelete="RESTRICT",
+            name="fk_postings_account_ledger",
+        ),
+        Index("ix_postings_account_id", "account_id"),
+    )
+
+    id: Mapped[ID]
+    voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    amount_fen: Mapped[Fen]
+    summary: Mapped[str | None] = mapped_column(String(500))
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+
+    voucher: Mapped[Voucher] = relationship(back_populates="postings", viewonly=True)
+    account: Mapped[Account] = relationship(viewonly=True)
+
+
+class AccountBalance(Base):
+    """Debit and credit totals of one account in one month: the snapshot reports read.
+
+    Written by the journal in the same database transaction as the vouchers, so a trial balance
+    for one ledger-month costs in proportion to its accounts, not to the journal. ``verify``
+    recomputes them from the postings.
+    """
+
+    __tablename__ = "account_balances"
+    __table_args__ = (
+        CheckConstraint("debit_fen >= 0 AND credit_fen >= 0", name="non_negative"),
+        ForeignKeyConstraint(
+            ["ledger_id", "account_id"], ["accounts.ledger_id", "accounts.id"], ondelete="RESTRICT",
+            name="fk_account_balances_account_ledger",
+        ),
+    )
+
+    ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    period: Mapped[Period] = mapped_column(primary_key=True)
+    debit_fen: Mapped[Fen] = mapped_column(default=0)
+    credit_fen: Mapped[Fen] = mapped_column(default=0)
+
+
+class AuditEvent(Base):
+    """Who did what and why: closes, reopens, imports, set-up. Insert-only."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledgers.id", ondelete="RESTRICT"))
+    at: Mapped[Stamp]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,219 @@
+"""``fundledger verify``: recompute every invariant and hash chain from the raw rows.
+
+The database guards stop bad writes; ``verify`` is for the writes that got past them anyway — an
+administrator who dropped a trigger, a restore from a doctored dump, a balanced edit made with
+the guards removed. It reads rows with plain SQL (no ORM caching), recomputes each voucher's hash
+from its content and its predecessor, and names the first voucher of each ledger where the chain
+breaks. Each check is a small function registered in ``CHECKS``, as in Beancount's validation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ledger import hashing
+from ledger.periods import format_period
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    ledger: str | None
+    voucher: str | None
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    ledgers: int = 0
+    vouchers: int = 0
+    postings: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok, "ledgers": self.ledgers, "vouchers": self.vouchers, "postings": self.postings,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+@dataclass
+class _Data:
+    ledgers: dict[int, dict]
+    accounts: dict[int, dict]
+    vouchers: list[dict]
+    postings: dict[int, list[dict]]
+    periods: dict[tuple[int, int], dict]
+    balances: dict[tuple[int, int, int], tuple[int, int]]
+
+
+def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
+    for row in session.execute(text(sql), params).mappings():
+        yield dict(row)
+
+
+def _load(session: Session, ledger_code: str | None) -> _Data:
+    where = "WHERE l.code = :code" if ledger_code else ""
+    ledgers = {r["id"]: r for r in _rows(session, f"SELECT l.id, l.code, l.head_hash FROM ledgers l {where}",
+                                          code=ledger_code)}
+    ids = list(ledgers) or [-1]
+    id_list = ",".join(str(int(i)) for i in ids)
+    accounts = {r["id"]: r for r in _rows(
+        session, f"SELECT id, ledger_id, code, is_leaf FROM accounts WHERE ledger_id IN ({id_list})")}
+    vouchers = list(_rows(session, f"""
+        SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
+               reversal_of_id, content_hash, prev_hash, posting_count, posted_at
+          FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id"""))
+    postings: dict[int, list[dict]] = defaultdict(list)
+    for r in _rows(session, f"""
+        SELECT id, voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty
+          FROM postings WHERE ledger_id IN ({id_list}) ORDER BY voucher_id, line_no"""):
+        postings[r["voucher_id"]].append(r)
+    periods = {(r["ledger_id"], r["period"]): r for r in _rows(
+        session, f"SELECT ledger_id, period, status, closed_at FROM periods WHERE ledger_id IN ({id_list})")}
+    balances = {(r["ledger_id"], r["account_id"], r["period"]): (r["debit_fen"], r["credit_fen"]) for r in _rows(
+        session, f"SELECT ledger_id, account_id, period, debit_fen, credit_fen FROM account_balances "
+                 f"WHERE ledger_id IN ({id_list})")}
+    return _Data(ledgers, accounts, vouchers, postings, periods, balances)
+
+
+def _label(v: dict) -> str:
+    return f"{format_period(v['period'])} 记-{v['number']:04d} (id {v['id']})"
+
+
+def _as_date(value: object):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def check_hash_chains(data: _Data) -> Iterator[Problem]:
+    by_ledger: dict[int, list[dict]] = defaultdict(list)
+    for v in data.vouchers:
+        by_ledger[v["ledger_id"]].append(v)
+    for ledger_id, ledger in data.ledgers.items():
+        prev = ""
+        broken = False
+        for v in by_ledger.get(ledger_id, []):
+            lines = [
+                (data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
+                 int(p["amount_fen"]), p["summary"], p["counterparty"])
+                for p in data.postings.get(v["id"], [])
+            ]
+            expected = hashing.content_hash(
+                prev_hash=prev, ledger_code=ledger["code"], period=v["period"], number=v["number"],
+                date=_as_date(v["voucher_date"]), summary=v["summary"], kind=v["kind"], key=v["idem_key"],
+                link_id=v["link_id"], reversal_of_id=v["reversal_of_id"], lines=lines,
+            )
+            if v["prev_hash"] != prev or v["content_hash"] != expected:
+                what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"
+                yield Problem("hash_chain", ledger["code"], _label(v),
+                              f"hash chain broken at voucher {_label(v)}: {what} was altered")
+                broken = True
+                break
+            prev = v["content_hash"]
+        if not broken and ledger["head_hash"] != prev:
+            yield Problem("hash_chain", ledger["code"], None,
+                          "the ledger's chain head does not match its newest voucher")
+
+
+def check_balanced(data: _Data) -> Iterator[Problem]:
+    for v in data.vouchers:
+        lines = data.postings.get(v["id"], [])
+        code = data.ledgers[v["ledger_id"]]["code"]
+        total = sum(int(p["amount_fen"]) for p in lines)
+        if len(lines) < 2 or total != 0 or len(lines) != v["posting_count"]:
+            yield Problem("unbalanced_voucher", code, _label(v),
+                          f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen")
+        for p in lines:
+            if int(p["amount_fen"]) == 0:
+                yield Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0")
+
+
+def check_accounts(data: _Data) -> Iterator[Problem]:
+    for v in data.vouchers:
+        code = data.ledgers[v["ledger_id"]]["code"]
+        for p in data.postings.get(v["id"], []):
+            account = data.accounts.get(p["account_id"])
+            if account is None or account["ledger_id"] != v["ledger_id"] or p["ledger_id"] != v["ledger_id"]:
+                yield Problem("foreign_account", code, _label(v),
+                              f"voucher {_label(v)} line {p['line_no']} posts to another ledger's account")
+            elif not account["is_leaf"]:
+                yield Problem("parent_account", code, _label(v),
+                              f"voucher {_label(v)} line {p['line_no']} posts to parent account {account['code']}")
+
+
+def check_orphans(data: _Data) -> Iterator[Problem]:
+    voucher_ids = {v["id"] for v in data.vouchers}
+    for voucher_id, lines in data.postings.items():
+        if voucher_id not in voucher_ids:
+            ledger = data.ledgers.get(lines[0]["ledger_id"], {}).get("code")
+            yield Problem("unbalanced_voucher", ledger, None,
+                          f"{len(lines)} postings point at voucher id {voucher_id}, which does not exist")
+
+
+def check_periods_and_numbers(data: _Data) -> Iterator[Problem]:
+    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for v in data.vouchers:
+        code = data.ledgers[v["ledger_id"]]["code"]
+        day = _as_date(v["voucher_date"])
+        if day.year * 100 + day.month != v["period"]:
+            yield Problem("date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period")
+        if (v["ledger_id"], v["period"]) not in data.periods:
+            yield Problem("closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist")
+        numbers[(v["ledger_id"], v["period"])].append(v["number"])
+    for (ledger_id, period), nums in numbers.items():
+        if sorted(nums) != list(range(1, len(nums) + 1)):
+            yield Problem("voucher_number", data.ledgers[ledger_id]["code"], None,
+                          f"voucher numbers of {format_period(period)} are not 1..{len(nums)} without gaps")
+
+
+def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
+    computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    period_of_voucher = {v["id"]: v["period"] for v in data.vouchers}
+    for voucher_id, lines in data.postings.items():
+        if voucher_id not in period_of_voucher:
+            continue
+        for p in lines:
+            cell = computed[(p["ledger_id"], p["account_id"], period_of_voucher[voucher_id])]
+            amount = int(p["amount_fen"])
+            if amount > 0:
+                cell[0] += amount
+            else:
+                cell[1] -= amount
+    keys = set(computed) | set(data.balances)
+    for key in sorted(keys):
+        want = tuple(computed.get(key, [0, 0]))
+        have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
+        if want != have:
+            ledger = data.ledgers[key[0]]["code"]
+            account = data.accounts.get(key[1], {}).get("code", key[1])
+            yield Problem("balance_snapshot", ledger, None,
+                          f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
+                          f"the postings {want}")
+
+
+CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
+    check_hash_chains, check_balanced, check_accounts, check_orphans, check_periods_and_numbers,
+    check_balance_snapshots,
+]
+
+
+def verify(session: Session, ledger: str | None = None) -> VerifyReport:
+    data = _load(session, ledger)
+    report = VerifyReport(ledgers=len(data.ledgers), vouchers=len(data.vouchers),
+                          postings=sum(len(v) for v in data.postings.values()))
+    for check in CHECKS:
+        report.problems.extend(check(data))
+    return report

@@ -1,0 +1,49 @@
+"""CLI commands of the postings layer: imports (and, registered by their modules, the flows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope, state
+
+
+def register(app: typer.Typer) -> None:
+    import_app = group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+
+    @import_app.command("vouchers")
+    def import_vouchers_cmd(
+        file: Annotated[Path, typer.Argument(help="CSV: ledger,key,date,summary,account,debit,credit")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Import a CSV of vouchers; all or nothing, every problem reported with its line."""
+        from postings.voucher_csv import import_vouchers
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = import_vouchers(session, file, preparer=state.user)
+        if fmt == "json":
+            emit_json({"file": result.file, "sha256": result.sha256, "rows": result.rows,
+                       "vouchers": result.vouchers, "posted": result.posted, "skipped": result.skipped})
+        else:
+            typer.echo(f"{result.file}: {result.vouchers} vouchers in {result.rows} rows; "
+                       f"{result.posted} posted, {result.skipped} already posted")
+
+    for module in _optional_modules():
+        module.register(app)
+
+
+def _optional_modules() -> list:  # type: ignore[type-arg]
+    """Command modules of parts built separately (flows, bank import); absent ones are skipped."""
+    import importlib
+
+    found = []
+    for name in ("postings.flow_commands", "postings.bank_commands", "postings.beancount_commands"):
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return found
