@@ -39,6 +39,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     if connection.dialect.name == "postgresql":
         # Do not wait forever behind a long report: fail fast and let the operator retry.
         connection.exec_driver_sql("SET lock_timeout = '10s'")
+        connection.commit()  # end the autobegun transaction so Alembic's own one commits
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
