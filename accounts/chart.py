@@ -16,8 +16,7 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
-from ledger.books import add_account
-from ledger.models import Ledger
+from ledger.models import Account, Ledger
 
 #: Accounts with special roles in the engine and the flows.
 TREASURY = "1005"  # 国库存款
@@ -53,11 +52,25 @@ def standard_chart(fund: str) -> list[ChartRow]:
 
 
 def install_chart(session: Session, ledger: Ledger) -> int:
-    """Install the standard chart into a new ledger; returns the number of accounts."""
+    """Install the standard chart into a new, empty ledger; returns the number of accounts.
+
+    The chart is known-good data, so it is written level by level (one flush per level) rather
+    than through ``add_account``'s checks one account at a time; the database guards still apply.
+    """
     rows = standard_chart(ledger.fund)
-    for row in rows:
-        add_account(
-            session, ledger, row.code, row.name, category=row.category, normal_side=row.normal_side,
-            fund_part=row.fund_part, root=len(row.code) == 4,
-        )
+    codes = [r.code for r in rows]
+    by_code: dict[str, Account] = {}
+    for level_len in sorted({len(c) for c in codes}):
+        for row in (r for r in rows if len(r.code) == level_len):
+            parent = max((by_code[c] for c in by_code if row.code.startswith(c)), key=lambda a: len(a.code),
+                         default=None)
+            account = Account(
+                ledger_id=ledger.id, code=row.code, name=row.name, category=row.category,
+                normal_side=row.normal_side, parent_id=parent.id if parent else None,
+                is_leaf=not any(c != row.code and c.startswith(row.code) for c in codes),
+                fund_part=row.fund_part,
+            )
+            session.add(account)
+            by_code[row.code] = account
+        session.flush()
     return len(rows)

@@ -18,6 +18,8 @@ SQLITE_CREATE = [
        WHERE EXISTS (SELECT 1 FROM vouchers WHERE id = NEW.voucher_id);
       SELECT RAISE(ABORT, 'fundledger:parent_account: postings go to leaf accounts only')
        WHERE (SELECT is_leaf FROM accounts WHERE id = NEW.account_id) = 0;
+      SELECT RAISE(ABORT, 'fundledger:amount_range: amounts are integer fen, never fractions or text')
+       WHERE typeof(NEW.amount_fen) <> 'integer';
     END
     """,
     """

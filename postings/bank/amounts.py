@@ -32,7 +32,7 @@ def parse_amount(cell: Cell | None) -> int | None:
     """
     if cell is None:
         return None
-    if isinstance(cell, bool) or isinstance(cell, date | time):
+    if isinstance(cell, bool | date | time):
         raise CellError(f"{cell!s} is not a number")
     if isinstance(cell, int):
         return _fen(Decimal(cell), str(cell))

@@ -33,9 +33,7 @@ EXCEL_EPOCH_1900 = date(1899, 12, 30)
 EXCEL_EPOCH_1904 = date(1904, 1, 1)
 _EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
 
-_SPLIT = re.compile(
-    r"^(?P<date>.+?)(?:[ T]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?|\d{6}))?$"
-)
+_SPLIT = re.compile(r"^(?P<date>.+?)(?:[ T]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?|\d{6}))?$")
 _GLUED_DIRECTIVES = re.compile(r"%[A-Za-z]%")
 
 
@@ -56,7 +54,7 @@ def parse_date(
         return cell.date()
     if isinstance(cell, date):
         return cell
-    if isinstance(cell, time) or isinstance(cell, bool):
+    if isinstance(cell, time | bool):
         raise CellError(f"'{cell}' is not a date")
     if isinstance(cell, int | float):
         return _number_date(cell, formats, excel_epoch)
@@ -81,7 +79,9 @@ def _text_date(value: str, formats: Sequence[str]) -> date | None:
         if _GLUED_DIRECTIVES.search(pattern) and parsed.strftime(pattern) != part:
             continue
         return parsed
-    if re.fullmatch(r"\d{4}([-/.]?)\d{1,2}\1\d{1,2}", part) or re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", part):
+    if re.fullmatch(r"\d{4}([-/.]?)\d{1,2}\1\d{1,2}", part) or re.fullmatch(
+        r"\d{4}年\d{1,2}月\d{1,2}日", part
+    ):
         raise CellError(f"'{text}' is not a valid date")
     raise CellError(f"'{text}' is not a date in a known format ({', '.join(formats)})")
 
@@ -99,10 +99,7 @@ def _check_time(value: str, whole: str) -> None:
 
 def _number_date(value: float, formats: Sequence[str], excel_epoch: date | None) -> date:
     number = float_to_decimal(value) if isinstance(value, float) else None
-    if number is not None:
-        whole = int(number.to_integral_value(rounding="ROUND_FLOOR"))
-    else:
-        whole = int(value)
+    whole = int(number.to_integral_value(rounding="ROUND_FLOOR")) if number is not None else int(value)
     if 19000101 <= whole <= 99991231 and (number is None or number == whole):
         parsed = _text_date(str(whole), formats)
         if parsed is None:  # pragma: no cover - a non-empty text always parses or raises

@@ -33,7 +33,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             text = _try(data, name)
             if text is None:
-                raise ImportFileError(f"the file starts with a {name} byte order mark but is not valid {name}")
+                raise ImportFileError(
+                    f"the file starts with a {name} byte order mark but is not valid {name}"
+                )
             return text, name
     for name in ("utf-8", "gb18030"):
         text = _try(data, name)

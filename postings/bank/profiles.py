@@ -92,14 +92,32 @@ SIGN_MODES: dict[str, tuple[str, ...]] = {
 
 DEFAULT_FOOTER_MARKERS: tuple[str, ...] = ("合计", "人民币合计", "合计金额", "总计", "以上数据仅供参考")
 DEFAULT_ACCOUNT_NUMBER_LABELS: tuple[str, ...] = ("账号", "帐号", "本方账号", "账户", "卡号", "查询账号")
-DEFAULT_ACCOUNT_NAME_LABELS: tuple[str, ...] = ("户名", "账户名称", "账户名", "本方户名", "单位名称", "客户名称")
+DEFAULT_ACCOUNT_NAME_LABELS: tuple[str, ...] = (
+    "户名",
+    "账户名称",
+    "账户名",
+    "本方户名",
+    "单位名称",
+    "客户名称",
+)
 DEFAULT_CURRENCIES: tuple[str, ...] = ("人民币", "人民币元", "CNY", "RMB", "156", "01")
 DEFAULT_IN_FLAGS: tuple[str, ...] = ("贷", "C", "CR", "收", "收入", "入")
 DEFAULT_OUT_FLAGS: tuple[str, ...] = ("借", "D", "DR", "支", "支出", "出")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOP_KEYS = {"name", "title", "fallback", "required", "currencies", "detect", "columns", "sign", "dates",
-             "footer", "preamble"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "fallback",
+    "required",
+    "currencies",
+    "detect",
+    "columns",
+    "sign",
+    "dates",
+    "footer",
+    "preamble",
+}
 _TABLE_KEYS = {
     "detect": {"headers"},
     "sign": {"modes", "positive", "in_flags", "out_flags"},
@@ -244,7 +262,9 @@ def profile_from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> Pro
     markers = _strings(footer.get("markers", list(DEFAULT_FOOTER_MARKERS)), "footer.markers", problems)
     preamble = data.get("preamble", {}) if isinstance(data.get("preamble", {}), Mapping) else {}
     number_labels = _strings(
-        preamble.get("account_number", list(DEFAULT_ACCOUNT_NUMBER_LABELS)), "preamble.account_number", problems
+        preamble.get("account_number", list(DEFAULT_ACCOUNT_NUMBER_LABELS)),
+        "preamble.account_number",
+        problems,
     )
     name_labels = _strings(
         preamble.get("account_name", list(DEFAULT_ACCOUNT_NAME_LABELS)), "preamble.account_name", problems

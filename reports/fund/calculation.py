@@ -185,6 +185,13 @@ def require_flag(value: object, what: str) -> bool:
     return value
 
 
+def require_whole(shares: Sequence[Decimal], what: str) -> None:
+    """Shares that divide a whole (5:5, 80/20) must add up to exactly 1."""
+    if sum(shares, Decimal(0)) != Decimal(1):
+        shown = " + ".join(str(s) for s in shares)
+        raise FundRuleError(f"{what}: shares must add up to 1, got {shown}")
+
+
 # --- ratios and wording -------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -185,7 +185,7 @@ def available_profiles() -> tuple[str, ...]:
     return BUILTIN_PROFILES
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin(name: str) -> RuleProfile:
     resource = resources.files("reports.fund").joinpath("profiles", f"{name}.toml")
     return _parse(resource.read_text(encoding="utf-8"), f"<built-in {name}.toml>")

@@ -1,0 +1,33 @@
+"""Bank statement parsing: export files in, statement lines on the fund's side out. No database.
+
+Banks export account statements as CSV (GBK, UTF-8 or UTF-16), XLSX or old XLS, each bank with
+its own columns, preamble, footer and sign convention. This package reads them all into one
+model (``Statement`` / ``StatementLine``) whose amounts are signed from the fund's books:
+money in > 0, money out < 0. Layouts are data (``profiles/*.toml``), so a new bank is a new
+file, not new code. The importer (which books and reconciles) lives above and calls:
+
+* ``parse_statement(path_or_bytes, profile=None, file_name=None) -> Statement``
+* ``check_running_balance(lines) -> list[str]``
+* ``line_identity(account_number, line) -> str``
+
+Modules: ``reader`` (container formats), ``encoding``, ``cells`` (text and identifiers),
+``amounts``, ``dates``, ``profiles`` (schema and built-ins), ``layout`` (header, preamble,
+footer), ``parser`` (row rules), ``checks``, ``model``.
+"""
+
+from postings.bank.checks import check_running_balance, line_identity
+from postings.bank.model import Statement, StatementLine
+from postings.bank.parser import parse_statement
+from postings.bank.profiles import Profile, builtin_profile_names, get_profile, load_profile
+
+__all__ = [
+    "Profile",
+    "Statement",
+    "StatementLine",
+    "builtin_profile_names",
+    "check_running_balance",
+    "get_profile",
+    "line_identity",
+    "load_profile",
+    "parse_statement",
+]

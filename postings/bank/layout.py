@@ -1,0 +1,223 @@
+"""Where the data sits in a table: the header row, the column of each field, the preamble.
+
+Statements open with preamble rows (账号:, 户名:, 起止日期…) of varying length, so the header
+row is searched for instead of assumed. A row is a profile's header when it holds, after
+normalisation (``cells.normalize_label``), a header for ``booked_on``, for every amount column of
+one of the profile's sign modes, for each ``required`` field and each ``detect.headers`` name.
+
+Auto-detection picks, at the first row where any profile fits, the one specific profile that
+fits there; a fallback profile (``generic``) is taken only if no specific one fits anywhere.
+Two specific profiles fitting the same row is an error asking for ``--profile``: guessing
+between two layouts could swap the in and out columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ledger.errors import ImportFileError
+from postings.bank.cells import Cell, CellError, cell_text, clean_text, identifier_text, normalize_label
+from postings.bank.profiles import FIELDS, SIGN_MODES, Profile
+from postings.bank.reader import Row, Table
+
+#: The header must appear within this many rows of the top of a table.
+HEADER_SEARCH_ROWS = 60
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A profile fitted to a table's header row."""
+
+    profile: Profile
+    table: Table
+    header_index: int  # position of the header row in ``table.rows``
+    labels: tuple[str, ...]  # the header cells as written (padding stripped); raw dict keys
+    width: int  # cells up to the last non-empty header cell
+    columns: dict[str, int]  # field → column index
+    sign_mode: str
+
+    @property
+    def header_line(self) -> int:
+        return self.table.rows[self.header_index].line_no
+
+    def label(self, field: str) -> str:
+        return self.labels[self.columns[field]]
+
+
+@dataclass(frozen=True)
+class _Miss:
+    profile: Profile
+    line_no: int
+    missing: tuple[str, ...]
+
+
+def header_keys(cells: Sequence[Cell | None]) -> list[str]:
+    return [normalize_label(c) if isinstance(c, str) else "" for c in cells]
+
+
+def fit(profile: Profile, table: Table, index: int) -> Layout | _Miss:
+    """Try ``profile`` on row ``index`` of ``table``."""
+    row = table.rows[index]
+    keys = header_keys(row.cells)
+    positions: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key and key not in positions:
+            positions[key] = position
+    columns: dict[str, int] = {}
+    claimed: set[int] = set()
+    for field in FIELDS:
+        for alias in profile.columns.get(field, ()):
+            position = positions.get(normalize_label(alias))
+            if position is not None and position not in claimed:
+                columns[field] = position
+                claimed.add(position)
+                break
+    missing: list[str] = []
+    if "booked_on" not in columns:
+        missing.append(_aliases(profile, "booked_on"))
+    missing.extend(_aliases(profile, f) for f in profile.required if f not in columns)
+    missing.extend(h for h in profile.detect_headers if normalize_label(h) not in positions)
+    mode = next((m for m in profile.sign_modes if all(f in columns for f in SIGN_MODES[m])), None)
+    if mode is None:
+        first = profile.sign_modes[0]
+        missing.extend(_aliases(profile, f) for f in SIGN_MODES[first] if f not in columns)
+    if missing:
+        return _Miss(profile, row.line_no, tuple(dict.fromkeys(missing)))
+    assert mode is not None
+    width = max(i for i, k in enumerate(keys) if k) + 1
+    labels = _labels(row.cells[:width])
+    return Layout(profile, table, index, labels, width, columns, mode)
+
+
+def find_layout(tables: Sequence[Table], profiles: Sequence[Profile], *, named: bool) -> Layout:
+    """The header row and profile for this file. ``named``: the user chose the (single) profile."""
+    misses: dict[str, _Miss] = {}
+    fallback_hit: list[Layout] = []
+    for table in tables:
+        for index in range(min(len(table.rows), HEADER_SEARCH_ROWS)):
+            if not any(isinstance(c, str) and c.strip() for c in table.rows[index].cells):
+                continue
+            hits: list[Layout] = []
+            for profile in profiles:
+                result = fit(profile, table, index)
+                if isinstance(result, Layout):
+                    hits.append(result)
+                else:
+                    best = misses.get(profile.name)
+                    if best is None or len(result.missing) < len(best.missing):
+                        misses[profile.name] = result
+            specific = [h for h in hits if not h.profile.fallback or named]
+            if len(specific) == 1:
+                return specific[0]
+            if len(specific) > 1:
+                names = ", ".join(h.profile.name for h in specific)
+                raise ImportFileError(
+                    f"line {table.rows[index].line_no}: the header row fits several bank layouts ({names}); "
+                    "name one with --profile"
+                )
+            if hits and not fallback_hit:
+                fallback_hit = hits
+    if len(fallback_hit) == 1:
+        return fallback_hit[0]
+    if len(fallback_hit) > 1:
+        names = ", ".join(h.profile.name for h in fallback_hit)
+        raise ImportFileError(
+            f"the header row fits several fallback layouts ({names}); name one with --profile"
+        )
+    problems = [
+        f"profile {m.profile.name}: closest is line {m.line_no}, missing {'; '.join(m.missing)}"
+        for m in sorted(misses.values(), key=lambda m: (len(m.missing), m.profile.name))
+    ]
+    if named and profiles:
+        profile = profiles[0]
+        detail = problems[0] if problems else "no header row"
+        raise ImportFileError(
+            f"the file does not fit profile {profile.name!r}: no header row with its required columns "
+            f"in the first {HEADER_SEARCH_ROWS} rows ({detail.split(': ', 1)[-1]})",
+            problems=problems,
+        )
+    raise ImportFileError(
+        f"no header row of a known bank statement layout in the first {HEADER_SEARCH_ROWS} rows; "
+        "name the layout with --profile or give a profile file",
+        problems=problems,
+    )
+
+
+def preamble_values(layout: Layout) -> tuple[str | None, str | None]:
+    """Account number and name from the rows above the header (``账号: 6222…`` or ``账号 | 6222…``).
+
+    Raises ``ImportFileError`` when the preamble's account number is a spreadsheet number that
+    lost digits (see ``cells``).
+    """
+    number_keys = {normalize_label(label) for label in layout.profile.account_number_labels}
+    name_keys = {normalize_label(label) for label in layout.profile.account_name_labels}
+    number: str | None = None
+    name: str | None = None
+    for row in layout.table.rows[: layout.header_index]:
+        for label, value in _label_values(row):
+            if number is None and label in number_keys:
+                try:
+                    text = compact(identifier_text(value))
+                except CellError as exc:
+                    raise ImportFileError(f"line {row.line_no}: account number {exc}") from None
+                number = text or None
+            elif name is None and label in name_keys:
+                name = cell_text(value) or None
+    return number, name
+
+
+def compact(account: str) -> str:
+    """An account number without the spaces banks print for readability."""
+    return "".join(account.split())
+
+
+def is_footer(row: Row, layout: Layout) -> bool:
+    first = next((c for c in row.cells if cell_text(c)), None)
+    if not isinstance(first, str):
+        return False
+    key = normalize_label(first)
+    return any(key.startswith(marker) for marker in layout.profile.footer_keys if marker)
+
+
+def is_header_again(row: Row, layout: Layout) -> bool:
+    keys = header_keys(row.cells[: layout.width])
+    return keys == [normalize_label(label) for label in layout.labels]
+
+
+def _label_values(row: Row) -> list[tuple[str, Cell | None]]:
+    """``(label, value)`` pairs of a preamble row: ``label:value`` in one cell, or a label cell
+    (with or without a colon) followed by its value in the next non-empty cell."""
+    pairs: list[tuple[str, Cell | None]] = []
+    cells = list(row.cells)
+    for position, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        text = clean_text(cell).replace("：", ":")
+        if not text:
+            continue
+        if ":" in text:
+            label, _, value = text.partition(":")
+            value = value.strip()
+            if value:
+                pairs.append((normalize_label(label), value))
+                continue
+        following = next((c for c in cells[position + 1 :] if cell_text(c)), None)
+        pairs.append((normalize_label(text), following))
+    return pairs
+
+
+def _labels(cells: Sequence[Cell | None]) -> tuple[str, ...]:
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for position, cell in enumerate(cells):
+        label = cell_text(cell) or f"column {position + 1}"
+        count = seen.get(label, 0) + 1
+        seen[label] = count
+        labels.append(label if count == 1 else f"{label} ({count})")
+    return tuple(labels)
+
+
+def _aliases(profile: Profile, field: str) -> str:
+    aliases = profile.columns.get(field, ())
+    return " / ".join(aliases) if aliases else field

@@ -1,0 +1,337 @@
+"""``parse_statement``: a bank statement file in, a ``Statement`` on the fund's side out.
+
+This module owns the row-by-row rules: which rows are data, how each field is read, and how the
+bank's sign convention becomes the fund's (money in > 0). It is all-or-nothing: every bad line
+is collected, and if there is any, one ``ImportFileError`` lists them all and nothing is
+returned, so an importer can never book half a statement.
+
+Per-line rules:
+
+* blank rows are skipped; a row identical to the header (repeated on each printed page) too;
+* the first row whose first non-empty cell starts with a footer marker (合计, 以上数据仅供参考…)
+  ends the data; after it, a second header row is an error (a second account's section);
+* a row with fewer cells than the header is truncated; more cells, of which any non-empty, means
+  the columns slid (typically an amount with an unquoted thousands separator);
+* two-column layouts: exactly one of out/in holds a non-zero amount; the amount is in − out, so
+  a negative amount in the out column (a reversal, 冲正) counts as money in;
+* a 借/贷 flag column, when the profile maps one, must agree with the amount's side;
+* a 币种 column, when present, must be renminbi: the books are kept in fen of CNY;
+* an account number column (本方账号) must hold one account throughout, and agree with the
+  preamble's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from ledger.errors import ImportFileError
+from postings.bank.amounts import parse_amount
+from postings.bank.cells import Cell, CellError, cell_text, identifier_text, normalize_label
+from postings.bank.dates import parse_date
+from postings.bank.layout import Layout, compact, find_layout, is_footer, is_header_again, preamble_values
+from postings.bank.model import Statement, StatementLine
+from postings.bank.profiles import builtin_profiles, flag_key, get_profile
+from postings.bank.reader import Row, Source, read_source
+
+#: At most this many problems are listed; the message says how many there were in all.
+MAX_PROBLEMS = 200
+
+_CellGetter = Callable[[str], Cell | None]
+_Side = Literal["in", "out"]
+
+_TEXT_FIELDS = ("counterparty_name", "summary", "purpose")
+_IDENTIFIER_FIELDS = ("counterparty_account", "counterparty_bank", "serial", "voucher_no")
+
+
+def parse_statement(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    *,
+    profile: str | Path | None = None,
+    file_name: str | None = None,
+) -> Statement:
+    """Parse a bank statement export (CSV/TSV text, XLSX or XLS, sniffed from the content).
+
+    ``path_or_bytes`` is a file path (``str`` or path-like) or the file's bytes. ``profile`` is a
+    built-in profile name (``icbc``, ``ccb``, ``abc``, ``boc``, ``cmbc``, ``pingan``,
+    ``generic``), a path to a profile ``.toml`` file, or ``None`` to detect the layout from the
+    header row. ``file_name`` is recorded on the statement (default: the path's name).
+
+    Raises ``ImportFileError``: its message is one line, its ``problems`` name each bad line.
+    """
+    data, name = _load(path_or_bytes, file_name)
+    where = f"{name}: " if name else ""
+    try:
+        profiles = (get_profile(profile),) if profile is not None else builtin_profiles()
+        source = read_source(data)
+        layout = find_layout(source.tables, profiles, named=profile is not None)
+        lines, column_account, problems = _parse_rows(layout, source)
+        preamble_number, preamble_name = preamble_values(layout)
+    except ImportFileError as exc:
+        raise ImportFileError(
+            _one_line(f"{where}{exc}"), problems=[_one_line(p) for p in exc.problems]
+        ) from None
+    account_number = column_account or preamble_number
+    if column_account and preamble_number and column_account != preamble_number:
+        problems.append(
+            f"line {layout.header_line}: the 本方账号 column says {column_account} but the preamble says "
+            f"{preamble_number}"
+        )
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ImportFileError(
+            _one_line(f"{where}{first}{more}; nothing was read from the file"),
+            problems=[_one_line(p) for p in shown],
+        )
+    return Statement(
+        profile=layout.profile.name,
+        account_number=account_number,
+        account_name=_account_name(layout, source) or preamble_name,
+        lines=tuple(lines),
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        file_name=name,
+        file_format=source.file_format,
+    )
+
+
+def _load(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) -> tuple[bytes, str | None]:
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        return bytes(path_or_bytes), file_name
+    path = Path(path_or_bytes)
+    try:
+        return path.read_bytes(), file_name or path.name
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _parse_rows(layout: Layout, source: Source) -> tuple[list[StatementLine], str | None, list[str]]:
+    lines: list[StatementLine] = []
+    problems: list[str] = []
+    accounts: dict[str, int] = {}
+    ended_at: int | None = None
+    for row in layout.table.rows[layout.header_index + 1 :]:
+        if not any(cell_text(c) for c in row.cells):
+            continue
+        if ended_at is not None:
+            if is_header_again(row, layout):
+                problems.append(
+                    f"line {row.line_no}: a second statement section starts after the footer at line "
+                    f"{ended_at}; split the file into one statement per account"
+                )
+            continue
+        if is_footer(row, layout):
+            ended_at = row.line_no
+            continue
+        if is_header_again(row, layout):
+            continue
+        line, account = _parse_row(row, layout, source, problems)
+        if line is not None:
+            lines.append(line)
+        if account:
+            accounts.setdefault(account, row.line_no)
+    if len(accounts) > 1:
+        listed = ", ".join(f"{a} (line {n})" for a, n in accounts.items())
+        problems.append(f"the statement mixes accounts: {listed}; one file must hold one account")
+    return lines, next(iter(accounts), None), problems
+
+
+def _parse_row(
+    row: Row, layout: Layout, source: Source, problems: list[str]
+) -> tuple[StatementLine | None, str | None]:
+    n = row.line_no
+    before = len(problems)
+    cells = row.cells
+    if len(cells) < layout.width:
+        problems.append(f"line {n}: the row is cut short: {len(cells)} cells, the header has {layout.width}")
+        return None, None
+    if any(cell_text(c) for c in cells[layout.width :]):
+        problems.append(
+            f"line {n}: {len(cells)} cells but the header has {layout.width} "
+            "(an amount with an unquoted thousands separator?)"
+        )
+        return None, None
+
+    def cell(field: str) -> Cell | None:
+        position = layout.columns.get(field)
+        return None if position is None else cells[position]
+
+    def fail(field: str, what: str, error: CellError | str) -> None:
+        problems.append(f"line {n}: {what} {error} (column {layout.label(field)})")
+
+    profile = layout.profile
+    booked_on = value_on = None
+    try:
+        booked_on = parse_date(cell("booked_on"), profile.date_formats, excel_epoch=source.excel_epoch)
+        if booked_on is None:
+            problems.append(f"line {n}: no date (column {layout.label('booked_on')})")
+    except CellError as exc:
+        fail("booked_on", "date", exc)
+    if "value_on" in layout.columns:
+        try:
+            value_on = parse_date(cell("value_on"), profile.date_formats, excel_epoch=source.excel_epoch)
+        except CellError as exc:
+            fail("value_on", "date", exc)
+
+    amount = _amount(layout, cell, n, problems)
+
+    balance = None
+    if "balance" in layout.columns:
+        try:
+            balance = parse_amount(cell("balance"))
+        except CellError as exc:
+            fail("balance", "balance", exc)
+
+    texts: dict[str, str | None] = {}
+    for field in _TEXT_FIELDS:
+        texts[field] = (cell_text(cell(field)) or None) if field in layout.columns else None
+    for field in _IDENTIFIER_FIELDS:
+        texts[field] = None
+        if field in layout.columns:
+            try:
+                texts[field] = identifier_text(cell(field)) or None
+            except CellError as exc:
+                fail(field, field.replace("_", " "), exc)
+    if texts["counterparty_account"]:
+        texts["counterparty_account"] = compact(texts["counterparty_account"])
+
+    if "currency" in layout.columns:
+        currency = cell_text(cell("currency"))
+        if currency and normalize_label(currency).upper() not in profile.currencies:
+            problems.append(
+                f"line {n}: currency {currency!r} is not renminbi (column {layout.label('currency')}); "
+                "the books are kept in CNY"
+            )
+
+    account: str | None = None
+    if "account_number" in layout.columns:
+        try:
+            account = compact(identifier_text(cell("account_number"))) or None
+        except CellError as exc:
+            fail("account_number", "account number", exc)
+
+    if len(problems) > before or booked_on is None or amount is None:
+        return None, account
+    line = StatementLine(
+        line_no=n,
+        booked_on=booked_on,
+        value_on=value_on,
+        amount_fen=amount,
+        balance_fen=balance,
+        counterparty_name=texts["counterparty_name"],
+        counterparty_account=texts["counterparty_account"],
+        counterparty_bank=texts["counterparty_bank"],
+        serial=texts["serial"],
+        voucher_no=texts["voucher_no"],
+        summary=texts["summary"],
+        purpose=texts["purpose"],
+        raw={label: cell_text(c) for label, c in zip(layout.labels, cells, strict=False)},
+    )
+    return line, account
+
+
+def _amount(layout: Layout, cell: _CellGetter, n: int, problems: list[str]) -> int | None:
+    """The line's amount from the fund's side (in > 0), or ``None`` after recording a problem."""
+    profile = layout.profile
+
+    def read(field: str) -> tuple[bool, int | None]:
+        try:
+            return True, parse_amount(cell(field))
+        except CellError as exc:
+            problems.append(f"line {n}: amount {exc} (column {layout.label(field)})")
+            return False, None
+
+    if layout.sign_mode == "two_columns":
+        ok_out, out = read("out")
+        ok_in, money_in = read("in")
+        if not (ok_out and ok_in):
+            return None
+        out, money_in = out or None, money_in or None
+        if out is not None and money_in is not None:
+            problems.append(
+                f"line {n}: both {layout.label('out')} and {layout.label('in')} hold an amount; "
+                "a line moves money one way"
+            )
+            return None
+        if out is None and money_in is None:
+            problems.append(
+                f"line {n}: neither {layout.label('out')} nor {layout.label('in')} holds an amount"
+            )
+            return None
+        amount = (money_in or 0) - (out or 0)
+        if "direction" in layout.columns:
+            try:
+                side = _flag(layout, cell("direction"))
+            except CellError as exc:
+                problems.append(f"line {n}: direction {exc} (column {layout.label('direction')})")
+                return None
+            written: _Side = "in" if money_in is not None else "out"
+            if side is not None and side != written:
+                problems.append(
+                    f"line {n}: the {layout.label('direction')} flag says money {side} but the amount "
+                    f"stands in {layout.label(written)}"
+                )
+                return None
+        return amount
+
+    ok, value = read("amount")
+    if not ok:
+        return None
+    if not value:
+        problems.append(f"line {n}: no amount (column {layout.label('amount')})")
+        return None
+    if layout.sign_mode == "signed":
+        return value if profile.positive == "in" else -value
+    try:
+        side = _flag(layout, cell("direction"))
+    except CellError as exc:
+        problems.append(f"line {n}: direction {exc} (column {layout.label('direction')})")
+        return None
+    if side is None:
+        problems.append(f"line {n}: no direction flag (column {layout.label('direction')})")
+        return None
+    if value < 0 and side == "in":
+        problems.append(
+            f"line {n}: the amount is negative but the {layout.label('direction')} flag says money in"
+        )
+        return None
+    return abs(value) if side == "in" else -abs(value)
+
+
+def _flag(layout: Layout, value: Cell | None) -> _Side | None:
+    """``"in"``/``"out"`` from a direction cell, ``None`` if empty; ``CellError`` if unknown."""
+    text = cell_text(value)
+    if not text:
+        return None
+    key = flag_key(text)
+    if key in layout.profile.in_flags:
+        return "in"
+    if key in layout.profile.out_flags:
+        return "out"
+    known = ", ".join(sorted(layout.profile.in_flags | layout.profile.out_flags))
+    raise CellError(f"{text!r} is not one of {known}")
+
+
+def _account_name(layout: Layout, source: Source) -> str | None:
+    if "account_name" not in layout.columns:
+        return None
+    position = layout.columns["account_name"]
+    for row in layout.table.rows[layout.header_index + 1 :]:
+        if is_footer(row, layout):
+            break
+        if len(row.cells) > position:
+            name = cell_text(row.cells[position])
+            if name:
+                return name
+    return None
+
+
+def _one_line(text: str) -> str:
+    """Messages quote cells, and a quoted CSV cell may hold a line break: keep messages one line."""
+    return " ".join(text.split())
