@@ -30,6 +30,7 @@ from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Voucher
 from ledger.money import apply_rate
 from ledger.periods import format_period, last_day, period_range, period_status_map
+from ledger.review import refuse_unreviewed
 
 FUND_BALANCE_CODE = "3001"
 PENDING_CODES = ("4601", "4602")
@@ -64,6 +65,8 @@ def close_period(session: Session, ledger_code: str, period: int, *, user: str =
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) == "closed":
         return CloseResult(ledger.code, period, already_closed=True)
+    # Maker-checker (ledger.review): a month whose vouchers await review (审核) cannot close.
+    refuse_unreviewed(session, ledger, period)
     open_before = sorted(p for p, s in statuses.items() if p < period and s == "open")
     if open_before:
         raise PeriodOrderError(

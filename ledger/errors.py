@@ -111,6 +111,41 @@ class FlowError(LedgerError):
     rule = "flow"
 
 
+# --- maker-checker, digests and Beancount restore (revision 0002; see ledger.review) ---
+class ReviewError(LedgerError):
+    """A review (审核) that makes no sense: no maker-checker, a closing voucher, no named reviewer."""
+
+    rule = "review_not_required"
+
+
+class SelfReviewError(ReviewError):
+    """制单 and 审核 by the same user: maker-checker needs a second person."""
+
+    rule = "self_review"
+
+
+class AlreadyReviewedError(ReviewError):
+    rule = "already_reviewed"
+
+
+class UnreviewedVoucherError(LedgerError):
+    """A month of a maker-checker ledger cannot close while vouchers await review."""
+
+    rule = "unreviewed_voucher"
+
+
+class DigestError(LedgerError):
+    """A month digest was asked for a month that is not closed (and not as a draft)."""
+
+    rule = "digest"
+
+
+class NotEmptyDatabaseError(LedgerError):
+    """A restore (``import beancount``) needs an empty database."""
+
+    rule = "not_empty"
+
+
 _DB_RULES: dict[str, type[LedgerError]] = {
     "unbalanced_voucher": UnbalancedVoucherError,
     "zero_amount": ZeroAmountError,
@@ -126,6 +161,12 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "voucher_number_gap": VoucherNumberError,
     "hash_chain": HashChainError,
     "already_reversed": AlreadyReversedError,
+    # revision 0002 (migrations/guards_0002.py)
+    "review_not_required": ReviewError,
+    "self_review": SelfReviewError,
+    "already_reviewed": AlreadyReviewedError,
+    "unreviewed_voucher": UnreviewedVoucherError,
+    "immutable_review": ImmutableVoucherError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -137,6 +178,7 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "fk_postings_voucher_ledger": "foreign_account",
     "uq_vouchers_ledger_id_period_number": "voucher_number_gap",
     "uq_vouchers_reversal_of_id": "already_reversed",
+    "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")

@@ -371,7 +371,14 @@ def _write(
     posting_rows: list[dict[str, object]] = []
     posting_ends: list[int] = []  # posting_rows[:posting_ends[i]] belong to vouchers 0..i
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for (index, draft), voucher_id in zip(todo, ids, strict=True):
+    # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
+    # does not count in account_balances yet; ledger.review.review adds its postings then.
+    from ledger.review import counts_when_posted
+
+    counts = counts_when_posted(
+        session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo]
+    )
+    for position, ((index, draft), voucher_id) in enumerate(zip(todo, ids, strict=True)):
         info = ledgers[draft.ledger]
         period = period_of(draft.date)
         number = next_number[(info.id, period)]
@@ -398,6 +405,8 @@ def _write(
                 "account_id": account_id, "amount_fen": line.amount_fen,
                 "summary": line.summary, "counterparty": line.counterparty,
             })
+            if not counts[position]:
+                continue  # maker-checker: counted when reviewed (ledger.review)
             cell = balances[(info.id, account_id, period)]
             if line.amount_fen > 0:
                 cell[0] += line.amount_fen

@@ -54,6 +54,10 @@ class _Data:
     postings: dict[int, list[dict]]
     periods: dict[tuple[int, int], dict]
     balances: dict[tuple[int, int, int], tuple[int, int]]
+    # Maker-checker (ledger.review): vouchers awaiting review, which do not count in the balances,
+    # and the reviews themselves (voucher id -> row).
+    uncounted: set[int] = field(default_factory=set)
+    reviews: dict[int, dict] = field(default_factory=dict)
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -83,7 +87,16 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     balances = {(r["ledger_id"], r["account_id"], r["period"]): (r["debit_fen"], r["credit_fen"]) for r in _rows(
         session, f"SELECT ledger_id, account_id, period, debit_fen, credit_fen FROM account_balances "
                  f"WHERE ledger_id IN ({id_list})")}
-    return _Data(ledgers, accounts, vouchers, postings, periods, balances)
+    from ledger.review import awaiting_review_ids  # maker-checker: see check_reviews
+
+    uncounted = awaiting_review_ids(session, list(ledgers))
+    reviews = {r["voucher_id"]: r for r in _rows(session, f"""
+        SELECT r.voucher_id, r.ledger_id, r.reviewer, v.preparer, v.kind, o.kind AS original_kind,
+               l.maker_checker
+          FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
+          LEFT JOIN vouchers o ON o.id = v.reversal_of_id
+         WHERE r.ledger_id IN ({id_list})""")}
+    return _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews)
 
 
 def _label(v: dict) -> str:
@@ -183,8 +196,8 @@ def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
     computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     period_of_voucher = {v["id"]: v["period"] for v in data.vouchers}
     for voucher_id, lines in data.postings.items():
-        if voucher_id not in period_of_voucher:
-            continue
+        if voucher_id not in period_of_voucher or voucher_id in data.uncounted:
+            continue  # orphans are reported elsewhere; vouchers awaiting review do not count yet
         for p in lines:
             cell = computed[(p["ledger_id"], p["account_id"], period_of_voucher[voucher_id])]
             amount = int(p["amount_fen"])
@@ -204,9 +217,32 @@ def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
                           f"the postings {want}")
 
 
+def check_reviews(data: _Data) -> Iterator[Problem]:
+    """Maker-checker (ledger.review): no self-review, no review where none is due, no closed month
+    with vouchers awaiting review — each also a database guard, checked again here."""
+    by_id = {v["id"]: v for v in data.vouchers}
+    for voucher_id, r in data.reviews.items():
+        v = by_id.get(voucher_id)
+        if v is None:
+            continue
+        code = data.ledgers[v["ledger_id"]]["code"]
+        if r["reviewer"].strip().lower() == r["preparer"].strip().lower():
+            yield Problem("self_review", code, _label(v),
+                          f"voucher {_label(v)} was reviewed by its own preparer {r['preparer']}")
+        if not r["maker_checker"] or r["kind"] == "closing" or r["original_kind"] == "closing":
+            yield Problem("review_not_required", code, _label(v),
+                          f"voucher {_label(v)} has a review although it needs none")
+    for voucher_id in sorted(data.uncounted):
+        v = by_id.get(voucher_id)
+        if v is not None and data.periods.get((v["ledger_id"], v["period"]), {}).get("status") == "closed":
+            yield Problem("unreviewed_voucher", data.ledgers[v["ledger_id"]]["code"], _label(v),
+                          f"voucher {_label(v)} awaits review in the closed month "
+                          f"{format_period(v['period'])}")
+
+
 CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
     check_hash_chains, check_balanced, check_accounts, check_orphans, check_periods_and_numbers,
-    check_balance_snapshots,
+    check_balance_snapshots, check_reviews,
 ]
 
 

@@ -22,7 +22,9 @@ def pad(text: str, size: int, *, right: bool = False) -> str:
     return " " * gap + text if right else text + " " * gap
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[bool] | None = None) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[bool] | None = None
+) -> str:
     numeric = numeric or [False] * len(headers)
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(pad(h, widths[i], right=numeric[i]) for i, h in enumerate(headers))]
@@ -42,3 +44,420 @@ def csv_text(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def money(fen: int) -> str:
     return format_fen_grouped(fen)
+
+
+# ------------------------------------------------------------------ statements and reports
+# Each report module returns data; the functions below turn it into text for people (tables with
+# grouped amounts) or CSV for machines (plain two-place decimals, the contract's amount format).
+# They import the report modules lazily so ``render`` stays importable from anywhere.
+
+
+def _fmt(fen: int | None) -> str:
+    from ledger.money import format_fen
+
+    return "" if fen is None else format_fen(fen)
+
+
+def _indent(label: str, level: int) -> str:
+    return "  " * level + label
+
+
+def statement_header(stmt) -> str:  # type: ignore[no-untyped-def]
+    """Title lines of a statement: name, form, fund, entity, date, unit."""
+    when = (
+        f"{stmt.period // 100}年度"
+        if stmt.annual and stmt.title == "收支表"
+        else f"{stmt.date.year}年{stmt.date.month}月{stmt.date.day}日"
+        if stmt.title == "资产负债表"
+        else f"{stmt.period // 100}年{stmt.period % 100}月"
+    )
+    scope = "汇总" if stmt.consolidated else ""
+    lines = [
+        f"{stmt.title}（{'年报' if stmt.annual else '月报'}{scope}）  {stmt.form}",
+        f"险种和制度：{stmt.fund_name}  编制单位：{stmt.entity}"
+        f"（{', '.join(stmt.ledgers or [stmt.ledger])}）",
+        f"{when}  单位：元",
+    ]
+    return "\n".join(lines)
+
+
+def balance_sheet_table(bs) -> str:  # type: ignore[no-untyped-def]
+    sections = {"receipts_held": "负债：", "fund_balance": "净资产："}
+    rows: list[list[str]] = [["资产：", "", ""]]
+    rows += [
+        [_indent(ln.label, ln.indent + (0 if ln.total else 1)), money(ln.values[0]), money(ln.values[1])]
+        for ln in bs.assets
+    ]
+    for ln in bs.liabilities_and_net_assets:
+        if ln.key in sections:
+            rows.append([sections[ln.key], "", ""])
+        rows.append(
+            [_indent(ln.label, ln.indent + (0 if ln.total else 1)), money(ln.values[0]), money(ln.values[1])]
+        )
+    return statement_header(bs) + "\n" + table(["项目", *bs.columns], rows, numeric=[False, True, True])
+
+
+def income_statement_table(inc) -> str:  # type: ignore[no-untyped-def]
+    rows = [[_indent(ln.label, ln.indent), *(money(v) for v in ln.values)] for ln in inc.lines]
+    text = statement_header(inc) + "\n" + table(["项目", *inc.columns], rows, numeric=[False, True, True])
+    if any(inc.adjustments):
+        text += "\n注：直接记入一般基金结余（非收支）的调整：" + "；".join(
+            f"{c} {money(v)}" for c, v in zip(inc.columns, inc.adjustments, strict=True)
+        )
+    return text
+
+
+def statement_rows(stmt) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """Flat rows (section, key, label, values…) of a balance sheet or income statement, for CSV."""
+    if stmt.title == "资产负债表":
+        return [["assets", ln.key, ln.label, *(_fmt(v) for v in ln.values)] for ln in stmt.assets] + [
+            ["liabilities_and_net_assets", ln.key, ln.label, *(_fmt(v) for v in ln.values)]
+            for ln in stmt.liabilities_and_net_assets
+        ]
+    return [["lines", ln.key, ln.label, *(_fmt(v) for v in ln.values)] for ln in stmt.lines]
+
+
+def statement_csv(stmt) -> str:  # type: ignore[no-untyped-def]
+    return csv_text(["section", "key", "项目", *stmt.columns], statement_rows(stmt))
+
+
+def counterparty_table(rows) -> str:  # type: ignore[no-untyped-def]
+    return table(
+        ["科目编码", "科目名称", "往来单位", "期初余额", "本期借方", "本期贷方", "方向", "期末余额"],
+        [
+            [
+                r.code,
+                r.name,
+                r.counterparty,
+                money(r.opening),
+                money(r.debit),
+                money(r.credit),
+                r.direction,
+                money(abs(r.closing)),
+            ]
+            for r in rows
+        ],
+        numeric=[False, False, False, True, True, True, False, True],
+    )
+
+
+def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
+    head = (
+        f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {ctb.fund}  "
+        f"{ctb.to_dict()['from']} 至 {ctb.to_dict()['to']}  单位：元\n汇总账套：{', '.join(ctb.ledgers)}"
+    )
+    rows = [
+        [
+            r.code,
+            r.name,
+            money(r.opening),
+            money(r.sum_debit),
+            money(r.sum_credit),
+            money(r.sum_debit - r.debit),
+            money(r.sum_credit - r.credit),
+            money(r.debit),
+            money(r.credit),
+            r.direction,
+            money(abs(r.closing)),
+        ]
+        for r in ctb.rows
+    ]
+    t = ctb.totals
+    rows.append(
+        ["", "合计", money(t.opening), "", "", "", "", money(t.debit), money(t.credit), "", money(t.closing)]
+    )
+    body = table(
+        [
+            "科目编码",
+            "科目名称",
+            "期初余额",
+            "汇总借方",
+            "汇总贷方",
+            "抵销借方",
+            "抵销贷方",
+            "本期借方",
+            "本期贷方",
+            "方向",
+            "期末余额",
+        ],
+        rows,
+        numeric=[False, False, True, True, True, True, True, True, True, False, True],
+    )
+    return head + "\n" + body + "\n\n" + inter_level_table(ctb.inter_level)
+
+
+def consolidated_csv(ctb) -> str:  # type: ignore[no-untyped-def]
+    rows = [
+        [
+            r.code,
+            r.name,
+            r.category,
+            _fmt(r.opening),
+            _fmt(r.sum_debit),
+            _fmt(r.sum_credit),
+            _fmt(r.sum_debit - r.debit),
+            _fmt(r.sum_credit - r.credit),
+            _fmt(r.debit),
+            _fmt(r.credit),
+            _fmt(r.closing),
+        ]
+        for r in ctb.rows
+    ]
+    t = ctb.totals
+    rows.append(
+        ["", "合计", "", _fmt(t.opening), "", "", "", "", _fmt(t.debit), _fmt(t.credit), _fmt(t.closing)]
+    )
+    return csv_text(
+        [
+            "code",
+            "name",
+            "category",
+            "opening",
+            "sum_debit",
+            "sum_credit",
+            "eliminated_debit",
+            "eliminated_credit",
+            "debit",
+            "credit",
+            "closing",
+        ],
+        rows,
+    )
+
+
+_PART = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
+
+
+def inter_level_table(il) -> str:  # type: ignore[no-untyped-def]
+    out = ["级间往来抵销（按上下级单位）"]
+    out.append(
+        table(
+            ["下级", "上级", "往来", "基金", "下级金额", "上级金额", "已抵销", "差额"],
+            [
+                [
+                    p.child,
+                    p.parent,
+                    p.to_dict()["pair"],
+                    _PART[p.part],
+                    money(p.child_amount),
+                    money(p.parent_amount),
+                    money(p.eliminated),
+                    money(p.difference),
+                ]
+                for p in il.pairs
+            ],
+            numeric=[False, False, False, False, True, True, True, True],
+        )
+    )
+    out.append(f"抵销合计：{money(il.eliminated_total)}")
+    if il.differences:
+        out.append(f"差额 {len(il.differences)} 笔：")
+        for d in il.differences:
+            vouchers = ", ".join(f"{i.ledger} {i.voucher} {money(i.amount)}" for i in d.items)
+            out.append(
+                f"  {d.child or '?'}→{d.parent} {_PART[d.part]} {d.to_dict()['pair']}: {d.reason}; "
+                f"下级 {money(d.child_amount)} 上级 {money(d.parent_amount)} 差额 {money(d.difference)} "
+                f"[{vouchers}]"
+            )
+    else:
+        out.append("差额：无")
+    return "\n".join(out)
+
+
+def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
+    bank = f"  {dl.bank['name'] or ''} {dl.bank['number']}" if dl.bank else ""
+    side = {"debit": "（借方发生额）", "credit": "（贷方发生额）", None: ""}[dl.side]
+    head = (
+        f"{dl.title}{side}  {dl.ledger}  {dl.account} {dl.account_name}{bank}  "
+        f"{dl.date_from} 至 {dl.date_to}  单位：元  第 {dl.page} 页" + ("（未完）" if dl.has_more else "")
+    )
+    rows = [["", "", "期初余额", "", "", "", "", direction_of_fen(dl.opening), money(abs(dl.opening))]]
+    for r in dl.rows:
+        rows.append(
+            [
+                r.date.isoformat(),
+                r.voucher,
+                r.summary,
+                "、".join(r.counter_accounts),
+                r.account if r.account != dl.account else "",
+                money(r.debit) if r.debit else "",
+                money(r.credit) if r.credit else "",
+                r.direction,
+                money(abs(r.balance)) if r.balance is not None else "",
+            ]
+        )
+    if not dl.has_more:
+        rows.append(
+            [
+                "",
+                "",
+                "本期合计",
+                "",
+                "",
+                money(dl.period_debit),
+                money(dl.period_credit),
+                direction_of_fen(dl.closing),
+                money(abs(dl.closing)),
+            ]
+        )
+    return (
+        head
+        + "\n"
+        + table(
+            ["日期", "凭证号", "摘要", "对方科目", "明细", "借方", "贷方", "方向", "余额"],
+            rows,
+            numeric=[False, False, False, False, False, True, True, False, True],
+        )
+    )
+
+
+def direction_of_fen(balance: int) -> str:
+    return "借" if balance > 0 else "贷" if balance < 0 else "平"
+
+
+DETAIL_CSV_HEADERS = [
+    "date",
+    "period",
+    "number",
+    "voucher_id",
+    "line_no",
+    "account",
+    "summary",
+    "debit",
+    "credit",
+    "balance",
+    "counterparty",
+    "counter_accounts",
+]
+
+
+def _detail_rows(dl) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    return [
+        [
+            r.date.isoformat(),
+            r.to_dict()["period"],
+            r.voucher,
+            r.voucher_id,
+            r.line_no,
+            r.account,
+            r.summary,
+            _fmt(r.debit),
+            _fmt(r.credit),
+            _fmt(r.balance),
+            r.counterparty or "",
+            "; ".join(r.counter_accounts),
+        ]
+        for r in dl.rows
+    ]
+
+
+def detail_csv(dl) -> str:  # type: ignore[no-untyped-def]
+    return csv_text(DETAIL_CSV_HEADERS, _detail_rows(dl))
+
+
+def journal_csv(journals) -> str:  # type: ignore[no-untyped-def]
+    """日记账 of several bank accounts in one CSV: the detail columns plus the journal's account."""
+    return csv_text(
+        ["journal_account", *DETAIL_CSV_HEADERS],
+        [[dl.account, *row] for dl in journals for row in _detail_rows(dl)],
+    )
+
+
+def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
+    ref = view.ref
+    lines = [
+        f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
+        f"记-{ref.number:04d}  id {ref.id}",
+        f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
+        f"制单：{view.preparer}",
+        f"幂等键：{view.key}",
+    ]
+    rows = [
+        [
+            str(p.line_no),
+            p.code,
+            p.full_name,
+            p.summary or "",
+            p.counterparty or "",
+            money(p.debit) if p.debit else "",
+            money(p.credit) if p.credit else "",
+        ]
+        for p in view.postings
+    ]
+    rows.append(["", "", "合计", "", "", money(view.total), money(sum(p.credit for p in view.postings))])
+    lines.append(
+        table(
+            ["行", "科目编码", "会计科目", "摘要", "往来单位", "借方", "贷方"],
+            rows,
+            numeric=[False, False, False, False, False, True, True],
+        )
+    )
+    lines.append(f"关联号（link id）：{view.link_id or '无'}")
+    for m in view.mirrored:
+        lines.append(f"  对应凭证：{m.display}  {m.date.isoformat()}  {m.summary}  (id {m.id})")
+    if view.reversal_of:
+        lines.append(
+            f"冲销的原凭证：{view.reversal_of.display}  {view.reversal_of.summary}  "
+            f"(id {view.reversal_of.id})"
+        )
+    if view.reversed_by:
+        lines.append(
+            f"已被冲销：{view.reversed_by.display}  {view.reversed_by.summary}  (id {view.reversed_by.id})"
+        )
+    lines.append(f"内容哈希：{view.content_hash}")
+    return "\n".join(lines)
+
+
+def final_accounts_table(fa) -> str:  # type: ignore[no-untyped-def]
+    scope = "汇总" if fa.consolidated else ""
+    out = [
+        f"{fa.year}年度 {fa.balance_sheet.fund_name} 基金决算{scope}  {fa.entity} {fa.entity_name}"
+        + ("  【草稿】" if fa.draft else "")
+    ]
+    if fa.open_months:
+        from ledger.periods import format_period
+
+        out.append(
+            "未结账月份："
+            + "; ".join(
+                f"{k}: {', '.join(format_period(p) for p in v)}" for k, v in sorted(fa.open_months.items())
+            )
+        )
+    out += [
+        "",
+        balance_sheet_table(fa.balance_sheet),
+        "",
+        income_statement_table(fa.income_statement),
+        "",
+        "基金指标",
+    ]
+    out.append(
+        table(
+            ["指标", "数值", "单位"],
+            [[f.label, f.display(), f.unit] for f in fa.indicators],
+            numeric=[False, True, False],
+        )
+    )
+    out += ["", "附注主要数据"]
+    out.append(
+        table(
+            ["项目", "数值", "单位"],
+            [[f.label, f.display(), f.unit] for f in fa.notes],
+            numeric=[False, True, False],
+        )
+    )
+    if fa.inter_level is not None:
+        out += ["", inter_level_table(fa.inter_level)]
+    return "\n".join(out)
+
+
+def final_accounts_csv(fa) -> str:  # type: ignore[no-untyped-def]
+    rows: list[list[object]] = []
+    for stmt, name in ((fa.balance_sheet, "balance_sheet"), (fa.income_statement, "income_statement")):
+        for section, key, label, *values in statement_rows(stmt):
+            rows.append([name if section == "lines" else f"{name}.{section}", key, label, *values])
+    for name, figures in (("indicators", fa.indicators), ("notes", fa.notes)):
+        for f in figures:
+            value = f.to_dict()["value"]
+            rows.append([name, f.key, f.label, "" if value is None else value, f.unit])
+    return csv_text(["section", "key", "项目", "value_1", "value_2"], rows)

@@ -1,24 +1,41 @@
-"""科目余额表 (trial balance) of one ledger over a month or a range of months.
+"""科目余额表 (trial balance) of one ledger over a month, a range of months, or up to any date.
 
 Read from the monthly account totals the journal keeps (``account_balances``), so one ledger-month
 costs in proportion to the ledger's accounts, never to its journal. Amounts are signed fen, debit
 positive: ``opening`` and ``closing`` are balances, ``debit`` and ``credit`` non-negative totals.
 Parent accounts roll up their children; totals are over leaf rows only (so nothing counts twice).
+
+"As of a date" inside a month reads the snapshots up to the month before and adds the postings of
+that month dated up to the day (found through the vouchers' ``(ledger_id, voucher_date)`` index),
+so it costs one ledger-month of vouchers at most.
+
+This module also holds the readers the statements share (``leaf_balances``, ``statement_flows``):
+the 收支表 needs each account's activity *without* the closing vouchers that move income and
+expense into 3001 (the snapshots include them), and with 红字冲销 reversals counted as negative
+amounts on the side of the entry they reverse, which is what the net / gross rules of §2.2 mean.
+Closing and reversal vouchers are few (one or two per ledger-month), so they are read from the
+postings and subtracted from the snapshots.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import accounts_of, get_ledger
 from ledger.errors import DateError
-from ledger.models import AccountBalance
+from ledger.models import Account, AccountBalance, Posting, Voucher
 from ledger.money import format_fen
-from ledger.periods import first_day, last_day
+from ledger.periods import first_day, last_day, period_of, period_range, previous_period
+
+FUND_BALANCE_ROOT = "3001"
+#: Ids per ``IN (…)`` list: well inside every database's limit on bound parameters.
+IN_LIST_MAX = 500
+PENDING_ROOTS = ("4601", "4602")
 
 
 @dataclass(frozen=True)
@@ -38,7 +55,11 @@ class TrialBalanceRow:
     @property
     def direction(self) -> str:
         """方向 for people: 借, 贷 or 平."""
-        return "借" if self.closing > 0 else "贷" if self.closing < 0 else "平"
+        return direction_of(self.closing)
+
+
+def direction_of(balance: int) -> str:
+    return "借" if balance > 0 else "贷" if balance < 0 else "平"
 
 
 @dataclass(frozen=True)
@@ -50,12 +71,43 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class CounterpartyRow:
+    """One account × counterparty (对方单位或个人) line of the breakdown."""
+
+    code: str
+    name: str
+    counterparty: str
+    opening: int
+    debit: int
+    credit: int
+    closing: int
+
+    @property
+    def direction(self) -> str:
+        return direction_of(self.closing)
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "counterparty": self.counterparty,
+            "opening": format_fen(self.opening),
+            "debit": format_fen(self.debit),
+            "credit": format_fen(self.credit),
+            "closing": format_fen(self.closing),
+        }
+
+
+@dataclass(frozen=True)
 class TrialBalance:
     ledger: str
     start: int
     end: int
     rows: list[TrialBalanceRow]
     totals: Totals
+    #: Set when the balance runs to a day inside the month ``end`` rather than to its last day.
+    as_of: dt.date | None = None
+    counterparties: list[CounterpartyRow] = field(default_factory=list)
 
     @property
     def from_date(self) -> dt.date:
@@ -63,11 +115,13 @@ class TrialBalance:
 
     @property
     def to_date(self) -> dt.date:
-        return last_day(self.end)
+        return self.as_of or last_day(self.end)
 
     @property
     def balanced(self) -> bool:
-        return self.totals.opening == 0 and self.totals.closing == 0 and self.totals.debit == self.totals.credit
+        return (
+            self.totals.opening == 0 and self.totals.closing == 0 and self.totals.debit == self.totals.credit
+        )
 
     def to_dict(self) -> dict[str, object]:
         """The contract JSON of ``fundledger trial-balance --format json``."""
@@ -76,18 +130,36 @@ class TrialBalance:
             "from": self.from_date.isoformat(),
             "to": self.to_date.isoformat(),
             "rows": [
-                {"code": r.code, "name": r.name, "category": r.category, "opening": format_fen(r.opening),
-                 "debit": format_fen(r.debit), "credit": format_fen(r.credit), "closing": format_fen(r.closing)}
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "category": r.category,
+                    "opening": format_fen(r.opening),
+                    "debit": format_fen(r.debit),
+                    "credit": format_fen(r.credit),
+                    "closing": format_fen(r.closing),
+                }
                 for r in self.rows
             ],
             "totals": {
-                "opening": format_fen(self.totals.opening), "debit": format_fen(self.totals.debit),
-                "credit": format_fen(self.totals.credit), "closing": format_fen(self.totals.closing),
+                "opening": format_fen(self.totals.opening),
+                "debit": format_fen(self.totals.debit),
+                "credit": format_fen(self.totals.credit),
+                "closing": format_fen(self.totals.closing),
             },
         }
 
+    def to_dict_with_counterparties(self) -> dict[str, object]:
+        """The contract JSON plus a ``counterparties`` list (only when the breakdown was asked for)."""
+        out = self.to_dict()
+        out["counterparties"] = [c.to_dict() for c in self.counterparties]
+        return out
 
-def account_totals(session: Session, ledger_id: int, start: int, end: int) -> dict[int, tuple[int, int, int, int, int]]:
+
+Five = tuple[int, int, int, int, int]
+
+
+def account_totals(session: Session, ledger_id: int, start: int, end: int) -> dict[int, Five]:
     """account id → (opening, debit, credit, ytd debit, ytd credit) from the monthly snapshots."""
     year_start = (end // 100) * 100 + 1
     ab = AccountBalance
@@ -106,20 +178,99 @@ def account_totals(session: Session, ledger_id: int, start: int, end: int) -> di
     return {aid: tuple(int(x or 0) for x in rest) for aid, *rest in rows}  # type: ignore[misc]
 
 
-def trial_balance(session: Session, ledger_code: str, start: int, end: int | None = None) -> TrialBalance:
-    end = end if end is not None else start
-    if end < start:
-        raise DateError("the range ends before it starts")
-    ledger = get_ledger(session, ledger_code)
-    accounts = accounts_of(session, ledger)
-    totals_by_id = account_totals(session, ledger.id, start, end)
-    children: dict[int | None, list] = {}
+def postings_totals(
+    session: Session,
+    ledger_id: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    account_ids: Sequence[int] | None = None,
+) -> dict[int, tuple[int, int]]:
+    """account id → (debit, credit) of the postings dated ``date_from``..``date_to``.
+
+    Meant for part of one month: it reads the vouchers of the ledger in the date range through
+    the ``(ledger_id, voucher_date)`` index and their postings through ``(voucher_id, line_no)``.
+    """
+    if date_to < date_from:
+        return {}
+    stmt = (
+        select(
+            Posting.account_id,
+            func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)),
+            func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)),
+        )
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Voucher.ledger_id == ledger_id, Voucher.voucher_date >= date_from, Voucher.voucher_date <= date_to
+        )
+        .group_by(Posting.account_id)
+    )
+    if account_ids is not None:
+        stmt = stmt.where(Posting.account_id.in_(list(account_ids)))
+    return {aid: (int(d or 0), int(c or 0)) for aid, d, c in session.execute(stmt)}
+
+
+def partial_month_totals(
+    session: Session,
+    ledger_id: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    account_ids: Sequence[int] | None = None,
+) -> dict[int, tuple[int, int]]:
+    """account id → (debit, credit) dated ``date_from``..``date_to``, both inside one month.
+
+    Whichever is fewer days is read from the postings: the range itself, or the rest of the month,
+    which is then taken from the month's snapshot. So a part month never costs more than half of it.
+    """
+    month = period_of(date_from)
+    first, last = first_day(month), last_day(month)
+    inside = (date_to - date_from).days + 1
+    outside = (last - first).days + 1 - inside
+    if inside <= outside:
+        return postings_totals(session, ledger_id, date_from, date_to, account_ids)
+    ab = AccountBalance
+    stmt = select(ab.account_id, ab.debit_fen, ab.credit_fen).where(
+        ab.ledger_id == ledger_id, ab.period == month
+    )
+    if account_ids is not None:
+        stmt = stmt.where(ab.account_id.in_(list(account_ids)))
+    out = {aid: [int(d), int(c)] for aid, d, c in session.execute(stmt)}
+    for a, b in ((first, date_from - dt.timedelta(days=1)), (date_to + dt.timedelta(days=1), last)):
+        for aid, (d, c) in postings_totals(session, ledger_id, a, b, account_ids).items():
+            cell = out.setdefault(aid, [0, 0])
+            cell[0] -= d
+            cell[1] -= c
+    return {aid: (d, c) for aid, (d, c) in out.items() if d or c}
+
+
+def account_totals_as_of(session: Session, ledger_id: int, start: int, day: dt.date) -> dict[int, Five]:
+    """Like ``account_totals`` for months ``start``..the month of ``day``, cut at ``day``."""
+    month = period_of(day)
+    if day == last_day(month):
+        return account_totals(session, ledger_id, start, month)
+    before = previous_period(month)
+    # Months start..before from the snapshots; with start == month this is just the opening (the
+    # range of activity is empty) and the year-to-date of the months before.
+    base = account_totals(session, ledger_id, start, before)
+    if month // 100 != before // 100:  # ytd of the previous month belongs to another year
+        base = {aid: (o, d, c, 0, 0) for aid, (o, d, c, _yd, _yc) in base.items()}
+    partial = partial_month_totals(session, ledger_id, first_day(month), day)
+    out: dict[int, list[int]] = {aid: list(v) for aid, v in base.items()}
+    for aid, (d, c) in partial.items():
+        cell = out.setdefault(aid, [0, 0, 0, 0, 0])
+        cell[1] += d
+        cell[2] += c
+        cell[3] += d
+        cell[4] += c
+    return {aid: tuple(v) for aid, v in out.items()}  # type: ignore[misc]
+
+
+def _roll(accounts: Sequence[Account], totals_by_id: dict[int, Five]) -> dict[int, list[int]]:
+    children: dict[int | None, list[Account]] = {}
     for account in accounts:
         children.setdefault(account.parent_id, []).append(account)
-
     values: dict[int, list[int]] = {}
 
-    def roll(account) -> list[int]:  # type: ignore[no-untyped-def]
+    def roll(account: Account) -> list[int]:
         if account.is_leaf:
             values[account.id] = list(totals_by_id.get(account.id, (0, 0, 0, 0, 0)))
         else:
@@ -132,6 +283,14 @@ def trial_balance(session: Session, ledger_code: str, start: int, end: int | Non
 
     for root in children.get(None, []):
         roll(root)
+    return values
+
+
+def build_rows(
+    accounts: Sequence[Account], totals_by_id: dict[int, Five]
+) -> tuple[list[TrialBalanceRow], Totals]:
+    """Rows (parents rolled up, empty accounts left out) and leaf totals."""
+    values = _roll(accounts, totals_by_id)
     rows = []
     t_open = t_debit = t_credit = t_close = 0
     for account in accounts:
@@ -139,11 +298,308 @@ def trial_balance(session: Session, ledger_code: str, start: int, end: int | Non
         closing = opening + debit - credit
         if not (opening or debit or credit or closing or ytd_d or ytd_c):
             continue
-        rows.append(TrialBalanceRow(account.code, account.name, account.category, account.normal_side,
-                                    bool(account.is_leaf), opening, debit, credit, closing, ytd_d, ytd_c))
+        rows.append(
+            TrialBalanceRow(
+                account.code,
+                account.name,
+                account.category,
+                account.normal_side,
+                bool(account.is_leaf),
+                opening,
+                debit,
+                credit,
+                closing,
+                ytd_d,
+                ytd_c,
+            )
+        )
         if account.is_leaf:
             t_open += opening
             t_debit += debit
             t_credit += credit
             t_close += closing
-    return TrialBalance(ledger.code, start, end, rows, Totals(t_open, t_debit, t_credit, t_close))
+    return rows, Totals(t_open, t_debit, t_credit, t_close)
+
+
+def trial_balance(
+    session: Session, ledger_code: str, start: int, end: int | None = None, *, by_counterparty: bool = False
+) -> TrialBalance:
+    end = end if end is not None else start
+    if end < start:
+        raise DateError("the range ends before it starts")
+    ledger = get_ledger(session, ledger_code)
+    accounts = accounts_of(session, ledger)
+    rows, totals = build_rows(accounts, account_totals(session, ledger.id, start, end))
+    counterparties = (
+        counterparty_breakdown(session, ledger.id, accounts, first_day(start), last_day(end))
+        if by_counterparty
+        else []
+    )
+    return TrialBalance(ledger.code, start, end, rows, totals, counterparties=counterparties)
+
+
+def trial_balance_as_of(
+    session: Session,
+    ledger_code: str,
+    day: dt.date,
+    start: int | None = None,
+    *,
+    by_counterparty: bool = False,
+) -> TrialBalance:
+    """科目余额表 up to ``day``: months ``start`` (default: the month of ``day``) to ``day`` inclusive."""
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise DateError(f"the as-of date must be a date, got {day!r}")
+    month = period_of(day)
+    start = start if start is not None else month
+    if month < start:
+        raise DateError(f"the as-of date {day} lies before the first month of the range")
+    ledger = get_ledger(session, ledger_code)
+    accounts = accounts_of(session, ledger)
+    rows, totals = build_rows(accounts, account_totals_as_of(session, ledger.id, start, day))
+    counterparties = (
+        counterparty_breakdown(session, ledger.id, accounts, first_day(start), day) if by_counterparty else []
+    )
+    as_of = None if day == last_day(month) else day
+    return TrialBalance(ledger.code, start, month, rows, totals, as_of=as_of, counterparties=counterparties)
+
+
+def counterparty_breakdown(
+    session: Session, ledger_id: int, accounts: Sequence[Account], date_from: dt.date, date_to: dt.date
+) -> list[CounterpartyRow]:
+    """Per account and counterparty: opening before ``date_from``, activity to ``date_to``.
+
+    Counterparties live on the postings only (no snapshot keeps them), so this reads the ledger's
+    postings that carry one up to ``date_to``; it is asked for explicitly (``--by-counterparty``).
+    """
+    stmt = (
+        select(
+            Posting.account_id,
+            Posting.counterparty,
+            func.sum(case((Voucher.voucher_date < date_from, Posting.amount_fen), else_=0)),
+            func.sum(
+                case(
+                    ((Voucher.voucher_date >= date_from) & (Posting.amount_fen > 0), Posting.amount_fen),
+                    else_=0,
+                )
+            ),
+            func.sum(
+                case(
+                    ((Voucher.voucher_date >= date_from) & (Posting.amount_fen < 0), -Posting.amount_fen),
+                    else_=0,
+                )
+            ),
+        )
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Voucher.ledger_id == ledger_id, Voucher.voucher_date <= date_to, Posting.counterparty.is_not(None)
+        )
+        .group_by(Posting.account_id, Posting.counterparty)
+    )
+    by_id = {a.id: a for a in accounts}
+    out = []
+    for aid, party, opening, debit, credit in session.execute(stmt):
+        account = by_id[aid]
+        opening, debit, credit = int(opening or 0), int(debit or 0), int(credit or 0)
+        if not (opening or debit or credit):
+            continue
+        out.append(
+            CounterpartyRow(
+                account.code, account.name, party, opening, debit, credit, opening + debit - credit
+            )
+        )
+    return sorted(out, key=lambda r: (r.code, r.counterparty))
+
+
+# ------------------------------------------------------------------ readers for the statements
+def _chunks(values: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(values), IN_LIST_MAX):
+        yield values[i : i + IN_LIST_MAX]
+
+
+def leaf_balances(session: Session, ledger_id: int, through: int) -> dict[int, int]:
+    """account id → signed balance at the end of month ``through`` (closing vouchers included)."""
+    ab = AccountBalance
+    rows = session.execute(
+        select(ab.account_id, func.sum(ab.debit_fen - ab.credit_fen))
+        .where(ab.ledger_id == ledger_id, ab.period <= through)
+        .group_by(ab.account_id)
+    )
+    return {aid: int(total or 0) for aid, total in rows}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Gross activity of one account over some months, as the 收支表 reads it.
+
+    Closing transfers into 3001 (and their reversals) are left out; a 红字冲销 reversal counts as a
+    negative amount on the side of the entry it reverses, so ``debit - credit`` is the account's
+    net activity and ``credit`` (``debit``) the gross income (expense) of §2.2.
+    """
+
+    debit: int = 0
+    credit: int = 0
+
+    def __add__(self, other: Flow) -> Flow:
+        return Flow(self.debit + other.debit, self.credit + other.credit)
+
+    def __sub__(self, other: Flow) -> Flow:
+        return Flow(self.debit - other.debit, self.credit - other.credit)
+
+    @property
+    def net(self) -> int:
+        return self.debit - self.credit
+
+
+@dataclass(frozen=True)
+class _Special:
+    voucher_id: int
+    kind: str
+    reversal_of_id: int | None
+    account_id: int
+    amount_fen: int
+
+
+def closing_transfer_ids(session: Session, voucher_ids: Iterable[int]) -> set[int]:
+    """The vouchers among ``voucher_ids`` that are closing transfers, or reversal chains of one.
+
+    A closing transfer is a ``closing`` voucher that moves income and expense into 3001 (it may
+    have no 3001 line at all when the month's income equals its expense). The other closing
+    voucher, the year-end 待转 allocation (4601/4602 → 4001/4201), is a reclassification between
+    income accounts and stays in the 收支表; it is the one that touches 4601/4602.
+    """
+    wanted = set(voucher_ids)
+    if not wanted:
+        return set()
+    kinds: dict[int, tuple[str, int | None]] = {}
+    todo = set(wanted)
+    while todo:  # walk reversal chains back to their originals
+        found: list[tuple[int, str, int | None]] = []
+        for chunk in _chunks(sorted(todo)):
+            found += session.execute(
+                select(Voucher.id, Voucher.kind, Voucher.reversal_of_id).where(Voucher.id.in_(chunk))
+            ).all()
+        todo = set()
+        for vid, kind, rev in found:
+            kinds[vid] = (kind, rev)
+            if rev is not None and rev not in kinds:
+                todo.add(rev)
+    closing = sorted(vid for vid, (kind, _r) in kinds.items() if kind == "closing")
+    allocations: set[int] = set()
+    for chunk in _chunks(closing):
+        allocations |= set(
+            session.execute(
+                select(Posting.voucher_id)
+                .join(Account, Account.id == Posting.account_id)
+                .where(
+                    Posting.voucher_id.in_(chunk), or_(*(Account.code.startswith(r) for r in PENDING_ROOTS))
+                )
+                .distinct()
+            ).scalars()
+        )
+    transfers = set(closing) - allocations
+
+    def root(vid: int) -> int:
+        seen = set()
+        while kinds[vid][1] is not None and vid not in seen:
+            seen.add(vid)
+            vid = kinds[vid][1]  # type: ignore[assignment]
+        return vid
+
+    return {vid for vid in wanted if root(vid) in transfers}
+
+
+def reversal_depth(session: Session, voucher_ids: Iterable[int]) -> dict[int, int]:
+    """voucher id → how many reversals deep it is (0 for an original, 1 for its 红字冲销, …)."""
+    wanted = set(voucher_ids)
+    parent: dict[int, int | None] = {}
+    todo = set(wanted)
+    while todo:
+        rows = session.execute(
+            select(Voucher.id, Voucher.reversal_of_id).where(Voucher.id.in_(sorted(todo)))
+        ).all()
+        todo = set()
+        for vid, rev in rows:
+            parent[vid] = rev
+            if rev is not None and rev not in parent:
+                todo.add(rev)
+    out = {}
+    for vid in wanted:
+        depth, node = 0, parent.get(vid)
+        while node is not None and depth < 1000:
+            depth += 1
+            node = parent.get(node)
+        out[vid] = depth
+    return out
+
+
+def special_postings(session: Session, ledger_id: int, start: int, end: int) -> list[_Special]:
+    """Postings of the closing and reversal vouchers of months ``start``..``end``.
+
+    Found without reading the months' other vouchers: closing vouchers are dated on the last day
+    of their month (``ledger.closing``), so only that day is read through the vouchers'
+    ``(ledger_id, voucher_date)`` index; reversals through the unique index on ``reversal_of_id``.
+    """
+    days = [last_day(p) for p in period_range(start, end)]
+    ids = set(
+        session.execute(
+            select(Voucher.id).where(
+                Voucher.ledger_id == ledger_id, Voucher.voucher_date.in_(days), Voucher.kind == "closing"
+            )
+        ).scalars()
+    )
+    # ``+ 0`` keeps SQLite from walking the (ledger_id, period, number) index over every voucher of
+    # the months; the range on reversal_of_id uses its unique index, which holds only reversals.
+    ids |= set(
+        session.execute(
+            select(Voucher.id).where(
+                Voucher.reversal_of_id > 0,
+                (Voucher.ledger_id + 0) == ledger_id,
+                (Voucher.period + 0) >= start,
+                (Voucher.period + 0) <= end,
+            )
+        ).scalars()
+    )
+    out: list[_Special] = []
+    for chunk in _chunks(sorted(ids)):
+        out += [
+            _Special(*row)
+            for row in session.execute(
+                select(
+                    Voucher.id, Voucher.kind, Voucher.reversal_of_id, Posting.account_id, Posting.amount_fen
+                )
+                .join(Posting, Posting.voucher_id == Voucher.id)
+                .where(Voucher.id.in_(chunk))
+            )
+        ]
+    return out
+
+
+def statement_flows(session: Session, ledger_id: int, start: int, end: int) -> dict[int, Flow]:
+    """account id → ``Flow`` over months ``start``..``end``, for the 收支表 (see ``Flow``)."""
+    ab = AccountBalance
+    flows: dict[int, Flow] = {
+        aid: Flow(int(d or 0), int(c or 0))
+        for aid, d, c in session.execute(
+            select(ab.account_id, func.sum(ab.debit_fen), func.sum(ab.credit_fen))
+            .where(ab.ledger_id == ledger_id, ab.period >= start, ab.period <= end)
+            .group_by(ab.account_id)
+        )
+    }
+    specials = special_postings(session, ledger_id, start, end)
+    if not specials:
+        return flows
+    ids = {s.voucher_id for s in specials}
+    excluded = closing_transfer_ids(session, ids)
+    depth = reversal_depth(session, {s.voucher_id for s in specials if s.kind == "reversal"} - excluded)
+    for s in specials:
+        amount = s.amount_fen
+        if s.voucher_id in excluded:
+            # Take the closing transfer out of the snapshot totals, side by side.
+            adjust = Flow(amount, 0) if amount > 0 else Flow(0, -amount)
+        elif s.kind == "reversal" and depth.get(s.voucher_id, 0) % 2 == 1:
+            # 红字冲销: counted on the reversed entry's side as a negative amount, i.e. out of both sides.
+            adjust = Flow(abs(amount), abs(amount))
+        else:
+            continue
+        flows[s.account_id] = flows.get(s.account_id, Flow()) - adjust
+    return flows

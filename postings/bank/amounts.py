@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ledger.errors import AmountError
-from ledger.money import to_fen
+from ledger.money import FEN_PER_YUAN, POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
 from postings.bank.cells import Cell, CellError, clean_text, float_to_decimal
 
 _CENT = Decimal("0.01")
@@ -38,6 +38,7 @@ def parse_amount(cell: Cell | None) -> int | None:
         return _fen(Decimal(cell), str(cell))
     if isinstance(cell, float):
         number = float_to_decimal(cell)
+        _check_range(number, str(number))
         if number != number.quantize(_CENT):
             raise CellError(f"{number} has more than two decimals")
         return _fen(number, str(number))
@@ -80,9 +81,18 @@ def _strip_currency(text: str) -> str:
     return sign + text
 
 
+def _check_range(number: Decimal, shown: str) -> None:
+    # Before any quantize: Decimal.quantize raises InvalidOperation beyond 28 digits.
+    if abs(number) * FEN_PER_YUAN > POSTING_AMOUNT_FEN_MAX:
+        raise CellError(f"'{shown}' is out of range (at most {format_fen(POSTING_AMOUNT_FEN_MAX)})")
+
+
 def _fen(number: Decimal, shown: str) -> int:
+    _check_range(number, shown)
     try:
         return to_fen(number)
+    except InvalidOperation:
+        raise CellError(f"'{shown}' is not a usable amount") from None
     except AmountError as exc:
         detail = str(exc).removeprefix("amount: ")
         if "more than two decimals" in detail:

@@ -22,7 +22,7 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 
-#: A cell as a reader delivers it. ``str`` is already stripped of nothing: normalisation is here.
+#: A cell as a reader delivers it: text exactly as in the file (padding included), or a typed value.
 Cell = str | int | float | datetime | date | time
 
 #: Largest whole number a spreadsheet float may carry as an identifier (15 digits, Excel's limit).
@@ -31,6 +31,8 @@ IDENTIFIER_FLOAT_LIMIT = 10**15
 _SPACES = re.compile(r"[\s\u3000\u00a0\ufeff]+")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 _DASHES = re.compile(r"^[-－—–_]+$")
+_DASH_CHARS = "-－—–_"
+_PADDING = " \t\r\n\u3000\u00a0\ufeff"
 
 
 class CellError(ValueError):
@@ -40,11 +42,12 @@ class CellError(ValueError):
 def clean_text(value: str) -> str:
     """Strip padding (spaces, tabs, full-width spaces, NBSP), Excel's ``="…"`` text guard and
     placeholder dashes (``-``, ``----------``) that mean "nothing here"."""
-    text = value.strip(" \t\r\n\u3000\u00a0\ufeff")
-    match = _EXCEL_TEXT.match(text)
-    if match:
-        text = match.group(1).strip(" \t\r\n\u3000\u00a0\ufeff")
-    if _DASHES.match(text):
+    text = value.strip(_PADDING)
+    if text[:2] == '="':
+        match = _EXCEL_TEXT.match(text)
+        if match:
+            text = match.group(1).strip(_PADDING)
+    if text[:1] in _DASH_CHARS and text and _DASHES.match(text):
         return ""
     return text
 

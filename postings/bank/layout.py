@@ -13,6 +13,7 @@ between two layouts could swap the in and out columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from ledger.errors import ImportFileError
 from postings.bank.cells import Cell, CellError, cell_text, clean_text, identifier_text, normalize_label
 from postings.bank.profiles import FIELDS, SIGN_MODES, Profile
 from postings.bank.reader import Row, Table
+
+_ACCOUNT_PREFIX = re.compile(r"\d[\d*]*(?: [\d*]+)*")
+_SEPARATED = re.compile(r"\s{2,}|\t")
 
 #: The header must appear within this many rows of the top of a table.
 HEADER_SEARCH_ROWS = 60
@@ -36,6 +40,7 @@ class Layout:
     width: int  # cells up to the last non-empty header cell
     columns: dict[str, int]  # field → column index
     sign_mode: str
+    keys: tuple[str, ...] = ()  # the header cells normalised, to recognise a repeated header
 
     @property
     def header_line(self) -> int:
@@ -50,6 +55,10 @@ class _Miss:
     profile: Profile
     line_no: int
     missing: tuple[str, ...]
+    matched: int  # fields whose header was found: the tie-breaker for "closest row"
+
+    def better_than(self, other: _Miss | None) -> bool:
+        return other is None or (len(self.missing), -self.matched) < (len(other.missing), -other.matched)
 
 
 def header_keys(cells: Sequence[Cell | None]) -> list[str]:
@@ -83,11 +92,11 @@ def fit(profile: Profile, table: Table, index: int) -> Layout | _Miss:
         first = profile.sign_modes[0]
         missing.extend(_aliases(profile, f) for f in SIGN_MODES[first] if f not in columns)
     if missing:
-        return _Miss(profile, row.line_no, tuple(dict.fromkeys(missing)))
+        return _Miss(profile, row.line_no, tuple(dict.fromkeys(missing)), len(columns))
     assert mode is not None
     width = max(i for i, k in enumerate(keys) if k) + 1
     labels = _labels(row.cells[:width])
-    return Layout(profile, table, index, labels, width, columns, mode)
+    return Layout(profile, table, index, labels, width, columns, mode, tuple(keys[:width]))
 
 
 def find_layout(tables: Sequence[Table], profiles: Sequence[Profile], *, named: bool) -> Layout:
@@ -104,8 +113,7 @@ def find_layout(tables: Sequence[Table], profiles: Sequence[Profile], *, named: 
                 if isinstance(result, Layout):
                     hits.append(result)
                 else:
-                    best = misses.get(profile.name)
-                    if best is None or len(result.missing) < len(best.missing):
+                    if result.better_than(misses.get(profile.name)):
                         misses[profile.name] = result
             specific = [h for h in hits if not h.profile.fallback or named]
             if len(specific) == 1:
@@ -158,13 +166,22 @@ def preamble_values(layout: Layout) -> tuple[str | None, str | None]:
         for label, value in _label_values(row):
             if number is None and label in number_keys:
                 try:
-                    text = compact(identifier_text(value))
+                    text = identifier_text(value)
                 except CellError as exc:
                     raise ImportFileError(f"line {row.line_no}: account number {exc}") from None
-                number = text or None
+                number = compact(_leading_account(text)) or None
             elif name is None and label in name_keys:
-                name = cell_text(value) or None
+                name = _SEPARATED.split(cell_text(value))[0] or None
     return number, name
+
+
+def _leading_account(text: str) -> str:
+    """The account number at the start of a preamble value: ``账号:6222 0202 0011 户名:某某``
+    in one cell yields ``6222 0202 0011``; a value not starting with a digit keeps its first word."""
+    match = _ACCOUNT_PREFIX.match(text)
+    if match:
+        return match.group(0)
+    return text.split()[0] if text.split() else ""
 
 
 def compact(account: str) -> str:
@@ -181,13 +198,17 @@ def is_footer(row: Row, layout: Layout) -> bool:
 
 
 def is_header_again(row: Row, layout: Layout) -> bool:
-    keys = header_keys(row.cells[: layout.width])
-    return keys == [normalize_label(label) for label in layout.labels]
+    probe = layout.columns["booked_on"]  # one cell first: most rows are data, not a header
+    cell = row.cells[probe] if probe < len(row.cells) else None
+    if not isinstance(cell, str) or normalize_label(cell) != layout.keys[probe]:
+        return False
+    return tuple(header_keys(row.cells[: layout.width])) == layout.keys
 
 
 def _label_values(row: Row) -> list[tuple[str, Cell | None]]:
-    """``(label, value)`` pairs of a preamble row: ``label:value`` in one cell, or a label cell
-    (with or without a colon) followed by its value in the next non-empty cell."""
+    """``(label, value)`` pairs of a preamble row: ``label:value`` in one cell (several of them
+    when separated by two spaces or a tab), or a label cell (with or without a colon) followed by
+    its value in the next non-empty cell."""
     pairs: list[tuple[str, Cell | None]] = []
     cells = list(row.cells)
     for position, cell in enumerate(cells):
@@ -197,10 +218,11 @@ def _label_values(row: Row) -> list[tuple[str, Cell | None]]:
         if not text:
             continue
         if ":" in text:
-            label, _, value = text.partition(":")
-            value = value.strip()
-            if value:
-                pairs.append((normalize_label(label), value))
+            segments = [s for s in _SEPARATED.split(text) if ":" in s]
+            found = [(normalize_label(s.partition(":")[0]), s.partition(":")[2].strip()) for s in segments]
+            found = [(label, value) for label, value in found if value]
+            if found:
+                pairs.extend(found)
                 continue
         following = next((c for c in cells[position + 1 :] if cell_text(c)), None)
         pairs.append((normalize_label(text), following))

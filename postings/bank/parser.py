@@ -85,7 +85,8 @@ def parse_statement(
         if len(problems) > MAX_PROBLEMS:
             shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
         first = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        extra = len(problems) - 1
+        more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
         raise ImportFileError(
             _one_line(f"{where}{first}{more}; nothing was read from the file"),
             problems=[_one_line(p) for p in shown],
@@ -108,7 +109,9 @@ def _load(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) 
     try:
         return path.read_bytes(), file_name or path.name
     except OSError as exc:
-        raise ImportFileError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise ImportFileError(f"cannot read {str(path)[:200]!r}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL in the path: most likely file content passed as a str
+        raise ImportFileError(f"not a file path ({exc}); pass file contents as bytes") from None
 
 
 def _parse_rows(layout: Layout, source: Source) -> tuple[list[StatementLine], str | None, list[str]]:

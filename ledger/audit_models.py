@@ -1,0 +1,51 @@
+"""Tables of revision 0002: the review (审核) step of maker-checker ledgers.
+
+A ledger with ``maker_checker`` on keeps 制单 → 审核 → 记账 apart: the journal writes a voucher
+(制单) but does not count it in ``account_balances``; a review by *another* user than the preparer
+(审核) counts it (记账), see ``ledger.review``. Reviews are insert-only, one per voucher, and the
+database refuses a review by the preparer (``migrations/guards_0002.py``), so no code path can
+approve its own work.
+
+Imported at the end of ``ledger.models`` so that ``Base.metadata`` is complete for Alembic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.models import ID, Base
+
+REVIEWER_LENGTH_MAX = 100
+
+
+class VoucherReview(Base):
+    """One 审核 of one voucher: who and when. Never updated or deleted."""
+
+    __tablename__ = "voucher_reviews"
+    __table_args__ = (
+        UniqueConstraint("voucher_id"),
+        CheckConstraint("length(trim(reviewer)) > 0", name="reviewer"),
+        ForeignKeyConstraint(
+            ["ledger_id", "voucher_id"], ["vouchers.ledger_id", "vouchers.id"], ondelete="RESTRICT",
+            name="fk_voucher_reviews_voucher_ledger",
+        ),
+        Index("ix_voucher_reviews_ledger_id", "ledger_id"),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    reviewer: Mapped[str] = mapped_column(String(REVIEWER_LENGTH_MAX))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

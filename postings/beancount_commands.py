@@ -1,0 +1,34 @@
+"""CLI command ``import beancount FILE`` (a contract of DESIGN.md): restore books into an empty database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope, state
+
+
+def register(app: typer.Typer) -> None:
+    import_app = group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+
+    @import_app.command("beancount")
+    def import_beancount_cmd(
+        file: Annotated[Path, typer.Argument(help="A file written by `fundledger export beancount`")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Restore a Beancount export into an EMPTY database (entities, ledgers, accounts, vouchers)."""
+        from postings.beancount_import import import_beancount
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = import_beancount(session, file, user=state.user)
+        if fmt == "json":
+            emit_json({"file": result.file, "sha256": result.sha256, "lines": result.lines,
+                       "entities": result.entities, "ledgers": result.ledgers, "accounts": result.accounts,
+                       "vouchers": result.vouchers, "reviews": result.reviews, "periods": result.periods})
+            return
+        typer.echo(f"{result.file}: {result.entities} entities, {result.ledgers} ledgers, {result.accounts} "
+                   f"accounts, {result.vouchers} vouchers, {result.reviews} reviews, {result.periods} months "
+                   "restored")

@@ -1,0 +1,163 @@
+"""``fundledger flow``: list the named flows and record one from the command line.
+
+The commands are generated from ``postings.flows.registry.FLOWS``, so the CLI, ``flow list`` and the
+Python API cannot drift apart: ``fundledger flow remit-up --ledger X1-EMP --what balance …`` calls
+``postings.flows.remit_up(session, ledger="X1-EMP", what="balance", …)``. ``--dry-run`` posts the
+vouchers inside a savepoint to show their real numbers, rolls it back and writes nothing.
+Bad input exits 2 with one line and changes nothing (``ledger.cli.session_scope``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import unicodedata
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli import check_format, emit_json, fail, group, session_scope, state
+from ledger.money import format_fen_grouped, to_fen
+
+FORMATS = ("table", "json")
+
+
+def register(app: typer.Typer) -> None:
+    from postings.flows.registry import FLOWS
+
+    flow_app = group(
+        "flow", "Named money flows of 统收统支 (荆门 第九、十一、十六–二十一条; 江西 004 省级调剂金)."
+    )
+
+    @flow_app.command("list")
+    def flow_list(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
+        """Describe every flow: Chinese name, article, levels, options and the vouchers it makes."""
+        check_format(fmt, FORMATS)
+        if fmt == "json":
+            emit_json([spec.to_dict() for spec in FLOWS])
+            return
+        for spec in FLOWS:
+            typer.echo(f"{spec.name}  {spec.chinese_name}  [{spec.article}]  {spec.levels}")
+            for shape in spec.vouchers:
+                note = f"  ({shape.note})" if shape.note else ""
+                debit, credit = " + ".join(shape.debit), " + ".join(shape.credit)
+                typer.echo(f"    {shape.ledger} {shape.key}: 借 {debit} / 贷 {credit}{note}")
+            required = [p.option for p in spec.params if p.required]
+            typer.echo(f"    options: --ledger --date --key {' '.join(required)}".rstrip())
+
+    for spec in FLOWS:
+        flow_app.command(spec.name, help=f"{spec.summary} ({spec.article})")(_command(spec))
+
+
+def _command(spec: Any) -> Callable[..., None]:
+    """A typer command whose options are the flow's parameters (all given as text, checked by the flow)."""
+    from postings.flows.registry import COMMON_PARAMS
+
+    params = []
+    annotations: dict[str, object] = {}
+    for p in (*COMMON_PARAMS, *spec.params):
+        choices = f" (one of: {', '.join(p.choices)})" if p.choices else ""
+        required = " (required)" if p.required else ""
+        params.append(
+            inspect.Parameter(
+                p.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=str | None,
+                default=typer.Option(None, p.option, help=f"{p.help}{choices}{required}"),
+            )
+        )
+        annotations[p.name] = str | None
+    for name, option, help_text in (
+        (
+            "allow_overdraw",
+            "--allow-overdraw",
+            "record it even if the paying account does not hold the amount",
+        ),
+        ("dry_run", "--dry-run", "show the vouchers it would post; write nothing"),
+    ):
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=bool,
+                default=typer.Option(False, option, help=help_text),
+            )
+        )
+        annotations[name] = bool
+    params.append(
+        inspect.Parameter(
+            "fmt",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=str,
+            default=typer.Option("table", "--format", help="table|json"),
+        )
+    )
+    annotations["fmt"] = str
+
+    def command(**values: Any) -> None:
+        _record(spec, values)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = annotations
+    command.__name__ = spec.name.replace("-", "_")
+    command.__doc__ = f"{spec.summary} ({spec.article})"
+    return command
+
+
+def _record(spec: Any, values: dict[str, Any]) -> None:
+    from postings.flows.registry import COMMON_PARAMS
+
+    fmt = check_format(values.pop("fmt"), FORMATS)
+    dry_run = bool(values.pop("dry_run"))
+    allow_overdraw = bool(values.pop("allow_overdraw"))
+    kwargs: dict[str, Any] = {}
+    for p in (*COMMON_PARAMS, *spec.params):
+        value = values.get(p.name)
+        if value is None:
+            if p.required:
+                fail(f"{spec.name}: {p.option} is required ({p.help})")
+            continue
+        kwargs[p.name] = _parse_date(p.option, value) if p.kind == "date" else value
+    with session_scope(read_only=dry_run) as session:
+        result = spec.function(
+            session, allow_overdraw=allow_overdraw, dry_run=dry_run, preparer=state.user, **kwargs
+        )
+        payload = result.to_dict()
+    if fmt == "json":
+        emit_json(payload)
+        return
+    _print(spec, payload)
+
+
+def _parse_date(option: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-01-05")
+
+
+def _print(spec: Any, payload: dict[str, Any]) -> None:
+    vouchers = payload["vouchers"]
+    count = f"{len(vouchers)} voucher(s)"
+    if payload["dry_run"]:
+        head = f"dry run — nothing was written; it would post {count}"
+    elif payload["created"]:
+        head = f"posted {count}"
+    else:
+        head = f"already posted (same key, same content), nothing changed: {count}"
+    typer.echo(f"{spec.name} {spec.chinese_name}: {head}")
+    for v in vouchers:
+        typer.echo(f"  {v['ledger']}  {v['period']} {v['number']}  {v['date']}  [{v['key']}]  {v['summary']}")
+        for line in v["lines"]:
+            side, amount = ("借", line["debit"]) if line["debit"] != "0.00" else ("贷", line["credit"])
+            money = format_fen_grouped(to_fen(amount))
+            typer.echo(f"      {side}  {line['account']:<10} {_pad(line['name'], 30)} {money:>18}")
+    if payload["link_id"]:
+        typer.echo(f"  link {payload['link_id']}")
+
+
+def _pad(text: str, size: int) -> str:
+    """Left-align ``text`` in ``size`` terminal columns (a Chinese character takes two)."""
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, size - width)

@@ -1,0 +1,294 @@
+"""The audit trail, and read-only access for auditors.
+
+Why: an auditor must be able to answer, for every figure, *who did what, when, and why* — who
+prepared (制单), reviewed (审核) and posted (记账) each voucher; which voucher reverses which; who
+closed and reopened each month and for what reason; which files were imported, with their hash
+and line counts — and must be able to query the books with their own tools without being able
+to change them.
+
+Sources, all insert-only in the database: ``vouchers`` (preparer, posted_at, reversal links),
+``voucher_reviews`` (reviewer, reviewed_at), ``periods`` and ``audit_events`` (closes, reopens,
+imports, set-up, digests). ``audit_log`` merges them into one time-ordered trail;
+``voucher_trail`` is one voucher's story. The SQL views ``v_vouchers``, ``v_postings`` and
+``v_trial_balance`` (revision 0002) give the same facts to any SQL tool.
+
+``grant_auditor`` creates the PostgreSQL read-only role: CONNECT on the database, USAGE on the
+schema, SELECT on every table and view (and, through default privileges, on tables created later
+by the same owner) — nothing else; writes fail with "permission denied". SQLite has no roles: an
+auditor opens the file read-only (``sqlite3 'file:books.db?mode=ro'``, see ``SQLITE_READ_ONLY_HELP``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, aliased
+
+from ledger.audit_models import VoucherReview
+from ledger.books import get_ledger
+from ledger.errors import LedgerError
+from ledger.models import AuditEvent, Ledger, Voucher
+from ledger.periods import format_period
+from ledger.review import needs_review
+
+#: Entries returned by ``audit_log`` at most unless the caller asks for fewer.
+AUDIT_LOG_ENTRIES_MAX = 100_000
+ROLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+PASSWORD_LENGTH_MAX = 200
+
+SQLITE_READ_ONLY_HELP = (
+    "SQLite has no roles or grants: give auditors a copy of the file, or let them open it read-only, "
+    "e.g. `sqlite3 'file:fundledger.db?mode=ro'` or in Python "
+    "`sqlite3.connect('file:fundledger.db?mode=ro', uri=True)`; the views v_trial_balance, v_postings "
+    "and v_vouchers are there to query"
+)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _label(period: int, number: int) -> str:
+    return f"{format_period(period)} 记-{number:04d}"
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One line of the audit trail."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    ledger: str | None
+    voucher: str | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"at": self.at.isoformat(), "actor": self.actor, "action": self.action, "ledger": self.ledger,
+                "voucher": self.voucher, "detail": self.detail}
+
+
+def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | None = None,
+              vouchers: bool = True) -> list[TrailEntry]:
+    """The trail, oldest first: events (closes, reopens, imports, set-up…), vouchers and reviews.
+
+    With ``ledger_code``, only what concerns that ledger. ``limit`` keeps the newest entries.
+    ``vouchers=False`` leaves out the per-voucher lines (preparations and reviews).
+    """
+    ledger = get_ledger(session, ledger_code) if ledger_code else None
+    codes = dict(session.execute(select(Ledger.id, Ledger.code)).all())
+    entries: list[TrailEntry] = []
+    stmt = select(AuditEvent).order_by(AuditEvent.id)
+    if ledger is not None:
+        stmt = stmt.where(AuditEvent.ledger_id == ledger.id)
+    for event in session.execute(stmt).scalars():
+        try:
+            detail = json.loads(event.detail) if event.detail else {}
+        except ValueError:
+            detail = {"text": event.detail}
+        at = _utc(event.at)
+        assert at is not None
+        entries.append(TrailEntry(at, event.actor, event.action, codes.get(event.ledger_id),
+                                  None, detail if isinstance(detail, dict) else {"value": detail}))
+    if vouchers:
+        original = aliased(Voucher)
+        vstmt = (select(Voucher, Ledger.maker_checker, original.kind)
+                 .join(Ledger, Ledger.id == Voucher.ledger_id)
+                 .outerjoin(original, original.id == Voucher.reversal_of_id)
+                 .order_by(Voucher.id))
+        if ledger is not None:
+            vstmt = vstmt.where(Voucher.ledger_id == ledger.id)
+        labels: dict[int, str] = {}
+        for v, maker_checker, original_kind in session.execute(vstmt):
+            labels[v.id] = _label(v.period, v.number)
+            held = bool(maker_checker) and v.kind != "closing" and original_kind != "closing"
+            detail: dict[str, object] = {"summary": v.summary, "kind": v.kind, "key": v.idem_key,
+                                         "source": v.source}
+            if v.reversal_of_id is not None:
+                detail["reverses"] = labels.get(v.reversal_of_id, f"id {v.reversal_of_id}")
+            if v.link_id:
+                detail["link_id"] = v.link_id
+            posted_at = _utc(v.posted_at)
+            assert posted_at is not None
+            entries.append(TrailEntry(posted_at, v.preparer, "voucher.prepare" if held else "voucher.post",
+                                      codes.get(v.ledger_id), labels[v.id], detail))
+        rstmt = select(VoucherReview).order_by(VoucherReview.id)
+        if ledger is not None:
+            rstmt = rstmt.where(VoucherReview.ledger_id == ledger.id)
+        for r in session.execute(rstmt).scalars():
+            at = _utc(r.reviewed_at)
+            assert at is not None
+            entries.append(TrailEntry(at, r.reviewer, "voucher.review", codes.get(r.ledger_id),
+                                      labels.get(r.voucher_id, f"id {r.voucher_id}"),
+                                      {"counted": True}))
+    entries.sort(key=lambda e: e.at)
+    keep = min(limit, AUDIT_LOG_ENTRIES_MAX) if limit is not None else AUDIT_LOG_ENTRIES_MAX
+    if limit is not None and limit < 0:
+        raise LedgerError("--limit must not be negative")
+    return entries[-keep:] if keep else []
+
+
+@dataclass(frozen=True)
+class VoucherTrail:
+    """One voucher's story: 制单, 审核, 记账, and its reversal links both ways."""
+
+    id: int
+    ledger: str
+    voucher: str
+    summary: str
+    kind: str
+    preparer: str
+    posted_at: dt.datetime
+    review_required: bool
+    reviewer: str | None
+    reviewed_at: dt.datetime | None
+    counted: bool
+    counted_at: dt.datetime | None
+    reverses: str | None
+    reversed_by: str | None
+    link_id: str | None
+    linked: list[str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "ledger": self.ledger, "voucher": self.voucher, "summary": self.summary,
+            "kind": self.kind, "preparer": self.preparer, "posted_at": self.posted_at.isoformat(),
+            "review_required": self.review_required, "reviewer": self.reviewer,
+            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            "counted": self.counted, "counted_at": self.counted_at.isoformat() if self.counted_at else None,
+            "reverses": self.reverses, "reversed_by": self.reversed_by, "link_id": self.link_id,
+            "linked": self.linked,
+        }
+
+
+def voucher_trail(session: Session, ledger_code: str, voucher_id: int) -> VoucherTrail:
+    ledger = get_ledger(session, ledger_code)
+    v = session.get(Voucher, voucher_id)
+    if v is None or v.ledger_id != ledger.id:
+        raise LedgerError(f"ledger {ledger.code} has no voucher with id {voucher_id}")
+    r = session.execute(select(VoucherReview).where(VoucherReview.voucher_id == v.id)).scalar_one_or_none()
+    required = needs_review(session, v)
+    original = session.get(Voucher, v.reversal_of_id) if v.reversal_of_id else None
+    reverser = session.execute(select(Voucher).where(Voucher.reversal_of_id == v.id)).scalar_one_or_none()
+    linked = []
+    if v.link_id:
+        for other, code in session.execute(
+            select(Voucher, Ledger.code).join(Ledger, Ledger.id == Voucher.ledger_id)
+            .where(Voucher.link_id == v.link_id, Voucher.id != v.id).order_by(Voucher.id)
+        ):
+            linked.append(f"{code} {_label(other.period, other.number)} (id {other.id})")
+    posted_at = _utc(v.posted_at)
+    assert posted_at is not None
+    reviewed_at = _utc(r.reviewed_at) if r else None
+    counted = not required or r is not None
+    return VoucherTrail(
+        v.id, ledger.code, _label(v.period, v.number), v.summary, v.kind, v.preparer, posted_at, required,
+        r.reviewer if r else None, reviewed_at, counted,
+        (reviewed_at if required else posted_at) if counted else None,
+        f"{_label(original.period, original.number)} (id {original.id})" if original else None,
+        f"{_label(reverser.period, reverser.number)} (id {reverser.id})" if reverser else None,
+        v.link_id, linked,
+    )
+
+
+# ------------------------------------------------------------------ read-only role (PostgreSQL)
+@dataclass(frozen=True)
+class GrantResult:
+    role: str
+    created: bool
+    login: bool
+    database: str
+    schema: str
+    statements: list[str]
+    warnings: list[str]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    # standard_conforming_strings is on (the default since PostgreSQL 9.1): only quotes need doubling.
+    return "'" + value.replace("'", "''") + "'"
+
+
+def grant_auditor(session: Session, role: str, *, login: bool = False,
+                  password: str | None = None) -> GrantResult:
+    """Create (if missing) and grant the read-only role ``role`` on this PostgreSQL database.
+
+    The role gets CONNECT on the database, USAGE on the schema, SELECT on every table and view,
+    SELECT on tables the current user creates later (default privileges), and its sessions start
+    read-only (``default_transaction_read_only``). Any other table privilege it had is revoked
+    first, so it ends with reads only. NOLOGIN unless ``login`` (then ``password`` is required for
+    a new role). Refused for superusers and for the current user.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        raise LedgerError(SQLITE_READ_ONLY_HELP)
+    if not ROLE_RE.match(role or ""):
+        raise LedgerError(f"role name {role!r} must be letters, digits and _ (at most 63), not starting "
+                          "with a digit")
+    if password is not None and (not login or "\x00" in password or len(password) > PASSWORD_LENGTH_MAX):
+        raise LedgerError("--password needs --login and must be at most "
+                          f"{PASSWORD_LENGTH_MAX} characters")
+    conn = session.connection()
+    database, schema, current = conn.execute(
+        text("SELECT current_database(), current_schema(), current_user")).one()
+    if role == current:
+        raise LedgerError(f"{role} is the user running this command; an auditor role must be another role")
+    existing = conn.execute(
+        text("SELECT rolsuper, rolcanlogin, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
+             "WHERE rolname = :r"), {"r": role}).first()
+    warnings: list[str] = []
+    statements: list[str] = []
+    quoted = _ident(role)
+    if existing is None:
+        if login and password is None:
+            raise LedgerError("a new login role needs --password")
+        how = f"LOGIN PASSWORD {_literal(password)}" if login and password is not None else "NOLOGIN"
+        statements.append(f"CREATE ROLE {quoted} {how} NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT")
+    else:
+        if existing.rolsuper or existing.rolbypassrls:
+            raise LedgerError(f"role {role} is a superuser (or bypasses row security); it cannot be made "
+                              "read-only — choose another role name")
+        if existing.rolcreaterole or existing.rolcreatedb:
+            warnings.append(f"role {role} may create roles or databases; consider ALTER ROLE {role} "
+                            "NOCREATEROLE NOCREATEDB")
+        if login:
+            how = f" PASSWORD {_literal(password)}" if password is not None else ""
+            statements.append(f"ALTER ROLE {quoted} LOGIN{how}")
+        members = conn.execute(text(
+            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r ORDER BY 1"), {"r": role}
+        ).scalars().all()
+        if members:
+            warnings.append(f"role {role} is a member of {', '.join(members)} and may inherit their "
+                            "privileges")
+    s = _ident(schema)
+    statements += [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {quoted}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {quoted}",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {s} FROM {quoted}",
+        f"GRANT CONNECT ON DATABASE {_ident(database)} TO {quoted}",
+        f"GRANT USAGE ON SCHEMA {s} TO {quoted}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {quoted}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {quoted}",
+        f"ALTER ROLE {quoted} SET default_transaction_read_only = on",
+    ]
+    # Straight to the driver, inside the session's transaction: DDL takes no bound parameters, and a
+    # password may hold '%', which a parameter-style layer would read as a placeholder.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for statement in statements:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+    shown = [st if "PASSWORD" not in st else st.split(" PASSWORD ")[0] + " PASSWORD '…'" for st in statements]
+    return GrantResult(role, existing is None, bool(login or (existing is not None and existing.rolcanlogin)),
+                       database, schema, shown, warnings)

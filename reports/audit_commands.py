@@ -1,0 +1,211 @@
+"""CLI commands for auditors and for the review step of maker-checker ledgers.
+
+``digest``, ``db grant-auditor``, ``audit log``, ``audit voucher``, ``voucher review`` and
+``voucher pending``. Registered from ``reports.export_commands.register`` (the reports layer
+auto-loads that module). The acting user comes from ``--user`` or ``FUNDLEDGER_USER``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from ledger.cli import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from ledger.money import format_fen, format_fen_grouped
+from ledger.periods import format_period, parse_period
+
+
+def register(app: typer.Typer) -> None:
+    db_app = group("db", "Database administration (read-only auditor role).")
+    audit_app = group("audit", "The audit trail: who prepared, reviewed, posted, closed, reopened, imported.")
+    voucher_app = group("voucher", "Vouchers (记账凭证): review (审核) in maker-checker ledgers.")
+
+    @app.command("digest")
+    def digest_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM (a closed month)")],
+        check: Annotated[str | None, typer.Option("--check", help="Recheck a recorded digest: exit 0 "
+                                                                   "if it matches, 1 if not")] = None,
+        draft: Annotated[bool, typer.Option("--draft",
+                                            help="Allow an open month (provisional digest)")] = False,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
+        from ledger.books import get_ledger, record
+        from reports.digest import check_digest, month_digest
+
+        check_format(fmt, ("table", "json"))
+        month = parse_period(period)
+        matched: bool | None = None
+        with session_scope() as session:
+            if check is not None:
+                matched, result = check_digest(session, ledger, month, check, draft=draft)
+            else:
+                result = month_digest(session, ledger, month, draft=draft)
+            if not result.draft:
+                # On the trail when the user may write; an auditor on the read-only role still gets
+                # the digest (the write is refused inside a savepoint and nothing else is lost).
+                try:
+                    with session.begin_nested():
+                        record(session, "digest.check" if check is not None else "digest.issue",
+                               actor=state.user, ledger_id=get_ledger(session, ledger).id,
+                               period=format_period(month), digest=result.digest,
+                               **({"expected": check.strip(), "match": matched} if check is not None else {}))
+                        session.flush()
+                except DBAPIError:
+                    typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
+        payload = result.to_dict()
+        if check is not None:
+            payload.update({"expected": check.strip(), "match": matched})
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            state_text = (f"closed by {result.closed_by} at {result.closed_at}" if not result.draft
+                          else f"{result.status} — DRAFT, not for sign-off")
+            typer.echo(f"{result.ledger} {format_period(result.period)}: {result.vouchers} voucher(s), "
+                       f"{state_text}")
+            typer.echo(f"sha256 {result.digest}")
+            if check is not None:
+                typer.echo("digest matches" if matched else "DIGEST DOES NOT MATCH: the month changed since "
+                           "the digest was recorded")
+        if check is not None:
+            raise typer.Exit(EXIT_OK if matched else EXIT_DIFFERENCES)
+
+    @db_app.command("grant-auditor")
+    def grant_auditor_cmd(
+        role: str,
+        login: Annotated[bool, typer.Option("--login", help="Let the role log in (default NOLOGIN)")] = False,
+        password: Annotated[str | None, typer.Option("--password", help="Password of a login role")] = None,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """PostgreSQL: create/grant a read-only role (SELECT on tables and views, nothing else)."""
+        from ledger.db import is_sqlite, make_engine
+        from reports.audit import SQLITE_READ_ONLY_HELP, grant_auditor
+
+        check_format(fmt, ("table", "json"))
+        engine = make_engine(state.url)
+        try:
+            sqlite = is_sqlite(engine)
+        finally:
+            engine.dispose()
+        if sqlite:
+            fail(SQLITE_READ_ONLY_HELP)
+        with session_scope() as session:
+            result = grant_auditor(session, role, login=login, password=password)
+        if fmt == "json":
+            emit_json({"role": result.role, "created": result.created, "login": result.login,
+                       "database": result.database, "schema": result.schema, "statements": result.statements,
+                       "warnings": result.warnings})
+            return
+        typer.echo(f"role {result.role} {'created' if result.created else 'updated'} "
+                   f"({'LOGIN' if result.login else 'NOLOGIN'}); "
+                   f"read-only on {result.database}.{result.schema}")
+        for statement in result.statements:
+            typer.echo(f"  {statement}")
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+    @audit_app.command("log")
+    def audit_log_cmd(
+        ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        limit: Annotated[int | None, typer.Option("--limit", help="Only the newest N entries")] = None,
+        vouchers: Annotated[bool, typer.Option("--vouchers/--no-vouchers",
+                                               help="Include one line per voucher and review")] = True,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """The audit trail, oldest first: set-up, vouchers, reviews, closes, reopens, imports, digests."""
+        from reports.audit import audit_log
+
+        check_format(fmt, ("table", "json"))
+        if limit is not None and limit < 0:
+            fail("--limit must not be negative")
+        with session_scope(read_only=True) as session:
+            entries = audit_log(session, ledger, limit=limit, vouchers=vouchers)
+        if fmt == "json":
+            emit_json([e.to_dict() for e in entries])
+            return
+        for e in entries:
+            detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()) if v not in (None, "", [], {}))
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:<10} {e.action:<16} {e.ledger or '-':<10} "
+                       f"{e.voucher or '':<16} {detail}")
+
+    @audit_app.command("voucher")
+    def audit_voucher_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        voucher_id: Annotated[int, typer.Option("--id", help="Voucher id")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """One voucher's trail: 制单, 审核, 记账, reversal links both ways, mirrored vouchers."""
+        from reports.audit import voucher_trail
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            trail = voucher_trail(session, ledger, voucher_id)
+        if fmt == "json":
+            emit_json(trail.to_dict())
+            return
+        typer.echo(f"{trail.ledger} {trail.voucher} (id {trail.id}) {trail.kind}: {trail.summary}")
+        typer.echo(f"  制单 prepared by {trail.preparer} at {trail.posted_at:%Y-%m-%d %H:%M:%S}")
+        if trail.review_required:
+            typer.echo(f"  审核 reviewed by {trail.reviewer} at {trail.reviewed_at:%Y-%m-%d %H:%M:%S}"
+                       if trail.reviewer else "  审核 awaiting review")
+        typer.echo(f"  记账 counted at {trail.counted_at:%Y-%m-%d %H:%M:%S}" if trail.counted_at
+                   else "  记账 not counted yet")
+        if trail.reverses:
+            typer.echo(f"  reverses {trail.reverses}")
+        if trail.reversed_by:
+            typer.echo(f"  reversed by {trail.reversed_by}")
+        for other in trail.linked:
+            typer.echo(f"  mirrored by {other} (link {trail.link_id})")
+
+    @voucher_app.command("review")
+    def voucher_review_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        voucher_id: Annotated[int, typer.Option("--id", help="Voucher id (see `voucher pending`)")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
+        from ledger.review import review
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = review(session, ledger, voucher_id, state.user)
+        if fmt == "json":
+            emit_json({"id": result.voucher_id, "ledger": result.ledger,
+                       "period": format_period(result.period),
+                       "number": result.display_number, "preparer": result.preparer,
+                       "reviewer": result.reviewer, "reviewed_at": result.reviewed_at})
+        else:
+            typer.echo(f"{result.ledger} {format_period(result.period)} {result.display_number} (id "
+                       f"{result.voucher_id}) prepared by {result.preparer}, reviewed by {result.reviewer}; "
+                       "it counts from now on")
+
+    @voucher_app.command("pending")
+    def voucher_pending_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Vouchers of a maker-checker ledger that await review (they do not count yet)."""
+        from ledger.books import get_ledger
+        from ledger.review import pending
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            checked = bool(get_ledger(session, ledger).maker_checker)
+            rows = pending(session, ledger)
+        if fmt == "json":
+            emit_json([{"id": p.id, "ledger": p.ledger, "period": format_period(p.period),
+                        "number": p.display_number, "date": p.date, "summary": p.summary,
+                        "preparer": p.preparer, "posted_at": p.posted_at, "amount": format_fen(p.amount_fen)}
+                       for p in rows])
+            return
+        if not checked:
+            typer.echo(f"ledger {ledger} does not use maker-checker: its vouchers count when posted")
+            return
+        if not rows:
+            typer.echo(f"{ledger}: no voucher awaits review")
+        for p in rows:
+            typer.echo(f"id {p.id:<8} {format_period(p.period)} {p.display_number} {p.date} "
+                       f"{format_fen_grouped(p.amount_fen):>18}  {p.preparer:<10} {p.summary}")

@@ -1,0 +1,296 @@
+"""``fundledger export beancount``: the books as a Beancount file (a contract of DESIGN.md).
+
+Why: auditors already use Beancount, beanquery and Fava; a file they can open there, whose
+balances per account equal our trial balance, lets them browse and query the books with their
+own tools, and a file that ``fundledger import beancount`` reads back is also a readable backup.
+
+What the file holds (the shape is defined in ``postings.beancount_import``, the lower layer):
+
+- ``custom`` directives for the entity tree, the ledgers (entity, fund, maker-checker) and the
+  state of every month (closed or open; closed by whom and when; reopened by whom and why);
+- an ``open`` directive per account, parents included, named
+  ``<Assets|Liabilities|Equity|Income|Expenses>:<ledger>:<code>-<name>…`` (one component per
+  level of the chart, so Fava rolls parents up as our trial balance does), with the metadata
+  ``ledger`` and ``code`` (strings) and everything needed to rebuild it (name, category, side,
+  fund part, bank tie);
+- a transaction per voucher that counts: its summary as narration; number, key, kind, source,
+  preparer, reviewer, hash and the key of the voucher it reverses as metadata; the mirrored-pair
+  link id as a Beancount link ``^…``; ``#closing`` on closing vouchers and ``#reversal`` on
+  reversals. Amounts are CNY with Beancount's sign convention, which is ours: debit positive;
+- a ``balance`` assertion per leaf account after the last voucher, taken from the monthly
+  snapshots (``account_balances``) that the trial balance reads, so ``bean-check`` itself proves
+  that the vouchers in the file add up to our trial balance.
+
+Vouchers of a maker-checker ledger that await review do not count yet (``ledger.review``) and are
+left out; the header says how many.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.audit_models import VoucherReview
+from ledger.books import get_ledger
+from ledger.models import Account, AccountBalance, Entity, Ledger, PeriodRow, Posting, Voucher
+from ledger.money import format_fen
+from ledger.periods import first_day, format_period
+from ledger.review import awaiting_review_ids
+from postings.beancount_import import (
+    CURRENCY,
+    CUSTOM_ENTITY,
+    CUSTOM_EXPORT,
+    CUSTOM_LEDGER,
+    CUSTOM_PERIOD,
+    FORMAT_VERSION,
+    ROOTS,
+    component,
+    link_of,
+)
+
+
+@dataclass(frozen=True)
+class BeancountExport:
+    text: str
+    ledgers: int
+    accounts: int
+    vouchers: int
+    pending_skipped: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: str
+    ledgers: int
+    accounts: int
+    vouchers: int
+    pending_skipped: int
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _meta(pairs: Iterable[tuple[str, object]], indent: str = "  ") -> list[str]:
+    out = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            rendered = "TRUE" if value else "FALSE"
+        elif isinstance(value, int):
+            rendered = str(value)
+        else:
+            rendered = _q(str(value))
+        out.append(f"{indent}{key}: {rendered}")
+    return out
+
+
+def _entities_for(session: Session, ledgers: list[Ledger], everything: bool) -> list[Entity]:
+    entities = {e.id: e for e in session.execute(select(Entity)).scalars()}
+    if everything:
+        chosen = set(entities)
+    else:
+        chosen = set()
+        for ledger in ledgers:
+            node: Entity | None = entities[ledger.entity_id]
+            while node is not None:
+                chosen.add(node.id)
+                node = entities.get(node.parent_id) if node.parent_id else None
+    depth = {"province": 0, "city": 1, "county": 2}
+    return sorted((entities[i] for i in chosen), key=lambda e: (depth.get(e.level, 9), e.code))
+
+
+def _ledger_components(ledgers: list[Ledger]) -> dict[int, str]:
+    used: set[str] = set()
+    out = {}
+    for ledger in ledgers:
+        base = component(ledger.code, fallback_prefix="L")
+        name, n = base, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        out[ledger.id] = name
+    return out
+
+
+def account_names(accounts: list[Account], ledger_component: str) -> dict[int, str]:
+    """Account id → Beancount account name, one component per level of the chart."""
+    by_id = {a.id: a for a in accounts}
+    names: dict[int, str] = {}
+
+    def name_of(account: Account) -> str:
+        if account.id not in names:
+            parent = by_id.get(account.parent_id) if account.parent_id else None
+            head = name_of(parent) if parent else f"{ROOTS[account.category]}:{ledger_component}"
+            names[account.id] = f"{head}:{component(f'{account.code}-{account.name}')}"
+        return names[account.id]
+
+    for account in accounts:
+        name_of(account)
+    return names
+
+
+def render_beancount(session: Session, ledger_code: str | None = None) -> BeancountExport:
+    """The Beancount text of every ledger, or of ``ledger_code`` only."""
+    if ledger_code is not None:
+        ledgers = [get_ledger(session, ledger_code)]
+    else:
+        ledgers = list(session.execute(select(Ledger).order_by(Ledger.code)).scalars())
+    ledger_ids = [lg.id for lg in ledgers]
+    entities = _entities_for(session, ledgers, ledger_code is None)
+    entity_code = {e.id: e.code for e in session.execute(select(Entity)).scalars()}
+    components = _ledger_components(ledgers)
+    accounts_by_ledger: dict[int, list[Account]] = defaultdict(list)
+    for account in session.execute(
+        select(Account).where(Account.ledger_id.in_(ledger_ids)).order_by(Account.ledger_id, Account.code)
+    ).scalars():
+        accounts_by_ledger[account.ledger_id].append(account)
+    periods = list(session.execute(
+        select(PeriodRow).where(PeriodRow.ledger_id.in_(ledger_ids))
+        .order_by(PeriodRow.ledger_id, PeriodRow.period)
+    ).scalars())
+    pending = awaiting_review_ids(session, ledger_ids)
+    vouchers = [v for v in session.execute(
+        select(Voucher).where(Voucher.ledger_id.in_(ledger_ids)).order_by(Voucher.id)
+    ).scalars() if v.id not in pending]
+    # Keys of every voucher (pending ones too) name the original of a reversal.
+    keys = dict(session.execute(
+        select(Voucher.id, Voucher.idem_key).where(Voucher.ledger_id.in_(ledger_ids))).all())
+    reviews = {r.voucher_id: r for r in session.execute(
+        select(VoucherReview).where(VoucherReview.ledger_id.in_(ledger_ids))).scalars()}
+    postings: dict[int, list[tuple[int, int, str | None, str | None]]] = defaultdict(list)
+    for voucher_id, account_id, amount, summary, counterparty in session.execute(
+        select(Posting.voucher_id, Posting.account_id, Posting.amount_fen, Posting.summary,
+               Posting.counterparty)
+        .where(Posting.ledger_id.in_(ledger_ids)).order_by(Posting.voucher_id, Posting.line_no)
+    ):
+        postings[voucher_id].append((account_id, int(amount), summary, counterparty))
+    balances = dict(session.execute(
+        select(AccountBalance.account_id, func.sum(AccountBalance.debit_fen - AccountBalance.credit_fen))
+        .where(AccountBalance.ledger_id.in_(ledger_ids)).group_by(AccountBalance.account_id)
+    ).all())
+
+    dates = [v.voucher_date for v in vouchers] + [first_day(p.period) for p in periods]
+    start = min(dates) if dates else dt.date.today()
+    end = max(v.voucher_date for v in vouchers) + dt.timedelta(days=1) if vouchers else start
+    names: dict[int, str] = {}
+    for ledger in ledgers:
+        names.update(account_names(accounts_by_ledger[ledger.id], components[ledger.id]))
+    code_of = {a.id: a.code for accs in accounts_by_ledger.values() for a in accs}
+
+    scope = ledger_code or "all"
+    out: list[str] = [
+        f"; fundledger export ({scope}): {len(ledgers)} ledger(s), {len(vouchers)} voucher(s).",
+        "; Amounts in CNY, debit positive; account metadata `ledger` and `code` name our ledger and account.",
+    ]
+    if pending:
+        out.append(f"; {len(pending)} voucher(s) awaiting review (maker-checker) are left out: "
+                   "they do not count yet.")
+    out += [f"option \"title\" {_q('fundledger: ' + scope)}", f'option "operating_currency" "{CURRENCY}"', ""]
+    out.append(f'{start} custom "{CUSTOM_EXPORT}" "{FORMAT_VERSION}"')
+    out += _meta([("scope", scope), ("exported_at", _utc(dt.datetime.now(dt.UTC)))])
+    out.append("")
+    for entity in entities:
+        out.append(f'{start} custom "{CUSTOM_ENTITY}" {_q(entity.code)}')
+        out += _meta([("name", entity.name), ("level", entity.level),
+                      ("parent", entity_code.get(entity.parent_id) if entity.parent_id else ""),
+                      ("route", entity.allocation_route)])
+    out.append("")
+    for ledger in ledgers:
+        out.append(f"; ---- ledger {ledger.code}: accounts")
+        out.append(f'{start} custom "{CUSTOM_LEDGER}" {_q(ledger.code)}')
+        out += _meta([("entity", entity_code[ledger.entity_id]), ("fund", ledger.fund),
+                      ("maker_checker", bool(ledger.maker_checker)), ("component", components[ledger.id])])
+        for account in accounts_by_ledger[ledger.id]:
+            out.append(f"{start} open {names[account.id]} {CURRENCY}")
+            out += _meta([
+                ("ledger", ledger.code), ("code", account.code), ("name", account.name),
+                ("category", account.category), ("normal_side", account.normal_side),
+                ("parent", code_of.get(account.parent_id) if account.parent_id else None),
+                ("fund_part", account.fund_part), ("bank_kind", account.bank_kind),
+                ("bank_name", account.bank_name), ("bank_number", account.bank_number),
+            ])
+        out.append("")
+    code_by_ledger = {lg.id: lg.code for lg in ledgers}
+    for row in sorted(periods, key=lambda r: (code_by_ledger[r.ledger_id], r.period)):
+        out.append(f'{start} custom "{CUSTOM_PERIOD}" {_q(code_by_ledger[row.ledger_id])} '
+                   f'{_q(format_period(row.period))}')
+        out += _meta([("status", row.status), ("closed_by", row.closed_by),
+                      ("closed_at", _utc(row.closed_at)),
+                      ("reopened_by", row.reopened_by), ("reopened_at", _utc(row.reopened_at)),
+                      ("reopen_reason", row.reopen_reason)])
+    out.append("")
+
+    by_ledger: dict[int, list[Voucher]] = defaultdict(list)
+    for v in vouchers:
+        by_ledger[v.ledger_id].append(v)
+    for ledger in ledgers:
+        items = sorted(by_ledger[ledger.id], key=lambda v: (v.voucher_date, v.period, v.number))
+        if not items:
+            continue
+        out.append(f"; ---- ledger {ledger.code}: {len(items)} voucher(s)")
+        for v in items:
+            out += _transaction(v, ledger.code, postings[v.id], names, keys, reviews.get(v.id))
+    out.append("")
+    out.append("; ---- balances after the last voucher, from the trial balance's monthly totals")
+    for ledger in ledgers:
+        for account in accounts_by_ledger[ledger.id]:
+            if account.is_leaf and account.id in balances:
+                amount = format_fen(int(balances[account.id]))
+                out.append(f"{end} balance {names[account.id]}  {amount} {CURRENCY}")
+    text = "\n".join(out) + "\n"
+    accounts_total = sum(len(a) for a in accounts_by_ledger.values())
+    return BeancountExport(text, len(ledgers), accounts_total, len(vouchers), len(pending))
+
+
+def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None, str | None]],
+                 names: dict[int, str], keys: dict[int, str], review: VoucherReview | None) -> list[str]:
+    tags = {"closing": " #closing", "reversal": " #reversal"}.get(v.kind, "")
+    link = f" ^{link_of(v.link_id)}" if v.link_id else ""
+    out = [f"{v.voucher_date} * {_q(v.summary)}{tags}{link}"]
+    out += _meta([
+        ("ledger", ledger), ("number", f"记-{v.number:04d}"), ("period", format_period(v.period)),
+        ("key", v.idem_key), ("kind", v.kind), ("source", v.source), ("preparer", v.preparer),
+        ("posted_at", _utc(v.posted_at)), ("id", v.id), ("hash", v.content_hash),
+        ("link_id", v.link_id if v.link_id and link_of(v.link_id) != v.link_id else None),
+        ("reversal_of", keys.get(v.reversal_of_id) if v.reversal_of_id else None),
+        ("reviewer", review.reviewer if review else None),
+        ("reviewed_at", _utc(review.reviewed_at) if review else None),
+    ])
+    for account_id, amount, summary, counterparty in lines:
+        out.append(f"  {names[account_id]}  {format_fen(amount)} {CURRENCY}")
+        out += _meta([("summary", summary), ("counterparty", counterparty)], indent="    ")
+    out.append("")
+    return out
+
+
+def export_beancount(session: Session, out: str | Path, ledger_code: str | None = None) -> ExportResult:
+    """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one)."""
+    from ledger.errors import LedgerError
+
+    result = render_beancount(session, ledger_code)
+    path = Path(out)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(result.text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LedgerError(f"cannot write {path}: {exc.strerror}") from None
+    return ExportResult(str(path), result.ledgers, result.accounts, result.vouchers, result.pending_skipped)

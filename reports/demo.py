@@ -1,0 +1,200 @@
+"""``fundledger demo``: build the demo books (``postings.demo_data``) and print what the reports show.
+
+Why it exists: one command that turns an empty directory into a year of realistic books and shows
+the read side working on them — for a first look, for a reviewer, and as an end-to-end check (the
+trial balances must balance; running it twice must change nothing). It works on the embedded
+default (``sqlite:///fundledger.db`` in the working directory) or any ``--db``, upgrades the
+schema first, says where the database is, and commits the whole build as one unit of work.
+
+The reports printed are the city's trial balances (科目余额表) for the year in full, a one-line
+balanced/not verdict for every other ledger, and a preview of the inter-level agreement that
+第十五条 asks for. Hooks marked ``HOOK`` are where the reconciliations and the final accounts
+(决算) are added when those reports exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ledger import db
+from ledger.cli import fail, session_scope, state
+from ledger.models import Account, AccountBalance, Ledger
+from ledger.money import format_fen_grouped
+from postings.demo_data import FUNDS, YEAR, DemoResult, DemoWorld, build_demo
+from reports.render import money, table
+from reports.trial_balance import TrialBalance, trial_balance
+
+START, END = YEAR * 100 + 1, YEAR * 100 + 12
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo_cmd(
+        db_url: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                help="Database URL (default: the root --db, "
+                "FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)",
+            ),
+        ] = None,
+    ) -> None:
+        """Build a province, a city and six counties with both funds; post and close a year; print reports."""
+        if db_url:
+            state.url = db.database_url(db_url)
+        url = db.database_url(state.url)
+        state.url = url
+        typer.echo(f"fundledger demo — database: {where(url)}")
+        try:
+            db.upgrade(url)
+        except Exception as exc:  # any failure to reach or migrate the database is bad input here
+            fail(f"cannot open {url}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
+        with session_scope() as session:
+            result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
+        if result.created:
+            typer.echo(
+                f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
+                f"in {result.seconds:.1f} s"
+            )
+        else:
+            typer.echo(
+                f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted"
+            )
+        with session_scope(read_only=True) as session:
+            print_reports(session, result)
+
+
+def where(url: str) -> str:
+    """Where the database is, for people: a SQLite file's absolute path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def print_reports(session: Session, result: DemoResult) -> None:
+    world = result.world
+    for fund in FUNDS:
+        tb = trial_balance(session, world.ledger(world.city, fund), START, END)
+        typer.echo("")
+        typer.echo(render_trial_balance(tb))
+    typer.echo("")
+    typer.echo(f"other ledgers, {YEAR}-01..{YEAR}-12:")
+    for code in world.ledgers:
+        if code.startswith(f"{world.city}-"):
+            continue
+        tb = trial_balance(session, code, START, END)
+        verdict = "balanced" if tb.balanced else "NOT BALANCED"
+        typer.echo(
+            f"  {code:<10} {verdict:<13} 借方 {format_fen_grouped(tb.totals.debit):>20}  "
+            f"贷方 {format_fen_grouped(tb.totals.credit):>20}"
+        )
+    for line in reconciliations(session, world):
+        typer.echo(line)
+    for line in final_accounts(session, world):
+        typer.echo(line)
+
+
+def render_trial_balance(tb: TrialBalance) -> str:
+    verdict = "平衡" if tb.balanced else "不平衡"
+    head = f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元  {verdict}"
+    rows = [
+        [
+            r.code,
+            r.name,
+            money(r.opening),
+            money(r.debit),
+            money(r.credit),
+            r.direction,
+            money(abs(r.closing)),
+        ]
+        for r in tb.rows
+    ]
+    rows.append(
+        [
+            "",
+            "合计",
+            money(tb.totals.opening),
+            money(tb.totals.debit),
+            money(tb.totals.credit),
+            "",
+            money(tb.totals.closing),
+        ]
+    )
+    return (
+        head
+        + "\n"
+        + table(
+            ["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "方向", "期末余额"],
+            rows,
+            numeric=[False, False, True, True, True, False, True],
+        )
+    )
+
+
+def reconciliations(session: Session, world: DemoWorld) -> list[str]:
+    """HOOK (reconciliations): the bank and inter-level reconciliations of 第十五条 go here.
+
+    Until the reconciliation reports exist this prints a preview: for each fund, what the lower
+    levels booked as 上解上级支出 / 上级补助收入 against what the upper level booked as 下级上解收入 /
+    补助下级支出, for the year. Mirrored pairs make them agree to the fen.
+    """
+    lines = ["", f"上下级核对（预览，{YEAR}年）:"]
+    for fund in FUNDS:
+        for upper, lowers in ((world.province, [world.city]), (world.city, list(world.counties))):
+            up = world.ledger(upper, fund)
+            downs = [world.ledger(e, fund) for e in lowers]
+            pairs = (
+                (
+                    "上解",
+                    _year_total(session, downs, "5301", "debit"),
+                    _year_total(session, [up], "4402", "credit"),
+                ),
+                (
+                    "补助",
+                    _year_total(session, downs, "4401", "credit"),
+                    _year_total(session, [up], "5302", "debit"),
+                ),
+            )
+            for what, lower_fen, upper_fen in pairs:
+                verdict = (
+                    "一致" if lower_fen == upper_fen else f"差额 {format_fen_grouped(lower_fen - upper_fen)}"
+                )
+                lines.append(
+                    f"  {up:<8} {what} 下级 {format_fen_grouped(lower_fen):>20}  本级 "
+                    f"{format_fen_grouped(upper_fen):>20}  {verdict}"
+                )
+    lines.append("  (bank reconciliations: not available yet)")
+    return lines
+
+
+def final_accounts(session: Session, world: DemoWorld) -> list[str]:
+    """HOOK (final accounts, 决算): the year's 资产负债表, 收支表 and 决算 go here once they exist."""
+    return ["", "(final accounts — 资产负债表, 收支表, 决算: not available yet)"]
+
+
+def _year_total(session: Session, ledgers: list[str], root: str, side: str) -> int:
+    """Gross debit (or credit) of the leaves under ``root`` over the year, across ``ledgers``, in fen.
+
+    Only the side the money arrived on is summed: closing vouchers move the balance out on the
+    other side, so they do not disturb it.
+    """
+    column = AccountBalance.debit_fen if side == "debit" else AccountBalance.credit_fen
+    total = session.execute(
+        select(func.coalesce(func.sum(column), 0))
+        .join(Account, Account.id == AccountBalance.account_id)
+        .join(Ledger, Ledger.id == AccountBalance.ledger_id)
+        .where(
+            Ledger.code.in_(ledgers),
+            Account.code.startswith(root),
+            Account.is_leaf.is_(True),
+            AccountBalance.period.between(START, END),
+        )
+    ).scalar_one()
+    return int(total)

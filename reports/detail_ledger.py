@@ -1,0 +1,437 @@
+"""明细账 (detail ledger) of any account, 日记账 (cash journal) of each bank-tied account, and the
+drill-down from a trial-balance figure to the postings behind it.
+
+A page is read without touching the rest of the journal:
+
+* the opening balance of the range comes from the monthly snapshots (plus, for a range that starts
+  inside a month, that month's postings before the first day, read by voucher date);
+* the page itself is ``LIMIT``/``OFFSET`` over the account's postings in the range, in the order a
+  clerk reads a 明细账 — date, voucher number, line — through the vouchers' ``(ledger_id,
+  voucher_date)`` index and the postings' ``(voucher_id, line_no)`` key;
+* the running balance of the page's first row is the opening plus the sum of the ``offset`` rows
+  before it (bounded by the offset, never by the journal);
+* the range totals come from the snapshots for whole months and from the postings for the part
+  months at either end.
+
+Asking for one side (``side='debit'`` or ``'credit'``) lists exactly the postings behind the 本期借方
+or 本期贷方 figure of the trial balance for that account and range: that is the drill-down; a parent
+account lists the postings of all its leaves. Each row names the voucher, so ``fundledger show
+voucher`` opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books import get_account, get_ledger
+from ledger.errors import DateError, LedgerError, UnknownAccountError
+from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
+from ledger.money import format_fen
+from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
+from reports.trial_balance import direction_of, partial_month_totals
+
+PAGE_ROWS_DEFAULT = 100
+PAGE_ROWS_MAX = 1_000
+SIDES = ("debit", "credit")
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    date: dt.date
+    period: int
+    number: int
+    voucher_id: int
+    line_no: int
+    kind: str
+    account: str
+    summary: str
+    debit: int
+    credit: int
+    #: Running balance after this row (debit positive); ``None`` when only one side is listed.
+    balance: int | None
+    counterparty: str | None
+    #: 对方科目: the other accounts of the voucher, as "code name".
+    counter_accounts: tuple[str, ...] = ()
+
+    @property
+    def voucher(self) -> str:
+        return f"记-{self.number:04d}"
+
+    @property
+    def direction(self) -> str:
+        return direction_of(self.balance) if self.balance is not None else ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "period": format_period(self.period),
+            "number": self.voucher,
+            "voucher_id": self.voucher_id,
+            "line_no": self.line_no,
+            "kind": self.kind,
+            "account": self.account,
+            "summary": self.summary,
+            "debit": format_fen(self.debit),
+            "credit": format_fen(self.credit),
+            "balance": format_fen(self.balance) if self.balance is not None else None,
+            "counterparty": self.counterparty,
+            "counter_accounts": list(self.counter_accounts),
+        }
+
+
+@dataclass(frozen=True)
+class DetailLedger:
+    ledger: str
+    account: str
+    account_name: str
+    date_from: dt.date
+    date_to: dt.date
+    opening: int
+    period_debit: int
+    period_credit: int
+    rows: list[DetailRow]
+    offset: int
+    limit: int
+    has_more: bool
+    side: str | None = None
+    bank: dict[str, str | None] | None = None
+    leaves: list[str] = field(default_factory=list)
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.period_debit - self.period_credit
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1 if self.limit else 1
+
+    @property
+    def title(self) -> str:
+        return "日记账" if self.bank else "明细账"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "report": self.title,
+            "ledger": self.ledger,
+            "account": self.account,
+            "name": self.account_name,
+            "bank": self.bank,
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "side": self.side,
+            "opening": format_fen(self.opening),
+            "debit": format_fen(self.period_debit),
+            "credit": format_fen(self.period_credit),
+            "closing": format_fen(self.closing),
+            "offset": self.offset,
+            "limit": self.limit,
+            "page": self.page,
+            "has_more": self.has_more,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+def resolve_range(
+    start: int | None, end: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """Months ``start``..``end`` or dates ``date_from``..``date_to`` (one of the two) as dates."""
+    if date_from is not None or date_to is not None:
+        if start is not None or end is not None:
+            raise DateError("give either months or dates, not both")
+        if date_from is None or date_to is None:
+            raise DateError("a date range needs both its first and its last day")
+        d1, d2 = date_from, date_to
+    else:
+        if start is None:
+            raise DateError("give the months (e.g. 2024-03 or 2024-01..2024-03) or a date range")
+        d1, d2 = first_day(start), last_day(end if end is not None else start)
+    if d2 < d1:
+        raise DateError(f"the range ends ({d2}) before it starts ({d1})")
+    return d1, d2
+
+
+def _snapshot_totals(
+    session: Session, ledger_id: int, ids: list[int], start: int, end: int
+) -> tuple[int, int]:
+    if end < start:
+        return 0, 0
+    ab = AccountBalance
+    d, c = session.execute(
+        select(func.coalesce(func.sum(ab.debit_fen), 0), func.coalesce(func.sum(ab.credit_fen), 0)).where(
+            ab.ledger_id == ledger_id, ab.account_id.in_(ids), ab.period >= start, ab.period <= end
+        )
+    ).one()
+    return int(d), int(c)
+
+
+def range_totals(
+    session: Session, ledger_id: int, ids: list[int], d1: dt.date, d2: dt.date
+) -> tuple[int, int]:
+    """(debit, credit) of accounts ``ids`` dated ``d1``..``d2``: snapshots for whole months, postings
+    for the part months at either end."""
+    if d2 < d1:
+        return 0, 0
+    m1, m2 = period_of(d1), period_of(d2)
+    debit = credit = 0
+
+    def add(pair: tuple[int, int]) -> None:
+        nonlocal debit, credit
+        debit += pair[0]
+        credit += pair[1]
+
+    def part(a: dt.date, b: dt.date) -> tuple[int, int]:
+        totals = partial_month_totals(session, ledger_id, a, b, ids)
+        return sum(v[0] for v in totals.values()), sum(v[1] for v in totals.values())
+
+    if m1 == m2:
+        if d1 == first_day(m1) and d2 == last_day(m2):
+            add(_snapshot_totals(session, ledger_id, ids, m1, m1))
+        else:
+            add(part(d1, d2))
+        return debit, credit
+    full_from = m1 if d1 == first_day(m1) else next_period(m1)
+    full_to = m2 if d2 == last_day(m2) else previous_period(m2)
+    if d1 != first_day(m1):
+        add(part(d1, last_day(m1)))
+    if d2 != last_day(m2):
+        add(part(first_day(m2), d2))
+    add(_snapshot_totals(session, ledger_id, ids, full_from, full_to))
+    return debit, credit
+
+
+def balance_before(session: Session, ledger_id: int, ids: list[int], day: dt.date) -> int:
+    """Signed balance of accounts ``ids`` at the start of ``day``."""
+    month = period_of(day)
+    ab = AccountBalance
+    before = session.execute(
+        select(func.coalesce(func.sum(ab.debit_fen - ab.credit_fen), 0)).where(
+            ab.ledger_id == ledger_id, ab.account_id.in_(ids), ab.period < month
+        )
+    ).scalar_one()
+    d, c = (
+        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1))
+        if day != first_day(month)
+        else (0, 0)
+    )
+    return int(before) + d - c
+
+
+def _leaf_ids(session: Session, ledger: Ledger, account: Account) -> list[int]:
+    if account.is_leaf:
+        return [account.id]
+    return list(
+        session.execute(
+            select(Account.id).where(
+                Account.ledger_id == ledger.id,
+                Account.code.startswith(account.code),
+                Account.is_leaf.is_(True),
+            )
+        ).scalars()
+    )
+
+
+def detail_ledger(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = PAGE_ROWS_DEFAULT,
+    offset: int = 0,
+    side: str | None = None,
+) -> DetailLedger:
+    """One page of the 明细账 of ``account_code`` (a leaf, or a parent: all its leaves)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_ROWS_MAX:
+        raise LedgerError(f"a page holds 1 to {PAGE_ROWS_MAX} rows, not {limit!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise LedgerError(f"the offset must be 0 or more, not {offset!r}")
+    if side is not None and side not in SIDES:
+        raise LedgerError(f"unknown side {side!r}; use debit or credit")
+    d1, d2 = resolve_range(start, end, date_from, date_to)
+    ledger = get_ledger(session, ledger_code)
+    account = get_account(session, ledger, account_code)
+    ids = _leaf_ids(session, ledger, account)
+    codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(ids))).all())
+    opening = balance_before(session, ledger.id, ids, d1)
+    period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
+
+    base = (
+        select(
+            Voucher.voucher_date,
+            Voucher.period,
+            Voucher.number,
+            Voucher.id,
+            Voucher.summary,
+            Voucher.kind,
+            Posting.line_no,
+            Posting.account_id,
+            Posting.amount_fen,
+            Posting.summary,
+            Posting.counterparty,
+        )
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.voucher_date >= d1,
+            Voucher.voucher_date <= d2,
+            Posting.account_id.in_(ids),
+        )
+    )
+    if side == "debit":
+        base = base.where(Posting.amount_fen > 0)
+    elif side == "credit":
+        base = base.where(Posting.amount_fen < 0)
+    ordered = base.order_by(Voucher.voucher_date, Voucher.number, Posting.line_no)
+    raw = session.execute(ordered.limit(limit + 1).offset(offset)).all()
+    has_more = len(raw) > limit
+    raw = raw[:limit]
+
+    balance: int | None = None
+    if side is None:
+        balance = opening
+        if offset:
+            prior = ordered.limit(offset).subquery()
+            balance += int(
+                session.execute(select(func.coalesce(func.sum(prior.c.amount_fen), 0))).scalar_one()
+            )
+    counters = _counter_accounts(session, ledger, [r[3] for r in raw], set(ids))
+    rows = []
+    for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party in raw:
+        if balance is not None:
+            balance += amount
+        rows.append(
+            DetailRow(
+                date,
+                period,
+                number,
+                vid,
+                line_no,
+                kind,
+                codes[aid],
+                p_summary or v_summary,
+                max(amount, 0),
+                max(-amount, 0),
+                balance,
+                party,
+                counters.get(vid, ()),
+            )
+        )
+    bank = (
+        {"kind": account.bank_kind, "name": account.bank_name, "number": account.bank_number}
+        if account.bank_kind
+        else None
+    )
+    return DetailLedger(
+        ledger.code,
+        account.code,
+        account.name,
+        d1,
+        d2,
+        opening,
+        period_debit,
+        period_credit,
+        rows,
+        offset,
+        limit,
+        has_more,
+        side,
+        bank,
+        sorted(codes.values()),
+    )
+
+
+def _counter_accounts(
+    session: Session, ledger: Ledger, voucher_ids: list[int], own: set[int]
+) -> dict[int, tuple[str, ...]]:
+    """对方科目 of each voucher: its other accounts, as "code full name" (社会保险费收入—统筹基金)."""
+    if not voucher_ids:
+        return {}
+    rows = session.execute(
+        select(Posting.voucher_id, Posting.account_id)
+        .where(Posting.voucher_id.in_(sorted(set(voucher_ids))), Posting.account_id.not_in(sorted(own)))
+        .order_by(Posting.voucher_id, Posting.line_no)
+    ).all()
+    accounts = {
+        a.id: a for a in session.execute(select(Account).where(Account.ledger_id == ledger.id)).scalars()
+    }
+
+    def label(account_id: int) -> str:
+        account = accounts[account_id]
+        names, node = [], account
+        while node is not None:
+            names.append(node.name)
+            node = accounts.get(node.parent_id) if node.parent_id else None
+        return f"{account.code} {'—'.join(reversed(names))}"
+
+    out: dict[int, list[str]] = defaultdict(list)
+    for vid, account_id in rows:
+        text = label(account_id)
+        if text not in out[vid]:
+            out[vid].append(text)
+    return {vid: tuple(v) for vid, v in out.items()}
+
+
+def bank_accounts(session: Session, ledger_code: str) -> list[Account]:
+    """The ledger's bank-tied leaf accounts (国库, 财政专户, 收入户, 支出户), by code."""
+    ledger = get_ledger(session, ledger_code)
+    return list(
+        session.execute(
+            select(Account)
+            .where(Account.ledger_id == ledger.id, Account.bank_kind.is_not(None))
+            .order_by(Account.code)
+        ).scalars()
+    )
+
+
+def cash_journals(
+    session: Session,
+    ledger_code: str,
+    *,
+    account_code: str | None = None,
+    bank_number: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = PAGE_ROWS_DEFAULT,
+    offset: int = 0,
+) -> list[DetailLedger]:
+    """日记账: one page per bank-tied account of the ledger (or of the one named by code or number)."""
+    accounts = bank_accounts(session, ledger_code)
+    if account_code is not None:
+        accounts = [a for a in accounts if a.code == account_code]
+        if not accounts:
+            raise UnknownAccountError(f"ledger {ledger_code} has no bank-tied account {account_code!r}")
+    if bank_number is not None:
+        accounts = [a for a in accounts if a.bank_number == bank_number.strip()]
+        if not accounts:
+            raise UnknownAccountError(
+                f"ledger {ledger_code} has no account tied to bank account {bank_number}"
+            )
+    if not accounts:
+        raise UnknownAccountError(
+            f"ledger {ledger_code} has no bank-tied accounts; "
+            "add one with `fundledger account add --bank-kind`"
+        )
+    return [
+        detail_ledger(
+            session,
+            ledger_code,
+            a.code,
+            start=start,
+            end=end,
+            date_from=date_from,
+            date_to=date_to,
+            limit=limit,
+            offset=offset,
+        )
+        for a in accounts
+    ]

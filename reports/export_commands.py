@@ -1,0 +1,44 @@
+"""CLI commands of the exports: ``export beancount`` (a contract of DESIGN.md).
+
+The reports layer auto-loads this module; it also registers the auditors' commands of
+``reports.audit_commands`` (``digest``, ``db grant-auditor``, ``audit …``, ``voucher review``,
+``voucher pending``), which have no auto-loaded module of their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope
+
+
+def register(app: typer.Typer) -> None:
+    export_app = group("export", "Exports for other tools: Beancount (Fava, beanquery).")
+
+    @export_app.command("beancount")
+    def export_beancount_cmd(
+        out: Annotated[Path, typer.Option("--out", help="The Beancount file to write")],
+        ledger: Annotated[str | None, typer.Option("--ledger", help="One ledger only (default: all)")] = None,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Write the books as a Beancount file that bean-check, beanquery and Fava read."""
+        from reports.beancount_export import export_beancount
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            result = export_beancount(session, out, ledger)
+        if fmt == "json":
+            emit_json({"file": result.path, "ledgers": result.ledgers, "accounts": result.accounts,
+                       "vouchers": result.vouchers, "pending_skipped": result.pending_skipped})
+            return
+        note = (f"; {result.pending_skipped} voucher(s) awaiting review left out" if result.pending_skipped
+                else "")
+        typer.echo(f"{result.path}: {result.ledgers} ledger(s), {result.accounts} accounts, "
+                   f"{result.vouchers} vouchers{note}")
+
+    from reports import audit_commands
+
+    audit_commands.register(app)

@@ -1,0 +1,444 @@
+"""CLI of the reports layer: ``fundledger report …`` and ``fundledger show voucher``.
+
+Every command is a thin call of a report function followed by a renderer: ``table`` for people,
+``json`` and ``csv`` for machines, ``xlsx`` (needs ``--out``) laid out like the statutory forms.
+Bad input exits 2 with a one-line error (``ledger.cli.session_scope``); the reports only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli import check_format, emit_json, fail, group, session_scope
+
+FORMATS = ("table", "json", "csv", "xlsx")
+
+
+def _period(text: str) -> int:
+    from ledger.errors import DateError
+    from ledger.periods import parse_period
+
+    try:
+        return parse_period(text)
+    except DateError as exc:
+        fail(str(exc))
+
+
+def _range(text: str) -> tuple[int, int]:
+    if ".." in text:
+        a, b = text.split("..", 1)
+        start, end = _period(a), _period(b)
+    else:
+        start = end = _period(text)
+    if end < start:
+        fail(f"--period {text}: the range ends before it starts")
+    return start, end
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-03-15")
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit() or len(text.strip()) != 4:
+        fail(f"--year {text!r} is not a year; write YYYY, e.g. 2024")
+    return int(text)
+
+
+def _emit_text(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"written {out}")
+
+
+def _emit_xlsx(wb: Any, out: Path | None) -> None:
+    from reports.xlsx import save
+
+    if out is None:
+        fail("--format xlsx writes a file; give it with --out FILE.xlsx")
+    try:
+        save(wb, out)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"written {out}")
+
+
+def _emit(fmt: str, out: Path | None, *, table: Any, csv: Any, json: Any, xlsx: Any) -> None:
+    """Render lazily: each argument is a zero-argument callable."""
+    if fmt == "json":
+        if out is None:
+            emit_json(json())
+        else:
+            import json as json_module
+
+            _emit_text(json_module.dumps(json(), ensure_ascii=False, indent=2), out)
+    elif fmt == "csv":
+        _emit_text(csv(), out)
+    elif fmt == "xlsx":
+        _emit_xlsx(xlsx(), out)
+    else:
+        _emit_text(table(), out)
+
+
+def _statement_source(
+    session: Any, ledger: str | None, entity: str | None, fund: str | None, consolidated: bool
+) -> Any:
+    from ledger.books import get_entity, ledger_of
+    from ledger.errors import LedgerError
+    from reports.balance_sheet import LedgerSource
+    from reports.consolidation import ConsolidatedSource
+
+    if ledger is not None:
+        if entity is not None or consolidated:
+            raise LedgerError("give either --ledger, or --entity with --fund (and --consolidated)")
+        return LedgerSource(session, ledger)
+    if entity is None or fund is None:
+        raise LedgerError("name the books: --ledger CODE, or --entity CODE --fund employee|resident")
+    if consolidated:
+        return ConsolidatedSource(session, entity, fund)
+    row = ledger_of(session, get_entity(session, entity), fund)
+    if row is None:
+        raise LedgerError(f"entity {entity} keeps no {fund} ledger")
+    return LedgerSource(session, row.code)
+
+
+def _when(period: str | None, year: str | None) -> tuple[int, bool]:
+    if (period is None) == (year is None):
+        fail("give --period YYYY-MM (monthly statement) or --year YYYY (annual statement)")
+    if year is not None:
+        return _year(year) * 100 + 12, True
+    assert period is not None
+    return _period(period), False
+
+
+LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="Ledger code (one set of books)")]
+EntityOpt = Annotated[str | None, typer.Option("--entity", help="Entity code (with --fund)")]
+FundOpt = Annotated[str | None, typer.Option("--fund", help="employee|resident")]
+ConsolidatedOpt = Annotated[bool, typer.Option("--consolidated", help="汇总: the entity and its subtree")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="YYYY-MM: monthly statement")]
+YearOpt = Annotated[str | None, typer.Option("--year", help="YYYY: annual statement")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table|json|csv|xlsx")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file (required for xlsx)")]
+
+LimitOpt = Annotated[int, typer.Option("--limit", help="Rows per page (1–1000)")]
+OffsetOpt = Annotated[int | None, typer.Option("--offset", help="Rows to skip")]
+PageOpt = Annotated[int | None, typer.Option("--page", help="Page number (starts at 1)")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day YYYY-MM-DD")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD")]
+RangeOpt = Annotated[str | None, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")]
+
+
+def register(app: typer.Typer) -> None:
+    report = group("report", "Reports (报表): statements, consolidation, final accounts, detail ledgers.")
+    show = group("show", "Show one record in full (drill-down).")
+
+    @report.command("balance-sheet")
+    def balance_sheet_cmd(
+        ledger: LedgerOpt = None,
+        entity: EntityOpt = None,
+        fund: FundOpt = None,
+        consolidated: ConsolidatedOpt = False,
+        period: PeriodOpt = None,
+        year: YearOpt = None,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """资产负债表 (会社保01表), monthly (--period) or annual (--year)."""
+        from reports import render
+        from reports.balance_sheet import build_balance_sheet
+
+        check_format(fmt, FORMATS)
+        at, annual = _when(period, year)
+        with session_scope(read_only=True) as session:
+            source = _statement_source(session, ledger, entity, fund, consolidated)
+            bs = build_balance_sheet(
+                source,
+                at,
+                annual=annual,
+                consolidated=consolidated,
+                ledgers=getattr(source, "ledgers", [source.label]),
+            )
+
+        def xlsx() -> Any:
+            from reports.xlsx import balance_sheet_sheet, new_workbook
+
+            wb = new_workbook()
+            balance_sheet_sheet(wb, bs)
+            return wb
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: render.balance_sheet_table(bs),
+            csv=lambda: render.statement_csv(bs),
+            json=bs.to_dict,
+            xlsx=xlsx,
+        )
+
+    @report.command("income-statement")
+    def income_statement_cmd(
+        ledger: LedgerOpt = None,
+        entity: EntityOpt = None,
+        fund: FundOpt = None,
+        consolidated: ConsolidatedOpt = False,
+        period: PeriodOpt = None,
+        year: YearOpt = None,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """收支表 (会社保02表), monthly (本月数/本年累计数) or annual (本年数/上年数)."""
+        from reports import render
+        from reports.income_statement import build_income_statement
+
+        check_format(fmt, FORMATS)
+        at, annual = _when(period, year)
+        with session_scope(read_only=True) as session:
+            source = _statement_source(session, ledger, entity, fund, consolidated)
+            inc = build_income_statement(
+                source,
+                at,
+                annual=annual,
+                consolidated=consolidated,
+                ledgers=getattr(source, "ledgers", [source.label]),
+            )
+
+        def xlsx() -> Any:
+            from reports.xlsx import income_statement_sheet, new_workbook
+
+            wb = new_workbook()
+            income_statement_sheet(wb, inc)
+            return wb
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: render.income_statement_table(inc),
+            csv=lambda: render.statement_csv(inc),
+            json=inc.to_dict,
+            xlsx=xlsx,
+        )
+
+    @report.command("consolidated-trial-balance")
+    def consolidated_cmd(
+        entity: Annotated[str, typer.Option("--entity", help="Root of the subtree (a city or a province)")],
+        fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")],
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """汇总科目余额表: the subtree's ledgers summed, inter-level pairs eliminated, differences listed."""
+        from reports import render
+        from reports.consolidation import consolidated_trial_balance
+
+        check_format(fmt, FORMATS)
+        start, end = _range(period)
+        with session_scope(read_only=True) as session:
+            ctb = consolidated_trial_balance(session, entity, fund, start, end)
+
+        def xlsx() -> Any:
+            from reports.xlsx import consolidated_sheet, inter_level_sheet, new_workbook
+
+            wb = new_workbook()
+            consolidated_sheet(wb, ctb)
+            inter_level_sheet(wb, ctb.inter_level)
+            return wb
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: render.consolidated_table(ctb),
+            csv=lambda: render.consolidated_csv(ctb),
+            json=ctb.to_dict,
+            xlsx=xlsx,
+        )
+
+    @report.command("final-accounts")
+    def final_accounts_cmd(
+        entity: Annotated[str, typer.Option("--entity", help="Entity code")],
+        fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
+        year: Annotated[str, typer.Option("--year", help="YYYY")],
+        consolidated: ConsolidatedOpt = False,
+        draft: Annotated[
+            bool, typer.Option("--draft", help="Allow open months / unsettled inter-level flows")
+        ] = False,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """基金决算: the year's statements, fund indicators (可支付月数…) and the notes' key figures."""
+        from reports import render
+        from reports.final_accounts import final_accounts
+
+        check_format(fmt, FORMATS)
+        y = _year(year)
+        with session_scope(read_only=True) as session:
+            fa = final_accounts(session, entity, fund, y, consolidated=consolidated, draft=draft)
+
+        def xlsx() -> Any:
+            from reports.xlsx import final_accounts_workbook
+
+            return final_accounts_workbook(fa)
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: render.final_accounts_table(fa),
+            csv=lambda: render.final_accounts_csv(fa),
+            json=fa.to_dict,
+            xlsx=xlsx,
+        )
+
+    def _paging(limit: int, offset: int | None, page: int | None) -> tuple[int, int]:
+        if page is not None and offset is not None:
+            fail("give --page or --offset, not both")
+        if page is not None:
+            if page < 1:
+                fail("--page starts at 1")
+            return limit, (page - 1) * limit
+        return limit, offset or 0
+
+    def _detail_range(period: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+        if period is not None:
+            start, end = _range(period)
+            if date_from or date_to:
+                fail("give --period or --from/--to, not both")
+            return {"start": start, "end": end}
+        return {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
+
+    @report.command("detail")
+    def detail_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        account: Annotated[
+            str, typer.Option("--account", help="Account code (a parent lists all its leaves)")
+        ],
+        period: RangeOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
+        side: Annotated[
+            str | None,
+            typer.Option("--side", help="debit|credit: the postings behind that trial-balance figure"),
+        ] = None,
+        limit: LimitOpt = 100,
+        offset: OffsetOpt = None,
+        page: PageOpt = None,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """明细账 of an account with running balance, page by page; --side drills into a figure."""
+        from reports import render
+        from reports.detail_ledger import detail_ledger
+
+        check_format(fmt, FORMATS)
+        size, skip = _paging(limit, offset, page)
+        with session_scope(read_only=True) as session:
+            dl = detail_ledger(
+                session,
+                ledger,
+                account,
+                limit=size,
+                offset=skip,
+                side=side,
+                **_detail_range(period, date_from, date_to),
+            )
+
+        def xlsx() -> Any:
+            from reports.xlsx import detail_sheet, new_workbook
+
+            wb = new_workbook()
+            detail_sheet(wb, dl)
+            return wb
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: render.detail_table(dl),
+            csv=lambda: render.detail_csv(dl),
+            json=dl.to_dict,
+            xlsx=xlsx,
+        )
+
+    @report.command("journal")
+    def journal_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        account: Annotated[
+            str | None, typer.Option("--account", help="One bank-tied account (default: all)")
+        ] = None,
+        bank_number: Annotated[
+            str | None, typer.Option("--bank-number", help="The bank account number")
+        ] = None,
+        period: RangeOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
+        limit: LimitOpt = 100,
+        offset: OffsetOpt = None,
+        page: PageOpt = None,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+    ) -> None:
+        """日记账 of each bank-tied account (国库, 财政专户, 收入户, 支出户)."""
+        from reports import render
+        from reports.detail_ledger import cash_journals
+
+        check_format(fmt, FORMATS)
+        size, skip = _paging(limit, offset, page)
+        with session_scope(read_only=True) as session:
+            journals = cash_journals(
+                session,
+                ledger,
+                account_code=account,
+                bank_number=bank_number,
+                limit=size,
+                offset=skip,
+                **_detail_range(period, date_from, date_to),
+            )
+
+        def xlsx() -> Any:
+            from reports.xlsx import detail_sheet, new_workbook
+
+            wb = new_workbook()
+            for dl in journals:
+                detail_sheet(wb, dl)
+            return wb
+
+        _emit(
+            fmt,
+            out,
+            table=lambda: "\n\n".join(render.detail_table(dl) for dl in journals),
+            csv=lambda: render.journal_csv(journals),
+            json=lambda: [dl.to_dict() for dl in journals],
+            xlsx=xlsx,
+        )
+
+    @show.command("voucher")
+    def show_voucher_cmd(
+        ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        number: Annotated[str | None, typer.Option("--number", help="记-0001 or 1")] = None,
+        period: Annotated[str | None, typer.Option("--period", help="YYYY-MM")] = None,
+        voucher_id: Annotated[int | None, typer.Option("--id", help="Voucher id")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """One voucher: header, postings with account names, link id and mirrored voucher, reversals."""
+        from reports import render
+        from reports.voucher_view import show_voucher
+
+        check_format(fmt, ("table", "json"))
+        p = _period(period) if period is not None else None
+        with session_scope(read_only=True) as session:
+            view = show_voucher(session, ledger, voucher_id=voucher_id, number=number, period=p)
+        if fmt == "json":
+            emit_json(view.to_dict())
+        else:
+            typer.echo(render.voucher_text(view))

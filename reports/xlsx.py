@@ -1,0 +1,334 @@
+"""XLSX workbooks laid out like the statutory tables (openpyxl).
+
+One sheet per statement, Chinese headers as the forms have them (title, 会社保01表 / 会社保02表, 险种和
+制度, 编制单位, date, 单位：元), amounts in 元 written as ``Decimal`` (never float) with the number
+format ``#,##0.00`` so they show two decimals and thousands separators and stay numbers a
+spreadsheet can add. The 资产负债表 is two-sided (资产 | 年初余额 | 期末余额 || 负债和净资产 | 年初余额 |
+期末余额) like the printed form.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ledger.money import fen_to_decimal
+
+AMOUNT_FORMAT = "#,##0.00"
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
+
+
+def new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def _sheet(wb: Workbook, title: str) -> Worksheet:
+    return wb.create_sheet(title[:SHEET_TITLE_MAX])
+
+
+def _amount(ws: Worksheet, row: int, col: int, fen: int | None, *, bold: bool = False) -> None:
+    cell = ws.cell(row=row, column=col, value=fen_to_decimal(fen) if fen is not None else None)
+    cell.number_format = AMOUNT_FORMAT
+    cell.border = _BOX
+    if bold:
+        cell.font = _BOLD
+
+
+def _text(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, box: bool = True) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    if box:
+        cell.border = _BOX
+    if bold:
+        cell.font = _BOLD
+
+
+def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _header(ws: Worksheet, stmt: Any, span: int, when: str) -> int:
+    """Title block of a statutory form; returns the next free row."""
+    ws.cell(row=1, column=1, value=stmt.title + ("（汇总）" if stmt.consolidated else "")).font = _TITLE
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    ws.cell(row=2, column=span, value=stmt.form).alignment = Alignment(horizontal="right")
+    ws.cell(row=3, column=1, value=f"险种和制度：{stmt.fund_name}")
+    ws.cell(row=3, column=span, value="单位：元").alignment = Alignment(horizontal="right")
+    ws.cell(row=4, column=1, value=f"编制单位：{stmt.entity}")
+    ws.cell(row=4, column=max(2, span // 2 + 1), value=when)
+    return 6
+
+
+def balance_sheet_sheet(wb: Workbook, bs: Any, title: str | None = None) -> Worksheet:
+    ws = _sheet(wb, title or "资产负债表")
+    date = bs.date
+    row = _header(ws, bs, 6, f"{date.year}年{date.month}月{date.day}日")
+    for col, head in enumerate(("资产", *bs.columns, "负债和净资产", *bs.columns), start=1):
+        _text(ws, row, col, head, bold=True)
+        ws.cell(row=row, column=col).alignment = Alignment(horizontal="center")
+    left = [("一、资产", None, None, True)] + [
+        ("　" * (ln.indent + (0 if ln.total else 1)) + ln.label, ln.values[0], ln.values[1], ln.total)
+        for ln in bs.assets
+    ]
+    right: list[tuple[str, int | None, int | None, bool]] = []
+    for ln in bs.liabilities_and_net_assets:
+        if ln.key == "receipts_held":
+            right.append(("二、负债", None, None, True))
+        if ln.key == "fund_balance":
+            right.append(("三、净资产", None, None, True))
+        right.append(
+            ("　" * (ln.indent + (0 if ln.total else 1)) + ln.label, ln.values[0], ln.values[1], ln.total)
+        )
+    for i in range(max(len(left), len(right))):
+        r = row + 1 + i
+        for offset, side in ((0, left), (3, right)):
+            if i < len(side):
+                label, a, b, bold = side[i]
+                _text(ws, r, 1 + offset, label, bold=bold)
+                if a is None and b is None:
+                    _text(ws, r, 2 + offset, None)
+                    _text(ws, r, 3 + offset, None)
+                else:
+                    _amount(ws, r, 2 + offset, a, bold=bold)
+                    _amount(ws, r, 3 + offset, b, bold=bold)
+            else:
+                for c in range(3):
+                    _text(ws, r, 1 + offset + c, None)
+    _widths(ws, [26, 18, 18, 26, 18, 18])
+    return ws
+
+
+def income_statement_sheet(wb: Workbook, inc: Any, title: str | None = None) -> Worksheet:
+    ws = _sheet(wb, title or "收支表")
+    when = f"{inc.period // 100}年度" if inc.annual else f"{inc.period // 100}年{inc.period % 100}月"
+    row = _header(ws, inc, 3, when)
+    for col, head in enumerate(("项目", *inc.columns), start=1):
+        _text(ws, row, col, head, bold=True)
+        ws.cell(row=row, column=col).alignment = Alignment(horizontal="center")
+    for i, ln in enumerate(inc.lines, start=1):
+        _text(ws, row + i, 1, "　" * ln.indent + ln.label, bold=ln.total)
+        for j, v in enumerate(ln.values):
+            _amount(ws, row + i, 2 + j, v, bold=ln.total)
+    _widths(ws, [34, 18, 18])
+    return ws
+
+
+def table_sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    amount_columns: Sequence[int],
+    caption: str | None = None,
+    widths: Sequence[int] = (),
+) -> Worksheet:
+    """A plain table; values in ``amount_columns`` (0-based) are fen and written as 元."""
+    ws = _sheet(wb, title)
+    row = 1
+    if caption:
+        ws.cell(row=1, column=1, value=caption).font = _TITLE
+        row = 3
+    for col, head in enumerate(headers, start=1):
+        _text(ws, row, col, head, bold=True)
+    for i, values in enumerate(rows, start=1):
+        for j, v in enumerate(values):
+            if j in amount_columns:
+                _amount(ws, row + i, j + 1, v)
+            else:
+                _text(ws, row + i, j + 1, v)
+    _widths(ws, widths or [14] * len(headers))
+    return ws
+
+
+def trial_balance_sheet(wb: Workbook, tb: Any) -> Worksheet:
+    rows = [
+        [r.code, r.name, r.opening, r.debit, r.credit, r.ytd_debit, r.ytd_credit, r.direction, abs(r.closing)]
+        for r in tb.rows
+    ]
+    t = tb.totals
+    rows.append(["", "合计", t.opening, t.debit, t.credit, None, None, "", t.closing])
+    return table_sheet(
+        wb,
+        "科目余额表",
+        [
+            "科目编码",
+            "科目名称",
+            "期初余额",
+            "本期借方",
+            "本期贷方",
+            "本年累计借方",
+            "本年累计贷方",
+            "方向",
+            "期末余额",
+        ],
+        rows,
+        (2, 3, 4, 5, 6, 8),
+        caption=f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元",
+        widths=[12, 24, 16, 16, 16, 16, 16, 6, 16],
+    )
+
+
+def consolidated_sheet(wb: Workbook, ctb: Any) -> Worksheet:
+    rows = [
+        [
+            r.code,
+            r.name,
+            r.opening,
+            r.sum_debit,
+            r.sum_credit,
+            r.sum_debit - r.debit,
+            r.sum_credit - r.credit,
+            r.debit,
+            r.credit,
+            r.direction,
+            abs(r.closing),
+        ]
+        for r in ctb.rows
+    ]
+    t = ctb.totals
+    rows.append(["", "合计", t.opening, None, None, None, None, t.debit, t.credit, "", t.closing])
+    d = ctb.to_dict()
+    return table_sheet(
+        wb,
+        "汇总科目余额表",
+        [
+            "科目编码",
+            "科目名称",
+            "期初余额",
+            "汇总借方",
+            "汇总贷方",
+            "抵销借方",
+            "抵销贷方",
+            "本期借方",
+            "本期贷方",
+            "方向",
+            "期末余额",
+        ],
+        rows,
+        (2, 3, 4, 5, 6, 7, 8, 10),
+        caption=f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {d['from']} 至 {d['to']}  单位：元",
+        widths=[12, 24, 16, 16, 16, 16, 16, 16, 16, 6, 16],
+    )
+
+
+def inter_level_sheet(wb: Workbook, il: Any) -> Worksheet:
+    part = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
+    rows: list[list[Any]] = [
+        [
+            p.child,
+            p.parent,
+            p.to_dict()["pair"],
+            part[p.part],
+            p.child_amount,
+            p.parent_amount,
+            p.eliminated,
+            p.difference,
+            "",
+        ]
+        for p in il.pairs
+    ]
+    for d in il.differences:
+        rows.append(
+            [
+                d.child or "?",
+                d.parent,
+                d.to_dict()["pair"],
+                part[d.part],
+                d.child_amount,
+                d.parent_amount,
+                None,
+                d.difference,
+                d.reason,
+            ]
+        )
+    return table_sheet(
+        wb,
+        "级间往来抵销",
+        ["下级", "上级", "往来", "基金", "下级金额", "上级金额", "已抵销", "差额", "说明"],
+        rows,
+        (4, 5, 6, 7),
+        caption="级间往来抵销及差额  单位：元",
+        widths=[10, 10, 26, 14, 16, 16, 16, 16, 50],
+    )
+
+
+def figures_sheet(wb: Workbook, title: str, figures: Sequence[Any]) -> Worksheet:
+    ws = _sheet(wb, title)
+    ws.cell(row=1, column=1, value=title).font = _TITLE
+    for col, head in enumerate(("项目", "数值", "单位"), start=1):
+        _text(ws, 3, col, head, bold=True)
+    for i, f in enumerate(figures, start=4):
+        _text(ws, i, 1, f.label)
+        if f.unit == "元" and isinstance(f.value, int):
+            _amount(ws, i, 2, f.value)
+        else:
+            _text(ws, i, 2, f.value)
+            if f.value is not None:
+                ws.cell(row=i, column=2).number_format = "0.00"
+        _text(ws, i, 3, f.unit)
+    _widths(ws, [44, 20, 8])
+    return ws
+
+
+def detail_sheet(wb: Workbook, dl: Any) -> Worksheet:
+    rows: list[list[Any]] = [["", "", "期初余额", "", None, None, "", abs(dl.opening)]]
+    rows += [
+        [
+            r.date,
+            r.voucher,
+            r.summary,
+            "、".join(r.counter_accounts),
+            r.debit or None,
+            r.credit or None,
+            r.direction,
+            abs(r.balance) if r.balance is not None else None,
+        ]
+        for r in dl.rows
+    ]
+    ws = table_sheet(
+        wb,
+        f"{dl.title}{dl.account}",
+        ["日期", "凭证号", "摘要", "对方科目", "借方", "贷方", "方向", "余额"],
+        rows,
+        (4, 5, 7),
+        caption=f"{dl.title}  {dl.ledger}  {dl.account} {dl.account_name}  单位：元",
+        widths=[12, 10, 30, 30, 16, 16, 6, 16],
+    )
+    for r in range(4, 4 + len(rows)):
+        ws.cell(row=r, column=1).number_format = "yyyy-mm-dd"
+    return ws
+
+
+def final_accounts_workbook(fa: Any) -> Workbook:
+    wb = new_workbook()
+    balance_sheet_sheet(wb, fa.balance_sheet)
+    income_statement_sheet(wb, fa.income_statement)
+    figures_sheet(wb, "基金指标", fa.indicators)
+    figures_sheet(wb, "附注主要数据", fa.notes)
+    if fa.inter_level is not None:
+        inter_level_sheet(wb, fa.inter_level)
+    return wb
+
+
+def save(wb: Workbook, path: str | Path) -> None:
+    wb.save(str(path))
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,200 @@
+"""明细账, 日记账 and the drill-down to vouchers (``fundledger show voucher``).
+
+The example: C-EMP with a bank-tied 财政专户 100301 (C-EMP-100301) and 支出户 100401 (C-EMP-100401):
+
+==========  ========  =====================================  ========  ========  ========
+date        voucher   entry                                  100301 借  100301 贷  balance
+==========  ========  =====================================  ========  ========  ========
+2024-01-05  记-0001   借 100301 1,000 / 贷 400101 1,000          1,000              1,000
+2024-01-12  记-0002   借 100401 300 / 贷 100301 300                          300       700
+2024-01-20  记-0003   借 100301 25 / 贷 42010101 25 (对方 银行)      25                  725
+2024-01-31  记-0004   借 100401 100 / 贷 100301 100                          100       625
+2024-02-03  记-0001   借 100301 200 / 贷 4101 200                   200                  825
+2024-02-16  记-0002   借 50010101 80 / 贷 100401 80               (支出户 only)
+==========  ========  =====================================  ========  ========  ========
+
+Trial balance of 100301 for January: 借 1,025, 贷 400, closing 625 — the drill-down lists exactly
+记-0001 and 记-0003 behind the 借 figure and 记-0002, 记-0004 behind the 贷 figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from ledger.errors import LedgerError
+from ledger.journal import Line, post, post_pair, reverse
+from reports.detail_ledger import cash_journals, detail_ledger
+from reports.trial_balance import trial_balance
+from reports.voucher_view import parse_voucher_number, show_voucher
+from tests.cli import run
+from tests.factories import add_bank_accounts, assert_golden, entry
+
+D = Line.debit
+C = Line.credit
+
+
+def detail_books(session) -> None:  # type: ignore[no-untyped-def]
+    add_bank_accounts(
+        session, "C-EMP", ("100301", "财政专户", "fiscal_special"), ("100401", "支出户", "expenditure")
+    )
+    post(
+        session,
+        entry("C-EMP", "d1", dt.date(2024, 1, 5), "国库划入", D("100301", "1000"), C("400101", "1000")),
+    )
+    post(
+        session,
+        entry("C-EMP", "d2", dt.date(2024, 1, 12), "拨入支出户", D("100401", "300"), C("100301", "300")),
+    )
+    post(
+        session,
+        entry(
+            "C-EMP",
+            "d3",
+            dt.date(2024, 1, 20),
+            "存款利息",
+            Line.debit("100301", "25", counterparty="工商银行"),
+            C("42010101", "25"),
+        ),
+    )
+    post(
+        session,
+        entry("C-EMP", "d4", dt.date(2024, 1, 31), "拨入支出户", D("100401", "100"), C("100301", "100")),
+    )
+    post(session, entry("C-EMP", "d5", dt.date(2024, 2, 3), "财政补贴", D("100301", "200"), C("4101", "200")))
+    post(session, entry("C-EMP", "d6", dt.date(2024, 2, 16), "住院", D("50010101", "80"), C("100401", "80")))
+    session.commit()
+
+
+def test_detail_ledger_running_balance_and_paging(session, books):
+    detail_books(session)
+    page = detail_ledger(session, "C-EMP", "100301", start=202401, end=202402)
+    assert [(r.voucher, r.debit, r.credit, r.balance) for r in page.rows] == [
+        ("记-0001", 100000, 0, 100000),
+        ("记-0002", 0, 30000, 70000),
+        ("记-0003", 2500, 0, 72500),
+        ("记-0004", 0, 10000, 62500),
+        ("记-0001", 20000, 0, 82500),
+    ]
+    assert (page.opening, page.period_debit, page.period_credit, page.closing) == (0, 122500, 40000, 82500)
+    assert page.rows[1].counter_accounts == ("100401 支出户存款—支出户",)
+    second = detail_ledger(session, "C-EMP", "100301", start=202401, end=202402, limit=2, offset=2)
+    assert [r.balance for r in second.rows] == [72500, 62500] and second.has_more and second.page == 2
+    last = detail_ledger(session, "C-EMP", "100301", start=202401, end=202402, limit=2, offset=4)
+    assert [r.balance for r in last.rows] == [82500] and not last.has_more
+
+
+def test_range_inside_a_month_reads_opening_from_snapshots_and_postings(session, books):
+    detail_books(session)
+    page = detail_ledger(
+        session, "C-EMP", "100301", date_from=dt.date(2024, 1, 15), date_to=dt.date(2024, 2, 10)
+    )
+    assert page.opening == 70000  # 1,000 − 300 before the 15th
+    assert (page.period_debit, page.period_credit) == (22500, 10000)
+    assert [r.balance for r in page.rows] == [72500, 62500, 82500]
+
+
+def test_drill_down_from_trial_balance_figures(session, books):
+    detail_books(session)
+    tb = {r.code: r for r in trial_balance(session, "C-EMP", 202401).rows}
+    debit = detail_ledger(session, "C-EMP", "100301", start=202401, side="debit")
+    credit = detail_ledger(session, "C-EMP", "100301", start=202401, side="credit")
+    assert sum(r.debit for r in debit.rows) == tb["100301"].debit == 102500
+    assert sum(r.credit for r in credit.rows) == tb["100301"].credit == 40000
+    assert [r.voucher for r in debit.rows] == ["记-0001", "记-0003"]
+    assert all(r.balance is None for r in debit.rows)
+    # A parent account drills into all its leaves: 1003 (only 100301) and 1004 (only 100401).
+    parent = detail_ledger(session, "C-EMP", "1004", start=202401, end=202402)
+    assert [r.account for r in parent.rows] == ["100401", "100401", "100401"]
+    assert parent.closing == tb["1004"].closing - 8000
+
+
+def test_cash_journals_of_bank_accounts(session, books):
+    detail_books(session)
+    journals = cash_journals(session, "C-EMP", start=202401, end=202402)
+    assert [(j.account, j.bank["number"], j.closing) for j in journals] == [
+        ("100301", "C-EMP-100301", 82500),
+        ("100401", "C-EMP-100401", 32000),
+    ]
+    assert [j.title for j in journals] == ["日记账", "日记账"]
+    only = cash_journals(session, "C-EMP", bank_number="C-EMP-100401", start=202402)
+    assert len(only) == 1 and only[0].rows[0].counter_accounts[0].startswith("50010101")
+    with pytest.raises(LedgerError, match="no bank-tied"):
+        cash_journals(session, "X1-EMP", start=202401)
+
+
+def test_detail_golden_and_cli(db_url, session, books):
+    detail_books(session)
+    session.close()
+    args = ("report", "detail", "--ledger", "C-EMP", "--account", "100301", "--period", "2024-01..2024-02")
+    table = run(db_url, *args)
+    assert table.exit_code == 0, table.output
+    assert_golden("detail_c_emp_100301.txt", table.stdout)
+    as_json = run(db_url, *args, "--format", "json")
+    payload = json.loads(as_json.stdout)
+    for row in payload["rows"]:
+        row.pop("voucher_id")
+    assert_golden("detail_c_emp_100301.json", json.dumps(payload, ensure_ascii=False, indent=2))
+    paged = run(db_url, *args, "--limit", "2", "--page", "2", "--format", "json")
+    assert [r["balance"] for r in json.loads(paged.stdout)["rows"]] == ["725.00", "625.00"]
+    journal = run(db_url, "report", "journal", "--ledger", "C-EMP", "--period", "2024-01", "--format", "csv")
+    assert journal.exit_code == 0 and journal.stdout.splitlines()[0].startswith("journal_account,date")
+    for bad, message in (
+        (("--limit", "5000"), "1 to 1000"),
+        (("--side", "left"), "unknown side"),
+        (("--page", "0"), "starts at 1"),
+        (("--offset", "1", "--page", "2"), "not both"),
+    ):
+        result = run(db_url, *args, *bad)
+        assert result.exit_code == 2 and message in result.stderr, (bad, result.stderr)
+    unknown = run(db_url, "report", "detail", "--ledger", "C-EMP", "--account", "9999", "--period", "2024-01")
+    assert unknown.exit_code == 2 and "no account" in unknown.stderr
+
+
+def test_show_voucher_with_mirror_and_reversal(db_url, session, books):
+    a, b = post_pair(
+        session,
+        entry("X1-EMP", "up", dt.date(2024, 3, 5), "上解统筹基金", D("530101", "700"), C("1003", "700")),
+        entry("C-EMP", "up-X1", dt.date(2024, 3, 5), "下级上解", D("1003", "700"), C("440201", "700")),
+    )
+    r = reverse(session, "X1-EMP", a.id, date=dt.date(2024, 3, 6))
+    session.commit()
+    view = show_voucher(session, "X1-EMP", number="记-0001", period=202403)
+    assert view.ref.id == a.id and view.link_id
+    assert [p.full_name for p in view.postings] == ["上解上级支出—统筹基金", "财政专户存款"]
+    assert [(m.ledger, m.id) for m in view.mirrored] == [("C-EMP", b.id)]
+    assert view.reversed_by is not None and view.reversed_by.id == r.id
+    back = show_voucher(session, voucher_id=r.id)
+    assert back.reversal_of is not None and back.reversal_of.id == a.id
+    session.close()
+    text = run(db_url, "show", "voucher", "--ledger", "X1-EMP", "--number", "记-0001", "--period", "2024-03")
+    assert text.exit_code == 0, text.output
+    assert "上解上级支出—统筹基金" in text.stdout and "对应凭证：C-EMP 2024-03 记-0001" in text.stdout
+    assert "已被冲销：X1-EMP 2024-03 记-0002" in text.stdout
+    by_id = run(db_url, "show", "voucher", "--id", str(b.id), "--format", "json")
+    payload = json.loads(by_id.stdout)
+    assert payload["ledger"] == "C-EMP" and payload["mirrored"][0]["ledger"] == "X1-EMP"
+    assert payload["totals"] == {"debit": "700.00", "credit": "700.00"}
+    for args, message in (
+        (("--ledger", "X1-EMP", "--number", "记-0009", "--period", "2024-03"), "no voucher 记-0009"),
+        (("--ledger", "X1-EMP", "--number", "abc", "--period", "2024-03"), "not a voucher number"),
+        (("--id", "999999"), "no voucher with id"),
+        (
+            (
+                "--ledger",
+                "X1-EMP",
+            ),
+            "name the voucher",
+        ),
+    ):
+        result = run(db_url, "show", "voucher", *args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)
+
+
+def test_parse_voucher_number():
+    assert [parse_voucher_number(t) for t in ("记-0001", "记0012", "0003", "7", 9)] == [1, 12, 3, 7, 9]
+    for bad in ("", "记-", "x1", "0"):
+        with pytest.raises(LedgerError):
+            parse_voucher_number(bad)
