@@ -51,6 +51,7 @@ YEAR = 2024
 #: Vouchers per post_many call: large batches amortise the round trips.
 BATCH_VOUCHERS = 20_000
 FIRST_BATCH_VOUCHERS = 1_000
+PG_BATCH_VOUCHERS = 2_500
 HOSPITALS = ("50010101", "50010102", "50010103", "50010104", "50010201", "50010202", "50010203")
 
 
@@ -64,6 +65,13 @@ def create_pg_database(url: str) -> None:
         if not exists:
             conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
+
+
+def default_batch(engine: sa.Engine) -> int:
+    """Vouchers per ``post_many`` call. On PostgreSQL each voucher's trigger updates its ledger's
+    ``head_hash`` row, and one transaction's versions of that row pile up, so very large batches of
+    one ledger slow down quadratically; a few thousand per call is the sweet spot there."""
+    return PG_BATCH_VOUCHERS if engine.dialect.name == "postgresql" else BATCH_VOUCHERS
 
 
 def refresh_statistics(engine: sa.Engine) -> None:
@@ -149,7 +157,7 @@ def drafts_for(ledger: str, month: int, count: int, seq: int) -> list[VoucherDra
 POSTINGS_PER_CYCLE = 3 + 2 + 2 + 8  # the four kinds above
 
 
-def load(url: str, postings: int, months: int) -> None:
+def load(url: str, postings: int, months: int, batch: int = 0) -> None:
     engine = db.make_engine(url)
     sessions = db.session_factory(engine)
     with sessions() as session:
@@ -167,7 +175,7 @@ def load(url: str, postings: int, months: int) -> None:
             while remaining:
                 # The very first batch is small: the statistics gathered after it let the database
                 # plan the triggers' look-ups with the indexes (see ``refresh_statistics``).
-                n = min(remaining, FIRST_BATCH_VOUCHERS if done == 0 else BATCH_VOUCHERS)
+                n = min(remaining, FIRST_BATCH_VOUCHERS if done == 0 else batch or default_batch(engine))
                 with sessions() as session:
                     post_many(session, drafts_for(ledger, month, n, seq))
                     session.commit()
@@ -337,6 +345,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12, help="months of the year to fill")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per report")
     parser.add_argument("--month", type=int, default=6, help="the month the reports are asked for")
+    parser.add_argument("--batch", type=int, default=0, help="vouchers per post_many call")
     parser.add_argument("--create", action="store_true", help="create the PostgreSQL database if missing")
     parser.add_argument("--reuse", action="store_true", help="skip loading if the world is already there")
     args = parser.parse_args()
@@ -351,7 +360,7 @@ def main() -> None:
     if not (loaded and args.reuse):
         if loaded:
             sys.exit("the database already holds books; use a fresh one or --reuse")
-        load(url, args.postings, args.months)
+        load(url, args.postings, args.months, args.batch)
     run(url, args.repeat, args.month)
 
 

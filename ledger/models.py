@@ -283,3 +283,4 @@ class AuditEvent(Base):
 
 # Tables of later revisions live in their own modules; importing them here completes Base.metadata.
 import ledger.audit_models  # noqa: E402, F401
+from ledger import bank_models  # noqa: E402, F401

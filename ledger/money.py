@@ -49,6 +49,9 @@ def _yuan_to_fen(value: Decimal | str, what: str) -> int:
         raise AmountError(f"{what}: {value!r} is not a number") from None
     if not amount.is_finite():
         raise AmountError(f"{what}: {value!r} is not a finite number")
+    if amount.adjusted() > 15:
+        # Decided before quantize: quantizing beyond the context's 28 digits raises InvalidOperation.
+        raise AmountError(f"{what}: {value!r} is out of range")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(_CENT):
         raise AmountError(f"{what}: {value!r} has more than two decimals")

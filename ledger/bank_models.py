@@ -1,0 +1,76 @@
+"""Tables of revision 0003: imported bank statements, kept as evidence next to the books.
+
+A statement line is what the bank says happened; it is never edited or deleted (the database
+refuses it, ``migrations/versions/0003_bank.py``), so a reconciliation can always be redone from
+the same lines. ``identity`` (``postings.bank.line_identity``: the bank serial, or a hash of the
+content when the bank gives none) is unique per bank-tied account, which is what makes importing
+the same or an overlapping export store each line once. Amounts are on the fund's side: money in
+> 0, money out < 0.
+
+Imported at the end of ``ledger.models`` so that ``Base.metadata`` is complete for Alembic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.models import ID, Base
+
+_Key = BigInteger().with_variant(Integer, "sqlite")
+
+
+class BankImport(Base):
+    """One imported statement file: which file (name and SHA-256), into which account, by whom."""
+
+    __tablename__ = "bank_imports"
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(_Key, ForeignKey("ledgers.id", ondelete="RESTRICT"), index=True)
+    account_id: Mapped[int] = mapped_column(_Key, ForeignKey("accounts.id", ondelete="RESTRICT"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[str] = mapped_column(String(64))
+    lines_read: Mapped[int] = mapped_column(Integer)
+    lines_new: Mapped[int] = mapped_column(Integer)
+    lines_skipped: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BankStatementLine(Base):
+    """One line of a bank statement, signed from the fund's side. Insert-only."""
+
+    __tablename__ = "bank_statement_lines"
+    __table_args__ = (
+        UniqueConstraint("account_id", "identity"),
+        CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
+        Index("ix_bank_statement_lines_account_booked", "account_id", "booked_on"),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(_Key, ForeignKey("ledgers.id", ondelete="RESTRICT"))
+    account_id: Mapped[int] = mapped_column(_Key, ForeignKey("accounts.id", ondelete="RESTRICT"))
+    import_id: Mapped[int] = mapped_column(_Key, ForeignKey("bank_imports.id", ondelete="RESTRICT"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    booked_on: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    balance_fen: Mapped[int | None] = mapped_column(BigInteger)
+    counterparty_name: Mapped[str | None] = mapped_column(String(200))
+    counterparty_account: Mapped[str | None] = mapped_column(String(64))
+    serial: Mapped[str | None] = mapped_column(String(128))
+    summary: Mapped[str | None] = mapped_column(Text)
+    identity: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,64 @@
+"""``fundledger import bank``: a bank statement export into a bank-tied account, all or nothing.
+
+Kept apart from ``postings.commands`` so the bank import is an optional part: the command only
+parses options and prints; ``postings.bank_store`` does the work inside the CLI's transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope, state
+
+#: Imports with more lines than this show a progress bar on stderr.
+PROGRESS_THRESHOLD = 1000
+
+
+def register(app: typer.Typer) -> None:
+    import_app = group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+
+    @import_app.command("bank")
+    def import_bank_cmd(
+        file: Annotated[Path, typer.Argument(help="Statement export: CSV/TXT, XLSX or XLS")],
+        ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
+        account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
+        profile: Annotated[str | None, typer.Option("--profile", help="Built-in profile name or .toml file "
+                                                    "(default: detect from the header)")] = None,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Import a bank statement; lines already imported are skipped, a bad file is refused whole."""
+        from postings.bank_store import import_statement
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = _run(session, import_statement, ledger, account, file, profile)
+        if fmt == "json":
+            emit_json(result.to_dict())
+        else:
+            typer.echo(f"{result.file} ({result.profile}) into {result.ledger} {result.account}: "
+                       f"{result.lines_read} lines, {result.lines_new} new, "
+                       f"{result.lines_skipped} already imported")
+
+
+def _run(session, import_statement, ledger, account, file, profile):  # type: ignore[no-untyped-def]
+    """Import, with a progress bar on stderr when there are many lines to store."""
+    bars: list = []  # type: ignore[type-arg]
+
+    def on_progress(done: int, total: int) -> None:
+        if total <= PROGRESS_THRESHOLD:
+            return
+        if not bars:
+            bars.append(typer.progressbar(length=total, label="storing statement lines",
+                                          file=typer.get_text_stream("stderr")))
+            bars[0].__enter__()
+        bars[0].update(done)
+
+    try:
+        return import_statement(session, ledger, account, file, profile=profile, user=state.user,
+                                progress=on_progress)
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)

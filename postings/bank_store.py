@@ -1,0 +1,179 @@
+"""Bank statements into the database: parse, check, and store each line once.
+
+The parser (``postings.bank``) turns an export into lines on the fund's side; this module ties
+them to a bank-tied account of a ledger and stores them. A file is all or nothing: a file that
+cannot be read, belongs to another bank account, or whose running balance does not add up is
+refused whole with every problem named, and nothing is written. Lines already stored for the
+account (same ``line_identity``: the bank serial, or the content when there is none) are skipped,
+so importing the same export twice, or two overlapping exports, stores each line once
+(invariant 7 of DESIGN.md). Nothing here commits; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.bank_models import BankImport, BankStatementLine
+from ledger.books import get_account, get_ledger, record
+from ledger.errors import AccountError, ImportFileError
+from ledger.models import Account, Ledger
+from postings.bank import Statement, StatementLine, check_running_balance, line_identity, parse_statement
+
+_LOOKUP_CHUNK = 500
+_TEXT_MAX = {"counterparty_name": 200, "counterparty_account": 64, "serial": 128}
+
+
+@dataclass(frozen=True, slots=True)
+class BankImportResult:
+    """What one import did; ``lines_new + lines_skipped == lines_read``."""
+
+    import_id: int
+    ledger: str
+    account: str
+    file: str
+    sha256: str
+    profile: str
+    lines_read: int
+    lines_new: int
+    lines_skipped: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "import_id": self.import_id, "ledger": self.ledger, "account": self.account, "file": self.file,
+            "sha256": self.sha256, "profile": self.profile, "lines_read": self.lines_read,
+            "lines_new": self.lines_new, "lines_skipped": self.lines_skipped,
+        }
+
+
+def _digits(number: str) -> str:
+    return "".join(number.split()).lstrip("=").strip('"')
+
+
+def bank_account(session: Session, ledger_code: str, account_code: str) -> tuple[Ledger, Account]:
+    """The ledger and its account ``account_code``, which must be tied to a bank account."""
+    ledger = get_ledger(session, ledger_code)
+    account = get_account(session, ledger, account_code)
+    if not account.bank_number:
+        raise AccountError(
+            f"account {account_code} of ledger {ledger_code} is not tied to a bank account; "
+            "bank statements can only be imported into a bank-tied sub-account"
+        )
+    return ledger, account
+
+
+def import_statement(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    source: str | os.PathLike[str] | bytes,
+    *,
+    profile: str | Path | None = None,
+    file_name: str | None = None,
+    user: str = "system",
+    progress: Callable[[int, int], None] | None = None,
+) -> BankImportResult:
+    """Import one statement export into the bank-tied account ``account_code`` of ``ledger_code``.
+
+    Raises ``ImportFileError`` (with ``problems``) for an unreadable file, a statement of another
+    bank account or a running balance that does not add up, and ``AccountError`` when the account
+    is not bank-tied; nothing is written then. ``progress`` is called with the number of lines
+    stored since the last call and the number of lines to store, for a progress bar.
+    """
+    ledger, account = bank_account(session, ledger_code, account_code)
+    statement = parse_statement(source, profile=profile, file_name=file_name)
+    name = statement.file_name or (file_name or (Path(source).name if not isinstance(source, bytes) else "-"))
+    _check_statement(statement, account, name)
+    tied = account.bank_number or ""
+    fresh: list[tuple[str, StatementLine]] = []
+    seen: set[str] = set()
+    identities = [line_identity(tied, line) for line in statement.lines]
+    stored = _stored_identities(session, account.id, identities)
+    for identity, line in zip(identities, statement.lines, strict=True):
+        if identity in stored or identity in seen:
+            continue
+        seen.add(identity)
+        fresh.append((identity, line))
+    row = BankImport(
+        ledger_id=ledger.id, account_id=account.id, file_name=name[:255], sha256=statement.source_sha256,
+        profile=statement.profile[:64], lines_read=len(statement.lines), lines_new=len(fresh),
+        lines_skipped=len(statement.lines) - len(fresh), imported_by=user[:100],
+        imported_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(row)
+    session.flush()
+    for start in range(0, len(fresh), _LOOKUP_CHUNK):
+        chunk = fresh[start:start + _LOOKUP_CHUNK]
+        session.add_all(_line_row(row, identity, line) for identity, line in chunk)
+        session.flush()
+        if progress is not None:
+            progress(len(chunk), len(fresh))
+    record(session, "bank.import", actor=user, ledger_id=ledger.id, account=account.code, file=name,
+           sha256=statement.source_sha256, lines_read=row.lines_read, lines_new=row.lines_new,
+           lines_skipped=row.lines_skipped)
+    return BankImportResult(
+        import_id=row.id, ledger=ledger.code, account=account.code, file=name, sha256=statement.source_sha256,
+        profile=statement.profile, lines_read=row.lines_read, lines_new=row.lines_new,
+        lines_skipped=row.lines_skipped,
+    )
+
+
+def _check_statement(statement: Statement, account: Account, name: str) -> None:
+    if statement.account_number and _digits(statement.account_number) != _digits(account.bank_number or ""):
+        raise ImportFileError(
+            f"{name}: the statement is of bank account {statement.account_number}, but account "
+            f"{account.code} is tied to bank account {account.bank_number}; nothing imported"
+        )
+    problems = check_running_balance(statement.lines)
+    if problems:
+        raise ImportFileError(
+            f"{name}: the running balance does not add up in {len(problems)} place(s); nothing imported",
+            problems,
+        )
+    for line in statement.lines:
+        for attr, limit in _TEXT_MAX.items():
+            value = getattr(line, attr)
+            if value is not None and len(value) > limit:
+                raise ImportFileError(
+                    f"{name}: line {line.line_no}: {attr} is longer than {limit} characters; nothing imported"
+                )
+
+
+def _stored_identities(session: Session, account_id: int, identities: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    unique = sorted(set(identities))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        found.update(session.execute(
+            select(BankStatementLine.identity).where(
+                BankStatementLine.account_id == account_id, BankStatementLine.identity.in_(chunk)
+            )
+        ).scalars())
+    return found
+
+
+def _line_row(row: BankImport, identity: str, line: StatementLine) -> BankStatementLine:
+    return BankStatementLine(
+        ledger_id=row.ledger_id, account_id=row.account_id, import_id=row.id, line_no=line.line_no,
+        booked_on=line.booked_on, amount_fen=line.amount_fen, balance_fen=line.balance_fen,
+        counterparty_name=line.counterparty_name, counterparty_account=line.counterparty_account,
+        serial=line.serial, summary=line.summary, identity=identity,
+    )
+
+
+def statement_lines(
+    session: Session, account_id: int, start: dt.date, end: dt.date
+) -> list[BankStatementLine]:
+    """The stored lines of a bank-tied account booked between ``start`` and ``end`` (inclusive), in order."""
+    return list(session.execute(
+        select(BankStatementLine).where(
+            BankStatementLine.account_id == account_id, BankStatementLine.booked_on >= start,
+            BankStatementLine.booked_on <= end,
+        ).order_by(BankStatementLine.booked_on, BankStatementLine.id)
+    ).scalars())

@@ -1,0 +1,122 @@
+"""Figures the fund rules need, read from a ledger's books.
+
+Why a module of its own: the calculations in ``reports.fund`` take plain fen figures so they can
+be checked by hand; this module is the one place that decides which accounts and which vouchers
+make up each figure, so the CLI and any report read the same numbers.
+
+Definitions (one ledger, one calendar year; 统筹基金 only — in a 职工医保 ledger the accounts whose
+``fund_part`` is ``pooled``, in a 居民医保 ledger every account, as it has no personal accounts):
+
+* **累计结余 (accumulated pooled balance)** at 31 December = the credit balance of 3001
+  (300101) + the unclosed income − expense, i.e. ``−Σ`` of every posting dated up to the year end
+  on pooled 3xxx, 4xxx and 5xxx accounts. Closing vouchers only move amounts between income,
+  expense and 3001, so the sum is the same whether the year was closed or not.
+* **月均统筹基金支出 (average monthly pooled expenditure)** = the year's net debits on the pooled
+  benefit accounts (5001 社会保险待遇支出 and 5101 大病保险支出), closing vouchers
+  (``kind = 'closing'``) excluded, ÷ 12 months, half-up to the fen. Transfers between levels
+  (5301, 5302) are not payments to the insured and are left out.
+* **征缴收入（不含个人账户）(pooled collection income)** = the year's net credits on 4001's pooled
+  part (400101… in 职工医保, 4001 in 居民医保), closing vouchers excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books import get_ledger
+from ledger.models import Account, Posting, Voucher
+from reports.fund.calculation import FundRuleError, average_fen
+
+MONTHS_PER_YEAR = 12
+BENEFIT_ROOTS = ("5001", "5101")
+COLLECTION_ROOT = "4001"
+CLOSING_KIND = "closing"
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    """The figures of one ledger and year, in fen."""
+
+    ledger: str
+    fund: str
+    year: int
+    balance_fen: int
+    expenditure_fen: int
+    avg_monthly_expenditure_fen: int
+    collection_income_fen: int
+
+
+def _check_year(year: int) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
+        raise FundRuleError(f"year must be a four-digit year, got {year!r}")
+    return year
+
+
+def _pooled(account: Account, fund: str) -> bool:
+    return fund == "resident" or account.fund_part == "pooled"
+
+
+def _sums(
+    session: Session,
+    ledger_id: int,
+    date_from: dt.date | None,
+    date_to: dt.date,
+    *,
+    skip_closing: bool,
+    skip_key_prefix: str | None,
+) -> dict[int, int]:
+    """account id → Σ signed postings of vouchers dated ``date_from``..``date_to``."""
+    query = (
+        select(Posting.account_id, func.sum(Posting.amount_fen))
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(Voucher.ledger_id == ledger_id, Voucher.voucher_date <= date_to)
+        .group_by(Posting.account_id)
+    )
+    if date_from is not None:
+        query = query.where(Voucher.voucher_date >= date_from)
+    if skip_closing:
+        query = query.where(Voucher.kind != CLOSING_KIND)
+    if skip_key_prefix:
+        query = query.where(~Voucher.idem_key.startswith(skip_key_prefix, autoescape=True))
+    return {aid: int(total or 0) for aid, total in session.execute(query)}
+
+
+def pool_figures(
+    session: Session, ledger_code: str, year: int, *, skip_key_prefix: str | None = None
+) -> PoolFigures:
+    """累计结余, 月均统筹基金支出 and pooled collection income of ``ledger_code`` for ``year``.
+
+    ``skip_key_prefix`` leaves out the vouchers whose idempotency key starts with it: a
+    calculation that posts its own result (the 江西 adjustment) reads the books without those
+    vouchers, so running it again finds the same figures and posts nothing new.
+    """
+    year = _check_year(year)
+    ledger = get_ledger(session, ledger_code)
+    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    to_date = _sums(session, ledger.id, None, end, skip_closing=False, skip_key_prefix=skip_key_prefix)
+    in_year = _sums(session, ledger.id, start, end, skip_closing=True, skip_key_prefix=skip_key_prefix)
+    balance = expenditure = collection = 0
+    for account in accounts:
+        if not _pooled(account, ledger.fund):
+            continue
+        code = account.code
+        if code.startswith("3001") or code[:1] in ("4", "5"):
+            balance -= to_date.get(account.id, 0)
+        if code.startswith(BENEFIT_ROOTS):
+            expenditure += in_year.get(account.id, 0)
+        if code.startswith(COLLECTION_ROOT):
+            collection -= in_year.get(account.id, 0)
+    return PoolFigures(
+        ledger=ledger.code,
+        fund=ledger.fund,
+        year=year,
+        balance_fen=balance,
+        expenditure_fen=expenditure,
+        avg_monthly_expenditure_fen=average_fen(max(expenditure, 0), MONTHS_PER_YEAR),
+        collection_income_fen=collection,
+    )

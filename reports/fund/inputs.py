@@ -1,0 +1,41 @@
+"""Inputs the books do not hold (insured headcounts …), read from CSV files.
+
+Why CSV and not the database: these figures come from other systems each year (参保人数 from
+the enrolment system, budgets from the finance bureau) and are only needed while a calculation
+runs. Keeping them in files passed on the command line (``--headcounts FILE.csv``) needs no
+schema migration and leaves a reviewable file next to the result. Every problem in a file is a
+``FundRuleError`` naming the file and the line, so a clerk can fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from reports.fund.calculation import FundRuleError
+
+
+def read_headcounts(path: str | Path) -> dict[str, int]:
+    """``ledger,headcount`` rows (with that header) → ledger code → headcount (参保人数)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise FundRuleError(f"headcounts file {file}: cannot read it ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames is None or not {"ledger", "headcount"} <= set(reader.fieldnames):
+        raise FundRuleError(f"headcounts file {file}: the header must be 'ledger,headcount'")
+    counts: dict[str, int] = {}
+    for line_no, row in enumerate(reader, start=2):
+        ledger = (row.get("ledger") or "").strip()
+        raw = (row.get("headcount") or "").strip()
+        if not ledger:
+            raise FundRuleError(f"headcounts file {file}, line {line_no}: the ledger is empty")
+        if not raw.isdigit():
+            raise FundRuleError(
+                f"headcounts file {file}, line {line_no}: headcount {raw!r} is not a whole number"
+            )
+        if ledger in counts:
+            raise FundRuleError(f"headcounts file {file}, line {line_no}: ledger {ledger} given twice")
+        counts[ledger] = int(raw)
+    return counts

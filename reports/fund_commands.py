@@ -1,0 +1,310 @@
+"""``fundledger fund``: the fund management rules, fed from the books.
+
+Why here: the rules in ``reports.fund`` are pure and take fen figures; these commands read the
+figures from a ledger (``reports.fund.books``), run the rule, and print its explanation, or in
+JSON the ``Calculation.to_dict`` contract. Where the result moves money (the 江西 provincial
+adjustment) ``--propose`` shows the vouchers the business transactions would post and writes
+nothing, and ``--post`` posts them with keys derived from the calculation
+(``fund:jiangxi:{year}:{ledger}:remit|allocate``), so a second run posts nothing new.
+
+Inputs the books do not hold are not stored in the database (no migration): they are read from
+CSV files given on the command line (``--headcounts``, see ``reports.fund.inputs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.books import children_of, get_entity, get_ledger, ledger_of
+from ledger.cli import check_format, emit_json, fail, group, session_scope, state
+from ledger.models import Account, Entity, Ledger, Posting, Voucher
+from ledger.money import format_fen_grouped
+
+FORMATS = ("table", "json")
+FUNDS = ("employee", "resident")
+
+
+def register(app: typer.Typer) -> None:
+    fund_app = group("fund", "Fund management rules from the books (可支付月数, 江西省级调剂, deadlines).")
+
+    @fund_app.command("capacity")
+    def capacity_cmd(
+        year: Annotated[int, typer.Option("--year", help="calendar year")],
+        ledger: Annotated[str | None, typer.Option("--ledger", help="ledger code")] = None,
+        entity: Annotated[str | None, typer.Option("--entity", help="entity (with --consolidated)")] = None,
+        fund: Annotated[str | None, typer.Option("--fund", help="employee|resident (with --entity)")] = None,
+        consolidated: Annotated[bool, typer.Option("--consolidated", help="entity and all below it")] = False,
+        profile: Annotated[str, typer.Option("--profile", help="rule profile")] = "yichun",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """可支付月数 = 累计结余 ÷ 月均统筹基金支出, with the profile's thresholds (宜春 001 四（五））."""
+        from reports.fund import payable_months
+        from reports.fund.books import pool_figures
+        from reports.fund.calculation import average_fen
+
+        check_format(fmt, FORMATS)
+        if (ledger is None) == (entity is None):
+            fail("give either --ledger, or --entity with --fund and --consolidated")
+        with session_scope(read_only=True) as session:
+            if ledger is not None:
+                figures = [pool_figures(session, ledger, year)]
+                fund_name = figures[0].fund
+            else:
+                if not consolidated or fund not in FUNDS:
+                    fail("--entity needs --consolidated and --fund employee|resident")
+                fund_name = str(fund)
+                codes = _ledgers_below(session, get_entity(session, str(entity)), fund_name)
+                if not codes:
+                    fail(f"entity {entity} has no {fund_name} ledger")
+                figures = [pool_figures(session, code, year) for code in codes]
+            balance = sum(f.balance_fen for f in figures)
+            expenditure = sum(f.expenditure_fen for f in figures)
+            calc = payable_months(
+                balance, average_fen(max(expenditure, 0), 12), profile=profile, fund=fund_name
+            )
+        payload = calc.to_dict()
+        payload["ledgers"] = [f.ledger for f in figures]
+        payload["year"] = year
+        _emit(payload, fmt, calc.lines)
+
+    @fund_app.command("jiangxi-adjustment")
+    def jiangxi_cmd(
+        province: Annotated[str, typer.Option("--province", help="province entity code")],
+        fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
+        year: Annotated[int, typer.Option("--year", help="calendar year")],
+        headcounts: Annotated[str | None, typer.Option("--headcounts", help="CSV: ledger,headcount")] = None,
+        propose: Annotated[bool, typer.Option("--propose", help="show the vouchers, write nothing")] = False,
+        post: Annotated[bool, typer.Option("--post", help="post the vouchers (idempotent)")] = False,
+        date: Annotated[str | None, typer.Option("--date", help="voucher date, default 31 Dec")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """江西 004: cities remit 10 % / 15 % of pooled collection; normal adjustment to 9 / 6 months."""
+        check_format(fmt, FORMATS)
+        if propose and post:
+            fail("give --propose or --post, not both")
+        if fund not in FUNDS:
+            fail(f"unknown fund {fund!r}; use employee or resident")
+        counts = None
+        if headcounts is not None:
+            from reports.fund.inputs import read_headcounts
+
+            counts = read_headcounts(headcounts)
+        when = _parse_date(date) if date else dt.date(year, 12, 31)
+        with session_scope() as session:
+            payload = _jiangxi(session, province, fund, year, when, propose=propose, post=post)
+        if counts is not None:
+            payload["headcounts"] = counts
+        lines = list(payload["remittance"]["lines"]) + list(payload["normal_adjustment"]["lines"])
+        for voucher in payload.get("vouchers", []):
+            lines.append(_voucher_line(voucher))
+        _emit(payload, fmt, lines)
+
+    @fund_app.command("deadlines")
+    def deadlines_cmd(
+        ledger: Annotated[str, typer.Option("--ledger", help="ledger code")],
+        year: Annotated[int, typer.Option("--year", help="calendar year of the vouchers")],
+        profile: Annotated[str, typer.Option("--profile", help="yichun|jingmen|jiujiang")] = "yichun",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late."""
+        from reports.fund import compliance_rows, deadline_rules
+
+        check_format(fmt, FORMATS)
+        with session_scope(read_only=True) as session:
+            rules = deadline_rules()
+            if profile not in {name.split(".", 1)[0] for name in rules} | {"yichun", "jingmen", "jiujiang"}:
+                fail(f"unknown profile {profile!r}")
+            items = _deadline_items(session, get_ledger(session, ledger), year, profile, rules)
+            rows = compliance_rows(items, rules=rules)
+        if fmt == "json":
+            rows_json = [r.to_dict() for r in rows]
+            emit_json({"ledger": ledger, "year": year, "profile": profile, "rows": rows_json})
+            return
+        for r in rows:
+            mark = f"LATE {r.days_late} 工作日" if r.late else "ok"
+            typer.echo(
+                f"{r.flow}  {r.rule}  {r.period}  due {r.due_date.isoformat()}  "
+                f"voucher {r.voucher_date.isoformat()}  {mark}"
+            )
+        for warning in sorted({w for r in rows for w in r.warnings}):
+            typer.echo(f"warning: {warning}")
+        if not rows:
+            typer.echo("no flows with a deadline in this year")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _emit(payload: dict[str, Any], fmt: str, lines: list[str]) -> None:
+    if fmt == "json":
+        emit_json(payload)
+        return
+    for line in lines:
+        typer.echo(line)
+    for warning in payload.get("warnings", []):
+        typer.echo(f"warning: {warning}")
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--date {text!r} must be a date, YYYY-MM-DD")
+
+
+def _ledgers_below(session: Session, entity: Entity, fund: str) -> list[str]:
+    """The ``fund`` ledgers of ``entity`` and every entity below it."""
+    codes: list[str] = []
+    stack = [entity]
+    while stack:
+        current = stack.pop(0)
+        found = ledger_of(session, current, fund)
+        if found is not None:
+            codes.append(found.code)
+        stack.extend(children_of(session, current))
+    return codes
+
+
+def _voucher_line(voucher: dict[str, Any]) -> str:
+    head = f"{voucher['action']} {voucher['ledger']} {voucher['key']}"
+    return f"{head}  {voucher['amount']} 元  link {voucher['link_id']}"
+
+
+def _jiangxi(
+    session: Session, province: str, fund: str, year: int, when: dt.date, *, propose: bool, post: bool
+) -> dict[str, Any]:
+    """Compute the remittances and normal adjustment from the books; propose or post their vouchers."""
+    from postings.flows.province import province_allocate, province_remit
+    from reports.fund import PoolCollection, PoolPosition, normal_adjustment, remittance
+    from reports.fund.books import pool_figures
+
+    entity = get_entity(session, province)
+    if entity.level != "province":
+        fail(f"{province} is a {entity.level}, not a province")
+    province_ledger = ledger_of(session, entity, fund)
+    if province_ledger is None:
+        fail(f"province {province} has no {fund} ledger")
+    cities = [
+        found
+        for child in children_of(session, entity)
+        if child.level == "city" and (found := ledger_of(session, child, fund)) is not None
+    ]
+    if not cities:
+        fail(f"province {province} has no city with a {fund} ledger")
+    prefix = f"fund:jiangxi:{year}:"
+    figures = [pool_figures(session, city.code, year, skip_key_prefix=prefix) for city in cities]
+    remit = remittance(
+        [PoolCollection(f.ledger, max(f.collection_income_fen, 0)) for f in figures], fund=fund
+    )
+    remitted = {row["pool"]: row["remittance_fen"] for row in remit.result}
+    adjust = normal_adjustment(
+        [
+            PoolPosition(f.ledger, f.balance_fen - remitted[f.ledger], f.avg_monthly_expenditure_fen)
+            for f in figures
+        ],
+        remit["total_fen"],
+        fund=fund,
+    )
+    payload: dict[str, Any] = {
+        "province": province,
+        "fund": fund,
+        "year": year,
+        "date": when.isoformat(),
+        "remittance": remit.to_dict(),
+        "normal_adjustment": adjust.to_dict(),
+    }
+    if not (propose or post):
+        return payload
+    vouchers: list[dict[str, Any]] = []
+    savepoint = session.begin_nested() if propose else None
+    try:
+        for city, fen in remitted.items():
+            if fen > 0:
+                key = f"{prefix}{city}:remit"
+                result = province_remit(
+                    session, ledger=city, to_ledger=province_ledger.code, date=when, amount=fen, key=key,
+                    part="pooled" if fund == "employee" else None, preparer=state.user or "system",
+                )
+                vouchers.append(_voucher("remit", city, key, fen, result))
+        for row in adjust.result:
+            fen = row.get("allocation_fen", 0)
+            if fen > 0:
+                key = f"{prefix}{row['pool']}:allocate"
+                result = province_allocate(
+                    session, ledger=province_ledger.code, to_ledger=row["pool"], date=when, amount=fen,
+                    key=key, adjustment="normal", part="pooled" if fund == "employee" else None,
+                    preparer=state.user or "system",
+                )
+                vouchers.append(_voucher("allocate", row["pool"], key, fen, result))
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    payload["vouchers"] = vouchers
+    payload["mode"] = "propose" if propose else "post"
+    return payload
+
+
+def _voucher(action: str, ledger: str, key: str, fen: int, result: Any) -> dict[str, Any]:
+    return {
+        "action": action,
+        "ledger": ledger,
+        "key": key,
+        "amount": format_fen_grouped(fen),
+        "link_id": result.link_id,
+        "created": result.created,
+        "drafts": [
+            {"ledger": d.ledger, "key": d.key, "lines": [[ln.account, ln.amount_fen] for ln in d.lines]}
+            for d in result.drafts
+        ],
+    }
+
+
+def _deadline_items(
+    session: Session, ledger: Ledger, year: int, profile: str, rules: dict[str, Any]
+) -> list[tuple[str, str, str, dt.date]]:
+    """(flow, rule, period, voucher date) of the ledger's flows dated in ``year``.
+
+    * a voucher debiting 1003 and crediting 1005 is a treasury → fiscal transfer of the previous
+      month's income (宜春 001 三（一）1: "将上月基金收入从国库划入");
+    * a voucher whose summary starts with 上解 and names 结余基金 is a balance remittance of the
+      previous year (荆门 002 第九条);
+    * a voucher whose summary starts with 上解 and names 利息收入 is an interest remittance of the
+      last quarter ended before its month (荆门 002 第十一条).
+    """
+    treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    codes = dict(
+        session.execute(select(Account.id, Account.code).where(Account.ledger_id == ledger.id)).all()
+    )
+    vouchers = session.scalars(
+        select(Voucher)
+        .where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.voucher_date >= dt.date(year, 1, 1),
+            Voucher.voucher_date <= dt.date(year, 12, 31),
+        )
+        .order_by(Voucher.voucher_date, Voucher.id)
+    ).all()
+    items: list[tuple[str, str, str, dt.date]] = []
+    for voucher in vouchers:
+        day = voucher.voucher_date
+        postings = session.execute(
+            select(Posting.account_id, Posting.amount_fen).where(Posting.voucher_id == voucher.id)
+        ).all()
+        debits = {codes[a][:4] for a, fen in postings if fen > 0}
+        credits = {codes[a][:4] for a, fen in postings if fen < 0}
+        summary = voucher.summary or ""
+        if "1003" in debits and "1005" in credits and treasury_rule in rules:
+            month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
+            items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+        elif summary.startswith("上解") and "结余基金" in summary:
+            items.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
+        elif summary.startswith("上解") and "利息收入" in summary:
+            quarter = (day.month - 1) // 3
+            period = f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
+            items.append(("interest_remittance", "jingmen.interest_remittance", period, day))
+    return items
