@@ -179,10 +179,11 @@ def post_many(
     periods = _prepare_periods(session, drafts, ledgers, existing)
 
     results: list[Posted | None] = [None] * len(drafts)
+    fingerprints: dict[int, str] = {}
     todo: list[tuple[int, VoucherDraft]] = []
     seen_in_batch: dict[tuple[str, str], tuple[str, int]] = {}
     for index, draft in enumerate(drafts):
-        fp = draft.fingerprint()
+        fp = fingerprints[index] = draft.fingerprint()
         hit = existing.get((draft.ledger, draft.key))
         if hit is not None:
             if hit[1] != fp:
@@ -208,7 +209,7 @@ def post_many(
         todo.append((index, draft))
 
     if todo:
-        _write(session, todo, ledgers, results, on_progress)
+        _write(session, todo, ledgers, results, on_progress, fingerprints)
     for index, draft in enumerate(drafts):
         if results[index] is None:
             first = results[seen_in_batch[(draft.ledger, draft.key)][1]]
@@ -355,6 +356,7 @@ def _write(
     ledgers: dict[str, _LedgerInfo],
     results: list[Posted | None],
     on_progress: Callable[[int], None] | None,
+    fingerprints: dict[int, str],
 ) -> None:
     next_number: dict[tuple[int, int], int] = {}
     for _, draft in todo:
@@ -392,7 +394,7 @@ def _write(
         voucher_rows.append({
             "id": voucher_id, "ledger_id": info.id, "period": period, "number": number,
             "voucher_date": draft.date, "summary": draft.summary, "kind": draft.kind,
-            "source": draft.source, "idem_key": draft.key, "fingerprint": draft.fingerprint(),
+            "source": draft.source, "idem_key": draft.key, "fingerprint": fingerprints[index],
             "content_hash": chash, "prev_hash": info.head_hash, "link_id": draft.link_id,
             "reversal_of_id": draft.reversal_of_id, "posting_count": len(lines),
             "preparer": draft.preparer, "posted_at": now,

@@ -175,8 +175,15 @@ def reconciliations(session: Session, world: DemoWorld) -> list[str]:
 
 
 def final_accounts(session: Session, world: DemoWorld) -> list[str]:
-    """HOOK (final accounts, 决算): the year's 资产负债表, 收支表 and 决算 go here once they exist."""
-    return ["", "(final accounts — 资产负债表, 收支表, 决算: not available yet)"]
+    """The city's consolidated final accounts (决算) for the year, per fund: statements and indicators."""
+    from reports.final_accounts import final_accounts as build_final_accounts
+    from reports.render import final_accounts_table
+
+    lines: list[str] = []
+    for fund in FUNDS:
+        fa = build_final_accounts(session, world.city, fund, YEAR, consolidated=True)
+        lines += ["", final_accounts_table(fa)]
+    return lines
 
 
 def _year_total(session: Session, ledgers: list[str], root: str, side: str) -> int:

@@ -27,6 +27,7 @@ from ledger.money import format_fen_grouped
 
 FORMATS = ("table", "json")
 FUNDS = ("employee", "resident")
+DEADLINE_PROFILES = ("yichun", "jingmen", "jiujiang")
 
 
 def register(app: typer.Typer) -> None:
@@ -89,17 +90,19 @@ def register(app: typer.Typer) -> None:
             fail("give --propose or --post, not both")
         if fund not in FUNDS:
             fail(f"unknown fund {fund!r}; use employee or resident")
-        counts = None
-        if headcounts is not None:
-            from reports.fund.inputs import read_headcounts
-
-            counts = read_headcounts(headcounts)
         when = _parse_date(date) if date else dt.date(year, 12, 31)
+        counts = None
         with session_scope() as session:
-            payload = _jiangxi(session, province, fund, year, when, propose=propose, post=post)
-        if counts is not None:
-            payload["headcounts"] = counts
+            if headcounts is not None:
+                from reports.fund.inputs import read_headcounts
+
+                counts = read_headcounts(headcounts)
+            payload = _jiangxi(session, province, fund, year, when, counts, propose=propose, post=post)
         lines = list(payload["remittance"]["lines"]) + list(payload["normal_adjustment"]["lines"])
+        if payload["incentive_adjustment"] is not None:
+            lines.extend(payload["incentive_adjustment"]["lines"])
+        else:
+            lines.append("激励调剂：未给出 --headcounts（参保人数 CSV），未计算。")
         for voucher in payload.get("vouchers", []):
             lines.append(_voucher_line(voucher))
         _emit(payload, fmt, lines)
@@ -116,15 +119,22 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, FORMATS)
         with session_scope(read_only=True) as session:
+            if profile not in DEADLINE_PROFILES:
+                fail(f"unknown profile {profile!r}; use one of {', '.join(DEADLINE_PROFILES)}")
             rules = deadline_rules()
-            if profile not in {name.split(".", 1)[0] for name in rules} | {"yichun", "jingmen", "jiujiang"}:
-                fail(f"unknown profile {profile!r}")
             items = _deadline_items(session, get_ledger(session, ledger), year, profile, rules)
             rows = compliance_rows(items, rules=rules)
+        notes = []
+        if f"{profile}.treasury_to_fiscal_special" not in rules:
+            notes.append(
+                f"profile {profile} has no treasury → fiscal special deadline; transfers not checked"
+            )
         if fmt == "json":
             rows_json = [r.to_dict() for r in rows]
-            emit_json({"ledger": ledger, "year": year, "profile": profile, "rows": rows_json})
+            emit_json({"ledger": ledger, "year": year, "profile": profile, "rows": rows_json, "notes": notes})
             return
+        for note in notes:
+            typer.echo(f"note: {note}")
         for r in rows:
             mark = f"LATE {r.days_late} 工作日" if r.late else "ok"
             typer.echo(
@@ -176,11 +186,30 @@ def _voucher_line(voucher: dict[str, Any]) -> str:
 
 
 def _jiangxi(
-    session: Session, province: str, fund: str, year: int, when: dt.date, *, propose: bool, post: bool
+    session: Session,
+    province: str,
+    fund: str,
+    year: int,
+    when: dt.date,
+    headcounts: dict[str, int] | None,
+    *,
+    propose: bool,
+    post: bool,
 ) -> dict[str, Any]:
-    """Compute the remittances and normal adjustment from the books; propose or post their vouchers."""
+    """Remittances, normal and (with headcounts) incentive adjustment from the books; their vouchers.
+
+    The figures are read without the vouchers this command posts (keys ``fund:jiangxi:{year}:``),
+    so the second ``--post`` computes the same amounts and the journal skips them as duplicates.
+    """
     from postings.flows.province import province_allocate, province_remit
-    from reports.fund import PoolCollection, PoolPosition, normal_adjustment, remittance
+    from reports.fund import (
+        IncentiveCandidate,
+        PoolCollection,
+        PoolPosition,
+        incentive_adjustment,
+        normal_adjustment,
+        remittance,
+    )
     from reports.fund.books import pool_figures
 
     entity = get_entity(session, province)
@@ -210,6 +239,24 @@ def _jiangxi(
         remit["total_fen"],
         fund=fund,
     )
+    allocations = [
+        (row["pool"], row.get("allocation_fen", 0), "normal", "allocate") for row in adjust.result
+    ]
+    incentive = None
+    if headcounts is not None:
+        missing = [f.ledger for f in figures if f.ledger not in headcounts]
+        if missing:
+            fail(f"--headcounts has no headcount for {', '.join(missing)}")
+        normal = dict((pool, fen) for pool, fen, _kind, _suffix in allocations)
+        incentive = incentive_adjustment(
+            adjust["remaining_fen"],
+            [IncentiveCandidate(f.ledger, headcounts[f.ledger], received_normal=normal[f.ledger] > 0)
+             for f in figures],
+            fund=fund,
+        )
+        allocations.extend(
+            (row["pool"], row["incentive_fen"], "incentive", "incentive") for row in incentive.result
+        )
     payload: dict[str, Any] = {
         "province": province,
         "fund": fund,
@@ -217,6 +264,8 @@ def _jiangxi(
         "date": when.isoformat(),
         "remittance": remit.to_dict(),
         "normal_adjustment": adjust.to_dict(),
+        "incentive_adjustment": incentive.to_dict() if incentive is not None else None,
+        "headcounts": headcounts,
     }
     if not (propose or post):
         return payload
@@ -231,16 +280,15 @@ def _jiangxi(
                     part="pooled" if fund == "employee" else None, preparer=state.user or "system",
                 )
                 vouchers.append(_voucher("remit", city, key, fen, result))
-        for row in adjust.result:
-            fen = row.get("allocation_fen", 0)
+        for pool, fen, kind, suffix in allocations:
             if fen > 0:
-                key = f"{prefix}{row['pool']}:allocate"
+                key = f"{prefix}{pool}:{suffix}"
                 result = province_allocate(
-                    session, ledger=province_ledger.code, to_ledger=row["pool"], date=when, amount=fen,
-                    key=key, adjustment="normal", part="pooled" if fund == "employee" else None,
+                    session, ledger=province_ledger.code, to_ledger=pool, date=when, amount=fen,
+                    key=key, adjustment=kind, part="pooled" if fund == "employee" else None,
                     preparer=state.user or "system",
                 )
-                vouchers.append(_voucher("allocate", row["pool"], key, fen, result))
+                vouchers.append(_voucher(suffix, pool, key, fen, result))
     finally:
         if savepoint is not None:
             savepoint.rollback()

@@ -1,0 +1,92 @@
+"""``fundledger reconcile ...``: month-end proofs that the books agree with the outside world.
+
+Exit codes as everywhere: 0 the two sides agree, 1 a difference was found (reported), 2 bad input.
+The reports themselves live in ``reports.reconciliation``; this module parses options and prints.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli import EXIT_DIFFERENCES, check_format, emit_json, group, session_scope, state
+
+
+def register(app: typer.Typer) -> None:
+    reconcile_app = group("reconcile", "Month-end reconciliations: bank statements against the books.")
+
+    @reconcile_app.command("bank")
+    def reconcile_bank_cmd(
+        ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
+        account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
+        period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ."""
+        from ledger.periods import parse_period
+        from reports.reconciliation import reconcile_bank
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            result = reconcile_bank(session, ledger, account, parse_period(period))
+            payload = result.to_dict()
+            text = result.render()
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            typer.echo(text)
+        if not result.agrees:
+            raise typer.Exit(EXIT_DIFFERENCES)
+
+    @reconcile_app.command("levels")
+    def reconcile_levels_cmd(
+        entity: Annotated[str, typer.Option("--entity", help="Parent entity code, e.g. C")],
+        period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """上解/补助 between an entity and each child, by link then amount; exit 1 if anything is unpaired."""
+        from ledger.periods import parse_period
+        from reports.reconciliation import reconcile_levels
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            result = reconcile_levels(session, entity, parse_period(period))
+            payload = result.to_dict()
+            text = result.render()
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            typer.echo(text)
+        if not result.agrees:
+            raise typer.Exit(EXIT_DIFFERENCES)
+
+    @app.command("month-end")
+    def month_end_cmd(
+        entity: Annotated[str, typer.Option("--entity", help="Entity code; its whole subtree is checked")],
+        period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        close: Annotated[bool, typer.Option("--close", help="Close the month in every ledger, "
+                                            "only when all checks agree")] = False,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Levels, verify and the empty 收入户 for an entity and its subtree; exit 0 only when all agree."""
+        from ledger.closing import close_period
+        from ledger.periods import parse_period
+        from reports.reconciliation import month_end
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=not close) as session:
+            month = parse_period(period)
+            result = month_end(session, entity, month)
+            if close and result.agrees:
+                for code in result.ledgers:
+                    close_period(session, code, month, user=state.user)
+                    result.closed.append(code)
+            payload = result.to_dict()
+            text = result.render()
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            typer.echo(text)
+        if not result.agrees:
+            raise typer.Exit(EXIT_DIFFERENCES)
