@@ -5,7 +5,13 @@ figures from a ledger (``reports.fund.books``), run the rule, and print its expl
 JSON the ``Calculation.to_dict`` contract. Where the result moves money (the 江西 provincial
 adjustment) ``--propose`` shows the vouchers the business transactions would post and writes
 nothing, and ``--post`` posts them with keys derived from the calculation
-(``fund:jiangxi:{year}:{ledger}:remit|allocate``), so a second run posts nothing new.
+(``fund:jiangxi:{year}:{ledger}:remit|allocate|incentive``), so a second run posts nothing new.
+``--propose`` runs the business transactions inside a savepoint it rolls back (rather than one
+``dry_run`` per flow) so that each allocation is checked against the province's account after the
+remittances, exactly as ``--post`` would find it.
+
+``capacity --consolidated`` adds up the figures of the entity's ledger and of every ledger below it;
+transfers between levels (上解/补助) cancel out in the sum when both sides are in the books.
 
 Inputs the books do not hold are not stored in the database (no migration): they are read from
 CSV files given on the command line (``--headcounts``, see ``reports.fund.inputs``).

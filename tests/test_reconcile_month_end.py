@@ -1,4 +1,4 @@
-"""``fundledger month-end``: levels, verify and the empty 收入户 of a subtree; ``--close`` only if all agree."""
+"""``fundledger month-end``: levels, verify, an empty 收入户 for a subtree; ``--close`` only if all agree."""
 
 from __future__ import annotations
 
