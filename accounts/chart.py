@@ -62,11 +62,18 @@ def install_chart(session: Session, ledger: Ledger) -> int:
     by_code: dict[str, Account] = {}
     for level_len in sorted({len(c) for c in codes}):
         for row in (r for r in rows if len(r.code) == level_len):
-            parent = max((by_code[c] for c in by_code if row.code.startswith(c)), key=lambda a: len(a.code),
-                         default=None)
+            parent = max(
+                (by_code[c] for c in by_code if row.code.startswith(c)),
+                key=lambda a: len(a.code),
+                default=None,
+            )
             account = Account(
-                ledger_id=ledger.id, code=row.code, name=row.name, category=row.category,
-                normal_side=row.normal_side, parent_id=parent.id if parent else None,
+                ledger_id=ledger.id,
+                code=row.code,
+                name=row.name,
+                category=row.category,
+                normal_side=row.normal_side,
+                parent_id=parent.id if parent else None,
                 is_leaf=not any(c != row.code and c.startswith(row.code) for c in codes),
                 fund_part=row.fund_part,
             )

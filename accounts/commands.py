@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
             rows = [
                 {"code": lc, "entity": ec, "fund": fund}
                 for lc, ec, fund in session.execute(
-                    select(Ledger.code, Entity.code, Ledger.fund).join(Entity).order_by(Ledger.code))
+                    select(Ledger.code, Entity.code, Ledger.fund).join(Entity).order_by(Ledger.code)
+                )
             ]
         if fmt == "json":
             emit_json(rows)
@@ -54,8 +55,9 @@ def register(app: typer.Typer) -> None:
         code: str,
         name: str,
         ledger: Annotated[str, typer.Option("--ledger")],
-        bank_kind: Annotated[str | None, typer.Option("--bank-kind",
-                                                      help="treasury|fiscal_special|income|expenditure")] = None,
+        bank_kind: Annotated[
+            str | None, typer.Option("--bank-kind", help="treasury|fiscal_special|income|expenditure")
+        ] = None,
         bank_name: Annotated[str | None, typer.Option("--bank-name")] = None,
         bank_number: Annotated[str | None, typer.Option("--bank-number")] = None,
     ) -> None:
@@ -63,8 +65,16 @@ def register(app: typer.Typer) -> None:
         from accounts.setup import add_sub_account
 
         with session_scope() as session:
-            account = add_sub_account(session, ledger, code, name, bank_kind=bank_kind, bank_name=bank_name,
-                                      bank_number=bank_number, actor=state.user)
+            account = add_sub_account(
+                session,
+                ledger,
+                code,
+                name,
+                bank_kind=bank_kind,
+                bank_name=bank_name,
+                bank_number=bank_number,
+                actor=state.user,
+            )
             typer.echo(f"account {account.code} {account.name} added to ledger {ledger}")
 
     @account_app.command("list")
@@ -83,13 +93,34 @@ def register(app: typer.Typer) -> None:
         elif fmt == "csv":
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(["code", "name", "category", "normal_side", "parent", "leaf", "bank_kind",
-                             "bank_name", "bank_number"])
+            writer.writerow(
+                [
+                    "code",
+                    "name",
+                    "category",
+                    "normal_side",
+                    "parent",
+                    "leaf",
+                    "bank_kind",
+                    "bank_name",
+                    "bank_number",
+                ]
+            )
             for r in rows:
                 bank = r["bank"] or {}
-                writer.writerow([r["code"], r["name"], r["category"], r["normal_side"], r["parent"] or "",
-                                 "true" if r["leaf"] else "false", bank.get("kind", ""), bank.get("name", ""),
-                                 bank.get("number", "")])
+                writer.writerow(
+                    [
+                        r["code"],
+                        r["name"],
+                        r["category"],
+                        r["normal_side"],
+                        r["parent"] or "",
+                        "true" if r["leaf"] else "false",
+                        bank.get("kind", ""),
+                        bank.get("name", ""),
+                        bank.get("number", ""),
+                    ]
+                )
             typer.echo(out.getvalue(), nl=False)
         else:
             for r in rows:

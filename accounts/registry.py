@@ -23,32 +23,40 @@ def account_rows(session: Session, ledger_code: str) -> list[dict[str, object]]:
             "normal_side": a.normal_side,
             "parent": codes.get(a.parent_id) if a.parent_id else None,
             "leaf": bool(a.is_leaf),
-            "bank": {"kind": a.bank_kind, "name": a.bank_name, "number": a.bank_number} if a.bank_kind else None,
+            "bank": {"kind": a.bank_kind, "name": a.bank_name, "number": a.bank_number}
+            if a.bank_kind
+            else None,
         }
         for a in accounts
     ]
 
 
 def find_by_name(session: Session, ledger: Ledger, name: str) -> list[Account]:
-    return list(session.execute(
-        select(Account).where(Account.ledger_id == ledger.id, Account.name == name).order_by(Account.code)
-    ).scalars())
+    return list(
+        session.execute(
+            select(Account).where(Account.ledger_id == ledger.id, Account.name == name).order_by(Account.code)
+        ).scalars()
+    )
 
 
 def find_bank_account(session: Session, number: str) -> tuple[Ledger, Account]:
     row = session.execute(
-        select(Ledger, Account).join(Account, Account.ledger_id == Ledger.id).where(Account.bank_number == number)
+        select(Ledger, Account)
+        .join(Account, Account.ledger_id == Ledger.id)
+        .where(Account.bank_number == number)
     ).first()
     if row is None:
         raise UnknownAccountError(f"no account is tied to bank account {number}")
     return row[0], row[1]
 
 
-def leaf_under(session: Session, ledger: Ledger, code: str, *, fund_part: str | None = None,
-               bank_kind: str | None = None) -> list[Account]:
+def leaf_under(
+    session: Session, ledger: Ledger, code: str, *, fund_part: str | None = None, bank_kind: str | None = None
+) -> list[Account]:
     """The leaf accounts at or under ``code`` (optionally of a fund part or bank kind), by code."""
-    stmt = select(Account).where(Account.ledger_id == ledger.id, Account.code.startswith(code),
-                                 Account.is_leaf.is_(True))
+    stmt = select(Account).where(
+        Account.ledger_id == ledger.id, Account.code.startswith(code), Account.is_leaf.is_(True)
+    )
     if fund_part is not None:
         stmt = stmt.where(Account.fund_part == fund_part)
     if bank_kind is not None:

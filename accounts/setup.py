@@ -9,8 +9,9 @@ from ledger.books import add_account, add_ledger_row, get_ledger, record
 from ledger.models import Account, Ledger
 
 
-def create_ledger(session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False,
-                  actor: str = "system") -> Ledger:
+def create_ledger(
+    session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False, actor: str = "system"
+) -> Ledger:
     """A new 账套 for ``entity`` × ``fund`` with the standard chart installed.
 
     A province's ledger for a fund holds its adjustment money (省级调剂金) for that insurance type.
@@ -33,8 +34,17 @@ def add_sub_account(
 ) -> Account:
     """A 明细科目 under the account whose code is its longest prefix, optionally tied to a bank account."""
     ledger = get_ledger(session, ledger_code)
-    account = add_account(session, ledger, code, name, bank_kind=bank_kind, bank_name=bank_name,
-                          bank_number=bank_number)
-    record(session, "account.add", actor=actor, ledger_id=ledger.id, code=code, name=name,
-           bank_kind=bank_kind, bank_number=bank_number)
+    account = add_account(
+        session, ledger, code, name, bank_kind=bank_kind, bank_name=bank_name, bank_number=bank_number
+    )
+    record(
+        session,
+        "account.add",
+        actor=actor,
+        ledger_id=ledger.id,
+        code=code,
+        name=name,
+        bank_kind=bank_kind,
+        bank_number=bank_number,
+    )
     return account

@@ -33,8 +33,15 @@ def drafts(count: int, prefix: str, rng: random.Random) -> list[VoucherDraft]:
         codes = rng.sample(ACCOUNTS, n)
         lines = [Line(c, a) for c, a in zip(codes, amounts, strict=False)]
         lines.append(Line(codes[-1], -sum(amounts)))
-        out.append(VoucherDraft(ledger="C-EMP", key=f"{prefix}{i}", date=dt.date(2024, 1 + i % 12, 1 + i % 28),
-                                summary="基准凭证", lines=tuple(lines)))
+        out.append(
+            VoucherDraft(
+                ledger="C-EMP",
+                key=f"{prefix}{i}",
+                date=dt.date(2024, 1 + i % 12, 1 + i % 28),
+                summary="基准凭证",
+                lines=tuple(lines),
+            )
+        )
     return out
 
 
@@ -61,9 +68,11 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"batch:  {args.vouchers} vouchers ({postings} postings) in {elapsed:.2f}s = "
-              f"{args.vouchers / elapsed:,.0f} vouchers/s; peak Python memory {peak / 2**20:.0f} MiB "
-              f"(drafts prepared beforehand)")
+        print(
+            f"batch:  {args.vouchers} vouchers ({postings} postings) in {elapsed:.2f}s = "
+            f"{args.vouchers / elapsed:,.0f} vouchers/s; peak Python memory {peak / 2**20:.0f} MiB "
+            f"(drafts prepared beforehand)"
+        )
 
         singles = drafts(args.single, "s", rng)
         start = time.perf_counter()
@@ -71,8 +80,10 @@ def main() -> None:
             post(session, d)
             session.commit()
         elapsed = time.perf_counter() - start
-        print(f"single: {args.single} vouchers, one transaction each, in {elapsed:.2f}s = "
-              f"{args.single / elapsed:,.0f} vouchers/s")
+        print(
+            f"single: {args.single} vouchers, one transaction each, in {elapsed:.2f}s = "
+            f"{args.single / elapsed:,.0f} vouchers/s"
+        )
     engine.dispose()
 
 

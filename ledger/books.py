@@ -13,7 +13,13 @@ import json
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ledger.errors import AccountError, LedgerError, UnknownAccountError, UnknownEntityError, UnknownLedgerError
+from ledger.errors import (
+    AccountError,
+    LedgerError,
+    UnknownAccountError,
+    UnknownEntityError,
+    UnknownLedgerError,
+)
 from ledger.models import (
     BANK_KINDS,
     CATEGORIES,
@@ -33,17 +39,31 @@ CODE_LENGTH_MAX = 32
 PARENT_LEVEL = {"county": "city", "city": "province", "province": None}
 
 
-def record(session: Session, action: str, *, actor: str = "system", ledger_id: int | None = None,
-           **detail: object) -> None:
+def record(
+    session: Session, action: str, *, actor: str = "system", ledger_id: int | None = None, **detail: object
+) -> None:
     """Append to the audit trail (insert-only in the database)."""
-    session.add(AuditEvent(
-        ledger_id=ledger_id, at=dt.datetime.now(dt.UTC), actor=actor, action=action,
-        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-    ))
+    session.add(
+        AuditEvent(
+            ledger_id=ledger_id,
+            at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            action=action,
+            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+        )
+    )
 
 
-def add_entity(session: Session, code: str, name: str, level: str, parent: str | None = None,
-               *, allocation_route: str = "a", actor: str = "system") -> Entity:
+def add_entity(
+    session: Session,
+    code: str,
+    name: str,
+    level: str,
+    parent: str | None = None,
+    *,
+    allocation_route: str = "a",
+    actor: str = "system",
+) -> Entity:
     code = _check_code(code, "entity code")
     if not name or not name.strip():
         raise LedgerError("an entity needs a name")
@@ -63,8 +83,13 @@ def add_entity(session: Session, code: str, name: str, level: str, parent: str |
             )
     elif level == "county":
         raise LedgerError("a county needs its city as --parent")
-    entity = Entity(code=code, name=name.strip(), level=level, parent_id=parent_row.id if parent_row else None,
-                    allocation_route=allocation_route)
+    entity = Entity(
+        code=code,
+        name=name.strip(),
+        level=level,
+        parent_id=parent_row.id if parent_row else None,
+        allocation_route=allocation_route,
+    )
     session.add(entity)
     session.flush()
     record(session, "entity.add", actor=actor, code=code, name=name, level=level, parent=parent)
@@ -79,11 +104,14 @@ def get_entity(session: Session, code: str) -> Entity:
 
 
 def children_of(session: Session, entity: Entity) -> list[Entity]:
-    return list(session.execute(select(Entity).where(Entity.parent_id == entity.id).order_by(Entity.code)).scalars())
+    return list(
+        session.execute(select(Entity).where(Entity.parent_id == entity.id).order_by(Entity.code)).scalars()
+    )
 
 
-def add_ledger_row(session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False,
-                   actor: str = "system") -> Ledger:
+def add_ledger_row(
+    session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False, actor: str = "system"
+) -> Ledger:
     """The ledger row alone; ``accounts.setup.create_ledger`` also installs the chart."""
     code = _check_code(code, "ledger code")
     if fund not in FUNDS:
@@ -91,10 +119,18 @@ def add_ledger_row(session: Session, code: str, entity: str, fund: str, *, maker
     entity_row = get_entity(session, entity)
     if session.execute(select(Ledger.id).where(Ledger.code == code)).first():
         raise LedgerError(f"ledger {code} already exists")
-    if session.execute(select(Ledger.code).where(Ledger.entity_id == entity_row.id, Ledger.fund == fund)).first():
+    if session.execute(
+        select(Ledger.code).where(Ledger.entity_id == entity_row.id, Ledger.fund == fund)
+    ).first():
         raise LedgerError(f"entity {entity} already has a {fund} ledger")
-    ledger = Ledger(code=code, entity_id=entity_row.id, fund=fund, maker_checker=maker_checker,
-                    head_hash="", created_at=dt.datetime.now(dt.UTC))
+    ledger = Ledger(
+        code=code,
+        entity_id=entity_row.id,
+        fund=fund,
+        maker_checker=maker_checker,
+        head_hash="",
+        created_at=dt.datetime.now(dt.UTC),
+    )
     session.add(ledger)
     session.flush()
     record(session, "ledger.add", actor=actor, ledger_id=ledger.id, code=code, entity=entity, fund=fund)
@@ -124,7 +160,11 @@ def get_account(session: Session, ledger: Ledger, code: str) -> Account:
 
 
 def accounts_of(session: Session, ledger: Ledger) -> list[Account]:
-    return list(session.execute(select(Account).where(Account.ledger_id == ledger.id).order_by(Account.code)).scalars())
+    return list(
+        session.execute(
+            select(Account).where(Account.ledger_id == ledger.id).order_by(Account.code)
+        ).scalars()
+    )
 
 
 def add_account(
@@ -147,7 +187,9 @@ def add_account(
         raise AccountError(f"account code {code!r} must be digits")
     if not name or not name.strip():
         raise AccountError("an account needs a name")
-    if session.execute(select(Account.id).where(Account.ledger_id == ledger.id, Account.code == code)).first():
+    if session.execute(
+        select(Account.id).where(Account.ledger_id == ledger.id, Account.code == code)
+    ).first():
         raise AccountError(f"ledger {ledger.code} already has account {code}")
     parent = None
     if not root:
@@ -178,17 +220,27 @@ def add_account(
         if not bank_number or not bank_number.strip():
             raise AccountError("a bank account needs its number (--bank-number)")
         taken = session.execute(
-            select(Account.code, Ledger.code).join(Ledger, Ledger.id == Account.ledger_id)
+            select(Account.code, Ledger.code)
+            .join(Ledger, Ledger.id == Account.ledger_id)
             .where(Account.bank_number == bank_number.strip())
         ).first()
         if taken:
-            raise AccountError(f"bank account {bank_number} is already tied to account {taken[0]} of ledger {taken[1]}")
+            raise AccountError(
+                f"bank account {bank_number} is already tied to account {taken[0]} of ledger {taken[1]}"
+            )
     elif bank_name or bank_number:
         raise AccountError("--bank-name and --bank-number need --bank-kind")
     account = Account(
-        ledger_id=ledger.id, code=code, name=name.strip(), category=category, normal_side=normal_side,
-        parent_id=parent.id if parent else None, is_leaf=True, fund_part=fund_part,
-        bank_kind=bank_kind, bank_name=bank_name.strip() if bank_name else None,
+        ledger_id=ledger.id,
+        code=code,
+        name=name.strip(),
+        category=category,
+        normal_side=normal_side,
+        parent_id=parent.id if parent else None,
+        is_leaf=True,
+        fund_part=fund_part,
+        bank_kind=bank_kind,
+        bank_name=bank_name.strip() if bank_name else None,
         bank_number=bank_number.strip() if bank_number else None,
     )
     session.add(account)
@@ -201,9 +253,11 @@ def add_account(
 
 def _longest_prefix_parent(session: Session, ledger: Ledger, code: str) -> Account | None:
     candidates = [code[:n] for n in range(len(code) - 1, 0, -1)]
-    rows = session.execute(
-        select(Account).where(Account.ledger_id == ledger.id, Account.code.in_(candidates))
-    ).scalars().all()
+    rows = (
+        session.execute(select(Account).where(Account.ledger_id == ledger.id, Account.code.in_(candidates)))
+        .scalars()
+        .all()
+    )
     return max(rows, key=lambda a: len(a.code), default=None)
 
 

@@ -58,8 +58,12 @@ state = State()
 
 @app.callback()
 def _root(
-    db_url: Annotated[str | None, typer.Option("--db", help="Database URL (default: FUNDLEDGER_DATABASE_URL "
-                                               "or sqlite:///fundledger.db)")] = None,
+    db_url: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (default: FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)"
+        ),
+    ] = None,
     user: Annotated[str | None, typer.Option("--user", help="Acting user (default: FUNDLEDGER_USER)")] = None,
 ) -> None:
     state.url = db.database_url(db_url)
@@ -93,7 +97,11 @@ def session_scope(*, read_only: bool = False) -> Iterator[Session]:
                 fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
             except DBAPIError as exc:
                 mapped = map_database_error(exc)
-                fail(str(mapped) if mapped else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}")
+                fail(
+                    str(mapped)
+                    if mapped
+                    else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
+                )
     finally:
         engine.dispose()
 
@@ -157,8 +165,16 @@ def entity_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None
     with session_scope(read_only=True) as session:
         entities = session.execute(select(Entity).order_by(Entity.code)).scalars().all()
         by_id = {e.id: e.code for e in entities}
-        rows = [{"code": e.code, "name": e.name, "level": e.level, "parent": by_id.get(e.parent_id),
-                 "route": e.allocation_route} for e in entities]
+        rows = [
+            {
+                "code": e.code,
+                "name": e.name,
+                "level": e.level,
+                "parent": by_id.get(e.parent_id),
+                "route": e.allocation_route,
+            }
+            for e in entities
+        ]
     if fmt == "json":
         emit_json(rows)
     else:
@@ -170,8 +186,9 @@ def entity_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None
 def close_cmd(
     ledger: Annotated[str, typer.Option("--ledger")],
     period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
-    pending_ratio: Annotated[str | None, typer.Option("--pending-ratio",
-                                                      help="统筹基金 share of 4601/4602 at year end")] = None,
+    pending_ratio: Annotated[
+        str | None, typer.Option("--pending-ratio", help="统筹基金 share of 4601/4602 at year end")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format")] = "table",
 ) -> None:
     """Close a month: post its closing vouchers into 3001 and lock it."""
@@ -182,15 +199,21 @@ def close_cmd(
     ratio = _parse_ratio(pending_ratio)
     with session_scope() as session:
         result = close_period(session, ledger, parse_period(period), user=state.user, pending_ratio=ratio)
-    payload = {"ledger": result.ledger, "period": format_period(result.period), "closed": True,
-               "already_closed": result.already_closed,
-               "vouchers": [{"id": v.id, "number": v.display_number} for v in result.vouchers]}
+    payload = {
+        "ledger": result.ledger,
+        "period": format_period(result.period),
+        "closed": True,
+        "already_closed": result.already_closed,
+        "vouchers": [{"id": v.id, "number": v.display_number} for v in result.vouchers],
+    }
     if fmt == "json":
         emit_json(payload)
     else:
         note = " (was already closed)" if result.already_closed else ""
-        typer.echo(f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
-                   f"{', '.join(v['number'] for v in payload['vouchers']) or 'none'}")
+        typer.echo(
+            f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
+            f"{', '.join(v['number'] for v in payload['vouchers']) or 'none'}"
+        )
 
 
 def _parse_ratio(text: str | None) -> Decimal | None:
@@ -237,7 +260,9 @@ def verify_cmd(
     if fmt == "json":
         emit_json(report.to_dict())
     else:
-        typer.echo(f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings")
+        typer.echo(
+            f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings"
+        )
         for p in report.problems:
             typer.echo(f"FAIL [{p.rule}] {p.ledger or '-'}: {p.message}")
         typer.echo("all invariants hold" if report.ok else f"{len(report.problems)} problem(s) found")

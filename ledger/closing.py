@@ -59,8 +59,14 @@ def _leaf_balances(session: Session, ledger: Ledger, through: int) -> dict[int, 
     return {aid: int(total) for aid, total in rows if total}
 
 
-def close_period(session: Session, ledger_code: str, period: int, *, user: str = "system",
-                 pending_ratio: Decimal | str | None = None) -> CloseResult:
+def close_period(
+    session: Session,
+    ledger_code: str,
+    period: int,
+    *,
+    user: str = "system",
+    pending_ratio: Decimal | str | None = None,
+) -> CloseResult:
     ledger = get_ledger(session, ledger_code)
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) == "closed":
@@ -81,13 +87,16 @@ def close_period(session: Session, ledger_code: str, period: int, *, user: str =
         first = min(statuses)
         for gap in period_range(first, period):
             if gap not in statuses and gap != period:
-                session.add(PeriodRow(ledger_id=ledger.id, period=gap, status="closed", closed_by=user,
-                                      closed_at=now))
+                session.add(
+                    PeriodRow(ledger_id=ledger.id, period=gap, status="closed", closed_by=user, closed_at=now)
+                )
     if period not in statuses:
         session.add(PeriodRow(ledger_id=ledger.id, period=period, status="open"))
     session.flush()
 
-    accounts = {a.id: a for a in session.execute(select(Account).where(Account.ledger_id == ledger.id)).scalars()}
+    accounts = {
+        a.id: a for a in session.execute(select(Account).where(Account.ledger_id == ledger.id)).scalars()
+    }
     by_code = {a.code: a for a in accounts.values()}
     seq = _closing_sequence(session, ledger, period)
     vouchers: list[Posted] = []
@@ -105,16 +114,22 @@ def close_period(session: Session, ledger_code: str, period: int, *, user: str =
     row.closed_by = user
     row.closed_at = now
     session.flush()
-    record(session, "period.close", actor=user, ledger_id=ledger.id, period=format_period(period),
-           vouchers=[v.id for v in vouchers])
+    record(
+        session,
+        "period.close",
+        actor=user,
+        ledger_id=ledger.id,
+        period=format_period(period),
+        vouchers=[v.id for v in vouchers],
+    )
     return CloseResult(ledger.code, period, vouchers)
 
 
 def _closing_sequence(session: Session, ledger: Ledger, period: int) -> int:
     count = session.execute(
-        select(func.count()).select_from(Voucher).where(
-            Voucher.ledger_id == ledger.id, Voucher.period == period, Voucher.kind == "closing"
-        )
+        select(func.count())
+        .select_from(Voucher)
+        .where(Voucher.ledger_id == ledger.id, Voucher.period == period, Voucher.kind == "closing")
     ).scalar_one()
     return int(count) + 1
 
@@ -128,8 +143,15 @@ def _is_pending(account: Account, accounts: dict[int, Account]) -> bool:
     return False
 
 
-def _closing_voucher(session: Session, ledger: Ledger, period: int, accounts: dict[int, Account],
-                     by_code: dict[str, Account], seq: int, user: str) -> Posted | None:
+def _closing_voucher(
+    session: Session,
+    ledger: Ledger,
+    period: int,
+    accounts: dict[int, Account],
+    by_code: dict[str, Account],
+    seq: int,
+    user: str,
+) -> Posted | None:
     balances = _leaf_balances(session, ledger, period)
     lines: list[Line] = []
     to_fund: dict[str, int] = {}
@@ -145,11 +167,19 @@ def _closing_voucher(session: Session, ledger: Ledger, period: int, accounts: di
             lines.append(Line(target, amount, "期末结转"))
     if not lines:
         return None
-    return post(session, VoucherDraft(
-        ledger=ledger.code, key=f"close:{period}:{seq}", date=last_day(period),
-        summary=f"{format_period(period)} 期末结账：收支结转一般基金结余", lines=tuple(lines),
-        source="closing", kind="closing", preparer=user,
-    ))
+    return post(
+        session,
+        VoucherDraft(
+            ledger=ledger.code,
+            key=f"close:{period}:{seq}",
+            date=last_day(period),
+            summary=f"{format_period(period)} 期末结账：收支结转一般基金结余",
+            lines=tuple(lines),
+            source="closing",
+            kind="closing",
+            preparer=user,
+        ),
+    )
 
 
 def _fund_balance_account(ledger: Ledger, account: Account, by_code: dict[str, Account]) -> str:
@@ -161,14 +191,25 @@ def _fund_balance_account(ledger: Ledger, account: Account, by_code: dict[str, A
             "个人账户基金, so its balance cannot be closed"
         )
     for candidate in by_code.values():
-        if candidate.code.startswith(FUND_BALANCE_CODE) and candidate.is_leaf and candidate.fund_part == account.fund_part:
+        if (
+            candidate.code.startswith(FUND_BALANCE_CODE)
+            and candidate.is_leaf
+            and candidate.fund_part == account.fund_part
+        ):
             return candidate.code
     raise LedgerError(f"ledger {ledger.code} has no 3001 sub-account for {account.fund_part}")
 
 
-def _allocate_pending(session: Session, ledger: Ledger, period: int, accounts: dict[int, Account],
-                      by_code: dict[str, Account], pending_ratio: Decimal | str | None, seq: int,
-                      user: str) -> Posted | None:
+def _allocate_pending(
+    session: Session,
+    ledger: Ledger,
+    period: int,
+    accounts: dict[int, Account],
+    by_code: dict[str, Account],
+    pending_ratio: Decimal | str | None,
+    seq: int,
+    user: str,
+) -> Posted | None:
     balances = _leaf_balances(session, ledger, period)
     pending = [(accounts[aid], bal) for aid, bal in balances.items() if _is_pending(accounts[aid], accounts)]
     pending = [(a, b) for a, b in pending if b]
@@ -192,11 +233,19 @@ def _allocate_pending(session: Session, ledger: Ledger, period: int, accounts: d
         for part, amount in (("pooled", pooled), ("personal", personal)):
             if amount:
                 lines.append(Line(_first_leaf(by_code, target_root, part, ledger), amount, "年终待转分配"))
-    return post(session, VoucherDraft(
-        ledger=ledger.code, key=f"allocate-pending:{period}:{seq}", date=last_day(period),
-        summary=f"{format_period(period)} 待转收入按经验比例分配（统筹基金 {ratio}）", lines=tuple(lines),
-        source="closing", kind="closing", preparer=user,
-    ))
+    return post(
+        session,
+        VoucherDraft(
+            ledger=ledger.code,
+            key=f"allocate-pending:{period}:{seq}",
+            date=last_day(period),
+            summary=f"{format_period(period)} 待转收入按经验比例分配（统筹基金 {ratio}）",
+            lines=tuple(lines),
+            source="closing",
+            kind="closing",
+            preparer=user,
+        ),
+    )
 
 
 def _first_leaf(by_code: dict[str, Account], root: str, part: str, ledger: Ledger) -> str:
@@ -228,19 +277,43 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
     row.reopened_at = dt.datetime.now(dt.UTC)
     row.reopen_reason = reason.strip()
     session.flush()
-    reversed_ids = set(session.execute(
-        select(Voucher.reversal_of_id).where(Voucher.ledger_id == ledger.id, Voucher.reversal_of_id.is_not(None))
-    ).scalars())
-    closing = session.execute(
-        select(Voucher.id).where(Voucher.ledger_id == ledger.id, Voucher.period == period,
-                                 Voucher.kind == "closing").order_by(Voucher.id.desc())
-    ).scalars().all()
+    reversed_ids = set(
+        session.execute(
+            select(Voucher.reversal_of_id).where(
+                Voucher.ledger_id == ledger.id, Voucher.reversal_of_id.is_not(None)
+            )
+        ).scalars()
+    )
+    closing = (
+        session.execute(
+            select(Voucher.id)
+            .where(Voucher.ledger_id == ledger.id, Voucher.period == period, Voucher.kind == "closing")
+            .order_by(Voucher.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     out = []
     for voucher_id in closing:
         if voucher_id in reversed_ids:
             continue
-        out.append(reverse(session, ledger.code, voucher_id, date=last_day(period), preparer=user,
-                           key=f"reopen:{period}:{voucher_id}"))
-    record(session, "period.reopen", actor=user, ledger_id=ledger.id, period=format_period(period),
-           reason=reason.strip(), reversals=[p.id for p in out])
+        out.append(
+            reverse(
+                session,
+                ledger.code,
+                voucher_id,
+                date=last_day(period),
+                preparer=user,
+                key=f"reopen:{period}:{voucher_id}",
+            )
+        )
+    record(
+        session,
+        "period.reopen",
+        actor=user,
+        ledger_id=ledger.id,
+        period=format_period(period),
+        reason=reason.strip(),
+        reversals=[p.id for p in out],
+    )
     return out

@@ -69,13 +69,15 @@ class Line:
     counterparty: str | None = None
 
     @classmethod
-    def debit(cls, account: str, amount: object, summary: str | None = None,
-              counterparty: str | None = None) -> Line:
+    def debit(
+        cls, account: str, amount: object, summary: str | None = None, counterparty: str | None = None
+    ) -> Line:
         return cls(account, _positive(amount, account, "debit"), summary, counterparty)
 
     @classmethod
-    def credit(cls, account: str, amount: object, summary: str | None = None,
-               counterparty: str | None = None) -> Line:
+    def credit(
+        cls, account: str, amount: object, summary: str | None = None, counterparty: str | None = None
+    ) -> Line:
         return cls(account, -_positive(amount, account, "credit"), summary, counterparty)
 
 
@@ -106,7 +108,10 @@ class VoucherDraft:
 
     def fingerprint(self) -> str:
         return hashing.fingerprint(
-            date=self.date, summary=self.summary, kind=self.kind, lines=self.line_tuples(),
+            date=self.date,
+            summary=self.summary,
+            kind=self.kind,
+            lines=self.line_tuples(),
             reversal_of_id=self.reversal_of_id,
         )
 
@@ -141,8 +146,9 @@ def post(session: Session, draft: VoucherDraft) -> Posted:
     return post_many(session, [draft])[0]
 
 
-def post_pair(session: Session, first: VoucherDraft, second: VoucherDraft,
-              link_id: str | None = None) -> tuple[Posted, Posted]:
+def post_pair(
+    session: Session, first: VoucherDraft, second: VoucherDraft, link_id: str | None = None
+) -> tuple[Posted, Posted]:
     """Post a mirrored pair: two vouchers in two ledgers, one economic event, one link id.
 
     Both are written in the caller's database transaction, so either both are in the books or
@@ -150,9 +156,13 @@ def post_pair(session: Session, first: VoucherDraft, second: VoucherDraft,
     """
     if first.ledger == second.ledger:
         raise LedgerError("a mirrored pair needs two different ledgers")
-    link = link_id or "L" + hashlib.sha256(
-        f"{first.ledger}\x1f{first.key}\x1f{second.ledger}\x1f{second.key}".encode()
-    ).hexdigest()[:31]
+    link = (
+        link_id
+        or "L"
+        + hashlib.sha256(
+            f"{first.ledger}\x1f{first.key}\x1f{second.ledger}\x1f{second.key}".encode()
+        ).hexdigest()[:31]
+    )
     a, b = post_many(session, [replace(first, link_id=link), replace(second, link_id=link)])
     return a, b
 
@@ -276,7 +286,9 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) 
             raise ZeroAmountError(f"{where}, line {n}: a posting of 0.00 on {line.account} is not allowed")
         account = accounts.get(line.account)
         if account is None:
-            raise UnknownAccountError(f"{where}, line {n}: ledger {draft.ledger} has no account {line.account!r}")
+            raise UnknownAccountError(
+                f"{where}, line {n}: ledger {draft.ledger} has no account {line.account!r}"
+            )
         if not account[1]:
             raise ParentAccountError(
                 f"{where}, line {n}: account {line.account} has sub-accounts; post to one of them"
@@ -302,8 +314,9 @@ def _existing_keys(
         for start in range(0, len(key_list), 500):
             chunk = key_list[start : start + 500]
             rows = session.execute(
-                select(Voucher.id, Voucher.idem_key, Voucher.fingerprint, Voucher.period, Voucher.number)
-                .where(Voucher.ledger_id == ledger_id, Voucher.idem_key.in_(chunk))
+                select(
+                    Voucher.id, Voucher.idem_key, Voucher.fingerprint, Voucher.period, Voucher.number
+                ).where(Voucher.ledger_id == ledger_id, Voucher.idem_key.in_(chunk))
             )
             for vid, key, fp, period, number in rows:
                 found[(code, key)] = (vid, fp, code, period, number)
@@ -362,11 +375,14 @@ def _write(
     for _, draft in todo:
         pkey = (ledgers[draft.ledger].id, period_of(draft.date))
         if pkey not in next_number:
-            next_number[pkey] = session.execute(
-                select(func.coalesce(func.max(Voucher.number), 0)).where(
-                    Voucher.ledger_id == pkey[0], Voucher.period == pkey[1]
-                )
-            ).scalar_one() + 1
+            next_number[pkey] = (
+                session.execute(
+                    select(func.coalesce(func.max(Voucher.number), 0)).where(
+                        Voucher.ledger_id == pkey[0], Voucher.period == pkey[1]
+                    )
+                ).scalar_one()
+                + 1
+            )
     ids = _allocate_voucher_ids(session, len(todo))
     now = dt.datetime.now(dt.UTC)
     voucher_rows: list[dict[str, object]] = []
@@ -377,9 +393,7 @@ def _write(
     # does not count in account_balances yet; ledger.review.review adds its postings then.
     from ledger.review import counts_when_posted
 
-    counts = counts_when_posted(
-        session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo]
-    )
+    counts = counts_when_posted(session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo])
     for position, ((index, draft), voucher_id) in enumerate(zip(todo, ids, strict=True)):
         info = ledgers[draft.ledger]
         period = period_of(draft.date)
@@ -387,26 +401,53 @@ def _write(
         next_number[(info.id, period)] = number + 1
         lines = draft.line_tuples()
         chash = hashing.content_hash(
-            prev_hash=info.head_hash, ledger_code=info.code, period=period, number=number,
-            date=draft.date, summary=draft.summary, kind=draft.kind, key=draft.key,
-            link_id=draft.link_id, reversal_of_id=draft.reversal_of_id, lines=lines,
+            prev_hash=info.head_hash,
+            ledger_code=info.code,
+            period=period,
+            number=number,
+            date=draft.date,
+            summary=draft.summary,
+            kind=draft.kind,
+            key=draft.key,
+            link_id=draft.link_id,
+            reversal_of_id=draft.reversal_of_id,
+            lines=lines,
         )
-        voucher_rows.append({
-            "id": voucher_id, "ledger_id": info.id, "period": period, "number": number,
-            "voucher_date": draft.date, "summary": draft.summary, "kind": draft.kind,
-            "source": draft.source, "idem_key": draft.key, "fingerprint": fingerprints[index],
-            "content_hash": chash, "prev_hash": info.head_hash, "link_id": draft.link_id,
-            "reversal_of_id": draft.reversal_of_id, "posting_count": len(lines),
-            "preparer": draft.preparer, "posted_at": now,
-        })
+        voucher_rows.append(
+            {
+                "id": voucher_id,
+                "ledger_id": info.id,
+                "period": period,
+                "number": number,
+                "voucher_date": draft.date,
+                "summary": draft.summary,
+                "kind": draft.kind,
+                "source": draft.source,
+                "idem_key": draft.key,
+                "fingerprint": fingerprints[index],
+                "content_hash": chash,
+                "prev_hash": info.head_hash,
+                "link_id": draft.link_id,
+                "reversal_of_id": draft.reversal_of_id,
+                "posting_count": len(lines),
+                "preparer": draft.preparer,
+                "posted_at": now,
+            }
+        )
         info.head_hash = chash
         for line_no, line in enumerate(draft.lines, start=1):
             account_id = info.accounts[line.account][0]
-            posting_rows.append({
-                "voucher_id": voucher_id, "ledger_id": info.id, "line_no": line_no,
-                "account_id": account_id, "amount_fen": line.amount_fen,
-                "summary": line.summary, "counterparty": line.counterparty,
-            })
+            posting_rows.append(
+                {
+                    "voucher_id": voucher_id,
+                    "ledger_id": info.id,
+                    "line_no": line_no,
+                    "account_id": account_id,
+                    "amount_fen": line.amount_fen,
+                    "summary": line.summary,
+                    "counterparty": line.counterparty,
+                }
+            )
             if not counts[position]:
                 continue  # maker-checker: counted when reviewed (ledger.review)
             cell = balances[(info.id, account_id, period)]
@@ -423,7 +464,9 @@ def _write(
         for start in range(0, len(voucher_rows), BATCH_ROWS_MAX):
             chunk = voucher_rows[start : start + BATCH_ROWS_MAX]
             first = posting_ends[start - 1] if start else 0
-            conn.execute(Posting.__table__.insert(), posting_rows[first : posting_ends[start + len(chunk) - 1]])
+            conn.execute(
+                Posting.__table__.insert(), posting_rows[first : posting_ends[start + len(chunk) - 1]]
+            )
             conn.execute(Voucher.__table__.insert(), chunk)
             if on_progress is not None:
                 on_progress(len(chunk))
@@ -482,15 +525,20 @@ def reverse(
             f"voucher {_fmt_period(original.period)} 记-{original.number:04d} was already reversed "
             f"(voucher id {prior.id})"
         )
-    lines = tuple(
-        Line(p.account.code, -p.amount_fen, p.summary, p.counterparty) for p in original.postings
-    )
+    lines = tuple(Line(p.account.code, -p.amount_fen, p.summary, p.counterparty) for p in original.postings)
     draft = VoucherDraft(
-        ledger=ledger, key=key, date=date,
-        summary=summary or f"冲销{_fmt_period(original.period)}记-{original.number:04d}：{original.summary}"[
+        ledger=ledger,
+        key=key,
+        date=date,
+        summary=summary
+        or f"冲销{_fmt_period(original.period)}记-{original.number:04d}：{original.summary}"[
             :SUMMARY_LENGTH_MAX
         ],
-        lines=lines, source="reversal", kind="reversal", reversal_of_id=voucher_id, preparer=preparer,
+        lines=lines,
+        source="reversal",
+        kind="reversal",
+        reversal_of_id=voucher_id,
+        preparer=preparer,
     )
     return post(session, draft)
 
@@ -526,8 +574,14 @@ def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> list[tu
         hit = existing.get((draft.ledger, draft.key))
         if hit is not None:
             if hit[1] != draft.fingerprint():
-                problems.append((index, IdempotencyConflictError(
-                    f"key {draft.key!r} was already posted in ledger {draft.ledger} with other content")))
+                problems.append(
+                    (
+                        index,
+                        IdempotencyConflictError(
+                            f"key {draft.key!r} was already posted in ledger {draft.ledger} with other content"
+                        ),
+                    )
+                )
             continue
         ledger_id = ledgers[draft.ledger].id
         if ledger_id not in statuses:
@@ -536,6 +590,7 @@ def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> list[tu
         period = period_of(draft.date)
         last_closed = max((p for p, s in known_periods.items() if s == "closed"), default=0)
         if known_periods.get(period) == "closed" or (period not in known_periods and period < last_closed):
-            problems.append((index, ClosedPeriodError(
-                f"period {_fmt_period(period)} of ledger {draft.ledger} is closed")))
+            problems.append(
+                (index, ClosedPeriodError(f"period {_fmt_period(period)} of ledger {draft.ledger} is closed"))
+            )
     return problems

@@ -37,7 +37,9 @@ def to_fen(value: object, *, what: str = "amount") -> int:
     else:
         raise AmountError(f"{what}: unsupported type {type(value).__name__}")
     if abs(fen) > POSTING_AMOUNT_FEN_MAX:
-        raise AmountError(f"{what}: {format_fen(fen)} is out of range (at most {format_fen(POSTING_AMOUNT_FEN_MAX)})")
+        raise AmountError(
+            f"{what}: {format_fen(fen)} is out of range (at most {format_fen(POSTING_AMOUNT_FEN_MAX)})"
+        )
     return fen
 
 

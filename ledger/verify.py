@@ -41,7 +41,10 @@ class VerifyReport:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "ok": self.ok, "ledgers": self.ledgers, "vouchers": self.vouchers, "postings": self.postings,
+            "ok": self.ok,
+            "ledgers": self.ledgers,
+            "vouchers": self.vouchers,
+            "postings": self.postings,
             "problems": [asdict(p) for p in self.problems],
         }
 
@@ -67,35 +70,65 @@ def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
 
 def _load(session: Session, ledger_code: str | None) -> _Data:
     where = "WHERE l.code = :code" if ledger_code else ""
-    ledgers = {r["id"]: r for r in _rows(session, f"SELECT l.id, l.code, l.head_hash FROM ledgers l {where}",
-                                          code=ledger_code)}
+    ledgers = {
+        r["id"]: r
+        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash FROM ledgers l {where}", code=ledger_code)
+    }
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
-    accounts = {r["id"]: r for r in _rows(
-        session, f"SELECT id, ledger_id, code, is_leaf FROM accounts WHERE ledger_id IN ({id_list})")}
-    vouchers = list(_rows(session, f"""
+    accounts = {
+        r["id"]: r
+        for r in _rows(
+            session, f"SELECT id, ledger_id, code, is_leaf FROM accounts WHERE ledger_id IN ({id_list})"
+        )
+    }
+    vouchers = list(
+        _rows(
+            session,
+            f"""
         SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
                reversal_of_id, content_hash, prev_hash, posting_count, posted_at
-          FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id"""))
+          FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
+        )
+    )
     postings: dict[int, list[dict]] = defaultdict(list)
-    for r in _rows(session, f"""
+    for r in _rows(
+        session,
+        f"""
         SELECT id, voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty
-          FROM postings WHERE ledger_id IN ({id_list}) ORDER BY voucher_id, line_no"""):
+          FROM postings WHERE ledger_id IN ({id_list}) ORDER BY voucher_id, line_no""",
+    ):
         postings[r["voucher_id"]].append(r)
-    periods = {(r["ledger_id"], r["period"]): r for r in _rows(
-        session, f"SELECT ledger_id, period, status, closed_at FROM periods WHERE ledger_id IN ({id_list})")}
-    balances = {(r["ledger_id"], r["account_id"], r["period"]): (r["debit_fen"], r["credit_fen"]) for r in _rows(
-        session, f"SELECT ledger_id, account_id, period, debit_fen, credit_fen FROM account_balances "
-                 f"WHERE ledger_id IN ({id_list})")}
+    periods = {
+        (r["ledger_id"], r["period"]): r
+        for r in _rows(
+            session,
+            f"SELECT ledger_id, period, status, closed_at FROM periods WHERE ledger_id IN ({id_list})",
+        )
+    }
+    balances = {
+        (r["ledger_id"], r["account_id"], r["period"]): (r["debit_fen"], r["credit_fen"])
+        for r in _rows(
+            session,
+            f"SELECT ledger_id, account_id, period, debit_fen, credit_fen FROM account_balances "
+            f"WHERE ledger_id IN ({id_list})",
+        )
+    }
     from ledger.review import awaiting_review_ids  # maker-checker: see check_reviews
 
     uncounted = awaiting_review_ids(session, list(ledgers))
-    reviews = {r["voucher_id"]: r for r in _rows(session, f"""
+    reviews = {
+        r["voucher_id"]: r
+        for r in _rows(
+            session,
+            f"""
         SELECT r.voucher_id, r.ledger_id, r.reviewer, v.preparer, v.kind, o.kind AS original_kind,
                l.maker_checker
           FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
           LEFT JOIN vouchers o ON o.id = v.reversal_of_id
-         WHERE r.ledger_id IN ({id_list})""")}
+         WHERE r.ledger_id IN ({id_list})""",
+        )
+    }
     return _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews)
 
 
@@ -120,25 +153,45 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
         broken = False
         for v in by_ledger.get(ledger_id, []):
             lines = [
-                (data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
-                 int(p["amount_fen"]), p["summary"], p["counterparty"])
+                (
+                    data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
+                    int(p["amount_fen"]),
+                    p["summary"],
+                    p["counterparty"],
+                )
                 for p in data.postings.get(v["id"], [])
             ]
             expected = hashing.content_hash(
-                prev_hash=prev, ledger_code=ledger["code"], period=v["period"], number=v["number"],
-                date=_as_date(v["voucher_date"]), summary=v["summary"], kind=v["kind"], key=v["idem_key"],
-                link_id=v["link_id"], reversal_of_id=v["reversal_of_id"], lines=lines,
+                prev_hash=prev,
+                ledger_code=ledger["code"],
+                period=v["period"],
+                number=v["number"],
+                date=_as_date(v["voucher_date"]),
+                summary=v["summary"],
+                kind=v["kind"],
+                key=v["idem_key"],
+                link_id=v["link_id"],
+                reversal_of_id=v["reversal_of_id"],
+                lines=lines,
             )
             if v["prev_hash"] != prev or v["content_hash"] != expected:
                 what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"
-                yield Problem("hash_chain", ledger["code"], _label(v),
-                              f"hash chain broken at voucher {_label(v)}: {what} was altered")
+                yield Problem(
+                    "hash_chain",
+                    ledger["code"],
+                    _label(v),
+                    f"hash chain broken at voucher {_label(v)}: {what} was altered",
+                )
                 broken = True
                 break
             prev = v["content_hash"]
         if not broken and ledger["head_hash"] != prev:
-            yield Problem("hash_chain", ledger["code"], None,
-                          "the ledger's chain head does not match its newest voucher")
+            yield Problem(
+                "hash_chain",
+                ledger["code"],
+                None,
+                "the ledger's chain head does not match its newest voucher",
+            )
 
 
 def check_balanced(data: _Data) -> Iterator[Problem]:
@@ -147,8 +200,12 @@ def check_balanced(data: _Data) -> Iterator[Problem]:
         code = data.ledgers[v["ledger_id"]]["code"]
         total = sum(int(p["amount_fen"]) for p in lines)
         if len(lines) < 2 or total != 0 or len(lines) != v["posting_count"]:
-            yield Problem("unbalanced_voucher", code, _label(v),
-                          f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen")
+            yield Problem(
+                "unbalanced_voucher",
+                code,
+                _label(v),
+                f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen",
+            )
         for p in lines:
             if int(p["amount_fen"]) == 0:
                 yield Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0")
@@ -160,11 +217,19 @@ def check_accounts(data: _Data) -> Iterator[Problem]:
         for p in data.postings.get(v["id"], []):
             account = data.accounts.get(p["account_id"])
             if account is None or account["ledger_id"] != v["ledger_id"] or p["ledger_id"] != v["ledger_id"]:
-                yield Problem("foreign_account", code, _label(v),
-                              f"voucher {_label(v)} line {p['line_no']} posts to another ledger's account")
+                yield Problem(
+                    "foreign_account",
+                    code,
+                    _label(v),
+                    f"voucher {_label(v)} line {p['line_no']} posts to another ledger's account",
+                )
             elif not account["is_leaf"]:
-                yield Problem("parent_account", code, _label(v),
-                              f"voucher {_label(v)} line {p['line_no']} posts to parent account {account['code']}")
+                yield Problem(
+                    "parent_account",
+                    code,
+                    _label(v),
+                    f"voucher {_label(v)} line {p['line_no']} posts to parent account {account['code']}",
+                )
 
 
 def check_orphans(data: _Data) -> Iterator[Problem]:
@@ -172,8 +237,12 @@ def check_orphans(data: _Data) -> Iterator[Problem]:
     for voucher_id, lines in data.postings.items():
         if voucher_id not in voucher_ids:
             ledger = data.ledgers.get(lines[0]["ledger_id"], {}).get("code")
-            yield Problem("unbalanced_voucher", ledger, None,
-                          f"{len(lines)} postings point at voucher id {voucher_id}, which does not exist")
+            yield Problem(
+                "unbalanced_voucher",
+                ledger,
+                None,
+                f"{len(lines)} postings point at voucher id {voucher_id}, which does not exist",
+            )
 
 
 def check_periods_and_numbers(data: _Data) -> Iterator[Problem]:
@@ -182,14 +251,22 @@ def check_periods_and_numbers(data: _Data) -> Iterator[Problem]:
         code = data.ledgers[v["ledger_id"]]["code"]
         day = _as_date(v["voucher_date"])
         if day.year * 100 + day.month != v["period"]:
-            yield Problem("date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period")
+            yield Problem(
+                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"
+            )
         if (v["ledger_id"], v["period"]) not in data.periods:
-            yield Problem("closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist")
+            yield Problem(
+                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"
+            )
         numbers[(v["ledger_id"], v["period"])].append(v["number"])
     for (ledger_id, period), nums in numbers.items():
         if sorted(nums) != list(range(1, len(nums) + 1)):
-            yield Problem("voucher_number", data.ledgers[ledger_id]["code"], None,
-                          f"voucher numbers of {format_period(period)} are not 1..{len(nums)} without gaps")
+            yield Problem(
+                "voucher_number",
+                data.ledgers[ledger_id]["code"],
+                None,
+                f"voucher numbers of {format_period(period)} are not 1..{len(nums)} without gaps",
+            )
 
 
 def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
@@ -212,9 +289,13 @@ def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
         if want != have:
             ledger = data.ledgers[key[0]]["code"]
             account = data.accounts.get(key[1], {}).get("code", key[1])
-            yield Problem("balance_snapshot", ledger, None,
-                          f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
-                          f"the postings {want}")
+            yield Problem(
+                "balance_snapshot",
+                ledger,
+                None,
+                f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
+                f"the postings {want}",
+            )
 
 
 def check_reviews(data: _Data) -> Iterator[Problem]:
@@ -227,29 +308,48 @@ def check_reviews(data: _Data) -> Iterator[Problem]:
             continue
         code = data.ledgers[v["ledger_id"]]["code"]
         if r["reviewer"].strip().lower() == r["preparer"].strip().lower():
-            yield Problem("self_review", code, _label(v),
-                          f"voucher {_label(v)} was reviewed by its own preparer {r['preparer']}")
+            yield Problem(
+                "self_review",
+                code,
+                _label(v),
+                f"voucher {_label(v)} was reviewed by its own preparer {r['preparer']}",
+            )
         if not r["maker_checker"] or r["kind"] == "closing" or r["original_kind"] == "closing":
-            yield Problem("review_not_required", code, _label(v),
-                          f"voucher {_label(v)} has a review although it needs none")
+            yield Problem(
+                "review_not_required",
+                code,
+                _label(v),
+                f"voucher {_label(v)} has a review although it needs none",
+            )
     for voucher_id in sorted(data.uncounted):
         v = by_id.get(voucher_id)
         if v is not None and data.periods.get((v["ledger_id"], v["period"]), {}).get("status") == "closed":
-            yield Problem("unreviewed_voucher", data.ledgers[v["ledger_id"]]["code"], _label(v),
-                          f"voucher {_label(v)} awaits review in the closed month "
-                          f"{format_period(v['period'])}")
+            yield Problem(
+                "unreviewed_voucher",
+                data.ledgers[v["ledger_id"]]["code"],
+                _label(v),
+                f"voucher {_label(v)} awaits review in the closed month {format_period(v['period'])}",
+            )
 
 
 CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
-    check_hash_chains, check_balanced, check_accounts, check_orphans, check_periods_and_numbers,
-    check_balance_snapshots, check_reviews,
+    check_hash_chains,
+    check_balanced,
+    check_accounts,
+    check_orphans,
+    check_periods_and_numbers,
+    check_balance_snapshots,
+    check_reviews,
 ]
 
 
 def verify(session: Session, ledger: str | None = None) -> VerifyReport:
     data = _load(session, ledger)
-    report = VerifyReport(ledgers=len(data.ledgers), vouchers=len(data.vouchers),
-                          postings=sum(len(v) for v in data.postings.values()))
+    report = VerifyReport(
+        ledgers=len(data.ledgers),
+        vouchers=len(data.vouchers),
+        postings=sum(len(v) for v in data.postings.values()),
+    )
     for check in CHECKS:
         report.problems.extend(check(data))
     return report

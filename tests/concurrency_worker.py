@@ -15,10 +15,16 @@ def work(url: str, worker: int, count: int) -> int:
     try:
         for i in range(count):
             with db.session_factory(engine)() as session:
-                post(session, VoucherDraft(
-                    ledger="C-EMP", key=f"w{worker}-{i}", date=dt.date(2024, 1, 1 + i % 28), summary="并发记账",
-                    lines=(Line.debit("1005", 100 + i), Line.credit("400101", 100 + i)),
-                ))
+                post(
+                    session,
+                    VoucherDraft(
+                        ledger="C-EMP",
+                        key=f"w{worker}-{i}",
+                        date=dt.date(2024, 1, 1 + i % 28),
+                        summary="并发记账",
+                        lines=(Line.debit("1005", 100 + i), Line.credit("400101", 100 + i)),
+                    ),
+                )
                 if i % 4 == 3:
                     session.rollback()
                 else:

@@ -60,7 +60,9 @@ def pg_template() -> Iterator[str]:
     admin = _pg_admin_engine()
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = str(make_url(db.database_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False))
+    url = str(
+        make_url(db.database_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False)
+    )
     db.upgrade(url)
     yield name
     with admin.connect() as conn:

@@ -73,10 +73,27 @@ class AccountFactory(_ApiFactory):
     bank_number: str | None = None
 
     @classmethod
-    def _create(cls, model_class, session, ledger, parent_code, code, name, bank_kind, bank_name,  # type: ignore[no-untyped-def]
-                bank_number):
-        return add_sub_account(session, ledger, parent_code + code, name, bank_kind=bank_kind,
-                               bank_name=bank_name, bank_number=bank_number)
+    def _create(
+        cls,
+        model_class,
+        session,
+        ledger,
+        parent_code,
+        code,
+        name,
+        bank_kind,
+        bank_name,  # type: ignore[no-untyped-def]
+        bank_number,
+    ):
+        return add_sub_account(
+            session,
+            ledger,
+            parent_code + code,
+            name,
+            bank_kind=bank_kind,
+            bank_name=bank_name,
+            bank_number=bank_number,
+        )
 
 
 class VoucherFactory(_ApiFactory):
@@ -96,8 +113,16 @@ class VoucherFactory(_ApiFactory):
 
     @classmethod
     def _create(cls, model_class, session, ledger, key, date, summary, debit, credit, amount):  # type: ignore[no-untyped-def]
-        return post(session, VoucherDraft(ledger=ledger, key=key, date=date, summary=summary,
-                                          lines=(Line.debit(debit, amount), Line.credit(credit, amount))))
+        return post(
+            session,
+            VoucherDraft(
+                ledger=ledger,
+                key=key,
+                date=date,
+                summary=summary,
+                lines=(Line.debit(debit, amount), Line.credit(credit, amount)),
+            ),
+        )
 
 
 @dataclass
@@ -127,17 +152,34 @@ def build_world(session: Session, counties: int = 2, *, route: str = "a") -> Wor
 
 
 # ------------------------------------------------------------------ helpers for the flows' tests
-def seed_balance(session: Session, ledger: str, account: str, amount: object, *, part: str = "pooled",
-                 date: dt.date = dt.date(2024, 1, 2), key: str | None = None) -> Posted:
+def seed_balance(
+    session: Session,
+    ledger: str,
+    account: str,
+    amount: object,
+    *,
+    part: str = "pooled",
+    date: dt.date = dt.date(2024, 1, 2),
+    key: str | None = None,
+) -> Posted:
     """An opening balance (期初): Dr ``account`` / Cr 3001 一般基金结余 (its ``part`` in 职工医保)."""
     from ledger.books import get_ledger
 
-    fund_balance = "3001" if get_ledger(session, ledger).fund == "resident" else (
-        "300101" if part == "pooled" else "300102")
-    return post(session, VoucherDraft(
-        ledger=ledger, key=key or f"seed:{account}:{part}:{date.isoformat()}", date=date, summary="期初余额",
-        lines=(Line.debit(account, amount), Line.credit(fund_balance, amount)),
-    ))
+    fund_balance = (
+        "3001"
+        if get_ledger(session, ledger).fund == "resident"
+        else ("300101" if part == "pooled" else "300102")
+    )
+    return post(
+        session,
+        VoucherDraft(
+            ledger=ledger,
+            key=key or f"seed:{account}:{part}:{date.isoformat()}",
+            date=date,
+            summary="期初余额",
+            lines=(Line.debit(account, amount), Line.credit(fund_balance, amount)),
+        ),
+    )
 
 
 def postings_of(session: Session, ledger: str, key: str) -> list[tuple[str, int]]:
@@ -166,7 +208,8 @@ def link_of(session: Session, ledger: str, key: str) -> str | None:
     from ledger.models import Voucher
 
     return session.execute(
-        select(Voucher.link_id).join(LedgerRow, LedgerRow.id == Voucher.ledger_id)
+        select(Voucher.link_id)
+        .join(LedgerRow, LedgerRow.id == Voucher.ledger_id)
         .where(LedgerRow.code == ledger, Voucher.idem_key == key)
     ).scalar_one()
 
@@ -177,10 +220,16 @@ def books_snapshot(session: Session) -> tuple:
 
     from ledger.models import AccountBalance, PeriodRow, Posting, Voucher
 
-    counts = tuple(session.execute(select(func.count()).select_from(model)).scalar_one()
-                   for model in (Voucher, Posting, PeriodRow))
-    totals = session.execute(select(func.coalesce(func.sum(AccountBalance.debit_fen), 0),
-                                    func.coalesce(func.sum(AccountBalance.credit_fen), 0))).one()
+    counts = tuple(
+        session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Voucher, Posting, PeriodRow)
+    )
+    totals = session.execute(
+        select(
+            func.coalesce(func.sum(AccountBalance.debit_fen), 0),
+            func.coalesce(func.sum(AccountBalance.credit_fen), 0),
+        )
+    ).one()
     return counts, tuple(int(t) for t in totals)
 
 
@@ -188,8 +237,15 @@ def add_bank_accounts(session: Session, ledger: str, *accounts: tuple[str, str, 
     """Bank-tied sub-accounts: (code, name, bank kind); bank numbers derive from ledger and code."""
     kinds = {"1003": "fiscal_special", "1004": "expenditure", "1005": "treasury", "1002": "income"}
     return [
-        add_sub_account(session, ledger, code, name, bank_kind=kind or kinds[code[:4]],
-                        bank_name=f"{name}开户行", bank_number=f"{ledger}-{code}")
+        add_sub_account(
+            session,
+            ledger,
+            code,
+            name,
+            bank_kind=kind or kinds[code[:4]],
+            bank_name=f"{name}开户行",
+            bank_number=f"{ledger}-{code}",
+        )
         for code, name, kind in accounts
     ]
 
@@ -227,50 +283,153 @@ def build_audit_books(session: Session) -> AuditBooks:
     _add_entity(session, "X3", "沙洋县", "county", "C")
     LedgerFactory(session=session, entity="X3", fund="employee", code="X3-EMP", maker_checker=True)
     for ledger in ("C-EMP", "X1-EMP", "X3-EMP"):
-        add_bank_accounts(session, ledger, ("100301", "建行财政专户（基本）", ""),
-                          ("100401", "工行支出户", ""))
+        add_bank_accounts(
+            session, ledger, ("100301", "建行财政专户（基本）", ""), ("100401", "工行支出户", "")
+        )
     add_bank_accounts(session, "C-RES", ("100301", "农行财政专户", ""))
 
     def draft(ledger: str, key: str, day: dt.date, summary: str, *lines: Line, preparer: str = "system"):
-        return VoucherDraft(ledger=ledger, key=key, date=day, summary=summary, lines=tuple(lines),
-                            preparer=preparer)
+        return VoucherDraft(
+            ledger=ledger, key=key, date=day, summary=summary, lines=tuple(lines), preparer=preparer
+        )
 
     d, c = Line.debit, Line.credit
     for month in (1, 2, 3):
         day = dt.date(2024, month, 5)
         for ledger in ("C-EMP", "X1-EMP"):
-            post(session, draft(ledger, f"premium-{month}", day, f'收"职工"医保费（{month}月）',
-                                d("1005", "1000000.00"), c("400101", "700000.00"), c("400102", "300000.00")))
-            post(session, draft(ledger, f"treasury-{month}", day.replace(day=8), "国库划转财政专户",
-                                d("100301", "1000000.00"), c("1005", "1000000.00")))
-            post(session, draft(ledger, f"to-exp-{month}", day.replace(day=10), "财政专户拨入支出户",
-                                d("100401", "400000.00"), c("100301", "400000.00")))
-            post(session, draft(ledger, f"benefit-{month}", day.replace(day=20), "支付住院费用",
-                                d("50010101", "123456.78", summary="住院", counterparty="荆门市第一人民医院"),
-                                c("100401", "123456.78")))
-        post_pair(session,
-                  draft("X1-EMP", f"remit-{month}", day.replace(day=25), "上解结余基金",
-                        d("530101", "200000.00"), c("100301", "200000.00")),
-                  draft("C-EMP", f"remit-X1-{month}", day.replace(day=25), "下级上解收入：东宝区",
-                        d("100301", "200000.00"), c("440201", "200000.00")))
-        post(session, draft("C-RES", f"res-premium-{month}", day, "收居民医保费",
-                            d("1005", "500000.00"), c("4001", "500000.00")))
-        post(session, draft("C-RES", f"res-treasury-{month}", day.replace(day=9), "国库划转财政专户",
-                            d("100301", "500000.00"), c("1005", "500000.00")))
-        post_pair(session,
-                  draft("X1-RES", f"res-remit-{month}", day.replace(day=26), "上解居民医保基金",
-                        d("5301", "1000.00"), c("1003", "1000.00")),
-                  draft("C-RES", f"res-remit-X1-{month}", day.replace(day=26), "下级上解收入",
-                        d("100301", "1000.00"), c("4402", "1000.00")))
+            post(
+                session,
+                draft(
+                    ledger,
+                    f"premium-{month}",
+                    day,
+                    f'收"职工"医保费（{month}月）',
+                    d("1005", "1000000.00"),
+                    c("400101", "700000.00"),
+                    c("400102", "300000.00"),
+                ),
+            )
+            post(
+                session,
+                draft(
+                    ledger,
+                    f"treasury-{month}",
+                    day.replace(day=8),
+                    "国库划转财政专户",
+                    d("100301", "1000000.00"),
+                    c("1005", "1000000.00"),
+                ),
+            )
+            post(
+                session,
+                draft(
+                    ledger,
+                    f"to-exp-{month}",
+                    day.replace(day=10),
+                    "财政专户拨入支出户",
+                    d("100401", "400000.00"),
+                    c("100301", "400000.00"),
+                ),
+            )
+            post(
+                session,
+                draft(
+                    ledger,
+                    f"benefit-{month}",
+                    day.replace(day=20),
+                    "支付住院费用",
+                    d("50010101", "123456.78", summary="住院", counterparty="荆门市第一人民医院"),
+                    c("100401", "123456.78"),
+                ),
+            )
+        post_pair(
+            session,
+            draft(
+                "X1-EMP",
+                f"remit-{month}",
+                day.replace(day=25),
+                "上解结余基金",
+                d("530101", "200000.00"),
+                c("100301", "200000.00"),
+            ),
+            draft(
+                "C-EMP",
+                f"remit-X1-{month}",
+                day.replace(day=25),
+                "下级上解收入：东宝区",
+                d("100301", "200000.00"),
+                c("440201", "200000.00"),
+            ),
+        )
+        post(
+            session,
+            draft(
+                "C-RES",
+                f"res-premium-{month}",
+                day,
+                "收居民医保费",
+                d("1005", "500000.00"),
+                c("4001", "500000.00"),
+            ),
+        )
+        post(
+            session,
+            draft(
+                "C-RES",
+                f"res-treasury-{month}",
+                day.replace(day=9),
+                "国库划转财政专户",
+                d("100301", "500000.00"),
+                c("1005", "500000.00"),
+            ),
+        )
+        post_pair(
+            session,
+            draft(
+                "X1-RES",
+                f"res-remit-{month}",
+                day.replace(day=26),
+                "上解居民医保基金",
+                d("5301", "1000.00"),
+                c("1003", "1000.00"),
+            ),
+            draft(
+                "C-RES",
+                f"res-remit-X1-{month}",
+                day.replace(day=26),
+                "下级上解收入",
+                d("100301", "1000.00"),
+                c("4402", "1000.00"),
+            ),
+        )
         for n, amount in enumerate(("800000.00", "80000.00"), start=1):
-            posted = post(session, draft("X3-EMP", f"mc-{month}-{n}", day.replace(day=6 + n), "收职工医保费",
-                                         d("100301", amount), c("400101", amount), preparer="张会计"))
+            posted = post(
+                session,
+                draft(
+                    "X3-EMP",
+                    f"mc-{month}-{n}",
+                    day.replace(day=6 + n),
+                    "收职工医保费",
+                    d("100301", amount),
+                    c("400101", amount),
+                    preparer="张会计",
+                ),
+            )
             if month < 3 or n == 1:
                 review(session, "X3-EMP", posted.id, "李审核")
             else:
                 pending_id = posted.id
-    wrong = post(session, draft("C-EMP", "wrong-1", dt.date(2024, 1, 21), "错付费用",
-                                d("50010101", "5000.00"), c("100401", "5000.00")))
+    wrong = post(
+        session,
+        draft(
+            "C-EMP",
+            "wrong-1",
+            dt.date(2024, 1, 21),
+            "错付费用",
+            d("50010101", "5000.00"),
+            c("100401", "5000.00"),
+        ),
+    )
     reversal = reverse(session, "C-EMP", wrong.id, date=dt.date(2024, 1, 22))
     ledgers = sorted(world.ledger(e, f) for e in ("P", "C", "X1", "X2") for f in ("employee", "resident"))
     ledgers = sorted([*ledgers, "X3-EMP"])
@@ -278,8 +437,17 @@ def build_audit_books(session: Session) -> AuditBooks:
         for ledger in ledgers:
             close_period(session, ledger, period, user="王主管")
     reopen_period(session, "C-EMP", 202402, user="王主管", reason="补记二月利息")
-    post(session, draft("C-EMP", "interest-2", dt.date(2024, 2, 28), "二月存款利息",
-                        d("100301", "321.09"), c("42010101", "321.09")))
+    post(
+        session,
+        draft(
+            "C-EMP",
+            "interest-2",
+            dt.date(2024, 2, 28),
+            "二月存款利息",
+            d("100301", "321.09"),
+            c("42010101", "321.09"),
+        ),
+    )
     close_period(session, "C-EMP", 202402, user="王主管")
     return AuditBooks(world, ledgers, "X3-EMP", "张会计", "李审核", pending_id, wrong.id, reversal.id)
 

@@ -22,32 +22,60 @@ def closings(session, ledger_code):  # type: ignore[no-untyped-def]
     from ledger.books import get_ledger
 
     ledger = get_ledger(session, ledger_code)
-    return session.execute(select(Voucher).where(Voucher.ledger_id == ledger.id, Voucher.kind == "closing")
-                           .order_by(Voucher.id)).scalars().all()
+    return (
+        session.execute(
+            select(Voucher)
+            .where(Voucher.ledger_id == ledger.id, Voucher.kind == "closing")
+            .order_by(Voucher.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def lines_of(session, voucher) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {p.account.code: p.amount_fen for p in
-            session.execute(select(Posting).where(Posting.voucher_id == voucher.id)).scalars()}
+    return {
+        p.account.code: p.amount_fen
+        for p in session.execute(select(Posting).where(Posting.voucher_id == voucher.id)).scalars()
+    }
 
 
 def test_employee_month_end_routes_to_pooled_and_personal(session, books):
     """职工医保: 统筹 income/expense close to 300101, 个人账户 to 300102, 4101 to 统筹, 4301 to 个人账户."""
     jan = dt.date(2024, 1, 15)
-    _post(session, "C-EMP", "a", jan, Line.debit("1005", "1000"), Line.credit("400101", "700"),
-          Line.credit("400102", "300"))
+    _post(
+        session,
+        "C-EMP",
+        "a",
+        jan,
+        Line.debit("1005", "1000"),
+        Line.credit("400101", "700"),
+        Line.credit("400102", "300"),
+    )
     _post(session, "C-EMP", "b", jan, Line.debit("1003", "50"), Line.credit("4101", "50"))
     _post(session, "C-EMP", "c", jan, Line.debit("1003", "20"), Line.credit("4301", "20"))
-    _post(session, "C-EMP", "d", jan, Line.debit("50010101", "200"), Line.debit("50010202", "80"),
-          Line.credit("1003", "280"))
+    _post(
+        session,
+        "C-EMP",
+        "d",
+        jan,
+        Line.debit("50010101", "200"),
+        Line.debit("50010202", "80"),
+        Line.credit("1003", "280"),
+    )
     result = close_period(session, "C-EMP", 202401, user="会计甲")
     session.commit()
     (voucher,) = closings(session, "C-EMP")
     assert result.vouchers[0].id == voucher.id and voucher.voucher_date == dt.date(2024, 1, 31)
     assert lines_of(session, voucher) == {
-        "400101": 70000, "400102": 30000, "4101": 5000, "4301": 2000,
-        "50010101": -20000, "50010202": -8000,
-        "300101": -(70000 + 5000 - 20000), "300102": -(30000 + 2000 - 8000),
+        "400101": 70000,
+        "400102": 30000,
+        "4101": 5000,
+        "4301": 2000,
+        "50010101": -20000,
+        "50010202": -8000,
+        "300101": -(70000 + 5000 - 20000),
+        "300102": -(30000 + 2000 - 8000),
     }
     rows = {r.code: r.closing for r in trial_balance(session, "C-EMP", 202401).rows}
     assert rows["300101"] == -55000 and rows["300102"] == -24000
@@ -89,7 +117,14 @@ def test_empty_months_between_are_closed_on_the_way(session, books):
 
 def test_december_needs_the_pending_ratio(session, books):
     """4601/4602 待转 stay open during the year and are allocated by 经验比例 in December (§2.3.5)."""
-    _post(session, "C-EMP", "p", dt.date(2024, 12, 3), Line.debit("1005", "1000.01"), Line.credit("4601", "1000.01"))
+    _post(
+        session,
+        "C-EMP",
+        "p",
+        dt.date(2024, 12, 3),
+        Line.debit("1005", "1000.01"),
+        Line.credit("4601", "1000.01"),
+    )
     _post(session, "C-EMP", "i", dt.date(2024, 12, 4), Line.debit("1003", "10"), Line.credit("4602", "10"))
     for month in range(1, 12):
         close_period(session, "C-EMP", 202400 + month)
@@ -99,8 +134,14 @@ def test_december_needs_the_pending_ratio(session, books):
     session.commit()
     allocation, closing = (session.get(Voucher, p.id) for p in result.vouchers)
     # 100001 fen × 0.7 = 70000.7 → 70001 (half-up); 1000 fen × 0.7 = 700.
-    assert lines_of(session, allocation) == {"4601": 100001, "400101": -70001, "400102": -30000,
-                                            "4602": 1000, "42010101": -700, "42010201": -300}
+    assert lines_of(session, allocation) == {
+        "4601": 100001,
+        "400101": -70001,
+        "400102": -30000,
+        "4602": 1000,
+        "42010101": -700,
+        "42010201": -300,
+    }
     assert lines_of(session, closing)["300101"] == -(70001 + 700)
     rows = {r.code: r.closing for r in trial_balance(session, "C-EMP", 202412).rows}
     assert rows.get("4601", 0) == 0 and rows.get("4602", 0) == 0
@@ -130,8 +171,11 @@ def test_reopen_reverses_the_closing_and_allows_correction(session, books):
     session.commit()
     rows = {r.code: r.closing for r in trial_balance(session, "C-EMP", 202401).rows}
     assert rows["300101"] == -10500 and rows.get("400101", 0) == 0
-    period = session.execute(select(PeriodRow).where(PeriodRow.period == 202401,
-                                                     PeriodRow.status == "closed")).scalars().first()
+    period = (
+        session.execute(select(PeriodRow).where(PeriodRow.period == 202401, PeriodRow.status == "closed"))
+        .scalars()
+        .first()
+    )
     assert period.reopened_by == "主管" and period.reopen_reason == "补记漏记收入"
     actions = [a for (a,) in session.execute(select(AuditEvent.action).order_by(AuditEvent.id))]
     assert actions.count("period.reopen") == 2

@@ -22,16 +22,23 @@ from tests.rawsql import head, ids, insert_voucher
 @pytest.fixture
 def posted(session, books):
     """One posted voucher in C-EMP (January 2024) and the engine to write raw SQL with."""
-    post(session, VoucherDraft(ledger="C-EMP", key="seed", date=dt.date(2024, 1, 5), summary="国库收入",
-                               lines=(Line.debit("1005", "100.00"), Line.credit("400101", "100.00"))))
+    post(
+        session,
+        VoucherDraft(
+            ledger="C-EMP",
+            key="seed",
+            date=dt.date(2024, 1, 5),
+            summary="国库收入",
+            lines=(Line.debit("1005", "100.00"), Line.credit("400101", "100.00")),
+        ),
+    )
     session.commit()
     return session.get_bind()
 
 
 def refused(engine: sa.Engine, write, expected: type[errors.LedgerError]) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(sa.exc.DBAPIError) as caught, engine.connect() as conn:
-        with conn.begin():
-            write(conn)
+    with pytest.raises(sa.exc.DBAPIError) as caught, engine.connect() as conn, conn.begin():
+        write(conn)
     mapped = errors.map_database_error(caught.value)
     assert isinstance(mapped, expected), f"{caught.value} mapped to {mapped!r}"
 
@@ -49,6 +56,7 @@ def test_unbalanced_voucher_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -400)])
+
     refused(posted, write, errors.UnbalancedVoucherError)
 
 
@@ -56,6 +64,7 @@ def test_single_posting_voucher_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500)], posting_count=2)
+
     refused(posted, write, errors.UnbalancedVoucherError)
 
 
@@ -63,15 +72,23 @@ def test_posting_count_mismatch_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], posting_count=3)
+
     refused(posted, write, errors.UnbalancedVoucherError)
 
 
 def test_orphan_postings_refused_at_commit(posted):
     """Postings whose voucher never arrives break the deferred foreign key at commit."""
+
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
-        conn.execute(sa.text("INSERT INTO postings (voucher_id, ledger_id, line_no, account_id, amount_fen) "
-                             "VALUES (99999, :l, 1, :a, 100)"), {"l": lid, "a": acc["1003"]})
+        conn.execute(
+            sa.text(
+                "INSERT INTO postings (voucher_id, ledger_id, line_no, account_id, amount_fen) "
+                "VALUES (99999, :l, 1, :a, 100)"
+            ),
+            {"l": lid, "a": acc["1003"]},
+        )
+
     with pytest.raises(sa.exc.IntegrityError), posted.connect() as conn, conn.begin():
         write(conn)
 
@@ -80,15 +97,18 @@ def test_zero_amount_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 0), (acc["1005"], 0)])
+
     refused(posted, write, errors.ZeroAmountError)
 
 
 def test_fractional_amount_refused(posted):
     """Invariant 6: the database holds integer fen only."""
+
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         fraction = "1.5" if conn.dialect.name == "postgresql" else 1.5
         insert_voucher(conn, lid, [(acc["1003"], fraction), (acc["1005"], -1)])
+
     with pytest.raises(sa.exc.DBAPIError) as caught, posted.connect() as conn, conn.begin():
         write(conn)
     if posted.dialect.name == "sqlite":
@@ -97,14 +117,17 @@ def test_fractional_amount_refused(posted):
         assert "bigint" in str(caught.value)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE postings SET amount_fen = amount_fen + 1",
-    "UPDATE postings SET summary = 'x'",
-    "DELETE FROM postings",
-    "UPDATE vouchers SET summary = 'edited'",
-    "UPDATE vouchers SET voucher_date = voucher_date",
-    "DELETE FROM vouchers",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE postings SET amount_fen = amount_fen + 1",
+        "UPDATE postings SET summary = 'x'",
+        "DELETE FROM postings",
+        "UPDATE vouchers SET summary = 'edited'",
+        "UPDATE vouchers SET voucher_date = voucher_date",
+        "DELETE FROM vouchers",
+    ],
+)
 def test_posted_vouchers_are_immutable(posted, statement):
     refused(posted, lambda conn: conn.execute(sa.text(statement)), errors.ImmutableVoucherError)
 
@@ -113,8 +136,14 @@ def test_posting_added_to_posted_voucher_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         vid = conn.execute(sa.text("SELECT id FROM vouchers")).scalar_one()
-        conn.execute(sa.text("INSERT INTO postings (voucher_id, ledger_id, line_no, account_id, amount_fen) "
-                             "VALUES (:v, :l, 9, :a, 100)"), {"v": vid, "l": lid, "a": acc["1003"]})
+        conn.execute(
+            sa.text(
+                "INSERT INTO postings (voucher_id, ledger_id, line_no, account_id, amount_fen) "
+                "VALUES (:v, :l, 9, :a, 100)"
+            ),
+            {"v": vid, "l": lid, "a": acc["1003"]},
+        )
+
     refused(posted, write, errors.ImmutableVoucherError)
 
 
@@ -125,6 +154,7 @@ def test_closed_period_refused(posted, session):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)])
+
     refused(posted, write, errors.ClosedPeriodError)
 
 
@@ -132,13 +162,17 @@ def test_period_that_does_not_exist_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], day=dt.date(2024, 5, 1))
+
     refused(posted, write, errors.ClosedPeriodError)
 
 
 def test_date_outside_period_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
-        insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], day=dt.date(2024, 2, 3), period=202401)
+        insert_voucher(
+            conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], day=dt.date(2024, 2, 3), period=202401
+        )
+
     refused(posted, write, errors.DateError)
 
 
@@ -147,6 +181,7 @@ def test_foreign_account_refused(posted):
         lid, _ = ids(conn, "C-EMP")
         _, other = ids(conn, "X1-EMP")
         insert_voucher(conn, lid, [(other["1003"], 500), (other["1005"], -500)])
+
     with pytest.raises(sa.exc.DBAPIError) as caught, posted.connect() as conn, conn.begin():
         write(conn)
     assert isinstance(errors.map_database_error(caught.value), errors.ForeignAccountError)
@@ -156,14 +191,21 @@ def test_parent_account_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["4001"], -500), (acc["1005"], 500)])
+
     refused(posted, write, errors.ParentAccountError)
 
 
 def test_child_under_account_with_postings_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
-        conn.execute(sa.text("INSERT INTO accounts (ledger_id, code, name, category, normal_side, parent_id, is_leaf) "
-                             "VALUES (:l, '100501', 'x', 'asset', 'debit', :p, true)"), {"l": lid, "p": acc["1005"]})
+        conn.execute(
+            sa.text(
+                "INSERT INTO accounts (ledger_id, code, name, category, normal_side, parent_id, is_leaf) "
+                "VALUES (:l, '100501', 'x', 'asset', 'debit', :p, true)"
+            ),
+            {"l": lid, "p": acc["1005"]},
+        )
+
     refused(posted, write, errors.AccountError)
 
 
@@ -172,6 +214,7 @@ def test_voucher_number_gap_refused(posted, number):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], number=number)
+
     with pytest.raises(sa.exc.DBAPIError), posted.connect() as conn, conn.begin():
         write(conn)
 
@@ -180,6 +223,7 @@ def test_duplicate_voucher_number_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], number=1)
+
     refused(posted, write, errors.VoucherNumberError)
 
 
@@ -187,6 +231,7 @@ def test_reused_idempotency_key_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], key="seed")
+
     with pytest.raises(sa.exc.IntegrityError) as caught, posted.connect() as conn, conn.begin():
         write(conn)
     assert "idem_key" in str(caught.value)
@@ -196,6 +241,7 @@ def test_broken_hash_chain_refused(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, acc = ids(conn, "C-EMP")
         insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], -500)], prev_hash="0" * 64)
+
     refused(posted, write, errors.HashChainError)
 
 
@@ -209,9 +255,14 @@ def test_chain_head_follows_inserts(posted):
 def test_months_close_in_order(posted):
     def write(conn):  # type: ignore[no-untyped-def]
         lid, _ = ids(conn, "C-EMP")
-        conn.execute(sa.text("INSERT INTO periods (ledger_id, period, status) VALUES (:l, 202402, 'open')"), {"l": lid})
-        conn.execute(sa.text("UPDATE periods SET status = 'closed' WHERE ledger_id = :l AND period = 202402"),
-                     {"l": lid})
+        conn.execute(
+            sa.text("INSERT INTO periods (ledger_id, period, status) VALUES (:l, 202402, 'open')"), {"l": lid}
+        )
+        conn.execute(
+            sa.text("UPDATE periods SET status = 'closed' WHERE ledger_id = :l AND period = 202402"),
+            {"l": lid},
+        )
+
     refused(posted, write, errors.PeriodOrderError)
 
 
@@ -221,11 +272,15 @@ def test_reopen_without_reason_refused(posted, session):
 
     def write(conn):  # type: ignore[no-untyped-def]
         lid, _ = ids(conn, "C-EMP")
-        conn.execute(sa.text("UPDATE periods SET status = 'open' WHERE ledger_id = :l AND period = 202401"),
-                     {"l": lid})
+        conn.execute(
+            sa.text("UPDATE periods SET status = 'open' WHERE ledger_id = :l AND period = 202401"), {"l": lid}
+        )
+
     refused(posted, write, errors.PeriodOrderError)
 
 
 def test_periods_and_audit_trail_are_never_deleted(posted):
     refused(posted, lambda conn: conn.execute(sa.text("DELETE FROM periods")), errors.PeriodOrderError)
-    refused(posted, lambda conn: conn.execute(sa.text("DELETE FROM audit_events")), errors.ImmutableVoucherError)
+    refused(
+        posted, lambda conn: conn.execute(sa.text("DELETE FROM audit_events")), errors.ImmutableVoucherError
+    )

@@ -18,7 +18,9 @@ JAN = dt.date(2024, 1, 10)
 
 def draft(key: str = "k", ledger: str = "C-EMP", day: dt.date = JAN, lines=None, **kw) -> VoucherDraft:  # type: ignore[no-untyped-def]
     lines = lines or (Line.debit("1005", "100.00"), Line.credit("400101", "100.00"))
-    return VoucherDraft(ledger=ledger, key=key, date=day, summary=kw.pop("summary", "国库收入"), lines=tuple(lines), **kw)
+    return VoucherDraft(
+        ledger=ledger, key=key, date=day, summary=kw.pop("summary", "国库收入"), lines=tuple(lines), **kw
+    )
 
 
 def count(session) -> int:  # type: ignore[no-untyped-def]
@@ -31,27 +33,44 @@ def test_numbers_run_per_ledger_and_month(session, books):
     c = post(session, draft("c", day=dt.date(2024, 2, 1)))
     d = post(session, draft("d", ledger="X1-EMP"))
     session.commit()
-    assert [(p.period, p.number) for p in (a, b, c, d)] == [(202401, 1), (202401, 2), (202402, 1), (202401, 1)]
+    assert [(p.period, p.number) for p in (a, b, c, d)] == [
+        (202401, 1),
+        (202401, 2),
+        (202402, 1),
+        (202401, 1),
+    ]
     assert a.display_number == "记-0001"
 
 
 def test_amounts_accept_decimal_str_and_fen(session, books):
-    posted = post(session, draft(lines=(Line.debit("1005", Decimal("1.10")), Line.debit("1005", "2.20"),
-                                        Line.debit("1005", 330), Line.credit("400101", "6.60"))))
+    posted = post(
+        session,
+        draft(
+            lines=(
+                Line.debit("1005", Decimal("1.10")),
+                Line.debit("1005", "2.20"),
+                Line.debit("1005", 330),
+                Line.credit("400101", "6.60"),
+            )
+        ),
+    )
     session.commit()
     assert posted.created
     assert {r.code: r.closing for r in trial_balance(session, "C-EMP", 202401).rows}["1005"] == 660
 
 
-@pytest.mark.parametrize("amount, message", [
-    (1.5, "floats are refused"),
-    ("1.005", "more than two decimals"),
-    ("abc", "not a number"),
-    ("-5", "must be positive"),
-    ("0", "must be positive"),
-    ("10000000000000.00", "out of range"),
-    (True, "boolean"),
-])
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        (1.5, "floats are refused"),
+        ("1.005", "more than two decimals"),
+        ("abc", "not a number"),
+        ("-5", "must be positive"),
+        ("0", "must be positive"),
+        ("10000000000000.00", "out of range"),
+        (True, "boolean"),
+    ],
+)
 def test_bad_amounts_are_refused(amount, message):
     with pytest.raises(errors.AmountError, match=message):
         Line.debit("1005", amount)
@@ -154,7 +173,9 @@ def test_mirrored_pair_is_atomic(session, books):
         post_pair(
             session,
             draft("remit:up", ledger="X1-EMP", lines=(Line.debit("530101", "50"), Line.credit("1003", "50"))),
-            draft("remit:down", ledger="C-EMP", lines=(Line.debit("1003", "50"), Line.credit("440201", "40"))),
+            draft(
+                "remit:down", ledger="C-EMP", lines=(Line.debit("1003", "50"), Line.credit("440201", "40"))
+            ),
         )
     session.rollback()
     assert count(session) == 0
@@ -175,7 +196,10 @@ def test_reversal_nets_to_zero_and_points_at_original(session, books):
 
 
 def test_trial_balance_rolls_up_parents(session, books):
-    post(session, draft(lines=(Line.debit("1005", "100"), Line.credit("400101", "70"), Line.credit("400102", "30"))))
+    post(
+        session,
+        draft(lines=(Line.debit("1005", "100"), Line.credit("400101", "70"), Line.credit("400102", "30"))),
+    )
     session.commit()
     rows = {r.code: r for r in trial_balance(session, "C-EMP", 202401).rows}
     assert rows["4001"].closing == -10000 and not rows["4001"].leaf

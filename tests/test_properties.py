@@ -23,7 +23,9 @@ from ledger.verify import verify
 from postings.voucher_csv import import_vouchers
 from reports.trial_balance import trial_balance
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 LEDGERS = ("C-EMP", "X1-RES")
 _keys = itertools.count()
 
@@ -40,7 +42,7 @@ def voucher_specs(draw):  # type: ignore[no-untyped-def]
     day = draw(st.integers(1, 28))
     n = draw(st.integers(2, 4))
     picks = draw(st.lists(st.integers(0, 10_000), min_size=n, max_size=n))
-    amounts = draw(st.lists(st.integers(-10**11, 10**11).filter(bool), min_size=n - 1, max_size=n - 1))
+    amounts = draw(st.lists(st.integers(-(10**11), 10**11).filter(bool), min_size=n - 1, max_size=n - 1))
     return ledger, dt.date(2024, month, day), picks, amounts
 
 
