@@ -27,7 +27,9 @@ five counties costs six ledgers' accounts plus its inter-level vouchers, never t
 Eliminating from the trial balance respects the closing: an eliminated amount in a month that is
 closed has already been carried into 3001 by the closing voucher, so the elimination also takes
 the closing transfer out of the pair account and out of 3001 (their balances are untouched);
-in an open month it takes the amount out of the pair account's balance.
+in an open month it takes the amount out of the pair account's balance. A closing voucher posts
+one net line per 3001 leaf, so on 3001 the elimination can show as a negative amount (the credit
+grows where an eliminated expense had been netted against income): the row's net is what counts.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ def test_demo_builds_a_balanced_year_once(db_url):
     assert first.stdout.startswith("fundledger demo — database: ")
     assert "built the demo: " in first.stdout and "NOT BALANCED" not in first.stdout
     assert "科目余额表  JM-EMP  2024-01-01 至 2024-12-31  单位：元  平衡" in first.stdout
-    assert "科目余额表  JM-RES" in first.stdout and "差额" not in first.stdout
+    assert "科目余额表  JM-RES" in first.stdout and "不平衡" not in first.stdout
+    assert "差额：无" in first.stdout and "笔：" not in first.stdout  # inter-level flows eliminate exactly
     for code in WORLD.ledgers:
         if not code.startswith("JM-"):
             assert f"  {code} " in first.stdout

@@ -122,7 +122,7 @@ def test_revision_0002_up_down_up(empty_url):
     assert _ours(empty_url) <= set().union(*_objects(empty_url))
     engine = db.make_engine(empty_url)
     try:
-        assert db.current_revision(engine) == "0002"
+        assert db.current_revision(engine) >= "0002"  # later revisions build on this one
         with engine.connect() as conn:
             assert (
                 compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
