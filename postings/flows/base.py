@@ -308,18 +308,14 @@ def check_date(value: object, what: str = "date") -> dt.date:
 def check_key(key: object) -> str:
     """The caller's idempotency key: required, so the same event is never booked twice."""
     if not isinstance(key, str) or not key.strip():
-        raise FlowInputError(
-            "an idempotency key is required (--key), e.g. the bank serial number of the receipt"
-        )
+        raise FlowInputError("an idempotency key is required (--key), e.g. the bank serial number of the receipt")
     key = key.strip()
     if len(key) > KEY_LENGTH_MAX - KEY_SUFFIX_MAX:
         raise FlowInputError(f"the key is longer than {KEY_LENGTH_MAX - KEY_SUFFIX_MAX} characters")
     return key
 
 
-def check_choice(
-    value: str | None, choices: Mapping[str, str], what: str, *, default: str | None = None
-) -> str:
+def check_choice(value: str | None, choices: Mapping[str, str], what: str, *, default: str | None = None) -> str:
     if value is None:
         if default is None:
             raise FlowInputError(f"{what} is required; use one of {_choice_list(choices)}")
@@ -354,9 +350,7 @@ def check_part(
         if fixed is not None:
             return fixed
         names = " or ".join(f"{p} ({PART_NAMES[p]})" for p in allowed)
-        raise FundPartError(
-            f"{flow_cn}: {info.label} is 职工医保; say which part the money belongs to: {names}"
-        )
+        raise FundPartError(f"{flow_cn}: {info.label} is 职工医保; say which part the money belongs to: {names}")
     if part not in allowed:
         names = ", ".join(f"{p} ({PART_NAMES[p]})" for p in allowed)
         raise FundPartError(f"{flow_cn}: unknown part {part!r}; use {names}")
@@ -417,8 +411,7 @@ def bank_leaf(
         account = info.accounts.get(choice)
         if account is None or not choice.startswith(root):
             raise SubAccountChoiceError(
-                f"{flow_cn}: {option} {choice!r} is not an account under "
-                f"{info.describe(root)} in {info.label}"
+                f"{flow_cn}: {option} {choice!r} is not an account under {info.describe(root)} in {info.label}"
             )
         if not account.is_leaf:
             raise SubAccountChoiceError(
@@ -515,9 +508,7 @@ def link(first: VoucherDraft, second: VoucherDraft) -> tuple[VoucherDraft, Vouch
     """Give a mirrored pair its one link id, the same digest ``post_pair`` would compute."""
     link_id = (
         "L"
-        + hashlib.sha256(
-            f"{first.ledger}\x1f{first.key}\x1f{second.ledger}\x1f{second.key}".encode()
-        ).hexdigest()[:31]
+        + hashlib.sha256(f"{first.ledger}\x1f{first.key}\x1f{second.ledger}\x1f{second.key}".encode()).hexdigest()[:31]
     )
     return replace(first, link_id=link_id), replace(second, link_id=link_id)
 
@@ -638,9 +629,7 @@ def check_overdraw(
         for code, fen in net.items():
             if fen >= 0:
                 continue
-            held = books.balance(info, code, d.date) + sum(
-                f for day, f in earlier[(d.ledger, code)] if day <= d.date
-            )
+            held = books.balance(info, code, d.date) + sum(f for day, f in earlier[(d.ledger, code)] if day <= d.date)
             if held + fen < 0:
                 raise OverdrawError(
                     f"{flow_cn}: {info.label} {info.describe(code)} holds {format_fen_grouped(held)} on "
@@ -655,6 +644,27 @@ def check_overdraw(
 
 
 # ------------------------------------------------------------------ running
+def run_single(
+    books: FlowBooks,
+    info: LedgerInfo,
+    flow: str,
+    flow_cn: str,
+    key: str,
+    date: dt.date,
+    summary: str,
+    lines: Iterable[tuple[str, int]],
+    *,
+    memo: str | None,
+    preparer: str,
+    allow_overdraw: bool,
+    dry_run: bool,
+    batch: FlowBatch | None,
+) -> FlowResult:
+    """The common case: one voucher in one ledger, planned and run like any other plan."""
+    plan = FlowPlan(flow, (draft(info, key, date, summary, lines, memo=memo, preparer=preparer),), (info,))
+    return run_plan(books, plan, flow_cn, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+
+
 def run_plan(
     books: FlowBooks,
     plan: FlowPlan,
@@ -716,8 +726,7 @@ class FlowBatch:
             earlier = self._keys.get((d.ledger, d.key))
             if earlier is not None and earlier != d.fingerprint():
                 raise IdempotencyConflictError(
-                    f"{flow_cn}: key {d.key!r} is already in this batch for ledger {d.ledger} "
-                    "with other content"
+                    f"{flow_cn}: key {d.key!r} is already in this batch for ledger {d.ledger} with other content"
                 )
         known = self.books.posted_keys(plan.drafts) | set(self._keys)
         fresh = [d for d in plan.drafts if (d.ledger, d.key) not in known]

@@ -27,7 +27,6 @@ from postings.flows.base import (
     AccountInfo,
     FlowBatch,
     FlowInputError,
-    FlowPlan,
     FlowResult,
     LedgerInfo,
     NotInChartError,
@@ -38,10 +37,9 @@ from postings.flows.base import (
     check_date,
     check_key,
     check_part,
-    draft,
     leaf_for,
     require_level,
-    run_plan,
+    run_single,
 )
 
 BENEFIT_PAYMENT = "支付医保待遇"
@@ -76,9 +74,7 @@ def _benefit_leaf(info: LedgerInfo, benefit: str | None, part: str | None) -> Ac
                 f"{BENEFIT_PAYMENT}: {benefit} is not a leaf under 5001 社会保险待遇支出 in {info.label}"
             )
         if part is not None and account.fund_part != part:
-            raise NotInChartError(
-                f"{BENEFIT_PAYMENT}: {info.describe(benefit)} is not a {PART_NAMES[part]} account"
-            )
+            raise NotInChartError(f"{BENEFIT_PAYMENT}: {info.describe(benefit)} is not a {PART_NAMES[part]} account")
         return account
     name = BENEFIT_TYPES.get(benefit, benefit)
     if name not in BENEFIT_TYPES.values():
@@ -86,9 +82,7 @@ def _benefit_leaf(info: LedgerInfo, benefit: str | None, part: str | None) -> Ac
             f"{BENEFIT_PAYMENT}: unknown benefit {benefit!r}; use one of "
             f"{', '.join(f'{k} ({v})' for k, v in BENEFIT_TYPES.items())} or a 5001 leaf code"
         )
-    candidates = [
-        a for a in info.leaves_under(BENEFITS) if a.name == name and (part is None or a.fund_part == part)
-    ]
+    candidates = [a for a in info.leaves_under(BENEFITS) if a.name == name and (part is None or a.fund_part == part)]
     if not candidates:
         where = f"{PART_NAMES[part]} of " if part else ""
         kinds = sorted(
@@ -134,32 +128,28 @@ def benefit_payment(
     part = check_part(info, part, BENEFIT_PAYMENT)
     expense = _benefit_leaf(info, benefit, part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", BENEFIT_PAYMENT)
-    summary = f"支付{info.full_name(expense.code).split('-')[-1]}" + (
-        f"（{PART_NAMES[part]}）" if part else ""
-    )
-    plan = FlowPlan(
+    summary = f"支付{info.full_name(expense.code).split('-')[-1]}" + (f"（{PART_NAMES[part]}）" if part else "")
+    return run_single(
+        books,
+        info,
         "benefit-payment",
-        (
-            draft(
-                info,
-                key,
-                date,
-                summary,
-                [(expense.code, fen), (paid.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        BENEFIT_PAYMENT,
+        key,
+        date,
+        summary,
+        [(expense.code, fen), (paid.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, BENEFIT_PAYMENT, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
 def _employee_only(info: LedgerInfo, root: str, flow_cn: str) -> None:
     if root not in info.accounts:
         raise NotInChartError(
-            f"{flow_cn}: {info.label} is 城乡居民医保, whose chart has no {root}; "
-            "this flow belongs to 职工医保"
+            f"{flow_cn}: {info.label} is 城乡居民医保, whose chart has no {root}; this flow belongs to 职工医保"
         )
 
 
@@ -187,22 +177,21 @@ def transfer_out(
     part = check_part(info, part, TRANSFER_OUT_CN, fixed="personal")
     expense = leaf_for(info, TRANSFER_OUT, TRANSFER_OUT_CN, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_OUT_CN)
-    plan = FlowPlan(
+    return run_single(
+        books,
+        info,
         "transfer-out",
-        (
-            draft(
-                info,
-                key,
-                date,
-                "支付转移支出（个人账户基金）",
-                [(expense.code, fen), (paid.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        TRANSFER_OUT_CN,
+        key,
+        date,
+        "支付转移支出（个人账户基金）",
+        [(expense.code, fen), (paid.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, TRANSFER_OUT_CN, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
 def premium_refund(
@@ -233,22 +222,21 @@ def premium_refund(
     income = leaf_for(info, PREMIUM, PREMIUM_REFUND, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", PREMIUM_REFUND)
     summary = "医保费征收退费" + (f"（{PART_NAMES[part]}）" if part else "")
-    plan = FlowPlan(
+    return run_single(
+        books,
+        info,
         "premium-refund",
-        (
-            draft(
-                info,
-                key,
-                date,
-                summary,
-                [(income.code, fen), (paid.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        PREMIUM_REFUND,
+        key,
+        date,
+        summary,
+        [(income.code, fen), (paid.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, PREMIUM_REFUND, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
 def transfer_income_refund(
@@ -275,19 +263,18 @@ def transfer_income_refund(
     part = check_part(info, part, TRANSFER_REFUND, fixed="personal")
     income = leaf_for(info, TRANSFER_IN, TRANSFER_REFUND, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_REFUND)
-    plan = FlowPlan(
+    return run_single(
+        books,
+        info,
         "transfer-income-refund",
-        (
-            draft(
-                info,
-                key,
-                date,
-                "转移收入退回（个人账户基金）",
-                [(income.code, fen), (paid.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        TRANSFER_REFUND,
+        key,
+        date,
+        "转移收入退回（个人账户基金）",
+        [(income.code, fen), (paid.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, TRANSFER_REFUND, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)

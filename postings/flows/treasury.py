@@ -42,6 +42,7 @@ from postings.flows.base import (
     leaf_for,
     require_level,
     run_plan,
+    run_single,
 )
 
 PREMIUM_INCOME = "保费收入入国库"
@@ -99,9 +100,7 @@ def premium_income(
     summary = f"医保费收入入国库（{PART_NAMES[part]}）" if part else "医保费收入入国库"
     if late or subsidy:
         summary += "，含" + "、".join(n for n, v in (("滞纳金", late), ("贴息", subsidy)) if v)
-    plan = FlowPlan(
-        "premium-income", (draft(info, key, date, summary, lines, memo=memo, preparer=preparer),), (info,)
-    )
+    plan = FlowPlan("premium-income", (draft(info, key, date, summary, lines, memo=memo, preparer=preparer),), (info,))
     return run_plan(books, plan, PREMIUM_INCOME, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
@@ -142,9 +141,7 @@ def treasury_to_fiscal(
         ),
         (info,),
     )
-    return run_plan(
-        books, plan, TREASURY_TO_FISCAL, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch
-    )
+    return run_plan(books, plan, TREASURY_TO_FISCAL, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
 def transfer_income(
@@ -175,22 +172,21 @@ def transfer_income(
     part = check_part(info, part, TRANSFER_INCOME, fixed="personal")
     income = leaf_for(info, TRANSFER_IN, TRANSFER_INCOME, part=part)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", TRANSFER_INCOME)
-    plan = FlowPlan(
+    return run_single(
+        books,
+        info,
         "transfer-income",
-        (
-            draft(
-                info,
-                key,
-                date,
-                "转移收入到账（个人账户基金）",
-                [(fiscal.code, fen), (income.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        TRANSFER_INCOME,
+        key,
+        date,
+        "转移收入到账（个人账户基金）",
+        [(fiscal.code, fen), (income.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, TRANSFER_INCOME, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
 
 
 def subsidy_income(
@@ -217,19 +213,18 @@ def subsidy_income(
     income = leaf_for(info, SUBSIDY, SUBSIDY_INCOME)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", SUBSIDY_INCOME)
     summary = "财政补贴资金到账" + ("（统筹基金）" if part else "")
-    plan = FlowPlan(
+    return run_single(
+        books,
+        info,
         "subsidy-income",
-        (
-            draft(
-                info,
-                key,
-                date,
-                summary,
-                [(fiscal.code, fen), (income.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
+        SUBSIDY_INCOME,
+        key,
+        date,
+        summary,
+        [(fiscal.code, fen), (income.code, -fen)],
+        memo=memo,
+        preparer=preparer,
+        allow_overdraw=allow_overdraw,
+        dry_run=dry_run,
+        batch=batch,
     )
-    return run_plan(books, plan, SUBSIDY_INCOME, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
