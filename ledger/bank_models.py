@@ -74,3 +74,23 @@ class BankStatementLine(Base):
     serial: Mapped[str | None] = mapped_column(String(128))
     summary: Mapped[str | None] = mapped_column(Text)
     identity: Mapped[str] = mapped_column(String(200))
+
+
+class BankLineVoucher(Base):
+    """Which voucher a receipt rule posted for a statement line (revision 0004). Insert-only.
+
+    A statement line turns into at most one voucher through the rules (``UNIQUE statement_line_id``),
+    so running the rules twice posts once, and an auditor can walk from the bank's line to the
+    voucher and back. The rule's name is kept so the choice can be explained later.
+    """
+
+    __tablename__ = "bank_line_vouchers"
+
+    id: Mapped[ID]
+    statement_line_id: Mapped[int] = mapped_column(
+        _Key, ForeignKey("bank_statement_lines.id", ondelete="RESTRICT"), unique=True
+    )
+    voucher_id: Mapped[int] = mapped_column(_Key, ForeignKey("vouchers.id", ondelete="RESTRICT"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

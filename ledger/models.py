@@ -282,5 +282,6 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 # Tables of later revisions live in their own modules; importing them here completes Base.metadata.
-import ledger.audit_models  # noqa: E402, F401
-from ledger import bank_models  # noqa: E402, F401
+import ledger.audit_models  # noqa: E402
+import ledger.bank_models  # noqa: E402
+import ledger.input_models  # noqa: E402, F401
