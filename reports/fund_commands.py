@@ -13,8 +13,11 @@ remittances, exactly as ``--post`` would find it.
 ``capacity --consolidated`` adds up the figures of the entity's ledger and of every ledger below it;
 transfers between levels (上解/补助) cancel out in the sum when both sides are in the books.
 
-Inputs the books do not hold are not stored in the database (no migration): they are read from
-CSV files given on the command line (``--headcounts``, see ``reports.fund.inputs``).
+Inputs the books do not hold (budgets, collection targets, headcounts) are read from ``fund_inputs``
+(``fundledger fund input …``, ``reports.fund.store``) unless a file is given on the command line
+(``--headcounts FILE.csv``, ``reports.fund.inputs``), which wins. The other rules' commands live in
+``reports.fund_rule_commands`` (荆门, 江西 extras) and ``reports.fund_region_commands`` (九江, 正宁, 宜春);
+the input commands in ``reports.fund_input_commands``.
 """
 
 from __future__ import annotations
@@ -88,6 +91,10 @@ def register(app: typer.Typer) -> None:
         propose: Annotated[bool, typer.Option("--propose", help="show the vouchers, write nothing")] = False,
         post: Annotated[bool, typer.Option("--post", help="post the vouchers (idempotent)")] = False,
         date: Annotated[str | None, typer.Option("--date", help="voucher date, default 31 Dec")] = None,
+        emergency: Annotated[
+            list[str] | None,
+            typer.Option("--emergency", help="LEDGER=元: an approved 紧急调剂, paid before the normal adjustment"),
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """江西 004: cities remit 10 % / 15 % of pooled collection; normal adjustment to 9 / 6 months."""
@@ -98,17 +105,30 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown fund {fund!r}; use employee or resident")
         when = _parse_date(date) if date else dt.date(year, 12, 31)
         counts = None
+        urgent = _ledger_amounts(emergency or [], "--emergency")
         with session_scope() as session:
             if headcounts is not None:
                 from reports.fund.inputs import read_headcounts
 
                 counts = read_headcounts(headcounts)
-            payload = _jiangxi(session, province, fund, year, when, counts, propose=propose, post=post)
-        lines = list(payload["remittance"]["lines"]) + list(payload["normal_adjustment"]["lines"])
+            else:
+                counts = _stored_city_headcounts(session, province, fund, year)
+            payload = _jiangxi(
+                session, province, fund, year, when, counts, propose=propose, post=post, emergency=urgent
+            )
+            payload["headcounts_from"] = (
+                headcounts if headcounts is not None else ("fund_inputs" if counts is not None else None)
+            )
+        lines = list(payload["remittance"]["lines"])
+        lines.extend(f"紧急调剂 {pool}: {amount} 元（二（三）2，据实，先于正常调剂）" for pool, amount in
+                     payload["emergency"].items())
+        lines.extend(payload["normal_adjustment"]["lines"])
         if payload["incentive_adjustment"] is not None:
             lines.extend(payload["incentive_adjustment"]["lines"])
         else:
-            lines.append("激励调剂：未给出 --headcounts（参保人数 CSV），未计算。")
+            lines.append(
+                "激励调剂：未给出 --headcounts（参保人数 CSV），fund_inputs 中也无各统筹区参保人数，未计算。"
+            )
         for voucher in payload.get("vouchers", []):
             lines.append(_voucher_line(voucher))
         _emit(payload, fmt, lines)
@@ -153,7 +173,48 @@ def register(app: typer.Typer) -> None:
             typer.echo("no flows with a deadline in this year")
 
 
+    from reports import fund_input_commands, fund_rule_commands
+
+    fund_input_commands.register(app)
+    fund_rule_commands.register(app)
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _ledger_amounts(values: list[str], what: str) -> dict[str, int]:
+    """``LEDGER=元`` options → ledger code → fen; a malformed one exits 2 naming it."""
+    from ledger.errors import AmountError
+    from ledger.money import to_fen
+
+    out: dict[str, int] = {}
+    for value in values:
+        code, sep, amount = value.partition("=")
+        if not sep or not code.strip():
+            fail(f"{what} {value!r} must be LEDGER=元")
+        try:
+            fen = to_fen(amount.strip(), what=f"{what} {code.strip()}")
+        except AmountError as exc:
+            fail(f"{exc} (amounts are in 元, e.g. 1234.50)")
+        if fen <= 0:
+            fail(f"{what} {code.strip()}: the amount must be positive")
+        out[code.strip()] = fen
+    return out
+
+
+def _stored_city_headcounts(session: Session, province: str, fund: str, year: int) -> dict[str, int] | None:
+    """参保人数 of every city pool under ``province`` from ``fund_inputs``, or ``None`` if any is missing."""
+    from reports.fund.store import has_headcounts, stored_headcounts
+
+    entity = get_entity(session, province)
+    codes = [
+        found.code
+        for child in children_of(session, entity)
+        if child.level == "city" and (found := ledger_of(session, child, fund)) is not None
+    ]
+    if not codes or not has_headcounts(session, codes, year):
+        return None
+    return stored_headcounts(session, codes, year)
 
 
 def _emit(payload: dict[str, Any], fmt: str, lines: list[str]) -> None:
@@ -201,6 +262,7 @@ def _jiangxi(
     *,
     propose: bool,
     post: bool,
+    emergency: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Remittances, normal and (with headcounts) incentive adjustment from the books; their vouchers.
 
@@ -237,15 +299,25 @@ def _jiangxi(
         [PoolCollection(f.ledger, max(f.collection_income_fen, 0)) for f in figures], fund=fund
     )
     remitted = {row["pool"]: row["remittance_fen"] for row in remit.result}
+    urgent = dict(emergency or {})
+    unknown = sorted(set(urgent) - set(remitted))
+    if unknown:
+        fail(f"--emergency names ledgers that are not city pools of {province}: {', '.join(unknown)}")
+    if sum(urgent.values()) > remit["total_fen"]:
+        fail(
+            f"--emergency total {format_fen_grouped(sum(urgent.values()))} 元 exceeds the adjustment fund "
+            f"{format_fen_grouped(remit['total_fen'])} 元"
+        )
     adjust = normal_adjustment(
         [
             PoolPosition(f.ledger, f.balance_fen - remitted[f.ledger], f.avg_monthly_expenditure_fen)
             for f in figures
         ],
-        remit["total_fen"],
+        remit["total_fen"] - sum(urgent.values()),
         fund=fund,
     )
-    allocations = [
+    allocations = [(pool, fen, "emergency", "emergency") for pool, fen in urgent.items()]
+    allocations += [
         (row["pool"], row.get("allocation_fen", 0), "normal", "allocate") for row in adjust.result
     ]
     incentive = None
@@ -253,10 +325,11 @@ def _jiangxi(
         missing = [f.ledger for f in figures if f.ledger not in headcounts]
         if missing:
             fail(f"--headcounts has no headcount for {', '.join(missing)}")
-        normal = dict((pool, fen) for pool, fen, _kind, _suffix in allocations)
+        normal = {pool: fen for pool, fen, kind, _suffix in allocations if kind == "normal"}
         incentive = incentive_adjustment(
             adjust["remaining_fen"],
-            [IncentiveCandidate(f.ledger, headcounts[f.ledger], received_normal=normal[f.ledger] > 0)
+            [IncentiveCandidate(f.ledger, headcounts[f.ledger], received_normal=normal[f.ledger] > 0,
+                                received_emergency=urgent.get(f.ledger, 0) > 0)
              for f in figures],
             fund=fund,
         )
@@ -270,6 +343,7 @@ def _jiangxi(
         "date": when.isoformat(),
         "remittance": remit.to_dict(),
         "normal_adjustment": adjust.to_dict(),
+        "emergency": {pool: format_fen_grouped(fen) for pool, fen in urgent.items()},
         "incentive_adjustment": incentive.to_dict() if incentive is not None else None,
         "headcounts": headcounts,
     }

@@ -9,7 +9,8 @@ feeds them from the trial balance.
 
 Modules: ``calculation`` (the result type, rounding policy), ``profiles`` (TOML parameters),
 ``capacity`` (可支付月数), ``jingmen``, ``jiujiang``, ``contributions`` (正宁/庆阳), ``jiangxi``
-(省级调剂), ``deadlines`` (working-day deadlines and compliance).
+(省级调剂), ``deadlines`` (working-day deadlines and compliance); ``books`` reads the figures
+from a ledger and ``store`` the inputs the books do not hold (``fund_inputs``).
 """
 
 from reports.fund.calculation import Calculation, FundRuleError

@@ -120,3 +120,77 @@ def pool_figures(
         avg_monthly_expenditure_fen=average_fen(max(expenditure, 0), MONTHS_PER_YEAR),
         collection_income_fen=collection,
     )
+
+
+#: Transfers between levels: not the fund's own income or expenditure (they cancel in a consolidation).
+LEVEL_TRANSFER_ROOTS = ("4401", "4402", "5301", "5302")
+
+
+@dataclass(frozen=True)
+class YearFlows:
+    """The year's own pooled income and expenditure of a ledger, in fen (closing vouchers excluded).
+
+    ``income_fen`` = net credits on pooled 4xxx accounts, ``expenditure_fen`` = net debits on
+    pooled 5xxx accounts, both without the transfers between levels (4401/4402/5301/5302): the
+    实际收入 / 实际支出 that 荆门 第十四条 sets against the budget and 九江 序号34 tests for 超支.
+    """
+
+    ledger: str
+    year: int
+    income_fen: int
+    expenditure_fen: int
+
+
+def year_flows(
+    session: Session, ledger_code: str, year: int, *, skip_key_prefix: str | None = None
+) -> YearFlows:
+    """实际收入 and 实际支出 (pooled, without transfers between levels) of ``ledger_code`` in ``year``."""
+    year = _check_year(year)
+    ledger = get_ledger(session, ledger_code)
+    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    sums = _sums(
+        session, ledger.id, dt.date(year, 1, 1), dt.date(year, 12, 31),
+        skip_closing=True, skip_key_prefix=skip_key_prefix,
+    )
+    income = expenditure = 0
+    for account in accounts:
+        if not _pooled(account, ledger.fund) or account.code.startswith(LEVEL_TRANSFER_ROOTS):
+            continue
+        if account.code[:1] == "4":
+            income -= sums.get(account.id, 0)
+        elif account.code[:1] == "5":
+            expenditure += sums.get(account.id, 0)
+    return YearFlows(ledger.code, year, income, expenditure)
+
+
+def posted_under(session: Session, ledger_code: str, key_prefix: str) -> int:
+    """Σ of the vouchers (their debit side) in ``ledger_code`` whose idempotency key starts with the prefix.
+
+    Reads back what a calculation's ``--post`` put into the books, e.g. the gap contributions
+    actually paid, which 第十四条 sets against the gap due (基金缺口上解率).
+    """
+    ledger = get_ledger(session, ledger_code)
+    total = session.execute(
+        select(func.sum(Posting.amount_fen))
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.idem_key.startswith(key_prefix, autoescape=True),
+            Posting.amount_fen > 0,
+        )
+    ).scalar_one()
+    return int(total or 0)
+
+
+def collection_total(session: Session, ledger_code: str, year: int) -> int:
+    """The year's net credits on every 4001 account (统筹 and 个人账户 parts), closing excluded.
+
+    The income recorded for 正宁/庆阳's check of contributions due (003 一（二）1): employer and
+    individual contributions both land on 4001, whichever part they are booked to.
+    """
+    year = _check_year(year)
+    ledger = get_ledger(session, ledger_code)
+    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    sums = _sums(session, ledger.id, dt.date(year, 1, 1), dt.date(year, 12, 31),
+                 skip_closing=True, skip_key_prefix=None)
+    return -sum(sums.get(a.id, 0) for a in accounts if a.code.startswith(COLLECTION_ROOT))

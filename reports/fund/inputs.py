@@ -1,10 +1,9 @@
-"""Inputs the books do not hold (insured headcounts …), read from CSV files.
+"""Insured headcounts read from a CSV file given on the command line (``--headcounts FILE.csv``).
 
-Why CSV and not the database: these figures come from other systems each year (参保人数 from
-the enrolment system, budgets from the finance bureau) and are only needed while a calculation
-runs. Keeping them in files passed on the command line (``--headcounts FILE.csv``) needs no
-schema migration and leaves a reviewable file next to the result. Every problem in a file is a
-``FundRuleError`` naming the file and the line, so a clerk can fix it.
+Why a file option next to the stored inputs (``reports.fund.store``, table ``fund_inputs``): a
+clerk may want to try a calculation with figures not yet recorded (a draft from the enrolment
+system) without changing what the books' users see. A file given on the command line wins over
+the stored figures. Every problem in a file is a ``FundRuleError`` naming the file and the line.
 """
 
 from __future__ import annotations

@@ -1,0 +1,99 @@
+"""``fundledger fund input``: record, import and list the inputs the books do not hold.
+
+Why a command group of its own: budgets, collection targets and insured headcounts arrive once a
+year from other offices; recording them once (``fund_inputs``) lets every later calculation
+(``fund jingmen-indicators``, ``fund jingmen-gap``, ``fund jiujiang-deficit``, the 江西 incentive)
+read the same figures, and an auditor see who recorded them, when and from which file.
+Money is typed in 元 (``1234.50``), headcounts in whole persons. An import is all or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli import check_format, emit_json, group, session_scope, state
+from ledger.input_models import INPUT_KINDS
+from ledger.money import format_fen
+
+FORMATS = ("table", "json")
+
+
+def register(app: typer.Typer) -> None:
+    fund_app = group("fund", "Fund management rules from the books (可支付月数, 江西省级调剂, deadlines).")
+    input_app = typer.Typer(help="Budgets, collection targets and headcounts per ledger and year.",
+                            no_args_is_help=True)
+    fund_app.add_typer(input_app, name="input")
+
+    @input_app.command("import")
+    def import_cmd(
+        path: Annotated[str, typer.Argument(help="CSV with columns ledger,year,kind,line,value")],
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Import inputs from a CSV (amounts in 元, headcounts in persons); all rows or none."""
+        from reports.fund.store import read_inputs_csv, record_inputs
+
+        check_format(fmt, FORMATS)
+        with session_scope() as session:
+            values = read_inputs_csv(session, path)
+            outcomes = record_inputs(session, values, actor=state.user, source=f"import {path}")
+        counts = {kind: sum(1 for _, o in outcomes if o == kind) for kind in ("added", "replaced", "unchanged")}
+        if fmt == "json":
+            emit_json({"file": path, "rows": len(outcomes), **counts})
+            return
+        typer.echo(
+            f"imported {len(outcomes)} input(s) from {path}: {counts['added']} added, "
+            f"{counts['replaced']} replaced, {counts['unchanged']} unchanged"
+        )
+
+    @input_app.command("set")
+    def set_cmd(
+        value: Annotated[str, typer.Argument(help="amount in 元, or a headcount in persons")],
+        ledger: Annotated[str, typer.Option("--ledger", help="ledger code")],
+        year: Annotated[int, typer.Option("--year", help="calendar year")],
+        kind: Annotated[str, typer.Option("--kind", help=" | ".join(INPUT_KINDS))],
+        line: Annotated[str, typer.Option("--line", help="budget line; empty = the ledger's total")] = "",
+        source: Annotated[str, typer.Option("--source", help="where the figure comes from")] = "",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Record one input (a revision replaces the earlier figure and its provenance)."""
+        from reports.fund.store import parse_input, record_inputs
+
+        check_format(fmt, FORMATS)
+        with session_scope() as session:
+            parsed = parse_input(ledger, year, kind, line, value)
+            [(_value, outcome)] = record_inputs(session, [parsed], actor=state.user, source=source or "cli")
+        if fmt == "json":
+            shown = format_fen(parsed.value) if INPUT_KINDS[parsed.kind] == "money" else str(parsed.value)
+            emit_json({"ledger": parsed.ledger, "year": parsed.year, "kind": parsed.kind, "line": parsed.line,
+                       "value": shown, "outcome": outcome})
+            return
+        typer.echo(f"{outcome}: {parsed.ledger} {parsed.year} {parsed.kind} {parsed.line or '(total)'} = {value}")
+
+    @input_app.command("list")
+    def list_cmd(
+        ledger: Annotated[str | None, typer.Option("--ledger", help="ledger code")] = None,
+        year: Annotated[int | None, typer.Option("--year", help="calendar year")] = None,
+        kind: Annotated[str | None, typer.Option("--kind", help=" | ".join(INPUT_KINDS))] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """The recorded inputs, with who recorded them, when, and from where."""
+        from reports.fund.store import load_inputs
+
+        check_format(fmt, FORMATS)
+        with session_scope(read_only=True) as session:
+            rows = load_inputs(session, ledger=ledger, year=year, kind=kind)
+        if fmt == "json":
+            emit_json({"inputs": [r.to_dict() for r in rows]})
+            return
+        if not rows:
+            typer.echo("no inputs recorded")
+            return
+        for r in rows:
+            unit = "元" if r.is_money else "人"
+            typer.echo(
+                f"{r.ledger}  {r.year}  {r.kind}  {r.line or '(total)'}  {r.shown_value()} {unit}  "
+                f"{r.recorded_by} {r.recorded_at:%Y-%m-%d %H:%M}  {r.source}"
+            )
+
