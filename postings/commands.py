@@ -40,7 +40,8 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
     import importlib
 
     found = []
-    for name in ("postings.flow_commands", "postings.bank_commands", "postings.beancount_commands"):
+    for name in ("postings.flow_commands", "postings.bank_commands", "postings.beancount_commands",
+                 "postings.receipts_commands"):
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

@@ -6,6 +6,7 @@ The reports themselves live in ``reports.reconciliation``; this module parses op
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ from ledger.cli import EXIT_DIFFERENCES, check_format, emit_json, group, session
 
 
 def register(app: typer.Typer) -> None:
-    reconcile_app = group("reconcile", "Month-end reconciliations: bank statements against the books.")
+    reconcile_app = group("reconcile", "Month-end reconciliations: banks, levels, treasury.")
 
     @reconcile_app.command("bank")
     def reconcile_bank_cmd(
@@ -61,6 +62,30 @@ def register(app: typer.Typer) -> None:
         if not result.agrees:
             raise typer.Exit(EXIT_DIFFERENCES)
 
+    @reconcile_app.command("treasury")
+    def reconcile_treasury_cmd(
+        ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
+        period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        file: Annotated[Path, typer.Option("--file", help="Tax/treasury CSV: date,kind,amount,reference,summary "
+                                           "(kind collection|transfer|balance)")],
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Tax collection and treasury transfers against 国库存款 (1005); exit 1 on any difference."""
+        from ledger.periods import parse_period
+        from reports.reconciliation import reconcile_treasury
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            result = reconcile_treasury(session, ledger, parse_period(period), file)
+            payload = result.to_dict()
+            text = result.render()
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            typer.echo(text)
+        if not result.agrees:
+            raise typer.Exit(EXIT_DIFFERENCES)
+
     @app.command("month-end")
     def month_end_cmd(
         entity: Annotated[str, typer.Option("--entity", help="Entity code; its whole subtree is checked")],
@@ -69,7 +94,7 @@ def register(app: typer.Typer) -> None:
                                             "only when all checks agree")] = False,
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
-        """Levels, verify and the empty 收入户 for an entity and its subtree; exit 0 only when all agree."""
+        """Levels, verify, bank 调节表, empty 收入户/国库存款 for an entity's subtree; exit 0 only when all agree."""
         from ledger.closing import close_period
         from ledger.periods import parse_period
         from reports.reconciliation import month_end

@@ -14,10 +14,12 @@ import datetime as dt
 import pytest
 
 from accounts.setup import add_sub_account
-from ledger.journal import Line, post
+from ledger.books import add_entity
+from ledger.journal import Line, post, reverse
+from ledger.review import review
 from postings.bank_store import import_statement
 from tests.cli import run, run_json
-from tests.factories import entry
+from tests.factories import LedgerFactory, entry
 
 NUMBER = "62000000000000000001"
 STATEMENT = """本方账号：62000000000000000001
@@ -89,3 +91,53 @@ def test_bad_input_exits_2(db_url, month):
         result = run(db_url, "reconcile", "bank", "--ledger", "C-EMP", *args)
         assert result.exit_code == 2, (args, result.output)
         assert "error:" in result.stderr
+
+
+def test_a_voucher_and_its_reversal_net_to_nothing(db_url, session, month):
+    """A 3-15 booking of 25.00 and its 红字冲销 on 3-16: neither is a 未达账项; the table is unchanged."""
+    wrong = post(session, entry("C-EMP", "typo", dt.date(2024, 3, 15), "误记",
+                                Line.debit("100301", "25.00"), Line.credit("1005", "25.00")))
+    reverse(session, "C-EMP", wrong.id, date=dt.date(2024, 3, 16))
+    session.commit()
+    result, payload = run_json(db_url, *ARGS)
+    assert result.exit_code == 0, result.output
+    assert [i["amount_fen"] for i in payload["booked_in_not_bank"]] == [30_000]
+    assert [i["amount_fen"] for i in payload["booked_out_not_bank"]] == [-10_000]
+    assert payload["book_balance_fen"] == 92_000 and payload["matched"] == 3
+
+
+def test_vouchers_awaiting_review_are_not_booked_but_labelled(db_url, session, books):
+    """Maker-checker ledger X3-EMP, account 100401 (yuan). Bank: +100.00 (3-05, S1), −40.00 (3-15, S2),
+    balance 60.00. Books: +100.00 reviewed, −40.00 prepared by 张会计 and not yet reviewed, so it does
+    not count: book 100.00 − 40.00 银行已付单位未付 = 60.00 = bank, with S2 labelled by its voucher.
+    Once 李审核 reviews it, both lines match and nothing is outstanding.
+    """
+    add_entity(session, "X3", "沙洋县", "county", "C")
+    LedgerFactory(session=session, entity="X3", fund="employee", code="X3-EMP", maker_checker=True)
+    add_sub_account(session, "X3-EMP", "100401", "建行支出户", bank_kind="expenditure",
+                    bank_name="建设银行沙洋支行", bank_number="62000000000000000003")
+    received = post(session, entry("X3-EMP", "in", dt.date(2024, 3, 5), "上级补助",
+                                   Line.debit("100401", "100.00"), Line.credit("440101", "100.00"),
+                                   preparer="张会计"))
+    review(session, "X3-EMP", received.id, "李审核")
+    paid = post(session, entry("X3-EMP", "out", dt.date(2024, 3, 15), "上解上级",
+                               Line.debit("530101", "40.00"), Line.credit("100401", "40.00"), preparer="张会计"))
+    import_statement(session, "X3-EMP", "100401", (
+        "本方账号：62000000000000000003\n记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号\n"
+        "2024-03-05,上级补助,,100.00,100.00,荆门市医保局,0001,S1\n"
+        "2024-03-15,上解上级,40.00,,60.00,荆门市医保局,0001,S2\n").encode(), file_name="x3.csv")
+    session.commit()
+    args = ("reconcile", "bank", "--ledger", "X3-EMP", "--account", "100401", "--period", "2024-03")
+    result, payload = run_json(db_url, *args)
+    assert result.exit_code == 0, result.output
+    assert payload["book_balance_fen"] == 10_000 and payload["bank_balance_fen"] == 6_000
+    [out] = payload["bank_out_not_booked"]
+    assert out["amount_fen"] == -4_000 and out["note"] == f"awaiting review: 2024-03 记-{paid.number:04d}"
+    assert [i["amount_fen"] for i in payload["awaiting_review"]] == [-4_000]
+    assert "待审核凭证" in run(db_url, *args).stdout
+    review(session, "X3-EMP", paid.id, "李审核")
+    session.commit()
+    result, payload = run_json(db_url, *args)
+    assert result.exit_code == 0
+    assert payload["book_balance_fen"] == 6_000 and payload["matched"] == 2
+    assert payload["bank_out_not_booked"] == [] and payload["awaiting_review"] == []

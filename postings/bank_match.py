@@ -1,0 +1,209 @@
+"""Matching bank statement lines to the postings of their bank-tied account.
+
+Two users need the same answer to "which statement lines have a counterpart in the books": the
+银行存款余额调节表 (``reports.reconciliation``), which lists what is left as 未达账项, and the
+receipt rules (``postings.receipts``), which turn what is left into vouchers. Keeping the matcher
+here, in the postings layer, lets both use it without the postings layer importing a report.
+
+Statement lines are signed from the fund's side (money in > 0) and postings are debit > 0, so the
+same sign means the same movement. Matching, in order:
+
+1. by reference: a line linked to a voucher in ``bank_line_vouchers`` takes that voucher's
+   posting on the account when the amounts agree;
+2. one to one: same amount, dates at most ``DATE_WINDOW_DAYS`` apart, the nearest date first;
+3. one to many: a line equal to the sum of several same-signed postings of one day (a batch
+   payment, 批量代发).
+
+Two facts of the books are taken into account before matching:
+
+* a voucher and its 红字冲销 that both fall inside the window net to nothing on the account, so
+  both are left out: neither is a movement the bank could show;
+* in a maker-checker ledger a voucher awaiting review (制单, not yet 审核) does not count as booked
+  (``ledger.review``): it is returned apart, so the 调节表 can label a line it would match and the
+  receipt rules do not post the same event a second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.bank_models import BankLineVoucher, BankStatementLine
+from ledger.models import Account, Posting, Voucher
+from ledger.periods import format_period
+from ledger.review import awaiting_review_ids
+
+DATE_WINDOW_DAYS = 5
+
+
+class Movement(Protocol):
+    """What the matcher reads of a statement line (or of any outside record of a movement)."""
+
+    @property
+    def booked_on(self) -> dt.date: ...
+
+    @property
+    def amount_fen(self) -> int: ...
+
+
+M = TypeVar("M", bound=Movement)
+
+
+@dataclass(frozen=True, slots=True)
+class BookEntry:
+    """One posting on the bank-tied account, with what the 调节表 prints of its voucher."""
+
+    id: int  # posting id
+    voucher_id: int
+    date: dt.date
+    amount_fen: int
+    summary: str
+    ref: str  # 凭证号: ``2024-03 记-0004``
+
+
+@dataclass(frozen=True, slots=True)
+class BookEntries:
+    """The account's postings in a date range: those that count, and those awaiting review."""
+
+    counted: list[BookEntry]
+    awaiting_review: list[BookEntry]
+    reversed_pairs: int  # voucher + 红字冲销 pairs left out because they net to nothing
+
+
+@dataclass
+class MatchResult:
+    unmatched_lines: list  # type: ignore[type-arg]  # the caller's movements, in input order
+    unmatched_books: list[BookEntry]
+    matched: int
+    #: id() of a matched movement → the book entries it took.
+    taken: dict[int, list[BookEntry]]
+
+
+def book_entries(session: Session, account: Account, start: dt.date, end: dt.date) -> BookEntries:
+    """Postings on ``account`` dated ``start``..``end``: counted, awaiting review, reversals netted out."""
+    rows = session.execute(
+        select(Posting.id, Voucher.id, Voucher.voucher_date, Posting.amount_fen, Voucher.summary, Voucher.period,
+               Voucher.number, Voucher.reversal_of_id)
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(Posting.account_id == account.id, Voucher.voucher_date >= start, Voucher.voucher_date <= end,
+               Voucher.kind != "closing")
+        .order_by(Voucher.voucher_date, Posting.id)
+    ).all()
+    net: dict[int, int] = defaultdict(int)
+    for r in rows:
+        net[r[1]] += r[3]
+    reversal_of = {r[1]: r[7] for r in rows if r[7] is not None}
+    dropped: set[int] = set()
+    for reversal, original in reversal_of.items():
+        if original in net and net[original] + net[reversal] == 0:
+            dropped.update((original, reversal))
+    pending = awaiting_review_ids(session, [account.ledger_id]) if rows else set()
+    counted: list[BookEntry] = []
+    waiting: list[BookEntry] = []
+    for r in rows:
+        if r[1] in dropped:
+            continue
+        entry = BookEntry(r[0], r[1], r[2], r[3], r[4], f"{format_period(r[5])} 记-{r[6]:04d}")
+        (waiting if r[1] in pending else counted).append(entry)
+    return BookEntries(counted, waiting, len(dropped) // 2)
+
+
+def line_links(session: Session, line_ids: Iterable[int]) -> dict[int, int]:
+    """statement line id → voucher id, from ``bank_line_vouchers`` (the receipt rules' links)."""
+    ids = sorted(set(line_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(session.execute(
+            select(BankLineVoucher.statement_line_id, BankLineVoucher.voucher_id)
+            .where(BankLineVoucher.statement_line_id.in_(chunk))
+        ).all())
+    return found
+
+
+def match(
+    statement: Sequence[M],
+    books: Sequence[BookEntry],
+    *,
+    links: Mapping[int, int] | None = None,
+    line_id: Callable[[Any], object] | None = None,
+    window_days: int = DATE_WINDOW_DAYS,
+) -> MatchResult:
+    """Match ``statement`` to ``books`` (by reference, one to one, one to many); see the module doc.
+
+    ``links`` maps a movement's id (``line_id(movement)``, default its ``id`` attribute) to the
+    voucher it is known to belong to.
+    """
+    window = dt.timedelta(days=window_days)
+    free = {b.id: b for b in books}
+    taken: dict[int, list[BookEntry]] = {}
+    get_id = line_id or (lambda s: getattr(s, "id", None))
+    by_amount: dict[int, list[BookEntry]] = defaultdict(list)
+    for b in books:
+        by_amount[b.amount_fen].append(b)
+    left: list[M] = []
+    for s in statement:  # by reference, then one to one, nearest date first
+        voucher = links.get(get_id(s)) if links else None
+        options = [b for b in by_amount.get(s.amount_fen, []) if b.id in free and b.voucher_id == voucher]
+        if not options:
+            options = [b for b in by_amount.get(s.amount_fen, [])
+                       if b.id in free and abs(b.date - s.booked_on) <= window]
+        if options:
+            best = min(options, key=lambda b: (abs(b.date - s.booked_on), b.id))
+            del free[best.id]
+            taken[id(s)] = [best]
+        else:
+            left.append(s)
+    unmatched: list[M] = []
+    for s in left:  # one to many: all same-signed free postings of one day summing to the line
+        by_day: dict[dt.date, list[BookEntry]] = defaultdict(list)
+        for b in free.values():
+            if abs(b.date - s.booked_on) <= window and (b.amount_fen > 0) == (s.amount_fen > 0):
+                by_day[b.date].append(b)
+        group = next((g for _, g in sorted(by_day.items(), key=lambda kv: abs(kv[0] - s.booked_on))
+                      if len(g) > 1 and sum(b.amount_fen for b in g) == s.amount_fen), None)
+        if group is None:
+            unmatched.append(s)
+            continue
+        for b in group:
+            del free[b.id]
+        taken[id(s)] = group
+    return MatchResult(unmatched, sorted(free.values(), key=lambda b: (b.date, b.id)), len(taken), taken)
+
+
+def account_statement(session: Session, account: Account, end: dt.date) -> list[BankStatementLine]:
+    """Every imported line of ``account`` booked up to ``end``, in order."""
+    return list(session.execute(
+        select(BankStatementLine).where(BankStatementLine.account_id == account.id,
+                                        BankStatementLine.booked_on <= end)
+        .order_by(BankStatementLine.booked_on, BankStatementLine.id)
+    ).scalars())
+
+
+def unbooked_lines(
+    session: Session, account: Account, start: dt.date | None, end: dt.date
+) -> tuple[list[BankStatementLine], int]:
+    """Lines booked ``start``..``end`` that nothing in the books accounts for, and how many are linked.
+
+    "Nothing" counts vouchers awaiting review too (they are booked, only not yet counted) and the
+    postings of the ``DATE_WINDOW_DAYS`` after ``end``: a line the books show a day later is not
+    missing. Lines already linked to a voucher by the receipt rules are never returned.
+    """
+    statement = account_statement(session, account, end)
+    if not statement:
+        return [], 0
+    first = statement[0].booked_on
+    window = dt.timedelta(days=DATE_WINDOW_DAYS)
+    entries = book_entries(session, account, first - window, end + window)
+    links = line_links(session, (s.id for s in statement))
+    result = match(statement, [*entries.counted, *entries.awaiting_review], links=links)
+    lines = [s for s in result.unmatched_lines
+             if s.id not in links and (start is None or s.booked_on >= start)]
+    linked = sum(1 for s in statement if s.id in links and (start is None or s.booked_on >= start))
+    return lines, linked

@@ -1,0 +1,218 @@
+"""Reconciliation between levels: each child's 上解/补助 against its parent's (accounting-rules.md §4.2).
+
+Jingmen 第十五条 asks for the city agency ↔ each county reconciliation monthly; the same pairing
+holds one level up (city ↔ province, 江西 004). A child's 5301 上解上级支出 pairs with the parent's
+4402 下级上解收入 from that child, the parent's 5302 补助下级支出 with the child's 4401 上级补助收入:
+first by the link id a mirrored flow gives both vouchers, then by amount (nearest date). What
+does not pair is in transit (下级已付上级未收, 上级已付下级未收, …) or a difference (金额不符).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books import children_of, get_entity, ledger_of
+from ledger.models import FUNDS, Account, Ledger, Posting, Voucher
+from ledger.money import format_fen
+from ledger.periods import format_period
+from ledger.review import awaiting_review_ids
+
+#: (child's account, parent's account, sign of the child's amount, in-transit labels).
+_DIRECTIONS = (
+    ("up", "5301", "4402", 1, "下级已付上级未收", "上级已收下级未付"),
+    ("down", "4401", "5302", -1, "下级已收上级未付", "上级已付下级未收"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelItem:
+    """One voucher's movement on 5301/4401 (child) or 4402/5302 (parent), as a positive amount."""
+
+    ledger: str
+    voucher_id: int
+    ref: str
+    date: dt.date
+    summary: str
+    link_id: str | None
+    amount_fen: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ledger": self.ledger, "voucher": self.ref, "date": self.date.isoformat(),
+                "summary": self.summary, "link_id": self.link_id, "amount_fen": self.amount_fen,
+                "amount": format_fen(self.amount_fen)}
+
+
+@dataclass
+class LevelIssue:
+    kind: str  # one of the in-transit labels, or 金额不符
+    child: LevelItem | None
+    parent: LevelItem | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "child": self.child.to_dict() if self.child else None,
+                "parent": self.parent.to_dict() if self.parent else None}
+
+
+@dataclass
+class LevelPair:
+    """One child, one fund: the totals each side booked and what does not pair."""
+
+    child_entity: str
+    fund: str
+    child_ledger: str
+    parent_ledger: str
+    totals: dict[str, int] = field(default_factory=dict)
+    matched: int = 0
+    issues: list[LevelIssue] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"child": self.child_entity, "fund": self.fund, "child_ledger": self.child_ledger,
+                "parent_ledger": self.parent_ledger, "totals_fen": dict(self.totals),
+                "matched": self.matched, "issues": [i.to_dict() for i in self.issues]}
+
+
+@dataclass
+class LevelReconciliation:
+    entity: str
+    period: int
+    pairs: list[LevelPair] = field(default_factory=list)
+    unattributed: list[LevelIssue] = field(default_factory=list)  # parent items no child claims
+
+    @property
+    def agrees(self) -> bool:
+        return not self.unattributed and all(not p.issues for p in self.pairs)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"entity": self.entity, "period": format_period(self.period), "agrees": self.agrees,
+                "pairs": [p.to_dict() for p in self.pairs],
+                "unattributed": [i.to_dict() for i in self.unattributed]}
+
+    def render(self) -> str:
+        out = [f"上下级对账  {self.entity}  {format_period(self.period)}"]
+        for p in self.pairs:
+            t = p.totals
+            out.append(f"  {p.child_ledger} ↔ {p.parent_ledger}: 上解 {format_fen(t.get('child_up', 0))} / "
+                       f"{format_fen(t.get('parent_up', 0))}, 补助 {format_fen(t.get('child_down', 0))} / "
+                       f"{format_fen(t.get('parent_down', 0))}, {p.matched} paired")
+            out += [_issue_line(i) for i in p.issues]
+        if self.unattributed:
+            out.append("  not attributable to a child:")
+            out += [_issue_line(i) for i in self.unattributed]
+        out.append("all levels agree" if self.agrees else "DIFFERENCES between levels (listed above)")
+        return "\n".join(out)
+
+
+def _issue_line(issue: LevelIssue) -> str:
+    sides = []
+    for label, item in (("下级", issue.child), ("上级", issue.parent)):
+        if item is not None:
+            sides.append(f"{label} {item.ledger} {item.ref} {item.date} {item.summary[:24]} "
+                         f"{format_fen(item.amount_fen)}")
+    return f"    {issue.kind}: " + "; ".join(sides)
+
+
+def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str, sign: int,
+                 period: int) -> list[LevelItem]:
+    """The month's vouchers on ``prefix``: not those awaiting review, nor a voucher and its 红字冲销."""
+    rows = session.execute(
+        select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
+               Voucher.link_id, func.sum(Posting.amount_fen), Voucher.reversal_of_id)
+        .join(Posting, Posting.voucher_id == Voucher.id).join(Account, Account.id == Posting.account_id)
+        .where(Voucher.ledger_id == ledger_id, Voucher.period == period, Voucher.kind != "closing",
+               Account.code.startswith(prefix))
+        .group_by(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
+                  Voucher.link_id, Voucher.reversal_of_id)
+        .order_by(Voucher.voucher_date, Voucher.id)
+    ).all()
+    net = {r[0]: int(r[6]) for r in rows}
+    dropped = awaiting_review_ids(session, [ledger_id]) if rows else set()
+    for r in rows:
+        if r[7] is not None and r[7] in net and net[r[7]] + net[r[0]] == 0:
+            dropped.update((r[0], r[7]))
+    return [LevelItem(ledger_code, r[0], f"{format_period(r[1])} 记-{r[2]:04d}", r[3], r[4], r[5],
+                      sign * int(r[6])) for r in rows if int(r[6]) != 0 and r[0] not in dropped]
+
+
+def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelReconciliation:
+    """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``, by link then amount."""
+    entity = get_entity(session, entity_code)
+    result = LevelReconciliation(entity=entity.code, period=period)
+    for fund in FUNDS:
+        parent_ledger = ledger_of(session, entity, fund)
+        if parent_ledger is None:
+            continue
+        for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
+            parent_items = _level_items(session, parent_ledger.id, parent_ledger.code, parent_code,
+                                        -child_sign, period)
+            children: list[tuple[LevelPair, list[LevelItem]]] = []
+            for child in children_of(session, entity):
+                child_ledger = ledger_of(session, child, fund)
+                if child_ledger is None:
+                    continue
+                pair = _pair_for(result, child.code, fund, child_ledger.code, parent_ledger.code)
+                items = _level_items(session, child_ledger.id, child_ledger.code, child_code, child_sign,
+                                     period)
+                pair.totals[f"child_{direction}"] = sum(i.amount_fen for i in items)
+                pair.totals.setdefault(f"parent_{direction}", 0)
+                children.append((pair, items))
+            free = list(parent_items)
+            leftovers: list[tuple[LevelPair, list[LevelItem]]] = []
+            for pair, items in children:  # by link id
+                rest = []
+                for item in items:
+                    twin = next((p for p in free if item.link_id and p.link_id == item.link_id), None)
+                    if twin is None:
+                        rest.append(item)
+                        continue
+                    free.remove(twin)
+                    pair.totals[f"parent_{direction}"] += twin.amount_fen
+                    pair.matched += 1
+                    if twin.amount_fen != item.amount_fen:
+                        pair.issues.append(LevelIssue("金额不符", item, twin))
+                leftovers.append((pair, rest))
+            for pair, rest in leftovers:  # then by amount, nearest date
+                for item in rest:
+                    options = [p for p in free if p.amount_fen == item.amount_fen and not p.link_id]
+                    if not options:
+                        pair.issues.append(LevelIssue(child_only, item, None))
+                        continue
+                    twin = min(options, key=lambda p: (abs(p.date - item.date), p.voucher_id))
+                    free.remove(twin)
+                    pair.totals[f"parent_{direction}"] += twin.amount_fen
+                    pair.matched += 1
+            for item in free:
+                owner = _owner_by_link(session, item.link_id, children)
+                issue = LevelIssue(parent_only, None, item)
+                if owner is not None:
+                    owner.totals[f"parent_{direction}"] += item.amount_fen
+                    owner.issues.append(issue)
+                else:
+                    result.unattributed.append(issue)
+    return result
+
+
+def _pair_for(result: LevelReconciliation, child: str, fund: str, child_ledger: str,
+              parent_ledger: str) -> LevelPair:
+    for pair in result.pairs:
+        if pair.child_ledger == child_ledger:
+            return pair
+    pair = LevelPair(child, fund, child_ledger, parent_ledger)
+    result.pairs.append(pair)
+    return pair
+
+
+def _owner_by_link(session: Session, link_id: str | None,
+                   children: list[tuple[LevelPair, list[LevelItem]]]) -> LevelPair | None:
+    """The child whose ledger holds the other voucher of a linked pair (booked to another account)."""
+    if not link_id:
+        return None
+    codes = set(session.execute(
+        select(Ledger.code).join(Voucher, Voucher.ledger_id == Ledger.id).where(Voucher.link_id == link_id)
+    ).scalars())
+    return next((pair for pair, _ in children if pair.child_ledger in codes), None)
+
+

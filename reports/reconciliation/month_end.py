@@ -1,0 +1,127 @@
+"""``fundledger month-end``: every check of an entity and its subtree in one report and one exit code.
+
+For each entity of the subtree (parents first): the levels reconciliation of every parent; for each
+of its ledgers ``verify`` (the engine's invariants), the 银行存款余额调节表 of every bank-tied account
+that has statement lines imported for the month, the 收入户 (1002) empty at month end, and in
+December 国库存款 (1005) empty at year end. ``agrees`` only when all of them do, which is what
+``--close`` waits for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.bank_models import BankStatementLine
+from ledger.books import children_of, get_entity, ledger_of
+from ledger.errors import LedgerError
+from ledger.models import FUNDS, Account, Entity
+from ledger.money import format_fen
+from ledger.periods import first_day, format_period, last_day
+from ledger.verify import VerifyReport, verify
+from reports.reconciliation.bank import BankReconciliation, reconcile_bank
+from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
+from reports.reconciliation.treasury import income_not_empty, treasury_left_at_year_end
+
+
+@dataclass
+class MonthEnd:
+    """Every month-end check of an entity and its subtree; ``agrees`` only when all of them do."""
+
+    entity: str
+    period: int
+    ledgers: list[str] = field(default_factory=list)
+    levels: list[LevelReconciliation] = field(default_factory=list)
+    verify: dict[str, VerifyReport] = field(default_factory=dict)
+    banks: list[BankReconciliation] = field(default_factory=list)
+    bank_errors: list[dict[str, object]] = field(default_factory=list)  # accounts that could not be reconciled
+    income_not_empty: list[dict[str, object]] = field(default_factory=list)  # 收入户 with a balance
+    treasury_not_empty: list[dict[str, object]] = field(default_factory=list)  # December: 国库存款 left
+    closed: list[str] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        return (all(r.agrees for r in self.levels) and all(r.ok for r in self.verify.values())
+                and all(b.agrees for b in self.banks) and not self.bank_errors
+                and not self.income_not_empty and not self.treasury_not_empty)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"entity": self.entity, "period": format_period(self.period), "agrees": self.agrees,
+                "ledgers": list(self.ledgers), "levels": [r.to_dict() for r in self.levels],
+                "verify": {code: r.to_dict() for code, r in self.verify.items()},
+                "banks": [b.to_dict() for b in self.banks], "bank_errors": list(self.bank_errors),
+                "income_not_empty": list(self.income_not_empty),
+                "treasury_not_empty": list(self.treasury_not_empty), "closed": list(self.closed)}
+
+    def render(self) -> str:
+        out = [f"月末检查  {self.entity} and subtree  {format_period(self.period)}"]
+        out += [r.render() for r in self.levels]
+        for code, report in self.verify.items():
+            out.append(f"verify {code}: " + ("ok" if report.ok else f"{len(report.problems)} problem(s)"))
+            out += [f"    FAIL [{p.rule}] {p.message}" for p in report.problems]
+        out += [b.render() for b in self.banks]
+        out += [f"bank {e['ledger']} {e['account']}: cannot reconcile: {e['error']}" for e in self.bank_errors]
+        if self.income_not_empty:
+            out += [f"收入户 not empty: {i['ledger']} {i['account']} {format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+                    for i in self.income_not_empty]
+        else:
+            out.append("收入户 (1002) empty at month end")
+        if self.period % 100 == 12:
+            if self.treasury_not_empty:
+                out += [f"国库存款 not empty at year end: {i['ledger']} "
+                        f"{format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+                        for i in self.treasury_not_empty]
+            else:
+                out.append("国库存款 (1005) empty at year end")
+        if self.closed:
+            out.append(f"closed {format_period(self.period)}: {', '.join(self.closed)}")
+        out.append("month end: all checks agree" if self.agrees else "month end: DIFFERENCES (listed above)")
+        return "\n".join(out)
+
+
+def subtree(session: Session, entity_code: str) -> list[Entity]:
+    """The entity and all its descendants, parents first."""
+    order = [get_entity(session, entity_code)]
+    i = 0
+    while i < len(order):
+        order.extend(children_of(session, order[i]))
+        i += 1
+    return order
+
+
+def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
+    """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree."""
+    entities = subtree(session, entity_code)
+    result = MonthEnd(entity=entities[0].code, period=period)
+    end = last_day(period)
+    for entity in entities:
+        if children_of(session, entity):
+            result.levels.append(reconcile_levels(session, entity.code, period))
+        for fund in FUNDS:
+            ledger = ledger_of(session, entity, fund)
+            if ledger is None:
+                continue
+            result.ledgers.append(ledger.code)
+            result.verify[ledger.code] = verify(session, ledger.code)
+            for code in _accounts_with_statement(session, ledger.id, period):
+                try:
+                    result.banks.append(reconcile_bank(session, ledger.code, code, period))
+                except LedgerError as exc:
+                    result.bank_errors.append({"ledger": ledger.code, "account": code, "error": str(exc)})
+            result.income_not_empty += income_not_empty(session, ledger.id, ledger.code, end)
+            left = treasury_left_at_year_end(session, ledger.id, period)
+            if left:
+                result.treasury_not_empty.append({"ledger": ledger.code, "account": "1005", "balance_fen": left})
+    return result
+
+
+def _accounts_with_statement(session: Session, ledger_id: int, period: int) -> list[str]:
+    """Codes of the bank-tied accounts with statement lines booked in ``period``."""
+    return list(session.execute(
+        select(Account.code).join(BankStatementLine, BankStatementLine.account_id == Account.id)
+        .where(BankStatementLine.ledger_id == ledger_id, BankStatementLine.booked_on >= first_day(period),
+               BankStatementLine.booked_on <= last_day(period))
+        .distinct().order_by(Account.code)
+    ).scalars())

@@ -1,0 +1,311 @@
+"""Tax collection and the treasury against 国库存款 (1005): ``fundledger reconcile treasury``.
+
+Jingmen 第十五条 asks for the tax ↔ treasury and finance ↔ treasury reconciliations monthly. Where
+税务 collects, premiums sit in the treasury (Dr 1005 国库存款 / Cr 4001) until the treasury moves
+them to the fiscal special account (Dr 1003 / Cr 1005; accounting-rules.md §2, "normally zero
+after the transfer"). The tax bureau and the treasury report what they collected and transferred;
+this module compares that report with the books:
+
+* each collection (+) and transfer (−) of the report is matched to a posting on 1005 (amount,
+  date window, like the bank matcher ``postings.bank_match``), and the totals are compared;
+* every credit to 1005 must go to a 1003 财政专户 account, and the balance right after the month's
+  last transfer must be zero (the treasury account is *emptied* into the fiscal special account);
+* a ``balance`` row, when given, must equal the 1005 book balance at month end;
+* the 收入户 (1002) is empty at month end, and in December 国库存款 is empty at year end.
+
+The report is a small CSV (UTF-8, with or without BOM, or GB18030), one movement a row::
+
+    date,kind,amount,reference,summary
+    2024-03-08,collection,"1,000,000.00",SB202403-01,税务征收职工医保费
+    2024-03-12,transfer,"1,000,000.00",GK-0312,国库划转市财政专户
+    2024-03-31,balance,0.00,,国库存款月末余额
+
+``kind`` is ``collection`` (税务征收入库), ``transfer`` (国库划转财政专户) or ``balance`` (the
+treasury's 国库存款 balance at month end); ``amount`` is positive yuan; ``reference`` and
+``summary`` may be left empty. Rows dated outside the month are refused, so a file of another
+month cannot be compared by mistake. Vouchers awaiting review do not count, and a voucher and its
+红字冲销 net to nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.books import get_ledger
+from ledger.errors import ImportFileError, LedgerError
+from ledger.models import Account, Posting, Voucher
+from ledger.money import format_fen
+from ledger.periods import first_day, format_period, last_day
+from ledger.review import awaiting_review_ids
+from postings.bank.amounts import parse_amount
+from postings.bank.cells import CellError
+from postings.bank.dates import parse_date
+from postings.bank.encoding import decode_text
+from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
+
+TREASURY = "1005"
+FISCAL_SPECIAL = "1003"
+INCOME = "1002"
+KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
+COLUMNS = ("date", "kind", "amount", "reference", "summary")
+REQUIRED = ("date", "kind", "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class TreasuryRow:
+    """One row of the tax/treasury report; ``amount_fen`` signed as 1005 moves (transfer < 0)."""
+
+    line_no: int
+    booked_on: dt.date
+    kind: str
+    amount_fen: int
+    reference: str
+    summary: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line_no, "date": self.booked_on.isoformat(), "kind": self.kind,
+                "amount_fen": self.amount_fen, "amount": format_fen(abs(self.amount_fen)),
+                "reference": self.reference, "summary": self.summary}
+
+
+def read_treasury_csv(source: str | os.PathLike[str] | bytes, period: int) -> list[TreasuryRow]:
+    """The rows of a tax/treasury CSV for month ``period``; every problem named with its line."""
+    name = "-" if isinstance(source, bytes) else Path(source).name
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+    text, _ = decode_text(data)
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFileError(f"{name}: line 1: the header must name the columns {', '.join(COLUMNS)} "
+                              f"(missing: {', '.join(missing)})")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise ImportFileError(f"{name}: line 1: unknown column(s) {', '.join(unknown)}; "
+                              f"the columns are {', '.join(COLUMNS)}")
+    rows: list[TreasuryRow] = []
+    problems: list[str] = []
+    start, end = first_day(period), last_day(period)
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(f"line {line_no}: {len(cells)} cells, the header has {len(header)}")
+            continue
+        row = dict(zip(header, [c.strip() for c in cells], strict=False))
+        try:
+            row_for(rows, line_no, row, start, end)
+        except (CellError, ValueError) as exc:
+            problems.append(f"line {line_no}: {exc}")
+    if problems:
+        raise ImportFileError(f"{name}: {len(problems)} bad row(s); nothing compared", problems)
+    if not rows:
+        raise ImportFileError(f"{name}: no rows below the header")
+    return rows
+
+
+def row_for(rows: list[TreasuryRow], line_no: int, row: dict[str, str], start: dt.date, end: dt.date) -> None:
+    """Check one CSV row and append it; ``ValueError``/``CellError`` name what is wrong."""
+    kind = row.get("kind", "")
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    day = parse_date(row.get("date") or None)
+    if day is None:
+        raise ValueError("the date is empty")
+    if not start <= day <= end:
+        raise ValueError(f"{day} is not in {format_period(start.year * 100 + start.month)}")
+    fen = parse_amount(row.get("amount") or None)
+    if fen is None:
+        raise ValueError("the amount is empty")
+    if fen < 0 or (fen == 0 and kind != "balance"):
+        raise ValueError(f"the amount must be positive, got {format_fen(fen)}")
+    signed = -fen if kind == "transfer" else fen
+    rows.append(TreasuryRow(line_no, day, kind, signed, row.get("reference", ""), row.get("summary", "")))
+
+
+@dataclass
+class TreasuryReconciliation:
+    ledger: str
+    period: int
+    totals: dict[str, int] = field(default_factory=dict)  # report_/books_ collection|transfer
+    report_only: list[TreasuryRow] = field(default_factory=list)  # 国库有、账上无
+    books_only: list[BookEntry] = field(default_factory=list)  # 账上有、国库无
+    not_to_fiscal: list[BookEntry] = field(default_factory=list)  # credits to 1005 not into 1003
+    left_after_transfer: tuple[dt.date, int] | None = None  # the balance right after the last transfer
+    untransferred_fen: int = 0  # month-end balance when nothing was transferred in the month
+    book_balance_fen: int = 0
+    reported_balance_fen: int | None = None
+    income_not_empty: list[dict[str, object]] = field(default_factory=list)
+    year_end_not_empty: int = 0  # December: 国库存款 left at year end
+    matched: int = 0
+
+    @property
+    def problems(self) -> list[str]:
+        out = []
+        for kind in ("collection", "transfer"):
+            report, books = self.totals.get(f"report_{kind}", 0), self.totals.get(f"books_{kind}", 0)
+            if report != books:
+                out.append(f"{KINDS[kind]}: the report says {format_fen(report)}, the books "
+                           f"{format_fen(books)} (difference {format_fen(report - books)})")
+        out += [f"国库有、账上无: line {r.line_no} {r.booked_on} {KINDS[r.kind]} {format_fen(abs(r.amount_fen))} "
+                f"{r.reference}".rstrip() for r in self.report_only]
+        out += [f"账上有、国库无: {b.ref} {b.date} {b.summary[:24]} {format_fen(b.amount_fen)}"
+                for b in self.books_only]
+        out += [f"国库存款 paid out other than to 财政专户 (1003): {b.ref} {b.date} {b.summary[:24]} "
+                f"{format_fen(-b.amount_fen)}" for b in self.not_to_fiscal]
+        if self.left_after_transfer is not None:
+            day, fen = self.left_after_transfer
+            out.append(f"国库存款 not emptied into 财政专户: {format_fen(fen)} left after the transfer of {day}")
+        if self.untransferred_fen:
+            out.append(f"国库存款 holds {format_fen(self.untransferred_fen)} at month end and nothing was "
+                       "transferred to 财政专户 this month")
+        if self.reported_balance_fen is not None and self.reported_balance_fen != self.book_balance_fen:
+            out.append(f"国库存款余额: the treasury says {format_fen(self.reported_balance_fen)}, the books "
+                       f"{format_fen(self.book_balance_fen)}")
+        out += [f"收入户 not empty at month end: {i['account']} {format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+                for i in self.income_not_empty]
+        if self.year_end_not_empty:
+            out.append(f"国库存款 not empty at year end: {format_fen(self.year_end_not_empty)}")
+        return out
+
+    @property
+    def agrees(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, object]:
+        left = self.left_after_transfer
+        return {
+            "ledger": self.ledger, "period": format_period(self.period), "agrees": self.agrees,
+            "totals_fen": dict(self.totals), "matched": self.matched,
+            "report_only": [r.to_dict() for r in self.report_only],
+            "books_only": [_entry_dict(b) for b in self.books_only],
+            "not_to_fiscal": [_entry_dict(b) for b in self.not_to_fiscal],
+            "left_after_transfer": {"date": left[0].isoformat(), "amount_fen": left[1]} if left else None,
+            "untransferred_fen": self.untransferred_fen, "book_balance_fen": self.book_balance_fen,
+            "reported_balance_fen": self.reported_balance_fen, "income_not_empty": list(self.income_not_empty),
+            "year_end_not_empty_fen": self.year_end_not_empty, "problems": self.problems,
+        }
+
+    def render(self) -> str:
+        t = self.totals
+        out = [f"国库对账  {self.ledger}  {format_period(self.period)}  单位：元",
+               f"  税务征收入库      report {format_fen(t.get('report_collection', 0)):>16}   "
+               f"books {format_fen(t.get('books_collection', 0)):>16}",
+               f"  国库划转财政专户  report {format_fen(t.get('report_transfer', 0)):>16}   "
+               f"books {format_fen(t.get('books_transfer', 0)):>16}",
+               f"  国库存款月末余额  books {format_fen(self.book_balance_fen)}"
+               + (f", treasury {format_fen(self.reported_balance_fen)}"
+                  if self.reported_balance_fen is not None else ""),
+               f"  {self.matched} movement(s) matched"]
+        out += [f"  {p}" for p in self.problems]
+        out.append("treasury agrees" if self.agrees else "treasury: DIFFERENCES (listed above)")
+        return "\n".join(out)
+
+
+def _entry_dict(b: BookEntry) -> dict[str, object]:
+    return {"voucher": b.ref, "date": b.date.isoformat(), "summary": b.summary, "amount_fen": b.amount_fen,
+            "amount": format_fen(abs(b.amount_fen))}
+
+
+def counted_balance(session: Session, accounts: list[Account], end: dt.date) -> int:
+    """Balance of ``accounts`` at the end of ``end`` from the vouchers that count (not awaiting review)."""
+    if not accounts:
+        return 0
+    pending = awaiting_review_ids(session, {a.ledger_id for a in accounts})
+    query = (select(func.coalesce(func.sum(Posting.amount_fen), 0)).join(Voucher, Voucher.id == Posting.voucher_id)
+             .where(Posting.account_id.in_([a.id for a in accounts]), Voucher.voucher_date <= end))
+    if pending:
+        query = query.where(Voucher.id.not_in(sorted(pending)))
+    return int(session.scalar(query) or 0)
+
+
+def leaves(session: Session, ledger_id: int, root: str) -> list[Account]:
+    return list(session.execute(
+        select(Account).where(Account.ledger_id == ledger_id, Account.code.startswith(root),
+                              Account.is_leaf.is_(True)).order_by(Account.code)
+    ).scalars())
+
+
+def income_not_empty(session: Session, ledger_id: int, ledger_code: str, end: dt.date) -> list[dict[str, object]]:
+    """The 收入户 (1002) leaves holding money at the end of ``end``: they must be empty at month end."""
+    found = []
+    for account in leaves(session, ledger_id, INCOME):
+        balance = counted_balance(session, [account], end)
+        if balance:
+            found.append({"ledger": ledger_code, "account": account.code, "balance_fen": balance})
+    return found
+
+
+def treasury_left_at_year_end(session: Session, ledger_id: int, period: int) -> int:
+    """国库存款 at 31 December (only asked in December): it must be empty at year end."""
+    if period % 100 != 12:
+        return 0
+    return counted_balance(session, leaves(session, ledger_id, TREASURY), last_day(period))
+
+
+def reconcile_treasury(
+    session: Session, ledger_code: str, period: int, source: str | os.PathLike[str] | bytes
+) -> TreasuryReconciliation:
+    """Compare the tax/treasury report of month ``period`` with 国库存款 of ``ledger_code``."""
+    ledger = get_ledger(session, ledger_code)
+    rows = read_treasury_csv(source, period)
+    treasury = leaves(session, ledger.id, TREASURY)
+    if not treasury:
+        raise LedgerError(f"ledger {ledger_code} has no 1005 国库存款 account to reconcile")
+    start, end = first_day(period), last_day(period)
+    window = dt.timedelta(days=DATE_WINDOW_DAYS)
+    entries: list[BookEntry] = []
+    for account in treasury:
+        entries += book_entries(session, account, start, end).counted
+    entries.sort(key=lambda b: (b.date, b.id))
+    result = TreasuryReconciliation(ledger=ledger.code, period=period)
+    movements = [r for r in rows if r.kind != "balance"]
+    balances = [r for r in rows if r.kind == "balance"]
+    if balances:
+        result.reported_balance_fen = balances[-1].amount_fen
+    result.totals = {
+        "report_collection": sum(r.amount_fen for r in movements if r.kind == "collection"),
+        "report_transfer": -sum(r.amount_fen for r in movements if r.kind == "transfer"),
+        "books_collection": sum(b.amount_fen for b in entries if b.amount_fen > 0),
+        "books_transfer": -sum(b.amount_fen for b in entries if b.amount_fen < 0),
+    }
+    found = match(movements, entries, line_id=lambda r: r.line_no, window_days=window.days)
+    result.matched = found.matched
+    result.report_only = list(found.unmatched_lines)
+    result.books_only = found.unmatched_books
+    credits = [b for b in entries if b.amount_fen < 0]
+    into_fiscal = _vouchers_touching(session, ledger.id, {b.voucher_id for b in credits}, FISCAL_SPECIAL)
+    result.not_to_fiscal = [b for b in credits if b.voucher_id not in into_fiscal]
+    transfers = [b for b in credits if b.voucher_id in into_fiscal]
+    result.book_balance_fen = counted_balance(session, treasury, end)
+    if transfers:
+        last = max(b.date for b in transfers)
+        left = counted_balance(session, treasury, last)
+        if left:
+            result.left_after_transfer = (last, left)
+    elif result.book_balance_fen > 0:
+        result.untransferred_fen = result.book_balance_fen
+    result.income_not_empty = income_not_empty(session, ledger.id, ledger.code, end)
+    result.year_end_not_empty = treasury_left_at_year_end(session, ledger.id, period)
+    return result
+
+
+def _vouchers_touching(session: Session, ledger_id: int, voucher_ids: set[int], root: str) -> set[int]:
+    if not voucher_ids:
+        return set()
+    return set(session.execute(
+        select(Posting.voucher_id).join(Account, Account.id == Posting.account_id)
+        .where(Posting.voucher_id.in_(sorted(voucher_ids)), Account.ledger_id == ledger_id,
+               Account.code.startswith(root))
+    ).scalars())
