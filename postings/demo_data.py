@@ -14,11 +14,15 @@ Rules it keeps:
   nothing. Every voucher also carries a ``demo:`` idempotency key, so even a repeated flow would be
   skipped, never doubled.
 * **Fast**: each month's flows are checked one by one (overdraw rule included) and posted with one
-  ``post_many`` through ``postings.flows.FlowBatch``; then every ledger's month is closed.
+  ``post_many`` through ``postings.flows.FlowBatch``; then every ledger's month is closed. The
+  batch reads the books through ``_MonthBooks``, which asks the database once per account and
+  month instead of once per draft (nothing of the month is in the database until the flush).
 
-Hook points for parts built later are plain functions marked ``HOOK``:
-``import_bank_statements`` (bank statement import, once per month before closing).
-The reconciliation and final-accounts hooks live with the reports (``reports.demo``).
+One bank statement is imported (``import_bank_statements``): the city's own 职工医保 expenditure
+account for December, written as a generic CSV export from the month's postings with two planted
+未达账项 (bank interest the clerk has not booked, a benefit payment the bank has not yet paid) and
+one batch line, and stored through ``postings.bank_store`` like ``fundledger import bank`` does,
+so ``reconcile bank`` has a 调节表 to show. The reports printed live in ``reports.demo``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,14 +39,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.setup import add_sub_account, create_ledger
+from ledger.bank_models import BankImport
 from ledger.books import add_entity, record
 from ledger.closing import close_period
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post_many
-from ledger.models import AuditEvent, Entity, Voucher
-from ledger.money import apply_rate
+from ledger.models import AuditEvent, Entity, Posting, Voucher
+from ledger.money import apply_rate, format_fen_grouped
+from ledger.periods import first_day, last_day, period_of
 from postings import flows
+from postings.bank_store import BankImportResult, bank_account, import_statement
 from postings.flows import FlowBatch
+from postings.flows.base import FlowBooks, LedgerInfo
 
 YEAR = 2024
 SEED = 2024
@@ -160,10 +168,17 @@ def demo_exists(session: Session) -> bool:
 
 
 def build_demo(session: Session, *, progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Build the demo world and post its year, or report that it is already there (nothing posted)."""
+    """Build the demo world and post its year, or report that it is already there (nothing posted).
+
+    Books built before the demo imported a bank statement get the statement on the next run (its
+    lines are not postings, so closed months do not stand in the way); once it is there, a run
+    writes nothing at all.
+    """
     started = time.perf_counter()
     say = progress or (lambda _text: None)
     if demo_exists(session):
+        if not statement_imported(session):
+            _say_import(say, import_bank_statements(session, WORLD, STATEMENT_PERIOD))
         count = session.execute(select(func.count()).select_from(Voucher)).scalar_one()
         return DemoResult(WORLD, False, int(count), 0, time.perf_counter() - started)
     _set_up(session)
@@ -173,27 +188,206 @@ def build_demo(session: Session, *, progress: Callable[[str], None] | None = Non
     rng = random.Random(SEED)
     plan = _Plan(rng)
     for month in range(1, 13):
+        period = YEAR * 100 + month
         batch = FlowBatch(session)
+        batch.books = _MonthBooks(session, period)
         for step in sorted(plan.month(month), key=lambda step: (step.date, step.seq)):
             step.function(session, date=step.date, preparer="demo", batch=batch, **step.kwargs)
         posted += len(batch.flush())
-        import_bank_statements(session, WORLD, YEAR * 100 + month)
-        closed += _close_month(session, YEAR * 100 + month)
+        imported = import_bank_statements(session, WORLD, period)
+        closed += _close_month(session, period)
         say(f"{YEAR}-{month:02d}: posted and closed")
+        _say_import(say, imported)
     record(session, MARKER, year=YEAR, seed=SEED, vouchers=posted, ledgers=WORLD.ledgers)
     count = session.execute(select(func.count()).select_from(Voucher)).scalar_one()
     return DemoResult(WORLD, True, int(count), closed, time.perf_counter() - started)
 
 
-def import_bank_statements(session: Session, world: DemoWorld, period: int) -> None:
-    """HOOK (bank statement import): import the month's bank statements of the demo's bank accounts.
+def _say_import(say: Callable[[str], None], result: BankImportResult | None) -> None:
+    if result is not None:
+        say(
+            f"imported bank statement {result.file} ({result.profile}) into {result.ledger} {result.account}: "
+            f"{result.lines_read} lines, {result.lines_new} new, {result.lines_skipped} already imported"
+        )
 
-    Called once per month after the month's flows are posted and before the month is closed. The
-    lead adds here: write a small statement for, e.g., the city's expenditure account (its bank
-    sub-account numbers are ``bank_number(...)``) and import it with the bank importer, so the
-    reconciliations have something to match. Until then it does nothing.
+
+class _MonthBooks(FlowBooks):
+    """The books as one month's batch sees them: account balances and posted keys read once.
+
+    While a month's flows are added to a ``FlowBatch`` nothing dated in that month is in the
+    database yet (the batch posts at the flush, the previous months are closed), so an account's
+    balance on any day of the month is its balance at the month's start, plus the batch's pending
+    drafts that the overdraw rule adds itself. Asking the database once per account and month
+    instead of once per draft keeps the demo well inside its time budget; the answers are the ones
+    ``FlowBooks`` would give. Every demo key of the month is read in one query for the same reason.
     """
-    return None
+
+    def __init__(self, session: Session, period: int) -> None:
+        super().__init__(session)
+        self.period = period
+        self._balances: dict[tuple[int, str], int] = {}
+        self._prefix = f"demo:{period}:"
+        self._keys: set[tuple[int, str]] | None = None
+
+    def balance(self, info: LedgerInfo, code: str, day: dt.date) -> int:
+        if period_of(day) != self.period:
+            return super().balance(info, code, day)
+        if (info.id, code) not in self._balances:
+            self._balances[(info.id, code)] = super().balance(info, code, day)
+        return self._balances[(info.id, code)]
+
+    def posted_keys(self, drafts: Sequence[VoucherDraft]) -> set[tuple[str, str]]:
+        if not all(d.key.startswith(self._prefix) for d in drafts):
+            return super().posted_keys(drafts)
+        if self._keys is None:
+            self._keys = {
+                (int(ledger_id), key)
+                for ledger_id, key in self.session.execute(
+                    select(Voucher.ledger_id, Voucher.idem_key).where(Voucher.idem_key.startswith(self._prefix))
+                )
+            }
+        return {(d.ledger, d.key) for d in drafts if (self.ledger(d.ledger).id, d.key) in self._keys}
+
+
+# ------------------------------------------------------------------ the bank statement
+#: The account whose statement the demo imports: the city's own 职工医保 expenditure account (本级支出户),
+#: for December, the month the 决算 rests on.
+STATEMENT_ENTITY = CITY[0]
+STATEMENT_FUND = "employee"
+STATEMENT_ACCOUNT = "100401"
+STATEMENT_PERIOD = YEAR * 100 + 12
+#: Annual rate of the 活期 interest the bank credits on the 21st of a quarter's last month (结息).
+CURRENT_INTEREST_RATE = Decimal("0.0035")
+
+
+def statement_ledger() -> str:
+    return WORLD.ledger(STATEMENT_ENTITY, STATEMENT_FUND)
+
+
+def statement_imported(session: Session) -> bool:
+    _ledger, account = bank_account(session, statement_ledger(), STATEMENT_ACCOUNT)
+    return session.execute(select(BankImport.id).where(BankImport.account_id == account.id)).first() is not None
+
+
+def import_bank_statements(session: Session, world: DemoWorld, period: int) -> BankImportResult | None:
+    """Import the demo's bank statement when ``period`` is its month (called after posting, before closing).
+
+    The statement goes through ``postings.bank_store.import_statement`` (what ``fundledger import
+    bank`` runs), so its lines are parsed, checked against the tied account and deduplicated the
+    same way: importing it again stores nothing.
+    """
+    if period != STATEMENT_PERIOD:
+        return None
+    name, data = demo_statement(session, world)
+    return import_statement(
+        session, statement_ledger(), STATEMENT_ACCOUNT, data, profile="generic", file_name=name, user="demo"
+    )
+
+
+@dataclass(frozen=True)
+class _BankLine:
+    day: dt.date
+    fen: int  # from the fund's side: money in > 0
+    summary: str
+    counterparty: str
+    counterparty_account: str
+
+
+def demo_statement(session: Session, world: DemoWorld = WORLD) -> tuple[str, bytes]:
+    """The month's export of the statement account as the bank would send it: (file name, CSV bytes).
+
+    Written from the account's postings of the month, as the bank saw them, with what a real
+    month-end shows:
+
+    * the day with the most payments is one bank line (批量代发), their sum: the 调节表 matches it
+      to the postings one to many;
+    * 银行已收、单位未收: the quarter's 活期 interest the bank credited on the 21st
+      (``CURRENT_INTEREST_RATE`` ÷ 4 on the month's opening balance), not booked by the clerk;
+    * 单位已付、银行未付: the month's last payment, booked but paid by the bank only next month.
+
+    The bank's opening balance is the books' balance at the month's start, so everything else agrees.
+    """
+    ledger, account = bank_account(session, statement_ledger(), STATEMENT_ACCOUNT)
+    start, end = first_day(STATEMENT_PERIOD), last_day(STATEMENT_PERIOD)
+    opening = session.execute(
+        select(func.coalesce(func.sum(Posting.amount_fen), 0))
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(Posting.account_id == account.id, Voucher.voucher_date < start)
+    ).scalar_one()
+    booked = session.execute(
+        select(Voucher.voucher_date, Posting.amount_fen, Voucher.summary)
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(Posting.account_id == account.id, Voucher.voucher_date.between(start, end))
+        .order_by(Voucher.voucher_date, Posting.id)
+    ).all()
+    paid = [i for i, (_day, fen, _summary) in enumerate(booked) if fen < 0]
+    in_transit = paid[-1] if paid else None
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for i in paid[:-1]:
+        by_day[booked[i][0]].append(i)
+    batch_day = min(by_day, key=lambda d: (-len(by_day[d]), d)) if by_day else None
+    source = (
+        f"{world.names[STATEMENT_ENTITY]}医保基金财政专户",
+        bank_number(STATEMENT_ENTITY, STATEMENT_FUND, "100301"),
+    )
+    lines: list[_BankLine] = []
+    for i, (day, fen, summary) in enumerate(booked):
+        text = summary.split("；")[0]
+        if i == in_transit:
+            continue
+        if day == batch_day and fen < 0 and len(by_day[day]) > 1:
+            if i == by_day[day][0]:
+                total = sum(int(booked[j][1]) for j in by_day[day])
+                lines.append(_BankLine(day, total, "医保待遇批量代发", "定点医药机构（批量）", ""))
+        elif fen > 0:
+            lines.append(_BankLine(day, int(fen), text, *source))
+        elif "退费" in text:
+            lines.append(_BankLine(day, int(fen), text, "参保单位（批量退费）", ""))
+        elif "转移" in text:
+            lines.append(_BankLine(day, int(fen), text, "转入地医疗保障经办机构", ""))
+        else:
+            lines.append(_BankLine(day, int(fen), text, "定点医药机构", ""))
+    quarter_end = STATEMENT_PERIOD % 100 % 3 == 0
+    if quarter_end:
+        interest = apply_rate(int(opening), CURRENT_INTEREST_RATE / 4)
+        day = dt.date(start.year, start.month, 21)
+        lines.append(_BankLine(day, interest, "活期结息", "", ""))
+        lines.sort(key=lambda ln: ln.day)  # stable: the interest comes after the day's other lines
+    return _statement_csv(ledger.code, account.name, account.bank_number or "", int(opening), lines)
+
+
+def _statement_csv(ledger: str, name: str, number: str, opening: int, lines: list[_BankLine]) -> tuple[str, bytes]:
+    def cell(fen: int) -> str:
+        return f'"{format_fen_grouped(fen)}"' if fen else "-"
+
+    out = [
+        "交易明细",
+        f"本方账号：{number}",
+        f"本方户名：{name}",
+        "记账日期,交易日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号",
+    ]
+    balance = opening
+    for seq, ln in enumerate(lines, start=1):
+        balance += ln.fen
+        out.append(
+            ",".join(
+                [
+                    ln.day.isoformat(),
+                    ln.day.isoformat(),
+                    ln.summary,
+                    cell(-ln.fen if ln.fen < 0 else 0),
+                    cell(ln.fen if ln.fen > 0 else 0),
+                    f'"{format_fen_grouped(balance)}"',
+                    ln.counterparty,
+                    f'="{ln.counterparty_account}"' if ln.counterparty_account else "",
+                    f'="{STATEMENT_PERIOD}{seq:06d}"',
+                ]
+            )
+        )
+    out_total = sum(-ln.fen for ln in lines if ln.fen < 0)
+    in_total = sum(ln.fen for ln in lines if ln.fen > 0)
+    out.append(f'人民币合计,,,"{format_fen_grouped(out_total)}","{format_fen_grouped(in_total)}",,,,')
+    return f"demo_{ledger}_{STATEMENT_ACCOUNT}_{STATEMENT_PERIOD}.csv", ("\r\n".join(out) + "\r\n").encode("utf-8")
 
 
 # ------------------------------------------------------------------ set-up

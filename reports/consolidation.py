@@ -24,6 +24,23 @@ The items are read from the postings of the four pair accounts (a few vouchers p
 found through ``ix_postings_account_id``; the sums come from the monthly snapshots, so a city with
 five counties costs six ledgers' accounts plus its inter-level vouchers, never the journal.
 
+Inter-level 暂付款 / 暂收款 (e.g. a county's 异地就医预付金 paid up to the city: county 借 1101, city
+贷 2001) are balances, not flows. accounting-rules §1.3 keeps 1101 and 2001 by counterparty, so
+where the postings name the other level (its entity code, name or ledger code) the pair is found:
+one level's 1101 balance with the other against the other's 2001 balance with the first. A pair
+whose balances agree at the start of the year, at the start and at the end of the range is
+eliminated from both accounts (opening, movements of those postings, closing — each side's own
+figures, so each account stays consistent and the totals stay balanced) and listed
+(``InterLevel.advances``); a pair that does not agree is a difference and nothing of it is
+eliminated. Postings without a counterparty, or naming someone outside the subtree (another
+province's 就医地 agency), stay.
+
+Vouchers of maker-checker ledgers that await review (``ledger.review``) do not count yet: the
+trial balance's snapshots leave them out, so the matching does too — an elimination of an amount
+that was never counted would distort the sums. They are listed apart (``awaiting_review``, 待审核),
+and the other side of such a linked pair is reported as a difference that names the waiting
+voucher, until it is reviewed.
+
 Eliminating from the trial balance respects the closing: an eliminated amount in a month that is
 closed has already been carried into 3001 by the closing voucher, so the elimination also takes
 the closing transfer out of the pair account and out of 3001 (their balances are untouched);
@@ -36,10 +53,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_entity
@@ -47,6 +65,7 @@ from ledger.errors import DateError, LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Account, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day, period_status_map
+from ledger.review import awaiting_review_ids
 from reports.balance_sheet import BalanceSheet, LeafInfo, LedgerSource, StatementSource, build_balance_sheet
 from reports.income_statement import IncomeStatement, build_income_statement
 from reports.trial_balance import (
@@ -60,7 +79,15 @@ from reports.trial_balance import (
 
 REMIT = "remit"  # 上解: child 5301 ↔ parent 4402
 ALLOCATE = "allocate"  # 补助: parent 5302 ↔ child 4401
-KIND_LABELS = {REMIT: "上解上级支出↔下级上解收入", ALLOCATE: "补助下级支出↔上级补助收入"}
+ADVANCE_UP = "advance_up"  # child's 暂付款 1101 (对方 the parent) ↔ parent's 暂收款 2001 (对方 the child)
+ADVANCE_DOWN = "advance_down"  # parent's 暂付款 1101 (对方 the child) ↔ child's 暂收款 2001 (对方 the parent)
+KIND_LABELS = {
+    REMIT: "上解上级支出↔下级上解收入",
+    ALLOCATE: "补助下级支出↔上级补助收入",
+    ADVANCE_UP: "暂付款(下级)↔暂收款(上级)",
+    ADVANCE_DOWN: "暂付款(上级)↔暂收款(下级)",
+}
+ADVANCE_ROOT, RECEIVED_ROOT = "1101", "2001"
 PART_LABELS = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
 
 
@@ -322,9 +349,12 @@ class Matching:
     items: list[Item] = field(default_factory=list)
     #: link id → the linked vouchers outside the matched months ("ledger period 记-nnnn").
     elsewhere: dict[str, list[str]] = field(default_factory=dict)
+    #: Items of vouchers awaiting review: not counted, so neither matched nor eliminated.
+    awaiting: list[Item] = field(default_factory=list)
 
 
 def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[Item]:
+    """The inter-level items of the months, those of vouchers awaiting review included."""
     ledger_ids = {lg.id: (code, lg) for code, lg in tree.ledgers.items()}
     accounts = session.execute(
         select(Account.id, Account.ledger_id, Account.code).where(
@@ -438,9 +468,12 @@ def _root_links(session: Session, ids: set[int | None]) -> dict[int, str | None]
 
 
 def match_inter_level(session: Session, tree: Subtree, start: int, end: int) -> Matching:
-    """Pair every inter-level item of months ``start``..``end`` with its other side."""
-    items = _load_items(session, tree, start, end)
-    result = Matching(start, end, items=items)
+    """Pair every counted inter-level item of months ``start``..``end`` with its other side."""
+    loaded = _load_items(session, tree, start, end)
+    checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
+    waiting = awaiting_review_ids(session, checked) if checked else set()
+    items = [i for i in loaded if i.voucher_id not in waiting]
+    result = Matching(start, end, items=items, awaiting=[i for i in loaded if i.voucher_id in waiting])
     internal = [
         i for i in items if not (i.side == "child" and tree.parent_of.get(i.entity) not in tree.entities)
     ]
@@ -520,7 +553,7 @@ def match_inter_level(session: Session, tree: Subtree, start: int, end: int) -> 
 def _find_elsewhere(session: Session, result: Matching) -> None:
     """For unmatched linked items, the other side booked outside the months (在途 across the range)."""
     links = sorted({i.link for i in result.unmatched if i.link})
-    seen = {i.voucher_id for i in result.items}
+    seen = {i.voucher_id for i in (*result.items, *result.awaiting)}
     codes = dict(session.execute(select(Ledger.id, Ledger.code)).all()) if links else {}
     for i in range(0, len(links), IN_LIST_MAX):
         for vid, lid, period, number, link in session.execute(
@@ -534,6 +567,180 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
                 )
 
 
+# ------------------------------------------------------------------ 暂付款 / 暂收款 between levels
+@dataclass
+class AdvanceSide:
+    """One level's 1101 (payer) or 2001 (receiver) postings that name the other level.
+
+    Balances in the account's natural direction (暂付款 debit, 暂收款 credit), so both sides of an
+    agreeing pair carry the same positive amounts. ``by_code`` holds, per leaf account, its own
+    figures in fen: [opening, debit, credit, year-to-date debit, year-to-date credit, year opening].
+    """
+
+    entity: str
+    ledger: str
+    root: str  # 1101 | 2001
+    by_code: dict[str, list[int]] = field(default_factory=dict)
+
+    def _natural(self, signed: int) -> int:
+        return signed if self.root == ADVANCE_ROOT else -signed
+
+    @property
+    def year_opening(self) -> int:
+        return self._natural(sum(v[5] for v in self.by_code.values()))
+
+    @property
+    def opening(self) -> int:
+        return self._natural(sum(v[0] for v in self.by_code.values()))
+
+    @property
+    def closing(self) -> int:
+        return self._natural(sum(v[0] + v[1] - v[2] for v in self.by_code.values()))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "entity": self.entity,
+            "ledger": self.ledger,
+            "accounts": sorted(self.by_code),
+            "opening": format_fen(self.opening),
+            "closing": format_fen(self.closing),
+        }
+
+
+@dataclass
+class AdvancePair:
+    """暂付款 of one level with the other ↔ 暂收款 of the other with the first, over a range of months."""
+
+    kind: str  # ADVANCE_UP | ADVANCE_DOWN
+    child: str
+    parent: str
+    payer: AdvanceSide
+    receiver: AdvanceSide
+    start: int
+    end: int
+
+    @property
+    def agrees(self) -> bool:
+        p, r = self.payer, self.receiver
+        return (p.year_opening, p.opening, p.closing) == (r.year_opening, r.opening, r.closing)
+
+    @property
+    def closing_agrees(self) -> bool:
+        return self.payer.closing == self.receiver.closing
+
+    def disagreement(self) -> str:
+        p, r = self.payer, self.receiver
+        for label, a, b in (
+            (f"at the end of {format_period(self.end)}", p.closing, r.closing),
+            (f"at the start of {format_period(self.start)}", p.opening, r.opening),
+            ("at the start of the year", p.year_opening, r.year_opening),
+        ):
+            if a != b:
+                return (
+                    f"暂付款 {p.ledger} {format_fen(a)} ≠ 暂收款 {r.ledger} {format_fen(b)} {label}; "
+                    "nothing of the pair eliminated"
+                )
+        return "agrees"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "pair": KIND_LABELS[self.kind],
+            "child": self.child,
+            "parent": self.parent,
+            "payer": self.payer.to_dict(),
+            "receiver": self.receiver.to_dict(),
+            "agrees": self.agrees,
+            "eliminated": format_fen(self.payer.closing if self.agrees else 0),
+        }
+
+
+def match_advances(session: Session, tree: Subtree, start: int, end: int) -> list[AdvancePair]:
+    """The 暂付款/暂收款 pairs between levels of the subtree for months ``start``..``end``.
+
+    Reads only the postings of the subtree's 1101 and 2001 leaves that carry a counterparty (few,
+    through ``ix_postings_account_id``); vouchers awaiting review do not count, as everywhere.
+    """
+    year_start = (end // 100) * 100 + 1
+    ledger_entity = {lg.id: code for code, lg in tree.ledgers.items()}
+    accounts = {
+        aid: (ledger_entity[lid], code)
+        for aid, lid, code in session.execute(
+            select(Account.id, Account.ledger_id, Account.code).where(
+                Account.ledger_id.in_(list(ledger_entity)),
+                Account.is_leaf.is_(True),
+                or_(Account.code.startswith(ADVANCE_ROOT), Account.code.startswith(RECEIVED_ROOT)),
+            )
+        )
+    }
+    if not accounts:
+        return []
+    rows = session.execute(
+        select(Posting.account_id, Posting.counterparty, Posting.amount_fen, Voucher.id, Voucher.period)
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Posting.account_id.in_(sorted(accounts)),
+            Posting.counterparty.is_not(None),
+            Voucher.period <= end,
+            Voucher.kind != "closing",
+        )
+    ).all()
+    if not rows:
+        return []
+    checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
+    waiting = awaiting_review_ids(session, checked) if checked else set()
+    names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}
+
+    def other_level(entity: str, counterparty: str) -> str | None:
+        """The parent or child of ``entity`` that ``counterparty`` names, if any."""
+        near = [tree.parent_of.get(entity)] + [c for c, p in tree.parent_of.items() if p == entity]
+        return next((c for c in near if c in names and counterparty.strip() in names[c]), None)
+
+    sides: dict[tuple[str, str, str], AdvanceSide] = {}
+    for account_id, counterparty, amount, voucher_id, period in rows:
+        if voucher_id in waiting:
+            continue
+        entity, code = accounts[account_id]
+        other = other_level(entity, counterparty)
+        if other is None:
+            continue
+        root = code[:4]
+        side = sides.setdefault(
+            (entity, other, root), AdvanceSide(entity, tree.ledgers[entity].code, root)
+        )
+        cell = side.by_code.setdefault(code, [0, 0, 0, 0, 0, 0])
+        debit, credit = max(amount, 0), max(-amount, 0)
+        if period < start:
+            cell[0] += amount
+        elif period <= end:
+            cell[1] += debit
+            cell[2] += credit
+        if period < year_start:
+            cell[5] += amount
+        elif period <= end:
+            cell[3] += debit
+            cell[4] += credit
+    pairs: list[AdvancePair] = []
+    done: set[tuple[str, str, str]] = set()
+    for (entity, other, root) in sorted(sides):
+        payer_key = (entity, other, ADVANCE_ROOT) if root == ADVANCE_ROOT else (other, entity, ADVANCE_ROOT)
+        if payer_key in done:
+            continue
+        done.add(payer_key)
+        payer_entity, receiver_entity = payer_key[0], payer_key[1]
+        payer = sides.get(payer_key) or AdvanceSide(payer_entity, tree.ledgers[payer_entity].code, ADVANCE_ROOT)
+        receiver = sides.get((receiver_entity, payer_entity, RECEIVED_ROOT)) or AdvanceSide(
+            receiver_entity, tree.ledgers[receiver_entity].code, RECEIVED_ROOT
+        )
+        up = tree.parent_of.get(payer_entity) == receiver_entity
+        child, parent = (payer_entity, receiver_entity) if up else (receiver_entity, payer_entity)
+        pairs.append(AdvancePair(ADVANCE_UP if up else ADVANCE_DOWN, child, parent, payer, receiver, start, end))
+    return [
+        p for p in pairs if any((s.year_opening, s.opening, s.closing) != (0, 0, 0) for s in (p.payer, p.receiver))
+        or any(any(v[1:5]) for s in (p.payer, p.receiver) for v in s.by_code.values())
+    ]
+
+
 @dataclass(frozen=True)
 class InterLevel:
     """The inter-level flows of a range: what was eliminated, per pair, and every difference."""
@@ -543,10 +750,20 @@ class InterLevel:
     eliminated: list[Match]
     pairs: list[PairTotal]
     differences: list[Difference]
+    #: Inter-level vouchers of the range awaiting review (待审核): booked, not counted, not eliminated.
+    awaiting_review: list[Item] = field(default_factory=list)
+    #: 暂付款/暂收款 pairs between levels whose balances agree: eliminated from 1101 and 2001.
+    advances: list[AdvancePair] = field(default_factory=list)
 
     @property
     def eliminated_total(self) -> int:
+        """The inter-level income and expenditure eliminated (flows; 暂付/暂收 balances apart)."""
         return sum(m.child_amount for m in self.eliminated)
+
+    @property
+    def advances_eliminated_total(self) -> int:
+        """The 暂付款 (= 暂收款) balances eliminated at the end of the range."""
+        return sum(a.payer.closing for a in self.advances)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -556,6 +773,9 @@ class InterLevel:
             "pairs": [p.to_dict() for p in self.pairs],
             "eliminations": [m.to_dict() for m in self.eliminated],
             "differences": [d.to_dict() for d in self.differences],
+            "awaiting_review": [i.to_dict() for i in self.awaiting_review],
+            "advances_eliminated_total": format_fen(self.advances_eliminated_total),
+            "advances": [a.to_dict() for a in self.advances],
         }
 
 
@@ -563,8 +783,11 @@ def _inside(period: int, start: int, end: int) -> bool:
     return start <= period <= end
 
 
-def inter_level(tree: Subtree, matching: Matching, start: int, end: int) -> InterLevel:
-    """Eliminations and differences of months ``start``..``end`` from a matching over a wider window."""
+def inter_level(
+    tree: Subtree, matching: Matching, start: int, end: int, advances: Sequence[AdvancePair] = ()
+) -> InterLevel:
+    """Eliminations and differences of months ``start``..``end`` from a matching over a wider window,
+    with the 暂付款/暂收款 pairs of the same range (``match_advances``)."""
     eliminated: list[Match] = []
     differences: list[Difference] = []
     totals: dict[tuple[str, str, str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -608,11 +831,20 @@ def inter_level(tree: Subtree, matching: Matching, start: int, end: int) -> Inte
                     (*m.child_items, *m.parent_items),
                 )
             )
+    waiting = [i for i in matching.awaiting if _inside(i.period, start, end)]
+    waiting_by_link: dict[str, list[Item]] = defaultdict(list)
+    for i in matching.awaiting:
+        if i.link:
+            waiting_by_link[i.link].append(i)
     for item in matching.unmatched:
         if not _inside(item.period, start, end):
             continue
         other = matching.elsewhere.get(item.link or "")
         transit = f"在途: the other side is {', '.join(other)}, outside the range" if other else None
+        twins = waiting_by_link.get(item.link or "", [])
+        if twins:
+            named = ", ".join(f"{i.ledger} {i.voucher}" for i in twins)
+            transit = f"待审核: the other side {named} awaits review, not counted"
         if item.side == "child":
             parent = tree.parent_of.get(item.entity) or "?"
             if parent not in tree.entities:
@@ -635,7 +867,7 @@ def inter_level(tree: Subtree, matching: Matching, start: int, end: int) -> Inte
                 Difference(
                     item.spec.kind,
                     item.spec.part,
-                    None,
+                    next((i.entity for i in twins if i.side == "child"), None),
                     item.entity,
                     transit or f"{item.ledger} {item.voucher} has no counterpart in any child",
                     0,
@@ -643,13 +875,35 @@ def inter_level(tree: Subtree, matching: Matching, start: int, end: int) -> Inte
                     (item,),
                 )
             )
+    agreeing: list[AdvancePair] = []
+    for a in advances:
+        child_side, parent_side = (a.payer, a.receiver) if a.kind == ADVANCE_UP else (a.receiver, a.payer)
+        key = (a.child, a.parent, a.kind, None)
+        totals[key][0] += child_side.closing
+        totals[key][1] += parent_side.closing
+        if a.agrees:
+            agreeing.append(a)
+            totals[key][2] += a.payer.closing
+            continue
+        differences.append(
+            Difference(
+                a.kind,
+                None,
+                a.child,
+                a.parent,
+                a.disagreement(),
+                child_side.closing,
+                parent_side.closing,
+                (),
+            )
+        )
     pairs = [
         PairTotal(c, p, k, part, v[0], v[1], v[2])
         for (c, p, k, part), v in sorted(
             totals.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2], kv[0][3] or "")
         )
     ]
-    return InterLevel(start, end, eliminated, pairs, differences)
+    return InterLevel(start, end, eliminated, pairs, differences, waiting, agreeing)
 
 
 def inter_level_flows(
@@ -660,7 +914,8 @@ def inter_level_flows(
     if end < start:
         raise DateError("the range ends before it starts")
     tree = subtree(session, entity_code, fund)
-    return inter_level(tree, match_inter_level(session, tree, start, end), start, end)
+    advances = match_advances(session, tree, start, end)
+    return inter_level(tree, match_inter_level(session, tree, start, end), start, end, advances)
 
 
 # ------------------------------------------------------------------ consolidated trial balance
@@ -831,6 +1086,16 @@ def consolidated_trial_balance(
                         adj(item.account, d, -a)
                         adj(fund_leaf, c, -a)
 
+    # 暂付款/暂收款 pairs between levels that agree: each side's own counterparty figures come out.
+    advances = match_advances(session, tree, start, end)
+    for pair in advances:
+        if not pair.agrees:
+            continue
+        for side in (pair.payer, pair.receiver):
+            for code, values in side.by_code.items():
+                for index in range(5):
+                    adj(code, index, -values[index])
+
     # A closing voucher posts one net line per 3001 leaf, so taking an eliminated amount out of its
     # debit can leave the debit negative; show such a change on the other side (the net is the same).
     for cell in adjusted.values():
@@ -888,7 +1153,7 @@ def consolidated_trial_balance(
         tree.ledger_codes,
         rows,
         totals,
-        inter_level(tree, matching, start, end),
+        inter_level(tree, matching, start, end, advances),
     )
 
 
@@ -896,8 +1161,9 @@ def consolidated_trial_balance(
 class ConsolidatedSource:
     """The subtree's ledgers summed, with agreeing inter-level pairs taken out of the flows.
 
-    Balances need no elimination: an agreeing pair adds as much to one side's 一般基金结余 as it
-    takes from the other's (both on the same 统筹/个人 part), so the sum is already consolidated.
+    Fund balances need no elimination: an agreeing pair adds as much to one side's 一般基金结余 as
+    it takes from the other's (both on the same 统筹/个人 part), so the sum is already consolidated.
+    The 暂付款/暂收款 balances between levels do: an agreeing pair comes out of both 1101 and 2001.
     """
 
     def __init__(self, session: Session, entity_code: str, fund: str) -> None:
@@ -908,6 +1174,7 @@ class ConsolidatedSource:
         self.label = f"{self.tree.root.code} 汇总"
         self.sources = [LedgerSource(session, self.tree.ledgers[c].code) for c in self.tree.ordered]
         self._matchings: dict[tuple[int, int], Matching] = {}
+        self._advances: dict[tuple[int, int], list[AdvancePair]] = {}
 
     @property
     def ledgers(self) -> list[str]:
@@ -925,7 +1192,17 @@ class ConsolidatedSource:
         for source in self.sources:
             for code, v in source.balances(through).items():
                 out[code] += v
+        for pair in self.advances(through, through):
+            if pair.agrees:
+                for side in (pair.payer, pair.receiver):
+                    for code, values in side.by_code.items():
+                        out[code] -= values[0] + values[1] - values[2]
         return dict(out)
+
+    def advances(self, start: int, end: int) -> list[AdvancePair]:
+        if (start, end) not in self._advances:
+            self._advances[(start, end)] = match_advances(self.session, self.tree, start, end)
+        return self._advances[(start, end)]
 
     def matching(self, start: int, end: int) -> Matching:
         if (start, end) not in self._matchings:
@@ -933,7 +1210,7 @@ class ConsolidatedSource:
         return self._matchings[(start, end)]
 
     def inter_level(self, start: int, end: int) -> InterLevel:
-        return inter_level(self.tree, self.matching(start, end), start, end)
+        return inter_level(self.tree, self.matching(start, end), start, end, self.advances(start, end))
 
     def flows(self, start: int, end: int) -> dict[str, Flow]:
         out: dict[str, Flow] = defaultdict(Flow)

@@ -7,9 +7,9 @@ default (``sqlite:///fundledger.db`` in the working directory) or any ``--db``, 
 schema first, says where the database is, and commits the whole build as one unit of work.
 
 The reports printed are the city's trial balances (科目余额表) for the year in full, a one-line
-balanced/not verdict for every other ledger, and a preview of the inter-level agreement that
-第十五条 asks for. Hooks marked ``HOOK`` are where the reconciliations and the final accounts
-(决算) are added when those reports exist.
+balanced/not verdict for every other ledger, the month-end reconciliations of 第十五条 (the
+银行存款余额调节表 of the imported statement, 上下级对账 city↔counties and province↔city) and the
+city's consolidated final accounts (决算).
 """
 
 from __future__ import annotations
@@ -24,9 +24,20 @@ from sqlalchemy.orm import Session
 
 from ledger import db
 from ledger.cli import fail, session_scope, state
+from ledger.errors import LedgerError
 from ledger.models import Account, AccountBalance, Ledger
 from ledger.money import format_fen_grouped
-from postings.demo_data import FUNDS, YEAR, DemoResult, DemoWorld, build_demo
+from ledger.periods import format_period
+from postings.demo_data import (
+    FUNDS,
+    STATEMENT_ACCOUNT,
+    STATEMENT_PERIOD,
+    YEAR,
+    DemoResult,
+    DemoWorld,
+    build_demo,
+    statement_ledger,
+)
 from reports.render import money, table
 from reports.trial_balance import TrialBalance, trial_balance
 
@@ -139,38 +150,38 @@ def render_trial_balance(tb: TrialBalance) -> str:
 
 
 def reconciliations(session: Session, world: DemoWorld) -> list[str]:
-    """HOOK (reconciliations): the bank and inter-level reconciliations of 第十五条 go here.
+    """The month-end reconciliations of 第十五条 on the demo's books, as ``fundledger reconcile`` prints them.
 
-    Until the reconciliation reports exist this prints a preview: for each fund, what the lower
-    levels booked as 上解上级支出 / 上级补助收入 against what the upper level booked as 下级上解收入 /
-    补助下级支出, for the year. Mirrored pairs make them agree to the fen.
+    The 银行存款余额调节表 of the account whose statement the demo imported (its planted 未达账项
+    listed, the adjusted balances agreeing), then ``reconcile levels`` for the city with its
+    counties and for the province with the city, in full for the statement's month, and a one-line
+    total per pair for the whole year (from the monthly balances, so it costs a few queries).
     """
-    lines = ["", f"上下级核对（预览，{YEAR}年）:"]
+    from reports.reconciliation import reconcile_bank, reconcile_levels
+
+    period = STATEMENT_PERIOD
+    lines = ["", f"对账（{format_period(period)}）:", ""]
+    try:
+        lines.append(reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, period).render())
+    except LedgerError as exc:
+        lines.append(f"银行存款余额调节表: {exc}")
+    for entity in (world.city, world.province):
+        lines += ["", reconcile_levels(session, entity, period).render()]
+    lines += ["", f"上下级全年合计核对（{YEAR}年，下级 ↔ 本级）:"]
     for fund in FUNDS:
         for upper, lowers in ((world.province, [world.city]), (world.city, list(world.counties))):
             up = world.ledger(upper, fund)
             downs = [world.ledger(e, fund) for e in lowers]
             pairs = (
-                (
-                    "上解",
-                    _year_total(session, downs, "5301", "debit"),
-                    _year_total(session, [up], "4402", "credit"),
-                ),
-                (
-                    "补助",
-                    _year_total(session, downs, "4401", "credit"),
-                    _year_total(session, [up], "5302", "debit"),
-                ),
+                ("上解", _year_total(session, downs, "5301", "debit"), _year_total(session, [up], "4402", "credit")),
+                ("补助", _year_total(session, downs, "4401", "credit"), _year_total(session, [up], "5302", "debit")),
             )
             for what, lower_fen, upper_fen in pairs:
-                verdict = (
-                    "一致" if lower_fen == upper_fen else f"差额 {format_fen_grouped(lower_fen - upper_fen)}"
-                )
+                verdict = "一致" if lower_fen == upper_fen else f"差额 {format_fen_grouped(lower_fen - upper_fen)}"
                 lines.append(
                     f"  {up:<8} {what} 下级 {format_fen_grouped(lower_fen):>20}  本级 "
                     f"{format_fen_grouped(upper_fen):>20}  {verdict}"
                 )
-    lines.append("  (bank reconciliations: not available yet)")
     return lines
 
 

@@ -17,6 +17,12 @@ Asking for one side (``side='debit'`` or ``'credit'``) lists exactly the posting
 or 本期贷方 figure of the trial balance for that account and range: that is the drill-down; a parent
 account lists the postings of all its leaves. Each row names the voucher, so ``fundledger show
 voucher`` opens it.
+
+Vouchers of a maker-checker ledger that await review (``ledger.review``) are booked but do not
+count yet: the trial balance leaves them out (its monthly snapshots only take a voucher in once it
+is reviewed), and so does this report — the opening, the period totals and the running balance are
+the counted figures. The waiting vouchers are still listed, so a clerk sees them, with
+``awaiting_review`` set and their 摘要 marked 【待审核】; the running balance does not move on them.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
@@ -33,11 +39,14 @@ from ledger.errors import DateError, LedgerError, UnknownAccountError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
-from reports.trial_balance import direction_of, partial_month_totals
+from ledger.review import awaiting_review_ids
+from reports.trial_balance import direction_of, partial_month_totals, postings_totals
 
 PAGE_ROWS_DEFAULT = 100
 PAGE_ROWS_MAX = 1_000
 SIDES = ("debit", "credit")
+#: How the 摘要 of a voucher awaiting review (not counted yet) is marked in every rendering.
+AWAITING_LABEL = "【待审核】"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class DetailRow:
     counterparty: str | None
     #: 对方科目: the other accounts of the voucher, as "code name".
     counter_accounts: tuple[str, ...] = ()
+    #: Booked in a maker-checker ledger but not reviewed yet: listed, not counted.
+    awaiting_review: bool = False
 
     @property
     def voucher(self) -> str:
@@ -81,6 +92,7 @@ class DetailRow:
             "balance": format_fen(self.balance) if self.balance is not None else None,
             "counterparty": self.counterparty,
             "counter_accounts": list(self.counter_accounts),
+            "awaiting_review": self.awaiting_review,
         }
 
 
@@ -170,10 +182,20 @@ def _snapshot_totals(
 
 
 def range_totals(
-    session: Session, ledger_id: int, ids: list[int], d1: dt.date, d2: dt.date
+    session: Session,
+    ledger_id: int,
+    ids: list[int],
+    d1: dt.date,
+    d2: dt.date,
+    awaiting: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[int, int]:
     """(debit, credit) of accounts ``ids`` dated ``d1``..``d2``: snapshots for whole months, postings
-    for the part months at either end."""
+    for the part months at either end.
+
+    The snapshots hold counted vouchers only; the postings hold every voucher, so where the ledger
+    has vouchers awaiting review (``awaiting``) a part month is read from the postings alone and
+    theirs are taken out again.
+    """
     if d2 < d1:
         return 0, 0
     m1, m2 = period_of(d1), period_of(d2)
@@ -185,8 +207,12 @@ def range_totals(
         credit += pair[1]
 
     def part(a: dt.date, b: dt.date) -> tuple[int, int]:
-        totals = partial_month_totals(session, ledger_id, a, b, ids)
-        return sum(v[0] for v in totals.values()), sum(v[1] for v in totals.values())
+        if not awaiting:
+            totals = partial_month_totals(session, ledger_id, a, b, ids)
+            return sum(v[0] for v in totals.values()), sum(v[1] for v in totals.values())
+        every = postings_totals(session, ledger_id, a, b, ids)
+        d, c = _awaiting_totals(session, ids, a, b, awaiting)
+        return sum(v[0] for v in every.values()) - d, sum(v[1] for v in every.values()) - c
 
     if m1 == m2:
         if d1 == first_day(m1) and d2 == last_day(m2):
@@ -204,8 +230,34 @@ def range_totals(
     return debit, credit
 
 
-def balance_before(session: Session, ledger_id: int, ids: list[int], day: dt.date) -> int:
-    """Signed balance of accounts ``ids`` at the start of ``day``."""
+def _awaiting_totals(
+    session: Session, ids: list[int], a: dt.date, b: dt.date, awaiting: set[int] | frozenset[int]
+) -> tuple[int, int]:
+    """(debit, credit) of the awaiting vouchers' postings on accounts ``ids`` dated ``a``..``b``."""
+    d, c = session.execute(
+        select(
+            func.coalesce(func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)), 0),
+            func.coalesce(func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)), 0),
+        )
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            Voucher.id.in_(sorted(awaiting)),
+            Voucher.voucher_date >= a,
+            Voucher.voucher_date <= b,
+            Posting.account_id.in_(ids),
+        )
+    ).one()
+    return int(d), int(c)
+
+
+def balance_before(
+    session: Session,
+    ledger_id: int,
+    ids: list[int],
+    day: dt.date,
+    awaiting: set[int] | frozenset[int] = frozenset(),
+) -> int:
+    """Signed balance of accounts ``ids`` at the start of ``day`` (vouchers in ``awaiting`` left out)."""
     month = period_of(day)
     ab = AccountBalance
     before = session.execute(
@@ -214,7 +266,7 @@ def balance_before(session: Session, ledger_id: int, ids: list[int], day: dt.dat
         )
     ).scalar_one()
     d, c = (
-        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1))
+        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1), awaiting)
         if day != first_day(month)
         else (0, 0)
     )
@@ -260,8 +312,9 @@ def detail_ledger(
     account = get_account(session, ledger, account_code)
     ids = _leaf_ids(session, ledger, account)
     codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(ids))).all())
-    opening = balance_before(session, ledger.id, ids, d1)
-    period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
+    awaiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
+    opening = balance_before(session, ledger.id, ids, d1, awaiting)
+    period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2, awaiting)
 
     base = (
         select(
@@ -299,14 +352,17 @@ def detail_ledger(
         balance = opening
         if offset:
             prior = ordered.limit(offset).subquery()
-            balance += int(
-                session.execute(select(func.coalesce(func.sum(prior.c.amount_fen), 0))).scalar_one()
-            )
+            counted = prior.c.amount_fen
+            if awaiting:
+                counted = case((prior.c.id.in_(sorted(awaiting)), 0), else_=prior.c.amount_fen)
+            balance += int(session.execute(select(func.coalesce(func.sum(counted), 0))).scalar_one())
     counters = _counter_accounts(session, ledger, [r[3] for r in raw], set(ids))
     rows = []
     for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party in raw:
-        if balance is not None:
+        waiting = vid in awaiting
+        if balance is not None and not waiting:
             balance += amount
+        summary = p_summary or v_summary
         rows.append(
             DetailRow(
                 date,
@@ -316,12 +372,13 @@ def detail_ledger(
                 line_no,
                 kind,
                 codes[aid],
-                p_summary or v_summary,
+                f"{AWAITING_LABEL}{summary}" if waiting else summary,
                 max(amount, 0),
                 max(-amount, 0),
                 balance,
                 party,
                 counters.get(vid, ()),
+                waiting,
             )
         )
     bank = (

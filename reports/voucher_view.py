@@ -3,6 +3,11 @@
 It shows the header (ledger, entity, period, number, date, 摘要, kind, who prepared it, its hash in
 the ledger's chain), the postings with account names (vouchers show names, never codes alone), the
 link id and the mirrored voucher(s) in the other ledger, and the reversal links both ways.
+
+In a maker-checker ledger a voucher counts only once reviewed (``ledger.review``). The view says
+where it stands (``review``: not required / awaiting / reviewed by whom and when), and the 摘要 of
+a voucher still awaiting review — the voucher itself or a mirrored one — is marked 【待审核】, as
+the detail ledger marks it, so no rendering passes it off as booked.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.audit_models import VoucherReview
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
 from ledger.models import Account, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period
+from ledger.review import needs_review
 
+#: How the 摘要 of a voucher awaiting review is marked (as in ``reports.detail_ledger``).
+AWAITING_LABEL = "【待审核】"
 _NUMBER_RE = re.compile(r"^(?:记\s*[-－—]?\s*)?0*(\d{1,9})$")
 
 
@@ -46,6 +55,7 @@ class VoucherRef:
     date: dt.date
     summary: str
     kind: str
+    awaiting_review: bool = False
 
     @property
     def display(self) -> str:
@@ -60,6 +70,7 @@ class VoucherRef:
             "date": self.date.isoformat(),
             "summary": self.summary,
             "kind": self.kind,
+            "awaiting_review": self.awaiting_review,
         }
 
 
@@ -105,6 +116,16 @@ class VoucherView:
     mirrored: list[VoucherRef]
     reversal_of: VoucherRef | None
     reversed_by: VoucherRef | None
+    review_required: bool = False
+    reviewer: str | None = None
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def review_status(self) -> str:
+        """``not_required``, ``awaiting`` (booked, not counted yet) or ``reviewed``."""
+        if not self.review_required:
+            return "not_required"
+        return "reviewed" if self.reviewer else "awaiting"
 
     @property
     def total(self) -> int:
@@ -131,21 +152,39 @@ class VoucherView:
             "mirrored": [m.to_dict() for m in self.mirrored],
             "reversal_of": self.reversal_of.to_dict() if self.reversal_of else None,
             "reversed_by": self.reversed_by.to_dict() if self.reversed_by else None,
+            "review": {
+                "status": self.review_status,
+                "reviewer": self.reviewer,
+                "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            },
         }
+
+
+def _review_of(session: Session, voucher: Voucher) -> tuple[bool, str | None, dt.datetime | None]:
+    """(review required, reviewer, reviewed at) of one voucher."""
+    if not needs_review(session, voucher):
+        return False, None, None
+    row = session.execute(
+        select(VoucherReview.reviewer, VoucherReview.reviewed_at).where(VoucherReview.voucher_id == voucher.id)
+    ).first()
+    return True, (row[0] if row else None), (row[1] if row else None)
 
 
 def _ref(session: Session, voucher: Voucher, codes: dict[int, str] | None = None) -> VoucherRef:
     ledger_code = (codes or {}).get(voucher.ledger_id)
     if ledger_code is None:
         ledger_code = session.execute(select(Ledger.code).where(Ledger.id == voucher.ledger_id)).scalar_one()
+    required, reviewer, _at = _review_of(session, voucher)
+    waiting = required and reviewer is None
     return VoucherRef(
         voucher.id,
         ledger_code,
         voucher.period,
         voucher.number,
         voucher.voucher_date,
-        voucher.summary,
+        f"{AWAITING_LABEL}{voucher.summary}" if waiting else voucher.summary,
         voucher.kind,
+        waiting,
     )
 
 
@@ -237,6 +276,7 @@ def show_voucher(
     reversing = session.execute(
         select(Voucher).where(Voucher.reversal_of_id == voucher.id)
     ).scalar_one_or_none()
+    required, reviewer, reviewed_at = _review_of(session, voucher)
     return VoucherView(
         _ref(session, voucher, codes),
         entity.code,
@@ -253,4 +293,7 @@ def show_voucher(
         mirrored,
         reversal_of,
         _ref(session, reversing, codes) if reversing else None,
+        required,
+        reviewer,
+        reviewed_at,
     )

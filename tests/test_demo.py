@@ -1,21 +1,30 @@
 """``fundledger demo``: a year of books that balance, built once, the same every time.
 
 Runs the real command on a fresh SQLite file and on PostgreSQL (``--db``), checks every ledger's
-trial balance, runs it again and checks nothing changed, and checks determinism and the embedded
-default (``fundledger.db`` in the working directory).
+trial balance and the reconciliations it prints (the 银行存款余额调节表 of the bank statement it
+imports, 上下级对账 for the city and the province), runs it again and checks nothing changed (no
+voucher, no statement line, no import doubled), and checks determinism and the embedded default
+(``fundledger.db`` in the working directory).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from ledger import cli, db
+from ledger.bank_models import BankImport, BankStatementLine
 from ledger.books import add_entity
+from ledger.money import apply_rate
 from ledger.verify import verify
-from postings.demo_data import WORLD, YEAR
+from postings.bank_store import import_statement
+from postings.demo_data import STATEMENT_ACCOUNT, STATEMENT_PERIOD, WORLD, YEAR, demo_statement, statement_ledger
+from reports.detail_ledger import detail_ledger
+from reports.reconciliation import reconcile_bank
 from reports.trial_balance import trial_balance
 from tests.cli import run
 from tests.factories import books_snapshot
@@ -33,10 +42,15 @@ def _year(url: str) -> dict[str, dict]:
             assert all(tb.balanced for tb in out.values()), [c for c, tb in out.items() if not tb.balanced]
             assert verify(session).ok
             snapshot = books_snapshot(session)
+            bank = tuple(
+                session.execute(select(func.count()).select_from(model)).scalar_one()
+                for model in (BankImport, BankStatementLine)
+            )
+            rec = reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, STATEMENT_PERIOD).to_dict()
             session.rollback()
     finally:
         engine.dispose()
-    return {"snapshot": snapshot, **{code: tb.to_dict() for code, tb in out.items()}}
+    return {"snapshot": snapshot, "bank": bank, "rec": rec, **{code: tb.to_dict() for code, tb in out.items()}}
 
 
 def test_demo_builds_a_balanced_year_once(db_url):
@@ -47,6 +61,14 @@ def test_demo_builds_a_balanced_year_once(db_url):
     assert "科目余额表  JM-EMP  2024-01-01 至 2024-12-31  单位：元  平衡" in first.stdout
     assert "科目余额表  JM-RES" in first.stdout and "不平衡" not in first.stdout
     assert "差额：无" in first.stdout and "笔：" not in first.stdout  # inter-level flows eliminate exactly
+    # The reconciliations come after the trial balances and before the final accounts, and agree.
+    out = first.stdout
+    bank_at = out.index("银行存款余额调节表  JM-EMP 100401 荆门市本级支出户（建行）")
+    assert out.index("科目余额表  JM-RES") < bank_at < out.index("基金决算汇总")
+    assert out.index("上下级对账  JM  2024-12") > bank_at and "上下级对账  HB  2024-12" in out
+    assert out.count("adjusted balances agree") == 1 and out.count("all levels agree") == 2
+    assert "DIFFERENCE" not in out and "差额 " not in out
+    assert "imported bank statement demo_JM-EMP_100401_202412.csv (generic) into JM-EMP 100401" in out
     for code in WORLD.ledgers:
         if not code.startswith("JM-"):
             assert f"  {code} " in first.stdout
@@ -60,7 +82,67 @@ def test_demo_builds_a_balanced_year_once(db_url):
     second = run(db_url, "demo")
     assert second.exit_code == 0, second.output
     assert "already in this database" in second.stdout and "科目余额表  JM-EMP" in second.stdout
+    assert "imported bank statement" not in second.stdout and "adjusted balances agree" in second.stdout
     assert _year(db_url) == books
+    _statement_imports_once(db_url, books["bank"])
+
+
+def _statement_imports_once(url: str, counts: tuple[int, int]) -> None:
+    """The statement the demo wrote, imported again as ``fundledger import bank`` would: nothing new."""
+    engine = db.make_engine(url)
+    try:
+        with db.session_factory(engine)() as session:
+            name, data = demo_statement(session)
+            again = import_statement(session, statement_ledger(), STATEMENT_ACCOUNT, data, file_name=name)
+            assert again.lines_new == 0 and again.lines_skipped == again.lines_read == counts[1]
+            session.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_demo_statement_plants_two_outstanding_items(db_url):
+    """The 调节表 of the statement the demo imports (JM-EMP 100401, 2024-12), derived from the books.
+
+    accounting-rules.md §4.1: 单位日记账余额 + 银行已收单位未收 − 银行已付单位未付 = 银行对账单余额 +
+    单位已收银行未收 − 单位已付银行未付. The demo's statement is the month's postings on the account
+    as the bank saw them, except (see ``postings.demo_data.demo_statement``):
+
+    * the bank credited the quarter's 活期 interest on 21 December, 0.35% ÷ 4 of the balance at
+      30 November, which the books do not hold: the only 银行已收、单位未收;
+    * the month's last payment (28 December, 生育津贴) the bank pays only in January: the only
+      单位已付、银行未付;
+    * the three payments of 18 December are one 批量代发 line, matched one to many.
+
+    So the bank's closing balance is the books' plus the interest plus that payment, and every
+    other line pairs with a posting: postings − 1 (in transit) − 2 (batched into one) pair with
+    the statement's lines − 1 (interest).
+    """
+    assert run(db_url, "demo").exit_code == 0
+    engine = db.make_engine(db_url)
+    try:
+        with db.session_factory(engine)() as session:
+            ledger = statement_ledger()
+            november = trial_balance(session, ledger, STATEMENT_PERIOD - 1, STATEMENT_PERIOD - 1)
+            opening = next(r.closing for r in november.rows if r.code == STATEMENT_ACCOUNT)
+            december = detail_ledger(
+                session, ledger, STATEMENT_ACCOUNT, start=STATEMENT_PERIOD, end=STATEMENT_PERIOD, limit=1000
+            ).rows
+            rec = reconcile_bank(session, ledger, STATEMENT_ACCOUNT, STATEMENT_PERIOD)
+            stored = session.execute(select(func.count()).select_from(BankStatementLine)).scalar_one()
+            session.rollback()
+    finally:
+        engine.dispose()
+    interest = apply_rate(opening, Decimal("0.0035") / 4)
+    last_payment = [r for r in december if r.credit][-1]
+    on_18th = [r for r in december if r.credit and r.date.day == 18]
+    assert len(on_18th) == 3
+    assert [(i.date.day, i.amount_fen, i.summary) for i in rec.bank_in_not_booked] == [(21, interest, "活期结息")]
+    assert [(i.date, -i.amount_fen) for i in rec.booked_out_not_bank] == [(last_payment.date, last_payment.credit)]
+    assert "生育津贴" in rec.booked_out_not_bank[0].summary
+    assert rec.bank_out_not_booked == [] and rec.booked_in_not_bank == []
+    assert rec.bank_balance_fen == rec.book_balance_fen + interest + last_payment.credit
+    assert rec.agrees and rec.adjusted_book_fen == rec.book_balance_fen + interest
+    assert stored == len(december) - 1 - 2 + 1 and rec.matched == stored - 1
 
 
 def test_demo_is_deterministic_and_defaults_to_the_working_directory(tmp_path, monkeypatch):

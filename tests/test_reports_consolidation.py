@@ -279,3 +279,115 @@ def test_consolidated_final_accounts_refuse_unsettled_flows(db_url, session, boo
         "--consolidated",
     )
     assert result.exit_code == 2 and "inter-level" in result.stderr
+
+
+def test_pair_awaiting_review_is_listed_not_eliminated(session, books):
+    """X3 (a maker-checker county of C) remits 统筹 500 to C with a mirrored pair in March 2024:
+    X3 借 530101 500 / 贷 1003 (prepared by 张会计) · C 借 1003 / 贷 440201 500.
+
+    ``ledger.review``: X3's voucher counts only once reviewed, so until then the trial balance of
+    X3 (and the consolidation's sums, from the same snapshots) hold no 530101, while C's 440201 500
+    counts. Eliminating the pair would take 500 out of an X3 account that never got it; instead
+    the X3 voucher is listed as 待审核 and C's side is a difference of 500 that names it. Once
+    reviewed, the pair is eliminated and the difference is gone.
+    """
+    from ledger.books import add_entity
+    from ledger.review import review
+    from tests.factories import LedgerFactory
+
+    add_entity(session, "X3", "沙洋县", "county", "C")
+    LedgerFactory(session=session, entity="X3", fund="employee", code="X3-EMP", maker_checker=True)
+    post(session, entry("X3-EMP", "in", dt.date(2024, 3, 1), "征收", D("1003", "800"), C("400101", "800"),
+                        preparer="张会计"))
+    day = dt.date(2024, 3, 9)
+    up, _city = post_pair(
+        session,
+        entry("X3-EMP", "up", day, "上解统筹基金", D("530101", "500"), C("1003", "500"), preparer="张会计"),
+        entry("C-EMP", "up-X3", day, "下级上解", D("1003", "500"), C("440201", "500")),
+    )
+    session.commit()
+    waiting = inter_level_flows(session, "C", "employee", 202403)
+    assert [(i.ledger, i.amount) for i in waiting.awaiting_review] == [("X3-EMP", 50000)]
+    assert waiting.eliminated == []
+    assert [(d.child, d.child_amount, d.parent_amount) for d in waiting.differences] == [("X3", 0, 50000)]
+    assert "待审核" in waiting.differences[0].reason and "X3-EMP 2024-03 记-0002" in waiting.differences[0].reason
+    ctb = consolidated_trial_balance(session, "C", "employee", 202403)
+    rows = {r.code: r for r in ctb.rows}
+    assert ctb.balanced and "530101" not in rows and rows["440201"].credit == 50000
+    assert waiting.to_dict()["awaiting_review"][0]["number"] == "记-0002"
+
+    review(session, "X3-EMP", up.id, "李审核")
+    session.commit()
+    done = inter_level_flows(session, "C", "employee", 202403)
+    assert done.awaiting_review == [] and done.differences == [] and done.eliminated_total == 50000
+    ctb = consolidated_trial_balance(session, "C", "employee", 202403)
+    rows = {r.code: r for r in ctb.rows}
+    assert ctb.balanced and rows["440201"].credit == 0 and rows["530101"].debit == 0
+
+
+def test_advances_between_levels_are_eliminated_by_counterparty(session, books):
+    """暂付款/暂收款 between levels (accounting-rules §1.3: 1101 and 2001 are kept by counterparty).
+
+    March 2024, 职工医保, in 元:
+
+    ===============================================  =========================================  ==========
+    X1 pays 异地就医预付金 up to C (post_pair)         X1 借 110101 300 (对方 C) · C 贷 200101 300 (对方 X1)
+    C returns part of it                             X1 贷 110101 100 (对方 C) · C 借 200101 100 (对方 东宝区)
+    X2 pays 50 up, C books it without counterparty   X2 借 110101 50 (对方 C) · C 贷 200199 50 (no 对方)
+    C holds 异地就医资金 of another province           C 贷 200103 80 (对方 广东省医保中心)
+    ===============================================  =========================================  ==========
+
+    C names X1 by its code once and by its name (东宝区) once: both are X1. X1 ↔ C agrees (300 −
+    100 = 200 on both sides, 0 before March): eliminated from 110101 and
+    200101 — X1's 110101 debit 300, credit 100 and C's 200101 credit 300, debit 100 come out.
+    X2's 50 has no counterpart at C naming X2: a difference of 50, nothing of it eliminated. The
+    other province's 80 is not inter-level and stays. Consolidated 暂付款 = 50 (X2's), 暂收款 =
+    50 (C's unnamed) + 80 = 130; assets and liabilities both drop by X1's 200, so the sheet ties.
+    """
+    day = dt.date(2024, 3, 8)
+    post_pair(
+        session,
+        entry("X1-EMP", "a1", day, "上缴异地就医预付金", Line.debit("110101", "300", counterparty="C"),
+              C("1003", "300")),
+        entry("C-EMP", "a1-X1", day, "收异地就医预付金", D("1003", "300"),
+              Line.credit("200101", "300", counterparty="X1")),
+    )
+    back = dt.date(2024, 3, 20)
+    post_pair(
+        session,
+        entry("X1-EMP", "a2", back, "退回预付金", D("1003", "100"), Line.credit("110101", "100", counterparty="C")),
+        entry("C-EMP", "a2-X1", back, "退回预付金", Line.debit("200101", "100", counterparty="东宝区"),
+              C("1003", "100")),
+    )
+    post(session, entry("X2-EMP", "a3", day, "上缴异地就医预付金", Line.debit("110101", "50", counterparty="C"),
+                        C("1003", "50")))
+    post(session, entry("C-EMP", "a3-X2", day, "收预付金", D("1003", "50"), C("200199", "50")))
+    post(session, entry("C-EMP", "gd", day, "异地就医资金", D("1003", "80"),
+                        Line.credit("200103", "80", counterparty="广东省医保中心")))
+    session.commit()
+
+    flows = inter_level_flows(session, "C", "employee", 202403)
+    assert [(a.child, a.parent, a.kind, a.payer.closing, a.receiver.closing) for a in flows.advances] == [
+        ("X1", "C", "advance_up", 20000, 20000)
+    ]
+    assert flows.advances_eliminated_total == 20000 and flows.eliminated == []
+    assert [(d.child, d.kind, d.child_amount, d.parent_amount) for d in flows.differences] == [
+        ("X2", "advance_up", 5000, 0)
+    ]
+    assert "暂付款 X2-EMP 50.00 ≠ 暂收款 C-EMP 0.00" in flows.differences[0].reason
+
+    ctb = consolidated_trial_balance(session, "C", "employee", 202403)
+    rows = {r.code: r for r in ctb.rows}
+    assert ctb.balanced
+    assert (rows["110101"].sum_debit, rows["110101"].debit, rows["110101"].credit, rows["110101"].closing) == (
+        35000, 5000, 0, 5000
+    )
+    assert (rows["200101"].sum_credit, rows["200101"].credit, rows["200101"].debit) == (30000, 0, 0)
+    assert rows["200103"].closing == -8000 and rows["200199"].closing == -5000
+    bs, _inc, il = consolidated_statements(session, "C", "employee", 202403)
+    assert bs.line("advances").values[1] == 5000 and bs.line("receipts_held").values[1] == 13000
+    assert [a.child for a in il.advances] == ["X1"] and il.to_dict()["advances_eliminated_total"] == "200.00"
+    from reports.render import inter_level_table
+
+    text = inter_level_table(il)
+    assert "暂付款(下级)↔暂收款(上级)" in text and "暂付款 X2-EMP 50.00 ≠ 暂收款 C-EMP 0.00" in text

@@ -198,3 +198,73 @@ def test_parse_voucher_number():
     for bad in ("", "记-", "x1", "0"):
         with pytest.raises(LedgerError):
             parse_voucher_number(bad)
+
+
+def _maker_checker_books(session):  # type: ignore[no-untyped-def]
+    """X3-EMP, a maker-checker ledger, with three January receipts into 国库 1005 (prepared by 张会计).
+
+    ==========  ========  ==========================  =========  ===========
+    date        voucher   entry                       reviewed   counts
+    ==========  ========  ==========================  =========  ===========
+    2024-01-05  记-0001   借 1005 100 / 贷 400101 100   李审核     yes
+    2024-01-10  记-0002   借 1005 40 / 贷 400101 40     no         no (待审核)
+    2024-01-20  记-0003   借 1005 7 / 贷 400101 7       李审核     yes
+    ==========  ========  ==========================  =========  ===========
+
+    ``ledger.review``: a voucher of a maker-checker ledger counts only once reviewed, so the trial
+    balance of 1005 for January is 借 107, closing 107 — and the detail ledger must agree: opening 0,
+    借 107, running balance 100, 100 (the waiting voucher does not move it), 107. From the 11th on
+    (a range inside the month, read partly from the postings), the opening is 100, not 140.
+    """
+    from ledger.books import add_entity
+    from ledger.review import review
+    from tests.factories import LedgerFactory
+
+    add_entity(session, "X3", "沙洋县", "county", "C")
+    LedgerFactory(session=session, entity="X3", fund="employee", code="X3-EMP", maker_checker=True)
+    posted = [
+        post(
+            session,
+            entry("X3-EMP", key, dt.date(2024, 1, day), "收职工医保费", D("1005", amount), C("400101", amount),
+                  preparer="张会计"),
+        )
+        for key, day, amount in (("m1", 5, "100"), ("m2", 10, "40"), ("m3", 20, "7"))
+    ]
+    for p in (posted[0], posted[2]):
+        review(session, "X3-EMP", p.id, "李审核")
+    session.commit()
+    return posted
+
+
+def test_detail_ledger_lists_but_does_not_count_vouchers_awaiting_review(db_url, session, books):
+    posted = _maker_checker_books(session)
+    tb = {r.code: r for r in trial_balance(session, "X3-EMP", 202401).rows}
+    page = detail_ledger(session, "X3-EMP", "1005", start=202401)
+    assert (page.opening, page.period_debit, page.closing) == (0, 10700, 10700)
+    assert (tb["1005"].debit, tb["1005"].closing) == (page.period_debit, page.closing)
+    assert [(r.voucher, r.debit, r.balance, r.awaiting_review) for r in page.rows] == [
+        ("记-0001", 10000, 10000, False),
+        ("记-0002", 4000, 10000, True),
+        ("记-0003", 700, 10700, False),
+    ]
+    assert page.rows[1].summary == "【待审核】收职工医保费" and page.rows[0].summary == "收职工医保费"
+    late = detail_ledger(session, "X3-EMP", "1005", date_from=dt.date(2024, 1, 11), date_to=dt.date(2024, 1, 31))
+    assert (late.opening, late.period_debit, late.closing) == (10000, 700, 10700)
+    early = detail_ledger(session, "X3-EMP", "1005", date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 1, 15))
+    assert (early.opening, early.period_debit, early.closing) == (0, 10000, 10000)
+    paged = detail_ledger(session, "X3-EMP", "1005", start=202401, limit=1, offset=2)
+    assert [r.balance for r in paged.rows] == [10700]  # the waiting 40 is not in the balance before the page
+
+    view = show_voucher(session, voucher_id=posted[1].id)
+    assert view.review_status == "awaiting" and view.ref.summary.startswith("【待审核】")
+    done = show_voucher(session, voucher_id=posted[0].id)
+    assert (done.review_status, done.reviewer) == ("reviewed", "李审核") and done.ref.summary == "收职工医保费"
+    session.close()
+    text = run(db_url, "report", "detail", "--ledger", "X3-EMP", "--account", "1005", "--period", "2024-01")
+    assert text.exit_code == 0 and "【待审核】收职工医保费" in text.stdout
+    shown = run(db_url, "show", "voucher", "--id", str(posted[1].id), "--format", "json")
+    payload = json.loads(shown.stdout)
+    assert payload["review"]["status"] == "awaiting" and payload["awaiting_review"] is True
+    plain = json.loads(run(db_url, "show", "voucher", "--id", str(posted[0].id), "--format", "json").stdout)
+    assert (plain["review"]["status"], plain["review"]["reviewer"]) == ("reviewed", "李审核")
+    assert plain["review"]["reviewed_at"] is not None and plain["awaiting_review"] is False
