@@ -21,6 +21,16 @@ from collections.abc import Sequence
 LineTuple = tuple[str, int, str | None, str | None]  # account code, amount fen, summary, counterparty
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: The encoder's own string routine (C): what ``_encode`` does for a ``str``, without its overhead.
+_string = json.encoder.encode_basestring
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _optional_int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
 
 
 def canonical_text(payload: dict[str, object]) -> str:
@@ -50,8 +60,8 @@ def fingerprint(
     if lines_json is None:
         lines_json = encode_lines(lines)
     return _sha(
-        f'[["date","{date.isoformat()}"],["kind",{_encode(kind)}],["lines",{lines_json}],'
-        f'["reversal_of",{_encode(reversal_of_id)}],["summary",{_encode(summary)}]]'
+        f'[["date","{date.isoformat()}"],["kind",{_string(kind)}],["lines",{lines_json}],'
+        f'["reversal_of",{_optional_int(reversal_of_id)}],["summary",{_string(summary)}]]'
     )
 
 
@@ -73,8 +83,8 @@ def content_hash(
     if lines_json is None:
         lines_json = encode_lines(lines)
     return _sha(
-        f'[["date","{date.isoformat()}"],["key",{_encode(key)}],["kind",{_encode(kind)}],'
-        f'["ledger",{_encode(ledger_code)}],["lines",{lines_json}],["link",{_encode(link_id)}],'
-        f'["number",{int(number)}],["period",{int(period)}],["prev",{_encode(prev_hash)}],'
-        f'["reversal_of",{_encode(reversal_of_id)}],["summary",{_encode(summary)}]]'
+        f'[["date","{date.isoformat()}"],["key",{_string(key)}],["kind",{_string(kind)}],'
+        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
+        f'["number",{int(number)}],["period",{int(period)}],["prev",{_string(prev_hash)}],'
+        f'["reversal_of",{_optional_int(reversal_of_id)}],["summary",{_string(summary)}]]'
     )

@@ -48,7 +48,7 @@ from ledger.errors import (
     map_database_error,
 )
 from ledger.models import AccountBalance, Ledger, PeriodRow, Voucher
-from ledger.money import format_fen, to_fen
+from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
 from ledger.periods import period_of, period_status_map
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
@@ -254,6 +254,19 @@ def _load_ledgers(session: Session, codes: set[str]) -> dict[str, _LedgerInfo]:
 
 
 def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) -> None:
+    if (
+        isinstance(draft.key, str)
+        and draft.key.strip()
+        and len(draft.key) <= KEY_LENGTH_MAX
+        and type(draft.date) is dt.date
+        and draft.summary
+        and draft.summary.strip()
+        and len(draft.summary) <= SUMMARY_LENGTH_MAX
+        and draft.kind in ("normal", "closing", "reversal")
+        and 2 <= len(draft.lines) <= POSTINGS_PER_VOUCHER_MAX
+    ):
+        _validate_lines(draft, ledgers, index)  # the common case: no message is built
+        return
     where = _where(draft, index)
     if not isinstance(draft.key, str) or not draft.key.strip():
         raise LedgerError(f"{where}: an idempotency key is required")
@@ -271,8 +284,33 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) 
         raise UnbalancedVoucherError(f"{where}: a voucher needs at least two postings")
     if len(draft.lines) > POSTINGS_PER_VOUCHER_MAX:
         raise LedgerError(f"{where}: more than {POSTINGS_PER_VOUCHER_MAX} postings")
+    _validate_lines(draft, ledgers, index)
+
+
+def _validate_lines(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) -> None:
     accounts = ledgers[draft.ledger].accounts
     total = 0
+    for line in draft.lines:
+        amount = line.amount_fen
+        account = accounts.get(line.account)
+        if (
+            type(amount) is not int
+            or not (0 < abs(amount) <= POSTING_AMOUNT_FEN_MAX)
+            or account is None
+            or not account[1]
+        ):
+            _explain_line(draft, ledgers, index)
+        total += amount
+    if total != 0:
+        raise UnbalancedVoucherError(
+            f"{_where(draft, index)}: debits and credits differ by {format_fen(total)} (debits must equal credits)"
+        )
+
+
+def _explain_line(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) -> None:
+    """Raise the named error for the first bad line (only called once a line is known to be bad)."""
+    where = _where(draft, index)
+    accounts = ledgers[draft.ledger].accounts
     for n, line in enumerate(draft.lines, start=1):
         if isinstance(line.amount_fen, bool) or not isinstance(line.amount_fen, int):
             raise AmountError(f"{where}, line {n}: amount must be integer fen, got {line.amount_fen!r}")
@@ -284,11 +322,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) 
             raise UnknownAccountError(f"{where}, line {n}: ledger {draft.ledger} has no account {line.account!r}")
         if not account[1]:
             raise ParentAccountError(f"{where}, line {n}: account {line.account} has sub-accounts; post to one of them")
-        total += line.amount_fen
-    if total != 0:
-        raise UnbalancedVoucherError(
-            f"{where}: debits and credits differ by {format_fen(total)} (debits must equal credits)"
-        )
+    raise AssertionError(f"{where}: a line was judged bad but no rule names it")  # pragma: no cover
 
 
 def _existing_keys(
