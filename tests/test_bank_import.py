@@ -135,3 +135,30 @@ def test_statement_lines_are_insert_only(session, tied, tmp_path):
         session.execute(sa.delete(BankStatementLine))
     session.rollback()
     assert _counts(session) == (2, 1)
+
+
+def test_long_import_reports_progress_until_every_line_is_stored(session, tied, tmp_path):
+    """2,500 lines (over ``PROGRESS_THRESHOLD``): the progress callback that drives the CLI's bar is
+    told the total each time and the stored counts add up to every line, in more than one step."""
+    from postings.bank_commands import PROGRESS_THRESHOLD
+
+    count = 2_500
+    assert count > PROGRESS_THRESHOLD
+    def yuan(fen: int) -> str:
+        return f"{fen // 100}.{fen % 100:02d}"
+
+    rows = []
+    balance = 0
+    for i in range(1, count + 1):
+        balance += 100 + i
+        rows.append(f"2024-03-{1 + i * 27 // count:02d},利息,,{yuan(100 + i)},{yuan(balance)},银行,0003,P{i}\n")
+    path = statement(tmp_path, "long.csv", body="".join(rows))
+    calls: list[tuple[int, int]] = []
+    result = import_statement(
+        session, "C-EMP", "100301", path, progress=lambda done, total: calls.append((done, total))
+    )
+    session.commit()
+    assert result.lines_new == count
+    assert len(calls) > 1 and {total for _, total in calls} == {count}
+    assert sum(done for done, _ in calls) == count
+    assert _counts(session) == (count, 1)
