@@ -135,6 +135,7 @@ class _LedgerInfo:
     code: str
     fund: str
     head_hash: str
+    maker_checker: bool = False
     accounts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # code -> (id, is_leaf)
 
 
@@ -176,7 +177,9 @@ def post_many(
     drafts = list(drafts)
     if not drafts:
         return []
-    ledgers = _load_ledgers(session, {d.ledger for d in drafts})
+    ledgers = _load_ledgers(
+        session, {d.ledger for d in drafts}, {line.account for d in drafts for line in d.lines}
+    )
     for index, draft in enumerate(drafts):
         _validate(draft, ledgers, index)
 
@@ -233,22 +236,37 @@ def _fmt_period(period: int) -> str:
     return f"{period // 100:04d}-{period % 100:02d}"
 
 
-def _load_ledgers(session: Session, codes: set[str]) -> dict[str, _LedgerInfo]:
+def _load_ledgers(
+    session: Session, codes: set[str], account_codes: set[str] | None = None
+) -> dict[str, _LedgerInfo]:
+    """The ledgers a call posts into, locked on PostgreSQL, with their accounts.
+
+    Only the accounts the drafts name are read when ``account_codes`` is given: a single voucher
+    then reads two or three account rows instead of the whole chart (a missing code is an unknown
+    account all the same).
+    """
     from ledger.models import Account
 
-    stmt = select(Ledger.id, Ledger.code, Ledger.fund, Ledger.head_hash).where(Ledger.code.in_(codes))
+    stmt = select(Ledger.id, Ledger.code, Ledger.fund, Ledger.head_hash, Ledger.maker_checker).where(
+        Ledger.code.in_(codes)
+    )
     if session.get_bind().dialect.name == "postgresql":
         # Serialise posters per ledger: numbering and the hash chain need one writer at a time.
         stmt = stmt.order_by(Ledger.id).with_for_update()
-    infos = {code: _LedgerInfo(lid, code, fund, head) for lid, code, fund, head in session.execute(stmt)}
+    infos = {
+        code: _LedgerInfo(lid, code, fund, head, bool(checked))
+        for lid, code, fund, head, checked in session.execute(stmt)
+    }
     missing = sorted(codes - infos.keys())
     if missing:
         raise UnknownLedgerError(f"unknown ledger {missing[0]!r}")
     by_id = {info.id: info for info in infos.values()}
-    rows = session.execute(
-        select(Account.ledger_id, Account.code, Account.id, Account.is_leaf).where(Account.ledger_id.in_(list(by_id)))
+    accounts = select(Account.ledger_id, Account.code, Account.id, Account.is_leaf).where(
+        Account.ledger_id.in_(list(by_id))
     )
-    for ledger_id, code, account_id, is_leaf in rows:
+    if account_codes is not None:
+        accounts = accounts.where(Account.code.in_(sorted(account_codes)))
+    for ledger_id, code, account_id, is_leaf in session.execute(accounts):
         by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
     return infos
 
@@ -421,9 +439,12 @@ def _write(
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
     # does not count in account_balances yet; ledger.review.review adds its postings then.
-    from ledger.review import counts_when_posted
+    if any(info.maker_checker for info in ledgers.values()):
+        from ledger.review import counts_when_posted
 
-    counts = counts_when_posted(session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo])
+        counts = counts_when_posted(session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo])
+    else:
+        counts = [True] * len(todo)
     for position, ((index, draft), voucher_id) in enumerate(zip(todo, ids, strict=True)):
         info = ledgers[draft.ledger]
         date = draft.date
@@ -577,25 +598,33 @@ def _insert_postgres(
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", values)
 
 
+_UPSERTS: dict[str, object] = {}
+
+
+def _balance_upsert(dialect: str):  # type: ignore[no-untyped-def]
+    """The monthly-balance upsert, built once per dialect (building it costs more than running it)."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        table = AccountBalance.__table__
+        insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=["ledger_id", "account_id", "period"],
+            set_={
+                "debit_fen": table.c.debit_fen + insert.excluded.debit_fen,
+                "credit_fen": table.c.credit_fen + insert.excluded.credit_fen,
+            },
+        )
+    return stmt
+
+
 def _add_balances(session: Session, balances: dict[tuple[int, int, int], list[int]]) -> None:
     if not balances:
         return
-    table = AccountBalance.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["ledger_id", "account_id", "period"],
-        set_={
-            "debit_fen": table.c.debit_fen + stmt.excluded.debit_fen,
-            "credit_fen": table.c.credit_fen + stmt.excluded.credit_fen,
-        },
-    )
     rows = [
         {"ledger_id": lid, "account_id": aid, "period": p, "debit_fen": d, "credit_fen": c}
         for (lid, aid, p), (d, c) in sorted(balances.items())
     ]
-    session.connection().execute(stmt, rows)
+    session.connection().execute(_balance_upsert(session.get_bind().dialect.name), rows)
 
 
 def reverse(
