@@ -213,3 +213,23 @@ def test_cli_review_and_pending(db_url, checked, monkeypatch):
     assert plain.exit_code == 0 and "does not use maker-checker" in plain.stdout
     _, data = run_json(db_url, "trial-balance", "--ledger", LEDGER, "--period", "2024-01")
     assert {r["code"]: r["closing"] for r in data["rows"]}["1005"] == "100.00"
+
+
+@pytest.mark.parametrize(
+    ("day", "waiting_day"), [(dt.date(2024, 1, 10), dt.date(2024, 1, 8)), (dt.date(2024, 1, 25), dt.date(2024, 1, 28))]
+)
+def test_trial_balance_as_of_a_day_leaves_out_vouchers_awaiting_review(session, checked, day, waiting_day):
+    """Mid-month trial balances read a part month from the postings (as of 10 January: the shorter
+    part, which holds the waiting voucher of the 8th) or as the month's snapshot minus the rest (as
+    of 25 January: the rest holds the waiting voucher of the 28th). Either way a voucher awaiting
+    review counts as little as in the monthly figures. Reviewed: 100.00 on 1005; waiting: 50.00;
+    so 1005 shows 100.00 debit and balance on both days."""
+    from reports.trial_balance import trial_balance_as_of
+
+    review(session, LEDGER, checked.id, reviewer=CHECKER)
+    post(session, _draft("k2", "50.00", day=waiting_day))
+    session.commit()
+    assert [(p.date, p.amount_fen) for p in pending(session, LEDGER)] == [(waiting_day, 5_000)]
+    rows = {r.code: r for r in trial_balance_as_of(session, LEDGER, day).rows}
+    assert (rows["1005"].debit, rows["1005"].closing) == (10_000, 10_000)
+    assert _closing(session) == 10_000
