@@ -40,7 +40,7 @@ from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
 from ledger.review import awaiting_review_ids
-from reports.trial_balance import direction_of, partial_month_totals, postings_totals
+from reports.trial_balance import direction_of, partial_month_totals
 
 PAGE_ROWS_DEFAULT = 100
 PAGE_ROWS_MAX = 1_000
@@ -187,14 +187,12 @@ def range_totals(
     ids: list[int],
     d1: dt.date,
     d2: dt.date,
-    awaiting: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[int, int]:
     """(debit, credit) of accounts ``ids`` dated ``d1``..``d2``: snapshots for whole months, postings
     for the part months at either end.
 
-    The snapshots hold counted vouchers only; the postings hold every voucher, so where the ledger
-    has vouchers awaiting review (``awaiting``) a part month is read from the postings alone and
-    theirs are taken out again.
+    Both hold counted vouchers only: the snapshots take a maker-checker voucher in once it is
+    reviewed, and ``reports.trial_balance.postings_totals`` leaves the waiting ones out.
     """
     if d2 < d1:
         return 0, 0
@@ -207,12 +205,8 @@ def range_totals(
         credit += pair[1]
 
     def part(a: dt.date, b: dt.date) -> tuple[int, int]:
-        if not awaiting:
-            totals = partial_month_totals(session, ledger_id, a, b, ids)
-            return sum(v[0] for v in totals.values()), sum(v[1] for v in totals.values())
-        every = postings_totals(session, ledger_id, a, b, ids)
-        d, c = _awaiting_totals(session, ids, a, b, awaiting)
-        return sum(v[0] for v in every.values()) - d, sum(v[1] for v in every.values()) - c
+        totals = partial_month_totals(session, ledger_id, a, b, ids)
+        return sum(v[0] for v in totals.values()), sum(v[1] for v in totals.values())
 
     if m1 == m2:
         if d1 == first_day(m1) and d2 == last_day(m2):
@@ -230,34 +224,13 @@ def range_totals(
     return debit, credit
 
 
-def _awaiting_totals(
-    session: Session, ids: list[int], a: dt.date, b: dt.date, awaiting: set[int] | frozenset[int]
-) -> tuple[int, int]:
-    """(debit, credit) of the awaiting vouchers' postings on accounts ``ids`` dated ``a``..``b``."""
-    d, c = session.execute(
-        select(
-            func.coalesce(func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)), 0),
-            func.coalesce(func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)), 0),
-        )
-        .join(Voucher, Voucher.id == Posting.voucher_id)
-        .where(
-            Voucher.id.in_(sorted(awaiting)),
-            Voucher.voucher_date >= a,
-            Voucher.voucher_date <= b,
-            Posting.account_id.in_(ids),
-        )
-    ).one()
-    return int(d), int(c)
-
-
 def balance_before(
     session: Session,
     ledger_id: int,
     ids: list[int],
     day: dt.date,
-    awaiting: set[int] | frozenset[int] = frozenset(),
 ) -> int:
-    """Signed balance of accounts ``ids`` at the start of ``day`` (vouchers in ``awaiting`` left out)."""
+    """Signed balance of accounts ``ids`` at the start of ``day`` (vouchers awaiting review left out)."""
     month = period_of(day)
     ab = AccountBalance
     before = session.execute(
@@ -266,7 +239,7 @@ def balance_before(
         )
     ).scalar_one()
     d, c = (
-        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1), awaiting)
+        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1))
         if day != first_day(month)
         else (0, 0)
     )
@@ -313,8 +286,8 @@ def detail_ledger(
     ids = _leaf_ids(session, ledger, account)
     codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(ids))).all())
     awaiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
-    opening = balance_before(session, ledger.id, ids, d1, awaiting)
-    period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2, awaiting)
+    opening = balance_before(session, ledger.id, ids, d1)
+    period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
 
     base = (
         select(
