@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +49,7 @@ from ledger.models import FUNDS, LEVELS, Entity, Ledger, PeriodRow, Voucher
 from ledger.money import to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
+from postings.voucher_csv import read_import_file
 
 # ------------------------------------------------------------------ the shared format
 FORMAT_VERSION = "1"
@@ -161,12 +162,7 @@ def import_beancount(session: Session, path: str | Path, *, user: str = "system"
     from beancount import loader
 
     path = Path(path)
-    try:
-        if path.stat().st_size > FILE_SIZE_MAX:
-            raise ImportFileError(f"{path.name}: larger than {FILE_SIZE_MAX // (1024 * 1024)} MiB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    data = read_import_file(path, FILE_SIZE_MAX, shown_as=path.name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -225,17 +221,29 @@ def _values(entry: Any) -> list[str]:
     return [str(v.value) for v in entry.values]
 
 
+def _directive_code(entry: Any, directive: str, needs: str) -> tuple[str, str]:
+    """Where an entity or ledger directive stands and the code it restores; refused without a code."""
+    where = _where(entry)
+    values = _values(entry)
+    if not values:
+        raise ValueError(f"{where}: {directive} needs the {needs}")
+    return where, values[0]
+
+
+def _meta_choice(meta: Mapping[str, Any], key: str, where: str, allowed: Collection[str]) -> str:
+    """Required metadata that must be one of ``allowed`` (a level, a fund)."""
+    value = _text(meta, key, where, required=True)
+    if value is None or value not in allowed:
+        raise ValueError(f"{where}: unknown {key} {value!r}")
+    return value
+
+
 def _restore_entities(session: Session, directives: list[Any], user: str) -> int:
     rows = []
     for entry in directives:
-        where = _where(entry)
-        values = _values(entry)
-        if not values:
-            raise ValueError(f"{where}: {CUSTOM_ENTITY} needs the entity code")
-        level = _text(entry.meta, "level", where, required=True)
-        if level not in LEVELS:
-            raise ValueError(f"{where}: unknown level {level!r}")
-        rows.append((values[0], _text(entry.meta, "name", where, required=True),
+        where, code = _directive_code(entry, CUSTOM_ENTITY, "entity code")
+        level = _meta_choice(entry.meta, "level", where, LEVELS)
+        rows.append((code, _text(entry.meta, "name", where, required=True),
                      level, _text(entry.meta, "parent", where) or None,
                      _text(entry.meta, "route", where) or "a", where))
     depth = {"province": 0, "city": 1, "county": 2}
@@ -250,22 +258,16 @@ def _restore_entities(session: Session, directives: list[Any], user: str) -> int
 def _restore_ledgers(session: Session, directives: list[Any], user: str) -> dict[str, Ledger]:
     out: dict[str, Ledger] = {}
     for entry in directives:
-        where = _where(entry)
-        values = _values(entry)
-        if not values:
-            raise ValueError(f"{where}: {CUSTOM_LEDGER} needs the ledger code")
-        fund = _text(entry.meta, "fund", where, required=True)
-        if fund not in FUNDS:
-            raise ValueError(f"{where}: unknown fund {fund!r}")
+        where, code = _directive_code(entry, CUSTOM_LEDGER, "ledger code")
+        fund = _meta_choice(entry.meta, "fund", where, FUNDS)
         maker_checker = entry.meta.get("maker_checker", False)
         if not isinstance(maker_checker, bool):
             raise ValueError(f"{where}: maker_checker must be TRUE or FALSE")
         try:
             entity = _text(entry.meta, "entity", where, required=True) or ""
-            out[values[0]] = add_ledger_row(session, values[0], entity, fund, maker_checker=maker_checker,
-                                            actor=user)
+            out[code] = add_ledger_row(session, code, entity, fund, maker_checker=maker_checker, actor=user)
         except LedgerError as exc:
-            raise ValueError(f"{where}: ledger {values[0]}: {exc}") from None
+            raise ValueError(f"{where}: ledger {code}: {exc}") from None
     return out
 
 

@@ -149,14 +149,19 @@ def parse_vouchers(
     return drafts, line_numbers, rows, problems
 
 
-def import_vouchers(session: Session, path: str | Path, *, preparer: str = "system") -> ImportResult:
-    path = Path(path)
+def read_import_file(path: Path, size_max: int, *, shown_as: str) -> bytes:
+    """An import file's bytes, refused before reading if larger than ``size_max`` (the import is all or nothing)."""
     try:
-        if path.stat().st_size > FILE_SIZE_MAX:
-            raise ImportFileError(f"{path}: larger than {FILE_SIZE_MAX // (1024 * 1024)} MiB")
-        data = path.read_bytes()
+        if path.stat().st_size > size_max:
+            raise ImportFileError(f"{shown_as}: larger than {size_max // (1024 * 1024)} MiB")
+        return path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+
+
+def import_vouchers(session: Session, path: str | Path, *, preparer: str = "system") -> ImportResult:
+    path = Path(path)
+    data = read_import_file(path, FILE_SIZE_MAX, shown_as=str(path))
     drafts, line_numbers, rows, problems = parse_vouchers(data, path.name, preparer=preparer)
     invalid = validate_drafts(session, drafts)
     problems += [f"line {line_numbers[i][0]}: {err}" for i, err in invalid]

@@ -175,8 +175,39 @@ LIABILITY_LINES: list[tuple[str, str, tuple[str, ...], int, bool]] = [
 ]
 
 
+class StatementHeading:
+    """What opens both statements (会社保01表, 02表): which form, which fund, whose books, month or year."""
+
+    title: str
+    form: str
+    fund: str
+    entity: str
+    ledger: str
+    ledgers: list[str]
+    consolidated: bool
+    annual: bool
+
+    @property
+    def fund_name(self) -> str:
+        return FUND_NAMES[self.fund]
+
+    def heading(self) -> dict[str, object]:
+        """The first keys of the statement's JSON, in the order both statements print them."""
+        return {
+            "statement": self.title,
+            "form": self.form,
+            "fund": self.fund,
+            "fund_name": self.fund_name,
+            "entity": self.entity,
+            "ledger": self.ledger,
+            "ledgers": self.ledgers or [self.ledger],
+            "consolidated": self.consolidated,
+            "kind": "annual" if self.annual else "monthly",
+        }
+
+
 @dataclass(frozen=True)
-class BalanceSheet:
+class BalanceSheet(StatementHeading):
     fund: str
     entity: str
     ledger: str
@@ -195,10 +226,6 @@ class BalanceSheet:
     def date(self) -> dt.date:
         return last_day(self.period)
 
-    @property
-    def fund_name(self) -> str:
-        return FUND_NAMES[self.fund]
-
     def line(self, key: str) -> StatementLine:
         for line in (*self.assets, *self.liabilities_and_net_assets):
             if line.key == key:
@@ -207,15 +234,7 @@ class BalanceSheet:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "statement": self.title,
-            "form": self.form,
-            "fund": self.fund,
-            "fund_name": self.fund_name,
-            "entity": self.entity,
-            "ledger": self.ledger,
-            "ledgers": self.ledgers or [self.ledger],
-            "consolidated": self.consolidated,
-            "kind": "annual" if self.annual else "monthly",
+            **self.heading(),
             "period": format_period(self.period),
             "date": self.date.isoformat(),
             "unit": "元",

@@ -38,10 +38,10 @@ from ledger.errors import DateError
 from ledger.money import format_fen
 from ledger.periods import format_period, previous_period
 from reports.balance_sheet import (
-    FUND_NAMES,
     LeafInfo,
     LedgerSource,
     StatementDoesNotTieError,
+    StatementHeading,
     StatementLine,
     StatementSource,
     fund_balance,
@@ -187,7 +187,7 @@ def groups_for(fund: str) -> tuple[GroupSpec, ...]:
 
 
 @dataclass(frozen=True)
-class IncomeStatement:
+class IncomeStatement(StatementHeading):
     fund: str
     entity: str
     ledger: str
@@ -205,10 +205,6 @@ class IncomeStatement:
     title = "收支表"
     form = FORM_INCOME_STATEMENT
 
-    @property
-    def fund_name(self) -> str:
-        return FUND_NAMES[self.fund]
-
     def line(self, key: str) -> StatementLine:
         for line in self.lines:
             if line.key == key:
@@ -220,15 +216,7 @@ class IncomeStatement:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "statement": self.title,
-            "form": self.form,
-            "fund": self.fund,
-            "fund_name": self.fund_name,
-            "entity": self.entity,
-            "ledger": self.ledger,
-            "ledgers": self.ledgers or [self.ledger],
-            "consolidated": self.consolidated,
-            "kind": "annual" if self.annual else "monthly",
+            **self.heading(),
             "period": str(self.period // 100) if self.annual else format_period(self.period),
             "unit": "元",
             "columns": list(self.columns),

@@ -141,6 +141,27 @@ def counterparty_table(rows) -> str:  # type: ignore[no-untyped-def]
     )
 
 
+#: 汇总科目余额表 columns, the same on screen and in the workbook.
+CONSOLIDATED_HEADERS = (
+    "科目编码",
+    "科目名称",
+    "期初余额",
+    "汇总借方",
+    "汇总贷方",
+    "抵销借方",
+    "抵销贷方",
+    "本期借方",
+    "本期贷方",
+    "方向",
+    "期末余额",
+)
+
+
+def consolidated_movements(r) -> list[int]:  # type: ignore[no-untyped-def]
+    """汇总借方/贷方, 抵销借方/贷方, 本期借方/贷方: what the ledgers summed, what elimination took out, what is left."""
+    return [r.sum_debit, r.sum_credit, r.sum_debit - r.debit, r.sum_credit - r.credit, r.debit, r.credit]
+
+
 def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
     head = (
         f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {ctb.fund}  "
@@ -151,12 +172,7 @@ def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
             r.code,
             r.name,
             money(r.opening),
-            money(r.sum_debit),
-            money(r.sum_credit),
-            money(r.sum_debit - r.debit),
-            money(r.sum_credit - r.credit),
-            money(r.debit),
-            money(r.credit),
+            *map(money, consolidated_movements(r)),
             r.direction,
             money(abs(r.closing)),
         ]
@@ -167,19 +183,7 @@ def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
         ["", "合计", money(t.opening), "", "", "", "", money(t.debit), money(t.credit), "", money(t.closing)]
     )
     body = table(
-        [
-            "科目编码",
-            "科目名称",
-            "期初余额",
-            "汇总借方",
-            "汇总贷方",
-            "抵销借方",
-            "抵销贷方",
-            "本期借方",
-            "本期贷方",
-            "方向",
-            "期末余额",
-        ],
+        CONSOLIDATED_HEADERS,
         rows,
         numeric=[False, False, True, True, True, True, True, True, True, False, True],
     )
@@ -188,19 +192,7 @@ def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
 
 def consolidated_csv(ctb) -> str:  # type: ignore[no-untyped-def]
     rows = [
-        [
-            r.code,
-            r.name,
-            r.category,
-            _fmt(r.opening),
-            _fmt(r.sum_debit),
-            _fmt(r.sum_credit),
-            _fmt(r.sum_debit - r.debit),
-            _fmt(r.sum_credit - r.credit),
-            _fmt(r.debit),
-            _fmt(r.credit),
-            _fmt(r.closing),
-        ]
+        [r.code, r.name, r.category, _fmt(r.opening), *map(_fmt, consolidated_movements(r)), _fmt(r.closing)]
         for r in ctb.rows
     ]
     t = ctb.totals

@@ -77,6 +77,16 @@ def _emit_xlsx(wb: Any, out: Path | None) -> None:
     typer.echo(f"written {out}")
 
 
+def _workbook(*sheets: tuple[str, Any]) -> Any:
+    """A workbook of one sheet per (``reports.xlsx`` writer, report); openpyxl is loaded only for xlsx."""
+    from reports import xlsx
+
+    wb = xlsx.new_workbook()
+    for writer, report in sheets:
+        getattr(xlsx, writer)(wb, report)
+    return wb
+
+
 def _emit(fmt: str, out: Path | None, *, table: Any, csv: Any, json: Any, xlsx: Any) -> None:
     """Render lazily: each argument is a zero-argument callable."""
     if fmt == "json":
@@ -146,91 +156,62 @@ def register(app: typer.Typer) -> None:
     report = group("report", "Reports (报表): statements, consolidation, final accounts, detail ledgers.")
     show = group("show", "Show one record in full (drill-down).")
 
-    @report.command("balance-sheet")
-    def balance_sheet_cmd(
-        ledger: LedgerOpt = None,
-        entity: EntityOpt = None,
-        fund: FundOpt = None,
-        consolidated: ConsolidatedOpt = False,
-        period: PeriodOpt = None,
-        year: YearOpt = None,
-        fmt: FormatOpt = "table",
-        out: OutOpt = None,
-    ) -> None:
-        """资产负债表 (会社保01表), monthly (--period) or annual (--year)."""
-        from reports import render
-        from reports.balance_sheet import build_balance_sheet
+    def statement_command(name: str, doc: str, module: str, build: str, table: str, sheet: str) -> None:
+        """Register one monthly/annual statement; 资产负债表 and 收支表 take the same books and dates."""
 
-        check_format(fmt, FORMATS)
-        at, annual = _when(period, year)
-        with session_scope(read_only=True) as session:
-            source = _statement_source(session, ledger, entity, fund, consolidated)
-            bs = build_balance_sheet(
-                source,
-                at,
-                annual=annual,
-                consolidated=consolidated,
-                ledgers=getattr(source, "ledgers", [source.label]),
+        def statement_cmd(
+            ledger: LedgerOpt = None,
+            entity: EntityOpt = None,
+            fund: FundOpt = None,
+            consolidated: ConsolidatedOpt = False,
+            period: PeriodOpt = None,
+            year: YearOpt = None,
+            fmt: FormatOpt = "table",
+            out: OutOpt = None,
+        ) -> None:
+            from importlib import import_module
+
+            from reports import render
+
+            check_format(fmt, FORMATS)
+            at, annual = _when(period, year)
+            with session_scope(read_only=True) as session:
+                source = _statement_source(session, ledger, entity, fund, consolidated)
+                stmt = getattr(import_module(module), build)(
+                    source,
+                    at,
+                    annual=annual,
+                    consolidated=consolidated,
+                    ledgers=getattr(source, "ledgers", [source.label]),
+                )
+            _emit(
+                fmt,
+                out,
+                table=lambda: getattr(render, table)(stmt),
+                csv=lambda: render.statement_csv(stmt),
+                json=stmt.to_dict,
+                xlsx=lambda: _workbook((sheet, stmt)),
             )
 
-        def xlsx() -> Any:
-            from reports.xlsx import balance_sheet_sheet, new_workbook
+        statement_cmd.__doc__ = doc
+        report.command(name)(statement_cmd)
 
-            wb = new_workbook()
-            balance_sheet_sheet(wb, bs)
-            return wb
-
-        _emit(
-            fmt,
-            out,
-            table=lambda: render.balance_sheet_table(bs),
-            csv=lambda: render.statement_csv(bs),
-            json=bs.to_dict,
-            xlsx=xlsx,
-        )
-
-    @report.command("income-statement")
-    def income_statement_cmd(
-        ledger: LedgerOpt = None,
-        entity: EntityOpt = None,
-        fund: FundOpt = None,
-        consolidated: ConsolidatedOpt = False,
-        period: PeriodOpt = None,
-        year: YearOpt = None,
-        fmt: FormatOpt = "table",
-        out: OutOpt = None,
-    ) -> None:
-        """收支表 (会社保02表), monthly (本月数/本年累计数) or annual (本年数/上年数)."""
-        from reports import render
-        from reports.income_statement import build_income_statement
-
-        check_format(fmt, FORMATS)
-        at, annual = _when(period, year)
-        with session_scope(read_only=True) as session:
-            source = _statement_source(session, ledger, entity, fund, consolidated)
-            inc = build_income_statement(
-                source,
-                at,
-                annual=annual,
-                consolidated=consolidated,
-                ledgers=getattr(source, "ledgers", [source.label]),
-            )
-
-        def xlsx() -> Any:
-            from reports.xlsx import income_statement_sheet, new_workbook
-
-            wb = new_workbook()
-            income_statement_sheet(wb, inc)
-            return wb
-
-        _emit(
-            fmt,
-            out,
-            table=lambda: render.income_statement_table(inc),
-            csv=lambda: render.statement_csv(inc),
-            json=inc.to_dict,
-            xlsx=xlsx,
-        )
+    statement_command(
+        "balance-sheet",
+        """资产负债表 (会社保01表), monthly (--period) or annual (--year).""",
+        "reports.balance_sheet",
+        "build_balance_sheet",
+        "balance_sheet_table",
+        "balance_sheet_sheet",
+    )
+    statement_command(
+        "income-statement",
+        """收支表 (会社保02表), monthly (本月数/本年累计数) or annual (本年数/上年数).""",
+        "reports.income_statement",
+        "build_income_statement",
+        "income_statement_table",
+        "income_statement_sheet",
+    )
 
     @report.command("consolidated-trial-balance")
     def consolidated_cmd(
@@ -249,21 +230,13 @@ def register(app: typer.Typer) -> None:
         with session_scope(read_only=True) as session:
             ctb = consolidated_trial_balance(session, entity, fund, start, end)
 
-        def xlsx() -> Any:
-            from reports.xlsx import consolidated_sheet, inter_level_sheet, new_workbook
-
-            wb = new_workbook()
-            consolidated_sheet(wb, ctb)
-            inter_level_sheet(wb, ctb.inter_level)
-            return wb
-
         _emit(
             fmt,
             out,
             table=lambda: render.consolidated_table(ctb),
             csv=lambda: render.consolidated_csv(ctb),
             json=ctb.to_dict,
-            xlsx=xlsx,
+            xlsx=lambda: _workbook(("consolidated_sheet", ctb), ("inter_level_sheet", ctb.inter_level)),
         )
 
     @report.command("final-accounts")
@@ -354,20 +327,13 @@ def register(app: typer.Typer) -> None:
                 **_detail_range(period, date_from, date_to),
             )
 
-        def xlsx() -> Any:
-            from reports.xlsx import detail_sheet, new_workbook
-
-            wb = new_workbook()
-            detail_sheet(wb, dl)
-            return wb
-
         _emit(
             fmt,
             out,
             table=lambda: render.detail_table(dl),
             csv=lambda: render.detail_csv(dl),
             json=dl.to_dict,
-            xlsx=xlsx,
+            xlsx=lambda: _workbook(("detail_sheet", dl)),
         )
 
     @report.command("journal")
@@ -405,21 +371,13 @@ def register(app: typer.Typer) -> None:
                 **_detail_range(period, date_from, date_to),
             )
 
-        def xlsx() -> Any:
-            from reports.xlsx import detail_sheet, new_workbook
-
-            wb = new_workbook()
-            for dl in journals:
-                detail_sheet(wb, dl)
-            return wb
-
         _emit(
             fmt,
             out,
             table=lambda: "\n\n".join(render.detail_table(dl) for dl in journals),
             csv=lambda: render.journal_csv(journals),
             json=lambda: [dl.to_dict() for dl in journals],
-            xlsx=xlsx,
+            xlsx=lambda: _workbook(*(("detail_sheet", dl) for dl in journals)),
         )
 
     @show.command("voucher")

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.money import fen_to_decimal
+from reports.render import CONSOLIDATED_HEADERS, consolidated_movements
 
 AMOUNT_FORMAT = "#,##0.00"
 _THIN = Side(style="thin")
@@ -183,41 +184,14 @@ def trial_balance_sheet(wb: Workbook, tb: Any) -> Worksheet:
 
 
 def consolidated_sheet(wb: Workbook, ctb: Any) -> Worksheet:
-    rows = [
-        [
-            r.code,
-            r.name,
-            r.opening,
-            r.sum_debit,
-            r.sum_credit,
-            r.sum_debit - r.debit,
-            r.sum_credit - r.credit,
-            r.debit,
-            r.credit,
-            r.direction,
-            abs(r.closing),
-        ]
-        for r in ctb.rows
-    ]
+    rows = [[r.code, r.name, r.opening, *consolidated_movements(r), r.direction, abs(r.closing)] for r in ctb.rows]
     t = ctb.totals
     rows.append(["", "合计", t.opening, None, None, None, None, t.debit, t.credit, "", t.closing])
     d = ctb.to_dict()
     return table_sheet(
         wb,
         "汇总科目余额表",
-        [
-            "科目编码",
-            "科目名称",
-            "期初余额",
-            "汇总借方",
-            "汇总贷方",
-            "抵销借方",
-            "抵销贷方",
-            "本期借方",
-            "本期贷方",
-            "方向",
-            "期末余额",
-        ],
+        CONSOLIDATED_HEADERS,
         rows,
         (2, 3, 4, 5, 6, 7, 8, 10),
         caption=f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {d['from']} 至 {d['to']}  单位：元",

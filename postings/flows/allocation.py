@@ -24,7 +24,6 @@ from postings.flows.base import (
     EXPENDITURE,
     FISCAL_SPECIAL,
     FROM_ABOVE,
-    PART_NAMES,
     TO_BELOW,
     FlowBatch,
     FlowBooks,
@@ -32,7 +31,9 @@ from postings.flows.base import (
     FlowInputError,
     FlowPlan,
     FlowResult,
-    LedgerInfo,
+    InterLevelTransfer,
+    PairSide,
+    Recording,
     bank_leaf,
     books_for,
     check_amount,
@@ -43,9 +44,8 @@ from postings.flows.base import (
     child_ledger,
     draft,
     leaf_for,
-    link,
+    mirrored_pair,
     require_level,
-    run_plan,
     split_twelfth,
 )
 
@@ -89,52 +89,32 @@ def fiscal_to_expenditure(
         info, FISCAL_SPECIAL, from_account, "from_account (--from-account)", FISCAL_TO_EXPENDITURE
     )
     spend = bank_leaf(info, EXPENDITURE, to_account, "to_account (--to-account)", FISCAL_TO_EXPENDITURE)
-    plan = FlowPlan(
-        "fiscal-to-expenditure",
-        (
-            draft(
-                info,
-                key,
-                date,
-                "市财政专户拨付市本级支出户",
-                [(spend.code, fen), (fiscal.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
-    )
-    return run_plan(
-        books, plan, FISCAL_TO_EXPENDITURE, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch
-    )
+    lines = [(spend.code, fen), (fiscal.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    summary = "市财政专户拨付市本级支出户"
+    return recording.single(books, info, "fiscal-to-expenditure", FISCAL_TO_EXPENDITURE, key, date, summary, lines)
 
 
 def allocation_plan(
     books: FlowBooks,
     flow: str,
     flow_cn: str,
+    transfer: InterLevelTransfer,
     *,
-    payer: LedgerInfo,
-    receiver: LedgerInfo,
     route: str,
-    date: dt.date,
-    fen: int,
-    key: str,
-    part: str | None,
     purpose_cn: str,
     from_account: str | None,
     via_account: str | None,
     to_account: str | None,
     receiving_root: str,
-    memo: str | None,
-    preparer: str,
+    recording: Recording,
 ) -> FlowPlan:
     """The vouchers of an allocation down by ``route`` (a: from 1003; b: 1003 → 1004 → the child)."""
-    expense = leaf_for(payer, TO_BELOW, flow_cn, part=part)
-    income = leaf_for(receiver, FROM_ABOVE, flow_cn, part=part)
+    payer, receiver, key = transfer.payer, transfer.receiver, transfer.key
+    expense = leaf_for(payer, TO_BELOW, flow_cn, part=transfer.part)
+    income = leaf_for(receiver, FROM_ABOVE, flow_cn, part=transfer.part)
     fiscal = bank_leaf(payer, FISCAL_SPECIAL, from_account, "from_account (--from-account)", flow_cn)
     received = bank_leaf(receiver, receiving_root, to_account, "to_account (--to-account)", flow_cn)
-    part_text = f"（{PART_NAMES[part]}）" if part else ""
     before: tuple[VoucherDraft, ...] = ()
     paid = fiscal
     if route == "b":
@@ -143,11 +123,11 @@ def allocation_plan(
             draft(
                 payer,
                 f"{key}:fund",
-                date,
+                transfer.date,
                 f"市财政专户拨入支出户，转拨{receiver.entity_name}{purpose_cn}",
-                [(paid.code, fen), (fiscal.code, -fen)],
-                memo=memo,
-                preparer=preparer,
+                [(paid.code, transfer.fen), (fiscal.code, -transfer.fen)],
+                memo=recording.memo,
+                preparer=recording.preparer,
             ),
         )
     elif via_account is not None:
@@ -156,27 +136,10 @@ def allocation_plan(
             "the fiscal special account; "
             "via_account applies to route (b) only"
         )
-    up = draft(
-        payer,
-        f"{key}:up",
-        date,
-        f"拨付{receiver.entity_name}{purpose_cn}{part_text}",
-        [(expense.code, fen), (paid.code, -fen)],
-        memo=memo,
-        counterparty=receiver.entity_name,
-        preparer=preparer,
-    )
-    down = draft(
-        receiver,
-        f"{key}:down",
-        date,
-        f"收{payer.entity_name}拨付{purpose_cn}{part_text}",
-        [(received.code, fen), (income.code, -fen)],
-        memo=memo,
-        counterparty=payer.entity_name,
-        preparer=preparer,
-    )
-    up, down = link(up, down)
+    purpose = f"{purpose_cn}{transfer.part_text}"
+    payer_side = PairSide(f"{key}:up", f"拨付{receiver.entity_name}{purpose}", expense.code, paid.code)
+    receiver_side = PairSide(f"{key}:down", f"收{payer.entity_name}拨付{purpose}", received.code, income.code)
+    up, down = mirrored_pair(transfer, payer_side, receiver_side, memo=recording.memo, preparer=recording.preparer)
     return FlowPlan(flow, (*before, up, down), (payer, receiver))
 
 
@@ -195,13 +158,9 @@ def _allocate(
     from_account: str | None,
     via_account: str | None,
     to_account: str | None,
-    memo: str | None,
-    allow_overdraw: bool,
-    dry_run: bool,
-    preparer: str,
-    batch: FlowBatch | None,
+    recording: Recording,
 ) -> FlowResult:
-    books = books_for(session, batch)
+    books = books_for(session, recording.batch)
     payer = books.ledger(ledger)
     date, key = check_date(date), check_key(key)
     fen = check_amount(fen_of)
@@ -212,22 +171,16 @@ def _allocate(
         books,
         flow,
         flow_cn,
-        payer=payer,
-        receiver=receiver,
+        InterLevelTransfer(payer, receiver, date, fen, key, part),
         route=payer.route,
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
         purpose_cn=PURPOSES[purpose],
         from_account=from_account,
         via_account=via_account,
         to_account=to_account,
         receiving_root=EXPENDITURE,
-        memo=memo,
-        preparer=preparer,
+        recording=recording,
     )
-    return run_plan(books, plan, flow_cn, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    return recording.run(books, plan, flow_cn)
 
 
 def allocate_down(
@@ -265,11 +218,7 @@ def allocate_down(
         from_account=from_account,
         via_account=via_account,
         to_account=to_account,
-        memo=memo,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        preparer=preparer,
-        batch=batch,
+        recording=Recording(memo, preparer, allow_overdraw, dry_run, batch),
     )
 
 
@@ -322,9 +271,5 @@ def reserve(
         from_account=from_account,
         via_account=via_account,
         to_account=to_account,
-        memo=memo,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        preparer=preparer,
-        batch=batch,
+        recording=Recording(memo, preparer, allow_overdraw, dry_run, batch),
     )

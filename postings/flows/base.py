@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -513,6 +514,64 @@ def link(first: VoucherDraft, second: VoucherDraft) -> tuple[VoucherDraft, Vouch
     return replace(first, link_id=link_id), replace(second, link_id=link_id)
 
 
+@dataclass(frozen=True)
+class InterLevelTransfer:
+    """What both vouchers of a mirrored pair agree on: who pays whom, on which day, how much (fen),
+    under which idempotency key, and which fund part (``None`` in 城乡居民医保)."""
+
+    payer: LedgerInfo
+    receiver: LedgerInfo
+    date: dt.date
+    fen: int
+    key: str
+    part: str | None
+
+    @property
+    def part_text(self) -> str:
+        """The （统筹基金） a pair's summaries end with, or nothing."""
+        return f"（{PART_NAMES[self.part]}）" if self.part else ""
+
+
+class PairSide(NamedTuple):
+    """One ledger's voucher of a mirrored pair: its key, summary, and the accounts ``fen`` moves between."""
+
+    key: str
+    summary: str
+    debit: str
+    credit: str
+
+
+def mirrored_pair(
+    transfer: InterLevelTransfer,
+    payer_side: PairSide,
+    receiver_side: PairSide,
+    *,
+    memo: str | None,
+    preparer: str,
+) -> tuple[VoucherDraft, VoucherDraft]:
+    """One event in two ledgers: each side moves the amount from its credit to its debit account, linked.
+
+    Each voucher names the other ledger's entity as its counterparty, so a remittance up and an
+    allocation down are built by the same rule.
+    """
+
+    def voucher(info: LedgerInfo, other: LedgerInfo, side: PairSide) -> VoucherDraft:
+        lines = [(side.debit, transfer.fen), (side.credit, -transfer.fen)]
+        return draft(
+            info,
+            side.key,
+            transfer.date,
+            side.summary,
+            lines,
+            memo=memo,
+            counterparty=other.entity_name,
+            preparer=preparer,
+        )
+
+    payer, receiver = transfer.payer, transfer.receiver
+    return link(voucher(payer, receiver, payer_side), voucher(receiver, payer, receiver_side))
+
+
 def split_twelfth(annual_fen: int) -> int:
     """One month of a yearly figure, half-up to the fen."""
     return int((Decimal(annual_fen) / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -701,6 +760,52 @@ def run_plan(
 def books_for(session: Session, batch: FlowBatch | None) -> FlowBooks:
     return batch.books if batch is not None else FlowBooks(session)
 
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The options every flow takes alike, whatever it books: the memo added to each summary, who
+    prepared the vouchers, whether the overdraw rule is waived, a dry run, the batch to defer into."""
+
+    memo: str | None
+    preparer: str
+    allow_overdraw: bool
+    dry_run: bool
+    batch: FlowBatch | None
+
+    def run(self, books: FlowBooks, plan: FlowPlan, flow_cn: str) -> FlowResult:
+        """``run_plan`` with these options."""
+        return run_plan(
+            books, plan, flow_cn, allow_overdraw=self.allow_overdraw, dry_run=self.dry_run, batch=self.batch
+        )
+
+    def single(
+        self,
+        books: FlowBooks,
+        info: LedgerInfo,
+        flow: str,
+        flow_cn: str,
+        key: str,
+        date: dt.date,
+        summary: str,
+        lines: Iterable[tuple[str, int]],
+    ) -> FlowResult:
+        """``run_single`` with these options."""
+        return run_single(
+            books,
+            info,
+            flow,
+            flow_cn,
+            key,
+            date,
+            summary,
+            lines,
+            memo=self.memo,
+            preparer=self.preparer,
+            allow_overdraw=self.allow_overdraw,
+            dry_run=self.dry_run,
+            batch=self.batch,
+        )
 
 @dataclass
 class FlowBatch:

@@ -30,6 +30,7 @@ from postings.flows.base import (
     FlowResult,
     LedgerInfo,
     NotInChartError,
+    Recording,
     SubAccountChoiceError,
     bank_leaf,
     books_for,
@@ -39,7 +40,6 @@ from postings.flows.base import (
     check_part,
     leaf_for,
     require_level,
-    run_single,
 )
 
 BENEFIT_PAYMENT = "支付医保待遇"
@@ -129,21 +129,9 @@ def benefit_payment(
     expense = _benefit_leaf(info, benefit, part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", BENEFIT_PAYMENT)
     summary = f"支付{info.full_name(expense.code).split('-')[-1]}" + (f"（{PART_NAMES[part]}）" if part else "")
-    return run_single(
-        books,
-        info,
-        "benefit-payment",
-        BENEFIT_PAYMENT,
-        key,
-        date,
-        summary,
-        [(expense.code, fen), (paid.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(expense.code, fen), (paid.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    return recording.single(books, info, "benefit-payment", BENEFIT_PAYMENT, key, date, summary, lines)
 
 
 def _employee_only(info: LedgerInfo, root: str, flow_cn: str) -> None:
@@ -177,21 +165,10 @@ def transfer_out(
     part = check_part(info, part, TRANSFER_OUT_CN, fixed="personal")
     expense = leaf_for(info, TRANSFER_OUT, TRANSFER_OUT_CN, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_OUT_CN)
-    return run_single(
-        books,
-        info,
-        "transfer-out",
-        TRANSFER_OUT_CN,
-        key,
-        date,
-        "支付转移支出（个人账户基金）",
-        [(expense.code, fen), (paid.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(expense.code, fen), (paid.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    summary = "支付转移支出（个人账户基金）"
+    return recording.single(books, info, "transfer-out", TRANSFER_OUT_CN, key, date, summary, lines)
 
 
 def premium_refund(
@@ -222,21 +199,9 @@ def premium_refund(
     income = leaf_for(info, PREMIUM, PREMIUM_REFUND, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", PREMIUM_REFUND)
     summary = "医保费征收退费" + (f"（{PART_NAMES[part]}）" if part else "")
-    return run_single(
-        books,
-        info,
-        "premium-refund",
-        PREMIUM_REFUND,
-        key,
-        date,
-        summary,
-        [(income.code, fen), (paid.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(income.code, fen), (paid.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    return recording.single(books, info, "premium-refund", PREMIUM_REFUND, key, date, summary, lines)
 
 
 def transfer_income_refund(
@@ -263,18 +228,7 @@ def transfer_income_refund(
     part = check_part(info, part, TRANSFER_REFUND, fixed="personal")
     income = leaf_for(info, TRANSFER_IN, TRANSFER_REFUND, part=part)
     paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_REFUND)
-    return run_single(
-        books,
-        info,
-        "transfer-income-refund",
-        TRANSFER_REFUND,
-        key,
-        date,
-        "转移收入退回（个人账户基金）",
-        [(income.code, fen), (paid.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(income.code, fen), (paid.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    summary = "转移收入退回（个人账户基金）"
+    return recording.single(books, info, "transfer-income-refund", TRANSFER_REFUND, key, date, summary, lines)

@@ -34,9 +34,10 @@ from postings.flows.base import (
     FlowBooks,
     FlowDateError,
     FlowInputError,
-    FlowPlan,
     FlowResult,
+    InterLevelTransfer,
     LedgerInfo,
+    Recording,
     bank_leaf,
     books_for,
     check_amount,
@@ -44,11 +45,9 @@ from postings.flows.base import (
     check_date,
     check_key,
     check_part,
-    draft,
     leaf_for,
     parent_ledger,
     require_level,
-    run_plan,
 )
 from postings.flows.remittance import remittance_plan
 
@@ -89,24 +88,9 @@ def deposit_interest(
     deposit = bank_leaf(info, _ON_ROOT[on], to_account, "to_account (--to-account)", DEPOSIT_INTEREST_CN)
     where = "支出户" if on == "expenditure" else "财政专户"
     summary = f"{where}存款利息" + (f"（{PART_NAMES[part]}）" if part else "")
-    plan = FlowPlan(
-        "deposit-interest",
-        (
-            draft(
-                info,
-                key,
-                date,
-                summary,
-                [(deposit.code, fen), (income.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
-    )
-    return run_plan(
-        books, plan, DEPOSIT_INTEREST_CN, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch
-    )
+    lines = [(deposit.code, fen), (income.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    return recording.single(books, info, "deposit-interest", DEPOSIT_INTEREST_CN, key, date, summary, lines)
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -196,20 +180,10 @@ def interest_remit(
             )
     else:
         fen = check_amount(amount)
+    transfer = InterLevelTransfer(payer, receiver, date, fen, key, part)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = remittance_plan(
-        books,
-        "interest-remit",
-        INTEREST_REMIT,
-        payer=payer,
-        receiver=receiver,
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
-        what_cn=f"{year}年第{q}季度支出户利息",
-        paid=paid,
-        to_account=to_account,
-        memo=memo,
-        preparer=preparer,
+        books, "interest-remit", INTEREST_REMIT, transfer, what_cn=f"{year}年第{q}季度支出户利息", paid=paid,
+        to_account=to_account, recording=recording,
     )
-    return run_plan(books, plan, INTEREST_REMIT, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    return recording.run(books, plan, INTEREST_REMIT)

@@ -23,6 +23,8 @@ from postings.flows.base import (
     FISCAL_SPECIAL,
     FlowBatch,
     FlowResult,
+    InterLevelTransfer,
+    Recording,
     bank_leaf,
     books_for,
     check_amount,
@@ -33,7 +35,6 @@ from postings.flows.base import (
     child_ledger,
     parent_ledger,
     require_level,
-    run_plan,
 )
 from postings.flows.remittance import remittance_plan
 
@@ -68,23 +69,13 @@ def province_remit(
     receiver = parent_ledger(books, payer, to_ledger, PROVINCE_REMIT)
     part = check_part(payer, part, PROVINCE_REMIT, fixed="pooled")
     paid = bank_leaf(payer, FISCAL_SPECIAL, from_account, "from_account (--from-account)", PROVINCE_REMIT)
+    transfer = InterLevelTransfer(payer, receiver, date, fen, key, part)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = remittance_plan(
-        books,
-        "province-remit",
-        PROVINCE_REMIT,
-        payer=payer,
-        receiver=receiver,
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
-        what_cn="省级调剂金",
-        paid=paid,
-        to_account=to_account,
-        memo=memo,
-        preparer=preparer,
+        books, "province-remit", PROVINCE_REMIT, transfer, what_cn="省级调剂金", paid=paid, to_account=to_account,
+        recording=recording,
     )
-    return run_plan(books, plan, PROVINCE_REMIT, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    return recording.run(books, plan, PROVINCE_REMIT)
 
 
 def province_allocate(
@@ -115,25 +106,18 @@ def province_allocate(
     )
     receiver = child_ledger(books, payer, to_ledger, PROVINCE_ALLOCATE)
     part = check_part(payer, part, PROVINCE_ALLOCATE, fixed="pooled")
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = allocation_plan(
         books,
         "province-allocate",
         PROVINCE_ALLOCATE,
-        payer=payer,
-        receiver=receiver,
+        InterLevelTransfer(payer, receiver, date, fen, key, part),
         route="a",
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
         purpose_cn=f"省级调剂金（{ADJUSTMENTS[adjustment]}）",
         from_account=from_account,
         via_account=None,
         to_account=to_account,
         receiving_root=FISCAL_SPECIAL,
-        memo=memo,
-        preparer=preparer,
+        recording=recording,
     )
-    return run_plan(
-        books, plan, PROVINCE_ALLOCATE, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch
-    )
+    return recording.run(books, plan, PROVINCE_ALLOCATE)

@@ -119,7 +119,26 @@ PAID_FROM = Param(
     choices=tuple(remittance.PAID_FROM),
 )
 
+PERSONAL_ONLY = Param("part", "choice", "职工医保 only, personal (个人账户基金)", choices=("personal",))
+POOLED_ONLY = Param("part", "choice", "职工医保: pooled (统筹基金) only", choices=("pooled",))
+
 _P = "[part]"
+#: The vouchers of a county's remittance to its city, paid from 1003 or 1004 (remit-up, balance-remit).
+REMITTANCE_VOUCHERS = (
+    VoucherShape("county", "KEY:down", (f"5301 上解上级支出{_P}",), ("1003 财政专户存款 | 1004 支出户存款",)),
+    VoucherShape("city", "KEY:up", ("1003 财政专户存款",), (f"4402 下级上解收入{_P}",)),
+)
+#: The vouchers of a city's allocation to a county by its route (allocate-down, reserve).
+ALLOCATION_VOUCHERS = (
+    VoucherShape("city", "KEY:fund", ("1004 支出户存款",), ("1003 财政专户存款",), "route (b) only"),
+    VoucherShape(
+        "city",
+        "KEY:up",
+        (f"5302 补助下级支出{_P}",),
+        ("1003 财政专户存款 (route a) | 1004 支出户存款 (route b)",),
+    ),
+    VoucherShape("county", "KEY:down", ("1004 支出户存款",), (f"4401 上级补助收入{_P}",)),
+)
 FLOWS: tuple[FlowSpec, ...] = (
     FlowSpec(
         "premium-income",
@@ -167,12 +186,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "荆门 第十、十九条",
         "city, county",
         treasury.transfer_income,
-        (
-            AMOUNT,
-            Param("part", "choice", "职工医保 only, personal (个人账户基金)", choices=("personal",)),
-            TO,
-            MEMO,
-        ),
+        (AMOUNT, PERSONAL_ONLY, TO, MEMO),
         (
             VoucherShape(
                 "the agency it belongs to",
@@ -189,7 +203,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "荆门 第八、二十条",
         "city, county",
         treasury.subsidy_income,
-        (AMOUNT, Param("part", "choice", "职工医保: pooled (统筹基金) only", choices=("pooled",)), TO, MEMO),
+        (AMOUNT, POOLED_ONLY, TO, MEMO),
         (VoucherShape("the receiving agency", "KEY", ("1003 财政专户存款",), ("4101 财政补贴收入",)),),
     ),
     FlowSpec(
@@ -208,12 +222,7 @@ FLOWS: tuple[FlowSpec, ...] = (
             TO,
             MEMO,
         ),
-        (
-            VoucherShape(
-                "county", "KEY:down", (f"5301 上解上级支出{_P}",), ("1003 财政专户存款 | 1004 支出户存款",)
-            ),
-            VoucherShape("city", "KEY:up", ("1003 财政专户存款",), (f"4402 下级上解收入{_P}",)),
-        ),
+        REMITTANCE_VOUCHERS,
         mirrored=True,
     ),
     FlowSpec(
@@ -246,16 +255,7 @@ FLOWS: tuple[FlowSpec, ...] = (
             TO,
             MEMO,
         ),
-        (
-            VoucherShape("city", "KEY:fund", ("1004 支出户存款",), ("1003 财政专户存款",), "route (b) only"),
-            VoucherShape(
-                "city",
-                "KEY:up",
-                (f"5302 补助下级支出{_P}",),
-                ("1003 财政专户存款 (route a) | 1004 支出户存款 (route b)",),
-            ),
-            VoucherShape("county", "KEY:down", ("1004 支出户存款",), (f"4401 上级补助收入{_P}",)),
-        ),
+        ALLOCATION_VOUCHERS,
         mirrored=True,
     ),
     FlowSpec(
@@ -274,16 +274,7 @@ FLOWS: tuple[FlowSpec, ...] = (
             TO,
             MEMO,
         ),
-        (
-            VoucherShape("city", "KEY:fund", ("1004 支出户存款",), ("1003 财政专户存款",), "route (b) only"),
-            VoucherShape(
-                "city",
-                "KEY:up",
-                (f"5302 补助下级支出{_P}",),
-                ("1003 财政专户存款 (route a) | 1004 支出户存款 (route b)",),
-            ),
-            VoucherShape("county", "KEY:down", ("1004 支出户存款",), (f"4401 上级补助收入{_P}",)),
-        ),
+        ALLOCATION_VOUCHERS,
         mirrored=True,
     ),
     FlowSpec(
@@ -320,12 +311,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "荆门 第二十一条",
         "city, county",
         benefits.transfer_out,
-        (
-            AMOUNT,
-            Param("part", "choice", "职工医保 only, personal (个人账户基金)", choices=("personal",)),
-            FROM,
-            MEMO,
-        ),
+        (AMOUNT, PERSONAL_ONLY, FROM, MEMO),
         (
             VoucherShape(
                 "the paying agency",
@@ -351,12 +337,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "荆门 第二十一条",
         "city, county",
         benefits.transfer_income_refund,
-        (
-            AMOUNT,
-            Param("part", "choice", "职工医保 only, personal (个人账户基金)", choices=("personal",)),
-            FROM,
-            MEMO,
-        ),
+        (AMOUNT, PERSONAL_ONLY, FROM, MEMO),
         (
             VoucherShape(
                 "the paying agency",
@@ -427,12 +408,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "county → city",
         year_start.balance_remit,
         (AMOUNT, TO_LEDGER, PART, PAID_FROM, FROM, TO, MEMO),
-        (
-            VoucherShape(
-                "county", "KEY:down", (f"5301 上解上级支出{_P}",), ("1003 财政专户存款 | 1004 支出户存款",)
-            ),
-            VoucherShape("city", "KEY:up", ("1003 财政专户存款",), (f"4402 下级上解收入{_P}",)),
-        ),
+        REMITTANCE_VOUCHERS,
         mirrored=True,
     ),
     FlowSpec(
@@ -474,14 +450,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         "江西 004 (二)",
         "city → province",
         province.province_remit,
-        (
-            AMOUNT,
-            TO_LEDGER,
-            Param("part", "choice", "职工医保: pooled (统筹基金) only", choices=("pooled",)),
-            FROM,
-            TO,
-            MEMO,
-        ),
+        (AMOUNT, TO_LEDGER, POOLED_ONLY, FROM, TO, MEMO),
         (
             VoucherShape("city", "KEY:down", ("5301 上解上级支出 (统筹基金)",), ("1003 财政专户存款",)),
             VoucherShape("province", "KEY:up", ("1003 财政专户存款",), ("4402 下级上解收入 (统筹基金)",)),
@@ -497,7 +466,7 @@ FLOWS: tuple[FlowSpec, ...] = (
         (
             CHILD,
             AMOUNT,
-            Param("part", "choice", "职工医保: pooled (统筹基金) only", choices=("pooled",)),
+            POOLED_ONLY,
             Param(
                 "adjustment",
                 "choice",

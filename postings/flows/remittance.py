@@ -21,7 +21,6 @@ from postings.flows.base import (
     EXPENDITURE,
     FISCAL_SPECIAL,
     FROM_BELOW,
-    PART_NAMES,
     TO_ABOVE,
     AccountInfo,
     FlowBatch,
@@ -29,8 +28,11 @@ from postings.flows.base import (
     FlowInputError,
     FlowPlan,
     FlowResult,
+    InterLevelTransfer,
     LedgerInfo,
     NotInChartError,
+    PairSide,
+    Recording,
     bank_leaf,
     books_for,
     check_amount,
@@ -38,12 +40,10 @@ from postings.flows.base import (
     check_date,
     check_key,
     check_part,
-    draft,
     leaf_for,
-    link,
+    mirrored_pair,
     parent_ledger,
     require_level,
-    run_plan,
 )
 
 REMIT_UP = "县上解市"
@@ -84,46 +84,23 @@ def remittance_plan(
     books: FlowBooks,
     flow: str,
     flow_cn: str,
+    transfer: InterLevelTransfer,
     *,
-    payer: LedgerInfo,
-    receiver: LedgerInfo,
-    date: dt.date,
-    fen: int,
-    key: str,
-    part: str | None,
     what_cn: str,
     paid: AccountInfo,
     to_account: str | None,
-    memo: str | None,
-    preparer: str,
+    recording: Recording,
     before: tuple[VoucherDraft, ...] = (),
 ) -> FlowPlan:
     """The mirrored pair of a remittance (``before``: vouchers of the payer that must come first)."""
-    expense = leaf_for(payer, TO_ABOVE, flow_cn, part=part)
-    income = leaf_for(receiver, FROM_BELOW, flow_cn, part=part)
+    payer, receiver, key = transfer.payer, transfer.receiver, transfer.key
+    expense = leaf_for(payer, TO_ABOVE, flow_cn, part=transfer.part)
+    income = leaf_for(receiver, FROM_BELOW, flow_cn, part=transfer.part)
     received = bank_leaf(receiver, FISCAL_SPECIAL, to_account, "to_account (--to-account)", flow_cn)
-    part_text = f"（{PART_NAMES[part]}）" if part else ""
-    down = draft(
-        payer,
-        f"{key}:down",
-        date,
-        f"上解{receiver.entity_name}{what_cn}{part_text}",
-        [(expense.code, fen), (paid.code, -fen)],
-        memo=memo,
-        counterparty=receiver.entity_name,
-        preparer=preparer,
-    )
-    up = draft(
-        receiver,
-        f"{key}:up",
-        date,
-        f"收{payer.entity_name}上解{what_cn}{part_text}",
-        [(received.code, fen), (income.code, -fen)],
-        memo=memo,
-        counterparty=payer.entity_name,
-        preparer=preparer,
-    )
-    down, up = link(down, up)
+    what = f"{what_cn}{transfer.part_text}"
+    payer_side = PairSide(f"{key}:down", f"上解{receiver.entity_name}{what}", expense.code, paid.code)
+    receiver_side = PairSide(f"{key}:up", f"收{payer.entity_name}上解{what}", received.code, income.code)
+    down, up = mirrored_pair(transfer, payer_side, receiver_side, memo=recording.memo, preparer=recording.preparer)
     return FlowPlan(flow, (*before, down, up), (payer, receiver))
 
 
@@ -161,20 +138,9 @@ def remit_up(
     fixed = {"subsidy": "pooled", "transfer": "personal"}.get(what)
     part = check_part(payer, part, REMIT_UP, fixed=fixed)
     paid = paying_account(payer, paid_from, from_account, REMIT_UP)
+    transfer = InterLevelTransfer(payer, receiver, date, fen, key, part)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = remittance_plan(
-        books,
-        "remit-up",
-        REMIT_UP,
-        payer=payer,
-        receiver=receiver,
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
-        what_cn=WHAT[what],
-        paid=paid,
-        to_account=to_account,
-        memo=memo,
-        preparer=preparer,
+        books, "remit-up", REMIT_UP, transfer, what_cn=WHAT[what], paid=paid, to_account=to_account, recording=recording
     )
-    return run_plan(books, plan, REMIT_UP, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    return recording.run(books, plan, REMIT_UP)

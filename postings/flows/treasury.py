@@ -28,21 +28,18 @@ from postings.flows.base import (
     TRANSFER_IN,
     TREASURY,
     FlowBatch,
-    FlowPlan,
     FlowResult,
     FundPartError,
     NotInChartError,
+    Recording,
     bank_leaf,
     books_for,
     check_amount,
     check_date,
     check_key,
     check_part,
-    draft,
     leaf_for,
     require_level,
-    run_plan,
-    run_single,
 )
 
 PREMIUM_INCOME = "保费收入入国库"
@@ -100,8 +97,8 @@ def premium_income(
     summary = f"医保费收入入国库（{PART_NAMES[part]}）" if part else "医保费收入入国库"
     if late or subsidy:
         summary += "，含" + "、".join(n for n, v in (("滞纳金", late), ("贴息", subsidy)) if v)
-    plan = FlowPlan("premium-income", (draft(info, key, date, summary, lines, memo=memo, preparer=preparer),), (info,))
-    return run_plan(books, plan, PREMIUM_INCOME, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    return recording.single(books, info, "premium-income", PREMIUM_INCOME, key, date, summary, lines)
 
 
 def treasury_to_fiscal(
@@ -126,22 +123,10 @@ def treasury_to_fiscal(
     require_level(info, ("city",), TREASURY_TO_FISCAL)
     treasury = bank_leaf(info, TREASURY, from_account, "from_account (--from-account)", TREASURY_TO_FISCAL)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", TREASURY_TO_FISCAL)
-    plan = FlowPlan(
-        "treasury-to-fiscal",
-        (
-            draft(
-                info,
-                key,
-                date,
-                "国库存款划转市财政专户",
-                [(fiscal.code, fen), (treasury.code, -fen)],
-                memo=memo,
-                preparer=preparer,
-            ),
-        ),
-        (info,),
-    )
-    return run_plan(books, plan, TREASURY_TO_FISCAL, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    lines = [(fiscal.code, fen), (treasury.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    summary = "国库存款划转市财政专户"
+    return recording.single(books, info, "treasury-to-fiscal", TREASURY_TO_FISCAL, key, date, summary, lines)
 
 
 def transfer_income(
@@ -172,21 +157,10 @@ def transfer_income(
     part = check_part(info, part, TRANSFER_INCOME, fixed="personal")
     income = leaf_for(info, TRANSFER_IN, TRANSFER_INCOME, part=part)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", TRANSFER_INCOME)
-    return run_single(
-        books,
-        info,
-        "transfer-income",
-        TRANSFER_INCOME,
-        key,
-        date,
-        "转移收入到账（个人账户基金）",
-        [(fiscal.code, fen), (income.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(fiscal.code, fen), (income.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    summary = "转移收入到账（个人账户基金）"
+    return recording.single(books, info, "transfer-income", TRANSFER_INCOME, key, date, summary, lines)
 
 
 def subsidy_income(
@@ -213,18 +187,6 @@ def subsidy_income(
     income = leaf_for(info, SUBSIDY, SUBSIDY_INCOME)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", SUBSIDY_INCOME)
     summary = "财政补贴资金到账" + ("（统筹基金）" if part else "")
-    return run_single(
-        books,
-        info,
-        "subsidy-income",
-        SUBSIDY_INCOME,
-        key,
-        date,
-        summary,
-        [(fiscal.code, fen), (income.code, -fen)],
-        memo=memo,
-        preparer=preparer,
-        allow_overdraw=allow_overdraw,
-        dry_run=dry_run,
-        batch=batch,
-    )
+    lines = [(fiscal.code, fen), (income.code, -fen)]
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
+    return recording.single(books, info, "subsidy-income", SUBSIDY_INCOME, key, date, summary, lines)

@@ -28,6 +28,8 @@ from postings.flows.base import (
     FlowBatch,
     FlowInputError,
     FlowResult,
+    InterLevelTransfer,
+    Recording,
     SubAccountChoiceError,
     bank_leaf,
     books_for,
@@ -39,7 +41,6 @@ from postings.flows.base import (
     leaf_for,
     parent_ledger,
     require_level,
-    run_plan,
 )
 from postings.flows.remittance import WHAT, paying_account, remittance_plan
 
@@ -73,23 +74,13 @@ def balance_remit(
     receiver = parent_ledger(books, payer, to_ledger, BALANCE_REMIT)
     part = check_part(payer, part, BALANCE_REMIT)
     paid = paying_account(payer, paid_from, from_account, BALANCE_REMIT)
+    transfer = InterLevelTransfer(payer, receiver, date, fen, key, part)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = remittance_plan(
-        books,
-        "balance-remit",
-        BALANCE_REMIT,
-        payer=payer,
-        receiver=receiver,
-        date=date,
-        fen=fen,
-        key=key,
-        part=part,
-        what_cn=WHAT["balance"],
-        paid=paid,
-        to_account=to_account,
-        memo=memo,
-        preparer=preparer,
+        books, "balance-remit", BALANCE_REMIT, transfer, what_cn=WHAT["balance"], paid=paid, to_account=to_account,
+        recording=recording,
     )
-    return run_plan(books, plan, BALANCE_REMIT, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
+    return recording.run(books, plan, BALANCE_REMIT)
 
 
 def matured_deposit_remit(
@@ -167,23 +158,10 @@ def matured_deposit_remit(
         memo=memo,
         preparer=preparer,
     )
+    transfer = InterLevelTransfer(payer, receiver, date, principal_fen + interest_fen, key, part)
+    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
     plan = remittance_plan(
-        books,
-        "matured-deposit-remit",
-        MATURED_DEPOSIT_REMIT,
-        payer=payer,
-        receiver=receiver,
-        date=date,
-        fen=principal_fen + interest_fen,
-        key=key,
-        part=part,
-        what_cn=f"到期{kind}本息（结余基金）",
-        paid=current,
-        to_account=to_account,
-        memo=memo,
-        preparer=preparer,
-        before=(mature,),
+        books, "matured-deposit-remit", MATURED_DEPOSIT_REMIT, transfer, what_cn=f"到期{kind}本息（结余基金）",
+        paid=current, to_account=to_account, recording=recording, before=(mature,),
     )
-    return run_plan(
-        books, plan, MATURED_DEPOSIT_REMIT, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch
-    )
+    return recording.run(books, plan, MATURED_DEPOSIT_REMIT)
