@@ -110,6 +110,16 @@ def emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default))
 
 
+def emit_report(fmt: str, payload: Any, text: str, *, agrees: bool = True) -> None:
+    """Print a check's report as JSON or text; exit 1 when it found differences (scripts read the code)."""
+    if fmt == "json":
+        emit_json(payload)
+    else:
+        typer.echo(text)
+    if not agrees:
+        raise typer.Exit(EXIT_DIFFERENCES)
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)

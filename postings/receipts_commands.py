@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import EXIT_DIFFERENCES, check_format, emit_json, group, session_scope, state
+from ledger.cli import check_format, emit_report, group, session_scope, state
 
 
 def register(app: typer.Typer) -> None:
@@ -44,9 +44,4 @@ def register(app: typer.Typer) -> None:
                                    user=state.user)
             payload = result.to_dict()
             text = result.render()
-        if fmt == "json":
-            emit_json(payload)
-        else:
-            typer.echo(text)
-        if not result.complete:
-            raise typer.Exit(EXIT_DIFFERENCES)
+        emit_report(fmt, payload, text, agrees=result.complete)

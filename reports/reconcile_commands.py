@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import EXIT_DIFFERENCES, check_format, emit_json, group, session_scope, state
+from ledger.cli import check_format, emit_report, group, session_scope, state
 
 
 def register(app: typer.Typer) -> None:
@@ -33,12 +33,7 @@ def register(app: typer.Typer) -> None:
             result = reconcile_bank(session, ledger, account, parse_period(period))
             payload = result.to_dict()
             text = result.render()
-        if fmt == "json":
-            emit_json(payload)
-        else:
-            typer.echo(text)
-        if not result.agrees:
-            raise typer.Exit(EXIT_DIFFERENCES)
+        emit_report(fmt, payload, text, agrees=result.agrees)
 
     @reconcile_app.command("levels")
     def reconcile_levels_cmd(
@@ -55,12 +50,7 @@ def register(app: typer.Typer) -> None:
             result = reconcile_levels(session, entity, parse_period(period))
             payload = result.to_dict()
             text = result.render()
-        if fmt == "json":
-            emit_json(payload)
-        else:
-            typer.echo(text)
-        if not result.agrees:
-            raise typer.Exit(EXIT_DIFFERENCES)
+        emit_report(fmt, payload, text, agrees=result.agrees)
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(
@@ -79,12 +69,7 @@ def register(app: typer.Typer) -> None:
             result = reconcile_treasury(session, ledger, parse_period(period), file)
             payload = result.to_dict()
             text = result.render()
-        if fmt == "json":
-            emit_json(payload)
-        else:
-            typer.echo(text)
-        if not result.agrees:
-            raise typer.Exit(EXIT_DIFFERENCES)
+        emit_report(fmt, payload, text, agrees=result.agrees)
 
     @app.command("month-end")
     def month_end_cmd(
@@ -109,9 +94,4 @@ def register(app: typer.Typer) -> None:
                     result.closed.append(code)
             payload = result.to_dict()
             text = result.render()
-        if fmt == "json":
-            emit_json(payload)
-        else:
-            typer.echo(text)
-        if not result.agrees:
-            raise typer.Exit(EXIT_DIFFERENCES)
+        emit_report(fmt, payload, text, agrees=result.agrees)

@@ -139,3 +139,24 @@ def books(session: Session):  # type: ignore[no-untyped-def]
     world = build_world(session)
     session.commit()
     return world
+
+
+@pytest.fixture
+def posted(session: Session, books):  # type: ignore[no-untyped-def]
+    """One posted voucher in C-EMP (January 2024) and the engine to write raw SQL with (guard tests)."""
+    import datetime as dt
+
+    from ledger.journal import Line, VoucherDraft, post
+
+    post(
+        session,
+        VoucherDraft(
+            ledger="C-EMP",
+            key="seed",
+            date=dt.date(2024, 1, 5),
+            summary="国库收入",
+            lines=(Line.debit("1005", "100.00"), Line.credit("400101", "100.00")),
+        ),
+    )
+    session.commit()
+    return session.get_bind()

@@ -14,25 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from ledger import errors
-from ledger.journal import Line, VoucherDraft, post, post_many
+from ledger.journal import Line, VoucherDraft, post_many
 from ledger.verify import verify
 from tests.rawsql import head, ids
-
-
-@pytest.fixture
-def posted(session, books):  # type: ignore[no-untyped-def]
-    post(
-        session,
-        VoucherDraft(
-            ledger="C-EMP",
-            key="seed",
-            date=dt.date(2024, 1, 5),
-            summary="国库收入",
-            lines=(Line.debit("1005", "100.00"), Line.credit("400101", "100.00")),
-        ),
-    )
-    session.commit()
-    return session.get_bind()
 
 
 def _insert_two(conn: sa.Connection, *, second_prev: str | None = None, second_number: int | None = None,
@@ -135,11 +119,11 @@ def test_a_large_batch_keeps_every_invariant(session, books) -> None:  # type: i
         )
         for i in range(3_000)
     ]
-    posted = post_many(session, drafts)
+    results = post_many(session, drafts)
     session.commit()
-    assert len(posted) == 3_000 and all(p.created for p in posted)
+    assert len(results) == 3_000 and all(p.created for p in results)
     numbers: dict[tuple[str, int], list[int]] = {}
-    for p in posted:
+    for p in results:
         numbers.setdefault((p.ledger, p.period), []).append(p.number)
     assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
     report = verify(session)

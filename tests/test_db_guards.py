@@ -15,25 +15,7 @@ import sqlalchemy as sa
 
 from ledger import errors
 from ledger.closing import close_period
-from ledger.journal import Line, VoucherDraft, post
 from tests.rawsql import head, ids, insert_voucher
-
-
-@pytest.fixture
-def posted(session, books):
-    """One posted voucher in C-EMP (January 2024) and the engine to write raw SQL with."""
-    post(
-        session,
-        VoucherDraft(
-            ledger="C-EMP",
-            key="seed",
-            date=dt.date(2024, 1, 5),
-            summary="国库收入",
-            lines=(Line.debit("1005", "100.00"), Line.credit("400101", "100.00")),
-        ),
-    )
-    session.commit()
-    return session.get_bind()
 
 
 def refused(engine: sa.Engine, write, expected: type[errors.LedgerError]) -> None:  # type: ignore[no-untyped-def]
