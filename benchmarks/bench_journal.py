@@ -15,7 +15,11 @@ import argparse
 import datetime as dt
 import random
 import resource
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.factories, from a checkout
 
 from ledger import db
 from ledger.journal import Line, VoucherDraft, post, post_many
