@@ -188,5 +188,8 @@ def register(app: typer.Typer) -> None:
         lines = [f"{code}  可支付月数 {calc['months'] if calc['months'] is not None else '不适用'}  {calc['status']}"
                  for code, calc in rows]
         lines.append(f"风险重点监测（< {rows[0][1]['risk_months']} 个月）：{', '.join(risk) or '无'}")
-        lines.append(f"低于目标（< {rows[0][1]['target_months']} 个月）：{', '.join(below) or '无'}")
+        lines.append(
+            f"低于目标但未入风险名单（{rows[0][1]['risk_months']}–{rows[0][1]['target_months']} 个月）："
+            f"{', '.join(below) or '无'}"
+        )
         _emit(payload, fmt, lines)
