@@ -251,7 +251,7 @@ def _pg_role_cleanup(url: str, role: str) -> None:
 
 def _as_role(engine: sa.Engine, role: str, sql: str) -> object:
     with engine.connect() as conn, conn.begin():
-        conn.exec_driver_sql(f'SET ROLE "{role}"')
+        conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
         return (
             conn.exec_driver_sql(sql).fetchall()
             if sql.lstrip().upper().startswith("SELECT")
