@@ -587,15 +587,25 @@ def _insert_sqlite(
 def _insert_postgres(
     conn: Connection, table: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[object, ...]]
 ) -> None:
-    """One INSERT … SELECT FROM unnest(arrays): one round trip and one statement for the rows.
+    """``COPY … FROM STDIN``: one statement for the rows, fed by psycopg's compiled row writer.
 
     One statement (rather than a statement per row) is what lets the statement-level guards of
-    ``migrations/guards_0005.py`` check a whole batch with a few set-based queries.
+    ``migrations/guards_0005.py`` check a whole batch with a few set-based queries; COPY fires them
+    like an INSERT, transition table included. The copy runs on the session's own connection, in its
+    transaction.
     """
     names = ", ".join(name for name, _ in columns)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
-    values = tuple(list(column) for column in zip(*rows, strict=True))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", values)
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except Exception as exc:  # psycopg's own error: give it SQLAlchemy's wrapper, as execute would
+        import psycopg
+
+        if isinstance(exc, psycopg.Error):
+            raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
+        raise
 
 
 _UPSERTS: dict[str, object] = {}

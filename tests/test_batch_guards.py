@@ -1,9 +1,10 @@
 """The guards judge a multi-row INSERT as a whole (PostgreSQL statement-level triggers, revision 0005).
 
-The journal's batch path writes many vouchers in one statement on PostgreSQL (``INSERT … SELECT
-FROM unnest``). These tests write such statements by hand: a correct one is accepted and moves the
-chain head to its last voucher; one whose second voucher breaks the chain, skips a number or sits
-below the ledger's newest id is refused. On SQLite the same statements are checked row by row.
+The journal's batch path writes many vouchers in one statement on PostgreSQL (``COPY … FROM
+STDIN``, which fires the same statement-level triggers). These tests write multi-row INSERTs by
+hand: a correct one is accepted and moves the chain head to its last voucher; one whose second
+voucher breaks the chain, skips a number or sits below the ledger's newest id is refused. On
+SQLite the same statements are checked row by row.
 """
 
 from __future__ import annotations
