@@ -1,0 +1,255 @@
+"""The inter-level pairs of accounts and the items, matches and differences the consolidation is made of.
+
+Kept apart from the matching so that every stage (matching, 暂付/暂收 pairs, trial balance,
+statements) shares one vocabulary without depending on the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.books import get_entity
+from ledger.errors import LedgerError, UnknownLedgerError
+from ledger.models import FUNDS, Entity, Ledger
+from ledger.money import format_fen
+from ledger.periods import format_period
+
+REMIT = "remit"  # 上解: child 5301 ↔ parent 4402
+ALLOCATE = "allocate"  # 补助: parent 5302 ↔ child 4401
+ADVANCE_UP = "advance_up"  # child's 暂付款 1101 (对方 the parent) ↔ parent's 暂收款 2001 (对方 the child)
+ADVANCE_DOWN = "advance_down"  # parent's 暂付款 1101 (对方 the child) ↔ child's 暂收款 2001 (对方 the parent)
+KIND_LABELS = {
+    REMIT: "上解上级支出↔下级上解收入",
+    ALLOCATE: "补助下级支出↔上级补助收入",
+    ADVANCE_UP: "暂付款(下级)↔暂收款(上级)",
+    ADVANCE_DOWN: "暂付款(上级)↔暂收款(下级)",
+}
+ADVANCE_ROOT, RECEIVED_ROOT = "1101", "2001"
+PART_LABELS = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One inter-level pair of accounts: who pays (expense) and who receives (income)."""
+
+    kind: str
+    part: str | None
+    payer_prefix: str  # expense account of the payer
+    receiver_prefix: str  # income account of the receiver
+
+    @property
+    def child_prefix(self) -> str:
+        return self.payer_prefix if self.kind == REMIT else self.receiver_prefix
+
+    @property
+    def parent_prefix(self) -> str:
+        return self.receiver_prefix if self.kind == REMIT else self.payer_prefix
+
+
+PAIR_SPECS: dict[str, tuple[PairSpec, ...]] = {
+    "employee": (
+        PairSpec(REMIT, "pooled", "530101", "440201"),
+        PairSpec(REMIT, "personal", "530102", "440202"),
+        PairSpec(ALLOCATE, "pooled", "530201", "440101"),
+        PairSpec(ALLOCATE, "personal", "530202", "440102"),
+    ),
+    "resident": (
+        PairSpec(REMIT, None, "5301", "4402"),
+        PairSpec(ALLOCATE, None, "5302", "4401"),
+    ),
+}
+
+@dataclass(frozen=True)
+class Item:
+    """One posting on an inter-level account, in the account's natural direction (expense debit,
+    income credit) so that both sides of an agreeing pair carry the same positive amount."""
+
+    ledger: str
+    entity: str
+    voucher_id: int
+    period: int
+    number: int
+    date: dt.date
+    account: str
+    amount: int
+    link: str | None
+    counterparty: str | None
+    side: str  # child | parent
+    spec: PairSpec
+    natural: str  # debit | credit
+
+    @property
+    def voucher(self) -> str:
+        return f"{format_period(self.period)} 记-{self.number:04d}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ledger": self.ledger,
+            "entity": self.entity,
+            "voucher_id": self.voucher_id,
+            "period": format_period(self.period),
+            "number": f"记-{self.number:04d}",
+            "date": self.date.isoformat(),
+            "account": self.account,
+            "amount": format_fen(self.amount),
+            "link_id": self.link,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """The two sides of one inter-level flow, found by link id or by amount."""
+
+    kind: str
+    part: str | None
+    child: str
+    parent: str
+    matched_by: str  # link | amount
+    link: str | None
+    child_items: tuple[Item, ...]
+    parent_items: tuple[Item, ...]
+
+    @property
+    def child_amount(self) -> int:
+        return sum(i.amount for i in self.child_items)
+
+    @property
+    def parent_amount(self) -> int:
+        return sum(i.amount for i in self.parent_items)
+
+    @property
+    def agrees(self) -> bool:
+        return self.child_amount == self.parent_amount
+
+    @property
+    def periods(self) -> set[int]:
+        return {i.period for i in (*self.child_items, *self.parent_items)}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "pair": KIND_LABELS[self.kind],
+            "part": self.part,
+            "child": self.child,
+            "parent": self.parent,
+            "matched_by": self.matched_by,
+            "link_id": self.link,
+            "amount": format_fen(self.child_amount),
+            "child_vouchers": [i.to_dict() for i in self.child_items],
+            "parent_vouchers": [i.to_dict() for i in self.parent_items],
+        }
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An inter-level flow that does not net to zero within the range, with the vouchers behind it."""
+
+    kind: str
+    part: str | None
+    child: str | None
+    parent: str
+    reason: str
+    child_amount: int
+    parent_amount: int
+    items: tuple[Item, ...]
+
+    @property
+    def difference(self) -> int:
+        return self.child_amount - self.parent_amount
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "pair": KIND_LABELS[self.kind],
+            "part": self.part,
+            "child": self.child,
+            "parent": self.parent,
+            "reason": self.reason,
+            "child_amount": format_fen(self.child_amount),
+            "parent_amount": format_fen(self.parent_amount),
+            "difference": format_fen(self.difference),
+            "vouchers": [i.to_dict() for i in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class PairTotal:
+    """Per child–parent pair, kind and part: what each side booked in the range and what was eliminated."""
+
+    child: str
+    parent: str
+    kind: str
+    part: str | None
+    child_amount: int
+    parent_amount: int
+    eliminated: int
+
+    @property
+    def difference(self) -> int:
+        return self.child_amount - self.parent_amount
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "child": self.child,
+            "parent": self.parent,
+            "kind": self.kind,
+            "pair": KIND_LABELS[self.kind],
+            "part": self.part,
+            "child_amount": format_fen(self.child_amount),
+            "parent_amount": format_fen(self.parent_amount),
+            "eliminated": format_fen(self.eliminated),
+            "difference": format_fen(self.difference),
+        }
+
+
+@dataclass(frozen=True)
+class Subtree:
+    """An entity and its descendants that keep a ledger of ``fund``."""
+
+    root: Entity
+    fund: str
+    entities: dict[str, Entity]  # code → entity (those with a ledger of the fund)
+    parent_of: dict[str, str | None]  # entity code → parent entity code
+    ledgers: dict[str, Ledger]  # entity code → ledger
+
+    @property
+    def ledger_codes(self) -> list[str]:
+        return [self.ledgers[c].code for c in self.ordered]
+
+    @property
+    def ordered(self) -> list[str]:
+        """Root first, then by level and code."""
+        order = {"province": 0, "city": 1, "county": 2}
+        return sorted(self.entities, key=lambda c: (c != self.root.code, order[self.entities[c].level], c))
+
+
+def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
+    if fund not in FUNDS:
+        raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
+    root = get_entity(session, entity_code)
+    everyone = session.execute(select(Entity)).scalars().all()
+    children: dict[int | None, list[Entity]] = defaultdict(list)
+    for e in everyone:
+        children[e.parent_id].append(e)
+    by_id = {e.id: e for e in everyone}
+    members: list[Entity] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        members.append(node)
+        todo.extend(children.get(node.id, []))
+    ledgers = {
+        by_id[lg.entity_id].code: lg
+        for lg in session.execute(
+            select(Ledger).where(Ledger.entity_id.in_([m.id for m in members]), Ledger.fund == fund)
+        ).scalars()
+    }
+    if root.code not in ledgers:
+        raise UnknownLedgerError(f"entity {root.code} keeps no {fund} ledger to consolidate")
+    entities = {m.code: m for m in members if m.code in ledgers}
+    parent_of = {m.code: (by_id[m.parent_id].code if m.parent_id in by_id else None) for m in members}
+    return Subtree(root, fund, entities, parent_of, ledgers)

@@ -1,0 +1,98 @@
+"""Consolidated statements: the balance sheet and income statement builders over the summed subtree."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy.orm import Session
+
+from reports.balance_sheet import BalanceSheet, LeafInfo, LedgerSource, StatementSource, build_balance_sheet
+from reports.consolidation.advances import AdvancePair, match_advances
+from reports.consolidation.inter_level import InterLevel, inter_level
+from reports.consolidation.matching import Matching, match_inter_level
+from reports.consolidation.pairs import subtree
+from reports.income_statement import IncomeStatement, build_income_statement
+from reports.trial_balance import Flow
+
+
+class ConsolidatedSource:
+    """The subtree's ledgers summed, with agreeing inter-level pairs taken out of the flows.
+
+    Fund balances need no elimination: an agreeing pair adds as much to one side's 一般基金结余 as
+    it takes from the other's (both on the same 统筹/个人 part), so the sum is already consolidated.
+    The 暂付款/暂收款 balances between levels do: an agreeing pair comes out of both 1101 and 2001.
+    """
+
+    def __init__(self, session: Session, entity_code: str, fund: str) -> None:
+        self.session = session
+        self.tree = subtree(session, entity_code, fund)
+        self.fund = fund
+        self.entity_name = self.tree.root.name
+        self.label = f"{self.tree.root.code} 汇总"
+        self.sources = [LedgerSource(session, self.tree.ledgers[c].code) for c in self.tree.ordered]
+        self._matchings: dict[tuple[int, int], Matching] = {}
+        self._advances: dict[tuple[int, int], list[AdvancePair]] = {}
+
+    @property
+    def ledgers(self) -> list[str]:
+        return self.tree.ledger_codes
+
+    def leaves(self) -> dict[str, LeafInfo]:
+        out: dict[str, LeafInfo] = {}
+        for source in self.sources:
+            for code, info in source.leaves().items():
+                out.setdefault(code, info)
+        return out
+
+    def balances(self, through: int) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for source in self.sources:
+            for code, v in source.balances(through).items():
+                out[code] += v
+        for pair in self.advances(through, through):
+            if pair.agrees:
+                for side in (pair.payer, pair.receiver):
+                    for code, values in side.by_code.items():
+                        out[code] -= values[0] + values[1] - values[2]
+        return dict(out)
+
+    def advances(self, start: int, end: int) -> list[AdvancePair]:
+        if (start, end) not in self._advances:
+            self._advances[(start, end)] = match_advances(self.session, self.tree, start, end)
+        return self._advances[(start, end)]
+
+    def matching(self, start: int, end: int) -> Matching:
+        if (start, end) not in self._matchings:
+            self._matchings[(start, end)] = match_inter_level(self.session, self.tree, start, end)
+        return self._matchings[(start, end)]
+
+    def inter_level(self, start: int, end: int) -> InterLevel:
+        return inter_level(self.tree, self.matching(start, end), start, end, self.advances(start, end))
+
+    def flows(self, start: int, end: int) -> dict[str, Flow]:
+        out: dict[str, Flow] = defaultdict(Flow)
+        for source in self.sources:
+            for code, f in source.flows(start, end).items():
+                out[code] = out[code] + f
+        for m in self.matching(start, end).matches:
+            if not m.agrees:
+                continue
+            for item in (*m.child_items, *m.parent_items):
+                cut = Flow(item.amount, 0) if item.natural == "debit" else Flow(0, item.amount)
+                out[item.account] = out[item.account] - cut
+        return dict(out)
+
+
+def consolidated_source(session: Session, entity_code: str, fund: str) -> StatementSource:
+    return ConsolidatedSource(session, entity_code, fund)
+
+
+def consolidated_statements(
+    session: Session, entity_code: str, fund: str, period: int, *, annual: bool = False
+) -> tuple[BalanceSheet, IncomeStatement, InterLevel]:
+    """The consolidated 资产负债表 and 收支表 of a subtree, and the inter-level flows of the period."""
+    source = ConsolidatedSource(session, entity_code, fund)
+    bs = build_balance_sheet(source, period, annual=annual, consolidated=True, ledgers=source.ledgers)
+    inc = build_income_statement(source, period, annual=annual, consolidated=True, ledgers=source.ledgers)
+    start = (period // 100) * 100 + 1 if annual else period
+    return bs, inc, source.inter_level(start, period)

@@ -1,0 +1,256 @@
+"""The consolidated trial balance: the subtree's snapshots summed, the agreeing pairs eliminated."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ledger.errors import DateError, LedgerError
+from ledger.money import format_fen
+from ledger.periods import first_day, last_day, period_status_map
+from reports.balance_sheet import LedgerSource
+from reports.consolidation.advances import match_advances
+from reports.consolidation.inter_level import InterLevel, inter_level
+from reports.consolidation.matching import match_inter_level
+from reports.consolidation.pairs import subtree
+from reports.trial_balance import FUND_BALANCE_ROOT, Totals, account_totals
+
+
+@dataclass(frozen=True)
+class ConsolidatedRow:
+    code: str
+    name: str
+    category: str
+    leaf: bool
+    sum_opening: int
+    sum_debit: int
+    sum_credit: int
+    opening: int
+    debit: int
+    credit: int
+    ytd_debit: int
+    ytd_credit: int
+
+    @property
+    def sum_closing(self) -> int:
+        return self.sum_opening + self.sum_debit - self.sum_credit
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.debit - self.credit
+
+    @property
+    def direction(self) -> str:
+        return "借" if self.closing > 0 else "贷" if self.closing < 0 else "平"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "opening": format_fen(self.opening),
+            "debit": format_fen(self.debit),
+            "credit": format_fen(self.credit),
+            "closing": format_fen(self.closing),
+            "sum": {
+                "opening": format_fen(self.sum_opening),
+                "debit": format_fen(self.sum_debit),
+                "credit": format_fen(self.sum_credit),
+                "closing": format_fen(self.sum_closing),
+            },
+            "eliminated": {
+                "opening": format_fen(self.sum_opening - self.opening),
+                "debit": format_fen(self.sum_debit - self.debit),
+                "credit": format_fen(self.sum_credit - self.credit),
+                "closing": format_fen(self.sum_closing - self.closing),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ConsolidatedTrialBalance:
+    entity: str
+    entity_name: str
+    fund: str
+    start: int
+    end: int
+    ledgers: list[str]
+    rows: list[ConsolidatedRow]
+    totals: Totals
+    inter_level: InterLevel
+
+    @property
+    def balanced(self) -> bool:
+        t = self.totals
+        return t.opening == 0 and t.closing == 0 and t.debit == t.credit
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "entity": self.entity,
+            "entity_name": self.entity_name,
+            "fund": self.fund,
+            "ledgers": self.ledgers,
+            "from": first_day(self.start).isoformat(),
+            "to": last_day(self.end).isoformat(),
+            "rows": [r.to_dict() for r in self.rows],
+            "totals": {
+                "opening": format_fen(self.totals.opening),
+                "debit": format_fen(self.totals.debit),
+                "credit": format_fen(self.totals.credit),
+                "closing": format_fen(self.totals.closing),
+            },
+            "inter_level": self.inter_level.to_dict(),
+        }
+
+
+def _fund_leaf(source: LedgerSource, code: str) -> str:
+    """The 3001 leaf the closing voucher sends account ``code`` to (as ``ledger.closing`` does)."""
+    leaves = source.leaves()
+    if source.fund != "employee":
+        return FUND_BALANCE_ROOT
+    part = leaves[code].fund_part
+    for candidate in sorted(leaves):
+        if candidate.startswith(FUND_BALANCE_ROOT) and leaves[candidate].fund_part == part:
+            return candidate
+    raise LedgerError(f"ledger {source.label} has no 3001 sub-account for {part}")
+
+
+def consolidated_trial_balance(
+    session: Session, entity_code: str, fund: str, start: int, end: int | None = None
+) -> ConsolidatedTrialBalance:
+    """汇总科目余额表 of ``entity_code``'s subtree for ``fund``, inter-level pairs eliminated."""
+    end = end if end is not None else start
+    if end < start:
+        raise DateError("the range ends before it starts")
+    tree = subtree(session, entity_code, fund)
+    year_start = (end // 100) * 100 + 1
+    window_start = min(start, year_start)
+    matching = match_inter_level(session, tree, window_start, end)
+
+    # Own (leaf) amounts per code: [opening, debit, credit, ytd debit, ytd credit], summed and eliminated.
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    meta: dict[str, tuple[str, str, str | None]] = {}  # code → name, category, parent code
+    sources: dict[str, LedgerSource] = {}
+    statuses: dict[str, dict[int, str]] = {}
+    for entity in tree.ordered:
+        ledger = tree.ledgers[entity]
+        source = LedgerSource(session, ledger.code)
+        sources[entity] = source
+        statuses[entity] = period_status_map(session, ledger.id)
+        by_id = {a.id: a for a in source.accounts}
+        for a in source.accounts:
+            if a.code not in meta:
+                parent = by_id[a.parent_id].code if a.parent_id in by_id else None
+                meta[a.code] = (a.name, a.category, parent)
+        for aid, values in account_totals(session, ledger.id, start, end).items():
+            cell = sums[by_id[aid].code]
+            for i, v in enumerate(values):
+                cell[i] += v
+    adjusted: dict[str, list[int]] = {code: list(v) for code, v in sums.items()}
+
+    def adj(code: str, index: int, amount: int) -> None:
+        adjusted.setdefault(code, [0, 0, 0, 0, 0])[index] += amount
+
+    for m in matching.matches:
+        if not m.agrees:
+            continue
+        periods = [i.period for i in (*m.child_items, *m.parent_items)]
+        segments = []
+        if all(p < start for p in periods):
+            segments.append("opening")
+        if all(start <= p <= end for p in periods):
+            segments.append("range")
+        if all(p >= year_start for p in periods):
+            segments.append("ytd")
+        for item in (*m.child_items, *m.parent_items):
+            closed = statuses[item.entity].get(item.period) == "closed"
+            fund_leaf = _fund_leaf(sources[item.entity], item.account)
+            a = item.amount
+            for seg in segments:
+                if seg == "opening":
+                    target = fund_leaf if closed else item.account
+                    adj(target, 0, -a if item.natural == "debit" else a)
+                    continue
+                d, c = (1, 2) if seg == "range" else (3, 4)
+                if item.natural == "debit":
+                    adj(item.account, d, -a)
+                    if closed:
+                        adj(item.account, c, -a)
+                        adj(fund_leaf, d, -a)
+                else:
+                    adj(item.account, c, -a)
+                    if closed:
+                        adj(item.account, d, -a)
+                        adj(fund_leaf, c, -a)
+
+    # 暂付款/暂收款 pairs between levels that agree: each side's own counterparty figures come out.
+    advances = match_advances(session, tree, start, end)
+    for pair in advances:
+        if not pair.agrees:
+            continue
+        for side in (pair.payer, pair.receiver):
+            for code, values in side.by_code.items():
+                for index in range(5):
+                    adj(code, index, -values[index])
+
+    # A closing voucher posts one net line per 3001 leaf, so taking an eliminated amount out of its
+    # debit can leave the debit negative; show such a change on the other side (the net is the same).
+    for cell in adjusted.values():
+        for d, c in ((1, 2), (3, 4)):
+            if cell[d] < 0:
+                cell[c] -= cell[d]
+                cell[d] = 0
+            if cell[c] < 0:
+                cell[d] -= cell[c]
+                cell[c] = 0
+
+    # Roll up over the union of the charts; a code may be a leaf in one ledger and a parent in another.
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for code, (_n, _c, parent) in meta.items():
+        children[parent].append(code)
+    rolled_sum: dict[str, list[int]] = {}
+    rolled_adj: dict[str, list[int]] = {}
+
+    def roll(code: str) -> None:
+        s = list(sums.get(code, [0, 0, 0, 0, 0]))
+        t = list(adjusted.get(code, [0, 0, 0, 0, 0]))
+        for child in children.get(code, []):
+            roll(child)
+            s = [x + y for x, y in zip(s, rolled_sum[child], strict=True)]
+            t = [x + y for x, y in zip(t, rolled_adj[child], strict=True)]
+        rolled_sum[code], rolled_adj[code] = s, t
+
+    for root in children.get(None, []):
+        roll(root)
+    rows = []
+    for code in sorted(meta):
+        s, t = rolled_sum[code], rolled_adj[code]
+        if not any(s) and not any(t):
+            continue
+        name, category, _p = meta[code]
+        rows.append(
+            ConsolidatedRow(
+                code, name, category, not children.get(code), s[0], s[1], s[2], t[0], t[1], t[2], t[3], t[4]
+            )
+        )
+    own = [adjusted.get(code, [0, 0, 0, 0, 0]) for code in meta]
+    totals = Totals(
+        sum(v[0] for v in own),
+        sum(v[1] for v in own),
+        sum(v[2] for v in own),
+        sum(v[0] + v[1] - v[2] for v in own),
+    )
+    root = tree.root
+    return ConsolidatedTrialBalance(
+        root.code,
+        root.name,
+        fund,
+        start,
+        end,
+        tree.ledger_codes,
+        rows,
+        totals,
+        inter_level(tree, matching, start, end, advances),
+    )
