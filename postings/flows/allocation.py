@@ -45,6 +45,7 @@ from postings.flows.base import (
     draft,
     leaf_for,
     mirrored_pair,
+    open_flow,
     require_level,
     split_twelfth,
 )
@@ -81,9 +82,7 @@ def fiscal_to_expenditure(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """财政专户拨付支出户 (第二十一条): Dr 1004 支出户存款 / Cr 1003 财政专户存款. City only."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, ("city",), FISCAL_TO_EXPENDITURE)
     fiscal = bank_leaf(
         info, FISCAL_SPECIAL, from_account, "from_account (--from-account)", FISCAL_TO_EXPENDITURE

@@ -761,6 +761,14 @@ def books_for(session: Session, batch: FlowBatch | None) -> FlowBooks:
     return batch.books if batch is not None else FlowBooks(session)
 
 
+def open_flow(
+    session: Session, batch: FlowBatch | None, ledger: str, date: object, key: object, amount: object
+) -> tuple[FlowBooks, LedgerInfo, dt.date, str, int]:
+    """What every single-ledger flow checks first: its books, its ledger, a date, a key, an amount in fen."""
+    books = books_for(session, batch)
+    return books, books.ledger(ledger), check_date(date), check_key(key), check_amount(amount)
+
+
 
 @dataclass(frozen=True)
 class Recording:

@@ -33,12 +33,9 @@ from postings.flows.base import (
     Recording,
     SubAccountChoiceError,
     bank_leaf,
-    books_for,
-    check_amount,
-    check_date,
-    check_key,
     check_part,
     leaf_for,
+    open_flow,
     require_level,
 )
 
@@ -121,9 +118,7 @@ def benefit_payment(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """支付医保待遇 (第二十一条): Dr 5001 leaf of ``benefit`` / Cr 1004 支出户存款."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, _PAYERS, BENEFIT_PAYMENT)
     part = check_part(info, part, BENEFIT_PAYMENT)
     expense = _benefit_leaf(info, benefit, part)
@@ -157,9 +152,7 @@ def transfer_out(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """转移支出 (第二十一条): Dr 5201 转移支出 / Cr 1004 支出户存款 (职工医保, 个人账户基金)."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, _PAYERS, TRANSFER_OUT_CN)
     _employee_only(info, TRANSFER_OUT, TRANSFER_OUT_CN)
     part = check_part(info, part, TRANSFER_OUT_CN, fixed="personal")
@@ -191,9 +184,7 @@ def premium_refund(
     For a refund of a prior year's premium the standard prescribes 5401 其他支出 instead; book it
     as an ordinary voucher.
     """
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, _PAYERS, PREMIUM_REFUND)
     part = check_part(info, part, PREMIUM_REFUND)
     income = leaf_for(info, PREMIUM, PREMIUM_REFUND, part=part)
@@ -220,9 +211,7 @@ def transfer_income_refund(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """转移收入退回 (第二十一条): Dr 4301 转移收入 / Cr 1004 支出户存款 (职工医保, 个人账户基金)."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, _PAYERS, TRANSFER_REFUND)
     _employee_only(info, TRANSFER_IN, TRANSFER_REFUND)
     part = check_part(info, part, TRANSFER_REFUND, fixed="personal")

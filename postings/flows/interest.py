@@ -46,6 +46,7 @@ from postings.flows.base import (
     check_key,
     check_part,
     leaf_for,
+    open_flow,
     parent_ledger,
     require_level,
 )
@@ -76,9 +77,7 @@ def deposit_interest(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """存款利息入账 (第十一条): Dr 1004 (or 1003, ``on``) / Cr 4201 存款利息[part] (pending: 4602)."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     on = check_choice(on, ON, "on (--on)", default="expenditure")
     part = check_part(info, part, DEPOSIT_INTEREST_CN, allow_pending=True)
     if part == PENDING:

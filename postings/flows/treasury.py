@@ -39,6 +39,7 @@ from postings.flows.base import (
     check_key,
     check_part,
     leaf_for,
+    open_flow,
     require_level,
 )
 
@@ -117,9 +118,7 @@ def treasury_to_fiscal(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """国库划转财政专户 (第七、十八条): Dr 1003 财政专户存款 / Cr 1005 国库存款. City only."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, ("city",), TREASURY_TO_FISCAL)
     treasury = bank_leaf(info, TREASURY, from_account, "from_account (--from-account)", TREASURY_TO_FISCAL)
     fiscal = bank_leaf(info, FISCAL_SPECIAL, to_account, "to_account (--to-account)", TREASURY_TO_FISCAL)
@@ -145,9 +144,7 @@ def transfer_income(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """转移收入到账 (第十九条): Dr 1003 财政专户存款 / Cr 4301 转移收入 (职工医保, 个人账户基金 only)."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, ("city", "county"), TRANSFER_INCOME)
     if TRANSFER_IN not in info.accounts:
         raise NotInChartError(
@@ -179,9 +176,7 @@ def subsidy_income(
     batch: FlowBatch | None = None,
 ) -> FlowResult:
     """财政补贴收入到账 (第八、二十条): Dr 1003 财政专户存款 / Cr 4101 财政补贴收入 (职工医保: 统筹基金)."""
-    books = books_for(session, batch)
-    info = books.ledger(ledger)
-    date, key, fen = check_date(date), check_key(key), check_amount(amount)
+    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
     require_level(info, ("city", "county"), SUBSIDY_INCOME)
     part = check_part(info, part, SUBSIDY_INCOME, fixed="pooled")
     income = leaf_for(info, SUBSIDY, SUBSIDY_INCOME)
