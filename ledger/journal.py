@@ -22,9 +22,12 @@ The caller owns the database transaction: nothing here commits.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, func, select, text
@@ -177,6 +180,30 @@ def post_many(
     drafts = list(drafts)
     if not drafts:
         return []
+    with _collector_paused():
+        return _post_many(session, drafts, on_progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for one batch, then back as it was.
+
+    A batch allocates a few objects per voucher and frees none of them until it ends; the
+    collector would walk every live object (the caller's drafts included) again and again for
+    nothing: about a fifth of a 10,000-voucher batch's Python time. Batches build no cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _post_many(
+    session: Session, drafts: list[VoucherDraft], on_progress: Callable[[int], None] | None
+) -> list[Posted]:
     ledgers = _load_ledgers(
         session, {d.ledger for d in drafts}, {line.account for d in drafts for line in d.lines}
     )
@@ -187,14 +214,16 @@ def post_many(
     periods = _prepare_periods(session, drafts, ledgers, existing)
 
     results: list[Posted | None] = [None] * len(drafts)
-    fingerprints: dict[int, str] = {}
-    lines_json: dict[int, str] = {}
-    todo: list[tuple[int, VoucherDraft]] = []
+    todo: list[_Todo] = []
     seen_in_batch: dict[tuple[str, str], tuple[str, int]] = {}
+    fingerprint_of = hashing.fingerprint_of
+    encode_lines = hashing.encode_lines
     for index, draft in enumerate(drafts):
-        encoded = lines_json[index] = hashing.encode_lines(draft.line_tuples())
-        fp = fingerprints[index] = draft.fingerprint(encoded)
-        hit = existing.get((draft.ledger, draft.key))
+        date_iso = draft.date.isoformat()
+        encoded = encode_lines([(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in draft.lines])
+        fp = fingerprint_of(date_iso, draft.summary, draft.kind, encoded, draft.reversal_of_id)
+        ledger_key = (draft.ledger, draft.key)
+        hit = existing.get(ledger_key)
         if hit is not None:
             if hit[1] != fp:
                 raise IdempotencyConflictError(
@@ -203,29 +232,34 @@ def post_many(
                 )
             results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False)
             continue
-        earlier = seen_in_batch.get((draft.ledger, draft.key))
+        earlier = seen_in_batch.get(ledger_key)
         if earlier is not None:
             if earlier[0] != fp:
                 raise IdempotencyConflictError(
                     f"{_where(draft, index)}: key {draft.key!r} appears twice with different content"
                 )
             continue  # resolved below from the first occurrence
-        seen_in_batch[(draft.ledger, draft.key)] = (fp, index)
-        if periods[(ledgers[draft.ledger].id, period_of(draft.date))] != "open":
+        seen_in_batch[ledger_key] = (fp, index)
+        period = draft.date.year * 100 + draft.date.month
+        if periods[(ledgers[draft.ledger].id, period)] != "open":
             raise ClosedPeriodError(
-                f"{_where(draft, index)}: period {_fmt_period(period_of(draft.date))} of ledger "
-                f"{draft.ledger} is closed"
+                f"{_where(draft, index)}: period {_fmt_period(period)} of ledger {draft.ledger} is closed"
             )
-        todo.append((index, draft))
+        todo.append((index, draft, period, date_iso, encoded, fp))
 
     if todo:
-        _write(session, todo, ledgers, results, on_progress, fingerprints, lines_json)
+        _write(session, todo, ledgers, results, on_progress)
     for index, draft in enumerate(drafts):
         if results[index] is None:
             first = results[seen_in_batch[(draft.ledger, draft.key)][1]]
             assert first is not None
             results[index] = replace(first, created=False)
     return [r for r in results if r is not None]
+
+
+#: A draft to write, with what validation already computed: its index in the call, the draft,
+#: its period, its date as ISO text, its lines' JSON and its fingerprint.
+_Todo = tuple[int, "VoucherDraft", int, str, str, str]
 
 
 def _where(draft: VoucherDraft, index: int) -> str:
@@ -346,23 +380,30 @@ def _explain_line(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: i
 def _existing_keys(
     session: Session, drafts: Sequence[VoucherDraft], ledgers: dict[str, _LedgerInfo]
 ) -> dict[tuple[str, str], tuple[int, str, str, int, int]]:
-    """(ledger code, key) → (id, fingerprint, ledger, period, number) for keys already posted."""
+    """(ledger code, key) → (id, fingerprint, ledger, period, number) for keys already posted.
+
+    One query per ledger whatever the batch size: the keys travel as one parameter (a JSON
+    array on SQLite, an array on PostgreSQL) and meet the ``(ledger_id, idem_key)`` index.
+    """
     by_ledger: dict[str, set[str]] = defaultdict(set)
     for d in drafts:
         by_ledger[d.ledger].add(d.key)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        sql = (
+            "SELECT idem_key, id, fingerprint, period, number FROM vouchers"
+            " WHERE ledger_id = %s AND idem_key = ANY(%s)"
+        )
+    else:
+        sql = (
+            "SELECT idem_key, id, fingerprint, period, number FROM vouchers"
+            " WHERE ledger_id = ? AND idem_key IN (SELECT value FROM json_each(?))"
+        )
     found: dict[tuple[str, str], tuple[int, str, str, int, int]] = {}
     for code, keys in by_ledger.items():
-        ledger_id = ledgers[code].id
-        key_list = sorted(keys)
-        for start in range(0, len(key_list), 500):
-            chunk = key_list[start : start + 500]
-            rows = session.execute(
-                select(Voucher.id, Voucher.idem_key, Voucher.fingerprint, Voucher.period, Voucher.number).where(
-                    Voucher.ledger_id == ledger_id, Voucher.idem_key.in_(chunk)
-                )
-            )
-            for vid, key, fp, period, number in rows:
-                found[(code, key)] = (vid, fp, code, period, number)
+        keys_param: object = sorted(keys) if conn.dialect.name == "postgresql" else json.dumps(sorted(keys))
+        for key, vid, fp, period, number in conn.exec_driver_sql(sql, (ledgers[code].id, keys_param)):
+            found[(code, key)] = (vid, fp, code, period, number)
     return found
 
 
@@ -408,16 +449,14 @@ def _allocate_voucher_ids(session: Session, count: int) -> list[int]:
 
 def _write(
     session: Session,
-    todo: list[tuple[int, VoucherDraft]],
+    todo: list[_Todo],
     ledgers: dict[str, _LedgerInfo],
     results: list[Posted | None],
     on_progress: Callable[[int], None] | None,
-    fingerprints: dict[int, str],
-    lines_json: dict[int, str],
 ) -> None:
     next_number: dict[tuple[int, int], int] = {}
-    for _, draft in todo:
-        pkey = (ledgers[draft.ledger].id, period_of(draft.date))
+    for _, draft, period, *_rest in todo:
+        pkey = (ledgers[draft.ledger].id, period)
         if pkey not in next_number:
             next_number[pkey] = (
                 session.execute(
@@ -442,43 +481,37 @@ def _write(
     if any(info.maker_checker for info in ledgers.values()):
         from ledger.review import counts_when_posted
 
-        counts = counts_when_posted(session, [(ledgers[d.ledger].id, d.kind, d.reversal_of_id) for _, d in todo])
+        counts = counts_when_posted(session, [(ledgers[t[1].ledger].id, t[1].kind, t[1].reversal_of_id) for t in todo])
     else:
         counts = [True] * len(todo)
-    for position, ((index, draft), voucher_id) in enumerate(zip(todo, ids, strict=True)):
+    chain_hash_of = hashing.chain_hash_of
+    add_voucher = voucher_rows.append
+    add_posting = posting_rows.append
+    for position, (item, voucher_id) in enumerate(zip(todo, ids, strict=True)):
+        index, draft, period, date_iso, lines_json, fp = item
         info = ledgers[draft.ledger]
-        date = draft.date
-        period = date.year * 100 + date.month
-        number = next_number[(info.id, period)]
-        next_number[(info.id, period)] = number + 1
-        chash = hashing.content_hash(
-            prev_hash=info.head_hash,
-            ledger_code=info.code,
-            period=period,
-            number=number,
-            date=date,
-            summary=draft.summary,
-            kind=draft.kind,
-            key=draft.key,
-            link_id=draft.link_id,
-            reversal_of_id=draft.reversal_of_id,
-            lines=(),
-            lines_json=lines_json[index],
-        )
-        voucher_rows.append(
+        ledger_id = info.id
+        number = next_number[(ledger_id, period)]
+        next_number[(ledger_id, period)] = number + 1
+        prev = info.head_hash
+        chash = info.head_hash = chain_hash_of(
+            prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
+            draft.link_id, draft.reversal_of_id, lines_json,
+        )  # fmt: skip
+        add_voucher(
             (
                 voucher_id,
-                info.id,
+                ledger_id,
                 period,
                 number,
-                date if postgres else date.isoformat(),
+                draft.date if postgres else date_iso,
                 draft.summary,
                 draft.kind,
                 draft.source,
                 draft.key,
-                fingerprints[index],
+                fp,
                 chash,
-                info.head_hash,
+                prev,
                 draft.link_id,
                 draft.reversal_of_id,
                 len(draft.lines),
@@ -486,16 +519,15 @@ def _write(
                 posted_at,
             )
         )
-        info.head_hash = chash
         counted = counts[position]
         accounts = info.accounts
         for line_no, line in enumerate(draft.lines, start=1):
             account_id = accounts[line.account][0]
             amount = line.amount_fen
-            posting_rows.append((voucher_id, info.id, line_no, account_id, amount, line.summary, line.counterparty))
+            add_posting((voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty))
             if not counted:
                 continue  # maker-checker: counted when reviewed (ledger.review)
-            cell = balances[(info.id, account_id, period)]
+            cell = balances[(ledger_id, account_id, period)]
             if amount > 0:
                 cell[0] += amount
             else:
