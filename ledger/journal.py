@@ -472,9 +472,6 @@ def _write(
     # SQLite stores dates and times as text in SQLAlchemy's formats; the rows below bypass its
     # type processing (plain tuples, one prepared statement), so they are formatted here.
     posted_at: object = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    voucher_rows: list[tuple[object, ...]] = []
-    posting_rows: list[tuple[object, ...]] = []
-    posting_ends: list[int] = []  # posting_rows[:posting_ends[i]] belong to vouchers 0..i
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
     # does not count in account_balances yet; ledger.review.review adds its postings then.
@@ -485,75 +482,95 @@ def _write(
     else:
         counts = [True] * len(todo)
     chain_hash_of = hashing.chain_hash_of
-    add_voucher = voucher_rows.append
-    add_posting = posting_rows.append
-    for position, (item, voucher_id) in enumerate(zip(todo, ids, strict=True)):
-        index, draft, period, date_iso, lines_json, fp = item
-        info = ledgers[draft.ledger]
-        ledger_id = info.id
-        number = next_number[(ledger_id, period)]
-        next_number[(ledger_id, period)] = number + 1
-        prev = info.head_hash
-        chash = info.head_hash = chain_hash_of(
-            prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
-            draft.link_id, draft.reversal_of_id, lines_json,
-        )  # fmt: skip
-        add_voucher(
-            (
-                voucher_id,
-                ledger_id,
-                period,
-                number,
-                draft.date if postgres else date_iso,
-                draft.summary,
-                draft.kind,
-                draft.source,
-                draft.key,
-                fp,
-                chash,
-                prev,
-                draft.link_id,
-                draft.reversal_of_id,
-                len(draft.lines),
-                draft.preparer,
-                posted_at,
-            )
-        )
-        counted = counts[position]
-        accounts = info.accounts
-        for line_no, line in enumerate(draft.lines, start=1):
-            account_id = accounts[line.account][0]
-            amount = line.amount_fen
-            add_posting((voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty))
-            if not counted:
-                continue  # maker-checker: counted when reviewed (ledger.review)
-            cell = balances[(ledger_id, account_id, period)]
-            if amount > 0:
-                cell[0] += amount
-            else:
-                cell[1] -= amount
-        posting_ends.append(len(posting_rows))
-        results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True)
-
     conn = session.connection()
     insert_rows = _insert_postgres if postgres else _insert_sqlite
     try:
-        # Postings first: the voucher's insert guard checks the postings that are already there.
-        for start in range(0, len(voucher_rows), BATCH_ROWS_MAX):
-            chunk = voucher_rows[start : start + BATCH_ROWS_MAX]
-            first = posting_ends[start - 1] if start else 0
-            insert_rows(conn, "postings", _POSTING_COLUMNS, posting_rows[first : posting_ends[start + len(chunk) - 1]])
-            insert_rows(conn, "vouchers", _VOUCHER_COLUMNS, chunk)
+        for start in range(0, len(todo), BATCH_ROWS_MAX):
+            voucher_rows: list[tuple[object, ...]] = []
+            add_voucher = voucher_rows.append
+            # Postings first: the voucher's insert guard checks the postings already there. On
+            # PostgreSQL they stream to the server while the rest of the chunk is still being built.
+            with _posting_sink(conn, postgres) as add_posting:
+                for position in range(start, min(start + BATCH_ROWS_MAX, len(todo))):
+                    index, draft, period, date_iso, lines_json, fp = todo[position]
+                    voucher_id = ids[position]
+                    info = ledgers[draft.ledger]
+                    ledger_id = info.id
+                    number = next_number[(ledger_id, period)]
+                    next_number[(ledger_id, period)] = number + 1
+                    prev = info.head_hash
+                    chash = info.head_hash = chain_hash_of(
+                        prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
+                        draft.link_id, draft.reversal_of_id, lines_json,
+                    )  # fmt: skip
+                    add_voucher(
+                        (
+                            voucher_id,
+                            ledger_id,
+                            period,
+                            number,
+                            draft.date if postgres else date_iso,
+                            draft.summary,
+                            draft.kind,
+                            draft.source,
+                            draft.key,
+                            fp,
+                            chash,
+                            prev,
+                            draft.link_id,
+                            draft.reversal_of_id,
+                            len(draft.lines),
+                            draft.preparer,
+                            posted_at,
+                        )
+                    )
+                    counted = counts[position]
+                    accounts = info.accounts
+                    for line_no, line in enumerate(draft.lines, start=1):
+                        account_id = accounts[line.account][0]
+                        amount = line.amount_fen
+                        add_posting(
+                            (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
+                        )
+                        if not counted:
+                            continue  # maker-checker: counted when reviewed (ledger.review)
+                        cell = balances[(ledger_id, account_id, period)]
+                        if amount > 0:
+                            cell[0] += amount
+                        else:
+                            cell[1] -= amount
+                    results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True)
+            insert_rows(conn, "vouchers", _VOUCHER_COLUMNS, voucher_rows)
             if on_progress is not None:
-                on_progress(len(chunk))
+                on_progress(len(voucher_rows))
         _add_balances(session, balances)
         if postgres:
-            _refresh_statistics(conn, len(voucher_rows))
+            _refresh_statistics(conn, len(todo))
     except DBAPIError as exc:
         mapped = map_database_error(exc)
         if mapped is not None:
             raise mapped from exc
         raise
+
+
+@contextmanager
+def _posting_sink(conn: Connection, postgres: bool) -> Iterator[Callable[[tuple[object, ...]], None]]:
+    """Where a chunk's posting rows go as they are built.
+
+    PostgreSQL: straight into an open ``COPY postings … FROM STDIN``, so the server inserts them
+    (on the other core) while Python is still hashing the chunk; the copy ends when the block
+    does, and an error inside the block aborts it. SQLite: a list, inserted when the block ends.
+    """
+    names = ", ".join(name for name, _ in _POSTING_COLUMNS)
+    if postgres:
+        with _copy_errors("postings"):
+            driver = conn.connection.driver_connection
+            with driver.cursor() as cursor, cursor.copy(f"COPY postings ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                yield copy.write_row
+        return
+    rows: list[tuple[object, ...]] = []
+    yield rows.append
+    _insert_sqlite(conn, "postings", _POSTING_COLUMNS, rows)
 
 
 #: A batch that grows the journal by more than this share of what the planner believes it holds
@@ -648,17 +665,22 @@ def _insert_postgres(
     transaction.
     """
     names = ", ".join(name for name, _ in columns)
-    driver = conn.connection.driver_connection
-    try:
+    with _copy_errors(table):
+        driver = conn.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
             for row in rows:
                 copy.write_row(row)
-    except Exception as exc:  # psycopg's own error: give it SQLAlchemy's wrapper, as execute would
-        import psycopg
 
-        if isinstance(exc, psycopg.Error):
-            raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
-        raise
+
+@contextmanager
+def _copy_errors(table: str) -> Iterator[None]:
+    """psycopg's own errors from a COPY, given SQLAlchemy's wrapper as ``execute`` would give them."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
 
 
 _UPSERTS: dict[str, object] = {}
