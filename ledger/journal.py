@@ -30,8 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -50,7 +49,7 @@ from ledger.errors import (
     ZeroAmountError,
     map_database_error,
 )
-from ledger.models import AccountBalance, Ledger, PeriodRow, Voucher
+from ledger.models import Ledger, PeriodRow, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
 from ledger.periods import period_of, period_status_map
 
@@ -279,30 +278,48 @@ def _load_ledgers(
     then reads two or three account rows instead of the whole chart (a missing code is an unknown
     account all the same).
     """
-    from ledger.models import Account
-
-    stmt = select(Ledger.id, Ledger.code, Ledger.fund, Ledger.head_hash, Ledger.maker_checker).where(
-        Ledger.code.in_(codes)
-    )
-    if session.get_bind().dialect.name == "postgresql":
+    conn = session.connection()
+    sql = f"SELECT id, code, fund, head_hash, maker_checker FROM ledgers WHERE code {_IN_LIST}"
+    if conn.dialect.name == "postgresql":
         # Serialise posters per ledger: numbering and the hash chain need one writer at a time.
-        stmt = stmt.order_by(Ledger.id).with_for_update()
+        sql += " ORDER BY id FOR UPDATE"
     infos = {
         code: _LedgerInfo(lid, code, fund, head, bool(checked))
-        for lid, code, fund, head, checked in session.execute(stmt)
+        for lid, code, fund, head, checked in _driver_sql(conn, sql, (_list_param(conn, codes),))
     }
     missing = sorted(codes - infos.keys())
     if missing:
         raise UnknownLedgerError(f"unknown ledger {missing[0]!r}")
     by_id = {info.id: info for info in infos.values()}
-    accounts = select(Account.ledger_id, Account.code, Account.id, Account.is_leaf).where(
-        Account.ledger_id.in_(list(by_id))
-    )
+    sql = f"SELECT ledger_id, code, id, is_leaf FROM accounts WHERE ledger_id {_IN_LIST}"
+    params: list[object] = [_list_param(conn, by_id)]
     if account_codes is not None:
-        accounts = accounts.where(Account.code.in_(sorted(account_codes)))
-    for ledger_id, code, account_id, is_leaf in session.execute(accounts):
+        sql += f" AND code {_IN_LIST}"
+        params.append(_list_param(conn, account_codes))
+    for ledger_id, code, account_id, is_leaf in _driver_sql(conn, sql, tuple(params)):
         by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
     return infos
+
+
+#: ``column {_IN_LIST}`` matches a list passed as one parameter (``_list_param``): the statement's
+#: text stays the same whatever the list's length, so both drivers keep it prepared.
+_IN_LIST = "IN (SELECT value FROM json_each(?))"
+
+
+def _list_param(conn: Connection, values: Iterable[object]) -> object:
+    """A list as one parameter: a JSON array on SQLite, an array on PostgreSQL (``= ANY``)."""
+    ordered = sorted(values)  # type: ignore[type-var]
+    return ordered if conn.dialect.name == "postgresql" else json.dumps(ordered, ensure_ascii=False)
+
+
+def _driver_sql(conn: Connection, sql: str, params: tuple[object, ...] | list[tuple[object, ...]] = ()):  # type: ignore[no-untyped-def]
+    """Run ``sql`` (``?`` placeholders, ``_IN_LIST`` for lists) on the driver, skipping SQLAlchemy's
+    statement building: on the single-voucher path building the statements cost more than running
+    them. The text is written for SQLite and translated for PostgreSQL.
+    """
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace(_IN_LIST, "= ANY(?)").replace("?", "%s")
+    return conn.exec_driver_sql(sql, params)
 
 
 def _validate(draft: VoucherDraft, ledgers: dict[str, _LedgerInfo], index: int) -> None:
@@ -389,20 +406,10 @@ def _existing_keys(
     for d in drafts:
         by_ledger[d.ledger].add(d.key)
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        sql = (
-            "SELECT idem_key, id, fingerprint, period, number FROM vouchers"
-            " WHERE ledger_id = %s AND idem_key = ANY(%s)"
-        )
-    else:
-        sql = (
-            "SELECT idem_key, id, fingerprint, period, number FROM vouchers"
-            " WHERE ledger_id = ? AND idem_key IN (SELECT value FROM json_each(?))"
-        )
+    sql = f"SELECT idem_key, id, fingerprint, period, number FROM vouchers WHERE ledger_id = ? AND idem_key {_IN_LIST}"
     found: dict[tuple[str, str], tuple[int, str, str, int, int]] = {}
     for code, keys in by_ledger.items():
-        keys_param: object = sorted(keys) if conn.dialect.name == "postgresql" else json.dumps(sorted(keys))
-        for key, vid, fp, period, number in conn.exec_driver_sql(sql, (ledgers[code].id, keys_param)):
+        for key, vid, fp, period, number in _driver_sql(conn, sql, (ledgers[code].id, _list_param(conn, keys))):
             found[(code, key)] = (vid, fp, code, period, number)
     return found
 
@@ -418,8 +425,10 @@ def _prepare_periods(
         (ledgers[d.ledger].id, period_of(d.date)) for d in drafts if (d.ledger, d.key) not in existing
     }
     status: dict[tuple[int, int], str] = {}
+    conn = session.connection()
+    added = False
     for ledger_id in {lid for lid, _ in wanted}:
-        known = period_status_map(session, ledger_id)
+        known = dict(_driver_sql(conn, "SELECT period, status FROM periods WHERE ledger_id = ?", (ledger_id,)).all())
         last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
         for lid, period in wanted:
             if lid != ledger_id:
@@ -431,7 +440,9 @@ def _prepare_periods(
             else:
                 session.add(PeriodRow(ledger_id=lid, period=period, status="open"))
                 status[(lid, period)] = "open"
-    session.flush()
+                added = True
+    if added:
+        session.flush()
     return status
 
 
@@ -444,7 +455,7 @@ def _allocate_voucher_ids(session: Session, count: int) -> list[int]:
         ).scalar_one()
         return sorted(ids)
     # SQLite: the transaction began with BEGIN IMMEDIATE, so no other writer can race us here.
-    start = session.execute(select(func.coalesce(func.max(Voucher.id), 0))).scalar_one() + 1
+    start = _driver_sql(session.connection(), "SELECT COALESCE(MAX(id), 0) FROM vouchers").scalar_one() + 1
     return list(range(start, start + count))
 
 
@@ -456,17 +467,12 @@ def _write(
     on_progress: Callable[[int], None] | None,
 ) -> None:
     next_number: dict[tuple[int, int], int] = {}
+    conn = session.connection()
     for _, draft, period, *_rest in todo:
         pkey = (ledgers[draft.ledger].id, period)
         if pkey not in next_number:
-            next_number[pkey] = (
-                session.execute(
-                    select(func.coalesce(func.max(Voucher.number), 0)).where(
-                        Voucher.ledger_id == pkey[0], Voucher.period == pkey[1]
-                    )
-                ).scalar_one()
-                + 1
-            )
+            sql = "SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?"
+            next_number[pkey] = _driver_sql(conn, sql, pkey).scalar_one() + 1
     ids = _allocate_voucher_ids(session, len(todo))
     now = dt.datetime.now(dt.UTC)
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -688,33 +694,22 @@ def _copy_errors(table: str) -> Iterator[None]:
         raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
 
 
-_UPSERTS: dict[str, object] = {}
-
-
-def _balance_upsert(dialect: str):  # type: ignore[no-untyped-def]
-    """The monthly-balance upsert, built once per dialect (building it costs more than running it)."""
-    stmt = _UPSERTS.get(dialect)
-    if stmt is None:
-        table = AccountBalance.__table__
-        insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        stmt = _UPSERTS[dialect] = insert.on_conflict_do_update(
-            index_elements=["ledger_id", "account_id", "period"],
-            set_={
-                "debit_fen": table.c.debit_fen + insert.excluded.debit_fen,
-                "credit_fen": table.c.credit_fen + insert.excluded.credit_fen,
-            },
-        )
-    return stmt
+#: The monthly-balance upsert, the same text on both databases (SQLite ≥ 3.24, PostgreSQL ≥ 9.5).
+_BALANCE_UPSERT = (
+    "INSERT INTO account_balances (ledger_id, account_id, period, debit_fen, credit_fen) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (ledger_id, account_id, period) DO UPDATE SET"
+    " debit_fen = account_balances.debit_fen + excluded.debit_fen,"
+    " credit_fen = account_balances.credit_fen + excluded.credit_fen"
+)
 
 
 def _add_balances(session: Session, balances: dict[tuple[int, int, int], list[int]]) -> None:
+    """Add debit and credit totals to the monthly snapshots, in key order (so two writers lock
+    the rows in the same order and cannot deadlock)."""
     if not balances:
         return
-    rows = [
-        {"ledger_id": lid, "account_id": aid, "period": p, "debit_fen": d, "credit_fen": c}
-        for (lid, aid, p), (d, c) in sorted(balances.items())
-    ]
-    session.connection().execute(_balance_upsert(session.get_bind().dialect.name), rows)
+    rows = [(lid, aid, p, d, c) for (lid, aid, p), (d, c) in sorted(balances.items())]
+    _driver_sql(session.connection(), _BALANCE_UPSERT, rows)
 
 
 def reverse(
