@@ -103,6 +103,9 @@ class Ledger(Base):
     maker_checker: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     #: Content hash of the newest voucher, kept by a trigger; the next voucher must chain to it.
     head_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: Id of that newest voucher (None before the first), kept by the same trigger. On PostgreSQL
+    #: its move is what the deferred balance check of a statement's vouchers hangs on.
+    head_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     created_at: Mapped[Stamp]
 
     entity: Mapped[Entity] = relationship()

@@ -72,7 +72,7 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     where = "WHERE l.code = :code" if ledger_code else ""
     ledgers = {
         r["id"]: r
-        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash FROM ledgers l {where}", code=ledger_code)
+        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash, l.head_id FROM ledgers l {where}", code=ledger_code)
     }
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
@@ -150,6 +150,7 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
         by_ledger[v["ledger_id"]].append(v)
     for ledger_id, ledger in data.ledgers.items():
         prev = ""
+        newest_id = None
         broken = False
         for v in by_ledger.get(ledger_id, []):
             lines = [
@@ -185,7 +186,8 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
                 broken = True
                 break
             prev = v["content_hash"]
-        if not broken and ledger["head_hash"] != prev:
+            newest_id = v["id"]
+        if not broken and (ledger["head_hash"] != prev or ledger["head_id"] != newest_id):
             yield Problem(
                 "hash_chain",
                 ledger["code"],

@@ -14,10 +14,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from ledger import errors
+from ledger import db, errors
 from ledger.journal import Line, VoucherDraft, post_many
 from ledger.verify import verify
-from tests.rawsql import head, ids
+from tests.rawsql import head, ids, insert_voucher
 
 
 def _insert_two(conn: sa.Connection, *, second_prev: str | None = None, second_number: int | None = None,
@@ -81,6 +81,8 @@ def test_a_correct_two_voucher_statement_is_accepted_and_moves_the_head(posted) 
         _, second = _insert_two(conn)
         lid, _ = ids(conn, "C-EMP")
         assert head(conn, lid) == f"h{second}"
+        head_id = conn.execute(sa.text("SELECT head_id FROM ledgers WHERE id = :l"), {"l": lid}).scalar_one()
+        assert head_id == second
     with posted.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM vouchers")).scalar_one() == 3
 
@@ -106,6 +108,66 @@ def test_a_voucher_below_the_ledgers_newest_id_is_refused(posted) -> None:  # ty
         high = _insert_two(conn, first_id=5_000)[1]
         assert head(conn, lid) == f"h{high}"
     _refused(posted, errors.HashChainError, first_id=4_000)
+
+
+@pytest.mark.postgres
+def test_the_deferred_balance_check_judges_a_statements_vouchers_at_commit(pg_url) -> None:  # type: ignore[no-untyped-def]
+    """Revision 0006: at commit, one deferred trigger per ledger and statement judges every voucher
+    between the old chain head and the new. To see it act on its own, the statement guard (which
+    would refuse first) is switched off inside the transaction and the head moved by hand, as the
+    guard would have moved it; an unbalanced voucher is then refused at COMMIT, a balanced one not."""
+    from tests.factories import build_world
+
+    engine = db.make_engine(pg_url)
+    with db.session_factory(engine)() as session:
+        build_world(session)
+        session.commit()
+    for amount, accepted in ((-500, True), (-400, False)):
+        conn = engine.connect()
+        try:
+            trans = conn.begin()
+            conn.execute(sa.text("ALTER TABLE vouchers DISABLE TRIGGER trg_vouchers_insert_guard"))
+            lid, acc = ids(conn, "C-EMP")
+            vid = insert_voucher(conn, lid, [(acc["1003"], 500), (acc["1005"], amount)], key=f"k{amount}")
+            conn.execute(sa.text("ALTER TABLE vouchers ENABLE TRIGGER trg_vouchers_insert_guard"))
+            conn.execute(
+                sa.text("UPDATE ledgers SET head_hash = :h, head_id = :v WHERE id = :l"),
+                {"h": f"h{vid}", "v": vid, "l": lid},
+            )
+            if accepted:
+                trans.commit()
+            else:
+                with pytest.raises(sa.exc.DBAPIError) as caught:
+                    trans.commit()
+                assert isinstance(errors.map_database_error(caught.value), errors.UnbalancedVoucherError)
+                assert f"voucher {vid} has 2 postings summing to 100 fen" in str(caught.value)
+        finally:
+            conn.close()
+    engine.dispose()
+
+
+def test_head_id_follows_the_newest_voucher_of_each_ledger(session, books) -> None:  # type: ignore[no-untyped-def]
+    drafts = [
+        VoucherDraft(
+            ledger=("C-EMP", "X1-EMP")[i % 2],
+            key=f"h{i}",
+            date=dt.date(2024, 2, 1 + i % 28),
+            summary="链头",
+            lines=(Line.debit("1003", 100 + i), Line.credit("1005", 100 + i)),
+        )
+        for i in range(50)
+    ]
+    post_many(session, drafts)
+    session.commit()
+    rows = session.execute(
+        sa.text(
+            "SELECT l.code, l.head_id, l.head_hash, v.id, v.content_hash FROM ledgers l JOIN vouchers v"
+            " ON v.id = (SELECT MAX(id) FROM vouchers WHERE ledger_id = l.id) WHERE l.code IN ('C-EMP', 'X1-EMP')"
+        )
+    ).all()
+    assert len(rows) == 2
+    for _code, head_id, head_hash, newest_id, newest_hash in rows:
+        assert (head_id, head_hash) == (newest_id, newest_hash)
 
 
 def test_a_large_batch_keeps_every_invariant(session, books) -> None:  # type: ignore[no-untyped-def]
