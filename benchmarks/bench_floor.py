@@ -290,11 +290,12 @@ def run_sqlite(url: str, count: int) -> None:
 
 
 # -------------------------------------------------------------------------------------- PostgreSQL
-#: (trigger, table): the statement-level insert guards and the deferred balance check (revisions 0001, 0005).
+#: (trigger, table): the statement-level insert guards (revision 0005) and the deferred balance check
+#: that hangs on the chain head they move (revision 0006).
 PG_GUARDS = (
     ("trg_vouchers_insert_guard", "vouchers"),
     ("trg_postings_insert_guard", "postings"),
-    ("trg_vouchers_balanced", "vouchers"),
+    ("trg_ledgers_balanced", "ledgers"),
 )
 
 
