@@ -176,14 +176,19 @@ def sqlite_prepare(template: Path, run: Path, level: str, journal: Journal) -> t
     conn.execute("COMMIT")
     vouchers, postings = "vouchers", "postings"
     if level == "bare tables":
-        vouchers, postings = "bare_vouchers", "bare_postings"
-        conn.execute("CREATE TABLE bare_vouchers AS SELECT * FROM vouchers WHERE 0")
-        conn.execute(f"CREATE TABLE bare_postings AS SELECT {', '.join(POSTING_NAMES)} FROM postings WHERE 0")
+        vouchers, postings = create_bare_tables(conn, "WHERE 0")
     elif level != "everything on":
         for trigger in SQLITE_GUARDS:
             conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every timed run starts with an empty WAL
     return conn, vouchers, postings, sqlite_facts(conn, (vouchers, postings))
+
+
+def create_bare_tables(conn: sqlite3.Connection | psycopg.Connection, empty: str) -> tuple[str, str]:
+    """Copies of the journal's two tables with their columns only (``empty``: the dialect's "no rows")."""
+    conn.execute(f"CREATE TABLE bare_vouchers AS SELECT * FROM vouchers {empty}")
+    conn.execute(f"CREATE TABLE bare_postings AS SELECT {', '.join(POSTING_NAMES)} FROM postings {empty}")
+    return "bare_vouchers", "bare_postings"
 
 
 def sqlite_facts(conn: sqlite3.Connection, tables: Sequence[str]) -> str:
@@ -330,9 +335,7 @@ def pg_prepare(
         )
     vouchers, postings = "vouchers", "postings"
     if level == "bare tables":
-        vouchers, postings = "bare_vouchers", "bare_postings"
-        conn.execute("CREATE TABLE bare_vouchers AS SELECT * FROM vouchers WITH NO DATA")
-        conn.execute(f"CREATE TABLE bare_postings AS SELECT {', '.join(POSTING_NAMES)} FROM postings WITH NO DATA")
+        vouchers, postings = create_bare_tables(conn, "WITH NO DATA")
     elif level != "everything on":
         for trigger, table in PG_GUARDS:
             conn.execute(f"DROP TRIGGER {trigger} ON {table}")

@@ -568,12 +568,9 @@ def _posting_sink(conn: Connection, postgres: bool) -> Iterator[Callable[[tuple[
     (on the other core) while Python is still hashing the chunk; the copy ends when the block
     does, and an error inside the block aborts it. SQLite: a list, inserted when the block ends.
     """
-    names = ", ".join(name for name, _ in _POSTING_COLUMNS)
     if postgres:
-        with _copy_errors("postings"):
-            driver = conn.connection.driver_connection
-            with driver.cursor() as cursor, cursor.copy(f"COPY postings ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-                yield copy.write_row
+        with _copy_into(conn, "postings", _POSTING_COLUMNS) as write_row:
+            yield write_row
         return
     rows: list[tuple[object, ...]] = []
     yield rows.append
@@ -675,12 +672,22 @@ def _insert_postgres(
     like an INSERT, transition table included. The copy runs on the session's own connection, in its
     transaction.
     """
+    with _copy_into(conn, table, columns) as write_row:
+        for row in rows:
+            write_row(row)
+
+
+@contextmanager
+def _copy_into(
+    conn: Connection, table: str, columns: tuple[tuple[str, str], ...]
+) -> Iterator[Callable[[tuple[object, ...]], None]]:
+    """An open ``COPY table FROM STDIN`` on the session's connection; rows go in through the
+    yielded writer, the copy ends with the block (an error inside it aborts the copy)."""
     names = ", ".join(name for name, _ in columns)
     with _copy_errors(table):
         driver = conn.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
+            yield copy.write_row
 
 
 @contextmanager

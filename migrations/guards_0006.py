@@ -90,19 +90,18 @@ def _sqlite_chain_head(body: str) -> str:
     return original.replace(_SQLITE_HEAD_0001, body)
 
 
-def upgrade() -> None:
+def _run(pg_statements: list[str], sqlite_head_body: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
-        statements = PG_CREATE
+        statements = pg_statements
     else:
-        statements = ["DROP TRIGGER trg_vouchers_chain_head", _sqlite_chain_head(_SQLITE_HEAD_0006)]
+        statements = ["DROP TRIGGER trg_vouchers_chain_head", _sqlite_chain_head(sqlite_head_body)]
     for statement in statements:
         op.execute(statement)
+
+
+def upgrade() -> None:
+    _run(PG_CREATE, _SQLITE_HEAD_0006)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        statements = PG_DROP
-    else:
-        statements = ["DROP TRIGGER trg_vouchers_chain_head", _sqlite_chain_head(_SQLITE_HEAD_0001)]
-    for statement in statements:
-        op.execute(statement)
+    _run(PG_DROP, _SQLITE_HEAD_0001)
