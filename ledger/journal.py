@@ -219,7 +219,7 @@ def _post_many(
     encode_lines = hashing.encode_lines
     for index, draft in enumerate(drafts):
         date_iso = draft.date.isoformat()
-        encoded = encode_lines([(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in draft.lines])
+        encoded = encode_lines(draft.line_tuples())
         fp = fingerprint_of(date_iso, draft.summary, draft.kind, encoded, draft.reversal_of_id)
         ledger_key = (draft.ledger, draft.key)
         hit = existing.get(ledger_key)
@@ -239,7 +239,7 @@ def _post_many(
                 )
             continue  # resolved below from the first occurrence
         seen_in_batch[ledger_key] = (fp, index)
-        period = draft.date.year * 100 + draft.date.month
+        period = period_of(draft.date)
         if periods[(ledgers[draft.ledger].id, period)] != "open":
             raise ClosedPeriodError(
                 f"{_where(draft, index)}: period {_fmt_period(period)} of ledger {draft.ledger} is closed"
@@ -425,10 +425,9 @@ def _prepare_periods(
         (ledgers[d.ledger].id, period_of(d.date)) for d in drafts if (d.ledger, d.key) not in existing
     }
     status: dict[tuple[int, int], str] = {}
-    conn = session.connection()
     added = False
     for ledger_id in {lid for lid, _ in wanted}:
-        known = dict(_driver_sql(conn, "SELECT period, status FROM periods WHERE ledger_id = ?", (ledger_id,)).all())
+        known = period_status_map(session, ledger_id)
         last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
         for lid, period in wanted:
             if lid != ledger_id:
@@ -449,10 +448,8 @@ def _prepare_periods(
 def _allocate_voucher_ids(session: Session, count: int) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
         # One array rather than ``count`` rows: row-by-row fetching cost more than the sequence.
-        ids = session.connection().exec_driver_sql(
-            "SELECT array_agg(nextval(pg_get_serial_sequence('vouchers', 'id'))) FROM generate_series(1, %s)",
-            (count,),
-        ).scalar_one()
+        sql = "SELECT array_agg(nextval(pg_get_serial_sequence('vouchers', 'id'))) FROM generate_series(1, ?)"
+        ids = _driver_sql(session.connection(), sql, (count,)).scalar_one()
         return sorted(ids)
     # SQLite: the transaction began with BEGIN IMMEDIATE, so no other writer can race us here.
     start = _driver_sql(session.connection(), "SELECT COALESCE(MAX(id), 0) FROM vouchers").scalar_one() + 1
@@ -489,7 +486,6 @@ def _write(
     else:
         counts = [True] * len(todo)
     chain_hash_of = hashing.chain_hash_of
-    conn = session.connection()
     insert_rows = _insert_postgres if postgres else _insert_sqlite
     try:
         for start in range(0, len(todo), BATCH_ROWS_MAX):
@@ -683,21 +679,14 @@ def _copy_into(
 ) -> Iterator[Callable[[tuple[object, ...]], None]]:
     """An open ``COPY table FROM STDIN`` on the session's connection; rows go in through the
     yielded writer, the copy ends with the block (an error inside it aborts the copy)."""
-    names = ", ".join(name for name, _ in columns)
-    with _copy_errors(table):
-        driver = conn.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            yield copy.write_row
-
-
-@contextmanager
-def _copy_errors(table: str) -> Iterator[None]:
-    """psycopg's own errors from a COPY, given SQLAlchemy's wrapper as ``execute`` would give them."""
     import psycopg
 
+    names = ", ".join(name for name, _ in columns)
+    driver = conn.connection.driver_connection
     try:
-        yield
-    except psycopg.Error as exc:
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            yield copy.write_row
+    except psycopg.Error as exc:  # psycopg's own error: give it SQLAlchemy's wrapper, as execute would
         raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
 
 

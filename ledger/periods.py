@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.errors import DateError
@@ -62,8 +62,9 @@ def period_range(start: int, end: int) -> list[int]:
     return out
 
 
+#: Built once: building the statement cost more than running it on the single-voucher path.
+_STATUS_OF_PERIODS = select(PeriodRow.period, PeriodRow.status).where(PeriodRow.ledger_id == bindparam("ledger_id"))
+
+
 def period_status_map(session: Session, ledger_id: int) -> dict[int, str]:
-    rows = session.execute(
-        select(PeriodRow.period, PeriodRow.status).where(PeriodRow.ledger_id == ledger_id)
-    )
-    return {p: s for p, s in rows}
+    return {p: s for p, s in session.execute(_STATUS_OF_PERIODS, {"ledger_id": ledger_id})}
