@@ -6,11 +6,12 @@ import json
 
 from typer.testing import CliRunner
 
-from ledger import cli
+from fundledger import cli
+from fundledger.cli.registry import register_all
 
 
 def run(db_url: str, *args: str, user: str | None = None):  # type: ignore[no-untyped-def]
-    cli._load_plugins()
+    register_all(cli.app)
     runner = CliRunner()
     argv = ["--db", db_url, *(["--user", user] if user else []), *args]
     return runner.invoke(cli.app, argv, catch_exceptions=False)

@@ -140,7 +140,7 @@ def test_statement_lines_are_insert_only(session, tied, tmp_path):
 def test_long_import_reports_progress_until_every_line_is_stored(session, tied, tmp_path):
     """2,500 lines (over ``PROGRESS_THRESHOLD``): the progress callback that drives the CLI's bar is
     told the total each time and the stored counts add up to every line, in more than one step."""
-    from postings.bank_commands import PROGRESS_THRESHOLD
+    from fundledger.cli.bank import PROGRESS_THRESHOLD
 
     count = 2_500
     assert count > PROGRESS_THRESHOLD

@@ -281,7 +281,7 @@ def test_import_refuses_a_broken_file_and_writes_nothing(db_url, empty_url, audi
 @pytest.mark.slow
 def test_demo_export_opens_in_fava_and_round_trips(sqlite_url, sqlite_template, tmp_path):
     """The demo's year of books (when the demo is installed), on the embedded default."""
-    demo = pytest.importorskip("postings.demo_data")
+    demo = pytest.importorskip("fundledger.demo.world")
     from fava.core import FavaLedger
 
     engine = db.make_engine(sqlite_url)

@@ -16,13 +16,15 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from ledger import cli, db
+from fundledger import cli
+from fundledger.cli.registry import register_all
+from fundledger.demo.world import STATEMENT_ACCOUNT, STATEMENT_PERIOD, WORLD, YEAR, demo_statement, statement_ledger
+from ledger import db
 from ledger.bank_models import BankImport, BankStatementLine
 from ledger.books import add_entity
 from ledger.money import apply_rate
 from ledger.verify import verify
 from postings.bank_store import import_statement
-from postings.demo_data import STATEMENT_ACCOUNT, STATEMENT_PERIOD, WORLD, YEAR, demo_statement, statement_ledger
 from reports.detail_ledger import detail_ledger
 from reports.reconciliation import reconcile_bank
 from reports.trial_balance import trial_balance
@@ -105,7 +107,7 @@ def test_demo_statement_plants_two_outstanding_items(db_url):
 
     accounting-rules.md §4.1: 单位日记账余额 + 银行已收单位未收 − 银行已付单位未付 = 银行对账单余额 +
     单位已收银行未收 − 单位已付银行未付. The demo's statement is the month's postings on the account
-    as the bank saw them, except (see ``postings.demo_data.demo_statement``):
+    as the bank saw them, except (see ``fundledger.demo.world.demo_statement``):
 
     * the bank credited the quarter's 活期 interest on 21 December, 0.35% ÷ 4 of the balance at
       30 November, which the books do not hold: the only 银行已收、单位未收;
@@ -150,7 +152,7 @@ def test_demo_is_deterministic_and_defaults_to_the_working_directory(tmp_path, m
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     monkeypatch.delenv("FUNDLEDGER_DATABASE_URL", raising=False)
-    cli._load_plugins()
+    register_all(cli.app)
     result = CliRunner().invoke(cli.app, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     default = workdir / "fundledger.db"

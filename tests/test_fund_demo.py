@@ -1,6 +1,6 @@
 """Issue 7, "Done when": the 江西 provincial adjustment on the demo's year keeps the books whole.
 
-The demo (``postings.demo_data``) posts 2024 for a province (HB), a city (JM) and six counties and
+The demo (``fundledger.demo.world``) posts 2024 for a province (HB), a city (JM) and six counties and
 closes every month of it, so the adjustment of 2024 is posted in January 2025 (年终结算). Each
 city pool remits 10 % (职工医保) / 15 % (居民医保) of its pooled collection (004 二（二）2、3) and
 receives the normal adjustment (二（三）1) through ``province-remit`` / ``province-allocate``,
@@ -22,9 +22,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from fundledger.demo.world import WORLD, YEAR, build_demo
 from ledger.models import Posting, Voucher
 from ledger.money import to_fen
-from postings.demo_data import WORLD, YEAR, build_demo
 from reports.reconciliation import reconcile_levels
 from reports.trial_balance import trial_balance
 from tests.cli import run, run_json

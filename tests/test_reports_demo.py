@@ -1,6 +1,6 @@
 """The statements tie on the demo's year: every ledger, every month, annual, and consolidated.
 
-The demo (``postings.demo_data``) posts a year of the 统收统支 flows for a province, a city and
+The demo (``fundledger.demo.world``) posts a year of the 统收统支 flows for a province, a city and
 six counties, both funds, with opening balances, mirrored 上解 / 补助 pairs, interest, 异地就医
 and closes every month. Every 资产负债表 and 收支表 built from it must tie (they raise otherwise),
 the consolidation of the city and of the province must find every inter-level pair, and the
@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 
-from postings.demo_data import WORLD, YEAR, _MonthBooks, build_demo
+from fundledger.demo.world import WORLD, YEAR, _MonthBooks, build_demo
 from postings.flows.base import FlowBooks
 from reports.balance_sheet import balance_sheet
 from reports.consolidation import consolidated_trial_balance

@@ -1,4 +1,4 @@
-"""``fundledger demo``: build the demo books (``postings.demo_data``) and print what the reports show.
+"""What ``fundledger demo`` shows once its books are built (``fundledger.demo.world``).
 
 Why it exists: one command that turns an empty directory into a year of realistic books and shows
 the read side working on them — for a first look, for a reviewer, and as an end-to-end check (the
@@ -15,70 +15,28 @@ city's consolidated final accounts (决算).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from ledger import db
-from ledger.cli import fail, session_scope, state
-from ledger.errors import LedgerError
-from ledger.models import Account, AccountBalance, Ledger
-from ledger.money import format_fen_grouped
-from ledger.periods import format_period
-from postings.demo_data import (
+from fundledger.demo.world import (
     FUNDS,
     STATEMENT_ACCOUNT,
     STATEMENT_PERIOD,
     YEAR,
     DemoResult,
     DemoWorld,
-    build_demo,
     statement_ledger,
 )
+from ledger.errors import LedgerError
+from ledger.models import Account, AccountBalance, Ledger
+from ledger.money import format_fen_grouped
+from ledger.periods import format_period
 from reports.render import money, table
 from reports.trial_balance import TrialBalance, trial_balance
 
 START, END = YEAR * 100 + 1, YEAR * 100 + 12
-
-
-def register(app: typer.Typer) -> None:
-    @app.command("demo")
-    def demo_cmd(
-        db_url: Annotated[
-            str | None,
-            typer.Option(
-                "--db",
-                help="Database URL (default: the root --db, "
-                "FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)",
-            ),
-        ] = None,
-    ) -> None:
-        """Build a province, a city and six counties with both funds; post and close a year; print reports."""
-        if db_url:
-            state.url = db.database_url(db_url)
-        url = db.database_url(state.url)
-        state.url = url
-        typer.echo(f"fundledger demo — database: {where(url)}")
-        try:
-            db.upgrade(url)
-        except Exception as exc:  # any failure to reach or migrate the database is bad input here
-            fail(f"cannot open {url}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
-        with session_scope() as session:
-            result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
-        if result.created:
-            typer.echo(
-                f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
-                f"in {result.seconds:.1f} s"
-            )
-        else:
-            typer.echo(
-                f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted"
-            )
-        with session_scope(read_only=True) as session:
-            print_reports(session, result)
 
 
 def where(url: str) -> str:
@@ -89,27 +47,27 @@ def where(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def print_reports(session: Session, result: DemoResult) -> None:
+def report_lines(session: Session, result: DemoResult) -> list[str]:
+    """What the demo prints after building: the city's trial balances, every other ledger's verdict,
+    the reconciliations and the final accounts."""
     world = result.world
+    lines: list[str] = []
     for fund in FUNDS:
         tb = trial_balance(session, world.ledger(world.city, fund), START, END)
-        typer.echo("")
-        typer.echo(render_trial_balance(tb))
-    typer.echo("")
-    typer.echo(f"other ledgers, {YEAR}-01..{YEAR}-12:")
+        lines += ["", render_trial_balance(tb)]
+    lines += ["", f"other ledgers, {YEAR}-01..{YEAR}-12:"]
     for code in world.ledgers:
         if code.startswith(f"{world.city}-"):
             continue
         tb = trial_balance(session, code, START, END)
         verdict = "balanced" if tb.balanced else "NOT BALANCED"
-        typer.echo(
+        lines.append(
             f"  {code:<10} {verdict:<13} 借方 {format_fen_grouped(tb.totals.debit):>20}  "
             f"贷方 {format_fen_grouped(tb.totals.credit):>20}"
         )
-    for line in reconciliations(session, world):
-        typer.echo(line)
-    for line in final_accounts(session, world):
-        typer.echo(line)
+    lines += reconciliations(session, world)
+    lines += final_accounts(session, world)
+    return lines
 
 
 def render_trial_balance(tb: TrialBalance) -> str:

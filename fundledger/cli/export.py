@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, group, session_scope
+from fundledger.cli.app import check_format, emit_json, group, session_scope
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +38,3 @@ def register(app: typer.Typer) -> None:
                 else "")
         typer.echo(f"{result.path}: {result.ledgers} ledger(s), {result.accounts} accounts, "
                    f"{result.vouchers} vouchers{note}")
-
-    from reports import audit_commands
-
-    audit_commands.register(app)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
 
 FORMATS = ("table", "json", "csv", "xlsx")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, group, session_scope, state
 
 
 def register(app: typer.Typer) -> None:

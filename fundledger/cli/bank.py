@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, group, session_scope, state
 
 #: Imports with more lines than this show a progress bar on stderr.
 PROGRESS_THRESHOLD = 1000

@@ -1,4 +1,4 @@
-"""CLI commands of the postings layer: imports (and, registered by their modules, the flows)."""
+"""``fundledger import vouchers``: a CSV of vouchers into the books, all or nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, group, session_scope, state
 
 
 def register(app: typer.Typer) -> None:
@@ -30,21 +30,3 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(f"{result.file}: {result.vouchers} vouchers in {result.rows} rows; "
                        f"{result.posted} posted, {result.skipped} already posted")
-
-    for module in _optional_modules():
-        module.register(app)
-
-
-def _optional_modules() -> list:  # type: ignore[type-arg]
-    """Command modules of parts built separately (flows, bank import); absent ones are skipped."""
-    import importlib
-
-    found = []
-    for name in ("postings.flow_commands", "postings.bank_commands", "postings.beancount_commands",
-                 "postings.receipts_commands"):
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found

@@ -23,12 +23,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from ledger.books import get_entity, get_ledger, ledger_of
-from ledger.cli import check_format, fail, group, session_scope, state
-from ledger.errors import AmountError
-from ledger.money import to_fen
-from reports.fund.calculation import Calculation
-from reports.fund_commands import (
+from fundledger.cli.app import check_format, fail, group, session_scope, state
+from fundledger.cli.fund import (
     FUNDS,
     _emit,
     _ledger_amounts,
@@ -37,6 +33,10 @@ from reports.fund_commands import (
     _voucher,
     _voucher_line,
 )
+from ledger.books import get_entity, get_ledger, ledger_of
+from ledger.errors import AmountError
+from ledger.money import to_fen
+from reports.fund.calculation import Calculation
 
 FORMATS = ("table", "json")
 GAP_PREFIX = "fund:jingmen-gap:"
@@ -44,9 +44,6 @@ GAP_PREFIX = "fund:jingmen-gap:"
 
 def register(app: typer.Typer) -> None:
     fund_app = group("fund", "Fund management rules from the books (可支付月数, 江西省级调剂, deadlines).")
-    from reports import fund_region_commands
-
-    fund_region_commands.register(app)
 
     # --- 荆门 ---------------------------------------------------------------------------------
 

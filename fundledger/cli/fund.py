@@ -29,8 +29,8 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from ledger.books import children_of, get_entity, get_ledger, ledger_of
-from ledger.cli import check_format, emit_json, fail, group, session_scope, state
 from ledger.models import Account, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen_grouped
 
@@ -172,11 +172,6 @@ def register(app: typer.Typer) -> None:
         if not rows:
             typer.echo("no flows with a deadline in this year")
 
-
-    from reports import fund_input_commands, fund_rule_commands
-
-    fund_input_commands.register(app)
-    fund_rule_commands.register(app)
 
 
 # --- helpers ---------------------------------------------------------------------------------

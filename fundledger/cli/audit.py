@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from ledger.cli import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, parse_period
 

@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
+from fundledger.cli.app import check_format, fail, group, session_scope
+from fundledger.cli.fund import _emit, _ledgers_below
+from fundledger.cli.fund_rules import FORMATS, _check_fund, _fen_text, _pool_ledgers, _yuan
 from ledger.books import get_entity
-from ledger.cli import check_format, fail, group, session_scope
-from reports.fund_commands import _emit, _ledgers_below
-from reports.fund_rule_commands import FORMATS, _check_fund, _fen_text, _pool_ledgers, _yuan
 
 
 def register(app: typer.Typer) -> None:

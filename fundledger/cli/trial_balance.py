@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, fail, session_scope
+from fundledger.cli.app import check_format, emit_json, fail, session_scope
 from ledger.money import format_fen
 from ledger.periods import parse_period
 
@@ -89,13 +88,3 @@ def register(app: typer.Typer) -> None:
         if by_counterparty:
             typer.echo("\n往来单位明细")
             typer.echo(counterparty_table(tb.counterparties))
-
-    for name in ("reports.report_commands", "reports.reconcile_commands", "reports.export_commands",
-                 "reports.fund_commands", "reports.demo"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)

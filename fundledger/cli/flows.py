@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli import check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen_grouped, to_fen
 
 FORMATS = ("table", "json")

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, group, session_scope, state
 from ledger.input_models import INPUT_KINDS
 from ledger.money import format_fen
 

@@ -1,0 +1,1 @@
+"""fundledger: double-entry books for Chinese basic medical insurance funds (public API)."""

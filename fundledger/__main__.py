@@ -1,0 +1,5 @@
+"""``python -m fundledger``: the command line."""
+
+from fundledger.cli import run
+
+run()

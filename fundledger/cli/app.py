@@ -1,0 +1,147 @@
+"""The ``fundledger`` command: a thin shell over the Python API.
+
+This module owns the root command, the global options, error handling and output helpers; the
+command groups are listed in ``fundledger.cli.registry``. This is the one place that commits a
+database transaction.
+
+Exit codes, for scripts: 0 all is well, 1 a check found differences, 2 bad input (nothing changed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from ledger import db
+from ledger.errors import ImportFileError, LedgerError, map_database_error
+
+EXIT_OK = 0
+EXIT_DIFFERENCES = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="fundledger",
+    help="Double-entry books for basic medical insurance funds (市级统收统支, 省级统筹调剂).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_groups: dict[str, typer.Typer] = {}
+
+
+def group(name: str, help_text: str) -> typer.Typer:
+    """The sub-command group ``name``, created on first use so several layers can share it."""
+    if name not in _groups:
+        _groups[name] = typer.Typer(help=help_text, no_args_is_help=True)
+        app.add_typer(_groups[name], name=name)
+    return _groups[name]
+
+
+class State:
+    url: str | None = None
+    user: str = "system"
+
+
+state = State()
+
+
+@app.callback()
+def _root(
+    db_url: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (default: FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)"
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Acting user (default: FUNDLEDGER_USER)")] = None,
+) -> None:
+    state.url = db.database_url(db_url)
+    state.user = user or os.environ.get("FUNDLEDGER_USER") or "system"
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def session_scope(*, read_only: bool = False) -> Iterator[Session]:
+    """A session on ``--db``; commits when the block succeeds, rolls back and exits 2 on bad input."""
+    engine = db.make_engine(state.url)
+    try:
+        with db.session_factory(engine)() as session:
+            try:
+                with session.begin():
+                    yield session
+                    if read_only:
+                        session.rollback()
+            except ImportFileError as exc:
+                for problem in exc.problems:
+                    typer.echo(f"  {problem}", err=True)
+                fail(str(exc))
+            except LedgerError as exc:
+                fail(str(exc))
+            except OperationalError as exc:
+                mapped = map_database_error(exc)
+                fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
+            except DBAPIError as exc:
+                mapped = map_database_error(exc)
+                fail(
+                    str(mapped)
+                    if mapped
+                    else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
+                )
+    finally:
+        engine.dispose()
+
+
+def emit_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def emit_report(fmt: str, payload: Any, text: str, *, agrees: bool = True) -> None:
+    """Print a check's report as JSON or text; exit 1 when it found differences (scripts read the code)."""
+    if fmt == "json":
+        emit_json(payload)
+    else:
+        typer.echo(text)
+    if not agrees:
+        raise typer.Exit(EXIT_DIFFERENCES)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        fail(f"unknown format {fmt!r}; use one of {', '.join(allowed)}")
+    return fmt
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fundledger.cli.registry import register_all
+
+    register_all(app)
+    try:
+        app(args=argv, prog_name="fundledger", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def run() -> NoReturn:
+    sys.exit(main())

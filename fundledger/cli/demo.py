@@ -1,0 +1,47 @@
+"""``fundledger demo``: build the demo books and print what the reports show (``fundledger.demo``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fundledger.cli.app import fail, session_scope, state
+from fundledger.demo.show import report_lines, where
+from fundledger.demo.world import build_demo
+from ledger import db
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo_cmd(
+        db_url: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                help="Database URL (default: the root --db, FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)",
+            ),
+        ] = None,
+    ) -> None:
+        """Build a province, a city and six counties with both funds; post and close a year; print reports."""
+        if db_url:
+            state.url = db.database_url(db_url)
+        url = db.database_url(state.url)
+        state.url = url
+        typer.echo(f"fundledger demo — database: {where(url)}")
+        try:
+            db.upgrade(url)
+        except Exception as exc:  # any failure to reach or migrate the database is bad input here
+            fail(f"cannot open {url}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
+        with session_scope() as session:
+            result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
+        if result.created:
+            typer.echo(
+                f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
+                f"in {result.seconds:.1f} s"
+            )
+        else:
+            typer.echo(f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted")
+        with session_scope(read_only=True) as session:
+            for line in report_lines(session, result):
+                typer.echo(line)

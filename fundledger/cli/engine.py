@@ -1,0 +1,149 @@
+"""Commands of the engine: ``init``, ``entity add|list``, ``close``, ``reopen``, ``verify``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from ledger import db
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init_cmd() -> None:
+        """Create or upgrade the schema (alembic upgrade head)."""
+        try:
+            db.upgrade(state.url)
+        except (DBAPIError, OSError) as exc:
+            fail(f"cannot initialise {state.url}: {exc}")
+        typer.echo(f"schema up to date at {state.url}")
+
+    entity_app = group("entity", "Agencies (会计主体): province, city, county.")
+
+    @entity_app.command("add")
+    def entity_add(
+        code: str,
+        name: str,
+        level: Annotated[str, typer.Option("--level", help="province|city|county")],
+        parent: Annotated[str | None, typer.Option("--parent", help="Parent entity code")] = None,
+        route: Annotated[str, typer.Option("--route", help="第二十一条 allocation route for a city: a|b")] = "a",
+    ) -> None:
+        """Add an entity."""
+        from ledger.books import add_entity
+
+        with session_scope() as session:
+            entity = add_entity(session, code, name, level, parent, allocation_route=route, actor=state.user)
+            typer.echo(f"entity {entity.code} {entity.name} ({entity.level}) added")
+
+    @entity_app.command("list")
+    def entity_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+        """List entities."""
+        from sqlalchemy import select
+
+        from ledger.models import Entity
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            entities = session.execute(select(Entity).order_by(Entity.code)).scalars().all()
+            by_id = {e.id: e.code for e in entities}
+            rows = [
+                {
+                    "code": e.code,
+                    "name": e.name,
+                    "level": e.level,
+                    "parent": by_id.get(e.parent_id),
+                    "route": e.allocation_route,
+                }
+                for e in entities
+            ]
+        if fmt == "json":
+            emit_json(rows)
+        else:
+            for r in rows:
+                typer.echo(f"{r['code']:<12} {r['level']:<9} {r['parent'] or '':<12} {r['name']}")
+
+    @app.command("close")
+    def close_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+        pending_ratio: Annotated[
+            str | None, typer.Option("--pending-ratio", help="统筹基金 share of 4601/4602 at year end")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Close a month: post its closing vouchers into 3001 and lock it."""
+        from ledger.closing import close_period
+        from ledger.periods import format_period, parse_period
+
+        check_format(fmt, ("table", "json"))
+        ratio = _parse_ratio(pending_ratio)
+        with session_scope() as session:
+            result = close_period(session, ledger, parse_period(period), user=state.user, pending_ratio=ratio)
+        payload = {
+            "ledger": result.ledger,
+            "period": format_period(result.period),
+            "closed": True,
+            "already_closed": result.already_closed,
+            "vouchers": [{"id": v.id, "number": v.display_number} for v in result.vouchers],
+        }
+        if fmt == "json":
+            emit_json(payload)
+        else:
+            note = " (was already closed)" if result.already_closed else ""
+            typer.echo(
+                f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
+                f"{', '.join(v['number'] for v in payload['vouchers']) or 'none'}"
+            )
+
+    @app.command("reopen")
+    def reopen_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+        reason: Annotated[str, typer.Option("--reason", help="Why the month is reopened (recorded)")],
+    ) -> None:
+        """Reopen the latest closed month; its closing vouchers are reversed."""
+        from ledger.closing import reopen_period
+        from ledger.periods import parse_period
+
+        with session_scope() as session:
+            reversals = reopen_period(session, ledger, parse_period(period), user=state.user, reason=reason)
+        typer.echo(f"{ledger} {period} reopened; {len(reversals)} closing voucher(s) reversed")
+
+    @app.command("verify")
+    def verify_cmd(
+        ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """Check every invariant and hash chain; exit 1 if anything fails."""
+        from ledger.books import get_ledger
+        from ledger.verify import verify
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            if ledger:
+                get_ledger(session, ledger)
+            report = verify(session, ledger)
+        if fmt == "json":
+            emit_json(report.to_dict())
+        else:
+            typer.echo(f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings")
+            for p in report.problems:
+                typer.echo(f"FAIL [{p.rule}] {p.ledger or '-'}: {p.message}")
+            typer.echo("all invariants hold" if report.ok else f"{len(report.problems)} problem(s) found")
+        raise typer.Exit(EXIT_OK if report.ok else EXIT_DIFFERENCES)
+
+
+def _parse_ratio(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        ratio = Decimal(text)
+    except ArithmeticError:
+        fail(f"--pending-ratio {text!r} is not a number")
+    if not ratio.is_finite() or not Decimal(0) <= ratio <= Decimal(1):
+        fail(f"--pending-ratio {text!r} must lie between 0 and 1")
+    return ratio
