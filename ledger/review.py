@@ -32,7 +32,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
-from ledger.audit_models import REVIEWER_LENGTH_MAX, VoucherReview
 from ledger.books import get_ledger
 from ledger.errors import (
     AlreadyReviewedError,
@@ -44,7 +43,7 @@ from ledger.errors import (
     map_database_error,
 )
 from ledger.journal import _add_balances  # the one writer of account_balances, shared with the journal
-from ledger.models import Ledger, PeriodRow, Posting, Voucher
+from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.periods import format_period
 
 #: The acting user when neither ``--user`` nor ``FUNDLEDGER_USER`` names one: not a person.

@@ -34,8 +34,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank_models import BankLineVoucher, BankStatementLine
-from ledger.models import Account, Posting, Voucher
+from ledger.models import Account, BankLineVoucher, BankStatementLine, Posting, Voucher
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
 

@@ -20,10 +20,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank_models import BankImport, BankStatementLine
 from ledger.books import get_account, get_ledger, record
 from ledger.errors import AccountError, ImportFileError
-from ledger.models import Account, Ledger
+from ledger.models import Account, BankImport, BankStatementLine, Ledger
 from postings.bank import Statement, StatementLine, check_running_balance, line_identity, parse_statement
 
 _LOOKUP_CHUNK = 500

@@ -34,11 +34,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.bank_models import BankLineVoucher, BankStatementLine
 from ledger.books import record
 from ledger.errors import LedgerError
 from ledger.journal import KEY_LENGTH_MAX
-from ledger.models import BANK_KINDS, FUNDS
+from ledger.models import BANK_KINDS, FUNDS, BankLineVoucher, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
 from postings.bank_match import unbooked_lines

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased
 
-from ledger.audit_models import VoucherReview
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
-from ledger.models import AuditEvent, Ledger, Voucher
+from ledger.models import AuditEvent, Ledger, Voucher, VoucherReview
 from ledger.periods import format_period
 from ledger.review import needs_review
 

@@ -37,9 +37,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.audit_models import VoucherReview
 from ledger.books import get_ledger
-from ledger.models import Account, AccountBalance, Entity, Ledger, PeriodRow, Posting, Voucher
+from ledger.models import Account, AccountBalance, Entity, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period
 from ledger.review import awaiting_review_ids

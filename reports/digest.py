@@ -31,10 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger import hashing
-from ledger.audit_models import VoucherReview
 from ledger.books import get_ledger
 from ledger.errors import DigestError
-from ledger.models import Account, PeriodRow, Posting, Voucher
+from ledger.models import Account, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.periods import format_period
 
 DIGEST_FORMAT = "fundledger-month-digest/1"

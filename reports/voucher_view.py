@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.audit_models import VoucherReview
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
-from ledger.models import Account, Entity, Ledger, Posting, Voucher
+from ledger.models import Account, Entity, Ledger, Posting, Voucher, VoucherReview
 from ledger.money import format_fen
 from ledger.periods import format_period
 from ledger.review import needs_review

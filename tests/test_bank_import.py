@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from accounts.setup import add_sub_account
-from ledger.bank_models import BankImport, BankStatementLine
+from ledger.models import BankImport, BankStatementLine
 from postings.bank_store import import_statement
 from tests.cli import run, run_json
 

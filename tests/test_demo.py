@@ -20,8 +20,8 @@ from fundledger import cli
 from fundledger.cli.registry import register_all
 from fundledger.demo.world import STATEMENT_ACCOUNT, STATEMENT_PERIOD, WORLD, YEAR, demo_statement, statement_ledger
 from ledger import db
-from ledger.bank_models import BankImport, BankStatementLine
 from ledger.books import add_entity
+from ledger.models import BankImport, BankStatementLine
 from ledger.money import apply_rate
 from ledger.verify import verify
 from postings.bank_store import import_statement

@@ -29,9 +29,8 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.setup import add_sub_account
-from ledger.bank_models import BankLineVoucher, BankStatementLine
 from ledger.journal import Line, post
-from ledger.models import Voucher
+from ledger.models import BankLineVoucher, BankStatementLine, Voucher
 from postings.bank_store import import_statement
 from postings.flows.base import LedgerInfo
 from postings.receipts import ReceiptRulesError, load_rules, post_receipts, receipt_key

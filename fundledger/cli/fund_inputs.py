@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope, state
-from ledger.input_models import INPUT_KINDS
+from ledger.models import INPUT_KINDS
 from ledger.money import format_fen
 
 FORMATS = ("table", "json")

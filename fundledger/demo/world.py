@@ -39,12 +39,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.setup import add_sub_account, create_ledger
-from ledger.bank_models import BankImport
 from ledger.books import add_entity, record
 from ledger.closing import close_period
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post_many
-from ledger.models import AuditEvent, Entity, Posting, Voucher
+from ledger.models import AuditEvent, BankImport, Entity, Posting, Voucher
 from ledger.money import apply_rate, format_fen_grouped
 from ledger.periods import first_day, last_day, period_of
 from postings import flows

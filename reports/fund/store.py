@@ -26,8 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.errors import AmountError, ImportFileError
-from ledger.input_models import INPUT_KINDS, FundInput
-from ledger.models import Ledger
+from ledger.models import INPUT_KINDS, FundInput, Ledger
 from ledger.money import format_fen, to_fen
 from reports.fund.calculation import FundRuleError
 

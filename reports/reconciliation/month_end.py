@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bank_models import BankStatementLine
 from ledger.books import children_of, get_entity, ledger_of
 from ledger.errors import LedgerError
-from ledger.models import FUNDS, Account, Entity
+from ledger.models import FUNDS, Account, BankStatementLine, Entity
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
 from ledger.verify import VerifyReport, verify

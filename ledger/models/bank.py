@@ -7,7 +7,7 @@ content when the bank gives none) is unique per bank-tied account, which is what
 the same or an overlapping export store each line once. Amounts are on the fund's side: money in
 > 0, money out < 0.
 
-Imported at the end of ``ledger.models`` so that ``Base.metadata`` is complete for Alembic.
+Re-exported by ``ledger.models``, which makes ``Base.metadata`` complete for Alembic.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.models import ID, Base
+from ledger.models.books import ID, Base
 
 _Key = BigInteger().with_variant(Integer, "sqlite")
 

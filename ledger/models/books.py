@@ -283,8 +283,3 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
-
-# Tables of later revisions live in their own modules; importing them here completes Base.metadata.
-import ledger.audit_models  # noqa: E402
-import ledger.bank_models  # noqa: E402
-import ledger.input_models  # noqa: E402, F401

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.models import ID, Base
+from ledger.models.books import ID, Base
 
 _Key = BigInteger().with_variant(Integer, "sqlite")
 

@@ -6,7 +6,7 @@ A ledger with ``maker_checker`` on keeps 制单 → 审核 → 记账 apart: the
 database refuses a review by the preparer (``migrations/guards_0002.py``), so no code path can
 approve its own work.
 
-Imported at the end of ``ledger.models`` so that ``Base.metadata`` is complete for Alembic.
+Re-exported by ``ledger.models``, which makes ``Base.metadata`` complete for Alembic.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.models import ID, Base
+from ledger.models.books import ID, Base
 
 REVIEWER_LENGTH_MAX = 100
 

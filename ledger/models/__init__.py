@@ -1,0 +1,86 @@
+"""The schema, as typed SQLAlchemy 2.0 models, one module per part of the books.
+
+``books``: entities, ledgers, accounts, periods, vouchers, postings, balances and the audit trail;
+``review``: the 审核 step of maker-checker ledgers; ``bank``: imported bank statements kept as
+evidence; ``inputs``: figures the books do not hold (budgets, targets, headcounts). Importing this
+package makes ``Base.metadata`` complete for Alembic. The sign convention is stated once, in
+``ledger.models.books``.
+"""
+
+from __future__ import annotations
+
+from ledger.models.bank import (
+    BankImport,
+    BankLineVoucher,
+    BankStatementLine,
+)
+from ledger.models.books import (
+    BANK_KINDS,
+    CATEGORIES,
+    FUND_PARTS,
+    FUNDS,
+    ID,
+    LEVELS,
+    NAMING_CONVENTION,
+    ROUTES,
+    SIDES,
+    VOUCHER_KINDS,
+    Account,
+    AccountBalance,
+    AuditEvent,
+    Base,
+    Code,
+    Entity,
+    Fen,
+    Hash,
+    Ledger,
+    Name,
+    Period,
+    PeriodRow,
+    Posting,
+    Stamp,
+    Voucher,
+)
+from ledger.models.inputs import (
+    INPUT_KINDS,
+    FundInput,
+)
+from ledger.models.review import (
+    REVIEWER_LENGTH_MAX,
+    VoucherReview,
+)
+
+__all__ = [
+    "BANK_KINDS",
+    "CATEGORIES",
+    "FUNDS",
+    "FUND_PARTS",
+    "ID",
+    "INPUT_KINDS",
+    "LEVELS",
+    "NAMING_CONVENTION",
+    "REVIEWER_LENGTH_MAX",
+    "ROUTES",
+    "SIDES",
+    "VOUCHER_KINDS",
+    "Account",
+    "AccountBalance",
+    "AuditEvent",
+    "BankImport",
+    "BankLineVoucher",
+    "BankStatementLine",
+    "Base",
+    "Code",
+    "Entity",
+    "Fen",
+    "FundInput",
+    "Hash",
+    "Ledger",
+    "Name",
+    "Period",
+    "PeriodRow",
+    "Posting",
+    "Stamp",
+    "Voucher",
+    "VoucherReview",
+]
