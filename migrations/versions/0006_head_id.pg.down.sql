@@ -64,6 +64,9 @@ CREATE OR REPLACE FUNCTION fl_vouchers_insert_guard() RETURNS trigger LANGUAGE p
       RETURN NULL;
     END $$;
 -- statement
+-- CREATE OR REPLACE FUNCTION resets a function's settings: give back those revision 0005 set.
+ALTER FUNCTION fl_vouchers_insert_guard() SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+-- statement
 CREATE FUNCTION fl_vouchers_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       n integer;
