@@ -18,10 +18,21 @@ from sqlalchemy.engine import make_url
 
 from ledger import db
 from ledger.models import Base
-from migrations.guards_0002 import PG_TRIGGERS, SQLITE_TRIGGERS, VIEWS
 from tests.conftest import PG_ADMIN_URL, _pg_admin_engine, drop_pg
 
 OURS = {"voucher_reviews"}
+# The triggers and views revision 0002 creates (its frozen SQL, ``migrations/versions/0002_audit.*.sql``).
+SQLITE_TRIGGERS = [
+    "trg_voucher_reviews_insert_guard", "trg_voucher_reviews_no_update", "trg_voucher_reviews_no_delete",
+    "trg_periods_close_reviewed",
+]
+PG_TRIGGERS = [
+    ("trg_voucher_reviews_insert_guard", "voucher_reviews"),
+    ("trg_voucher_reviews_no_change", "voucher_reviews"),
+    ("trg_voucher_reviews_no_truncate", "voucher_reviews"),
+    ("trg_periods_close_reviewed", "periods"),
+]
+VIEWS = ["v_trial_balance", "v_postings", "v_vouchers"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

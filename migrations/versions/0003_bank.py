@@ -4,7 +4,7 @@ Adds ``bank_imports`` (one row per imported file: name, SHA-256, line counts, us
 ``bank_statement_lines`` (each line once per bank-tied account, by ``identity``). Statement lines
 are evidence for the 银行存款余额调节表, so the database refuses to update or delete them
 (``fundledger:immutable_statement``); an import row is likewise never changed. The guard SQL is
-frozen here with the revision.
+frozen beside this file (``0003_bank.sqlite.sql``, ``0003_bank.pg.sql`` and their ``.down.sql``).
 
 Revision ID: 0003
 Revises: 0002
@@ -15,31 +15,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations import revision_sql
+
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-_TABLES = ("bank_statement_lines", "bank_imports")
-
-_SQLITE_GUARDS = [
-    f"""
-    CREATE TRIGGER trg_{table}_no_{verb} BEFORE {verb.upper()} ON {table}
-    BEGIN SELECT RAISE(ABORT,
-      'fundledger:immutable_statement: imported bank statements are never {verb}d'); END
-    """
-    for table in _TABLES for verb in ("update", "delete")
-]
-_PG_GUARDS = [
-    stmt
-    for table in _TABLES
-    for stmt in (
-        f"CREATE TRIGGER trg_{table}_no_change BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW "
-        "EXECUTE FUNCTION fl_refuse('immutable_statement', 'imported bank statements are never changed')",
-        f"CREATE TRIGGER trg_{table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT "
-        "EXECUTE FUNCTION fl_refuse('immutable_statement', 'imported bank statements are never deleted')",
-    )
-]
 
 
 def upgrade() -> None:
@@ -88,16 +70,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_bank_statement_lines_account_booked', 'bank_statement_lines',
                     ['account_id', 'booked_on'], unique=False)
-    for stmt in _PG_GUARDS if op.get_bind().dialect.name == "postgresql" else _SQLITE_GUARDS:
-        op.execute(stmt)
+    revision_sql.run(__file__, "up")
 
 
 def downgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for table in _TABLES:
-        names = ("no_change", "no_truncate") if postgres else ("no_update", "no_delete")
-        for name in names:
-            op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_{name}" + (f" ON {table}" if postgres else ""))
+    revision_sql.run(__file__, "down")
     op.drop_index('ix_bank_statement_lines_account_booked', table_name='bank_statement_lines')
     op.drop_table('bank_statement_lines')
     op.drop_index(op.f('ix_bank_imports_ledger_id'), table_name='bank_imports')

@@ -3,7 +3,8 @@
 Adds ``fund_inputs`` (one figure per ledger, year, kind and line; revisable, with who and whence)
 and ``bank_line_vouchers`` (the voucher a receipt rule posted for a bank statement line, at most
 one per line). The links are evidence like the statement lines themselves, so the database refuses
-to update or delete them (``fundledger:immutable_statement``). The guard SQL is frozen here.
+to update or delete them (``fundledger:immutable_statement``). The guard SQL is frozen beside this
+file (``0004_inputs_receipts.sqlite.sql``, ``0004_inputs_receipts.pg.sql`` and their ``.down.sql``).
 
 Revision ID: 0004
 Revises: 0003
@@ -14,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations import revision_sql
+
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
@@ -21,22 +24,6 @@ depends_on = None
 
 _KEY = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
-_SQLITE_GUARDS = [
-    f"""
-    CREATE TRIGGER trg_bank_line_vouchers_no_{verb} BEFORE {verb.upper()} ON bank_line_vouchers
-    BEGIN SELECT RAISE(ABORT,
-      'fundledger:immutable_statement: links from statement lines to vouchers are never {verb}d'); END
-    """
-    for verb in ("update", "delete")
-]
-_PG_GUARDS = [
-    "CREATE TRIGGER trg_bank_line_vouchers_no_change BEFORE UPDATE OR DELETE ON bank_line_vouchers "
-    "FOR EACH ROW EXECUTE FUNCTION "
-    "fl_refuse('immutable_statement', 'links from statement lines to vouchers are never changed')",
-    "CREATE TRIGGER trg_bank_line_vouchers_no_truncate BEFORE TRUNCATE ON bank_line_vouchers "
-    "FOR EACH STATEMENT EXECUTE FUNCTION "
-    "fl_refuse('immutable_statement', 'links from statement lines to vouchers are never deleted')",
-]
 
 
 def upgrade() -> None:
@@ -74,15 +61,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('statement_line_id', name=op.f('uq_bank_line_vouchers_statement_line_id'))
     )
     op.create_index(op.f('ix_bank_line_vouchers_voucher_id'), 'bank_line_vouchers', ['voucher_id'], unique=False)
-    for stmt in _PG_GUARDS if op.get_bind().dialect.name == "postgresql" else _SQLITE_GUARDS:
-        op.execute(stmt)
+    revision_sql.run(__file__, "up")
 
 
 def downgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for name in ("no_change", "no_truncate") if postgres else ("no_update", "no_delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS trg_bank_line_vouchers_{name}"
-                   + (" ON bank_line_vouchers" if postgres else ""))
+    revision_sql.run(__file__, "down")
     op.drop_index(op.f('ix_bank_line_vouchers_voucher_id'), table_name='bank_line_vouchers')
     op.drop_table('bank_line_vouchers')
     op.drop_table('fund_inputs')
