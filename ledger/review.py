@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from ledger.audit_models import REVIEWER_LENGTH_MAX, VoucherReview
+from ledger.balances import add_balances
 from ledger.books import get_ledger
 from ledger.errors import (
     AlreadyReviewedError,
@@ -43,7 +44,6 @@ from ledger.errors import (
     UnreviewedVoucherError,
     map_database_error,
 )
-from ledger.journal import _add_balances  # the one writer of account_balances, shared with the journal
 from ledger.models import Ledger, PeriodRow, Posting, Voucher
 from ledger.periods import format_period
 
@@ -230,7 +230,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
                 cell[0] += amount
             else:
                 cell[1] -= amount
-        _add_balances(session, totals)
+        add_balances(session, totals)
     except DBAPIError as exc:
         mapped = map_database_error(exc)
         if mapped is not None:
