@@ -211,7 +211,7 @@ def sqlite_facts(conn: sqlite3.Connection, tables: Sequence[str]) -> str:
 
 
 def multi_row(names: Sequence[str], rows: list[Row], table: str) -> list[tuple[str, list[Row]]]:
-    """The journal's ``_insert_sqlite`` statements, parameters flattened ahead of the clock."""
+    """The journal's SQLite ``ledger.dialect.insert_rows`` statements, parameters flattened ahead of the clock."""
     row = "(" + ", ".join("?" for _ in names) + ")"
     head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
     per = SQLITE_ROWS_PER_STATEMENT
