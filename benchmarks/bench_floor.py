@@ -48,14 +48,16 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.bench_journal import drafts
 from ledger import db
-from ledger.journal import _POSTING_COLUMNS, SQLITE_ROWS_PER_STATEMENT, post_many
+from ledger.dialect import SQLITE_ROWS_PER_STATEMENT
+from ledger.journal import post_many
+from ledger.writer import POSTING_COLUMNS
 from tests.factories import build_world
 
 #: Vouchers per chunk, as ``bench_journal`` passes them to ``post_many``.
 CHUNK = 10_000
 REPEATS = 3
 LEVELS = ("bare tables", "schema, no guards", "schema, no guards, no foreign keys", "everything on")
-POSTING_NAMES = tuple(name for name, _ in _POSTING_COLUMNS)
+POSTING_NAMES = tuple(name for name, _ in POSTING_COLUMNS)
 Row = tuple[object, ...]
 
 
@@ -209,7 +211,7 @@ def sqlite_facts(conn: sqlite3.Connection, tables: Sequence[str]) -> str:
 
 
 def multi_row(names: Sequence[str], rows: list[Row], table: str) -> list[tuple[str, list[Row]]]:
-    """The journal's ``_insert_sqlite`` statements, parameters flattened ahead of the clock."""
+    """The journal's SQLite ``ledger.dialect.insert_rows`` statements, parameters flattened ahead of the clock."""
     row = "(" + ", ".join("?" for _ in names) + ")"
     head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
     per = SQLITE_ROWS_PER_STATEMENT

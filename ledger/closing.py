@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
-from ledger.errors import LedgerError, PeriodOrderError
+from ledger.errors import LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Voucher
 from ledger.money import apply_rate
@@ -36,10 +36,6 @@ FUND_BALANCE_CODE = "3001"
 PENDING_CODES = ("4601", "4602")
 #: Where the 待转 accounts are allocated at year end: 4601 → 4001 (社会保险费收入), 4602 → 4201 (利息收入).
 PENDING_TARGETS = {"4601": "4001", "4602": "4201"}
-
-
-class PendingRatioRequired(LedgerError):
-    rule = "pending_ratio"
 
 
 @dataclass(frozen=True)

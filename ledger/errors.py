@@ -1,6 +1,7 @@
-"""One error vocabulary for the whole library.
+"""One error vocabulary for the whole library: every error class of every layer lives here.
 
-Every refusal is a ``LedgerError`` subclass whose message a clerk can act on. The database
+Every refusal is a ``LedgerError`` subclass whose message a clerk can act on; the sections below
+follow the layers (engine, chart, postings, reports), each class naming the module that raises it. The database
 enforces the same rules with triggers and constraints whose messages start with
 ``fundledger:<rule>``; ``map_database_error`` turns such a refusal back into the same class,
 so a caller sees one error whichever lock fired first.
@@ -91,10 +92,6 @@ class AlreadyReversedError(LedgerError):
     rule = "already_reversed"
 
 
-class DuplicateError(LedgerError):
-    rule = "duplicate"
-
-
 class ImportFileError(LedgerError):
     """A file could not be read; ``problems`` lists every problem with its line number."""
 
@@ -144,6 +141,105 @@ class NotEmptyDatabaseError(LedgerError):
     """A restore (``import beancount``) needs an empty database."""
 
     rule = "not_empty"
+
+
+# --- closing (ledger.closing) ---
+class PendingRatioRequired(LedgerError):
+    rule = "pending_ratio"
+
+
+# --- flows (postings.flows) ---
+class FlowInputError(FlowError):
+    """An option is missing or malformed (amount, date, key, a choice)."""
+
+    rule = "flow_input"
+
+
+class WrongLevelError(FlowError):
+    """The flow is not booked at this level (e.g. premium income at a county, 第十七条)."""
+
+    rule = "flow_level"
+
+
+class WrongDirectionError(FlowError):
+    """A remittance goes only to the entity's parent, an allocation only to a child."""
+
+    rule = "flow_direction"
+
+
+class FundMismatchError(FlowError):
+    """Both ledgers of a mirrored pair must keep the same fund."""
+
+    rule = "flow_fund"
+
+
+class FundPartError(FlowError):
+    """职工医保 flows must say 统筹基金 or 个人账户基金; 城乡居民医保 flows must not."""
+
+    rule = "flow_fund_part"
+
+
+class NotInChartError(FlowError):
+    """The fund's chart has no account for this flow (e.g. 转移收入 in 城乡居民医保)."""
+
+    rule = "flow_account"
+
+
+class SubAccountChoiceError(FlowError):
+    """Several sub-accounts could take the posting, or the one chosen does not fit."""
+
+    rule = "flow_sub_account"
+
+
+class OverdrawError(FlowError):
+    """The paying account does not hold the amount on the voucher's date."""
+
+    rule = "flow_overdraw"
+
+
+class FlowDateError(FlowError):
+    """A date rule of the flow is broken (备付金 by 31 January, interest after the quarter)."""
+
+    rule = "flow_date"
+
+
+# --- intake (postings.receipts, postings.bank) ---
+class ReceiptRulesError(LedgerError):
+    """A receipt rules file cannot be used: not TOML, an unknown flow or option, a bad condition."""
+
+    rule = "receipt_rules"
+
+
+class CellError(LedgerError, ValueError):
+    """A cell of a bank statement cannot be read as the field wants; the message names the value,
+    not the line (the parser adds the line). Also a ``ValueError``, as the readers of cells expect."""
+
+    rule = "cell"
+
+
+# --- reports (reports.fund, reports.final_accounts, reports.balance_sheet) ---
+class FundRuleError(LedgerError):
+    """A fund-rule calculation was refused: bad input, or a profile that lacks a parameter."""
+
+    rule = "fund_rule"
+
+
+class OpenMonthsError(LedgerError):
+    """Final accounts were asked for while months of the year are still open."""
+
+    rule = "open_months"
+
+
+class InterLevelDifferenceError(LedgerError):
+    """A consolidated 决算 was asked for while inter-level flows still differ."""
+
+    rule = "inter_level_difference"
+
+
+class StatementDoesNotTieError(LedgerError):
+    """A statement whose totals disagree; the message names the difference and the accounts."""
+
+    rule = "statement_does_not_tie"
 
 
 _DB_RULES: dict[str, type[LedgerError]] = {

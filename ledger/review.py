@@ -32,6 +32,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
+from ledger.balances import add_balances
 from ledger.books import get_ledger
 from ledger.errors import (
     AlreadyReviewedError,
@@ -42,7 +43,6 @@ from ledger.errors import (
     UnreviewedVoucherError,
     map_database_error,
 )
-from ledger.journal import _add_balances  # the one writer of account_balances, shared with the journal
 from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.periods import format_period
 
@@ -229,7 +229,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
                 cell[0] += amount
             else:
                 cell[1] -= amount
-        _add_balances(session, totals)
+        add_balances(session, totals)
     except DBAPIError as exc:
         mapped = map_database_error(exc)
         if mapped is not None:

@@ -34,6 +34,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.dialect import in_list
 from ledger.models import Account, BankLineVoucher, BankStatementLine, Posting, Voucher
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
@@ -115,15 +116,13 @@ def book_entries(session: Session, account: Account, start: dt.date, end: dt.dat
 
 def line_links(session: Session, line_ids: Iterable[int]) -> dict[int, int]:
     """statement line id → voucher id, from ``bank_line_vouchers`` (the receipt rules' links)."""
-    ids = sorted(set(line_ids))
-    found: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        found.update(session.execute(
-            select(BankLineVoucher.statement_line_id, BankLineVoucher.voucher_id)
-            .where(BankLineVoucher.statement_line_id.in_(chunk))
-        ).all())
-    return found
+    ids = set(line_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(
+        select(BankLineVoucher.statement_line_id, BankLineVoucher.voucher_id)
+        .where(in_list(session, BankLineVoucher.statement_line_id, ids))
+    ).all())
 
 
 def match(

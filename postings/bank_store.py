@@ -21,11 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger, record
+from ledger.dialect import in_list
 from ledger.errors import AccountError, ImportFileError
 from ledger.models import Account, BankImport, BankStatementLine, Ledger
 from postings.bank import Statement, StatementLine, check_running_balance, line_identity, parse_statement
 
-_LOOKUP_CHUNK = 500
+#: Statement lines per flush of an import (and per step of its progress bar).
+_INSERT_CHUNK = 500
 _TEXT_MAX = {"counterparty_name": 200, "counterparty_account": 64, "serial": 128}
 
 
@@ -107,8 +109,8 @@ def import_statement(
     )
     session.add(row)
     session.flush()
-    for start in range(0, len(fresh), _LOOKUP_CHUNK):
-        chunk = fresh[start:start + _LOOKUP_CHUNK]
+    for start in range(0, len(fresh), _INSERT_CHUNK):
+        chunk = fresh[start:start + _INSERT_CHUNK]
         session.add_all(_line_row(row, identity, line) for identity, line in chunk)
         session.flush()
         if progress is not None:
@@ -145,16 +147,13 @@ def _check_statement(statement: Statement, account: Account, name: str) -> None:
 
 
 def _stored_identities(session: Session, account_id: int, identities: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    unique = sorted(set(identities))
-    for start in range(0, len(unique), _LOOKUP_CHUNK):
-        chunk = unique[start:start + _LOOKUP_CHUNK]
-        found.update(session.execute(
-            select(BankStatementLine.identity).where(
-                BankStatementLine.account_id == account_id, BankStatementLine.identity.in_(chunk)
-            )
-        ).scalars())
-    return found
+    if not identities:
+        return set()
+    return set(session.execute(
+        select(BankStatementLine.identity).where(
+            BankStatementLine.account_id == account_id, in_list(session, BankStatementLine.identity, identities)
+        )
+    ).scalars())
 
 
 def _line_row(row: BankImport, identity: str, line: StatementLine) -> BankStatementLine:

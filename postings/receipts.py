@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import record
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, ReceiptRulesError
 from ledger.journal import KEY_LENGTH_MAX
 from ledger.models import BANK_KINDS, FUNDS, BankLineVoucher, BankStatementLine
 from ledger.money import format_fen
@@ -52,12 +52,6 @@ RUNS_IN = ("self", "parent")
 _RULE_KEYS = {"name", "flow", "description", "runs_in", "account_option", "allow_overdraw", "match", "options"}
 _MATCH_KEYS = {"bank_kind", "sign", "level", "fund", "counterparty_any", "summary_any", "text_any", "exclude_any"}
 _RULE_NAME_MAX = 64  # bank_line_vouchers.rule
-
-
-class ReceiptRulesError(LedgerError):
-    """A receipt rules file cannot be used: not TOML, an unknown flow or option, a bad condition."""
-
-    rule = "receipt_rules"
 
 
 @dataclass(frozen=True)
@@ -391,5 +385,5 @@ def _voucher_on(result: Any, ledger_code: str, account_code: str) -> int | None:
     return None
 
 
-__all__ = ["ReceiptRulesError", "ReceiptRun", "Rule", "RuleSet", "load_rules", "post_receipts", "receipt_key"]
+__all__ = ["ReceiptRun", "Rule", "RuleSet", "load_rules", "post_receipts", "receipt_key"]
 

@@ -27,7 +27,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from ledger.books import accounts_of, get_ledger
-from ledger.errors import DateError, LedgerError
+from ledger.errors import DateError, StatementDoesNotTieError
 from ledger.models import Entity
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, last_day
@@ -35,12 +35,6 @@ from reports.trial_balance import PENDING_ROOTS, Flow, leaf_balances, statement_
 
 FUND_NAMES = {"employee": "职工基本医疗保险基金", "resident": "城乡居民基本医疗保险基金"}
 FORM_BALANCE_SHEET = "会社保01表"
-
-
-class StatementDoesNotTieError(LedgerError):
-    """A statement whose totals disagree; the message names the difference and the accounts."""
-
-    rule = "statement_does_not_tie"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.orm import Session
 
 from ledger.books import get_entity, ledger_of
-from ledger.errors import LedgerError, UnknownLedgerError
+from ledger.errors import InterLevelDifferenceError, LedgerError, OpenMonthsError, UnknownLedgerError
 from ledger.models import FUNDS
 from ledger.money import apply_rate, format_fen, format_fen_grouped
 from ledger.periods import format_period, period_range, period_status_map
@@ -32,18 +32,6 @@ from reports.income_statement import IncomeStatement, build_income_statement
 
 MONTHS_PER_YEAR = 12
 _HUNDREDTH = Decimal("0.01")
-
-
-class OpenMonthsError(LedgerError):
-    """Final accounts were asked for while months of the year are still open."""
-
-    rule = "open_months"
-
-
-class InterLevelDifferenceError(LedgerError):
-    """A consolidated 决算 was asked for while inter-level flows still differ."""
-
-    rule = "inter_level_difference"
 
 
 @dataclass(frozen=True)

@@ -34,18 +34,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ledger.errors import DateError
+from ledger.errors import DateError, StatementDoesNotTieError
 from ledger.money import format_fen
 from ledger.periods import format_period, previous_period
-from reports.balance_sheet import (
-    LeafInfo,
-    LedgerSource,
-    StatementDoesNotTieError,
-    StatementHeading,
-    StatementLine,
-    StatementSource,
-    fund_balance,
-)
+from reports.balance_sheet import LeafInfo, LedgerSource, StatementHeading, StatementLine, StatementSource, fund_balance
 from reports.trial_balance import Flow
 
 FORM_INCOME_STATEMENT = "会社保02表"

@@ -22,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, case, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import accounts_of, get_ledger
+from ledger.dialect import in_list
 from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
@@ -36,10 +35,6 @@ from ledger.periods import first_day, last_day, period_of, period_range, previou
 from ledger.review import awaiting_review_ids
 
 FUND_BALANCE_ROOT = "3001"
-#: Ids per ``IN (…)`` list: well inside every database's limit on bound parameters.
-IN_LIST_MAX = 500
-#: Voucher ids per query when summing part of a month (below SQLite's 32,766 bound parameters).
-VOUCHER_IDS_PER_QUERY = 5_000
 PENDING_ROOTS = ("4601", "4602")
 
 
@@ -209,14 +204,14 @@ def postings_totals(
         waiting = awaiting_review_ids(session, [ledger_id])
         voucher_ids = [vid for vid in voucher_ids if vid not in waiting]
     out: dict[int, list[int]] = {}
-    for i in range(0, len(voucher_ids), VOUCHER_IDS_PER_QUERY):
+    if voucher_ids:
         stmt = (
             select(
                 Posting.account_id,
                 func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)),
                 func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)),
             )
-            .where(_in_ids(session, Posting.voucher_id, voucher_ids[i : i + VOUCHER_IDS_PER_QUERY]))
+            .where(in_list(session, Posting.voucher_id, voucher_ids))
             .group_by(Posting.account_id)
         )
         if account_ids is not None:
@@ -226,13 +221,6 @@ def postings_totals(
             cell[0] += int(d or 0)
             cell[1] += int(c or 0)
     return {aid: (d, c) for aid, (d, c) in out.items()}
-
-
-def _in_ids(session: Session, column: Any, ids: list[int]) -> Any:
-    """``column IN ids``; on PostgreSQL one array parameter (``= ANY``) instead of thousands."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", value=ids, type_=ARRAY(BigInteger)))
-    return column.in_(ids)
 
 
 def partial_month_totals(
@@ -425,11 +413,6 @@ def counterparty_breakdown(
 
 
 # ------------------------------------------------------------------ readers for the statements
-def _chunks(values: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(values), IN_LIST_MAX):
-        yield values[i : i + IN_LIST_MAX]
-
-
 def leaf_balances(session: Session, ledger_id: int, through: int) -> dict[int, int]:
     """account id → signed balance at the end of month ``through`` (closing vouchers included)."""
     ab = AccountBalance
@@ -487,11 +470,9 @@ def closing_transfer_ids(session: Session, voucher_ids: Iterable[int]) -> set[in
     kinds: dict[int, tuple[str, int | None]] = {}
     todo = set(wanted)
     while todo:  # walk reversal chains back to their originals
-        found: list[tuple[int, str, int | None]] = []
-        for chunk in _chunks(sorted(todo)):
-            found += session.execute(
-                select(Voucher.id, Voucher.kind, Voucher.reversal_of_id).where(Voucher.id.in_(chunk))
-            ).all()
+        found = session.execute(
+            select(Voucher.id, Voucher.kind, Voucher.reversal_of_id).where(in_list(session, Voucher.id, todo))
+        ).all()
         todo = set()
         for vid, kind, rev in found:
             kinds[vid] = (kind, rev)
@@ -499,12 +480,15 @@ def closing_transfer_ids(session: Session, voucher_ids: Iterable[int]) -> set[in
                 todo.add(rev)
     closing = sorted(vid for vid, (kind, _r) in kinds.items() if kind == "closing")
     allocations: set[int] = set()
-    for chunk in _chunks(closing):
-        allocations |= set(
+    if closing:
+        allocations = set(
             session.execute(
                 select(Posting.voucher_id)
                 .join(Account, Account.id == Posting.account_id)
-                .where(Posting.voucher_id.in_(chunk), or_(*(Account.code.startswith(r) for r in PENDING_ROOTS)))
+                .where(
+                    in_list(session, Posting.voucher_id, closing),
+                    or_(*(Account.code.startswith(r) for r in PENDING_ROOTS)),
+                )
                 .distinct()
             ).scalars()
         )
@@ -569,17 +553,16 @@ def special_postings(session: Session, ledger_id: int, start: int, end: int) -> 
             )
         ).scalars()
     )
-    out: list[_Special] = []
-    for chunk in _chunks(sorted(ids)):
-        out += [
-            _Special(*row)
-            for row in session.execute(
-                select(Voucher.id, Voucher.kind, Voucher.reversal_of_id, Posting.account_id, Posting.amount_fen)
-                .join(Posting, Posting.voucher_id == Voucher.id)
-                .where(Voucher.id.in_(chunk))
-            )
-        ]
-    return out
+    if not ids:
+        return []
+    return [
+        _Special(*row)
+        for row in session.execute(
+            select(Voucher.id, Voucher.kind, Voucher.reversal_of_id, Posting.account_id, Posting.amount_fen)
+            .join(Posting, Posting.voucher_id == Voucher.id)
+            .where(in_list(session, Voucher.id, ids))
+        )
+    ]
 
 
 def statement_flows(session: Session, ledger_id: int, start: int, end: int) -> dict[int, Flow]:

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from ledger.errors import ImportFileError
+from ledger.errors import CellError, ImportFileError
 from postings.bank import (
     StatementLine,
     builtin_profile_names,
@@ -24,7 +24,7 @@ from postings.bank import (
     parse_statement,
 )
 from postings.bank.amounts import parse_amount
-from postings.bank.cells import CellError, identifier_text
+from postings.bank.cells import identifier_text
 from postings.bank.dates import EXCEL_EPOCH_1900, parse_date
 from postings.bank.encoding import decode_text
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ledger import errors
-from ledger.closing import PendingRatioRequired, close_period, reopen_period
+from ledger.closing import close_period, reopen_period
+from ledger.errors import PendingRatioRequired
 from ledger.journal import Line, VoucherDraft, post
 from ledger.models import AuditEvent, PeriodRow, Posting, Voucher
 from reports.trial_balance import trial_balance

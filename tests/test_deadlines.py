@@ -15,14 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.fund import (
-    ComplianceItem,
-    FundRuleError,
-    WorkdayCalendar,
-    compliance_rows,
-    deadline_rules,
-    due_date,
-)
+from ledger.errors import FundRuleError
+from reports.fund import ComplianceItem, WorkdayCalendar, compliance_rows, deadline_rules, due_date
 
 D = dt.date.fromisoformat
 

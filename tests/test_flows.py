@@ -11,8 +11,9 @@ import datetime as dt
 
 import pytest
 
+from ledger.errors import OverdrawError, SubAccountChoiceError
 from postings import flows
-from postings.flows import FlowBatch, OverdrawError, SubAccountChoiceError
+from postings.flows import FlowBatch
 from tests.factories import add_bank_accounts, books_snapshot, build_world, link_of, postings_of, seed_balance
 
 D = dt.date(2024, 1, 10)

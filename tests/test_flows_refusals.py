@@ -14,23 +14,21 @@ import pytest
 from ledger.closing import close_period
 from ledger.errors import (
     ClosedPeriodError,
-    FlowError,
-    IdempotencyConflictError,
-    LedgerError,
-    UnknownLedgerError,
-)
-from postings import flows
-from postings.flows import (
     FlowDateError,
+    FlowError,
     FlowInputError,
     FundMismatchError,
     FundPartError,
+    IdempotencyConflictError,
+    LedgerError,
     NotInChartError,
     OverdrawError,
     SubAccountChoiceError,
+    UnknownLedgerError,
     WrongDirectionError,
     WrongLevelError,
 )
+from postings import flows
 from tests.factories import add_bank_accounts, books_snapshot, build_world, seed_balance
 
 D = dt.date(2024, 1, 20)

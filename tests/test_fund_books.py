@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from ledger.errors import FundRuleError
 from ledger.journal import Line, VoucherDraft, post
 from reports.fund import payable_months
 from reports.fund.books import pool_figures
-from reports.fund.calculation import FundRuleError
 from tests.factories import seed_balance
 
 

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.errors import FundRuleError
 from ledger.money import split_fen, to_fen
 from reports.fund import (
     CountyBudget,
-    FundRuleError,
     IncentiveCandidate,
     PoolCollection,
     PoolConditions,

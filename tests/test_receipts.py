@@ -29,11 +29,12 @@ import pytest
 import sqlalchemy as sa
 
 from accounts.setup import add_sub_account
+from ledger.errors import ReceiptRulesError
 from ledger.journal import Line, post
 from ledger.models import BankLineVoucher, BankStatementLine, Voucher
 from postings.bank_store import import_statement
 from postings.flows.base import LedgerInfo
-from postings.receipts import ReceiptRulesError, load_rules, post_receipts, receipt_key
+from postings.receipts import load_rules, post_receipts, receipt_key
 from tests.cli import run, run_json
 from tests.factories import add_bank_accounts, entry, postings_of
 

@@ -30,9 +30,10 @@ import datetime as dt
 import json
 
 from ledger.closing import close_period
+from ledger.errors import InterLevelDifferenceError
 from ledger.journal import Line, post, post_pair
 from reports.consolidation import consolidated_statements, consolidated_trial_balance, inter_level_flows
-from reports.final_accounts import InterLevelDifferenceError, final_accounts
+from reports.final_accounts import final_accounts
 from tests.cli import run
 from tests.factories import assert_golden, entry
 

@@ -19,7 +19,8 @@ import pytest
 from openpyxl import load_workbook
 
 from ledger.closing import close_period
-from reports.final_accounts import OpenMonthsError, final_accounts
+from ledger.errors import OpenMonthsError
+from reports.final_accounts import final_accounts
 from tests.cli import run
 from tests.factories import assert_golden
 from tests.test_reports_statements import employee_books

@@ -38,8 +38,9 @@ import pytest
 
 from accounts.setup import add_sub_account
 from ledger.closing import close_period
+from ledger.errors import StatementDoesNotTieError
 from ledger.journal import Line, post, reverse
-from reports.balance_sheet import StatementDoesNotTieError, balance_sheet
+from reports.balance_sheet import balance_sheet
 from reports.income_statement import income_statement
 from tests.cli import run
 from tests.factories import assert_golden, entry

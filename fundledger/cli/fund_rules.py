@@ -409,8 +409,8 @@ def _recovered_items(path: str) -> list[Any]:
     """``amount,treatment_pool,insurance_pool,reference`` rows (amount in 元) → ``RecoveredFunds``."""
     import csv
 
+    from ledger.errors import FundRuleError
     from reports.fund import RecoveredFunds
-    from reports.fund.calculation import FundRuleError
 
     file = Path(path)
     try:

@@ -16,9 +16,9 @@ import unicodedata
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
-from ledger.errors import AmountError
+from ledger.errors import AmountError, CellError
 from ledger.money import FEN_PER_YUAN, POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
-from postings.bank.cells import Cell, CellError, clean_text, float_to_decimal
+from postings.bank.cells import Cell, clean_text, float_to_decimal
 
 _CENT = Decimal("0.01")
 _CURRENCY = re.compile(r"^(?:¥|RMB|CNY|人民币|元)|(?:元|RMB|CNY)$", re.IGNORECASE)

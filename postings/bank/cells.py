@@ -22,6 +22,8 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from ledger.errors import CellError
+
 #: A cell as a reader delivers it: text exactly as in the file (padding included), or a typed value.
 Cell = str | int | float | datetime | date | time
 
@@ -33,10 +35,6 @@ _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 _DASHES = re.compile(r"^[-－—–_]+$")
 _DASH_CHARS = "-－—–_"
 _PADDING = " \t\r\n\u3000\u00a0\ufeff"
-
-
-class CellError(ValueError):
-    """A cell cannot be read as the field wants; the message names the value, not the line."""
 
 
 def clean_text(value: str) -> str:

@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from postings.bank.cells import Cell, CellError, clean_text, float_to_decimal
+from ledger.errors import CellError
+from postings.bank.cells import Cell, clean_text, float_to_decimal
 
 DEFAULT_DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",

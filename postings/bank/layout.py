@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledger.errors import ImportFileError
-from postings.bank.cells import Cell, CellError, cell_text, clean_text, identifier_text, normalize_label
+from ledger.errors import CellError, ImportFileError
+from postings.bank.cells import Cell, cell_text, clean_text, identifier_text, normalize_label
 from postings.bank.profiles import FIELDS, SIGN_MODES, Profile
 from postings.bank.reader import Row, Table
 

@@ -28,9 +28,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from ledger.errors import ImportFileError
+from ledger.errors import CellError, ImportFileError
 from postings.bank.amounts import parse_amount
-from postings.bank.cells import Cell, CellError, cell_text, identifier_text, normalize_label
+from postings.bank.cells import Cell, cell_text, identifier_text, normalize_label
 from postings.bank.dates import parse_date
 from postings.bank.layout import Layout, compact, find_layout, is_footer, is_header_again, preamble_values
 from postings.bank.model import Statement, StatementLine

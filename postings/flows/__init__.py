@@ -8,19 +8,7 @@ lists them with their Chinese names, articles and the vouchers they make.
 """
 
 from postings.flows.allocation import allocate_down, fiscal_to_expenditure, reserve
-from postings.flows.base import (
-    FlowBatch,
-    FlowDateError,
-    FlowInputError,
-    FlowResult,
-    FundMismatchError,
-    FundPartError,
-    NotInChartError,
-    OverdrawError,
-    SubAccountChoiceError,
-    WrongDirectionError,
-    WrongLevelError,
-)
+from postings.flows.base import FlowBatch, FlowResult
 from postings.flows.benefits import benefit_payment, premium_refund, transfer_income_refund, transfer_out
 from postings.flows.interest import deposit_interest, interest_remit
 from postings.flows.province import province_allocate, province_remit
@@ -30,16 +18,7 @@ from postings.flows.year_start import balance_remit, matured_deposit_remit
 
 __all__ = [
     "FlowBatch",
-    "FlowDateError",
-    "FlowInputError",
     "FlowResult",
-    "FundMismatchError",
-    "FundPartError",
-    "NotInChartError",
-    "OverdrawError",
-    "SubAccountChoiceError",
-    "WrongDirectionError",
-    "WrongLevelError",
     "allocate_down",
     "balance_remit",
     "benefit_payment",

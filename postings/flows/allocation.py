@@ -19,6 +19,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ledger.errors import FlowDateError, FlowInputError
 from ledger.journal import VoucherDraft
 from postings.flows.base import (
     EXPENDITURE,
@@ -27,8 +28,6 @@ from postings.flows.base import (
     TO_BELOW,
     FlowBatch,
     FlowBooks,
-    FlowDateError,
-    FlowInputError,
     FlowPlan,
     FlowResult,
     InterLevelTransfer,

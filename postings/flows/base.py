@@ -40,7 +40,19 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.errors import AmountError, FlowError, IdempotencyConflictError, UnknownLedgerError
+from ledger.errors import (
+    AmountError,
+    FlowInputError,
+    FundMismatchError,
+    FundPartError,
+    IdempotencyConflictError,
+    NotInChartError,
+    OverdrawError,
+    SubAccountChoiceError,
+    UnknownLedgerError,
+    WrongDirectionError,
+    WrongLevelError,
+)
 from ledger.journal import KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post_many
 from ledger.models import Account, AccountBalance, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen, format_fen_grouped, to_fen
@@ -79,60 +91,6 @@ KEY_SUFFIX_MAX = 7
 
 
 # ------------------------------------------------------------------ refusals
-class FlowInputError(FlowError):
-    """An option is missing or malformed (amount, date, key, a choice)."""
-
-    rule = "flow_input"
-
-
-class WrongLevelError(FlowError):
-    """The flow is not booked at this level (e.g. premium income at a county, 第十七条)."""
-
-    rule = "flow_level"
-
-
-class WrongDirectionError(FlowError):
-    """A remittance goes only to the entity's parent, an allocation only to a child."""
-
-    rule = "flow_direction"
-
-
-class FundMismatchError(FlowError):
-    """Both ledgers of a mirrored pair must keep the same fund."""
-
-    rule = "flow_fund"
-
-
-class FundPartError(FlowError):
-    """职工医保 flows must say 统筹基金 or 个人账户基金; 城乡居民医保 flows must not."""
-
-    rule = "flow_fund_part"
-
-
-class NotInChartError(FlowError):
-    """The fund's chart has no account for this flow (e.g. 转移收入 in 城乡居民医保)."""
-
-    rule = "flow_account"
-
-
-class SubAccountChoiceError(FlowError):
-    """Several sub-accounts could take the posting, or the one chosen does not fit."""
-
-    rule = "flow_sub_account"
-
-
-class OverdrawError(FlowError):
-    """The paying account does not hold the amount on the voucher's date."""
-
-    rule = "flow_overdraw"
-
-
-class FlowDateError(FlowError):
-    """A date rule of the flow is broken (备付金 by 31 January, interest after the quarter)."""
-
-    rule = "flow_date"
-
-
 # ------------------------------------------------------------------ reading the books
 @dataclass(frozen=True)
 class AccountInfo:

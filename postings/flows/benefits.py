@@ -17,6 +17,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ledger.errors import FlowInputError, NotInChartError, SubAccountChoiceError
 from postings.flows.base import (
     BENEFITS,
     EXPENDITURE,
@@ -26,12 +27,9 @@ from postings.flows.base import (
     TRANSFER_OUT,
     AccountInfo,
     FlowBatch,
-    FlowInputError,
     FlowResult,
     LedgerInfo,
-    NotInChartError,
     Recording,
-    SubAccountChoiceError,
     bank_leaf,
     check_part,
     leaf_for,

@@ -19,6 +19,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from ledger.errors import FlowDateError, FlowInputError
 from ledger.models import Posting, Voucher
 from ledger.periods import last_day
 from postings.flows.base import (
@@ -32,8 +33,6 @@ from postings.flows.base import (
     AccountInfo,
     FlowBatch,
     FlowBooks,
-    FlowDateError,
-    FlowInputError,
     FlowResult,
     InterLevelTransfer,
     LedgerInfo,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ledger.errors import FlowInputError
 from postings.flows import allocation, benefits, interest, province, remittance, treasury, year_start
-from postings.flows.base import FlowInputError, FlowResult
+from postings.flows.base import FlowResult
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ledger.errors import FlowInputError, NotInChartError
 from ledger.journal import VoucherDraft
 from postings.flows.base import (
     EXPENDITURE,
@@ -25,12 +26,10 @@ from postings.flows.base import (
     AccountInfo,
     FlowBatch,
     FlowBooks,
-    FlowInputError,
     FlowPlan,
     FlowResult,
     InterLevelTransfer,
     LedgerInfo,
-    NotInChartError,
     PairSide,
     Recording,
     bank_leaf,

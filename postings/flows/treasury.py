@@ -17,6 +17,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ledger.errors import FundPartError, NotInChartError
 from postings.flows.base import (
     FISCAL_SPECIAL,
     OTHER_INCOME,
@@ -29,8 +30,6 @@ from postings.flows.base import (
     TREASURY,
     FlowBatch,
     FlowResult,
-    FundPartError,
-    NotInChartError,
     Recording,
     bank_leaf,
     books_for,

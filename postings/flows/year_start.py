@@ -19,6 +19,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from ledger.errors import FlowInputError, SubAccountChoiceError
 from postings.flows.base import (
     BOND_INTEREST,
     BONDS,
@@ -26,11 +27,9 @@ from postings.flows.base import (
     FISCAL_SPECIAL,
     INTEREST,
     FlowBatch,
-    FlowInputError,
     FlowResult,
     InterLevelTransfer,
     Recording,
-    SubAccountChoiceError,
     bank_leaf,
     books_for,
     check_amount,

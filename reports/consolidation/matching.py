@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.dialect import in_list
 from ledger.models import Account, Ledger, Posting, Voucher
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
-from reports.trial_balance import IN_LIST_MAX, closing_transfer_ids
+from reports.trial_balance import closing_transfer_ids
 
 
 @dataclass
@@ -77,8 +78,8 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
         )
     ).all()
     vouchers: dict[int, Any] = {}
-    voucher_ids = sorted({p.voucher_id for p in postings})
-    for i in range(0, len(voucher_ids), IN_LIST_MAX):
+    voucher_ids = {p.voucher_id for p in postings}
+    if voucher_ids:
         for v in session.execute(
             select(
                 Voucher.id,
@@ -89,7 +90,7 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
                 Voucher.link_id,
                 Voucher.reversal_of_id,
             ).where(
-                Voucher.id.in_(voucher_ids[i : i + IN_LIST_MAX]),
+                in_list(session, Voucher.id, voucher_ids),
                 Voucher.period >= start,
                 Voucher.period <= end,
                 Voucher.kind != "closing",
@@ -256,13 +257,12 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
     links = sorted({i.link for i in result.unmatched if i.link})
     seen = {i.voucher_id for i in (*result.items, *result.awaiting)}
     codes = dict(session.execute(select(Ledger.id, Ledger.code)).all()) if links else {}
-    for i in range(0, len(links), IN_LIST_MAX):
-        for vid, lid, period, number, link in session.execute(
-            select(Voucher.id, Voucher.ledger_id, Voucher.period, Voucher.number, Voucher.link_id)
-            .where(Voucher.link_id.in_(links[i : i + IN_LIST_MAX]))
-            .order_by(Voucher.id)
-        ):
-            if vid not in seen:
-                result.elsewhere.setdefault(link, []).append(
-                    f"{codes[lid]} {format_period(period)} 记-{number:04d}"
-                )
+    if not links:
+        return
+    for vid, lid, period, number, link in session.execute(
+        select(Voucher.id, Voucher.ledger_id, Voucher.period, Voucher.number, Voucher.link_id)
+        .where(in_list(session, Voucher.link_id, links))
+        .order_by(Voucher.id)
+    ):
+        if vid not in seen:
+            result.elsewhere.setdefault(link, []).append(f"{codes[lid]} {format_period(period)} 记-{number:04d}")

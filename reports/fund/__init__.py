@@ -13,7 +13,7 @@ Modules: ``calculation`` (the result type, rounding policy), ``profiles`` (TOML 
 from a ledger and ``store`` the inputs the books do not hold (``fund_inputs``).
 """
 
-from reports.fund.calculation import Calculation, FundRuleError
+from reports.fund.calculation import Calculation
 from reports.fund.capacity import payable_months
 from reports.fund.contributions import contributions_due
 from reports.fund.deadlines import (
@@ -51,7 +51,6 @@ __all__ = [
     "CountyBudget",
     "DeadlineRule",
     "DueDate",
-    "FundRuleError",
     "IncentiveCandidate",
     "PoolCollection",
     "PoolConditions",

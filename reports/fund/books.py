@@ -28,8 +28,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger
+from ledger.errors import FundRuleError
 from ledger.models import Account, Posting, Voucher
-from reports.fund.calculation import FundRuleError, average_fen
+from reports.fund.calculation import average_fen
 
 MONTHS_PER_YEAR = 12
 BENEFIT_ROOTS = ("5001", "5101")

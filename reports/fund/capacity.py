@@ -16,17 +16,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ledger.errors import FundRuleError
 from ledger.money import apply_rate
-from reports.fund.calculation import (
-    MONTHS_QUANTUM,
-    Calculation,
-    FundRuleError,
-    make_calculation,
-    num,
-    ratio,
-    require_fen,
-    yuan,
-)
+from reports.fund.calculation import MONTHS_QUANTUM, Calculation, make_calculation, num, ratio, require_fen, yuan
 from reports.fund.profiles import ProfileRef, RuleProfile, load_profile
 
 STATUS_OK = "ok"

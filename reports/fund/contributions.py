@@ -18,16 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ledger.errors import FundRuleError
 from ledger.money import apply_rate
-from reports.fund.calculation import (
-    Calculation,
-    FundRuleError,
-    make_calculation,
-    pct,
-    require_count,
-    require_fen,
-    yuan,
-)
+from reports.fund.calculation import Calculation, make_calculation, pct, require_count, require_fen, yuan
 from reports.fund.profiles import ProfileRef, load_profile
 
 #: The items of 筹资标准, in the order of the article, with their Chinese names.

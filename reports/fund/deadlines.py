@@ -28,7 +28,7 @@ from typing import Any
 
 import chinese_calendar
 
-from reports.fund.calculation import FundRuleError
+from ledger.errors import FundRuleError
 from reports.fund.profiles import BUILTIN_PROFILES, ProfileRef, load_profile
 
 PERIOD_KINDS = ("month", "quarter", "year", "date")

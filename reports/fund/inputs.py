@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from reports.fund.calculation import FundRuleError
+from ledger.errors import FundRuleError
 
 
 def read_headcounts(path: str | Path) -> dict[str, int]:

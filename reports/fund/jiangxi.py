@@ -28,11 +28,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from ledger.errors import FundRuleError
 from ledger.money import apply_rate, split_fen
 from reports.fund.calculation import (
     MONTHS_QUANTUM,
     Calculation,
-    FundRuleError,
     make_calculation,
     num,
     pct,

@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.errors import FundRuleError
 from ledger.money import apply_rate, split_fen
 from reports.fund.calculation import (
     Calculation,
-    FundRuleError,
     make_calculation,
     num,
     pct,

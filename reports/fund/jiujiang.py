@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ledger.errors import FundRuleError
 from ledger.money import apply_rate, split_fen
 from reports.fund.calculation import (
     Calculation,
-    FundRuleError,
     make_calculation,
     num,
     pct,

@@ -39,9 +39,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ledger.errors import AmountError
+from ledger.errors import AmountError, FundRuleError
 from ledger.money import to_fen
-from reports.fund.calculation import FundRuleError
 
 #: The profiles shipped with the library, by name.
 BUILTIN_PROFILES = ("jingmen", "jiujiang", "yichun", "zhengning", "jiangxi")

@@ -25,10 +25,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.errors import AmountError, ImportFileError
+from ledger.errors import AmountError, FundRuleError, ImportFileError
 from ledger.models import INPUT_KINDS, FundInput, Ledger
 from ledger.money import format_fen, to_fen
-from reports.fund.calculation import FundRuleError
 
 CSV_COLUMNS = ("ledger", "year", "kind", "line", "value")
 MONEY = "money"

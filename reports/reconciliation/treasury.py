@@ -40,13 +40,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger
-from ledger.errors import ImportFileError, LedgerError
+from ledger.errors import CellError, ImportFileError, LedgerError
 from ledger.models import Account, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
 from ledger.review import awaiting_review_ids
 from postings.bank.amounts import parse_amount
-from postings.bank.cells import CellError
 from postings.bank.dates import parse_date
 from postings.bank.encoding import decode_text
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match

@@ -1,0 +1,308 @@
+"""The journal's SQL: what a post reads before it writes, and the batch write itself.
+
+``ledger.journal`` holds the voucher rules and decides what is posted; this module reads the
+ledgers, accounts, keys and periods those rules are judged against, and writes the vouchers it
+accepted: numbers, ids, the hash chain, the rows and the monthly balances. It has no rules of
+its own beyond what writing in order needs (invariants 5 and 8: gapless numbers per ledger and
+month, one chain per ledger, both under one writer per ledger at a time).
+
+Where SQLite and PostgreSQL differ (lists as parameters, ``VALUES`` vs ``COPY``, id allocation,
+row locking, statistics) it asks ``ledger.dialect``. Postings are written before their voucher,
+whose insert guard checks them (``migrations/guards_0001.py``).
+
+The caller owns the database transaction: nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ledger import dialect, hashing
+from ledger.balances import add_balances
+from ledger.dialect import IN_LIST, driver_sql, list_param
+from ledger.errors import map_database_error
+from ledger.models import PeriodRow
+from ledger.periods import period_status_map
+from ledger.review import counts_when_posted
+
+#: Rows per chunk of a batch; large enough to amortise, small enough to bound memory.
+BATCH_ROWS_MAX = 20_000
+
+
+class LineRow(Protocol):
+    """What the writer reads of a posting line (``ledger.journal.Line``)."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def amount_fen(self) -> int: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def counterparty(self) -> str | None: ...
+
+
+class DraftRow(Protocol):
+    """What the writer reads of a voucher to write (``ledger.journal.VoucherDraft``)."""
+
+    @property
+    def ledger(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def lines(self) -> Sequence[LineRow]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def link_id(self) -> str | None: ...
+    @property
+    def reversal_of_id(self) -> int | None: ...
+    @property
+    def preparer(self) -> str: ...
+
+
+@dataclass
+class LedgerInfo:
+    """A ledger a call posts into: its row, the head of its chain, and the accounts read for it."""
+
+    id: int
+    code: str
+    fund: str
+    head_hash: str
+    maker_checker: bool = False
+    accounts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # code -> (id, is_leaf)
+
+
+#: A voucher to write, with what the journal's checks already computed: its index in the call,
+#: the draft, its period, its date as ISO text, its lines' JSON and its fingerprint.
+Todo = tuple[int, DraftRow, int, str, str, str]
+#: What is known of a key already posted: (voucher id, fingerprint, ledger code, period, number).
+KeyHit = tuple[int, str, str, int, int]
+
+
+def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | None = None) -> dict[str, LedgerInfo]:
+    """The ledgers of ``codes`` that exist (code → info), locked for this transaction, with their
+    accounts; a code without a ledger is simply absent.
+
+    Only the accounts the drafts name are read when ``account_codes`` is given: a single voucher
+    then reads two or three account rows instead of the whole chart (a missing code is an unknown
+    account all the same). The lock serialises posters per ledger: numbering and the hash chain
+    need one writer at a time.
+    """
+    conn = session.connection()
+    sql = f"SELECT id, code, fund, head_hash, maker_checker FROM ledgers WHERE code {IN_LIST}"
+    sql = dialect.locking(conn, sql, order_by="id")
+    infos = {
+        code: LedgerInfo(lid, code, fund, head, bool(checked))
+        for lid, code, fund, head, checked in driver_sql(conn, sql, (list_param(conn, codes),))
+    }
+    if not infos:
+        return infos
+    by_id = {info.id: info for info in infos.values()}
+    sql = f"SELECT ledger_id, code, id, is_leaf FROM accounts WHERE ledger_id {IN_LIST}"
+    params: list[object] = [list_param(conn, by_id)]
+    if account_codes is not None:
+        sql += f" AND code {IN_LIST}"
+        params.append(list_param(conn, account_codes))
+    for ledger_id, code, account_id, is_leaf in driver_sql(conn, sql, tuple(params)):
+        by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
+    return infos
+
+
+def existing_keys(
+    session: Session, drafts: Iterable[DraftRow], ledgers: Mapping[str, LedgerInfo]
+) -> dict[tuple[str, str], KeyHit]:
+    """(ledger code, key) → ``KeyHit`` for the drafts' keys that were posted already.
+
+    One query per ledger whatever the batch size: the keys travel as one parameter and meet the
+    ``(ledger_id, idem_key)`` index.
+    """
+    by_ledger: dict[str, set[str]] = defaultdict(set)
+    for d in drafts:
+        by_ledger[d.ledger].add(d.key)
+    conn = session.connection()
+    sql = f"SELECT idem_key, id, fingerprint, period, number FROM vouchers WHERE ledger_id = ? AND idem_key {IN_LIST}"
+    found: dict[tuple[str, str], KeyHit] = {}
+    for code, keys in by_ledger.items():
+        for key, vid, fp, period, number in driver_sql(conn, sql, (ledgers[code].id, list_param(conn, keys))):
+            found[(code, key)] = (vid, fp, code, period, number)
+    return found
+
+
+def period_statuses(
+    session: Session, wanted: set[tuple[int, int]], *, open_missing: bool
+) -> dict[tuple[int, int], str]:
+    """Status (``open`` or ``closed``) of every wanted (ledger id, period).
+
+    A month the ledger has no row for is closed if it lies before a closed month, else open; with
+    ``open_missing`` its row is added (open) in the caller's transaction.
+    """
+    status: dict[tuple[int, int], str] = {}
+    added = False
+    for ledger_id in {lid for lid, _ in wanted}:
+        known = period_status_map(session, ledger_id)
+        last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
+        for lid, period in wanted:
+            if lid != ledger_id:
+                continue
+            if period in known:
+                status[(lid, period)] = known[period]
+            elif period < last_closed:
+                status[(lid, period)] = "closed"  # a month before a closed month is closed too
+            else:
+                status[(lid, period)] = "open"
+                if open_missing:
+                    session.add(PeriodRow(ledger_id=lid, period=period, status="open"))
+                    added = True
+    if added:
+        session.flush()
+    return status
+
+
+def write(
+    session: Session,
+    todo: Sequence[Todo],
+    ledgers: Mapping[str, LedgerInfo],
+    on_progress: Callable[[int], None] | None,
+) -> list[tuple[int, int]]:
+    """Write ``todo`` in order, and return each voucher's (id, number) in the same order.
+
+    Numbers continue each (ledger, month) and the hash chain continues each ledger's head (the
+    ``LedgerInfo``'s ``head_hash`` moves along). A database refusal with a known rule is raised
+    as its ``LedgerError``.
+    """
+    conn = session.connection()
+    next_number: dict[tuple[int, int], int] = {}
+    for _, draft, period, *_rest in todo:
+        pkey = (ledgers[draft.ledger].id, period)
+        if pkey not in next_number:
+            sql = "SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?"
+            next_number[pkey] = driver_sql(conn, sql, pkey).scalar_one() + 1
+    ids = dialect.allocate_ids(conn, "vouchers", len(todo))
+    native = dialect.native_dates(conn)
+    now = dt.datetime.now(dt.UTC)
+    posted_at: object = now if native else dialect.timestamp_text(now)
+    balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
+    # does not count in account_balances yet; ledger.review.review adds its postings then.
+    if any(info.maker_checker for info in ledgers.values()):
+        counts = counts_when_posted(session, [(ledgers[t[1].ledger].id, t[1].kind, t[1].reversal_of_id) for t in todo])
+    else:
+        counts = [True] * len(todo)
+    placed: list[tuple[int, int]] = []
+    add_placed = placed.append
+    chain_hash_of = hashing.chain_hash_of
+    try:
+        for start in range(0, len(todo), BATCH_ROWS_MAX):
+            voucher_rows: list[tuple[object, ...]] = []
+            add_voucher = voucher_rows.append
+            # Postings first: the voucher's insert guard checks the postings already there. On
+            # PostgreSQL they stream to the server while the rest of the chunk is still being built.
+            with dialect.row_sink(conn, "postings", POSTING_COLUMNS) as add_posting:
+                for position in range(start, min(start + BATCH_ROWS_MAX, len(todo))):
+                    _index, draft, period, date_iso, lines_json, fp = todo[position]
+                    voucher_id = ids[position]
+                    info = ledgers[draft.ledger]
+                    ledger_id = info.id
+                    number = next_number[(ledger_id, period)]
+                    next_number[(ledger_id, period)] = number + 1
+                    prev = info.head_hash
+                    chash = info.head_hash = chain_hash_of(
+                        prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
+                        draft.link_id, draft.reversal_of_id, lines_json,
+                    )  # fmt: skip
+                    add_voucher(
+                        (
+                            voucher_id,
+                            ledger_id,
+                            period,
+                            number,
+                            draft.date if native else date_iso,
+                            draft.summary,
+                            draft.kind,
+                            draft.source,
+                            draft.key,
+                            fp,
+                            chash,
+                            prev,
+                            draft.link_id,
+                            draft.reversal_of_id,
+                            len(draft.lines),
+                            draft.preparer,
+                            posted_at,
+                        )
+                    )
+                    counted = counts[position]
+                    accounts = info.accounts
+                    for line_no, line in enumerate(draft.lines, start=1):
+                        account_id = accounts[line.account][0]
+                        amount = line.amount_fen
+                        add_posting(
+                            (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
+                        )
+                        if not counted:
+                            continue  # maker-checker: counted when reviewed (ledger.review)
+                        cell = balances[(ledger_id, account_id, period)]
+                        if amount > 0:
+                            cell[0] += amount
+                        else:
+                            cell[1] -= amount
+                    add_placed((voucher_id, number))
+            dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
+            if on_progress is not None:
+                on_progress(len(voucher_rows))
+        add_balances(session, balances)
+        dialect.refresh_statistics(conn, len(todo), JOURNAL_TABLES)
+    except DBAPIError as exc:
+        mapped = map_database_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+    return placed
+
+
+#: The tables a batch grows, the vouchers first (``dialect.refresh_statistics`` measures it).
+JOURNAL_TABLES = ("vouchers", "postings", "account_balances", "periods")
+
+#: Column order of the row tuples built by ``write``, with their PostgreSQL types.
+VOUCHER_COLUMNS: dialect.Columns = (
+    ("id", "bigint"),
+    ("ledger_id", "bigint"),
+    ("period", "integer"),
+    ("number", "integer"),
+    ("voucher_date", "date"),
+    ("summary", "text"),
+    ("kind", "text"),
+    ("source", "text"),
+    ("idem_key", "text"),
+    ("fingerprint", "text"),
+    ("content_hash", "text"),
+    ("prev_hash", "text"),
+    ("link_id", "text"),
+    ("reversal_of_id", "bigint"),
+    ("posting_count", "integer"),
+    ("preparer", "text"),
+    ("posted_at", "timestamptz"),
+)
+POSTING_COLUMNS: dialect.Columns = (
+    ("voucher_id", "bigint"),
+    ("ledger_id", "bigint"),
+    ("line_no", "integer"),
+    ("account_id", "bigint"),
+    ("amount_fen", "bigint"),
+    ("summary", "text"),
+    ("counterparty", "text"),
+)
