@@ -28,6 +28,7 @@ from sqlalchemy import BigInteger, any_, bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from accounts.roles import PENDING_ROOTS
 from ledger.books import accounts_of, get_ledger
 from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
@@ -35,12 +36,10 @@ from ledger.money import format_fen
 from ledger.periods import first_day, last_day, period_of, period_range, previous_period
 from ledger.review import awaiting_review_ids
 
-FUND_BALANCE_ROOT = "3001"
 #: Ids per ``IN (…)`` list: well inside every database's limit on bound parameters.
 IN_LIST_MAX = 500
 #: Voucher ids per query when summing part of a month (below SQLite's 32,766 bound parameters).
 VOUCHER_IDS_PER_QUERY = 5_000
-PENDING_ROOTS = ("4601", "4602")
 
 
 @dataclass(frozen=True)

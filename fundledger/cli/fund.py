@@ -29,6 +29,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, TREASURY
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from ledger.books import children_of, get_entity, get_ledger, ledger_of
 from ledger.models import Account, Entity, Ledger, Posting, Voucher
@@ -421,7 +422,7 @@ def _deadline_items(
         debits = {codes[a][:4] for a, fen in postings if fen > 0}
         credits = {codes[a][:4] for a, fen in postings if fen < 0}
         summary = voucher.summary or ""
-        if "1003" in debits and "1005" in credits and treasury_rule in rules:
+        if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
             month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
             items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
         elif summary.startswith("上解") and "结余基金" in summary:

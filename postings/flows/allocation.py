@@ -19,12 +19,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, FROM_ABOVE, TO_BELOW
 from ledger.journal import VoucherDraft
 from postings.flows.base import (
-    EXPENDITURE,
-    FISCAL_SPECIAL,
-    FROM_ABOVE,
-    TO_BELOW,
     FlowBatch,
     FlowBooks,
     FlowDateError,

@@ -54,23 +54,6 @@ PART_NAMES = {"pooled": "统筹基金", "personal": "个人账户基金", PENDIN
 FUND_NAMES = {"employee": "职工医保", "resident": "城乡居民医保"}
 LEVEL_NAMES = {"province": "省", "city": "市", "county": "县"}
 
-TREASURY = "1005"  # 国库存款
-FISCAL_SPECIAL = "1003"  # 财政专户存款
-EXPENDITURE = "1004"  # 支出户存款
-BONDS = "1201"  # 债券投资
-PREMIUM = "4001"  # 社会保险费收入
-SUBSIDY = "4101"  # 财政补贴收入
-INTEREST = "4201"  # 利息收入
-TRANSFER_IN = "4301"  # 转移收入
-FROM_ABOVE = "4401"  # 上级补助收入
-FROM_BELOW = "4402"  # 下级上解收入
-OTHER_INCOME = "4501"  # 其他收入
-PENDING_PREMIUM = "4601"  # 待转社会保险费收入
-PENDING_INTEREST = "4602"  # 待转利息收入
-BENEFITS = "5001"  # 社会保险待遇支出
-TRANSFER_OUT = "5201"  # 转移支出
-TO_ABOVE = "5301"  # 上解上级支出
-TO_BELOW = "5302"  # 补助下级支出
 
 DEPOSIT_INTEREST = "存款利息"
 BOND_INTEREST = "债券利息"

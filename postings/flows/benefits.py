@@ -17,13 +17,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import BENEFITS, EXPENDITURE, PREMIUM, TRANSFER_IN, TRANSFER_OUT
 from postings.flows.base import (
-    BENEFITS,
-    EXPENDITURE,
     PART_NAMES,
-    PREMIUM,
-    TRANSFER_IN,
-    TRANSFER_OUT,
     AccountInfo,
     FlowBatch,
     FlowInputError,

@@ -17,16 +17,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, OTHER_INCOME, PENDING_PREMIUM, PREMIUM, SUBSIDY, TRANSFER_IN, TREASURY
 from postings.flows.base import (
-    FISCAL_SPECIAL,
-    OTHER_INCOME,
     PART_NAMES,
     PENDING,
-    PENDING_PREMIUM,
-    PREMIUM,
-    SUBSIDY,
-    TRANSFER_IN,
-    TREASURY,
     FlowBatch,
     FlowResult,
     FundPartError,

@@ -19,12 +19,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import BONDS, FISCAL_SPECIAL, INTEREST
 from postings.flows.base import (
     BOND_INTEREST,
-    BONDS,
     DEPOSIT_INTEREST,
-    FISCAL_SPECIAL,
-    INTEREST,
     FlowBatch,
     FlowInputError,
     FlowResult,

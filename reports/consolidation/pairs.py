@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import get_entity
 from ledger.errors import LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Entity, Ledger
@@ -28,7 +29,6 @@ KIND_LABELS = {
     ADVANCE_UP: "暂付款(下级)↔暂收款(上级)",
     ADVANCE_DOWN: "暂付款(上级)↔暂收款(下级)",
 }
-ADVANCE_ROOT, RECEIVED_ROOT = "1101", "2001"
 PART_LABELS = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
 
 
@@ -58,8 +58,8 @@ PAIR_SPECS: dict[str, tuple[PairSpec, ...]] = {
         PairSpec(ALLOCATE, "personal", "530202", "440102"),
     ),
     "resident": (
-        PairSpec(REMIT, None, "5301", "4402"),
-        PairSpec(ALLOCATE, None, "5302", "4401"),
+        PairSpec(REMIT, None, TO_ABOVE, FROM_BELOW),
+        PairSpec(ALLOCATE, None, TO_BELOW, FROM_ABOVE),
     ),
 }
 

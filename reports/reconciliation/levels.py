@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import children_of, get_entity, ledger_of
 from ledger.models import FUNDS, Account, Ledger, Posting, Voucher
 from ledger.money import format_fen
@@ -23,8 +24,8 @@ from ledger.review import awaiting_review_ids
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
 _DIRECTIONS = (
-    ("up", "5301", "4402", 1, "下级已付上级未收", "上级已收下级未付"),
-    ("down", "4401", "5302", -1, "下级已收上级未付", "上级已付下级未收"),
+    ("up", TO_ABOVE, FROM_BELOW, 1, "下级已付上级未收", "上级已收下级未付"),
+    ("down", FROM_ABOVE, TO_BELOW, -1, "下级已收上级未付", "上级已付下级未收"),
 )
 
 

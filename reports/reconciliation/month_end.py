@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.roles import TREASURY
 from ledger.books import children_of, get_entity, ledger_of
 from ledger.errors import LedgerError
 from ledger.models import FUNDS, Account, BankStatementLine, Entity
@@ -112,7 +113,7 @@ def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
             result.income_not_empty += income_not_empty(session, ledger.id, ledger.code, end)
             left = treasury_left_at_year_end(session, ledger.id, period)
             if left:
-                result.treasury_not_empty.append({"ledger": ledger.code, "account": "1005", "balance_fen": left})
+                result.treasury_not_empty.append({"ledger": ledger.code, "account": TREASURY, "balance_fen": left})
     return result
 
 

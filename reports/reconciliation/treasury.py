@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, INCOME_ACCOUNT, TREASURY
 from ledger.books import get_ledger
 from ledger.errors import ImportFileError, LedgerError
 from ledger.models import Account, Posting, Voucher
@@ -51,9 +52,6 @@ from postings.bank.dates import parse_date
 from postings.bank.encoding import decode_text
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
 
-TREASURY = "1005"
-FISCAL_SPECIAL = "1003"
-INCOME = "1002"
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
 REQUIRED = ("date", "kind", "amount")
@@ -240,7 +238,7 @@ def leaves(session: Session, ledger_id: int, root: str) -> list[Account]:
 def income_not_empty(session: Session, ledger_id: int, ledger_code: str, end: dt.date) -> list[dict[str, object]]:
     """The 收入户 (1002) leaves holding money at the end of ``end``: they must be empty at month end."""
     found = []
-    for account in leaves(session, ledger_id, INCOME):
+    for account in leaves(session, ledger_id, INCOME_ACCOUNT):
         balance = counted_balance(session, [account], end)
         if balance:
             found.append({"ledger": ledger_code, "account": account.code, "balance_fen": balance})
