@@ -51,7 +51,8 @@ from ledger.errors import (
 )
 from ledger.models import Ledger, PeriodRow, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
-from ledger.periods import period_of, period_status_map
+from ledger.numbering import voucher_number, voucher_ref
+from ledger.periods import format_period, period_of, period_status_map
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
 SUMMARY_LENGTH_MAX = 500
@@ -128,7 +129,7 @@ class Posted:
 
     @property
     def display_number(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
 
 @dataclass
@@ -242,7 +243,7 @@ def _post_many(
         period = period_of(draft.date)
         if periods[(ledgers[draft.ledger].id, period)] != "open":
             raise ClosedPeriodError(
-                f"{_where(draft, index)}: period {_fmt_period(period)} of ledger {draft.ledger} is closed"
+                f"{_where(draft, index)}: period {format_period(period)} of ledger {draft.ledger} is closed"
             )
         todo.append((index, draft, period, date_iso, encoded, fp))
 
@@ -263,10 +264,6 @@ _Todo = tuple[int, "VoucherDraft", int, str, str, str]
 
 def _where(draft: VoucherDraft, index: int) -> str:
     return f"voucher {index + 1} (ledger {draft.ledger}, key {draft.key!r})"
-
-
-def _fmt_period(period: int) -> str:
-    return f"{period // 100:04d}-{period % 100:02d}"
 
 
 def _load_ledgers(
@@ -729,7 +726,7 @@ def reverse(
     prior = session.execute(select(Voucher.id, Voucher.idem_key).where(Voucher.reversal_of_id == voucher_id)).first()
     if prior is not None and prior.idem_key != key:
         raise AlreadyReversedError(
-            f"voucher {_fmt_period(original.period)} 记-{original.number:04d} was already reversed "
+            f"voucher {voucher_ref(original.period, original.number)} was already reversed "
             f"(voucher id {prior.id})"
         )
     lines = tuple(Line(p.account.code, -p.amount_fen, p.summary, p.counterparty) for p in original.postings)
@@ -738,7 +735,8 @@ def reverse(
         key=key,
         date=date,
         summary=summary
-        or f"冲销{_fmt_period(original.period)}记-{original.number:04d}：{original.summary}"[:SUMMARY_LENGTH_MAX],
+        or (f"冲销{format_period(original.period)}{voucher_number(original.number)}"
+            f"：{original.summary}")[:SUMMARY_LENGTH_MAX],
         lines=lines,
         source="reversal",
         kind="reversal",
@@ -796,6 +794,6 @@ def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> list[tu
         last_closed = max((p for p, s in known_periods.items() if s == "closed"), default=0)
         if known_periods.get(period) == "closed" or (period not in known_periods and period < last_closed):
             problems.append(
-                (index, ClosedPeriodError(f"period {_fmt_period(period)} of ledger {draft.ledger} is closed"))
+                (index, ClosedPeriodError(f"period {format_period(period)} of ledger {draft.ledger} is closed"))
             )
     return problems

@@ -38,6 +38,7 @@ from ledger.books import get_account, get_ledger
 from ledger.errors import DateError, LedgerError, UnknownAccountError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
+from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
 from ledger.review import awaiting_review_ids
 from reports.trial_balance import direction_of, partial_month_totals
@@ -71,7 +72,7 @@ class DetailRow:
 
     @property
     def voucher(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
     @property
     def direction(self) -> str:

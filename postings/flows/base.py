@@ -44,7 +44,7 @@ from ledger.errors import AmountError, FlowError, IdempotencyConflictError, Unkn
 from ledger.journal import KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post_many
 from ledger.models import Account, AccountBalance, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen, format_fen_grouped, to_fen
-from ledger.periods import first_day, period_of
+from ledger.periods import first_day, format_period, period_of
 
 # ------------------------------------------------------------------ vocabulary
 PARTS = ("pooled", "personal")
@@ -615,7 +615,7 @@ class FlowResult:
                     "date": d.date.isoformat(),
                     "summary": d.summary,
                     "link_id": d.link_id,
-                    "period": f"{posted.period // 100:04d}-{posted.period % 100:02d}" if posted else None,
+                    "period": format_period(posted.period) if posted else None,
                     "number": posted.display_number if posted else None,
                     "created": posted.created if posted else None,
                     "lines": [

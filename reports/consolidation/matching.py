@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import Account, Ledger, Posting, Voucher
-from ledger.periods import format_period
+from ledger.numbering import voucher_ref
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import IN_LIST_MAX, closing_transfer_ids
@@ -264,5 +264,5 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
         ):
             if vid not in seen:
                 result.elsewhere.setdefault(link, []).append(
-                    f"{codes[lid]} {format_period(period)} 记-{number:04d}"
+                    f"{codes[lid]} {voucher_ref(period, number)}"
                 )

@@ -17,6 +17,7 @@ from ledger.books import get_entity
 from ledger.errors import LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Entity, Ledger
 from ledger.money import format_fen
+from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 
 REMIT = "remit"  # 上解: child 5301 ↔ parent 4402
@@ -84,7 +85,7 @@ class Item:
 
     @property
     def voucher(self) -> str:
-        return f"{format_period(self.period)} 记-{self.number:04d}"
+        return voucher_ref(self.period, self.number)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -92,7 +93,7 @@ class Item:
             "entity": self.entity,
             "voucher_id": self.voucher_id,
             "period": format_period(self.period),
-            "number": f"记-{self.number:04d}",
+            "number": voucher_number(self.number),
             "date": self.date.isoformat(),
             "account": self.account,
             "amount": format_fen(self.amount),
