@@ -37,11 +37,11 @@ from sqlalchemy.orm import Session
 from ledger.books import get_account, get_ledger
 from ledger.errors import DateError, LedgerError, UnknownAccountError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
-from ledger.money import format_fen
+from ledger.money import direction_of, format_fen
 from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
 from ledger.review import awaiting_review_ids
-from reports.trial_balance import direction_of, partial_month_totals
+from reports.trial_balance import partial_month_totals
 
 PAGE_ROWS_DEFAULT = 100
 PAGE_ROWS_MAX = 1_000

@@ -10,7 +10,7 @@ import io
 import unicodedata
 from collections.abc import Sequence
 
-from ledger.money import format_fen_grouped
+from ledger.money import direction_of, format_fen_grouped
 from ledger.numbering import voucher_number
 
 
@@ -264,7 +264,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
         f"{dl.title}{side}  {dl.ledger}  {dl.account} {dl.account_name}{bank}  "
         f"{dl.date_from} 至 {dl.date_to}  单位：元  第 {dl.page} 页" + ("（未完）" if dl.has_more else "")
     )
-    rows = [["", "", "期初余额", "", "", "", "", direction_of_fen(dl.opening), money(abs(dl.opening))]]
+    rows = [["", "", "期初余额", "", "", "", "", direction_of(dl.opening), money(abs(dl.opening))]]
     for r in dl.rows:
         rows.append(
             [
@@ -289,7 +289,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 "",
                 money(dl.period_debit),
                 money(dl.period_credit),
-                direction_of_fen(dl.closing),
+                direction_of(dl.closing),
                 money(abs(dl.closing)),
             ]
         )
@@ -304,8 +304,6 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def direction_of_fen(balance: int) -> str:
-    return "借" if balance > 0 else "贷" if balance < 0 else "平"
 
 
 DETAIL_CSV_HEADERS = [

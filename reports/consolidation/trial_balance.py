@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import FUND_BALANCE
 from ledger.errors import DateError, LedgerError
-from ledger.money import format_fen
+from ledger.money import direction_of, format_fen
 from ledger.periods import first_day, last_day, period_status_map
 from reports.balance_sheet import LedgerSource
 from reports.consolidation.advances import match_advances
@@ -44,7 +44,7 @@ class ConsolidatedRow:
 
     @property
     def direction(self) -> str:
-        return "借" if self.closing > 0 else "贷" if self.closing < 0 else "平"
+        return direction_of(self.closing)
 
     def to_dict(self) -> dict[str, object]:
         return {
