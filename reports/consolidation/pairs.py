@@ -6,14 +6,13 @@ statements) shares one vocabulary without depending on the others."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
-from ledger.books import get_entity
+from ledger.books import get_entity, subtree_of
 from ledger.errors import LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Entity, Ledger
 from ledger.money import format_fen
@@ -232,17 +231,11 @@ def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
     if fund not in FUNDS:
         raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
     root = get_entity(session, entity_code)
-    everyone = session.execute(select(Entity)).scalars().all()
-    children: dict[int | None, list[Entity]] = defaultdict(list)
-    for e in everyone:
-        children[e.parent_id].append(e)
-    by_id = {e.id: e for e in everyone}
-    members: list[Entity] = []
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        members.append(node)
-        todo.extend(children.get(node.id, []))
+    members = subtree_of(session, root)
+    by_id = {e.id: e for e in members}
+    above = session.get(Entity, root.parent_id) if root.parent_id is not None else None
+    if above is not None:
+        by_id[above.id] = above  # the root's own parent, outside the subtree, is named in parent_of
     ledgers = {
         by_id[lg.entity_id].code: lg
         for lg in session.execute(
