@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ledger.balances import balance_as_of
 from ledger.books import get_account, get_ledger
 from ledger.errors import DateError, LedgerError, UnknownAccountError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
@@ -225,28 +226,6 @@ def range_totals(
     return debit, credit
 
 
-def balance_before(
-    session: Session,
-    ledger_id: int,
-    ids: list[int],
-    day: dt.date,
-) -> int:
-    """Signed balance of accounts ``ids`` at the start of ``day`` (vouchers awaiting review left out)."""
-    month = period_of(day)
-    ab = AccountBalance
-    before = session.execute(
-        select(func.coalesce(func.sum(ab.debit_fen - ab.credit_fen), 0)).where(
-            ab.ledger_id == ledger_id, ab.account_id.in_(ids), ab.period < month
-        )
-    ).scalar_one()
-    d, c = (
-        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1))
-        if day != first_day(month)
-        else (0, 0)
-    )
-    return int(before) + d - c
-
-
 def _leaf_ids(session: Session, ledger: Ledger, account: Account) -> list[int]:
     if account.is_leaf:
         return [account.id]
@@ -287,7 +266,7 @@ def detail_ledger(
     ids = _leaf_ids(session, ledger, account)
     codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(ids))).all())
     awaiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
-    opening = balance_before(session, ledger.id, ids, d1)
+    opening = balance_as_of(session, ledger.id, ids, d1 - dt.timedelta(days=1))  # the start of d1
     period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
 
     base = (

@@ -37,14 +37,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.balances import balance_as_of
 from ledger.errors import AmountError, FlowError, IdempotencyConflictError, UnknownLedgerError
 from ledger.journal import KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post_many
-from ledger.models import Account, AccountBalance, Entity, Ledger, Posting, Voucher
+from ledger.models import Account, Entity, Ledger, Voucher
 from ledger.money import format_fen, format_fen_grouped, to_fen
-from ledger.periods import first_day, format_period, period_of
+from ledger.periods import format_period
 
 # ------------------------------------------------------------------ vocabulary
 PARTS = ("pooled", "personal")
@@ -225,35 +226,9 @@ class FlowBooks:
     def balance(self, info: LedgerInfo, code: str, day: dt.date) -> int:
         """Balance of one account at the end of ``day`` (signed fen, debit positive), from the books.
 
-        Earlier months come from the monthly totals the journal keeps; the month of ``day`` from
-        its postings dated up to ``day`` (found through the vouchers' ledger-and-date index). One
-        round trip.
+        Counted vouchers only: one awaiting review is not in the balance (``ledger.balances``).
         """
-        account_id = info.accounts[code].id
-        period = period_of(day)
-        before = (
-            select(func.coalesce(func.sum(AccountBalance.debit_fen - AccountBalance.credit_fen), 0))
-            .where(
-                AccountBalance.ledger_id == info.id,
-                AccountBalance.account_id == account_id,
-                AccountBalance.period < period,
-            )
-            .scalar_subquery()
-        )
-        within = (
-            select(func.coalesce(func.sum(Posting.amount_fen), 0))
-            .select_from(Voucher)
-            .join(Posting, Posting.voucher_id == Voucher.id)
-            .where(
-                Voucher.ledger_id == info.id,
-                Voucher.voucher_date >= first_day(period),
-                Voucher.voucher_date <= day,
-                Posting.account_id == account_id,
-            )
-            .scalar_subquery()
-        )
-        row = self.session.execute(select(before, within)).one()
-        return int(row[0]) + int(row[1])
+        return balance_as_of(self.session, info.id, [info.accounts[code].id], day)
 
     def posted_keys(self, drafts: Sequence[VoucherDraft]) -> set[tuple[str, str]]:
         """(ledger, key) of the drafts whose key is already in the books (one round trip)."""
