@@ -49,8 +49,8 @@ from ledger.periods import first_day, format_period, last_day
 from postings.bank.amounts import parse_amount
 from postings.bank.cells import CellError
 from postings.bank.dates import parse_date
-from postings.bank.encoding import decode_text
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
+from postings.encoding import decode_text
 
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
