@@ -18,14 +18,6 @@ from sqlalchemy.orm import Session
 
 from ledger.models import Account, Ledger
 
-#: Accounts with special roles in the engine and the flows.
-TREASURY = "1005"  # 国库存款
-FISCAL_SPECIAL = "1003"  # 财政专户存款
-EXPENDITURE = "1004"  # 支出户存款
-INCOME_ACCOUNT = "1002"  # 收入户存款
-FUND_BALANCE = "3001"  # 一般基金结余
-PENDING = ("4601", "4602")  # 待转社会保险费收入, 待转利息收入
-
 
 @dataclass(frozen=True)
 class ChartRow:

@@ -1,4 +1,4 @@
-"""Account lookups by code, name or bank account number; the contract's JSON shape of an account."""
+"""Account lookups for callers above the engine: the contract's JSON shape of an account, the leaves under a code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books import accounts_of, get_ledger
-from ledger.errors import UnknownAccountError
 from ledger.models import Account, Ledger
 
 
@@ -29,25 +28,6 @@ def account_rows(session: Session, ledger_code: str) -> list[dict[str, object]]:
         }
         for a in accounts
     ]
-
-
-def find_by_name(session: Session, ledger: Ledger, name: str) -> list[Account]:
-    return list(
-        session.execute(
-            select(Account).where(Account.ledger_id == ledger.id, Account.name == name).order_by(Account.code)
-        ).scalars()
-    )
-
-
-def find_bank_account(session: Session, number: str) -> tuple[Ledger, Account]:
-    row = session.execute(
-        select(Ledger, Account)
-        .join(Account, Account.ledger_id == Ledger.id)
-        .where(Account.bank_number == number)
-    ).first()
-    if row is None:
-        raise UnknownAccountError(f"no account is tied to bank account {number}")
-    return row[0], row[1]
 
 
 def leaf_under(

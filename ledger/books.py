@@ -109,6 +109,23 @@ def children_of(session: Session, entity: Entity) -> list[Entity]:
     )
 
 
+def subtree_of(session: Session, entity: Entity) -> list[Entity]:
+    """``entity`` and every entity below it, parents first (level by level, siblings by code).
+
+    The whole entity table is read once (a few hundred rows at most: one per agency) and walked
+    in memory, so a province's tree costs one query, not one per entity.
+    """
+    children: dict[int | None, list[Entity]] = {}
+    for row in session.execute(select(Entity).order_by(Entity.code)).scalars():
+        children.setdefault(row.parent_id, []).append(row)
+    order = [entity]
+    i = 0
+    while i < len(order):
+        order.extend(children.get(order[i].id, []))
+        i += 1
+    return order
+
+
 def add_ledger_row(
     session: Session, code: str, entity: str, fund: str, *, maker_checker: bool = False, actor: str = "system"
 ) -> Ledger:

@@ -25,17 +25,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
+from ledger.closing_accounts import FUND_BALANCE, PENDING_ROOTS, PENDING_TARGETS
 from ledger.errors import LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Voucher
 from ledger.money import apply_rate
 from ledger.periods import format_period, last_day, period_range, period_status_map
 from ledger.review import refuse_unreviewed
-
-FUND_BALANCE_CODE = "3001"
-PENDING_CODES = ("4601", "4602")
-#: Where the 待转 accounts are allocated at year end: 4601 → 4001 (社会保险费收入), 4602 → 4201 (利息收入).
-PENDING_TARGETS = {"4601": "4001", "4602": "4201"}
 
 
 @dataclass(frozen=True)
@@ -133,7 +129,7 @@ def _closing_sequence(session: Session, ledger: Ledger, period: int) -> int:
 def _is_pending(account: Account, accounts: dict[int, Account]) -> bool:
     node: Account | None = account
     while node is not None:
-        if node.code in PENDING_CODES:
+        if node.code in PENDING_ROOTS:
             return True
         node = accounts.get(node.parent_id) if node.parent_id else None
     return False
@@ -180,7 +176,7 @@ def _closing_voucher(
 
 def _fund_balance_account(ledger: Ledger, account: Account, by_code: dict[str, Account]) -> str:
     if ledger.fund != "employee":
-        return FUND_BALANCE_CODE
+        return FUND_BALANCE
     if account.fund_part is None:
         raise LedgerError(
             f"ledger {ledger.code}: account {account.code} {account.name} says neither 统筹基金 nor "
@@ -188,7 +184,7 @@ def _fund_balance_account(ledger: Ledger, account: Account, by_code: dict[str, A
         )
     for candidate in by_code.values():
         if (
-            candidate.code.startswith(FUND_BALANCE_CODE)
+            candidate.code.startswith(FUND_BALANCE)
             and candidate.is_leaf
             and candidate.fund_part == account.fund_part
         ):
@@ -221,7 +217,7 @@ def _allocate_pending(
         raise LedgerError(f"--pending-ratio must lie between 0 and 1, got {pending_ratio}")
     lines: list[Line] = []
     for account, balance in sorted(pending, key=lambda p: p[0].code):
-        root = next(code for code in PENDING_CODES if account.code.startswith(code))
+        root = next(code for code in PENDING_ROOTS if account.code.startswith(code))
         target_root = PENDING_TARGETS[root]
         pooled = apply_rate(balance, ratio)
         personal = balance - pooled

@@ -50,7 +50,8 @@ from ledger.errors import (
 )
 from ledger.models import Ledger, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
-from ledger.periods import period_of
+from ledger.numbering import voucher_number, voucher_ref
+from ledger.periods import format_period, period_of
 from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
@@ -142,7 +143,7 @@ class Posted:
 
     @property
     def display_number(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
 
 def post(session: Session, draft: VoucherDraft) -> Posted:
@@ -316,7 +317,7 @@ def _judge(
             refuse(
                 index,
                 ClosedPeriodError(
-                    f"{_where(draft, index)}: period {_fmt_period(period)} of ledger {draft.ledger} is closed"
+                    f"{_where(draft, index)}: period {format_period(period)} of ledger {draft.ledger} is closed"
                 ),
             )
             continue
@@ -326,10 +327,6 @@ def _judge(
 
 def _where(draft: VoucherDraft, index: int) -> str:
     return f"voucher {index + 1} (ledger {draft.ledger}, key {draft.key!r})"
-
-
-def _fmt_period(period: int) -> str:
-    return f"{period // 100:04d}-{period % 100:02d}"
 
 
 def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -> None:
@@ -425,7 +422,7 @@ def reverse(
     prior = session.execute(select(Voucher.id, Voucher.idem_key).where(Voucher.reversal_of_id == voucher_id)).first()
     if prior is not None and prior.idem_key != key:
         raise AlreadyReversedError(
-            f"voucher {_fmt_period(original.period)} 记-{original.number:04d} was already reversed "
+            f"voucher {voucher_ref(original.period, original.number)} was already reversed "
             f"(voucher id {prior.id})"
         )
     lines = tuple(Line(p.account.code, -p.amount_fen, p.summary, p.counterparty) for p in original.postings)
@@ -434,7 +431,8 @@ def reverse(
         key=key,
         date=date,
         summary=summary
-        or f"冲销{_fmt_period(original.period)}记-{original.number:04d}：{original.summary}"[:SUMMARY_LENGTH_MAX],
+        or (f"冲销{format_period(original.period)}{voucher_number(original.number)}"
+            f"：{original.summary}")[:SUMMARY_LENGTH_MAX],
         lines=lines,
         source="reversal",
         kind="reversal",

@@ -75,6 +75,15 @@ def format_fen_grouped(fen: int) -> str:
     return f"{fen_to_decimal(fen):,.2f}"
 
 
+def direction_of(balance_fen: int) -> str:
+    """方向 of a signed balance for people: 借 (debit, positive), 贷 (credit, negative) or 平 (zero).
+
+    The books keep one sign convention (debit positive); this is the one place it is turned
+    into the word a 科目余额表 or 明细账 prints.
+    """
+    return "借" if balance_fen > 0 else "贷" if balance_fen < 0 else "平"
+
+
 def apply_rate(fen: int, rate: Decimal | str) -> int:
     """``fen × rate`` rounded half-up to the fen: the one place a rate meets money."""
     if isinstance(rate, float):

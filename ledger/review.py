@@ -44,6 +44,7 @@ from ledger.errors import (
     map_database_error,
 )
 from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview
+from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 
 #: The acting user when neither ``--user`` nor ``FUNDLEDGER_USER`` names one: not a person.
@@ -66,7 +67,7 @@ class Review:
 
     @property
     def display_number(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,11 @@ class PendingVoucher:
 
     @property
     def display_number(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
 
 def _label(period: int, number: int) -> str:
-    return f"{format_period(period)} 记-{number:04d}"
+    return voucher_ref(period, number)
 
 
 def counts_when_posted(session: Session, items: Sequence[tuple[int, str, int | None]]) -> list[bool]:

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ledger import hashing
+from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 
 
@@ -133,7 +134,7 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
 
 
 def _label(v: dict) -> str:
-    return f"{format_period(v['period'])} 记-{v['number']:04d} (id {v['id']})"
+    return f"{voucher_ref(v['period'], v['number'])} (id {v['id']})"
 
 
 def _as_date(value: object):  # type: ignore[no-untyped-def]

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from ledger.dialect import in_list
 from ledger.models import Account, BankLineVoucher, BankStatementLine, Posting, Voucher
-from ledger.periods import format_period
+from ledger.numbering import voucher_ref
 from ledger.review import awaiting_review_ids
 
 DATE_WINDOW_DAYS = 5
@@ -109,7 +109,7 @@ def book_entries(session: Session, account: Account, start: dt.date, end: dt.dat
     for r in rows:
         if r[1] in dropped:
             continue
-        entry = BookEntry(r[0], r[1], r[2], r[3], r[4], f"{format_period(r[5])} 记-{r[6]:04d}")
+        entry = BookEntry(r[0], r[1], r[2], r[3], r[4], voucher_ref(r[5], r[6]))
         (waiting if r[1] in pending else counted).append(entry)
     return BookEntries(counted, waiting, len(dropped) // 2)
 

@@ -163,15 +163,3 @@ def _line_row(row: BankImport, identity: str, line: StatementLine) -> BankStatem
         counterparty_name=line.counterparty_name, counterparty_account=line.counterparty_account,
         serial=line.serial, summary=line.summary, identity=identity,
     )
-
-
-def statement_lines(
-    session: Session, account_id: int, start: dt.date, end: dt.date
-) -> list[BankStatementLine]:
-    """The stored lines of a bank-tied account booked between ``start`` and ``end`` (inclusive), in order."""
-    return list(session.execute(
-        select(BankStatementLine).where(
-            BankStatementLine.account_id == account_id, BankStatementLine.booked_on >= start,
-            BankStatementLine.booked_on <= end,
-        ).order_by(BankStatementLine.booked_on, BankStatementLine.id)
-    ).scalars())

@@ -21,6 +21,7 @@ from ledger.books import record
 from ledger.errors import ImportFileError, LedgerError
 from ledger.journal import Line, Posted, VoucherDraft, post_many, validate_drafts
 from ledger.money import to_fen
+from postings.encoding import decode_text
 
 COLUMNS = ("ledger", "key", "date", "summary", "account", "debit", "credit")
 FILE_SIZE_MAX = 200 * 1024 * 1024
@@ -42,15 +43,10 @@ def decode(data: bytes, file_name: str) -> str:
     """UTF-8 (BOM or not), else GB18030 (a superset of GBK); anything else is refused."""
     if not data.strip():
         raise ImportFileError(f"{file_name}: the file is empty")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise ImportFileError(f"{file_name}: the file is neither UTF-8 nor GBK text")
+    try:
+        return decode_text(data, allow_utf16=False)[0]
+    except ImportFileError:
+        raise ImportFileError(f"{file_name}: the file is neither UTF-8 nor GBK text") from None
 
 
 def _parse_date(text: str) -> dt.date:

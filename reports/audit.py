@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent, Ledger, Voucher, VoucherReview
-from ledger.periods import format_period
+from ledger.numbering import voucher_ref
 from ledger.review import needs_review
 
 #: Entries returned by ``audit_log`` at most unless the caller asks for fewer.
@@ -55,7 +55,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _label(period: int, number: int) -> str:
-    return f"{format_period(period)} 记-{number:04d}"
+    return voucher_ref(period, number)
 
 
 @dataclass(frozen=True)

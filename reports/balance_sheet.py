@@ -26,12 +26,13 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import FUND_BALANCE, PENDING_ROOTS
 from ledger.books import accounts_of, get_ledger
 from ledger.errors import DateError, StatementDoesNotTieError
 from ledger.models import Entity
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, last_day
-from reports.trial_balance import PENDING_ROOTS, Flow, leaf_balances, statement_flows
+from reports.trial_balance import Flow, leaf_balances, statement_flows
 
 FUND_NAMES = {"employee": "职工基本医疗保险基金", "resident": "城乡居民基本医疗保险基金"}
 FORM_BALANCE_SHEET = "会社保01表"
@@ -293,7 +294,7 @@ def build_balance_sheet(
         stray = sorted(
             c
             for c, v in b.items()
-            if v and c in leaves and leaves[c].category == "net_assets" and not c.startswith("3001")
+            if v and c in leaves and leaves[c].category == "net_assets" and not c.startswith(FUND_BALANCE)
         )
         if stray:
             raise StatementDoesNotTieError(

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from ledger.books import get_ledger
 from ledger.models import Account, AccountBalance, Entity, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.money import format_fen
+from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period
 from ledger.review import awaiting_review_ids
 from postings.beancount_import import (
@@ -264,7 +265,7 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
     link = f" ^{link_of(v.link_id)}" if v.link_id else ""
     out = [f"{v.voucher_date} * {_q(v.summary)}{tags}{link}"]
     out += _meta([
-        ("ledger", ledger), ("number", f"记-{v.number:04d}"), ("period", format_period(v.period)),
+        ("ledger", ledger), ("number", voucher_number(v.number)), ("period", format_period(v.period)),
         ("key", v.idem_key), ("kind", v.kind), ("source", v.source), ("preparer", v.preparer),
         ("posted_at", _utc(v.posted_at)), ("id", v.id), ("hash", v.content_hash),
         ("link_id", v.link_id if v.link_id and link_of(v.link_id) != v.link_id else None),

@@ -35,12 +35,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
+from ledger.day_balance import balance_as_of
 from ledger.errors import DateError, LedgerError, UnknownAccountError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
-from ledger.money import format_fen
+from ledger.money import direction_of, format_fen
+from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
 from ledger.review import awaiting_review_ids
-from reports.trial_balance import direction_of, partial_month_totals
+from reports.trial_balance import partial_month_totals
 
 PAGE_ROWS_DEFAULT = 100
 PAGE_ROWS_MAX = 1_000
@@ -71,7 +73,7 @@ class DetailRow:
 
     @property
     def voucher(self) -> str:
-        return f"记-{self.number:04d}"
+        return voucher_number(self.number)
 
     @property
     def direction(self) -> str:
@@ -224,28 +226,6 @@ def range_totals(
     return debit, credit
 
 
-def balance_before(
-    session: Session,
-    ledger_id: int,
-    ids: list[int],
-    day: dt.date,
-) -> int:
-    """Signed balance of accounts ``ids`` at the start of ``day`` (vouchers awaiting review left out)."""
-    month = period_of(day)
-    ab = AccountBalance
-    before = session.execute(
-        select(func.coalesce(func.sum(ab.debit_fen - ab.credit_fen), 0)).where(
-            ab.ledger_id == ledger_id, ab.account_id.in_(ids), ab.period < month
-        )
-    ).scalar_one()
-    d, c = (
-        range_totals(session, ledger_id, ids, first_day(month), day - dt.timedelta(days=1))
-        if day != first_day(month)
-        else (0, 0)
-    )
-    return int(before) + d - c
-
-
 def _leaf_ids(session: Session, ledger: Ledger, account: Account) -> list[int]:
     if account.is_leaf:
         return [account.id]
@@ -286,7 +266,7 @@ def detail_ledger(
     ids = _leaf_ids(session, ledger, account)
     codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(ids))).all())
     awaiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
-    opening = balance_before(session, ledger.id, ids, d1)
+    opening = balance_as_of(session, ledger.id, ids, d1 - dt.timedelta(days=1))  # the start of d1
     period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
 
     base = (

@@ -10,7 +10,8 @@ import io
 import unicodedata
 from collections.abc import Sequence
 
-from ledger.money import format_fen_grouped
+from ledger.money import direction_of, format_fen_grouped
+from ledger.numbering import voucher_number
 
 
 def width(text: str) -> int:
@@ -263,7 +264,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
         f"{dl.title}{side}  {dl.ledger}  {dl.account} {dl.account_name}{bank}  "
         f"{dl.date_from} 至 {dl.date_to}  单位：元  第 {dl.page} 页" + ("（未完）" if dl.has_more else "")
     )
-    rows = [["", "", "期初余额", "", "", "", "", direction_of_fen(dl.opening), money(abs(dl.opening))]]
+    rows = [["", "", "期初余额", "", "", "", "", direction_of(dl.opening), money(abs(dl.opening))]]
     for r in dl.rows:
         rows.append(
             [
@@ -288,7 +289,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 "",
                 money(dl.period_debit),
                 money(dl.period_credit),
-                direction_of_fen(dl.closing),
+                direction_of(dl.closing),
                 money(abs(dl.closing)),
             ]
         )
@@ -303,8 +304,6 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def direction_of_fen(balance: int) -> str:
-    return "借" if balance > 0 else "贷" if balance < 0 else "平"
 
 
 DETAIL_CSV_HEADERS = [
@@ -359,7 +358,7 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
     ref = view.ref
     lines = [
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
-        f"记-{ref.number:04d}  id {ref.id}",
+        f"{voucher_number(ref.number)}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
         f"制单：{view.preparer}",
         f"幂等键：{view.key}",

@@ -26,16 +26,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import PENDING_ROOTS
 from ledger.books import accounts_of, get_ledger
 from ledger.dialect import in_list
 from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
-from ledger.money import format_fen
+from ledger.money import direction_of, format_fen
 from ledger.periods import first_day, last_day, period_of, period_range, previous_period
 from ledger.review import awaiting_review_ids
-
-FUND_BALANCE_ROOT = "3001"
-PENDING_ROOTS = ("4601", "4602")
 
 
 @dataclass(frozen=True)
@@ -56,10 +54,6 @@ class TrialBalanceRow:
     def direction(self) -> str:
         """方向 for people: 借, 贷 or 平."""
         return direction_of(self.closing)
-
-
-def direction_of(balance: int) -> str:
-    return "借" if balance > 0 else "贷" if balance < 0 else "平"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from ledger.books import get_ledger
 from ledger.errors import LedgerError
 from ledger.models import Account, Entity, Ledger, Posting, Voucher, VoucherReview
 from ledger.money import format_fen
+from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 from ledger.review import needs_review
 
@@ -58,14 +59,14 @@ class VoucherRef:
 
     @property
     def display(self) -> str:
-        return f"{self.ledger} {format_period(self.period)} 记-{self.number:04d}"
+        return f"{self.ledger} {voucher_ref(self.period, self.number)}"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "ledger": self.ledger,
             "period": format_period(self.period),
-            "number": f"记-{self.number:04d}",
+            "number": voucher_number(self.number),
             "date": self.date.isoformat(),
             "summary": self.summary,
             "kind": self.kind,
@@ -213,7 +214,7 @@ def find_voucher(
         select(Voucher).where(Voucher.ledger_id == ledger.id, Voucher.period == period, Voucher.number == n)
     ).scalar_one_or_none()
     if voucher is None:
-        raise LedgerError(f"ledger {ledger.code} has no voucher 记-{n:04d} in {format_period(period)}")
+        raise LedgerError(f"ledger {ledger.code} has no voucher {voucher_number(n)} in {format_period(period)}")
     return voucher
 
 

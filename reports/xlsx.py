@@ -9,7 +9,6 @@ spreadsheet can add. The 资产负债表 is two-sided (资产 | 年初余额 | �
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -155,34 +154,6 @@ def table_sheet(
     return ws
 
 
-def trial_balance_sheet(wb: Workbook, tb: Any) -> Worksheet:
-    rows = [
-        [r.code, r.name, r.opening, r.debit, r.credit, r.ytd_debit, r.ytd_credit, r.direction, abs(r.closing)]
-        for r in tb.rows
-    ]
-    t = tb.totals
-    rows.append(["", "合计", t.opening, t.debit, t.credit, None, None, "", t.closing])
-    return table_sheet(
-        wb,
-        "科目余额表",
-        [
-            "科目编码",
-            "科目名称",
-            "期初余额",
-            "本期借方",
-            "本期贷方",
-            "本年累计借方",
-            "本年累计贷方",
-            "方向",
-            "期末余额",
-        ],
-        rows,
-        (2, 3, 4, 5, 6, 8),
-        caption=f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元",
-        widths=[12, 24, 16, 16, 16, 16, 16, 6, 16],
-    )
-
-
 def consolidated_sheet(wb: Workbook, ctb: Any) -> Worksheet:
     rows = [[r.code, r.name, r.opening, *consolidated_movements(r), r.direction, abs(r.closing)] for r in ctb.rows]
     t = ctb.totals
@@ -300,9 +271,3 @@ def final_accounts_workbook(fa: Any) -> Workbook:
 
 def save(wb: Workbook, path: str | Path) -> None:
     wb.save(str(path))
-
-
-def to_bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

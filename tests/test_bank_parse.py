@@ -26,7 +26,7 @@ from postings.bank import (
 from postings.bank.amounts import parse_amount
 from postings.bank.cells import identifier_text
 from postings.bank.dates import EXCEL_EPOCH_1900, parse_date
-from postings.bank.encoding import decode_text
+from postings.encoding import decode_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bank"
 

@@ -76,32 +76,27 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 @contextmanager
 def session_scope(*, read_only: bool = False) -> Iterator[Session]:
     """A session on ``--db``; commits when the block succeeds, rolls back and exits 2 on bad input."""
-    engine = db.make_engine(state.url)
     try:
-        with db.session_factory(engine)() as session:
-            try:
-                with session.begin():
-                    yield session
-                    if read_only:
-                        session.rollback()
-            except ImportFileError as exc:
-                for problem in exc.problems:
-                    typer.echo(f"  {problem}", err=True)
-                fail(str(exc))
-            except LedgerError as exc:
-                fail(str(exc))
-            except OperationalError as exc:
-                mapped = map_database_error(exc)
-                fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
-            except DBAPIError as exc:
-                mapped = map_database_error(exc)
-                fail(
-                    str(mapped)
-                    if mapped
-                    else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
-                )
-    finally:
-        engine.dispose()
+        with db.open_books(state.url) as session:
+            yield session
+            if read_only:
+                session.rollback()
+    except ImportFileError as exc:
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        fail(str(exc))
+    except LedgerError as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        mapped = map_database_error(exc)
+        fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
+    except DBAPIError as exc:
+        mapped = map_database_error(exc)
+        fail(
+            str(mapped)
+            if mapped
+            else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
+        )
 
 
 def emit_json(payload: Any) -> None:

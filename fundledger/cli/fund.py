@@ -29,8 +29,9 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, TREASURY
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
-from ledger.books import children_of, get_entity, get_ledger, ledger_of
+from ledger.books import children_of, get_entity, get_ledger, ledger_of, subtree_of
 from ledger.models import Account, Entity, Ledger, Posting, Voucher
 from ledger.money import format_fen_grouped
 
@@ -231,15 +232,8 @@ def _parse_date(text: str) -> dt.date:
 
 def _ledgers_below(session: Session, entity: Entity, fund: str) -> list[str]:
     """The ``fund`` ledgers of ``entity`` and every entity below it."""
-    codes: list[str] = []
-    stack = [entity]
-    while stack:
-        current = stack.pop(0)
-        found = ledger_of(session, current, fund)
-        if found is not None:
-            codes.append(found.code)
-        stack.extend(children_of(session, current))
-    return codes
+    found = (ledger_of(session, current, fund) for current in subtree_of(session, entity))
+    return [ledger.code for ledger in found if ledger is not None]
 
 
 def _voucher_line(voucher: dict[str, Any]) -> str:
@@ -421,7 +415,7 @@ def _deadline_items(
         debits = {codes[a][:4] for a, fen in postings if fen > 0}
         credits = {codes[a][:4] for a, fen in postings if fen < 0}
         summary = voucher.summary or ""
-        if "1003" in debits and "1005" in credits and treasury_rule in rules:
+        if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
             month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
             items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
         elif summary.startswith("上解") and "结余基金" in summary:

@@ -213,7 +213,9 @@ class Voucher(Base):
 
     @property
     def display_number(self) -> str:
-        return f"记-{self.number:04d}"
+        from ledger.numbering import voucher_number  # not at the top: ledger.numbering → ledger.periods → models
+
+        return voucher_number(self.number)
 
 
 class Posting(Base):

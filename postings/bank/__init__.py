@@ -10,7 +10,7 @@ file, not new code. The importer (which books and reconciles) lives above and ca
 * ``check_running_balance(lines) -> list[str]``
 * ``line_identity(account_number, line) -> str``
 
-Modules: ``reader`` (container formats), ``encoding``, ``cells`` (text and identifiers),
+Modules: ``reader`` (container formats; text through ``postings.encoding``), ``cells`` (text and identifiers),
 ``amounts``, ``dates``, ``profiles`` (schema and built-ins), ``layout`` (header, preamble,
 footer), ``parser`` (row rules), ``checks``, ``model``.
 """

@@ -2,7 +2,7 @@
 
 This module owns everything that depends on the container format and nothing that depends on
 the bank: it sniffs the format from the bytes (an ``.xls`` download that is really CSV text is
-read as text), decodes text (``encoding.decode_text``), and yields each sheet or each delimiter
+read as text), decodes text (``postings.encoding.decode_text``), and yields each sheet or each delimiter
 reading as a ``Table`` of rows numbered as a clerk sees them (text: the physical line where the
 record starts; spreadsheets: the row number).
 
@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from ledger.errors import ImportFileError
 from postings.bank.cells import Cell
 from postings.bank.dates import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904
-from postings.bank.encoding import decode_text
+from postings.encoding import decode_text
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -19,13 +19,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, FROM_ABOVE, TO_BELOW
 from ledger.errors import FlowDateError, FlowInputError
 from ledger.journal import VoucherDraft
 from postings.flows.base import (
-    EXPENDITURE,
-    FISCAL_SPECIAL,
-    FROM_ABOVE,
-    TO_BELOW,
     FlowBatch,
     FlowBooks,
     FlowPlan,

@@ -37,9 +37,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.day_balance import balance_as_of
 from ledger.errors import (
     AmountError,
     FlowInputError,
@@ -54,9 +55,9 @@ from ledger.errors import (
     WrongLevelError,
 )
 from ledger.journal import KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post_many
-from ledger.models import Account, AccountBalance, Entity, Ledger, Posting, Voucher
+from ledger.models import Account, Entity, Ledger, Voucher
 from ledger.money import format_fen, format_fen_grouped, to_fen
-from ledger.periods import first_day, period_of
+from ledger.periods import format_period
 
 # ------------------------------------------------------------------ vocabulary
 PARTS = ("pooled", "personal")
@@ -66,23 +67,6 @@ PART_NAMES = {"pooled": "统筹基金", "personal": "个人账户基金", PENDIN
 FUND_NAMES = {"employee": "职工医保", "resident": "城乡居民医保"}
 LEVEL_NAMES = {"province": "省", "city": "市", "county": "县"}
 
-TREASURY = "1005"  # 国库存款
-FISCAL_SPECIAL = "1003"  # 财政专户存款
-EXPENDITURE = "1004"  # 支出户存款
-BONDS = "1201"  # 债券投资
-PREMIUM = "4001"  # 社会保险费收入
-SUBSIDY = "4101"  # 财政补贴收入
-INTEREST = "4201"  # 利息收入
-TRANSFER_IN = "4301"  # 转移收入
-FROM_ABOVE = "4401"  # 上级补助收入
-FROM_BELOW = "4402"  # 下级上解收入
-OTHER_INCOME = "4501"  # 其他收入
-PENDING_PREMIUM = "4601"  # 待转社会保险费收入
-PENDING_INTEREST = "4602"  # 待转利息收入
-BENEFITS = "5001"  # 社会保险待遇支出
-TRANSFER_OUT = "5201"  # 转移支出
-TO_ABOVE = "5301"  # 上解上级支出
-TO_BELOW = "5302"  # 补助下级支出
 
 DEPOSIT_INTEREST = "存款利息"
 BOND_INTEREST = "债券利息"
@@ -200,35 +184,9 @@ class FlowBooks:
     def balance(self, info: LedgerInfo, code: str, day: dt.date) -> int:
         """Balance of one account at the end of ``day`` (signed fen, debit positive), from the books.
 
-        Earlier months come from the monthly totals the journal keeps; the month of ``day`` from
-        its postings dated up to ``day`` (found through the vouchers' ledger-and-date index). One
-        round trip.
+        Counted vouchers only: one awaiting review is not in the balance (``ledger.balances``).
         """
-        account_id = info.accounts[code].id
-        period = period_of(day)
-        before = (
-            select(func.coalesce(func.sum(AccountBalance.debit_fen - AccountBalance.credit_fen), 0))
-            .where(
-                AccountBalance.ledger_id == info.id,
-                AccountBalance.account_id == account_id,
-                AccountBalance.period < period,
-            )
-            .scalar_subquery()
-        )
-        within = (
-            select(func.coalesce(func.sum(Posting.amount_fen), 0))
-            .select_from(Voucher)
-            .join(Posting, Posting.voucher_id == Voucher.id)
-            .where(
-                Voucher.ledger_id == info.id,
-                Voucher.voucher_date >= first_day(period),
-                Voucher.voucher_date <= day,
-                Posting.account_id == account_id,
-            )
-            .scalar_subquery()
-        )
-        row = self.session.execute(select(before, within)).one()
-        return int(row[0]) + int(row[1])
+        return balance_as_of(self.session, info.id, [info.accounts[code].id], day)
 
     def posted_keys(self, drafts: Sequence[VoucherDraft]) -> set[tuple[str, str]]:
         """(ledger, key) of the drafts whose key is already in the books (one round trip)."""
@@ -590,7 +548,7 @@ class FlowResult:
                     "date": d.date.isoformat(),
                     "summary": d.summary,
                     "link_id": d.link_id,
-                    "period": f"{posted.period // 100:04d}-{posted.period % 100:02d}" if posted else None,
+                    "period": format_period(posted.period) if posted else None,
                     "number": posted.display_number if posted else None,
                     "created": posted.created if posted else None,
                     "lines": [

@@ -17,14 +17,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import BENEFITS, EXPENDITURE, PREMIUM, TRANSFER_IN, TRANSFER_OUT
 from ledger.errors import FlowInputError, NotInChartError, SubAccountChoiceError
 from postings.flows.base import (
-    BENEFITS,
-    EXPENDITURE,
     PART_NAMES,
-    PREMIUM,
-    TRANSFER_IN,
-    TRANSFER_OUT,
     AccountInfo,
     FlowBatch,
     FlowResult,

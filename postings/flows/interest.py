@@ -19,17 +19,14 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, INTEREST, PENDING_INTEREST
 from ledger.errors import FlowDateError, FlowInputError
 from ledger.models import Posting, Voucher
 from ledger.periods import last_day
 from postings.flows.base import (
     DEPOSIT_INTEREST,
-    EXPENDITURE,
-    FISCAL_SPECIAL,
-    INTEREST,
     PART_NAMES,
     PENDING,
-    PENDING_INTEREST,
     AccountInfo,
     FlowBatch,
     FlowBooks,

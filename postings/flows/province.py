@@ -18,9 +18,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL
 from postings.flows.allocation import allocation_plan
 from postings.flows.base import (
-    FISCAL_SPECIAL,
     FlowBatch,
     FlowResult,
     InterLevelTransfer,

@@ -16,13 +16,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, FROM_BELOW, TO_ABOVE
 from ledger.errors import FlowInputError, NotInChartError
 from ledger.journal import VoucherDraft
 from postings.flows.base import (
-    EXPENDITURE,
-    FISCAL_SPECIAL,
-    FROM_BELOW,
-    TO_ABOVE,
     AccountInfo,
     FlowBatch,
     FlowBooks,

@@ -17,17 +17,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, OTHER_INCOME, PENDING_PREMIUM, PREMIUM, SUBSIDY, TRANSFER_IN, TREASURY
 from ledger.errors import FundPartError, NotInChartError
 from postings.flows.base import (
-    FISCAL_SPECIAL,
-    OTHER_INCOME,
     PART_NAMES,
     PENDING,
-    PENDING_PREMIUM,
-    PREMIUM,
-    SUBSIDY,
-    TRANSFER_IN,
-    TREASURY,
     FlowBatch,
     FlowResult,
     Recording,

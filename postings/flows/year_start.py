@@ -19,13 +19,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import BONDS, FISCAL_SPECIAL, INTEREST
 from ledger.errors import FlowInputError, SubAccountChoiceError
 from postings.flows.base import (
     BOND_INTEREST,
-    BONDS,
     DEPOSIT_INTEREST,
-    FISCAL_SPECIAL,
-    INTEREST,
     FlowBatch,
     FlowResult,
     InterLevelTransfer,

@@ -67,13 +67,11 @@ from reports.consolidation.matching import (
 )
 from reports.consolidation.pairs import (
     ADVANCE_DOWN,
-    ADVANCE_ROOT,
     ADVANCE_UP,
     ALLOCATE,
     KIND_LABELS,
     PAIR_SPECS,
     PART_LABELS,
-    RECEIVED_ROOT,
     REMIT,
     Difference,
     Item,
@@ -96,13 +94,11 @@ from reports.consolidation.trial_balance import (
 
 __all__ = [
     "ADVANCE_DOWN",
-    "ADVANCE_ROOT",
     "ADVANCE_UP",
     "ALLOCATE",
     "KIND_LABELS",
     "PAIR_SPECS",
     "PART_LABELS",
-    "RECEIVED_ROOT",
     "REMIT",
     "AdvancePair",
     "AdvanceSide",

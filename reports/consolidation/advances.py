@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import ADVANCES, RECEIPTS_HELD
 from ledger.models import Account, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
-from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_ROOT, ADVANCE_UP, KIND_LABELS, RECEIVED_ROOT, Subtree
+from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_UP, KIND_LABELS, Subtree
 
 
 @dataclass
@@ -29,7 +30,7 @@ class AdvanceSide:
     by_code: dict[str, list[int]] = field(default_factory=dict)
 
     def _natural(self, signed: int) -> int:
-        return signed if self.root == ADVANCE_ROOT else -signed
+        return signed if self.root == ADVANCES else -signed
 
     @property
     def year_opening(self) -> int:
@@ -115,7 +116,7 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
             select(Account.id, Account.ledger_id, Account.code).where(
                 Account.ledger_id.in_(list(ledger_entity)),
                 Account.is_leaf.is_(True),
-                or_(Account.code.startswith(ADVANCE_ROOT), Account.code.startswith(RECEIVED_ROOT)),
+                or_(Account.code.startswith(ADVANCES), Account.code.startswith(RECEIPTS_HELD)),
             )
         )
     }
@@ -169,14 +170,14 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
     pairs: list[AdvancePair] = []
     done: set[tuple[str, str, str]] = set()
     for (entity, other, root) in sorted(sides):
-        payer_key = (entity, other, ADVANCE_ROOT) if root == ADVANCE_ROOT else (other, entity, ADVANCE_ROOT)
+        payer_key = (entity, other, ADVANCES) if root == ADVANCES else (other, entity, ADVANCES)
         if payer_key in done:
             continue
         done.add(payer_key)
         payer_entity, receiver_entity = payer_key[0], payer_key[1]
-        payer = sides.get(payer_key) or AdvanceSide(payer_entity, tree.ledgers[payer_entity].code, ADVANCE_ROOT)
-        receiver = sides.get((receiver_entity, payer_entity, RECEIVED_ROOT)) or AdvanceSide(
-            receiver_entity, tree.ledgers[receiver_entity].code, RECEIVED_ROOT
+        payer = sides.get(payer_key) or AdvanceSide(payer_entity, tree.ledgers[payer_entity].code, ADVANCES)
+        receiver = sides.get((receiver_entity, payer_entity, RECEIPTS_HELD)) or AdvanceSide(
+            receiver_entity, tree.ledgers[receiver_entity].code, RECEIPTS_HELD
         )
         up = tree.parent_of.get(payer_entity) == receiver_entity
         child, parent = (payer_entity, receiver_entity) if up else (receiver_entity, payer_entity)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledger.dialect import in_list
 from ledger.models import Account, Ledger, Posting, Voucher
-from ledger.periods import format_period
+from ledger.numbering import voucher_ref
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import closing_transfer_ids
@@ -265,4 +265,4 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
         .order_by(Voucher.id)
     ):
         if vid not in seen:
-            result.elsewhere.setdefault(link, []).append(f"{codes[lid]} {format_period(period)} 记-{number:04d}")
+            result.elsewhere.setdefault(link, []).append(f"{codes[lid]} {voucher_ref(period, number)}")

@@ -6,16 +6,17 @@ statements) shares one vocabulary without depending on the others."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books import get_entity
+from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
+from ledger.books import get_entity, subtree_of
 from ledger.errors import LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Entity, Ledger
 from ledger.money import format_fen
+from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 
 REMIT = "remit"  # 上解: child 5301 ↔ parent 4402
@@ -28,7 +29,6 @@ KIND_LABELS = {
     ADVANCE_UP: "暂付款(下级)↔暂收款(上级)",
     ADVANCE_DOWN: "暂付款(上级)↔暂收款(下级)",
 }
-ADVANCE_ROOT, RECEIVED_ROOT = "1101", "2001"
 PART_LABELS = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
 
 
@@ -58,8 +58,8 @@ PAIR_SPECS: dict[str, tuple[PairSpec, ...]] = {
         PairSpec(ALLOCATE, "personal", "530202", "440102"),
     ),
     "resident": (
-        PairSpec(REMIT, None, "5301", "4402"),
-        PairSpec(ALLOCATE, None, "5302", "4401"),
+        PairSpec(REMIT, None, TO_ABOVE, FROM_BELOW),
+        PairSpec(ALLOCATE, None, TO_BELOW, FROM_ABOVE),
     ),
 }
 
@@ -84,7 +84,7 @@ class Item:
 
     @property
     def voucher(self) -> str:
-        return f"{format_period(self.period)} 记-{self.number:04d}"
+        return voucher_ref(self.period, self.number)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -92,7 +92,7 @@ class Item:
             "entity": self.entity,
             "voucher_id": self.voucher_id,
             "period": format_period(self.period),
-            "number": f"记-{self.number:04d}",
+            "number": voucher_number(self.number),
             "date": self.date.isoformat(),
             "account": self.account,
             "amount": format_fen(self.amount),
@@ -231,17 +231,11 @@ def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
     if fund not in FUNDS:
         raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
     root = get_entity(session, entity_code)
-    everyone = session.execute(select(Entity)).scalars().all()
-    children: dict[int | None, list[Entity]] = defaultdict(list)
-    for e in everyone:
-        children[e.parent_id].append(e)
-    by_id = {e.id: e for e in everyone}
-    members: list[Entity] = []
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        members.append(node)
-        todo.extend(children.get(node.id, []))
+    members = subtree_of(session, root)
+    by_id = {e.id: e for e in members}
+    above = session.get(Entity, root.parent_id) if root.parent_id is not None else None
+    if above is not None:
+        by_id[above.id] = above  # the root's own parent, outside the subtree, is named in parent_of
     ledgers = {
         by_id[lg.entity_id].code: lg
         for lg in session.execute(

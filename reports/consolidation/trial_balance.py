@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from accounts.roles import FUND_BALANCE
 from ledger.errors import DateError, LedgerError
-from ledger.money import format_fen
+from ledger.money import direction_of, format_fen
 from ledger.periods import first_day, last_day, period_status_map
 from reports.balance_sheet import LedgerSource
 from reports.consolidation.advances import match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
 from reports.consolidation.matching import match_inter_level
 from reports.consolidation.pairs import subtree
-from reports.trial_balance import FUND_BALANCE_ROOT, Totals, account_totals
+from reports.trial_balance import Totals, account_totals
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ConsolidatedRow:
 
     @property
     def direction(self) -> str:
-        return "借" if self.closing > 0 else "贷" if self.closing < 0 else "平"
+        return direction_of(self.closing)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -109,10 +110,10 @@ def _fund_leaf(source: LedgerSource, code: str) -> str:
     """The 3001 leaf the closing voucher sends account ``code`` to (as ``ledger.closing`` does)."""
     leaves = source.leaves()
     if source.fund != "employee":
-        return FUND_BALANCE_ROOT
+        return FUND_BALANCE
     part = leaves[code].fund_part
     for candidate in sorted(leaves):
-        if candidate.startswith(FUND_BALANCE_ROOT) and leaves[candidate].fund_part == part:
+        if candidate.startswith(FUND_BALANCE) and leaves[candidate].fund_part == part:
             return candidate
     raise LedgerError(f"ledger {source.label} has no 3001 sub-account for {part}")
 

@@ -27,14 +27,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import BENEFITS, FUND_BALANCE, LEVEL_TRANSFER_ROOTS, PREMIUM, SERIOUS_ILLNESS
 from ledger.books import get_ledger
 from ledger.errors import FundRuleError
 from ledger.models import Account, Posting, Voucher
 from reports.fund.calculation import average_fen
 
 MONTHS_PER_YEAR = 12
-BENEFIT_ROOTS = ("5001", "5101")
-COLLECTION_ROOT = "4001"
+BENEFIT_ROOTS = (BENEFITS, SERIOUS_ILLNESS)
+COLLECTION_ROOT = PREMIUM
 CLOSING_KIND = "closing"
 
 
@@ -106,7 +107,7 @@ def pool_figures(
         if not _pooled(account, ledger.fund):
             continue
         code = account.code
-        if code.startswith("3001") or code[:1] in ("4", "5"):
+        if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
             balance -= to_date.get(account.id, 0)
         if code.startswith(BENEFIT_ROOTS):
             expenditure += in_year.get(account.id, 0)
@@ -123,8 +124,6 @@ def pool_figures(
     )
 
 
-#: Transfers between levels: not the fund's own income or expenditure (they cancel in a consolidation).
-LEVEL_TRANSFER_ROOTS = ("4401", "4402", "5301", "5302")
 
 
 @dataclass(frozen=True)

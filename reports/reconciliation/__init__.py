@@ -10,7 +10,7 @@ None of them changes the books; ``fundledger month-end --close`` closes only whe
 
 from reports.reconciliation.bank import BankReconciliation, Item, reconcile_bank
 from reports.reconciliation.levels import LevelIssue, LevelItem, LevelPair, LevelReconciliation, reconcile_levels
-from reports.reconciliation.month_end import MonthEnd, month_end, subtree
+from reports.reconciliation.month_end import MonthEnd, month_end
 from reports.reconciliation.treasury import TreasuryReconciliation, read_treasury_csv, reconcile_treasury
 
 __all__ = [
@@ -27,5 +27,4 @@ __all__ = [
     "reconcile_bank",
     "reconcile_levels",
     "reconcile_treasury",
-    "subtree",
 ]

@@ -25,14 +25,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.day_balance import balance_as_of
 from ledger.errors import LedgerError
-from ledger.models import Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period, last_day
-from ledger.review import awaiting_review_ids
 from postings.bank_match import DATE_WINDOW_DAYS, account_statement, book_entries, line_links, match
 from postings.bank_store import bank_account
 
@@ -139,14 +137,7 @@ def reconcile_bank(session: Session, ledger_code: str, account_code: str, period
                           f"{account_code} up to {format_period(period)}; import the statement first "
                           "(fundledger import bank)")
     start = statement[0].booked_on
-    pending = awaiting_review_ids(session, [ledger.id])
-    balance_query = (
-        select(func.coalesce(func.sum(Posting.amount_fen), 0)).join(Voucher, Voucher.id == Posting.voucher_id)
-        .where(Posting.account_id == account.id, Voucher.voucher_date <= end)
-    )
-    if pending:
-        balance_query = balance_query.where(Voucher.id.not_in(sorted(pending)))
-    book_balance = session.scalar(balance_query) or 0
+    book_balance = balance_as_of(session, ledger.id, [account.id], end)
     entries = book_entries(session, account, start - dt.timedelta(days=DATE_WINDOW_DAYS), end)
     links = line_links(session, (s.id for s in statement))
     found = match(statement, entries.counted, links=links)

@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import children_of, get_entity, ledger_of
 from ledger.models import FUNDS, Account, Ledger, Posting, Voucher
 from ledger.money import format_fen
+from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
 _DIRECTIONS = (
-    ("up", "5301", "4402", 1, "下级已付上级未收", "上级已收下级未付"),
-    ("down", "4401", "5302", -1, "下级已收上级未付", "上级已付下级未收"),
+    ("up", TO_ABOVE, FROM_BELOW, 1, "下级已付上级未收", "上级已收下级未付"),
+    ("down", FROM_ABOVE, TO_BELOW, -1, "下级已收上级未付", "上级已付下级未收"),
 )
 
 
@@ -133,7 +135,7 @@ def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str
     for r in rows:
         if r[7] is not None and r[7] in net and net[r[7]] + net[r[0]] == 0:
             dropped.update((r[0], r[7]))
-    return [LevelItem(ledger_code, r[0], f"{format_period(r[1])} 记-{r[2]:04d}", r[3], r[4], r[5],
+    return [LevelItem(ledger_code, r[0], voucher_ref(r[1], r[2]), r[3], r[4], r[5],
                       sign * int(r[6])) for r in rows if int(r[6]) != 0 and r[0] not in dropped]
 
 

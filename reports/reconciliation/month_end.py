@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books import children_of, get_entity, ledger_of
+from accounts.roles import TREASURY
+from ledger.books import children_of, get_entity, ledger_of, subtree_of
 from ledger.errors import LedgerError
-from ledger.models import FUNDS, Account, BankStatementLine, Entity
+from ledger.models import FUNDS, Account, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
 from ledger.verify import VerifyReport, verify
@@ -80,19 +81,9 @@ class MonthEnd:
         return "\n".join(out)
 
 
-def subtree(session: Session, entity_code: str) -> list[Entity]:
-    """The entity and all its descendants, parents first."""
-    order = [get_entity(session, entity_code)]
-    i = 0
-    while i < len(order):
-        order.extend(children_of(session, order[i]))
-        i += 1
-    return order
-
-
 def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
     """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree."""
-    entities = subtree(session, entity_code)
+    entities = subtree_of(session, get_entity(session, entity_code))
     result = MonthEnd(entity=entities[0].code, period=period)
     end = last_day(period)
     for entity in entities:
@@ -112,7 +103,7 @@ def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
             result.income_not_empty += income_not_empty(session, ledger.id, ledger.code, end)
             left = treasury_left_at_year_end(session, ledger.id, period)
             if left:
-                result.treasury_not_empty.append({"ledger": ledger.code, "account": "1005", "balance_fen": left})
+                result.treasury_not_empty.append({"ledger": ledger.code, "account": TREASURY, "balance_fen": left})
     return result
 
 

@@ -36,23 +36,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.roles import FISCAL_SPECIAL, INCOME_ACCOUNT, TREASURY
 from ledger.books import get_ledger
+from ledger.day_balance import balance_as_of
 from ledger.errors import CellError, ImportFileError, LedgerError
-from ledger.models import Account, Posting, Voucher
+from ledger.models import Account, Posting
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
-from ledger.review import awaiting_review_ids
 from postings.bank.amounts import parse_amount
 from postings.bank.dates import parse_date
-from postings.bank.encoding import decode_text
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
+from postings.encoding import decode_text
 
-TREASURY = "1005"
-FISCAL_SPECIAL = "1003"
-INCOME = "1002"
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
 REQUIRED = ("date", "kind", "amount")
@@ -217,18 +215,6 @@ def _entry_dict(b: BookEntry) -> dict[str, object]:
             "amount": format_fen(abs(b.amount_fen))}
 
 
-def counted_balance(session: Session, accounts: list[Account], end: dt.date) -> int:
-    """Balance of ``accounts`` at the end of ``end`` from the vouchers that count (not awaiting review)."""
-    if not accounts:
-        return 0
-    pending = awaiting_review_ids(session, {a.ledger_id for a in accounts})
-    query = (select(func.coalesce(func.sum(Posting.amount_fen), 0)).join(Voucher, Voucher.id == Posting.voucher_id)
-             .where(Posting.account_id.in_([a.id for a in accounts]), Voucher.voucher_date <= end))
-    if pending:
-        query = query.where(Voucher.id.not_in(sorted(pending)))
-    return int(session.scalar(query) or 0)
-
-
 def leaves(session: Session, ledger_id: int, root: str) -> list[Account]:
     return list(session.execute(
         select(Account).where(Account.ledger_id == ledger_id, Account.code.startswith(root),
@@ -239,8 +225,8 @@ def leaves(session: Session, ledger_id: int, root: str) -> list[Account]:
 def income_not_empty(session: Session, ledger_id: int, ledger_code: str, end: dt.date) -> list[dict[str, object]]:
     """The 收入户 (1002) leaves holding money at the end of ``end``: they must be empty at month end."""
     found = []
-    for account in leaves(session, ledger_id, INCOME):
-        balance = counted_balance(session, [account], end)
+    for account in leaves(session, ledger_id, INCOME_ACCOUNT):
+        balance = balance_as_of(session, ledger_id, [account.id], end)
         if balance:
             found.append({"ledger": ledger_code, "account": account.code, "balance_fen": balance})
     return found
@@ -250,7 +236,7 @@ def treasury_left_at_year_end(session: Session, ledger_id: int, period: int) -> 
     """国库存款 at 31 December (only asked in December): it must be empty at year end."""
     if period % 100 != 12:
         return 0
-    return counted_balance(session, leaves(session, ledger_id, TREASURY), last_day(period))
+    return balance_as_of(session, ledger_id, [a.id for a in leaves(session, ledger_id, TREASURY)], last_day(period))
 
 
 def reconcile_treasury(
@@ -287,10 +273,10 @@ def reconcile_treasury(
     into_fiscal = _vouchers_touching(session, ledger.id, {b.voucher_id for b in credits}, FISCAL_SPECIAL)
     result.not_to_fiscal = [b for b in credits if b.voucher_id not in into_fiscal]
     transfers = [b for b in credits if b.voucher_id in into_fiscal]
-    result.book_balance_fen = counted_balance(session, treasury, end)
+    result.book_balance_fen = balance_as_of(session, ledger.id, [a.id for a in treasury], end)
     if transfers:
         last = max(b.date for b in transfers)
-        left = counted_balance(session, treasury, last)
+        left = balance_as_of(session, ledger.id, [a.id for a in treasury], last)
         if left:
             result.left_after_transfer = (last, left)
     elif result.book_balance_fen > 0:

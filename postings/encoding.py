@@ -1,9 +1,11 @@
-"""Which text encoding a bank's CSV export is in.
+"""Which text encoding an imported text file is in: the one sniffer of every intake.
 
-Mainland banks export CSV as GBK (read it as GB18030, its superset), some as UTF-8 with a BOM,
-some (中国银行 web banking) as UTF-16. The file does not say which, so this module decides, in
-the order the reference (§5.1) prescribes: UTF-8 (with or without BOM), then GB18030, then
-UTF-16. Two refinements make that order safe:
+Bank statements, treasury reports and voucher CSV files come from Windows tools in mainland
+China: GBK (read as GB18030, its superset), UTF-8 with or without a BOM, and for bank statements
+(中国银行 web banking) UTF-16. The file does not say which, so this module decides, in the order
+the reference (§5.1) prescribes: UTF-8 (with or without BOM), then GB18030, then UTF-16. The
+voucher CSV contract admits UTF-8 and GBK only, so its reader turns UTF-16 off
+(``allow_utf16=False``). Two refinements make that order safe:
 
 * a UTF-16 byte order mark is unambiguous and is honoured first (``FF FE`` is not valid GB18030
   anyway, but checking it up front keeps the intent visible);
@@ -24,12 +26,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes, *, allow_utf16: bool = True) -> tuple[str, str]:
     """Decode a text export; returns ``(text, encoding name)``.
 
     Raises ``ImportFileError`` when no candidate decodes the bytes cleanly.
     """
-    for bom, name in _BOMS:
+    for bom, name in _BOMS if allow_utf16 else _BOMS[:1]:
         if data.startswith(bom):
             text = _try(data, name)
             if text is None:
@@ -41,7 +43,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         text = _try(data, name)
         if text is not None and "\x00" not in text:
             return text, name
-    for name in _utf16_candidates(data):
+    for name in _utf16_candidates(data) if allow_utf16 else []:
         text = _try(data, name)
         if text is not None and "\x00" not in text:
             return text, name
