@@ -82,20 +82,20 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
     ``vouchers=False`` leaves out the per-voucher lines (preparations and reviews).
     """
     ledger = get_ledger(session, ledger_code) if ledger_code else None
-    codes = dict(session.execute(select(Ledger.id, Ledger.code)).all())
+    codes: dict[int | None, str] = dict(session.execute(select(Ledger.id, Ledger.code)).all())
     entries: list[TrailEntry] = []
     stmt = select(AuditEvent).order_by(AuditEvent.id)
     if ledger is not None:
         stmt = stmt.where(AuditEvent.ledger_id == ledger.id)
     for event in session.execute(stmt).scalars():
         try:
-            detail = json.loads(event.detail) if event.detail else {}
+            parsed = json.loads(event.detail) if event.detail else {}
         except ValueError:
-            detail = {"text": event.detail}
+            parsed = {"text": event.detail}
         at = _utc(event.at)
         assert at is not None
         entries.append(TrailEntry(at, event.actor, event.action, codes.get(event.ledger_id),
-                                  None, detail if isinstance(detail, dict) else {"value": detail}))
+                                  None, parsed if isinstance(parsed, dict) else {"value": parsed}))
     if vouchers:
         original = aliased(Voucher)
         vstmt = (select(Voucher, Ledger.maker_checker, original.kind)

@@ -79,7 +79,7 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
     vouchers: dict[int, Any] = {}
     voucher_ids = sorted({p.voucher_id for p in postings})
     for i in range(0, len(voucher_ids), IN_LIST_MAX):
-        for v in session.execute(
+        for row in session.execute(
             select(
                 Voucher.id,
                 Voucher.period,
@@ -95,7 +95,7 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
                 Voucher.kind != "closing",
             )
         ):
-            vouchers[v.id] = v
+            vouchers[row.id] = row
     rows = [
         _Row(
             v.id,
@@ -153,18 +153,18 @@ def _root_links(session: Session, ids: set[int | None]) -> dict[int, str | None]
             select(Voucher.id, Voucher.reversal_of_id, Voucher.link_id).where(Voucher.id.in_(sorted(todo)))
         ).all()
         todo = set()
-        for vid, rev, link in rows:
-            parent[vid] = (rev, link)
+        for found, rev, link in rows:
+            parent[found] = (rev, link)
             if rev is not None and rev not in parent:
                 todo.add(rev)
     for vid in ids:
         node = vid
         while node is not None and node in parent:
-            rev, link = parent[node]
-            if link or rev is None:
+            up, link = parent[node]
+            if link or up is None:
                 out[vid] = link  # type: ignore[index]
                 break
-            node = rev
+            node = up
     return out
 
 
@@ -263,6 +263,7 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
             .order_by(Voucher.id)
         ):
             if vid not in seen:
+                assert link is not None  # selected by its link id
                 result.elsewhere.setdefault(link, []).append(
                     f"{codes[lid]} {format_period(period)} 记-{number:04d}"
                 )
