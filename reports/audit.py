@@ -82,20 +82,21 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
     ``vouchers=False`` leaves out the per-voucher lines (preparations and reviews).
     """
     ledger = get_ledger(session, ledger_code) if ledger_code else None
-    codes: dict[int | None, str] = dict(session.execute(select(Ledger.id, Ledger.code)).all())
+    codes = dict(session.execute(select(Ledger.id, Ledger.code)).all())
     entries: list[TrailEntry] = []
     stmt = select(AuditEvent).order_by(AuditEvent.id)
     if ledger is not None:
         stmt = stmt.where(AuditEvent.ledger_id == ledger.id)
     for event in session.execute(stmt).scalars():
         try:
-            parsed = json.loads(event.detail) if event.detail else {}
+            stored: object = json.loads(event.detail) if event.detail else {}
         except ValueError:
-            parsed = {"text": event.detail}
+            stored = {"text": event.detail}
         at = _utc(event.at)
         assert at is not None
-        entries.append(TrailEntry(at, event.actor, event.action, codes.get(event.ledger_id),
-                                  None, parsed if isinstance(parsed, dict) else {"value": parsed}))
+        entries.append(TrailEntry(at, event.actor, event.action,
+                                  codes.get(event.ledger_id) if event.ledger_id is not None else None,
+                                  None, stored if isinstance(stored, dict) else {"value": stored}))
     if vouchers:
         original = aliased(Voucher)
         vstmt = (select(Voucher, Ledger.maker_checker, original.kind)

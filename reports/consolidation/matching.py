@@ -79,7 +79,7 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
     vouchers: dict[int, Any] = {}
     voucher_ids = sorted({p.voucher_id for p in postings})
     for i in range(0, len(voucher_ids), IN_LIST_MAX):
-        for row in session.execute(
+        for v in session.execute(
             select(
                 Voucher.id,
                 Voucher.period,
@@ -95,22 +95,22 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
                 Voucher.kind != "closing",
             )
         ):
-            vouchers[row.id] = row
+            vouchers[v.id] = v
     rows = [
         _Row(
-            v.id,
-            v.period,
-            v.number,
-            v.voucher_date,
-            v.kind,
-            v.link_id,
-            v.reversal_of_id,
+            voucher.id,
+            voucher.period,
+            voucher.number,
+            voucher.voucher_date,
+            voucher.kind,
+            voucher.link_id,
+            voucher.reversal_of_id,
             p.account_id,
             p.amount_fen,
             p.counterparty,
         )
         for p in postings
-        if (v := vouchers.get(p.voucher_id)) is not None
+        if (voucher := vouchers.get(p.voucher_id)) is not None
     ]
     reversal_ids = {r.id for r in rows if r.kind == "reversal"}
     excluded = closing_transfer_ids(session, reversal_ids)
