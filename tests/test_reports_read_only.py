@@ -103,6 +103,12 @@ class Books:
             ).scalars()
         )
 
+    def entity(self, code: str) -> Entity:
+        return self.session.execute(sa.select(Entity).where(Entity.code == code)).scalar_one()
+
+    def ledger(self, code: str) -> Ledger:
+        return self.session.execute(sa.select(Ledger).where(Ledger.code == code)).scalar_one()
+
     def tree(self, entity: str, fund: str) -> Any:
         from reports.consolidation import subtree
 
@@ -132,6 +138,10 @@ def args(make: Callable[[Books], tuple[Any, ...]], **kwargs: Any) -> Build:
 
 JAN, FEB, MAR = 202401, 202402, 202403
 D1, D2 = dt.date(2024, 1, 1), dt.date(2024, 3, 31)
+#: The employee ledgers of city C's pool (the city first), with their inputs as INPUTS records them.
+POOL = ["C-EMP", "X1-EMP", "X2-EMP", "X3-EMP"]
+BUDGETS = {code: (1_000_000_00, 900_000_00) for code in POOL}
+HEADCOUNTS = {"C-EMP": 5000, "X1-EMP": 3000, "X2-EMP": 2000, "X3-EMP": 1000}
 
 #: One entry per public report function: keyed by its name, or by ``module.name`` where two
 #: modules define the same name (the qualified key wins).
@@ -202,7 +212,42 @@ ARGUMENTS: dict[str, Call] = {
     "require_input": Call(call("X1-EMP", 2024, "headcount")),
     "stored_headcounts": Call(call(["X1-EMP"], 2024)),
     "has_headcounts": Call(call(["X1-EMP", "C-EMP"], 2024)),
+    "budgets_for": Call(call(POOL, 2024, None)),
+    "headcounts_for": Call(call(POOL, 2024, None)),
+    "stored_city_headcounts": Call(call("P", "employee", 2024)),
+    "city_ledgers_under": Call(args(lambda b: (b.entity("P"), "employee"))),
+    "city_pool_ledgers": Call(call("C", "employee")),
+    "ledgers_below": Call(args(lambda b: (b.entity("C"), "employee"))),
+    "deadline_items": Call(args(lambda b: (b.ledger("C-EMP"), 2024, "yichun", _deadline_rules()))),
+    "capacity_report": Call(call(2024, entity="C", fund="employee")),
+    "contributions_check": Call(call("C-EMP", 2024, wage_base_fen=100_000_000)),
+    "deadline_report": Call(call("C-EMP", 2024)),
+    "gap_calculation": Call(call(POOL, 2024, BUDGETS, HEADCOUNTS, {}, None, "jingmen")),
+    "gap_due_if_known": Call(call(POOL, 2024, BUDGETS, {}, None, "jingmen")),
+    "jiangxi_adjustment": Call(call("P", "employee", 2024)),
+    "jiangxi_conditions": Call(call("C-EMP", 2024, enrolment_target=100, enrolment_actual=120)),
+    "jiangxi_recovered": Call(args(lambda b: ("employee", b.files / "recovered.csv"))),
+    "jingmen_gap": Call(call("C", "employee", 2024)),
+    "jingmen_indicators": Call(call("C", "employee", 2024)),
+    "jingmen_reserve": Call(call("C", "employee", 2024, last_year_revenue_fen=1_000_000_000)),
+    "jiujiang_deficit": Call(call("C-EMP", 2024)),
+    "jiujiang_floor": Call(call("C-EMP", 2024)),
+    "jiujiang_risk_fund": Call(call("C", "employee", 2024)),
+    "yichun_risk": Call(call("C", "employee", 2024)),
+    # lists and statements by what the caller names
+    "entity_list": Call(call()),
+    "ledger_list": Call(call()),
+    "review_queue": Call(args(lambda b: (b.audit.checked_ledger,))),
+    "statement_source": Call(call(entity="C", fund="employee", consolidated=True)),
+    "balance_sheet_of": Call(call(FEB, entity="C", fund="employee", consolidated=True)),
+    "income_statement_of": Call(call(FEB, ledger="C-EMP")),
 }
+
+
+def _deadline_rules() -> Any:
+    from reports.fund import deadline_rules
+
+    return deadline_rules()
 
 
 def entry_for(qualified: str) -> Call | None:
@@ -222,11 +267,12 @@ BANK_STATEMENT = """本方账号：C-EMP-100301
 2024-03-25,县上解,,200000.00,800000.00,东宝区医保局,0003,S3
 2024-03-28,结息,,12.34,800012.34,建设银行,0004,S4
 """
-INPUTS = """ledger,year,kind,line,value
-X1-EMP,2024,budget_income,,1000000
-X1-EMP,2024,budget_expenditure,,950000.50
-X1-EMP,2024,headcount,,3000
-"""
+INPUTS = "ledger,year,kind,line,value\n" + "".join(
+    f"{code},2024,budget_income,,1000000\n{code},2024,budget_expenditure,,900000\n"
+    f"{code},2024,collection_target,,1000000\n{code},2024,headcount,,{count}\n"
+    for code, count in HEADCOUNTS.items()
+)
+RECOVERED = "amount,treatment_pool,insurance_pool,reference\n1000,C-EMP,X1-EMP,R-1\n"
 
 
 @dataclass
@@ -255,6 +301,7 @@ def read_only_books(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     (files / "statement.csv").write_text(BANK_STATEMENT, encoding="utf-8")
     (files / "inputs.csv").write_text(INPUTS, encoding="utf-8")
     (files / "treasury.csv").write_bytes(TREASURY_REPORT.encode("gb18030"))
+    (files / "recovered.csv").write_text(RECOVERED, encoding="utf-8")
     for argv in (
         ("import", "bank", str(files / "statement.csv"), "--ledger", "C-EMP", "--account", "100301"),
         ("fund", "input", "import", str(files / "inputs.csv")),
