@@ -15,8 +15,9 @@ this proof does not run. ``test_a_write_is_refused`` shows the mechanism bites o
 
 The books: ``tests.factories.build_audit_books`` (three months of two funds at city and counties,
 mirrored pairs, a reversal, closings and a reopen, a maker-checker ledger with a voucher awaiting
-review), plus a March bank statement, fund inputs and a treasury report, added through the CLI
-(which is the stable contract) before any read-only transaction starts.
+review), plus a March bank statement and fund inputs (budgets, collection targets and headcounts of
+city C's pool) added through the CLI (the stable contract) before any read-only transaction
+starts, and the files some reports read (a treasury report, recovered funds).
 """
 
 from __future__ import annotations
