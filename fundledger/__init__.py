@@ -1,1 +1,113 @@
-"""fundledger: double-entry books for Chinese basic medical insurance funds (public API)."""
+"""fundledger: double-entry books for Chinese basic medical insurance funds (public API).
+
+``import fundledger`` is the documented face of the library (``docs/api.md``): the calls that a
+script, the CLI and the web workspace make, gathered from the layers where they live, so that a
+caller needs one import and never a module path that may move. Each name is the layer's own
+object, not a wrapper: ``fundledger.post is ledger.journal.post``.
+
+The caller owns the database transaction: every function takes a SQLAlchemy ``Session`` first and
+never commits; ``open_books(url)`` gives one that commits when its block ends without an error.
+"""
+
+from accounts.setup import add_sub_account, create_ledger
+from ledger.books import add_entity
+from ledger.closing import close_period, reopen_period
+from ledger.db import open_books, upgrade
+from ledger.errors import LedgerError
+from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
+from ledger.money import format_fen, to_fen
+from ledger.periods import format_period, parse_period
+from ledger.review import review
+from ledger.verify import verify
+from postings.bank_store import import_statement
+from postings.beancount_import import import_beancount
+from postings.flows import (
+    allocate_down,
+    balance_remit,
+    benefit_payment,
+    deposit_interest,
+    fiscal_to_expenditure,
+    interest_remit,
+    matured_deposit_remit,
+    premium_income,
+    premium_refund,
+    province_allocate,
+    province_remit,
+    remit_up,
+    reserve,
+    subsidy_income,
+    transfer_income,
+    transfer_income_refund,
+    transfer_out,
+    treasury_to_fiscal,
+)
+from postings.receipts import post_receipts
+from postings.voucher_csv import import_vouchers
+from reports.balance_sheet import balance_sheet
+from reports.beancount_export import export_beancount
+from reports.consolidation import consolidated_statements, consolidated_trial_balance
+from reports.detail_ledger import cash_journals, detail_ledger
+from reports.final_accounts import final_accounts
+from reports.income_statement import income_statement
+from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
+from reports.trial_balance import trial_balance, trial_balance_as_of
+
+__all__ = [
+    "LedgerError",
+    "Line",
+    "Posted",
+    "VoucherDraft",
+    "add_entity",
+    "add_sub_account",
+    "allocate_down",
+    "balance_remit",
+    "balance_sheet",
+    "benefit_payment",
+    "cash_journals",
+    "close_period",
+    "consolidated_statements",
+    "consolidated_trial_balance",
+    "create_ledger",
+    "deposit_interest",
+    "detail_ledger",
+    "export_beancount",
+    "final_accounts",
+    "fiscal_to_expenditure",
+    "format_fen",
+    "format_period",
+    "import_beancount",
+    "import_statement",
+    "import_vouchers",
+    "income_statement",
+    "interest_remit",
+    "matured_deposit_remit",
+    "month_end",
+    "open_books",
+    "parse_period",
+    "post",
+    "post_many",
+    "post_pair",
+    "post_receipts",
+    "premium_income",
+    "premium_refund",
+    "province_allocate",
+    "province_remit",
+    "reconcile_bank",
+    "reconcile_levels",
+    "reconcile_treasury",
+    "remit_up",
+    "reopen_period",
+    "reserve",
+    "reverse",
+    "review",
+    "subsidy_income",
+    "to_fen",
+    "transfer_income",
+    "transfer_income_refund",
+    "transfer_out",
+    "treasury_to_fiscal",
+    "trial_balance",
+    "trial_balance_as_of",
+    "upgrade",
+    "verify",
+]

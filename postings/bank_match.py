@@ -141,7 +141,7 @@ def match(
     window = dt.timedelta(days=window_days)
     free = {b.id: b for b in books}
     taken: dict[int, list[BookEntry]] = {}
-    get_id = line_id or (lambda s: getattr(s, "id", None))
+    get_id: Callable[[Any], Any] = line_id or (lambda s: getattr(s, "id", None))
     by_amount: dict[int, list[BookEntry]] = defaultdict(list)
     for b in books:
         by_amount[b.amount_fen].append(b)

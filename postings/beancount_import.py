@@ -315,8 +315,8 @@ def _parse_txn(entry: Any, accounts: dict[str, tuple[str, str]], user: str) -> _
             raise ValueError(f"{where}: {posting.account}: amounts must be in {CURRENCY}")
         if posting.cost is not None or posting.price is not None:
             raise ValueError(f"{where}: {posting.account}: costs and prices are not supported")
-        ledger, code = accounts[posting.account]
-        ledgers_seen.add(ledger)
+        posting_ledger, code = accounts[posting.account]
+        ledgers_seen.add(posting_ledger)
         try:
             amount = to_fen(posting.units.number, what=f"{where}: {posting.account}")
         except LedgerError as exc:

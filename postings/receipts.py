@@ -325,10 +325,11 @@ def post_receipts(
         end = last_day(period)
     else:
         start = None
-        end = session.scalar(select(func.max(BankStatementLine.booked_on))
-                             .where(BankStatementLine.account_id == account.id))
-        if end is None:
+        latest = session.scalar(select(func.max(BankStatementLine.booked_on))
+                                .where(BankStatementLine.account_id == account.id))
+        if latest is None:
             return run
+        end = latest
     lines, run.already_linked = unbooked_lines(session, account, start, end)
     books = FlowBooks(session)
     info = books.ledger(ledger.code)

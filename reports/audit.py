@@ -89,13 +89,14 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
         stmt = stmt.where(AuditEvent.ledger_id == ledger.id)
     for event in session.execute(stmt).scalars():
         try:
-            detail = json.loads(event.detail) if event.detail else {}
+            stored: object = json.loads(event.detail) if event.detail else {}
         except ValueError:
-            detail = {"text": event.detail}
+            stored = {"text": event.detail}
         at = _utc(event.at)
         assert at is not None
-        entries.append(TrailEntry(at, event.actor, event.action, codes.get(event.ledger_id),
-                                  None, detail if isinstance(detail, dict) else {"value": detail}))
+        entries.append(TrailEntry(at, event.actor, event.action,
+                                  codes.get(event.ledger_id) if event.ledger_id is not None else None,
+                                  None, stored if isinstance(stored, dict) else {"value": stored}))
     if vouchers:
         original = aliased(Voucher)
         vstmt = (select(Voucher, Ledger.maker_checker, original.kind)

@@ -252,8 +252,8 @@ def render_beancount(session: Session, ledger_code: str | None = None) -> Beanco
     for ledger in ledgers:
         for account in accounts_by_ledger[ledger.id]:
             if account.is_leaf and account.id in balances:
-                amount = format_fen(int(balances[account.id]))
-                out.append(f"{end} balance {names[account.id]}  {amount} {CURRENCY}")
+                balance = format_fen(int(balances[account.id]))
+                out.append(f"{end} balance {names[account.id]}  {balance} {CURRENCY}")
     text = "\n".join(out) + "\n"
     accounts_total = sum(len(a) for a in accounts_by_ledger.values())
     return BeancountExport(text, len(ledgers), accounts_total, len(vouchers), len(pending))

@@ -30,8 +30,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
@@ -305,7 +306,7 @@ def detail_ledger(
         balance = opening
         if offset:
             prior = ordered.limit(offset).subquery()
-            counted = prior.c.amount_fen
+            counted: ColumnElement[Any] = prior.c.amount_fen
             if awaiting:
                 counted = case((prior.c.id.in_(sorted(awaiting)), 0), else_=prior.c.amount_fen)
             balance += int(session.execute(select(func.coalesce(func.sum(counted), 0))).scalar_one())
@@ -375,7 +376,8 @@ def _counter_accounts(
 
     def label(account_id: int) -> str:
         account = accounts[account_id]
-        names, node = [], account
+        names: list[str] = []
+        node: Account | None = account
         while node is not None:
             names.append(node.name)
             node = accounts.get(node.parent_id) if node.parent_id else None

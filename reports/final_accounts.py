@@ -264,13 +264,14 @@ def _notes(fund: str, bs: BalanceSheet, inc: IncomeStatement, inter: InterLevel 
             (ln.values[end] for ln in bs.liabilities_and_net_assets if ln.key == "fund_balance.pending"), 0
         )
         notes.append(Figure("pending", "待转基金年末余额（年终分配后应为零）", pending))
-        pairs = [
+        pairs: list[tuple[str, str, tuple[str, ...]]] = [
             ("to_upper", "上解上级支出", ("pooled_expense.to_upper", "personal_expense.to_upper")),
             ("from_lower", "下级上解收入", ("pooled_income.from_lower", "personal_income.from_lower")),
             ("from_upper", "上级补助收入", ("pooled_income.from_upper", "personal_income.from_upper")),
             ("to_lower", "补助下级支出", ("pooled_expense.to_lower", "personal_expense.to_lower")),
         ]
-        income_key, expense_key = ("pooled_income", "personal_income"), ("pooled_expense", "personal_expense")
+        income_key: tuple[str, ...] = ("pooled_income", "personal_income")
+        expense_key: tuple[str, ...] = ("pooled_expense", "personal_expense")
     else:
         pairs = [
             ("to_upper", "上解上级支出", ("expense.to_upper",)),

@@ -31,7 +31,7 @@ SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 def new_workbook() -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     return wb
 
 

@@ -77,10 +77,10 @@ def fit(profile: Profile, table: Table, index: int) -> Layout | _Miss:
     claimed: set[int] = set()
     for field in FIELDS:
         for alias in profile.columns.get(field, ()):
-            position = positions.get(normalize_label(alias))
-            if position is not None and position not in claimed:
-                columns[field] = position
-                claimed.add(position)
+            found = positions.get(normalize_label(alias))
+            if found is not None and found not in claimed:
+                columns[field] = found
+                claimed.add(found)
                 break
     missing: list[str] = []
     if "booked_on" not in columns:

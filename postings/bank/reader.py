@@ -20,6 +20,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from ledger.errors import ImportFileError
 from postings.bank.cells import Cell
@@ -160,7 +161,7 @@ def _read_xls(data: bytes) -> Source:
     return Source(file_format="xls", tables=tuple(tables), excel_epoch=epoch)
 
 
-def _xls_cell(cell: object, datemode: int) -> Cell | None:
+def _xls_cell(cell: object, datemode: Literal[0, 1]) -> Cell | None:
     import xlrd
 
     ctype = getattr(cell, "ctype", xlrd.XL_CELL_EMPTY)

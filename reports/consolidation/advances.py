@@ -148,6 +148,7 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
         if voucher_id in waiting:
             continue
         entity, code = accounts[account_id]
+        assert counterparty is not None  # the query keeps postings that name one
         other = other_level(entity, counterparty)
         if other is None:
             continue

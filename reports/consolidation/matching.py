@@ -99,19 +99,19 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
             vouchers[v.id] = v
     rows = [
         _Row(
-            v.id,
-            v.period,
-            v.number,
-            v.voucher_date,
-            v.kind,
-            v.link_id,
-            v.reversal_of_id,
+            voucher.id,
+            voucher.period,
+            voucher.number,
+            voucher.voucher_date,
+            voucher.kind,
+            voucher.link_id,
+            voucher.reversal_of_id,
             p.account_id,
             p.amount_fen,
             p.counterparty,
         )
         for p in postings
-        if (v := vouchers.get(p.voucher_id)) is not None
+        if (voucher := vouchers.get(p.voucher_id)) is not None
     ]
     reversal_ids = {r.id for r in rows if r.kind == "reversal"}
     excluded = closing_transfer_ids(session, reversal_ids)
@@ -154,18 +154,18 @@ def _root_links(session: Session, ids: set[int | None]) -> dict[int, str | None]
             select(Voucher.id, Voucher.reversal_of_id, Voucher.link_id).where(Voucher.id.in_(sorted(todo)))
         ).all()
         todo = set()
-        for vid, rev, link in rows:
-            parent[vid] = (rev, link)
+        for found, rev, link in rows:
+            parent[found] = (rev, link)
             if rev is not None and rev not in parent:
                 todo.add(rev)
     for vid in ids:
         node = vid
         while node is not None and node in parent:
-            rev, link = parent[node]
-            if link or rev is None:
+            up, link = parent[node]
+            if link or up is None:
                 out[vid] = link  # type: ignore[index]
                 break
-            node = rev
+            node = up
     return out
 
 
@@ -265,4 +265,5 @@ def _find_elsewhere(session: Session, result: Matching) -> None:
         .order_by(Voucher.id)
     ):
         if vid not in seen:
+            assert link is not None  # selected by its link id
             result.elsewhere.setdefault(link, []).append(f"{codes[lid]} {voucher_ref(period, number)}")

@@ -168,23 +168,23 @@ def consolidated_trial_balance(
         for item in (*m.child_items, *m.parent_items):
             closed = statuses[item.entity].get(item.period) == "closed"
             fund_leaf = _fund_leaf(sources[item.entity], item.account)
-            a = item.amount
+            amount = item.amount
             for seg in segments:
                 if seg == "opening":
                     target = fund_leaf if closed else item.account
-                    adj(target, 0, -a if item.natural == "debit" else a)
+                    adj(target, 0, -amount if item.natural == "debit" else amount)
                     continue
                 d, c = (1, 2) if seg == "range" else (3, 4)
                 if item.natural == "debit":
-                    adj(item.account, d, -a)
+                    adj(item.account, d, -amount)
                     if closed:
-                        adj(item.account, c, -a)
-                        adj(fund_leaf, d, -a)
+                        adj(item.account, c, -amount)
+                        adj(fund_leaf, d, -amount)
                 else:
-                    adj(item.account, c, -a)
+                    adj(item.account, c, -amount)
                     if closed:
-                        adj(item.account, d, -a)
-                        adj(fund_leaf, c, -a)
+                        adj(item.account, d, -amount)
+                        adj(fund_leaf, c, -amount)
 
     # 暂付款/暂收款 pairs between levels that agree: each side's own counterparty figures come out.
     advances = match_advances(session, tree, start, end)
@@ -192,9 +192,9 @@ def consolidated_trial_balance(
         if not pair.agrees:
             continue
         for side in (pair.payer, pair.receiver):
-            for code, values in side.by_code.items():
+            for code, amounts in side.by_code.items():
                 for index in range(5):
-                    adj(code, index, -values[index])
+                    adj(code, index, -amounts[index])
 
     # A closing voucher posts one net line per 3001 leaf, so taking an eliminated amount out of its
     # debit can leave the debit negative; show such a change on the other side (the net is the same).
@@ -223,8 +223,8 @@ def consolidated_trial_balance(
             t = [x + y for x, y in zip(t, rolled_adj[child], strict=True)]
         rolled_sum[code], rolled_adj[code] = s, t
 
-    for root in children.get(None, []):
-        roll(root)
+    for top in children.get(None, []):
+        roll(top)
     rows = []
     for code in sorted(meta):
         s, t = rolled_sum[code], rolled_adj[code]
