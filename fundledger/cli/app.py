@@ -74,9 +74,10 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 @contextmanager
-def session_scope(*, read_only: bool = False) -> Iterator[Session]:
-    """A session on ``--db``; commits when the block succeeds, rolls back and exits 2 on bad input."""
-    engine = db.make_engine(state.url)
+def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterator[Session]:
+    """A session on ``url`` (default ``--db``); commits when the block succeeds, rolls back and exits 2
+    on bad input."""
+    engine = db.make_engine(url or state.url)
     try:
         with db.session_factory(engine)() as session:
             try:

@@ -583,7 +583,7 @@ class _Plan:
         quarter = (self.m - 1) // 3 + 1
         if fund == "employee":
             pooled = self.fen(58_000_000, 66_000_000)
-            calls = [
+            calls: list[tuple[str | None, int, int, int]] = [
                 ("pooled", pooled, self.fen(50_000, 150_000), self.fen(5_000, 30_000)),
                 ("personal", self.fen(24_000_000, 28_000_000), 0, 0),
                 ("pending", self.fen(1_000_000, 3_000_000), 0, 0),
