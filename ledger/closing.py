@@ -18,6 +18,7 @@ and closed again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -115,6 +116,16 @@ def close_period(
         vouchers=[v.id for v in vouchers],
     )
     return CloseResult(ledger.code, period, vouchers)
+
+
+def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *, user: str) -> list[CloseResult]:
+    """Close ``period`` in each of ``ledger_codes``, in the order given, as one unit of work.
+
+    What ``fundledger month-end --close`` does once every check of the subtree agrees: the caller
+    decides whether to close, this closes. A ledger whose month is already closed is left as it is
+    (``already_closed``); any refusal raises and, the caller's transaction being one, closes none.
+    """
+    return [close_period(session, code, period, user=user) for code in ledger_codes]
 
 
 def _closing_sequence(session: Session, ledger: Ledger, period: int) -> int:

@@ -12,39 +12,27 @@ imports, set-up, digests). ``audit_log`` merges them into one time-ordered trail
 ``voucher_trail`` is one voucher's story. The SQL views ``v_vouchers``, ``v_postings`` and
 ``v_trial_balance`` (revision 0002) give the same facts to any SQL tool.
 
-``grant_auditor`` creates the PostgreSQL read-only role: CONNECT on the database, USAGE on the
-schema, SELECT on every table and view (and, through default privileges, on tables created later
-by the same owner) — nothing else; writes fail with "permission denied". SQLite has no roles: an
-auditor opens the file read-only (``sqlite3 'file:books.db?mode=ro'``, see ``SQLITE_READ_ONLY_HELP``).
+The read-only role an auditor queries with is created by ``ledger.roles.grant_auditor`` (a
+write to the database catalogue, so not here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent, Ledger, Voucher, VoucherReview
 from ledger.numbering import voucher_ref
-from ledger.review import needs_review
+from ledger.review import PendingVoucher, needs_review, pending
 
 #: Entries returned by ``audit_log`` at most unless the caller asks for fewer.
 AUDIT_LOG_ENTRIES_MAX = 100_000
-ROLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-PASSWORD_LENGTH_MAX = 200
-
-SQLITE_READ_ONLY_HELP = (
-    "SQLite has no roles or grants: give auditors a copy of the file, or let them open it read-only, "
-    "e.g. `sqlite3 'file:fundledger.db?mode=ro'` or in Python "
-    "`sqlite3.connect('file:fundledger.db?mode=ro', uri=True)`; the views v_trial_balance, v_postings "
-    "and v_vouchers are there to query"
-)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -198,97 +186,16 @@ def voucher_trail(session: Session, ledger_code: str, voucher_id: int) -> Vouche
     )
 
 
-# ------------------------------------------------------------------ read-only role (PostgreSQL)
 @dataclass(frozen=True)
-class GrantResult:
-    role: str
-    created: bool
-    login: bool
-    database: str
-    schema: str
-    statements: list[str]
-    warnings: list[str]
+class ReviewQueue:
+    """What awaits 审核 in one ledger; ``maker_checker`` False means its vouchers count when posted."""
+
+    ledger: str
+    maker_checker: bool
+    vouchers: tuple[PendingVoucher, ...]
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    # standard_conforming_strings is on (the default since PostgreSQL 9.1): only quotes need doubling.
-    return "'" + value.replace("'", "''") + "'"
-
-
-def grant_auditor(session: Session, role: str, *, login: bool = False,
-                  password: str | None = None) -> GrantResult:
-    """Create (if missing) and grant the read-only role ``role`` on this PostgreSQL database.
-
-    The role gets CONNECT on the database, USAGE on the schema, SELECT on every table and view,
-    SELECT on tables the current user creates later (default privileges), and its sessions start
-    read-only (``default_transaction_read_only``). Any other table privilege it had is revoked
-    first, so it ends with reads only. NOLOGIN unless ``login`` (then ``password`` is required for
-    a new role). Refused for superusers and for the current user.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        raise LedgerError(SQLITE_READ_ONLY_HELP)
-    if not ROLE_RE.match(role or ""):
-        raise LedgerError(f"role name {role!r} must be letters, digits and _ (at most 63), not starting "
-                          "with a digit")
-    if password is not None and (not login or "\x00" in password or len(password) > PASSWORD_LENGTH_MAX):
-        raise LedgerError("--password needs --login and must be at most "
-                          f"{PASSWORD_LENGTH_MAX} characters")
-    conn = session.connection()
-    database, schema, current = conn.execute(
-        text("SELECT current_database(), current_schema(), current_user")).one()
-    if role == current:
-        raise LedgerError(f"{role} is the user running this command; an auditor role must be another role")
-    existing = conn.execute(
-        text("SELECT rolsuper, rolcanlogin, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
-             "WHERE rolname = :r"), {"r": role}).first()
-    warnings: list[str] = []
-    statements: list[str] = []
-    quoted = _ident(role)
-    if existing is None:
-        if login and password is None:
-            raise LedgerError("a new login role needs --password")
-        how = f"LOGIN PASSWORD {_literal(password)}" if login and password is not None else "NOLOGIN"
-        statements.append(f"CREATE ROLE {quoted} {how} NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT")
-    else:
-        if existing.rolsuper or existing.rolbypassrls:
-            raise LedgerError(f"role {role} is a superuser (or bypasses row security); it cannot be made "
-                              "read-only — choose another role name")
-        if existing.rolcreaterole or existing.rolcreatedb:
-            warnings.append(f"role {role} may create roles or databases; consider ALTER ROLE {role} "
-                            "NOCREATEROLE NOCREATEDB")
-        if login:
-            how = f" PASSWORD {_literal(password)}" if password is not None else ""
-            statements.append(f"ALTER ROLE {quoted} LOGIN{how}")
-        members = conn.execute(text(
-            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r ORDER BY 1"), {"r": role}
-        ).scalars().all()
-        if members:
-            warnings.append(f"role {role} is a member of {', '.join(members)} and may inherit their "
-                            "privileges")
-    s = _ident(schema)
-    statements += [
-        f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {quoted}",
-        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {quoted}",
-        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {s} FROM {quoted}",
-        f"GRANT CONNECT ON DATABASE {_ident(database)} TO {quoted}",
-        f"GRANT USAGE ON SCHEMA {s} TO {quoted}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {quoted}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {quoted}",
-        f"ALTER ROLE {quoted} SET default_transaction_read_only = on",
-    ]
-    # Straight to the driver, inside the session's transaction: DDL takes no bound parameters, and a
-    # password may hold '%', which a parameter-style layer would read as a placeholder.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
-    shown = [st if "PASSWORD" not in st else st.split(" PASSWORD ")[0] + " PASSWORD '…'" for st in statements]
-    return GrantResult(role, existing is None, bool(login or (existing is not None and existing.rolcanlogin)),
-                       database, schema, shown, warnings)
+def review_queue(session: Session, ledger_code: str) -> ReviewQueue:
+    """The vouchers of ``ledger_code`` that await review (they do not count yet), oldest first."""
+    ledger = get_ledger(session, ledger_code)
+    return ReviewQueue(ledger.code, bool(ledger.maker_checker), tuple(pending(session, ledger_code)))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import cast
 
 from ledger.money import direction_of, format_fen_grouped
 from ledger.numbering import voucher_number
@@ -45,6 +46,39 @@ def csv_text(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def money(fen: int) -> str:
     return format_fen_grouped(fen)
+
+
+# ------------------------------------------------------------------ the chart of one ledger
+# ``accounts.registry.account_rows`` gives the rows as the JSON contract has them (dicts).
+
+
+def _bank(row: Mapping[str, object]) -> Mapping[str, str]:
+    return cast(Mapping[str, str], row["bank"] or {})
+
+
+def account_csv(rows: Sequence[Mapping[str, object]]) -> str:
+    """``account list --format csv``: one line per account, the bank-account registry flattened."""
+    return csv_text(
+        ["code", "name", "category", "normal_side", "parent", "leaf", "bank_kind", "bank_name", "bank_number"],
+        [
+            [r["code"], r["name"], r["category"], r["normal_side"], r["parent"] or "",
+             "true" if r["leaf"] else "false", _bank(r).get("kind", ""), _bank(r).get("name", ""),
+             _bank(r).get("number", "")]
+            for r in rows
+        ],
+    )
+
+
+def account_text(rows: Sequence[Mapping[str, object]]) -> str:
+    """The chart for people: sub-accounts indented under their parent, ``+`` on a parent, bank tie shown."""
+    lines = []
+    for r in rows:
+        code = str(r["code"])
+        depth = (len(code) - 4) // 2
+        bank = f"  [{_bank(r)['kind']} {_bank(r)['number']}]" if r["bank"] else ""
+        leaf = "" if r["leaf"] else " +"
+        lines.append(f"{code:<10} {'  ' * depth}{r['name']}{leaf}{bank}\n")
+    return "".join(lines)
 
 
 # ------------------------------------------------------------------ statements and reports
@@ -140,6 +174,41 @@ def counterparty_table(rows) -> str:  # type: ignore[no-untyped-def]
         ],
         numeric=[False, False, False, True, True, True, False, True],
     )
+
+
+def trial_balance_csv(tb, *, by_counterparty: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """科目余额表 as CSV (plain two-place amounts), the 合计 row last; the 往来单位 breakdown after a blank line."""
+    from ledger.money import format_fen
+
+    text = csv_text(
+        ["code", "name", "category", "opening", "debit", "credit", "closing"],
+        [[r.code, r.name, r.category, format_fen(r.opening), format_fen(r.debit),
+          format_fen(r.credit), format_fen(r.closing)] for r in tb.rows]
+        + [["", "合计", "", format_fen(tb.totals.opening), format_fen(tb.totals.debit),
+            format_fen(tb.totals.credit), format_fen(tb.totals.closing)]],
+    )
+    if by_counterparty:
+        text += "\n" + csv_text(
+            ["code", "name", "counterparty", "opening", "debit", "credit", "closing"],
+            [[c.code, c.name, c.counterparty, format_fen(c.opening), format_fen(c.debit),
+              format_fen(c.credit), format_fen(c.closing)] for c in tb.counterparties])
+    return text
+
+
+def trial_balance_text(tb, *, by_counterparty: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """科目余额表 for people: heading, the table with 本年累计 and 方向, the 往来单位 breakdown if asked."""
+    rows = [[r.code, r.name, money(r.opening), money(r.debit), money(r.credit), money(r.ytd_debit),
+             money(r.ytd_credit), r.direction, money(abs(r.closing))] for r in tb.rows]
+    rows.append(["", "合计", money(tb.totals.opening), money(tb.totals.debit), money(tb.totals.credit),
+                 "", "", "", money(tb.totals.closing)])
+    parts = [
+        f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元",
+        table(["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "本年累计借方", "本年累计贷方",
+               "方向", "期末余额"], rows, numeric=[False, False, True, True, True, True, True, False, True]),
+    ]
+    if by_counterparty:
+        parts += ["\n往来单位明细", counterparty_table(tb.counterparties)]
+    return "\n".join(parts)
 
 
 #: 汇总科目余额表 columns, the same on screen and in the workbook.

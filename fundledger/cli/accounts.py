@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 import typer
@@ -32,23 +30,16 @@ def register(app: typer.Typer) -> None:
     @ledger_app.command("list")
     def ledger_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
         """List ledgers."""
-        from sqlalchemy import select
-
-        from ledger.models import Entity, Ledger
+        from reports.listing import ledger_list
 
         check_format(fmt, ("table", "json"))
         with session_scope(read_only=True) as session:
-            rows = [
-                {"code": lc, "entity": ec, "fund": fund}
-                for lc, ec, fund in session.execute(
-                    select(Ledger.code, Entity.code, Ledger.fund).join(Entity).order_by(Ledger.code)
-                )
-            ]
+            ledgers = ledger_list(session)
         if fmt == "json":
-            emit_json(rows)
+            emit_json([r.to_dict() for r in ledgers])
         else:
-            for r in rows:
-                typer.echo(f"{r['code']:<16} {r['entity']:<12} {r['fund']}")
+            for r in ledgers:
+                typer.echo(f"{r.code:<16} {r.entity:<12} {r.fund}")
 
     @account_app.command("add")
     def account_add(
@@ -84,6 +75,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List a ledger's accounts (JSON: code, name, category, normal_side, parent, leaf, bank)."""
         from accounts.registry import account_rows
+        from reports.render import account_csv, account_text
 
         check_format(fmt, ("table", "csv", "json"))
         with session_scope(read_only=True) as session:
@@ -91,40 +83,6 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(rows)
         elif fmt == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(
-                [
-                    "code",
-                    "name",
-                    "category",
-                    "normal_side",
-                    "parent",
-                    "leaf",
-                    "bank_kind",
-                    "bank_name",
-                    "bank_number",
-                ]
-            )
-            for r in rows:
-                bank = r["bank"] or {}
-                writer.writerow(
-                    [
-                        r["code"],
-                        r["name"],
-                        r["category"],
-                        r["normal_side"],
-                        r["parent"] or "",
-                        "true" if r["leaf"] else "false",
-                        bank.get("kind", ""),
-                        bank.get("name", ""),
-                        bank.get("number", ""),
-                    ]
-                )
-            typer.echo(out.getvalue(), nl=False)
+            typer.echo(account_csv(rows), nl=False)
         else:
-            for r in rows:
-                depth = (len(r["code"]) - 4) // 2
-                bank = f"  [{r['bank']['kind']} {r['bank']['number']}]" if r["bank"] else ""
-                leaf = "" if r["leaf"] else " +"
-                typer.echo(f"{r['code']:<10} {'  ' * depth}{r['name']}{leaf}{bank}")
+            typer.echo(account_text(rows), nl=False)

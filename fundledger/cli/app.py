@@ -74,10 +74,11 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 @contextmanager
-def session_scope(*, read_only: bool = False) -> Iterator[Session]:
-    """A session on ``--db``; commits when the block succeeds, rolls back and exits 2 on bad input."""
+def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterator[Session]:
+    """A session on ``url`` (default ``--db``); commits when the block succeeds, rolls back and exits 2
+    on bad input."""
     try:
-        with db.open_books(state.url) as session:
+        with db.open_books(url or state.url) as session:
             yield session
             if read_only:
                 session.rollback()

@@ -1,8 +1,9 @@
 """CLI commands for auditors and for the review step of maker-checker ledgers.
 
 ``digest``, ``db grant-auditor``, ``audit log``, ``audit voucher``, ``voucher review`` and
-``voucher pending``. Registered from ``reports.export_commands.register`` (the reports layer
-auto-loads that module). The acting user comes from ``--user`` or ``FUNDLEDGER_USER``.
+``voucher pending``. Each parses, calls one function (``reports.audit`` and ``reports.digest`` to
+read, ``ledger.signoff``, ``ledger.roles`` and ``ledger.review`` to write) and prints. The acting
+user comes from ``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen, format_fen_grouped
@@ -33,10 +33,11 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
-        from ledger.books import get_ledger, record
+        from ledger.signoff import record_digest
         from reports.digest import check_digest, month_digest
 
         check_format(fmt, ("table", "json"))
+        user = state.user
         month = parse_period(period)
         matched: bool | None = None
         with session_scope() as session:
@@ -44,18 +45,11 @@ def register(app: typer.Typer) -> None:
                 matched, result = check_digest(session, ledger, month, check, draft=draft)
             else:
                 result = month_digest(session, ledger, month, draft=draft)
-            if not result.draft:
-                # On the trail when the user may write; an auditor on the read-only role still gets
-                # the digest (the write is refused inside a savepoint and nothing else is lost).
-                try:
-                    with session.begin_nested():
-                        record(session, "digest.check" if check is not None else "digest.issue",
-                               actor=state.user, ledger_id=get_ledger(session, ledger).id,
-                               period=format_period(month), digest=result.digest,
-                               **({"expected": check.strip(), "match": matched} if check is not None else {}))
-                        session.flush()
-                except DBAPIError:
-                    typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
+            # A draft is not for sign-off, so it is not on the trail; an auditor on the read-only
+            # role still gets the digest when the database refuses the note.
+            if not result.draft and not record_digest(session, ledger, month, result.digest, user=user,
+                                                      expected=check, match=matched):
+                typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
         payload = result.to_dict()
         if check is not None:
             payload.update({"expected": check.strip(), "match": matched})
@@ -81,17 +75,9 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """PostgreSQL: create/grant a read-only role (SELECT on tables and views, nothing else)."""
-        from ledger.db import is_sqlite, make_engine
-        from reports.audit import SQLITE_READ_ONLY_HELP, grant_auditor
+        from ledger.roles import grant_auditor
 
         check_format(fmt, ("table", "json"))
-        engine = make_engine(state.url)
-        try:
-            sqlite = is_sqlite(engine)
-        finally:
-            engine.dispose()
-        if sqlite:
-            fail(SQLITE_READ_ONLY_HELP)
         with session_scope() as session:
             result = grant_auditor(session, role, login=login, password=password)
         if fmt == "json":
@@ -170,8 +156,9 @@ def register(app: typer.Typer) -> None:
         from ledger.review import review
 
         check_format(fmt, ("table", "json"))
+        user = state.user
         with session_scope() as session:
-            result = review(session, ledger, voucher_id, state.user)
+            result = review(session, ledger, voucher_id, user)
         if fmt == "json":
             emit_json({"id": result.voucher_id, "ledger": result.ledger,
                        "period": format_period(result.period),
@@ -188,20 +175,19 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """Vouchers of a maker-checker ledger that await review (they do not count yet)."""
-        from ledger.books import get_ledger
-        from ledger.review import pending
+        from reports.audit import review_queue
 
         check_format(fmt, ("table", "json"))
         with session_scope(read_only=True) as session:
-            checked = bool(get_ledger(session, ledger).maker_checker)
-            rows = pending(session, ledger)
+            queue = review_queue(session, ledger)
+        rows = queue.vouchers
         if fmt == "json":
             emit_json([{"id": p.id, "ledger": p.ledger, "period": format_period(p.period),
                         "number": p.display_number, "date": p.date, "summary": p.summary,
                         "preparer": p.preparer, "posted_at": p.posted_at, "amount": format_fen(p.amount_fen)}
                        for p in rows])
             return
-        if not checked:
+        if not queue.maker_checker:
             typer.echo(f"ledger {ledger} does not use maker-checker: its vouchers count when posted")
             return
         if not rows:

@@ -1,17 +1,21 @@
 """``fundledger import bank``: a bank statement export into a bank-tied account, all or nothing.
 
-Kept apart from ``postings.commands`` so the bank import is an optional part: the command only
-parses options and prints; ``postings.bank_store`` does the work inside the CLI's transaction.
+The command only parses options, shows a progress bar and prints; ``postings.bank_store`` does the
+work inside the CLI's transaction.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope, state
+
+if TYPE_CHECKING:
+    from postings.bank_store import BankImportResult
 
 #: Imports with more lines than this show a progress bar on stderr.
 PROGRESS_THRESHOLD = 1000
@@ -30,11 +34,10 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """Import a bank statement; lines already imported are skipped, a bad file is refused whole."""
-        from postings.bank_store import import_statement
-
         check_format(fmt, ("table", "json"))
+        user = state.user
         with session_scope() as session:
-            result = _run(session, import_statement, ledger, account, file, profile)
+            result = _run(session, ledger, account, file, profile, user)
         if fmt == "json":
             emit_json(result.to_dict())
         else:
@@ -43,9 +46,11 @@ def register(app: typer.Typer) -> None:
                        f"{result.lines_skipped} already imported")
 
 
-def _run(session, import_statement, ledger, account, file, profile):  # type: ignore[no-untyped-def]
+def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:
     """Import, with a progress bar on stderr when there are many lines to store."""
-    bars: list = []  # type: ignore[type-arg]
+    from postings.bank_store import import_statement
+
+    bars: list[Any] = []
 
     def on_progress(done: int, total: int) -> None:
         if total <= PROGRESS_THRESHOLD:
@@ -57,7 +62,7 @@ def _run(session, import_statement, ledger, account, file, profile):  # type: ig
         bars[0].update(done)
 
     try:
-        return import_statement(session, ledger, account, file, profile=profile, user=state.user,
+        return import_statement(session, ledger, account, file, profile=profile, user=user,
                                 progress=on_progress)
     finally:
         for bar in bars:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope, state
-from fundledger.demo.show import report_lines, where
+from fundledger.demo.show import build_summary, report_lines, where
 from fundledger.demo.world import build_demo
 from ledger import db
 
@@ -24,24 +24,15 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Build a province, a city and six counties with both funds; post and close a year; print reports."""
-        if db_url:
-            state.url = db.database_url(db_url)
-        url = db.database_url(state.url)
-        state.url = url
+        url = db.database_url(db_url or state.url)
         typer.echo(f"fundledger demo — database: {where(url)}")
         try:
             db.upgrade(url)
         except Exception as exc:  # any failure to reach or migrate the database is bad input here
             fail(f"cannot open {url}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
-        with session_scope() as session:
+        with session_scope(url=url) as session:
             result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
-        if result.created:
-            typer.echo(
-                f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
-                f"in {result.seconds:.1f} s"
-            )
-        else:
-            typer.echo(f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted")
-        with session_scope(read_only=True) as session:
+        typer.echo(build_summary(result))
+        with session_scope(url=url, read_only=True) as session:
             for line in report_lines(session, result):
                 typer.echo(line)

@@ -42,29 +42,16 @@ def register(app: typer.Typer) -> None:
     @entity_app.command("list")
     def entity_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
         """List entities."""
-        from sqlalchemy import select
-
-        from ledger.models import Entity
+        from reports.listing import entity_list
 
         check_format(fmt, ("table", "json"))
         with session_scope(read_only=True) as session:
-            entities = session.execute(select(Entity).order_by(Entity.code)).scalars().all()
-            by_id = {e.id: e.code for e in entities}
-            rows = [
-                {
-                    "code": e.code,
-                    "name": e.name,
-                    "level": e.level,
-                    "parent": by_id.get(e.parent_id),
-                    "route": e.allocation_route,
-                }
-                for e in entities
-            ]
+            entities = entity_list(session)
         if fmt == "json":
-            emit_json(rows)
+            emit_json([e.to_dict() for e in entities])
         else:
-            for r in rows:
-                typer.echo(f"{r['code']:<12} {r['level']:<9} {r['parent'] or '':<12} {r['name']}")
+            for e in entities:
+                typer.echo(f"{e.code:<12} {e.level:<9} {e.parent or '':<12} {e.name}")
 
     @app.command("close")
     def close_cmd(
@@ -96,7 +83,7 @@ def register(app: typer.Typer) -> None:
             note = " (was already closed)" if result.already_closed else ""
             typer.echo(
                 f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
-                f"{', '.join(v['number'] for v in payload['vouchers']) or 'none'}"
+                f"{', '.join(v.display_number for v in result.vouchers) or 'none'}"
             )
 
     @app.command("reopen")

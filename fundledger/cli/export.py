@@ -1,9 +1,4 @@
-"""CLI commands of the exports: ``export beancount`` (a contract of DESIGN.md).
-
-The reports layer auto-loads this module; it also registers the auditors' commands of
-``reports.audit_commands`` (``digest``, ``db grant-auditor``, ``audit …``, ``voucher review``,
-``voucher pending``), which have no auto-loaded module of their own.
-"""
+"""``fundledger export beancount`` (a contract of DESIGN.md): parse, call ``reports.beancount_export``, print."""
 
 from __future__ import annotations
 

@@ -80,18 +80,18 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """Levels, verify, bank 调节表, empty 收入户/国库存款 for an entity's subtree; exit 0 only when all agree."""
-        from ledger.closing import close_period
+        from ledger.closing import close_ledgers
         from ledger.periods import parse_period
         from reports.reconciliation import month_end
 
         check_format(fmt, ("table", "json"))
+        user = state.user
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
             result = month_end(session, entity, month)
             if close and result.agrees:
-                for code in result.ledgers:
-                    close_period(session, code, month, user=state.user)
-                    result.closed.append(code)
+                closed = close_ledgers(session, result.ledgers, month, user=user)
+                result = result.with_closed([c.ledger for c in closed])
             payload = result.to_dict()
             text = result.render()
         emit_report(fmt, payload, text, agrees=result.agrees)

@@ -2,12 +2,13 @@
 
 Every command is a thin call of a report function followed by a renderer: ``table`` for people,
 ``json`` and ``csv`` for machines, ``xlsx`` (needs ``--out``) laid out like the statutory forms.
-Bad input exits 2 with a one-line error (``ledger.cli.session_scope``); the reports only read.
+Bad input exits 2 with a one-line error (``fundledger.cli.app.session_scope``); the reports only read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -78,7 +79,11 @@ def _emit_xlsx(wb: Any, out: Path | None) -> None:
 
 
 def _workbook(*sheets: tuple[str, Any]) -> Any:
-    """A workbook of one sheet per (``reports.xlsx`` writer, report); openpyxl is loaded only for xlsx."""
+    """A workbook of one sheet per (``reports.xlsx`` sheet writer's name, report).
+
+    The writers are named rather than passed so that openpyxl (behind ``reports.xlsx``) is loaded
+    only when the format is xlsx.
+    """
     from reports import xlsx
 
     wb = xlsx.new_workbook()
@@ -104,26 +109,16 @@ def _emit(fmt: str, out: Path | None, *, table: Any, csv: Any, json: Any, xlsx: 
         _emit_text(table(), out)
 
 
-def _statement_source(
-    session: Any, ledger: str | None, entity: str | None, fund: str | None, consolidated: bool
-) -> Any:
-    from ledger.books import get_entity, ledger_of
-    from ledger.errors import LedgerError
-    from reports.balance_sheet import LedgerSource
-    from reports.consolidation import ConsolidatedSource
+def _balance_sheet(session: Any, at: int, **books: Any) -> Any:
+    from reports.statements import balance_sheet_of
 
-    if ledger is not None:
-        if entity is not None or consolidated:
-            raise LedgerError("give either --ledger, or --entity with --fund (and --consolidated)")
-        return LedgerSource(session, ledger)
-    if entity is None or fund is None:
-        raise LedgerError("name the books: --ledger CODE, or --entity CODE --fund employee|resident")
-    if consolidated:
-        return ConsolidatedSource(session, entity, fund)
-    row = ledger_of(session, get_entity(session, entity), fund)
-    if row is None:
-        raise LedgerError(f"entity {entity} keeps no {fund} ledger")
-    return LedgerSource(session, row.code)
+    return balance_sheet_of(session, at, **books)
+
+
+def _income_statement(session: Any, at: int, **books: Any) -> Any:
+    from reports.statements import income_statement_of
+
+    return income_statement_of(session, at, **books)
 
 
 def _when(period: str | None, year: str | None) -> tuple[int, bool]:
@@ -152,11 +147,29 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD")]
 RangeOpt = Annotated[str | None, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")]
 
 
+def _paging(limit: int, offset: int | None, page: int | None) -> tuple[int, int]:
+    if page is not None and offset is not None:
+        fail("give --page or --offset, not both")
+    if page is not None:
+        if page < 1:
+            fail("--page starts at 1")
+        return limit, (page - 1) * limit
+    return limit, offset or 0
+
+def _detail_range(period: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+    if period is not None:
+        start, end = _range(period)
+        if date_from or date_to:
+            fail("give --period or --from/--to, not both")
+        return {"start": start, "end": end}
+    return {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
+
+
 def register(app: typer.Typer) -> None:
     report = group("report", "Reports (报表): statements, consolidation, final accounts, detail ledgers.")
     show = group("show", "Show one record in full (drill-down).")
 
-    def statement_command(name: str, doc: str, module: str, build: str, table: str, sheet: str) -> None:
+    def statement_command(name: str, doc: str, build: Callable[..., Any], table: str, sheet: str) -> None:
         """Register one monthly/annual statement; 资产负债表 and 收支表 take the same books and dates."""
 
         def statement_cmd(
@@ -169,21 +182,13 @@ def register(app: typer.Typer) -> None:
             fmt: FormatOpt = "table",
             out: OutOpt = None,
         ) -> None:
-            from importlib import import_module
-
             from reports import render
 
             check_format(fmt, FORMATS)
             at, annual = _when(period, year)
             with session_scope(read_only=True) as session:
-                source = _statement_source(session, ledger, entity, fund, consolidated)
-                stmt = getattr(import_module(module), build)(
-                    source,
-                    at,
-                    annual=annual,
-                    consolidated=consolidated,
-                    ledgers=getattr(source, "ledgers", [source.label]),
-                )
+                stmt = build(session, at, annual=annual, ledger=ledger, entity=entity, fund=fund,
+                             consolidated=consolidated)
             _emit(
                 fmt,
                 out,
@@ -199,16 +204,14 @@ def register(app: typer.Typer) -> None:
     statement_command(
         "balance-sheet",
         """资产负债表 (会社保01表), monthly (--period) or annual (--year).""",
-        "reports.balance_sheet",
-        "build_balance_sheet",
+        _balance_sheet,
         "balance_sheet_table",
         "balance_sheet_sheet",
     )
     statement_command(
         "income-statement",
         """收支表 (会社保02表), monthly (本月数/本年累计数) or annual (本年数/上年数).""",
-        "reports.income_statement",
-        "build_income_statement",
+        _income_statement,
         "income_statement_table",
         "income_statement_sheet",
     )
@@ -273,23 +276,6 @@ def register(app: typer.Typer) -> None:
             json=fa.to_dict,
             xlsx=xlsx,
         )
-
-    def _paging(limit: int, offset: int | None, page: int | None) -> tuple[int, int]:
-        if page is not None and offset is not None:
-            fail("give --page or --offset, not both")
-        if page is not None:
-            if page < 1:
-                fail("--page starts at 1")
-            return limit, (page - 1) * limit
-        return limit, offset or 0
-
-    def _detail_range(period: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
-        if period is not None:
-            start, end = _range(period)
-            if date_from or date_to:
-                fail("give --period or --from/--to, not both")
-            return {"start": start, "end": end}
-        return {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
 
     @report.command("detail")
     def detail_cmd(

@@ -47,6 +47,16 @@ def where(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def build_summary(result: DemoResult) -> str:
+    """One line on what the build did: what it posted, or that the demo was there already."""
+    if result.created:
+        return (
+            f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
+            f"in {result.seconds:.1f} s"
+        )
+    return f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted"
+
+
 def report_lines(session: Session, result: DemoResult) -> list[str]:
     """What the demo prints after building: the city's trial balances, every other ledger's verdict,
     the reconciliations and the final accounts."""

@@ -4,12 +4,13 @@ For each entity of the subtree (parents first): the levels reconciliation of eve
 of its ledgers ``verify`` (the engine's invariants), the 银行存款余额调节表 of every bank-tied account
 that has statement lines imported for the month, the 收入户 (1002) empty at month end, and in
 December 国库存款 (1005) empty at year end. ``agrees`` only when all of them do, which is what
-``--close`` waits for.
+``--close`` waits for; the closing itself is ``ledger.closing.close_ledgers`` (a write), and
+``MonthEnd.with_closed`` notes in the report which ledgers it closed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
 from reports.reconciliation.treasury import income_not_empty, treasury_left_at_year_end
 
 
-@dataclass
+@dataclass(frozen=True)
 class MonthEnd:
     """Every month-end check of an entity and its subtree; ``agrees`` only when all of them do."""
 
@@ -40,6 +41,10 @@ class MonthEnd:
     income_not_empty: list[dict[str, object]] = field(default_factory=list)  # 收入户 with a balance
     treasury_not_empty: list[dict[str, object]] = field(default_factory=list)  # December: 国库存款 left
     closed: list[str] = field(default_factory=list)
+
+    def with_closed(self, ledger_codes: list[str]) -> MonthEnd:
+        """The same report, saying that ``ledger_codes`` were closed for the month after it."""
+        return replace(self, closed=list(ledger_codes))
 
     @property
     def agrees(self) -> bool:
@@ -100,7 +105,7 @@ def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
                     result.banks.append(reconcile_bank(session, ledger.code, code, period))
                 except LedgerError as exc:
                     result.bank_errors.append({"ledger": ledger.code, "account": code, "error": str(exc)})
-            result.income_not_empty += income_not_empty(session, ledger.id, ledger.code, end)
+            result.income_not_empty.extend(income_not_empty(session, ledger.id, ledger.code, end))
             left = treasury_left_at_year_end(session, ledger.id, period)
             if left:
                 result.treasury_not_empty.append({"ledger": ledger.code, "account": TREASURY, "balance_fen": left})
