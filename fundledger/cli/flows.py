@@ -1,7 +1,7 @@
 """``fundledger flow``: list the named flows and record one from the command line.
 
-The commands are generated from ``postings.flows.registry.FLOWS``, so the CLI, ``flow list`` and the
-Python API cannot drift apart: ``fundledger flow remit-up --ledger X1-EMP --what balance …`` calls
+The commands are generated from the flows' specs (``postings.flows.registry.FLOWS``), so the CLI,
+``flow list`` and the Python API cannot drift apart: ``fundledger flow remit-up --ledger X1-EMP --what balance …`` calls
 ``postings.flows.remit_up(session, ledger="X1-EMP", what="balance", …)``. ``--dry-run`` posts the
 vouchers inside a savepoint to show their real numbers, rolls it back and writes nothing.
 Bad input exits 2 with one line and changes nothing (``ledger.cli.session_scope``).
@@ -19,12 +19,13 @@ import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen_grouped, to_fen
+from postings.flows.registry import FLOWS
+from postings.flows.spec import FlowSpec
 
 FORMATS = ("table", "json")
 
 
 def register(app: typer.Typer) -> None:
-    from postings.flows.registry import FLOWS
 
     flow_app = group(
         "flow", "Named money flows of 统收统支 (荆门 第九、十一、十六–二十一条; 江西 004 省级调剂金)."
@@ -38,8 +39,8 @@ def register(app: typer.Typer) -> None:
             emit_json([spec.to_dict() for spec in FLOWS])
             return
         for spec in FLOWS:
-            typer.echo(f"{spec.name}  {spec.chinese_name}  [{spec.article}]  {spec.levels}")
-            for shape in spec.vouchers:
+            typer.echo(f"{spec.name}  {spec.chinese_name}  [{spec.article}]  {spec.levels_text}")
+            for shape in spec.shapes:
                 note = f"  ({shape.note})" if shape.note else ""
                 debit, credit = " + ".join(shape.debit), " + ".join(shape.credit)
                 typer.echo(f"    {shape.ledger} {shape.key}: 借 {debit} / 贷 {credit}{note}")
@@ -50,13 +51,11 @@ def register(app: typer.Typer) -> None:
         flow_app.command(spec.name, help=f"{spec.summary} ({spec.article})")(_command(spec))
 
 
-def _command(spec: Any) -> Callable[..., None]:
+def _command(spec: FlowSpec) -> Callable[..., None]:
     """A typer command whose options are the flow's parameters (all given as text, checked by the flow)."""
-    from postings.flows.registry import COMMON_PARAMS
-
     params = []
     annotations: dict[str, object] = {}
-    for p in (*COMMON_PARAMS, *spec.params):
+    for p in spec.parameters:
         choices = f" (one of: {', '.join(p.choices)})" if p.choices else ""
         required = " (required)" if p.required else ""
         params.append(
@@ -105,14 +104,12 @@ def _command(spec: Any) -> Callable[..., None]:
     return command
 
 
-def _record(spec: Any, values: dict[str, Any]) -> None:
-    from postings.flows.registry import COMMON_PARAMS
-
+def _record(spec: FlowSpec, values: dict[str, Any]) -> None:
     fmt = check_format(values.pop("fmt"), FORMATS)
     dry_run = bool(values.pop("dry_run"))
     allow_overdraw = bool(values.pop("allow_overdraw"))
     kwargs: dict[str, Any] = {}
-    for p in (*COMMON_PARAMS, *spec.params):
+    for p in spec.parameters:
         value = values.get(p.name)
         if value is None:
             if p.required:
@@ -137,7 +134,7 @@ def _parse_date(option: str, text: str) -> dt.date:
         fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-01-05")
 
 
-def _print(spec: Any, payload: dict[str, Any]) -> None:
+def _print(spec: FlowSpec, payload: dict[str, Any]) -> None:
     vouchers = payload["vouchers"]
     count = f"{len(vouchers)} voucher(s)"
     if payload["dry_run"]:

@@ -2,9 +2,10 @@
 
 Sources: Jingmen 002 第九、十一、十六–二十一条; 江西 004 for the province.
 
-One function per flow; each validates its inputs, refuses with a ``FlowError`` a clerk can act on,
-and posts its voucher or mirrored pair through ``ledger.journal`` atomically. ``registry.FLOWS``
-lists them with their Chinese names, articles and the vouchers they make.
+One spec per flow (``spec.FlowSpec``) gives both its function and its description; each function
+validates its inputs, refuses with a ``FlowError`` a clerk can act on, and posts its voucher or
+mirrored pair through ``ledger.journal`` atomically. ``registry.FLOWS`` lists them with their
+Chinese names, articles and the vouchers they make.
 """
 
 from postings.flows.allocation import allocate_down, fiscal_to_expenditure, reserve

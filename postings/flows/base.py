@@ -1,8 +1,9 @@
 """What every named flow shares: refusals, reading a ledger, finding accounts, the overdraw rule, running.
 
 Why this exists: a clerk records "县上解结余基金" or "国库划转财政专户", not two vouchers with six
-postings. Each flow module turns such an event into voucher drafts; this module owns what they
-have in common, so every flow refuses the same mistakes in the same words:
+postings. Each flow is declared once as a spec (``postings.flows.spec``) that the one builder turns into
+voucher drafts; this module owns what every flow uses, so every flow refuses the same mistakes in
+the same words:
 
 * **Refusals** are ``FlowError`` subclasses (``ledger.errors``) whose messages a clerk can act on:
   wrong level or direction, different funds, a missing or superfluous 职工医保 part, an account
@@ -35,7 +36,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
-from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -430,64 +430,6 @@ def link(first: VoucherDraft, second: VoucherDraft) -> tuple[VoucherDraft, Vouch
     return replace(first, link_id=link_id), replace(second, link_id=link_id)
 
 
-@dataclass(frozen=True)
-class InterLevelTransfer:
-    """What both vouchers of a mirrored pair agree on: who pays whom, on which day, how much (fen),
-    under which idempotency key, and which fund part (``None`` in 城乡居民医保)."""
-
-    payer: LedgerInfo
-    receiver: LedgerInfo
-    date: dt.date
-    fen: int
-    key: str
-    part: str | None
-
-    @property
-    def part_text(self) -> str:
-        """The （统筹基金） a pair's summaries end with, or nothing."""
-        return f"（{PART_NAMES[self.part]}）" if self.part else ""
-
-
-class PairSide(NamedTuple):
-    """One ledger's voucher of a mirrored pair: its key, summary, and the accounts ``fen`` moves between."""
-
-    key: str
-    summary: str
-    debit: str
-    credit: str
-
-
-def mirrored_pair(
-    transfer: InterLevelTransfer,
-    payer_side: PairSide,
-    receiver_side: PairSide,
-    *,
-    memo: str | None,
-    preparer: str,
-) -> tuple[VoucherDraft, VoucherDraft]:
-    """One event in two ledgers: each side moves the amount from its credit to its debit account, linked.
-
-    Each voucher names the other ledger's entity as its counterparty, so a remittance up and an
-    allocation down are built by the same rule.
-    """
-
-    def voucher(info: LedgerInfo, other: LedgerInfo, side: PairSide) -> VoucherDraft:
-        lines = [(side.debit, transfer.fen), (side.credit, -transfer.fen)]
-        return draft(
-            info,
-            side.key,
-            transfer.date,
-            side.summary,
-            lines,
-            memo=memo,
-            counterparty=other.entity_name,
-            preparer=preparer,
-        )
-
-    payer, receiver = transfer.payer, transfer.receiver
-    return link(voucher(payer, receiver, payer_side), voucher(receiver, payer, receiver_side))
-
-
 def split_twelfth(annual_fen: int) -> int:
     """One month of a yearly figure, half-up to the fen."""
     return int((Decimal(annual_fen) / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -619,27 +561,6 @@ def check_overdraw(
 
 
 # ------------------------------------------------------------------ running
-def run_single(
-    books: FlowBooks,
-    info: LedgerInfo,
-    flow: str,
-    flow_cn: str,
-    key: str,
-    date: dt.date,
-    summary: str,
-    lines: Iterable[tuple[str, int]],
-    *,
-    memo: str | None,
-    preparer: str,
-    allow_overdraw: bool,
-    dry_run: bool,
-    batch: FlowBatch | None,
-) -> FlowResult:
-    """The common case: one voucher in one ledger, planned and run like any other plan."""
-    plan = FlowPlan(flow, (draft(info, key, date, summary, lines, memo=memo, preparer=preparer),), (info,))
-    return run_plan(books, plan, flow_cn, allow_overdraw=allow_overdraw, dry_run=dry_run, batch=batch)
-
-
 def run_plan(
     books: FlowBooks,
     plan: FlowPlan,
@@ -672,64 +593,6 @@ def run_plan(
         savepoint.commit()
     return FlowResult(plan.flow, plan, tuple(posted), dry_run=dry_run)
 
-
-def books_for(session: Session, batch: FlowBatch | None) -> FlowBooks:
-    return batch.books if batch is not None else FlowBooks(session)
-
-
-def open_flow(
-    session: Session, batch: FlowBatch | None, ledger: str, date: object, key: object, amount: object
-) -> tuple[FlowBooks, LedgerInfo, dt.date, str, int]:
-    """What every single-ledger flow checks first: its books, its ledger, a date, a key, an amount in fen."""
-    books = books_for(session, batch)
-    return books, books.ledger(ledger), check_date(date), check_key(key), check_amount(amount)
-
-
-
-@dataclass(frozen=True)
-class Recording:
-    """The options every flow takes alike, whatever it books: the memo added to each summary, who
-    prepared the vouchers, whether the overdraw rule is waived, a dry run, the batch to defer into."""
-
-    memo: str | None
-    preparer: str
-    allow_overdraw: bool
-    dry_run: bool
-    batch: FlowBatch | None
-
-    def run(self, books: FlowBooks, plan: FlowPlan, flow_cn: str) -> FlowResult:
-        """``run_plan`` with these options."""
-        return run_plan(
-            books, plan, flow_cn, allow_overdraw=self.allow_overdraw, dry_run=self.dry_run, batch=self.batch
-        )
-
-    def single(
-        self,
-        books: FlowBooks,
-        info: LedgerInfo,
-        flow: str,
-        flow_cn: str,
-        key: str,
-        date: dt.date,
-        summary: str,
-        lines: Iterable[tuple[str, int]],
-    ) -> FlowResult:
-        """``run_single`` with these options."""
-        return run_single(
-            books,
-            info,
-            flow,
-            flow_cn,
-            key,
-            date,
-            summary,
-            lines,
-            memo=self.memo,
-            preparer=self.preparer,
-            allow_overdraw=self.allow_overdraw,
-            dry_run=self.dry_run,
-            batch=self.batch,
-        )
 
 @dataclass
 class FlowBatch:

@@ -13,24 +13,33 @@ own 明细 under 5001 can also be named by code.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy.orm import Session
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from accounts.roles import BENEFITS, EXPENDITURE, PREMIUM, TRANSFER_IN, TRANSFER_OUT
-from ledger.errors import FlowInputError, NotInChartError, SubAccountChoiceError
 from postings.flows.base import (
     PART_NAMES,
     AccountInfo,
-    FlowBatch,
-    FlowResult,
+    FlowInputError,
     LedgerInfo,
-    Recording,
-    bank_leaf,
-    check_part,
-    leaf_for,
-    open_flow,
-    require_level,
+    NotInChartError,
+    SubAccountChoiceError,
+)
+from postings.flows.spec import (
+    AMOUNT,
+    FROM,
+    MEMO,
+    PART,
+    PERSONAL_ONLY,
+    Bank,
+    Call,
+    Cr,
+    Dr,
+    FlowSpec,
+    Leaf,
+    Param,
+    VoucherTemplate,
+    standard,
 )
 
 BENEFIT_PAYMENT = "支付医保待遇"
@@ -49,6 +58,7 @@ BENEFIT_TYPES = {
     "other": "其他费用支出",
 }
 _PAYERS = ("city", "county")
+_PAID = Bank(EXPENDITURE, option="from_account")
 
 
 def _benefit_leaf(info: LedgerInfo, benefit: str | None, part: str | None) -> AccountInfo:
@@ -95,123 +105,118 @@ def _benefit_leaf(info: LedgerInfo, benefit: str | None, part: str | None) -> Ac
     return candidates[0]
 
 
-def benefit_payment(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    amount: object,
-    key: str,
-    benefit: str,
-    part: str | None = None,
-    from_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
-    """支付医保待遇 (第二十一条): Dr 5001 leaf of ``benefit`` / Cr 1004 支出户存款."""
-    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
-    require_level(info, _PAYERS, BENEFIT_PAYMENT)
-    part = check_part(info, part, BENEFIT_PAYMENT)
-    expense = _benefit_leaf(info, benefit, part)
-    paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", BENEFIT_PAYMENT)
-    summary = f"支付{info.full_name(expense.code).split('-')[-1]}" + (f"（{PART_NAMES[part]}）" if part else "")
-    lines = [(expense.code, fen), (paid.code, -fen)]
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    return recording.single(books, info, "benefit-payment", BENEFIT_PAYMENT, key, date, summary, lines)
+@dataclass(frozen=True)
+class _BenefitLeaf(Leaf):
+    """The 5001 leaf of the benefit type the call names (``--benefit``)."""
+
+    def resolve(self, call: Call) -> AccountInfo:
+        return _benefit_leaf(call.ledger, call.options["benefit"], call.part)
 
 
-def _employee_only(info: LedgerInfo, root: str, flow_cn: str) -> None:
-    if root not in info.accounts:
-        raise NotInChartError(
-            f"{flow_cn}: {info.label} is 城乡居民医保, whose chart has no {root}; this flow belongs to 职工医保"
-        )
+_BENEFIT = _BenefitLeaf(BENEFITS, note=" (leaf of the benefit type)")
 
 
-def transfer_out(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    amount: object,
-    key: str,
-    part: str | None = None,
-    from_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
-    """转移支出 (第二十一条): Dr 5201 转移支出 / Cr 1004 支出户存款 (职工医保, 个人账户基金)."""
-    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
-    require_level(info, _PAYERS, TRANSFER_OUT_CN)
-    _employee_only(info, TRANSFER_OUT, TRANSFER_OUT_CN)
-    part = check_part(info, part, TRANSFER_OUT_CN, fixed="personal")
-    expense = leaf_for(info, TRANSFER_OUT, TRANSFER_OUT_CN, part=part)
-    paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_OUT_CN)
-    lines = [(expense.code, fen), (paid.code, -fen)]
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    summary = "支付转移支出（个人账户基金）"
-    return recording.single(books, info, "transfer-out", TRANSFER_OUT_CN, key, date, summary, lines)
+def _benefit_payment(call: Call) -> None:
+    call.standard()
+    expense = call.account(_BENEFIT)
+    call.words["benefit"] = call.ledger.full_name(expense.code).split("-")[-1]
 
 
-def premium_refund(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    amount: object,
-    key: str,
-    part: str | None = None,
-    from_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
+def _employee_only(root: str) -> Callable[[Call], None]:
+    """``prepare`` of a flow that only 职工医保 books: its chart must have ``root``."""
+
+    def prepare(call: Call) -> None:
+        call.open()
+        call.amount()
+        call.require_level()
+        if root not in call.ledger.accounts:
+            raise NotInChartError(
+                f"{call.cn}: {call.ledger.label} is 城乡居民医保, whose chart has no {root}; "
+                "this flow belongs to 职工医保"
+            )
+        call.check_part()
+
+    return prepare
+
+
+BENEFIT_PAYMENT_SPEC = FlowSpec(
+    "benefit-payment",
+    BENEFIT_PAYMENT,
+    "荆门 第二十一条",
+    __name__,
+    """支付医保待遇 (第二十一条): Dr 5001 leaf of ``benefit`` / Cr 1004 支出户存款.""",
+    (
+        AMOUNT,
+        Param(
+            "benefit",
+            "choice",
+            "benefit type (or a 5001 leaf code)",
+            required=True,
+            choices=tuple(BENEFIT_TYPES),
+        ),
+        PART,
+        FROM,
+        MEMO,
+    ),
+    (VoucherTemplate("ledger", "", "支付{benefit}{part}", (Dr(_BENEFIT), Cr(_PAID))),),
+    _benefit_payment,
+    levels=_PAYERS,
+    who="the paying agency",
+)
+
+TRANSFER_OUT_SPEC = FlowSpec(
+    "transfer-out",
+    TRANSFER_OUT_CN,
+    "荆门 第二十一条",
+    __name__,
+    """转移支出 (第二十一条): Dr 5201 转移支出 / Cr 1004 支出户存款 (职工医保, 个人账户基金).""",
+    (AMOUNT, PERSONAL_ONLY, FROM, MEMO),
+    (
+        VoucherTemplate(
+            "ledger", "", "支付转移支出（个人账户基金）", (Dr(Leaf(TRANSFER_OUT)), Cr(_PAID)), note="职工医保 only"
+        ),
+    ),
+    _employee_only(TRANSFER_OUT),
+    levels=_PAYERS,
+    who="the paying agency",
+)
+
+PREMIUM_REFUND_SPEC = FlowSpec(
+    "premium-refund",
+    PREMIUM_REFUND,
+    "荆门 第二十一条",
+    __name__,
     """征收退费 (第二十一条): Dr 4001 社会保险费收入[part] / Cr 1004 支出户存款.
 
     For a refund of a prior year's premium the standard prescribes 5401 其他支出 instead; book it
     as an ordinary voucher.
-    """
-    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
-    require_level(info, _PAYERS, PREMIUM_REFUND)
-    part = check_part(info, part, PREMIUM_REFUND)
-    income = leaf_for(info, PREMIUM, PREMIUM_REFUND, part=part)
-    paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", PREMIUM_REFUND)
-    summary = "医保费征收退费" + (f"（{PART_NAMES[part]}）" if part else "")
-    lines = [(income.code, fen), (paid.code, -fen)]
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    return recording.single(books, info, "premium-refund", PREMIUM_REFUND, key, date, summary, lines)
+    """,
+    (AMOUNT, PART, FROM, MEMO),
+    (VoucherTemplate("ledger", "", "医保费征收退费{part}", (Dr(Leaf(PREMIUM)), Cr(_PAID))),),
+    standard,
+    levels=_PAYERS,
+    who="the paying agency",
+)
 
+TRANSFER_INCOME_REFUND_SPEC = FlowSpec(
+    "transfer-income-refund",
+    TRANSFER_REFUND,
+    "荆门 第二十一条",
+    __name__,
+    """转移收入退回 (第二十一条): Dr 4301 转移收入 / Cr 1004 支出户存款 (职工医保, 个人账户基金).""",
+    (AMOUNT, PERSONAL_ONLY, FROM, MEMO),
+    (
+        VoucherTemplate(
+            "ledger", "", "转移收入退回（个人账户基金）", (Dr(Leaf(TRANSFER_IN)), Cr(_PAID)), note="职工医保 only"
+        ),
+    ),
+    _employee_only(TRANSFER_IN),
+    levels=_PAYERS,
+    who="the paying agency",
+)
 
-def transfer_income_refund(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    amount: object,
-    key: str,
-    part: str | None = None,
-    from_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
-    """转移收入退回 (第二十一条): Dr 4301 转移收入 / Cr 1004 支出户存款 (职工医保, 个人账户基金)."""
-    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
-    require_level(info, _PAYERS, TRANSFER_REFUND)
-    _employee_only(info, TRANSFER_IN, TRANSFER_REFUND)
-    part = check_part(info, part, TRANSFER_REFUND, fixed="personal")
-    income = leaf_for(info, TRANSFER_IN, TRANSFER_REFUND, part=part)
-    paid = bank_leaf(info, EXPENDITURE, from_account, "from_account (--from-account)", TRANSFER_REFUND)
-    lines = [(income.code, fen), (paid.code, -fen)]
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    summary = "转移收入退回（个人账户基金）"
-    return recording.single(books, info, "transfer-income-refund", TRANSFER_REFUND, key, date, summary, lines)
+SPECS = (BENEFIT_PAYMENT_SPEC, TRANSFER_OUT_SPEC, PREMIUM_REFUND_SPEC, TRANSFER_INCOME_REFUND_SPEC)
+benefit_payment = BENEFIT_PAYMENT_SPEC.function
+transfer_out = TRANSFER_OUT_SPEC.function
+premium_refund = PREMIUM_REFUND_SPEC.function
+transfer_income_refund = TRANSFER_INCOME_REFUND_SPEC.function

@@ -13,79 +13,93 @@ the interest is paid. So two flows:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, INTEREST, PENDING_INTEREST
-from ledger.errors import FlowDateError, FlowInputError
+from ledger.errors import FlowDateError
 from ledger.models import Posting, Voucher
 from ledger.periods import last_day
 from postings.flows.base import (
     DEPOSIT_INTEREST,
     PART_NAMES,
-    PENDING,
     AccountInfo,
-    FlowBatch,
     FlowBooks,
-    FlowResult,
-    InterLevelTransfer,
+    FlowInputError,
     LedgerInfo,
-    Recording,
-    bank_leaf,
-    books_for,
     check_amount,
-    check_choice,
-    check_date,
-    check_key,
-    check_part,
-    leaf_for,
-    open_flow,
-    parent_ledger,
-    require_level,
 )
-from postings.flows.remittance import remittance_plan
+from postings.flows.remittance import remittance_vouchers
+from postings.flows.spec import (
+    AMOUNT,
+    FROM,
+    MEMO,
+    PART,
+    PART_HELP,
+    TO,
+    TO_LEDGER,
+    Bank,
+    Call,
+    Cr,
+    Dr,
+    FlowSpec,
+    Leaf,
+    OneOf,
+    Param,
+    VoucherTemplate,
+)
 
 DEPOSIT_INTEREST_CN = "存款利息入账"
 INTEREST_REMIT = "支出户利息按季上解"
 #: The deposit account the interest is paid into.
 ON = {"expenditure": "支出户存款 1004", "fiscal_special": "财政专户存款 1003"}
-_ON_ROOT = {"expenditure": EXPENDITURE, "fiscal_special": FISCAL_SPECIAL}
+_ON_ROLE = {
+    "expenditure": Bank(EXPENDITURE, option="to_account"),
+    "fiscal_special": Bank(FISCAL_SPECIAL, option="to_account"),
+}
 _QUARTER_RE = re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$")
+_DEPOSIT = OneOf(EXPENDITURE, option="on", by=tuple(_ON_ROLE.items()))
+_DEPOSIT_INCOME = Leaf(INTEREST, name=DEPOSIT_INTEREST, pending=PENDING_INTEREST)
+_EXPENDITURE_OUT = Bank(EXPENDITURE, option="from_account")
 
 
-def deposit_interest(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    amount: object,
-    key: str,
-    part: str | None = None,
-    on: str | None = None,
-    to_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
-    """存款利息入账 (第十一条): Dr 1004 (or 1003, ``on``) / Cr 4201 存款利息[part] (pending: 4602)."""
-    books, info, date, key, fen = open_flow(session, batch, ledger, date, key, amount)
-    on = check_choice(on, ON, "on (--on)", default="expenditure")
-    part = check_part(info, part, DEPOSIT_INTEREST_CN, allow_pending=True)
-    if part == PENDING:
-        income = leaf_for(info, PENDING_INTEREST, DEPOSIT_INTEREST_CN)
-    else:
-        income = leaf_for(info, INTEREST, DEPOSIT_INTEREST_CN, part=part, name=DEPOSIT_INTEREST)
-    deposit = bank_leaf(info, _ON_ROOT[on], to_account, "to_account (--to-account)", DEPOSIT_INTEREST_CN)
-    where = "支出户" if on == "expenditure" else "财政专户"
-    summary = f"{where}存款利息" + (f"（{PART_NAMES[part]}）" if part else "")
-    lines = [(deposit.code, fen), (income.code, -fen)]
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    return recording.single(books, info, "deposit-interest", DEPOSIT_INTEREST_CN, key, date, summary, lines)
+def _deposit_interest(call: Call) -> None:
+    call.open()
+    call.amount()
+    on = call.choice("on", ON, default="expenditure")
+    call.check_part()
+    call.words["where"] = "支出户" if on == "expenditure" else "财政专户"
+
+
+DEPOSIT_INTEREST_SPEC = FlowSpec(
+    "deposit-interest",
+    DEPOSIT_INTEREST_CN,
+    "荆门 第十一、二十条",
+    __name__,
+    """存款利息入账 (第十一条): Dr 1004 (or 1003, ``on``) / Cr 4201 存款利息[part] (pending: 4602).""",
+    (
+        AMOUNT,
+        Param(
+            "part",
+            "choice",
+            PART_HELP + "; pending (4602 待转利息收入)",
+            choices=("pooled", "personal", "pending"),
+        ),
+        Param(
+            "on",
+            "choice",
+            "the account paid interest: expenditure (1004, default) or fiscal_special (1003)",
+            choices=tuple(ON),
+        ),
+        TO,
+        MEMO,
+    ),
+    (VoucherTemplate("ledger", "", "{where}存款利息{part}", (Cr(_DEPOSIT_INCOME), Dr(_DEPOSIT))),),
+    _deposit_interest,
+    who="the agency",
+)
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -109,9 +123,7 @@ def interest_earned(
     """
     other = aliased(Posting)
     touches_deposit = (
-        select(other.id)
-        .where(other.voucher_id == Posting.voucher_id, other.account_id == deposit.id)
-        .exists()
+        select(other.id).where(other.voucher_id == Posting.voucher_id, other.account_id == deposit.id).exists()
     )
     total = books.session.execute(
         select(func.coalesce(func.sum(Posting.amount_fen), 0))
@@ -126,46 +138,24 @@ def interest_earned(
     return -int(total)
 
 
-def interest_remit(
-    session: Session,
-    *,
-    ledger: str,
-    date: dt.date,
-    quarter: str,
-    key: str,
-    amount: object = None,
-    to_ledger: str | None = None,
-    part: str | None = None,
-    from_account: str | None = None,
-    to_account: str | None = None,
-    memo: str | None = None,
-    allow_overdraw: bool = False,
-    dry_run: bool = False,
-    preparer: str = "system",
-    batch: FlowBatch | None = None,
-) -> FlowResult:
-    """支出户利息按季上解 (第十一条): county Dr 5301[part] / Cr 1004; city Dr 1003 / Cr 4402[part].
-
-    ``amount`` defaults to the 存款利息 the expenditure account earned in ``quarter``.
-    """
-    books = books_for(session, batch)
-    payer = books.ledger(ledger)
-    date, key = check_date(date), check_key(key)
-    year, q = parse_quarter(quarter)
+def _interest_remit(call: Call) -> None:
+    call.open()
+    year, q = parse_quarter(call.options["quarter"])
     periods = quarter_periods(year, q)
-    if date <= last_day(periods[-1]):
+    if call.date <= last_day(periods[-1]):
         raise FlowDateError(
             f"{INTEREST_REMIT}: interest of {year}Q{q} is remitted after the quarter's "
             "interest is paid, in the "
-            f"first working days of the next month (第十一条); {date.isoformat()} is inside the quarter"
+            f"first working days of the next month (第十一条); {call.date.isoformat()} is inside the quarter"
         )
-    require_level(payer, ("county",), INTEREST_REMIT)
-    receiver = parent_ledger(books, payer, to_ledger, INTEREST_REMIT)
-    part = check_part(payer, part, INTEREST_REMIT)
-    paid = bank_leaf(payer, EXPENDITURE, from_account, "from_account (--from-account)", INTEREST_REMIT)
-    if amount is None:
-        income = leaf_for(payer, INTEREST, INTEREST_REMIT, part=part, name=DEPOSIT_INTEREST)
-        fen = interest_earned(books, payer, paid, income, periods)
+    call.require_level()
+    payer = call.ledger
+    call.find_other()
+    part = call.check_part()
+    paid = call.account(_EXPENDITURE_OUT)
+    if call.options["amount"] is None:
+        income = call.account(Leaf(INTEREST, name=DEPOSIT_INTEREST))
+        fen = interest_earned(call.books, payer, paid, income, periods)
         if fen <= 0:
             raise FlowInputError(
                 f"{INTEREST_REMIT}: the books show no {DEPOSIT_INTEREST} on {payer.describe(paid.code)} in "
@@ -173,12 +163,36 @@ def interest_remit(
                 "give the amount if it was booked "
                 "elsewhere"
             )
+        call.fen["amount"] = fen
     else:
-        fen = check_amount(amount)
-    transfer = InterLevelTransfer(payer, receiver, date, fen, key, part)
-    recording = Recording(memo, preparer, allow_overdraw, dry_run, batch)
-    plan = remittance_plan(
-        books, "interest-remit", INTEREST_REMIT, transfer, what_cn=f"{year}年第{q}季度支出户利息", paid=paid,
-        to_account=to_account, recording=recording,
-    )
-    return recording.run(books, plan, INTEREST_REMIT)
+        call.fen["amount"] = check_amount(call.options["amount"])
+    call.words["what"] = f"{year}年第{q}季度支出户利息"
+
+
+INTEREST_REMIT_SPEC = FlowSpec(
+    "interest-remit",
+    INTEREST_REMIT,
+    "荆门 第十一条",
+    __name__,
+    """支出户利息按季上解 (第十一条): county Dr 5301[part] / Cr 1004; city Dr 1003 / Cr 4402[part].
+
+    ``amount`` defaults to the 存款利息 the expenditure account earned in ``quarter``.
+    """,
+    (
+        Param("quarter", "text", "the quarter whose interest is remitted, YYYYQn", required=True),
+        Param("amount", "amount", "default: the 存款利息 the expenditure account earned in the quarter"),
+        TO_LEDGER,
+        PART,
+        FROM,
+        TO,
+        MEMO,
+    ),
+    remittance_vouchers(_EXPENDITURE_OUT),
+    _interest_remit,
+    levels=("county",),
+    direction="up",
+)
+
+SPECS = (DEPOSIT_INTEREST_SPEC, INTEREST_REMIT_SPEC)
+deposit_interest = DEPOSIT_INTEREST_SPEC.function
+interest_remit = INTEREST_REMIT_SPEC.function
