@@ -31,7 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
-from ledger.errors import LedgerError
+# FundRuleError lives in ledger.errors (the writes in postings raise it too); the rules import it from here.
+from ledger.errors import FundRuleError
 from ledger.money import format_fen, format_fen_grouped
 
 #: 可支付月数 are shown with two decimals (ROUND_HALF_UP).
@@ -40,12 +41,6 @@ MONTHS_QUANTUM = Decimal("0.01")
 PERCENT_QUANTUM = Decimal("0.01")
 #: Suffix that marks an amount in integer fen; ``to_dict`` renders it as yuan.
 FEN_SUFFIX = "_fen"
-
-
-class FundRuleError(LedgerError):
-    """A fund-rule calculation was refused: bad input, or a profile that lacks a parameter."""
-
-    rule = "fund_rule"
 
 
 @dataclass(frozen=True)
