@@ -15,20 +15,21 @@ from typing import Any
 import typer
 
 from fundledger.cli.app import emit_json, fail
-from ledger.errors import AmountError
+from ledger.errors import AmountError, FundRuleError
 from ledger.money import format_fen_grouped, to_fen
 from postings.fund_rules import PostedTransfer
-from reports.fund.applied import FUNDS
+from reports.fund import applied
 
 FORMATS = ("table", "json")
 FUND_GROUP_HELP = "Fund management rules from the books (可支付月数, 江西省级调剂, deadlines)."
 
 
 def check_fund(fund: str) -> str:
-    """``--fund``: employee or resident, else exit 2."""
-    if fund not in FUNDS:
-        fail(f"unknown fund {fund!r}; use employee or resident")
-    return fund
+    """``--fund``: employee or resident, else exit 2 (before any database is opened)."""
+    try:
+        return applied.check_fund(fund)
+    except FundRuleError as exc:
+        fail(str(exc))
 
 
 def yuan_option(text: str, what: str) -> int:
