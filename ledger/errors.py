@@ -108,6 +108,16 @@ class FlowError(LedgerError):
     rule = "flow"
 
 
+class FundRuleError(LedgerError):
+    """A fund rule refused: bad input, a missing stored input, or a profile that lacks a parameter.
+
+    Raised by the calculations (``reports.fund``) and by the writes they feed (``postings.fund_rules``,
+    ``postings.fund_inputs``), so it lives with the other errors below both layers.
+    """
+
+    rule = "fund_rule"
+
+
 # --- maker-checker, digests and Beancount restore (revision 0002; see ledger.review) ---
 class ReviewError(LedgerError):
     """A review (审核) that makes no sense: no maker-checker, a closing voucher, no named reviewer."""
@@ -218,12 +228,6 @@ class CellError(LedgerError, ValueError):
 
 
 # --- reports (reports.fund, reports.final_accounts, reports.balance_sheet) ---
-class FundRuleError(LedgerError):
-    """A fund-rule calculation was refused: bad input, or a profile that lacks a parameter."""
-
-    rule = "fund_rule"
-
-
 class OpenMonthsError(LedgerError):
     """Final accounts were asked for while months of the year are still open."""
 

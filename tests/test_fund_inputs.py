@@ -12,10 +12,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from ledger.errors import FundRuleError
 from ledger.journal import Line, VoucherDraft, post
 from ledger.models import FundInput
-from reports.fund.store import input_value, load_inputs, parse_input, record_inputs, stored_headcounts
+from postings.fund_inputs import parse_input, record_inputs
+from reports.fund.calculation import FundRuleError
+from reports.fund.store import input_value, load_inputs, stored_headcounts
 from tests.cli import run, run_json
 from tests.factories import seed_balance
 

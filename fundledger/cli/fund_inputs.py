@@ -14,14 +14,15 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope, state
+from fundledger.cli.fund_options import FORMATS, FUND_GROUP_HELP
 from ledger.models import INPUT_KINDS
 from ledger.money import format_fen
-
-FORMATS = ("table", "json")
+from postings.fund_inputs import OUTCOMES, import_inputs_csv, record_input
+from reports.fund.store import load_inputs
 
 
 def register(app: typer.Typer) -> None:
-    fund_app = group("fund", "Fund management rules from the books (可支付月数, 江西省级调剂, deadlines).")
+    fund_app = group("fund", FUND_GROUP_HELP)
     input_app = typer.Typer(help="Budgets, collection targets and headcounts per ledger and year.",
                             no_args_is_help=True)
     fund_app.add_typer(input_app, name="input")
@@ -32,13 +33,10 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Import inputs from a CSV (amounts in 元, headcounts in persons); all rows or none."""
-        from reports.fund.store import read_inputs_csv, record_inputs
-
         check_format(fmt, FORMATS)
         with session_scope() as session:
-            values = read_inputs_csv(session, path)
-            outcomes = record_inputs(session, values, actor=state.user, source=f"import {path}")
-        counts = {kind: sum(1 for _, o in outcomes if o == kind) for kind in ("added", "replaced", "unchanged")}
+            outcomes = import_inputs_csv(session, path, actor=state.user)
+        counts = {kind: sum(1 for _, o in outcomes if o == kind) for kind in OUTCOMES}
         if fmt == "json":
             emit_json({"file": path, "rows": len(outcomes), **counts})
             return
@@ -58,12 +56,10 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Record one input (a revision replaces the earlier figure and its provenance)."""
-        from reports.fund.store import parse_input, record_inputs
-
         check_format(fmt, FORMATS)
         with session_scope() as session:
-            parsed = parse_input(ledger, year, kind, line, value)
-            [(_value, outcome)] = record_inputs(session, [parsed], actor=state.user, source=source or "cli")
+            parsed, outcome = record_input(session, ledger, year, kind, line, value, actor=state.user,
+                                           source=source or "cli")
         if fmt == "json":
             shown = format_fen(parsed.value) if INPUT_KINDS[parsed.kind] == "money" else str(parsed.value)
             emit_json({"ledger": parsed.ledger, "year": parsed.year, "kind": parsed.kind, "line": parsed.line,
@@ -79,8 +75,6 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """The recorded inputs, with who recorded them, when, and from where."""
-        from reports.fund.store import load_inputs
-
         check_format(fmt, FORMATS)
         with session_scope(read_only=True) as session:
             rows = load_inputs(session, ledger=ledger, year=year, kind=kind)

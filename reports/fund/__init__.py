@@ -4,13 +4,17 @@ Why a package of its own: these rules (可支付月数, reserves, gap sharing, p
 adjustment, deadlines) are policy, not bookkeeping. They change with each city's documents and
 each year's notice, so they take plain numbers (integer fen, headcounts, budgets), read their
 parameters from a region's TOML profile, and return frozen ``Calculation`` values that explain
-themselves step by step and cite the article they implement. No database here: a later step
-feeds them from the trial balance.
+themselves step by step and cite the article they implement. The rule modules touch no
+database; the reading modules below feed them from the books.
 
 Modules: ``calculation`` (the result type, rounding policy), ``profiles`` (TOML parameters),
 ``capacity`` (可支付月数), ``jingmen``, ``jiujiang``, ``contributions`` (正宁/庆阳), ``jiangxi``
-(省级调剂), ``deadlines`` (working-day deadlines and compliance); ``books`` reads the figures
-from a ledger and ``store`` the inputs the books do not hold (``fund_inputs``).
+(省级调剂), ``deadlines`` (working-day deadlines and compliance). Reading their inputs: ``books``
+(figures from a ledger), ``pools`` (which ledgers a rule adds up), ``store`` (the inputs recorded
+in ``fund_inputs``) and ``inputs`` (the same from a file). ``applied`` runs each rule on the
+books, one function per ``fundledger fund`` command. All of it only reads; what a result posts
+(the 江西 adjustment, the 荆门 gap shares) and the recording of inputs are ``postings.fund_rules``
+and ``postings.fund_inputs``.
 """
 
 from reports.fund.calculation import Calculation

@@ -17,21 +17,32 @@ Definitions (one ledger, one calendar year; 统筹基金 only — in a 职工医
   (5301, 5302) are not payments to the insured and are left out.
 * **征缴收入（不含个人账户）(pooled collection income)** = the year's net credits on 4001's pooled
   part (400101… in 职工医保, 4001 in 居民医保), closing vouchers excluded.
+
+``deadline_items`` picks out the vouchers that a deadline rule applies to (``reports.fund.deadlines``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accounts.roles import BENEFITS, FUND_BALANCE, LEVEL_TRANSFER_ROOTS, PREMIUM, SERIOUS_ILLNESS
+from accounts.roles import (
+    BENEFITS,
+    FISCAL_SPECIAL,
+    FUND_BALANCE,
+    LEVEL_TRANSFER_ROOTS,
+    PREMIUM,
+    SERIOUS_ILLNESS,
+    TREASURY,
+)
 from ledger.books import get_ledger
-from ledger.errors import FundRuleError
-from ledger.models import Account, Posting, Voucher
-from reports.fund.calculation import average_fen
+from ledger.models import Account, Ledger, Posting, Voucher
+from reports.fund.calculation import FundRuleError, average_fen
 
 MONTHS_PER_YEAR = 12
 BENEFIT_ROOTS = (BENEFITS, SERIOUS_ILLNESS)
@@ -194,3 +205,53 @@ def collection_total(session: Session, ledger_code: str, year: int) -> int:
     sums = _sums(session, ledger.id, dt.date(year, 1, 1), dt.date(year, 12, 31),
                  skip_closing=True, skip_key_prefix=None)
     return -sum(sums.get(a.id, 0) for a in accounts if a.code.startswith(COLLECTION_ROOT))
+
+
+#: (flow, rule, period, voucher date) of one flow subject to a deadline: ``deadlines.ComplianceItem``'s fields.
+DeadlineItem = tuple[str, str, str, dt.date]
+
+
+def deadline_items(
+    session: Session, ledger: Ledger, year: int, profile: str, rules: Mapping[str, Any]
+) -> list[DeadlineItem]:
+    """(flow, rule, period, voucher date) of the ledger's flows dated in ``year``.
+
+    * a voucher debiting 1003 and crediting 1005 is a treasury → fiscal transfer of the previous
+      month's income (宜春 001 三（一）1: "将上月基金收入从国库划入");
+    * a voucher whose summary starts with 上解 and names 结余基金 is a balance remittance of the
+      previous year (荆门 002 第九条);
+    * a voucher whose summary starts with 上解 and names 利息收入 is an interest remittance of the
+      last quarter ended before its month (荆门 002 第十一条).
+    """
+    treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    codes = dict(
+        session.execute(select(Account.id, Account.code).where(Account.ledger_id == ledger.id)).all()
+    )
+    vouchers = session.scalars(
+        select(Voucher)
+        .where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.voucher_date >= dt.date(year, 1, 1),
+            Voucher.voucher_date <= dt.date(year, 12, 31),
+        )
+        .order_by(Voucher.voucher_date, Voucher.id)
+    ).all()
+    items: list[DeadlineItem] = []
+    for voucher in vouchers:
+        day = voucher.voucher_date
+        postings = session.execute(
+            select(Posting.account_id, Posting.amount_fen).where(Posting.voucher_id == voucher.id)
+        ).all()
+        debits = {codes[a][:4] for a, fen in postings if fen > 0}
+        credits = {codes[a][:4] for a, fen in postings if fen < 0}
+        summary = voucher.summary or ""
+        if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
+            month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
+            items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+        elif summary.startswith("上解") and "结余基金" in summary:
+            items.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
+        elif summary.startswith("上解") and "利息收入" in summary:
+            quarter = (day.month - 1) // 3
+            period = f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
+            items.append(("interest_remittance", "jingmen.interest_remittance", period, day))
+    return items

@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+# FundRuleError lives in ledger.errors (the writes in postings raise it too); the rules import it from here.
 from ledger.errors import FundRuleError
 from ledger.money import format_fen, format_fen_grouped
 
