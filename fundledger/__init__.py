@@ -10,8 +10,9 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 """
 
 from accounts.setup import add_sub_account, create_ledger
+from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
 from ledger.books import add_entity
-from ledger.closing import close_period, reopen_period
+from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
 from ledger.errors import LedgerError
 from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
@@ -41,6 +42,7 @@ from postings.flows import (
     transfer_out,
     treasury_to_fiscal,
 )
+from postings.fund_inputs import record_inputs
 from postings.receipts import post_receipts
 from postings.voucher_csv import import_vouchers
 from reports.balance_sheet import balance_sheet
@@ -48,6 +50,7 @@ from reports.beancount_export import export_beancount
 from reports.consolidation import consolidated_statements, consolidated_trial_balance
 from reports.detail_ledger import cash_journals, detail_ledger
 from reports.final_accounts import final_accounts
+from reports.fund.applied import capacity_report, deadline_report
 from reports.income_statement import income_statement
 from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
 from reports.trial_balance import trial_balance, trial_balance_as_of
@@ -63,11 +66,14 @@ __all__ = [
     "balance_remit",
     "balance_sheet",
     "benefit_payment",
+    "capacity_report",
     "cash_journals",
+    "close_ledgers",
     "close_period",
     "consolidated_statements",
     "consolidated_trial_balance",
     "create_ledger",
+    "deadline_report",
     "deposit_interest",
     "detail_ledger",
     "export_beancount",
@@ -95,11 +101,15 @@ __all__ = [
     "reconcile_bank",
     "reconcile_levels",
     "reconcile_treasury",
+    "record_inputs",
     "remit_up",
     "reopen_period",
     "reserve",
     "reverse",
     "review",
+    "run_jiangxi_adjustment",
+    "run_jingmen_gap",
+    "sign_off_month",
     "subsidy_income",
     "to_fen",
     "transfer_income",

@@ -166,7 +166,7 @@ def _copy_rows(conn: Connection, table: str, columns: Columns, rows: Iterable[tu
     """``COPY … FROM STDIN``: one statement for the rows, fed by psycopg's compiled row writer.
 
     One statement (rather than a statement per row) is what lets the statement-level guards of
-    ``migrations/guards_0005.py`` check a whole batch with a few set-based queries; COPY fires them
+    ``migrations/versions/0005_chain_guards.pg.sql`` check a whole batch with a few set-based queries; COPY fires them
     like an INSERT, transition table included.
     """
     with _copy_into(conn, table, columns) as write_row:

@@ -261,7 +261,7 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "voucher_number_gap": VoucherNumberError,
     "hash_chain": HashChainError,
     "already_reversed": AlreadyReversedError,
-    # revision 0002 (migrations/guards_0002.py)
+    # revision 0002 (migrations/versions/0002_audit.*.sql)
     "review_not_required": ReviewError,
     "self_review": SelfReviewError,
     "already_reviewed": AlreadyReviewedError,

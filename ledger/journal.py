@@ -14,7 +14,7 @@ wrappers), so the single path and the batch path keep exactly the same invariant
 8. a hash chain per ledger (``ledger.hashing``).
 
 The rules are checked here, once, by ``_judge`` for both ``post_many`` and ``validate_drafts``;
-the database enforces each rule again (see ``migrations/guards_0001.py``). The SQL that reads
+the database enforces each rule again (see ``migrations/versions/0001_schema.*.sql``). The SQL that reads
 what the rules are judged against and writes what they accepted is in ``ledger.writer`` (numbers,
 ids, the chain, the rows, the balances), and what differs between SQLite and PostgreSQL in it is
 in ``ledger.dialect``.

@@ -16,7 +16,7 @@ once: they are derived from vouchers that were reviewed already, and closing is 
 of an authorised user. A month cannot be closed while any of its vouchers awaits review.
 
 Each rule is enforced twice: here, with a clear error, and by the database
-(``migrations/guards_0002.py``): no update or delete of a review, no review by the preparer, one
+(``migrations/versions/0002_audit.*.sql``): no update or delete of a review, no review by the preparer, one
 review per voucher, no closing of a month with unreviewed vouchers.
 
 The caller owns the database transaction: nothing here commits.

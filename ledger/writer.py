@@ -8,7 +8,7 @@ month, one chain per ledger, both under one writer per ledger at a time).
 
 Where SQLite and PostgreSQL differ (lists as parameters, ``VALUES`` vs ``COPY``, id allocation,
 row locking, statistics) it asks ``ledger.dialect``. Postings are written before their voucher,
-whose insert guard checks them (``migrations/guards_0001.py``).
+whose insert guard checks them (``migrations/versions/0001_schema.*.sql``).
 
 The caller owns the database transaction: nothing here commits.
 """

@@ -33,26 +33,20 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
-        from ledger.signoff import record_digest
-        from reports.digest import check_digest, month_digest
+        from fundledger.acts import sign_off_month
 
         check_format(fmt, ("table", "json"))
-        user = state.user
         month = parse_period(period)
-        matched: bool | None = None
         with session_scope() as session:
-            if check is not None:
-                matched, result = check_digest(session, ledger, month, check, draft=draft)
-            else:
-                result = month_digest(session, ledger, month, draft=draft)
-            # A draft is not for sign-off, so it is not on the trail; an auditor on the read-only
-            # role still gets the digest when the database refuses the note.
-            if not result.draft and not record_digest(session, ledger, month, result.digest, user=user,
-                                                      expected=check, match=matched):
-                typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
+            signoff = sign_off_month(session, ledger, month, user=state.user, check=check, draft=draft)
+        result, matched = signoff.digest, signoff.matched
+        # A draft is not for sign-off, so it is not on the trail; an auditor on the read-only role
+        # still gets the digest when the database refuses the note.
+        if not result.draft and not signoff.recorded:
+            typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
         payload = result.to_dict()
         if check is not None:
-            payload.update({"expected": check.strip(), "match": matched})
+            payload.update({"expected": signoff.expected, "match": matched})
         if fmt == "json":
             emit_json(payload)
         else:

@@ -4,7 +4,7 @@ The commands are generated from the flows' specs (``postings.flows.registry.FLOW
 ``flow list`` and the Python API cannot drift apart: ``fundledger flow remit-up --ledger X1-EMP --what balance …`` calls
 ``postings.flows.remit_up(session, ledger="X1-EMP", what="balance", …)``. ``--dry-run`` posts the
 vouchers inside a savepoint to show their real numbers, rolls it back and writes nothing.
-Bad input exits 2 with one line and changes nothing (``ledger.cli.session_scope``).
+Bad input exits 2 with one line and changes nothing (``fundledger.cli.app.session_scope``).
 """
 
 from __future__ import annotations

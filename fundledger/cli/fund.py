@@ -23,6 +23,7 @@ from typing import Annotated, Any
 
 import typer
 
+from fundledger.acts import Mode, run_jiangxi_adjustment
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from fundledger.cli.fund_options import (
     FORMATS,
@@ -35,8 +36,7 @@ from fundledger.cli.fund_options import (
     transfer_line,
 )
 from ledger.money import format_fen_grouped
-from postings.fund_rules import post_jiangxi_adjustment, propose_jiangxi_adjustment
-from reports.fund.applied import FUNDS, JiangxiAdjustment, capacity_report, deadline_report, jiangxi_adjustment
+from reports.fund.applied import FUNDS, JiangxiAdjustment, capacity_report, deadline_report
 
 
 def register(app: typer.Typer) -> None:
@@ -87,17 +87,17 @@ def register(app: typer.Typer) -> None:
         check_fund(fund)
         when = parse_date(date) if date else dt.date(year, 12, 31)
         urgent = ledger_amounts(emergency or [], "--emergency")
+        mode: Mode = "propose" if propose else "post" if post else "compute"
         with session_scope() as session:
-            result = jiangxi_adjustment(
-                session, province, fund, year, headcounts_file=headcounts, emergency_fen=urgent
+            run = run_jiangxi_adjustment(
+                session, province, fund, year, date=when, mode=mode, preparer=state.user or "system",
+                headcounts_file=headcounts, emergency_fen=urgent,
             )
-            payload = _jiangxi_payload(result, when)
-            if propose or post:
-                write = propose_jiangxi_adjustment if propose else post_jiangxi_adjustment
-                transfers = write(session, result.plan, date=when, preparer=state.user or "system")
-                payload["vouchers"] = [transfer_dict(t) for t in transfers]
-                payload["mode"] = "propose" if propose else "post"
-            payload["headcounts_from"] = result.headcounts_from
+        payload = _jiangxi_payload(run.adjustment, when)
+        if mode != "compute":
+            payload["vouchers"] = [transfer_dict(t) for t in run.transfers]
+            payload["mode"] = mode
+        payload["headcounts_from"] = run.adjustment.headcounts_from
         lines = list(payload["remittance"]["lines"])
         lines.extend(f"紧急调剂 {pool}: {amount} 元（二（三）2，据实，先于正常调剂）" for pool, amount in
                      payload["emergency"].items())

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
+from fundledger.acts import Mode, run_jingmen_gap
 from fundledger.cli.app import check_format, fail, group, session_scope, state
 from fundledger.cli.fund_options import (
     FORMATS,
@@ -32,11 +33,9 @@ from fundledger.cli.fund_options import (
     transfer_line,
     yuan_option,
 )
-from postings.fund_rules import post_gap_shares, propose_gap_shares
 from reports.fund.applied import (
     jiangxi_conditions,
     jiangxi_recovered,
-    jingmen_gap,
     jingmen_indicators,
     jingmen_reserve,
 )
@@ -134,18 +133,21 @@ def register(app: typer.Typer) -> None:
         when = parse_date(date) if date else dt.date(year, 12, 31)
         policy = ledger_amounts(policy_caused or [], "--policy-caused")
         balance = yuan_option(city_balance, "--city-balance") if city_balance is not None else None
+        mode: Mode = "propose" if propose else "post" if post else "compute"
         with session_scope() as session:
-            result = jingmen_gap(session, entity, fund, year, budget_file=budget, headcounts_file=headcounts,
-                                 policy_caused_fen=policy, city_balance_fen=balance, profile=profile)
-            calc = result.calculation
-            payload: dict[str, Any] = calc.to_dict()
-            payload.update(entity=entity, fund=fund, year=year, date=when.isoformat(),
-                           budgets_from=result.budgets_from, headcounts_from=result.headcounts_from)
-            if propose or post:
-                write = propose_gap_shares if propose else post_gap_shares
-                transfers = write(session, result.shares, year=year, date=when, preparer=state.user or "system")
-                payload["vouchers"] = [transfer_dict(t) for t in transfers]
-                payload["mode"] = "propose" if propose else "post"
+            run = run_jingmen_gap(
+                session, entity, fund, year, date=when, mode=mode, preparer=state.user or "system",
+                budget_file=budget, headcounts_file=headcounts, policy_caused_fen=policy,
+                city_balance_fen=balance, profile=profile,
+            )
+        result = run.gap
+        calc = result.calculation
+        payload: dict[str, Any] = calc.to_dict()
+        payload.update(entity=entity, fund=fund, year=year, date=when.isoformat(),
+                       budgets_from=result.budgets_from, headcounts_from=result.headcounts_from)
+        if mode != "compute":
+            payload["vouchers"] = [transfer_dict(t) for t in run.transfers]
+            payload["mode"] = mode
         lines = list(calc.lines) + [transfer_line(v) for v in payload.get("vouchers", [])]
         emit(payload, fmt, lines)
 

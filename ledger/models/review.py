@@ -3,7 +3,7 @@
 A ledger with ``maker_checker`` on keeps 制单 → 审核 → 记账 apart: the journal writes a voucher
 (制单) but does not count it in ``account_balances``; a review by *another* user than the preparer
 (审核) counts it (记账), see ``ledger.review``. Reviews are insert-only, one per voucher, and the
-database refuses a review by the preparer (``migrations/guards_0002.py``), so no code path can
+database refuses a review by the preparer (``migrations/versions/0002_audit.*.sql``), so no code path can
 approve its own work.
 
 Re-exported by ``ledger.models``, which makes ``Base.metadata`` complete for Alembic.
