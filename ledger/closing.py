@@ -2,7 +2,8 @@
 
 Closing month P of a ledger:
 1. every earlier month must be closed (months close in order; months with no activity that were
-   never opened are recorded as closed on the way);
+   never opened are recorded as closed on the way, and a December among them is closed as a
+   year end, with its 待转 allocation);
 2. in December, the 待转 accounts 4601/4602 are first allocated between 统筹基金 and 个人账户基金 by
    the caller's ratio (经验比例, the 统筹基金 share), as §2.3 of the reference prescribes;
 3. one closing voucher moves the balance of every income and expense leaf into 3001 一般基金结余;
@@ -85,6 +86,21 @@ def close_period(
     now = dt.datetime.now(dt.UTC)
     if statuses:
         first = min(statuses)
+        year_ends = [
+            p for p in period_range(first, period) if p not in statuses and p != period and p % 100 == 12
+        ]
+        for december in year_ends:
+            # A December with no vouchers, closed on the way, is a year-end close like any other:
+            # 4601/4602 are allocated by the ratio or the close is refused, never skipped (S1 4601
+            # 三: "年度终了结账后，本科目应无余额").
+            try:
+                close_period(session, ledger.code, december, user=user, pending_ratio=pending_ratio)
+            except PendingRatioRequired as exc:
+                raise PendingRatioRequired(
+                    f"closing {format_period(period)} closes {format_period(december)} on the way: {exc}"
+                ) from None
+        if year_ends:
+            statuses = period_status_map(session, ledger.id)
         for gap in period_range(first, period):
             if gap not in statuses and gap != period:
                 session.add(
@@ -217,8 +233,8 @@ def _allocate_pending(
         return None
     if pending_ratio is None:
         raise PendingRatioRequired(
-            f"ledger {ledger.code}: 4601/4602 hold a balance at year end; give the 统筹基金 share "
-            "with --pending-ratio (e.g. 0.7)"
+            f"ledger {ledger.code}: 4601/4602 hold a balance at the end of {format_period(period)}; "
+            "give the 统筹基金 share with --pending-ratio (e.g. 0.7)"
         )
     ratio = Decimal(str(pending_ratio)) if not isinstance(pending_ratio, Decimal) else pending_ratio
     if not Decimal(0) <= ratio <= Decimal(1):
