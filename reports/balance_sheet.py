@@ -27,6 +27,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from ledger.books import accounts_of, get_ledger
+from ledger.closing import ContraEntry, contra_entries
 from ledger.errors import DateError, LedgerError
 from ledger.models import Entity
 from ledger.money import format_fen, format_fen_grouped
@@ -74,6 +75,8 @@ class StatementSource(Protocol):
 
     def flows(self, start: int, end: int) -> dict[str, Flow]: ...
 
+    def contra_entries(self, start: int, end: int) -> list[ContraEntry]: ...
+
 
 class LedgerSource:
     """One ledger as a ``StatementSource``; results are cached per month range."""
@@ -118,6 +121,9 @@ class LedgerSource:
                 self._leaf_by_id[a].code: f for a, f in raw.items() if a in self._leaf_by_id
             }
         return self._flows[(start, end)]
+
+    def contra_entries(self, start: int, end: int) -> list[ContraEntry]:
+        return contra_entries(self.session, self.ledger, start, end)
 
 
 @dataclass(frozen=True)
