@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
@@ -221,6 +221,7 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
     }
     if not gross:
         return []
+    income = {aid for aid, (_a, side) in gross.items() if side == "debit"}
     rows = session.execute(
         select(
             Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
@@ -233,6 +234,12 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
             Voucher.period <= end,
             Voucher.kind != "closing",
             Posting.account_id.in_(sorted(gross)),
+            # the contra side, or any side of a 红字冲销 (one may undo a contra entry)
+            or_(
+                and_(Posting.account_id.in_(sorted(income)), Posting.amount_fen > 0),
+                and_(Posting.account_id.in_(sorted(set(gross) - income)), Posting.amount_fen < 0),
+                Voucher.reversal_of_id.is_not(None),
+            ),
         )
         .order_by(Voucher.period, Voucher.number, Posting.line_no)
     ).all()
