@@ -2,13 +2,18 @@
 
 Closing month P of a ledger:
 1. every earlier month must be closed (months close in order; months with no activity that were
-   never opened are recorded as closed on the way);
+   never opened are recorded as closed on the way, and a December among them is closed as a
+   year end, with its 待转 allocation);
 2. in December, the 待转 accounts 4601/4602 are first allocated between 统筹基金 and 个人账户基金 by
    the caller's ratio (经验比例, the 统筹基金 share), as §2.3 of the reference prescribes;
 3. one closing voucher moves the balance of every income and expense leaf into 3001 一般基金结余;
    in a 职工医保 ledger each account goes to the sub-account of its ``fund_part`` (统筹基金 or
    个人账户基金); 4601/4602 stay open during the year;
 4. the month is locked (the database refuses vouchers into it from then on).
+
+Contra entries on the 收支表's gross lines (``contra_entries``) do not stop a close: the closing
+voucher moves each account's 本期发生额, whichever side it is on, as S1 prescribes. The close
+names them in ``CloseResult.warnings``; the 收支表 shows them beneath their line.
 
 Reopening is an audited act: it needs a reason, only the latest closed month can be reopened,
 and the closing vouchers are reversed (红字冲销) — never deleted — so the month can be corrected
@@ -22,17 +27,63 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
-from ledger.closing_accounts import FUND_BALANCE, PENDING_ROOTS, PENDING_TARGETS
+from ledger.closing_accounts import (
+    FUND_BALANCE,
+    GROSS_EXPENSE_ROOTS,
+    GROSS_INCOME_ROOTS,
+    PENDING_ROOTS,
+    PENDING_TARGETS,
+    PRESCRIBED_CONTRAS,
+)
 from ledger.errors import LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
-from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Voucher
-from ledger.money import apply_rate
+from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
+from ledger.money import apply_rate, format_fen
 from ledger.periods import format_period, last_day, period_range, period_status_map
-from ledger.review import refuse_unreviewed
+from ledger.review import awaiting_review_ids, refuse_unreviewed
+
+
+@dataclass(frozen=True)
+class ContraEntry:
+    """One posting against the side a gross 收支表 line reads (a 红字冲销 of one: a negative amount)."""
+
+    ledger: str
+    period: int
+    voucher_id: int
+    voucher: str  # "2024-03 记-0002"
+    date: dt.date
+    summary: str
+    account: str
+    account_name: str
+    side: str  # debit (on an income line) | credit (on an expense line)
+    amount_fen: int
+    prescribed: str | None  # what S1 calls it, when S1 prescribes it (5101: 大病保险盈余返还)
+
+    def describe(self) -> str:
+        what = f"{self.prescribed}, prescribed by S1" if self.prescribed else "not an entry S1 prescribes"
+        return (
+            f"{self.ledger} {self.voucher} {self.date.isoformat()} {self.summary}: {self.account} "
+            f"{self.account_name} {self.side} {format_fen(self.amount_fen)} ({what})"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ledger": self.ledger,
+            "period": format_period(self.period),
+            "voucher_id": self.voucher_id,
+            "voucher": self.voucher,
+            "date": self.date.isoformat(),
+            "summary": self.summary,
+            "account": self.account,
+            "account_name": self.account_name,
+            "side": self.side,
+            "amount": format_fen(self.amount_fen),
+            "prescribed": self.prescribed,
+        }
 
 
 @dataclass(frozen=True)
@@ -41,6 +92,9 @@ class CloseResult:
     period: int
     vouchers: list[Posted] = field(default_factory=list)
     already_closed: bool = False
+    #: The month's contra entries on gross lines (``contra_entries``), and one warning for each.
+    contra_entries: list[ContraEntry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _leaf_balances(session: Session, ledger: Ledger, through: int) -> dict[int, int]:
@@ -78,6 +132,21 @@ def close_period(
     now = dt.datetime.now(dt.UTC)
     if statuses:
         first = min(statuses)
+        year_ends = [
+            p for p in period_range(first, period) if p not in statuses and p != period and p % 100 == 12
+        ]
+        for december in year_ends:
+            # A December with no vouchers, closed on the way, is a year-end close like any other:
+            # 4601/4602 are allocated by the ratio or the close is refused, never skipped (S1 4601
+            # 三: "年度终了结账后，本科目应无余额").
+            try:
+                close_period(session, ledger.code, december, user=user, pending_ratio=pending_ratio)
+            except PendingRatioRequired as exc:
+                raise PendingRatioRequired(
+                    f"closing {format_period(period)} closes {format_period(december)} on the way: {exc}"
+                ) from None
+        if year_ends:
+            statuses = period_status_map(session, ledger.id)
         for gap in period_range(first, period):
             if gap not in statuses and gap != period:
                 session.add(
@@ -91,6 +160,11 @@ def close_period(
         a.id: a for a in session.execute(select(Account).where(Account.ledger_id == ledger.id)).scalars()
     }
     by_code = {a.code: a for a in accounts.values()}
+    contras = contra_entries(session, ledger, period, period)
+    net: dict[str, int] = {}
+    for entry in contras:
+        net[entry.account] = net.get(entry.account, 0) + entry.amount_fen
+    contras = [e for e in contras if net[e.account]]  # a contra entry reversed in the month: nothing to say
     seq = _closing_sequence(session, ledger, period)
     vouchers: list[Posted] = []
     if period % 100 == 12:
@@ -115,7 +189,100 @@ def close_period(
         period=format_period(period),
         vouchers=[v.id for v in vouchers],
     )
-    return CloseResult(ledger.code, period, vouchers)
+    warnings = [
+        f"contra entry on a gross line of the 收支表, shown beneath that line: {c.describe()}" for c in contras
+    ]
+    return CloseResult(ledger.code, period, vouchers, contra_entries=contras, warnings=warnings)
+
+
+def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> list[ContraEntry]:
+    """The contra entries on gross 收支表 lines in months ``start``..``end``, by month and voucher.
+
+    A debit on a gross income account or a credit on a gross expense account, in a voucher that
+    counts (not awaiting review) and is not a closing voucher or a reversal of one. A 红字冲销
+    reverses what its original did: its posting on the normal side undoes a contra entry (listed
+    with a negative amount), its posting on the contra side undoes a normal one (not listed) —
+    the way the 收支表 counts a reversal (``reports.trial_balance.Flow``).
+    """
+    roots = {**dict.fromkeys(GROSS_INCOME_ROOTS, "debit"), **dict.fromkeys(GROSS_EXPENSE_ROOTS, "credit")}
+    gross = {
+        a.id: (a, side)
+        for a in session.execute(
+            select(Account).where(Account.ledger_id == ledger.id, Account.is_leaf.is_(True))
+        ).scalars()
+        for root, side in roots.items()
+        if a.code.startswith(root)
+    }
+    if not gross:
+        return []
+    income = {aid for aid, (_a, side) in gross.items() if side == "debit"}
+    rows = session.execute(
+        select(
+            Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
+            Voucher.kind, Voucher.reversal_of_id, Posting.account_id, Posting.amount_fen,
+        )
+        .join(Posting, Posting.voucher_id == Voucher.id)
+        .where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.period >= start,
+            Voucher.period <= end,
+            Voucher.kind != "closing",
+            Posting.account_id.in_(sorted(gross)),
+            # the contra side, or any side of a 红字冲销 (one may undo a contra entry)
+            or_(
+                and_(Posting.account_id.in_(sorted(income)), Posting.amount_fen > 0),
+                and_(Posting.account_id.in_(sorted(set(gross) - income)), Posting.amount_fen < 0),
+                Voucher.reversal_of_id.is_not(None),
+            ),
+        )
+        .order_by(Voucher.period, Voucher.number, Posting.line_no)
+    ).all()
+    if not rows:
+        return []
+    waiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
+    chain = _reversal_chains(session, {r.id for r in rows if r.reversal_of_id is not None})
+    out: list[ContraEntry] = []
+    for r in rows:
+        account, contra_side = gross[r.account_id]
+        depth, root_kind = chain.get(r.id, (0, r.kind))
+        if r.id in waiting or root_kind == "closing":
+            continue
+        side = "debit" if r.amount_fen > 0 else "credit"
+        undoes = depth % 2 == 1  # a 红字冲销 of the entry it reverses
+        if (side == contra_side) == undoes:
+            continue
+        amount = -abs(r.amount_fen) if undoes else abs(r.amount_fen)
+        prescribed = next((n for root, n in PRESCRIBED_CONTRAS.items() if account.code.startswith(root)), None)
+        out.append(
+            ContraEntry(
+                ledger.code, r.period, r.id, f"{format_period(r.period)} 记-{r.number:04d}", r.voucher_date,
+                r.summary, account.code, account.name, contra_side, amount, prescribed,
+            )
+        )
+    return out
+
+
+def _reversal_chains(session: Session, voucher_ids: set[int]) -> dict[int, tuple[int, str]]:
+    """voucher id → (how many reversals deep it is, the kind of the original at the chain's root)."""
+    parent: dict[int, tuple[int | None, str]] = {}
+    todo = set(voucher_ids)
+    while todo:
+        found = session.execute(
+            select(Voucher.id, Voucher.reversal_of_id, Voucher.kind).where(Voucher.id.in_(sorted(todo)))
+        ).all()
+        todo = set()
+        for vid, rev, kind in found:
+            parent[vid] = (rev, kind)
+            if rev is not None and rev not in parent:
+                todo.add(rev)
+    out = {}
+    for vid in voucher_ids:
+        depth, node = 0, vid
+        while parent[node][0] is not None and depth < len(parent):
+            depth += 1
+            node = parent[node][0]  # type: ignore[assignment]
+        out[vid] = (depth, parent[node][1])
+    return out
 
 
 def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *, user: str) -> list[CloseResult]:
@@ -220,8 +387,8 @@ def _allocate_pending(
         return None
     if pending_ratio is None:
         raise PendingRatioRequired(
-            f"ledger {ledger.code}: 4601/4602 hold a balance at year end; give the 统筹基金 share "
-            "with --pending-ratio (e.g. 0.7)"
+            f"ledger {ledger.code}: 4601/4602 hold a balance at the end of {format_period(period)}; "
+            "give the 统筹基金 share with --pending-ratio (e.g. 0.7)"
         )
     ratio = Decimal(str(pending_ratio)) if not isinstance(pending_ratio, Decimal) else pending_ratio
     if not Decimal(0) <= ratio <= Decimal(1):

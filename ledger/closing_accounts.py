@@ -20,3 +20,9 @@ PENDING_INTEREST: Final = "4602"  # 待转利息收入
 PENDING_ROOTS: Final = (PENDING_PREMIUM, PENDING_INTEREST)
 #: Where each 待转 account is allocated at year end.
 PENDING_TARGETS: Final = {PENDING_PREMIUM: PREMIUM, PENDING_INTEREST: INTEREST}
+#: The gross lines of the 收支表 (S1 第五部分 二（二）4–5): their figure is the accounts' 贷方发生额
+#: (income) or 借方发生额 (expense) alone. An entry on the other side is a contra entry (冲减).
+GROSS_INCOME_ROOTS: Final = ("4101", "4201", "4401", "4402", "4501")
+GROSS_EXPENSE_ROOTS: Final = ("5101", "5301", "5302", "5401")
+#: Contra entries S1 itself prescribes: 5101 二（二）, 大病保险 盈余返还 借 1002/1003 贷 5101.
+PRESCRIBED_CONTRAS: Final = {"5101": "大病保险盈余返还"}

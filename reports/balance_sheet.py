@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import FUND_BALANCE, PENDING_ROOTS
 from ledger.books import accounts_of, get_ledger
+from ledger.closing import ContraEntry, contra_entries
 from ledger.errors import DateError, StatementDoesNotTieError
 from ledger.models import Entity
 from ledger.money import format_fen, format_fen_grouped
@@ -68,6 +69,8 @@ class StatementSource(Protocol):
     def balances(self, through: int) -> dict[str, int]: ...
 
     def flows(self, start: int, end: int) -> dict[str, Flow]: ...
+
+    def contra_entries(self, start: int, end: int) -> list[ContraEntry]: ...
 
 
 class LedgerSource:
@@ -113,6 +116,9 @@ class LedgerSource:
                 self._leaf_by_id[a].code: f for a, f in raw.items() if a in self._leaf_by_id
             }
         return self._flows[(start, end)]
+
+    def contra_entries(self, start: int, end: int) -> list[ContraEntry]:
+        return contra_entries(self.session, self.ledger, start, end)
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,22 @@ The activity comes from ``reports.trial_balance.statement_flows``: the month-end
 into 3001 are left out (they would cancel every line), and a 红字冲销 reversal is a negative amount
 on the side of the entry it reverses — which is what makes the gross rule usable at all.
 
+A gross line can meet a contra entry (冲减): S1 itself prescribes one, the 大病保险 盈余返还
+credited back to 5101 (5101 二（二）: "借记'收入户存款''财政专户存款'等科目，贷记本科目"). The line
+keeps the figure the 编制说明 prescribes (5101: "根据'大病保险支出'科目的本月借方发生额填列"), and
+the contra side is shown on a line beneath it (``<line>.contra``, 减：…) that the group total
+deducts, because the closing moves each account's 本期发生额 — both sides — into 3001 (5101 二（三）)
+and 本期基金结余 is 收入 − 支出 of the same statement. Every contra entry is listed with its
+voucher in a note (``contra_entries``; 附注 （一）"重要项目的进一步说明，包括其主要构成"), whether
+S1 prescribes it or not, so the statement always prints and always ties to the closing transfer.
+
 本期基金结余 must equal the change of 一般基金结余 over the column (3001 plus the income and expense
 accounts still open, so 待转 4601/4602 for 职工医保), once the entries made straight to 3001 are
 counted (opening balances when the books were set up, the correction between 统筹基金 and 个人账户
 基金 of §2.3): those are not income or expense, so the statement lists them beside its lines
 (``adjustments``, ``fund_balance_entries`` in JSON) instead of hiding them. If it does not — an
-account no line covers, or a contra entry on a gross line (e.g. a debit on 利息收入 that is not a
-reversal), which S1 says makes the 收支表 disagree with the closing transfer — ``StatementDoesNotTieError`` names the
-difference and the entries behind it, never a silent number.
+account no line covers — ``StatementDoesNotTieError`` names the difference and the entries behind
+it, never a silent number.
 
 待转基金 (职工医保): on monthly statements of months 1–11 always, elsewhere only while 4601/4602
 moved in the column (before the year-end allocation), so the statement still ties. Its value in a
@@ -34,10 +42,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ledger.closing import PRESCRIBED_CONTRAS, ContraEntry
 from ledger.errors import DateError, StatementDoesNotTieError
 from ledger.money import format_fen
 from ledger.periods import format_period, previous_period
-from reports.balance_sheet import LeafInfo, LedgerSource, StatementHeading, StatementLine, StatementSource, fund_balance
+from reports.balance_sheet import LedgerSource, StatementHeading, StatementLine, StatementSource, fund_balance
 from reports.trial_balance import Flow
 
 FORM_INCOME_STATEMENT = "会社保02表"
@@ -193,6 +202,8 @@ class IncomeStatement(StatementHeading):
     ledgers: list[str] = field(default_factory=list)
     #: Per column: entries straight to 3001 (not income or expense) that also moved 一般基金结余.
     adjustments: tuple[int, ...] = (0, 0)
+    #: The note: every contra entry on a gross line in the months of the columns, with its voucher.
+    contra_entries: tuple[ContraEntry, ...] = ()
 
     title = "收支表"
     form = FORM_INCOME_STATEMENT
@@ -217,6 +228,7 @@ class IncomeStatement(StatementHeading):
             "fund_balance_entries": dict(
                 zip(self.columns, (format_fen(v) for v in self.adjustments), strict=True)
             ),
+            "contra_entries": [e.to_dict() for e in self.contra_entries],
         }
 
 
@@ -249,6 +261,18 @@ def _value(flows: dict[str, Flow], prefix: str, rule: str, side: str) -> int:
     return total.debit - total.credit if rule == NET else total.debit
 
 
+def _contra(flows: dict[str, Flow], prefix: str, side: str) -> int:
+    """The side a gross line does not read: debits on an income line, credits on an expense line."""
+    return sum(f.debit if side == "income" else f.credit for c, f in flows.items() if c.startswith(prefix))
+
+
+def _contra_label(spec: LineSpec, side: str) -> str:
+    named = next((n for root, n in PRESCRIBED_CONTRAS.items() if spec.prefix.startswith(root)), None)
+    if named:
+        return f"减：{named}"
+    return f"减：{spec.label}{'借方' if side == 'income' else '贷方'}发生额"
+
+
 def _covered(code: str, groups: Sequence[GroupSpec]) -> bool:
     return any(code.startswith(line.prefix) for g in groups for line in g.lines)
 
@@ -270,15 +294,11 @@ def build_income_statement(
     group_totals: dict[str, tuple[int, ...]] = {}
     for group in groups:
         body: list[StatementLine] = []
+        total = [0] * len(flows)
         for spec in group.lines:
-            body.append(
-                StatementLine(
-                    spec.key,
-                    spec.label,
-                    tuple(_value(f, spec.prefix, spec.rule, group.side) for f in flows),
-                    indent=1,
-                )
-            )
+            values = tuple(_value(f, spec.prefix, spec.rule, group.side) for f in flows)
+            body.append(StatementLine(spec.key, spec.label, values, indent=1))
+            total = [t + v for t, v in zip(total, values, strict=True)]
             for child in spec.children:
                 body.append(
                     StatementLine(
@@ -288,9 +308,15 @@ def build_income_statement(
                         indent=2,
                     )
                 )
-        total = tuple(sum(ln.values[i] for ln in body if ln.indent == 1) for i in range(len(flows)))
-        group_totals[group.key] = total
-        lines.append(StatementLine(group.key, group.label, total, total=True))
+            if spec.rule == GROSS:
+                contra = tuple(_contra(f, spec.prefix, group.side) for f in flows)
+                if any(contra):
+                    body.append(
+                        StatementLine(f"{spec.key}.contra", _contra_label(spec, group.side), contra, indent=2)
+                    )
+                    total = [t - c for t, c in zip(total, contra, strict=True)]
+        group_totals[group.key] = tuple(total)
+        lines.append(StatementLine(group.key, group.label, tuple(total), total=True))
         lines.extend(body)
 
     pending = tuple(
@@ -341,9 +367,6 @@ def build_income_statement(
                 "accounts no line covers: "
                 + ", ".join(f"{c} {leaves[c].name} net {_fmt(flows[i][c].net)}" for c in uncovered)
             )
-        contra = _contra_entries(flows[i], leaves, groups)
-        if contra:
-            causes.append("contra entries on gross lines (not reversals): " + ", ".join(contra))
         if not causes:
             causes.append("a closing voucher that does not match its month")
         adjusted = f" + entries straight to 3001 {_fmt(adjustments[i])}" if adjustments[i] else ""
@@ -363,6 +386,7 @@ def build_income_statement(
         consolidated=consolidated,
         ledgers=list(ledgers),
         adjustments=adjustments,
+        contra_entries=tuple(source.contra_entries(min(a for a, _ in ranges), max(b for _, b in ranges))),
     )
 
 
@@ -370,21 +394,3 @@ def _fmt(fen: int) -> str:
     from ledger.money import format_fen_grouped
 
     return format_fen_grouped(fen)
-
-
-def _contra_entries(
-    flows: dict[str, Flow], leaves: dict[str, LeafInfo], groups: Sequence[GroupSpec]
-) -> list[str]:
-    out = []
-    for group in groups:
-        for spec in group.lines:
-            if spec.rule != GROSS:
-                continue
-            for code, flow in sorted(flows.items()):
-                if not code.startswith(spec.prefix) or code not in leaves:
-                    continue
-                if group.side == "income" and flow.debit:
-                    out.append(f"{code} {leaves[code].name} debit {_fmt(flow.debit)}")
-                if group.side == "expense" and flow.credit:
-                    out.append(f"{code} {leaves[code].name} credit {_fmt(flow.credit)}")
-    return out

@@ -139,6 +139,14 @@ def income_statement_table(inc) -> str:  # type: ignore[no-untyped-def]
         text += "\n注：直接记入一般基金结余（非收支）的调整：" + "；".join(
             f"{c} {money(v)}" for c, v in zip(inc.columns, inc.adjustments, strict=True)
         )
+    if inc.contra_entries:
+        text += "\n注：毛额项目的冲减分录（列于该项目下“减：”行，已从合计中扣除）：" + "".join(
+            f"\n  {e.voucher} {e.date.isoformat()} {e.summary} {e.account} {e.account_name} "
+            f"{'借方' if e.side == 'debit' else '贷方'} {money(e.amount_fen)}"
+            + (f"（{e.prescribed}，财会〔2017〕28号规定）" if e.prescribed else "")
+            + ("" if e.ledger == inc.ledger else f"  [{e.ledger}]")
+            for e in inc.contra_entries
+        )
     return text
 
 

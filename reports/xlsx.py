@@ -123,6 +123,13 @@ def income_statement_sheet(wb: Workbook, inc: Any, title: str | None = None) -> 
         _text(ws, row + i, 1, "　" * ln.indent + ln.label, bold=ln.total)
         for j, v in enumerate(ln.values):
             _amount(ws, row + i, 2 + j, v, bold=ln.total)
+    if inc.contra_entries:
+        row += len(inc.lines) + 2
+        _text(ws, row, 1, "注：毛额项目的冲减分录", bold=True)
+        for i, e in enumerate(inc.contra_entries, start=1):
+            _text(ws, row + i, 1, f"{e.ledger} {e.voucher} {e.date.isoformat()} {e.summary} {e.account} "
+                  f"{e.account_name} {'借方' if e.side == 'debit' else '贷方'}")
+            _amount(ws, row + i, 2, e.amount_fen)
     _widths(ws, [34, 18, 18])
     return ws
 

@@ -264,3 +264,26 @@ def test_bad_commands_exit_2_and_change_nothing(cli_books, args, expected):
     assert expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(cli_books) == before
+
+
+def test_account_add_refuses_a_child_of_a_split_account_that_is_neither_part(cli_books):
+    """职工医保: S1 sets up 统筹基金 / 个人账户基金 under 3001, 4001, 4201, 4401, 4402, 4501, 5001, 5301,
+    5302 and 5401 ("应当在本科目下设置'统筹基金''个人账户基金'明细科目") and closes each part to its
+    own 3001 part, so a child directly beside those parts belongs to neither and can be neither
+    closed nor reported. It is refused when added (exit 2, books unchanged), naming the parts;
+    below a part, beside an unsplit account (4601 待转, 1004 支出户存款) or in a 城乡居民医保
+    ledger (no split) a child is still accepted (issue 13, item 4)."""
+    before = snapshot(cli_books)
+    for code, parts in (
+        ("420103", ("420101 统筹基金", "420102 个人账户基金")),
+        ("400103", ("400101 统筹基金", "400102 个人账户基金")),
+        ("300103", ("300101 统筹基金", "300102 个人账户基金")),
+        ("540103", ("540101 统筹基金", "540102 个人账户基金")),
+    ):
+        result = run(cli_books, "account", "add", code, "其他", "--ledger", "C-EMP")
+        assert result.exit_code == 2, result.output
+        assert code in result.stderr and all(part in result.stderr for part in parts), result.stderr
+    assert snapshot(cli_books) == before
+    for code, ledger in (("42010103", "C-EMP"), ("460101", "C-EMP"), ("100401", "C-EMP"), ("420103", "C-RES")):
+        result = run(cli_books, "account", "add", code, "其他", "--ledger", ledger)
+        assert result.exit_code == 0, (code, ledger, result.output)

@@ -180,3 +180,37 @@ def test_reopen_reverses_the_closing_and_allows_correction(session, books):
     assert period.reopened_by == "主管" and period.reopen_reason == "补记漏记收入"
     actions = [a for (a,) in session.execute(select(AuditEvent.action).order_by(AuditEvent.id))]
     assert actions.count("period.reopen") == 2
+
+
+def test_december_closed_on_the_way_still_allocates_the_pending_accounts(db_url, session, books):
+    """No December vouchers: closing January 2025 closes December 2024 on the way, and that close
+    is a year-end close like any other (issue 13, item 3). S1 4601 二（三）: "年末…按经验比例划分于
+    统筹基金和个人账户基金"; 三: "年度终了结账后，本科目应无余额". Without the ratio it is refused
+    (nothing changes); with 0.7: 1,000.01 元 = 100,001 fen × 0.7 = 70,000.7 → 70,001 fen to 统筹基金
+    (ROUND_HALF_UP), 100,001 − 70,001 = 30,000 fen to 个人账户基金, closed into 300101 / 300102."""
+    from tests.cli import run
+
+    _post(
+        session, "C-EMP", "p", dt.date(2024, 11, 3), Line.debit("1005", "1000.01"), Line.credit("4601", "1000.01")
+    )
+    for month in range(1, 12):
+        close_period(session, "C-EMP", 202400 + month)
+    _post(session, "C-EMP", "j", dt.date(2025, 1, 6), Line.debit("1005", "3"), Line.credit("400101", "3"))
+    session.commit()
+    with pytest.raises(PendingRatioRequired, match=r"2024-12.*--pending-ratio"):
+        close_period(session, "C-EMP", 202501)
+    session.rollback()
+    refused = run(db_url, "close", "--ledger", "C-EMP", "--period", "2025-01")
+    assert refused.exit_code == 2 and "--pending-ratio" in refused.stderr and "2024-12" in refused.stderr
+    statuses = dict(session.execute(select(PeriodRow.period, PeriodRow.status)).all())
+    assert 202412 not in statuses and statuses[202501] == "open"
+    session.rollback()
+    done = run(db_url, "close", "--ledger", "C-EMP", "--period", "2025-01", "--pending-ratio", "0.7")
+    assert done.exit_code == 0, done.output
+    pooled = 70001  # round_half_up(100001 × 0.7)
+    personal = 100001 - pooled
+    december = {r.code: r.closing for r in trial_balance(session, "C-EMP", 202412).rows}
+    assert december.get("4601", 0) == 0
+    assert december["300101"] == -pooled and december["300102"] == -personal
+    january = {r.code: r.closing for r in trial_balance(session, "C-EMP", 202501).rows}
+    assert january["300101"] == -(pooled + 300) and january.get("400101", 0) == 0

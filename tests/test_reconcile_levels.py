@@ -97,3 +97,38 @@ def test_one_sided_vouchers_are_reported_with_their_side(db_url, session, books)
 def test_unknown_entity_exits_2(db_url, books):
     result = run(db_url, "reconcile", "levels", "--entity", "NOPE", "--period", "2024-03")
     assert result.exit_code == 2 and "error:" in result.stderr
+
+
+def test_reversed_closing_vouchers_are_not_inter_level_items(db_url, session, books):
+    """Reopen and close the city's month again: both levels still agree (issue 13, item 2).
+
+    Closing a month posts 借 3001 / 贷 5301 (and 借 4402 / 贷 3001); reopening reverses that voucher
+    (红字冲销) and the new close posts another. S1 (3001 三（一）（二）) makes those transfers of a
+    month's 本期发生额 into 一般基金结余, not money between levels, so neither the closing voucher
+    nor its reversal is a 上解 or 补助. What pairs is only the money that moved:
+    county X1 → city 3,000.00 元 = 300,000 fen; city → province 5,000.00 元 = 500,000 fen.
+    """
+    from ledger.closing import close_period, reopen_period
+
+    _remit(session, "X1-EMP", "C-EMP", "SJ-1", "3000")
+    _remit(session, "C-EMP", "P-EMP", "SJ-P", "5000")
+    for ledger in ("X1-EMP", "C-EMP", "P-EMP"):
+        close_period(session, ledger, 202403)
+    # The city's reversal credits 440201 (seen from the county's side) and debits 530101 (seen
+    # from the province's side); nothing on the other side answers it.
+    reopen_period(session, "C-EMP", 202403, user="主管", reason="核对上解")
+    close_period(session, "C-EMP", 202403)
+    session.commit()
+    county_to_city = 3000 * 100  # the one 上解 of X1, in fen
+    city_to_province = 5000 * 100  # the one 上解 of C, in fen
+    for entity, child, amount in (("C", "X1-EMP", county_to_city), ("P", "C-EMP", city_to_province)):
+        result, payload = run_json(db_url, "reconcile", "levels", "--entity", entity, "--period", "2024-03")
+        assert result.exit_code == 0, result.output
+        assert payload["agrees"] and payload["unattributed"] == []
+        pair = next(p for p in payload["pairs"] if p["child_ledger"] == child)
+        assert pair["totals_fen"]["child_up"] == pair["totals_fen"]["parent_up"] == amount
+        assert pair["matched"] == 1 and pair["issues"] == []
+    for entity in ("C", "P"):
+        month_end, report = run_json(db_url, "month-end", "--entity", entity, "--period", "2024-03")
+        assert month_end.exit_code == 0, month_end.output
+        assert all(r["agrees"] for r in report["levels"])

@@ -36,14 +36,13 @@ import json
 
 import pytest
 
-from accounts.setup import add_sub_account
 from ledger.closing import close_period
 from ledger.errors import StatementDoesNotTieError
 from ledger.journal import Line, post, reverse
 from reports.balance_sheet import balance_sheet
 from reports.income_statement import income_statement
-from tests.cli import run
-from tests.factories import assert_golden, entry
+from tests.cli import run, run_json
+from tests.factories import assert_golden, entry, postings_of
 
 D = Line.debit
 C = Line.credit
@@ -200,24 +199,111 @@ def test_resident_statements(session, books):
     assert values(bs, "fund_balance") == (0, 35800)
 
 
-def test_contra_entry_on_a_gross_line_is_named(db_url, session, books):
-    """A debit on 利息收入 that is not a reversal: the gross line says 8, the fund moved by 3."""
+def test_contra_entry_on_a_gross_line_is_shown_beneath_it(db_url, session, books):
+    """A debit on 利息收入 that is not a reversal, and not an entry S1 prescribes: the statement still
+    prints (issue 13, item 1). 编制说明 5(4): 利息收入 "根据'利息收入'科目本月贷方发生额填列" → 8;
+    the debit 5 is shown beneath as 减：…借方发生额 and deducted, so 基金收入 = 8 − 5 = 3 = 本期基金结余,
+    the 3 the fund moved by; the note names voucher r5."""
     day = dt.date(2024, 3, 10)
     post(session, entry("X1-RES", "r4", day, "利息", D("1003", "8"), C("420101", "8")))
     post(session, entry("X1-RES", "r5", day, "利息退回", D("420101", "5"), C("1003", "5")))
     session.commit()
-    with pytest.raises(StatementDoesNotTieError) as caught:
-        income_statement(session, "X1-RES", 202403)
-    message = str(caught.value)
-    assert "difference 5.00" in message and "420101" in message and "debit 5.00" in message
+    inc = income_statement(session, "X1-RES", 202403)
+    gross, contra = 800, 500  # 贷方发生额 8.00, 借方发生额 5.00
+    assert values(inc, "income.interest") == (gross, gross)
+    assert values(inc, "income.interest.contra") == (contra, contra)
+    assert inc.line("income.interest.contra").label == "减：利息收入借方发生额"
+    assert values(inc, "income") == values(inc, "fund_result") == (gross - contra, gross - contra)
+    assert [(e.voucher, e.account, e.side, e.amount_fen, e.prescribed) for e in inc.contra_entries] == [
+        ("2024-03 记-0002", "420101", "debit", contra, None)
+    ]
     session.rollback()
     result = run(db_url, "report", "income-statement", "--ledger", "X1-RES", "--period", "2024-03")
-    assert result.exit_code == 2 and "difference 5.00" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "减：利息收入借方发生额" in result.stdout and "2024-03 记-0002" in result.stdout
+
+
+def test_prescribed_contra_big_illness_surplus_return(db_url, session, books):
+    """大病保险 盈余返还, the contra entry S1 prescribes (5101 二（二）: 借 1003 / 贷 5101), issue 13 item 1.
+
+    X1-RES, March 2024 (元): 保费 500 (4001); 住院 120 (500101); 大病保险 premium 300 (借 5101);
+    盈余返还 200 (贷 5101); another 盈余返还 50, reversed by 红字冲销 the next day.
+    编制说明 5(10): 大病保险支出 "根据'大病保险支出'科目本月借方发生额填列" → 300; the credits are
+    shown beneath it (减：大病保险盈余返还 200 + 50 − 50 = 200) and deducted:
+    基金支出 = 120 + 300 − 200 = 220; 本期基金结余 = 500 − 220 = 280.
+    The closing (5101 二（三）: "将本科目本期发生额转入'一般基金结余'") moves 4001 500 in and
+    5001 120 + 5101 (300 − 200 − 50 + 50) 100 out: 3001 贷 280 — the same figure.
+    """
+
+    day = dt.date(2024, 3, 5)
+    post(session, entry("X1-RES", "d1", day, "征收", D("1003", "500"), C("4001", "500")))
+    post(session, entry("X1-RES", "d2", day, "住院", D("500101", "120"), C("1003", "120")))
+    post(session, entry("X1-RES", "d3", day, "大病保险保费", D("5101", "300"), C("1003", "300")))
+    post(session, entry("X1-RES", "d4", dt.date(2024, 3, 20), "大病保险盈余返还", D("1003", "200"), C("5101", "200")))
+    extra = post(
+        session, entry("X1-RES", "d5", dt.date(2024, 3, 22), "大病保险盈余返还", D("1003", "50"), C("5101", "50"))
+    )
+    reverse(session, "X1-RES", extra.id, date=dt.date(2024, 3, 23))
+    session.commit()
+    premium, benefits, illness_debit, returned = 50000, 12000, 30000, 20000 + 5000 - 5000
+    expense = benefits + illness_debit - returned
+    result_fen = premium - expense
+    assert (expense, result_fen) == (22000, 28000)
+
+    inc = income_statement(session, "X1-RES", 202403)
+    assert values(inc, "expense.critical_illness") == (illness_debit, illness_debit)
+    assert values(inc, "expense.critical_illness.contra") == (returned, returned)
+    assert inc.line("expense.critical_illness.contra").label == "减：大病保险盈余返还"
+    assert values(inc, "expense") == (expense, expense)
+    assert values(inc, "fund_result") == (result_fen, result_fen)
+    assert [(e.voucher, e.amount_fen, e.prescribed) for e in inc.contra_entries] == [
+        ("2024-03 记-0004", 20000, "大病保险盈余返还"),
+        ("2024-03 记-0005", 5000, "大病保险盈余返还"),
+        ("2024-03 记-0006", -5000, "大病保险盈余返还"),
+    ]
+    session.rollback()
+
+    # close warns about the three entries and still closes; its 3001 line is the statement's figure.
+    for month in ("2024-01", "2024-02"):
+        assert run(db_url, "close", "--ledger", "X1-RES", "--period", month).exit_code == 0
+    closed = run(db_url, "close", "--ledger", "X1-RES", "--period", "2024-03", "--format", "json")
+    assert closed.exit_code == 0, closed.output
+    payload = json.loads(closed.stdout)
+    assert len(payload["warnings"]) == 3 and all("5101 大病保险支出 credit" in w for w in payload["warnings"])
+    assert [e["voucher"] for e in payload["contra_entries"]] == ["2024-03 记-0004", "2024-03 记-0005",
+                                                                  "2024-03 记-0006"]
+    assert dict(postings_of(session, "X1-RES", "close:202403:1"))["3001"] == -result_fen
+    session.rollback()
+    table = run(db_url, "report", "income-statement", "--ledger", "X1-RES", "--period", "2024-03")
+    assert table.exit_code == 0, table.output
+    assert "减：大病保险盈余返还" in table.stdout and "2024-03 记-0004" in table.stdout
+
+    # The city's consolidated 收支表 carries the county's contra entry and its note.
+    _, as_json = run_json(db_url, "report", "income-statement", "--entity", "C", "--fund", "resident",
+                          "--consolidated", "--period", "2024-03")
+    lines = {ln["key"]: ln["values"]["本月数"] for ln in as_json["lines"]}
+    assert lines["expense.critical_illness.contra"] == "200.00" and lines["fund_result"] == "280.00"
+    assert [e["ledger"] for e in as_json["contra_entries"]] == ["X1-RES"] * 3
+
+    # The 决算 prints, and ties: 本年基金结余 280.
+    for month in range(4, 13):
+        assert run(db_url, "close", "--ledger", "X1-RES", "--period", f"2024-{month:02d}").exit_code == 0
+    final, fa = run_json(db_url, "report", "final-accounts", "--entity", "X1", "--fund", "resident",
+                         "--year", "2024")
+    assert final.exit_code == 0, final.output
+    assert next(f for f in fa["indicators"] if f["key"] == "result")["value"] == "280.00"
+    assert len(fa["income_statement"]["contra_entries"]) == 3
 
 
 def test_account_without_fund_part_does_not_tie(session, books):
-    """A sub-account under 4201 itself (neither 统筹 nor 个人) breaks both statements, by name."""
-    add_sub_account(session, "X1-EMP", "420103", "其他利息")
+    """A sub-account under 4201 itself (neither 统筹 nor 个人) breaks both statements, by name.
+
+    ``account add`` refuses such an account (tests/test_cli_engine.py); it is made here through the
+    engine's ``add_account``, the way a restore from a file could still bring one in.
+    """
+    from ledger.books import add_account, get_ledger
+
+    add_account(session, get_ledger(session, "X1-EMP"), "420103", "其他利息")
     post(session, entry("X1-EMP", "i1", dt.date(2024, 3, 5), "利息", D("1003", "7"), C("420103", "7")))
     session.commit()
     with pytest.raises(StatementDoesNotTieError, match="420103"):
@@ -261,3 +347,14 @@ def test_statement_commands_refuse_bad_input(db_url, books):
         result = run(db_url, *args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr, (args, result.stderr)
+
+
+def test_gross_lines_and_the_closing_name_the_same_accounts():
+    """The close warns about contra entries on exactly the accounts the 收支表 reads gross."""
+    from ledger.closing import GROSS_EXPENSE_ROOTS, GROSS_INCOME_ROOTS
+    from reports.income_statement import GROSS, groups_for
+
+    for fund in ("employee", "resident"):
+        gross = {(g.side, s.prefix) for g in groups_for(fund) for s in g.lines if s.rule == GROSS}
+        roots = {side: {p[:4] for s, p in gross if s == side} for side in ("income", "expense")}
+        assert roots == {"income": set(GROSS_INCOME_ROOTS), "expense": set(GROSS_EXPENSE_ROOTS)}

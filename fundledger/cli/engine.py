@@ -76,6 +76,8 @@ def register(app: typer.Typer) -> None:
             "closed": True,
             "already_closed": result.already_closed,
             "vouchers": [{"id": v.id, "number": v.display_number} for v in result.vouchers],
+            "warnings": list(result.warnings),
+            "contra_entries": [e.to_dict() for e in result.contra_entries],
         }
         if fmt == "json":
             emit_json(payload)
@@ -85,6 +87,8 @@ def register(app: typer.Typer) -> None:
                 f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
                 f"{', '.join(v.display_number for v in result.vouchers) or 'none'}"
             )
+            for warning in result.warnings:
+                typer.echo(f"warning: {warning}", err=True)
 
     @app.command("reopen")
     def reopen_cmd(

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
+from ledger.closing import ContraEntry
 from reports.balance_sheet import BalanceSheet, LeafInfo, LedgerSource, StatementSource, build_balance_sheet
 from reports.consolidation.advances import AdvancePair, match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
@@ -81,6 +82,10 @@ class ConsolidatedSource:
                 cut = Flow(item.amount, 0) if item.natural == "debit" else Flow(0, item.amount)
                 out[item.account] = out[item.account] - cut
         return dict(out)
+
+    def contra_entries(self, start: int, end: int) -> list[ContraEntry]:
+        """Every ledger's own: eliminations change only the normal side of a pair account."""
+        return [e for source in self.sources for e in source.contra_entries(start, end)]
 
 
 def consolidated_source(session: Session, entity_code: str, fund: str) -> StatementSource:

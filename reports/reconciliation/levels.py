@@ -22,6 +22,7 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
+from reports.trial_balance import closing_transfer_ids
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
 _DIRECTIONS = (
@@ -119,7 +120,11 @@ def _issue_line(issue: LevelIssue) -> str:
 
 def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str, sign: int,
                  period: int) -> list[LevelItem]:
-    """The month's vouchers on ``prefix``: not those awaiting review, nor a voucher and its 红字冲销."""
+    """The month's vouchers on ``prefix``: not those awaiting review, nor a voucher and its 红字冲销.
+
+    Closing vouchers move a month's 本期发生额 into 3001 (S1, 3001 三（一）（二）): they are not money
+    between levels, and neither is the 红字冲销 of one that an audited reopening posts.
+    """
     rows = session.execute(
         select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
                Voucher.link_id, func.sum(Posting.amount_fen), Voucher.reversal_of_id)
@@ -132,6 +137,7 @@ def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str
     ).all()
     net = {r[0]: int(r[6]) for r in rows}
     dropped = awaiting_review_ids(session, [ledger_id]) if rows else set()
+    dropped |= closing_transfer_ids(session, {r[0] for r in rows if r[7] is not None})
     for r in rows:
         if r[7] is not None and r[7] in net and net[r[7]] + net[r[0]] == 0:
             dropped.update((r[0], r[7]))
