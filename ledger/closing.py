@@ -337,18 +337,8 @@ def _closing_voucher(
             lines.append(Line(target, amount, "期末结转"))
     if not lines:
         return None
-    return post(
-        session,
-        VoucherDraft(
-            ledger=ledger.code,
-            key=f"close:{period}:{seq}",
-            date=last_day(period),
-            summary=f"{format_period(period)} 期末结账：收支结转一般基金结余",
-            lines=tuple(lines),
-            source="closing",
-            kind="closing",
-            preparer=user,
-        ),
+    return _post_closing(
+        session, ledger, period, f"close:{period}:{seq}", "期末结账：收支结转一般基金结余", lines, user
     )
 
 
@@ -403,13 +393,28 @@ def _allocate_pending(
         for part, amount in (("pooled", pooled), ("personal", personal)):
             if amount:
                 lines.append(Line(_first_leaf(by_code, target_root, part, ledger), amount, "年终待转分配"))
+    return _post_closing(
+        session,
+        ledger,
+        period,
+        f"allocate-pending:{period}:{seq}",
+        f"待转收入按经验比例分配（统筹基金 {ratio}）",
+        lines,
+        user,
+    )
+
+
+def _post_closing(
+    session: Session, ledger: Ledger, period: int, key: str, what: str, lines: list[Line], user: str
+) -> Posted:
+    """Post one year-end voucher, dated the month's last day, its summary led by the month."""
     return post(
         session,
         VoucherDraft(
             ledger=ledger.code,
-            key=f"allocate-pending:{period}:{seq}",
+            key=key,
             date=last_day(period),
-            summary=f"{format_period(period)} 待转收入按经验比例分配（统筹基金 {ratio}）",
+            summary=f"{format_period(period)} {what}",
             lines=tuple(lines),
             source="closing",
             kind="closing",

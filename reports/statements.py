@@ -10,6 +10,9 @@ the same way. A request that names the books ambiguously, or not at all, is refu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
 from sqlalchemy.orm import Session
 
 from ledger.books import get_entity, ledger_of
@@ -17,6 +20,8 @@ from ledger.errors import LedgerError
 from reports.balance_sheet import BalanceSheet, LedgerSource, StatementSource, build_balance_sheet
 from reports.consolidation import ConsolidatedSource
 from reports.income_statement import IncomeStatement, build_income_statement
+
+S_co = TypeVar("S_co", covariant=True)
 
 
 def statement_source(
@@ -47,6 +52,34 @@ def _ledgers(source: StatementSource) -> list[str]:
     return list(source.ledgers) if isinstance(source, ConsolidatedSource) else [source.label]
 
 
+class _Builder(Protocol[S_co]):
+    def __call__(
+        self,
+        source: StatementSource,
+        period: int,
+        *,
+        annual: bool = ...,
+        consolidated: bool = ...,
+        ledgers: Sequence[str] = ...,
+    ) -> S_co: ...
+
+
+def _build(
+    build: _Builder[S_co],
+    session: Session,
+    period: int,
+    annual: bool,
+    *,
+    ledger: str | None,
+    entity: str | None,
+    fund: str | None,
+    consolidated: bool,
+) -> S_co:
+    """One statement of the books named, whichever builder makes it from their source."""
+    source = statement_source(session, ledger=ledger, entity=entity, fund=fund, consolidated=consolidated)
+    return build(source, period, annual=annual, consolidated=consolidated, ledgers=_ledgers(source))
+
+
 def balance_sheet_of(
     session: Session,
     period: int,
@@ -58,8 +91,10 @@ def balance_sheet_of(
     consolidated: bool = False,
 ) -> BalanceSheet:
     """资产负债表 of the books named (see ``statement_source``) at the end of ``period``."""
-    source = statement_source(session, ledger=ledger, entity=entity, fund=fund, consolidated=consolidated)
-    return build_balance_sheet(source, period, annual=annual, consolidated=consolidated, ledgers=_ledgers(source))
+    return _build(
+        build_balance_sheet, session, period, annual, ledger=ledger, entity=entity, fund=fund,
+        consolidated=consolidated,
+    )
 
 
 def income_statement_of(
@@ -73,7 +108,7 @@ def income_statement_of(
     consolidated: bool = False,
 ) -> IncomeStatement:
     """收支表 of the books named (see ``statement_source``): monthly for ``period``, or annual."""
-    source = statement_source(session, ledger=ledger, entity=entity, fund=fund, consolidated=consolidated)
-    return build_income_statement(
-        source, period, annual=annual, consolidated=consolidated, ledgers=_ledgers(source)
+    return _build(
+        build_income_statement, session, period, annual, ledger=ledger, entity=entity, fund=fund,
+        consolidated=consolidated,
     )

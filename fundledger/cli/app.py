@@ -46,6 +46,11 @@ def group(name: str, help_text: str) -> typer.Typer:
     return _groups[name]
 
 
+def import_group() -> typer.Typer:
+    """``fundledger import ...``: vouchers, bank statements and Beancount files each register here."""
+    return group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+
+
 class State:
     url: str | None = None
     user: str = "system"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from fundledger.cli.app import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
 
 if TYPE_CHECKING:
     from postings.bank_store import BankImportResult
@@ -22,7 +22,7 @@ PROGRESS_THRESHOLD = 1000
 
 
 def register(app: typer.Typer) -> None:
-    import_app = group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+    import_app = import_group()
 
     @import_app.command("bank")
     def import_bank_cmd(

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from fundledger.cli.app import check_format, emit_json, group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
 
 
 def register(app: typer.Typer) -> None:
-    import_app = group("import", "Bring vouchers, bank statements and Beancount files into the books.")
+    import_app = import_group()
 
     @import_app.command("beancount")
     def import_beancount_cmd(

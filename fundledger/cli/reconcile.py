@@ -6,12 +6,35 @@ The reports themselves live in ``reports.reconciliation``; this module parses op
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
+from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_report, group, session_scope, state
+
+
+class _Check(Protocol):
+    """What every reconciliation returns: whether the two sides agree, as JSON and as text."""
+
+    @property
+    def agrees(self) -> bool: ...
+
+    def to_dict(self) -> dict[str, object]: ...
+
+    def render(self) -> str: ...
+
+
+def _check(fmt: str, run: Callable[[Session], _Check]) -> None:
+    """Run one read-only reconciliation and print it; exit 1 when it found a difference."""
+    check_format(fmt, ("table", "json"))
+    with session_scope(read_only=True) as session:
+        result = run(session)
+        payload = result.to_dict()
+        text = result.render()
+    emit_report(fmt, payload, text, agrees=result.agrees)
 
 
 def register(app: typer.Typer) -> None:
@@ -28,12 +51,7 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_bank
 
-        check_format(fmt, ("table", "json"))
-        with session_scope(read_only=True) as session:
-            result = reconcile_bank(session, ledger, account, parse_period(period))
-            payload = result.to_dict()
-            text = result.render()
-        emit_report(fmt, payload, text, agrees=result.agrees)
+        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period)))
 
     @reconcile_app.command("levels")
     def reconcile_levels_cmd(
@@ -45,12 +63,7 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_levels
 
-        check_format(fmt, ("table", "json"))
-        with session_scope(read_only=True) as session:
-            result = reconcile_levels(session, entity, parse_period(period))
-            payload = result.to_dict()
-            text = result.render()
-        emit_report(fmt, payload, text, agrees=result.agrees)
+        _check(fmt, lambda session: reconcile_levels(session, entity, parse_period(period)))
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(
@@ -64,12 +77,7 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_treasury
 
-        check_format(fmt, ("table", "json"))
-        with session_scope(read_only=True) as session:
-            result = reconcile_treasury(session, ledger, parse_period(period), file)
-            payload = result.to_dict()
-            text = result.render()
-        emit_report(fmt, payload, text, agrees=result.agrees)
+        _check(fmt, lambda session: reconcile_treasury(session, ledger, parse_period(period), file))
 
     @app.command("month-end")
     def month_end_cmd(

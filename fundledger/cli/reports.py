@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import typer
 
@@ -147,14 +147,20 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD")]
 RangeOpt = Annotated[str | None, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")]
 
 
-def _paging(limit: int, offset: int | None, page: int | None) -> tuple[int, int]:
+class _Page(TypedDict):
+    limit: int
+    offset: int
+
+
+def _paging(limit: int, offset: int | None, page: int | None) -> _Page:
+    """``limit`` and ``offset`` of a listing, from --limit with --offset or --page."""
     if page is not None and offset is not None:
         fail("give --page or --offset, not both")
     if page is not None:
         if page < 1:
             fail("--page starts at 1")
-        return limit, (page - 1) * limit
-    return limit, offset or 0
+        return {"limit": limit, "offset": (page - 1) * limit}
+    return {"limit": limit, "offset": offset or 0}
 
 def _detail_range(period: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
     if period is not None:
@@ -301,16 +307,10 @@ def register(app: typer.Typer) -> None:
         from reports.detail_ledger import detail_ledger
 
         check_format(fmt, FORMATS)
-        size, skip = _paging(limit, offset, page)
+        window = _paging(limit, offset, page)
         with session_scope(read_only=True) as session:
             dl = detail_ledger(
-                session,
-                ledger,
-                account,
-                limit=size,
-                offset=skip,
-                side=side,
-                **_detail_range(period, date_from, date_to),
+                session, ledger, account, side=side, **window, **_detail_range(period, date_from, date_to)
             )
 
         _emit(
@@ -345,15 +345,14 @@ def register(app: typer.Typer) -> None:
         from reports.detail_ledger import cash_journals
 
         check_format(fmt, FORMATS)
-        size, skip = _paging(limit, offset, page)
+        window = _paging(limit, offset, page)
         with session_scope(read_only=True) as session:
             journals = cash_journals(
                 session,
                 ledger,
                 account_code=account,
                 bank_number=bank_number,
-                limit=size,
-                offset=skip,
+                **window,
                 **_detail_range(period, date_from, date_to),
             )
 

@@ -13,7 +13,6 @@ own 明细 under 5001 can also be named by code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from accounts.roles import BENEFITS, EXPENDITURE, PREMIUM, TRANSFER_IN, TRANSFER_OUT
@@ -39,6 +38,7 @@ from postings.flows.spec import (
     Leaf,
     Param,
     VoucherTemplate,
+    employee_only,
     standard,
 )
 
@@ -122,23 +122,6 @@ def _benefit_payment(call: Call) -> None:
     call.words["benefit"] = call.ledger.full_name(expense.code).split("-")[-1]
 
 
-def _employee_only(root: str) -> Callable[[Call], None]:
-    """``prepare`` of a flow that only 职工医保 books: its chart must have ``root``."""
-
-    def prepare(call: Call) -> None:
-        call.open()
-        call.amount()
-        call.require_level()
-        if root not in call.ledger.accounts:
-            raise NotInChartError(
-                f"{call.cn}: {call.ledger.label} is 城乡居民医保, whose chart has no {root}; "
-                "this flow belongs to 职工医保"
-            )
-        call.check_part()
-
-    return prepare
-
-
 BENEFIT_PAYMENT_SPEC = FlowSpec(
     "benefit-payment",
     BENEFIT_PAYMENT,
@@ -176,7 +159,7 @@ TRANSFER_OUT_SPEC = FlowSpec(
             "ledger", "", "支付转移支出（个人账户基金）", (Dr(Leaf(TRANSFER_OUT)), Cr(_PAID)), note="职工医保 only"
         ),
     ),
-    _employee_only(TRANSFER_OUT),
+    employee_only(TRANSFER_OUT),
     levels=_PAYERS,
     who="the paying agency",
 )
@@ -210,7 +193,7 @@ TRANSFER_INCOME_REFUND_SPEC = FlowSpec(
             "ledger", "", "转移收入退回（个人账户基金）", (Dr(Leaf(TRANSFER_IN)), Cr(_PAID)), note="职工医保 only"
         ),
     ),
-    _employee_only(TRANSFER_IN),
+    employee_only(TRANSFER_IN),
     levels=_PAYERS,
     who="the paying agency",
 )

@@ -38,6 +38,7 @@ from postings.flows.base import (
     FlowPlan,
     FlowResult,
     LedgerInfo,
+    NotInChartError,
     bank_leaf,
     check_amount,
     check_choice,
@@ -457,6 +458,29 @@ class Call:
 def standard(call: Call) -> None:
     """``prepare`` of a flow that needs only the shared checks."""
     call.standard()
+
+
+def employee_only(
+    root: str, *, missing: str | None = None, belongs: str = "this flow belongs to 职工医保"
+) -> Callable[[Call], None]:
+    """``prepare`` of a flow that only 职工医保 books: its chart must have ``root``.
+
+    The refusal names what the 城乡居民医保 chart lacks (``missing``, default the root's code) and
+    where the flow belongs instead (``belongs``).
+    """
+
+    def prepare(call: Call) -> None:
+        call.open()
+        call.amount()
+        call.require_level()
+        if root not in call.ledger.accounts:
+            raise NotInChartError(
+                f"{call.cn}: {call.ledger.label} is 城乡居民医保, whose chart has no {missing or root}; "
+                f"{belongs}"
+            )
+        call.check_part()
+
+    return prepare
 
 
 # ------------------------------------------------------------------ the one builder

@@ -14,7 +14,7 @@ the agency it belongs to when the fiscal special account receives it. 第八条/
 from __future__ import annotations
 
 from accounts.roles import FISCAL_SPECIAL, OTHER_INCOME, PENDING_PREMIUM, PREMIUM, SUBSIDY, TRANSFER_IN, TREASURY
-from postings.flows.base import PENDING, FundPartError, NotInChartError
+from postings.flows.base import PENDING, FundPartError
 from postings.flows.spec import (
     AMOUNT,
     FROM,
@@ -31,6 +31,7 @@ from postings.flows.spec import (
     Leaf,
     Param,
     VoucherTemplate,
+    employee_only,
     standard,
 )
 
@@ -120,18 +121,6 @@ TREASURY_TO_FISCAL_SPEC = FlowSpec(
 )
 
 
-def _transfer_income(call: Call) -> None:
-    call.open()
-    call.amount()
-    call.require_level()
-    if TRANSFER_IN not in call.ledger.accounts:
-        raise NotInChartError(
-            f"{TRANSFER_INCOME}: {call.ledger.label} is 城乡居民医保, whose chart has no 4301 转移收入; "
-            "transfer income is booked in the 职工医保 ledger"
-        )
-    call.check_part()
-
-
 TRANSFER_INCOME_SPEC = FlowSpec(
     "transfer-income",
     TRANSFER_INCOME,
@@ -148,7 +137,9 @@ TRANSFER_INCOME_SPEC = FlowSpec(
             note="职工医保 only: 城乡居民医保 has no 4301",
         ),
     ),
-    _transfer_income,
+    employee_only(
+        TRANSFER_IN, missing="4301 转移收入", belongs="transfer income is booked in the 职工医保 ledger"
+    ),
     levels=("city", "county"),
     who="the agency it belongs to",
 )
