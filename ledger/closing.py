@@ -44,6 +44,7 @@ from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import apply_rate, format_fen
 from ledger.periods import format_period, last_day, period_range, period_status_map
+from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids, refuse_unreviewed
 
 
@@ -264,25 +265,7 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
 
 def _reversal_chains(session: Session, voucher_ids: set[int]) -> dict[int, tuple[int, str]]:
     """voucher id → (how many reversals deep it is, the kind of the original at the chain's root)."""
-    parent: dict[int, tuple[int | None, str]] = {}
-    todo = set(voucher_ids)
-    while todo:
-        found = session.execute(
-            select(Voucher.id, Voucher.reversal_of_id, Voucher.kind).where(Voucher.id.in_(sorted(todo)))
-        ).all()
-        todo = set()
-        for vid, rev, kind in found:
-            parent[vid] = (rev, kind)
-            if rev is not None and rev not in parent:
-                todo.add(rev)
-    out = {}
-    for vid in voucher_ids:
-        depth, node = 0, vid
-        while parent[node][0] is not None and depth < len(parent):
-            depth += 1
-            node = parent[node][0]  # type: ignore[assignment]
-        out[vid] = (depth, parent[node][1])
-    return out
+    return {vid: (len(chain) - 1, chain[-1].kind) for vid, chain in reversal_chains(session, voucher_ids).items()}
 
 
 def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *, user: str) -> list[CloseResult]:

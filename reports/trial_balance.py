@@ -33,6 +33,7 @@ from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import direction_of, format_fen
 from ledger.periods import first_day, last_day, period_of, period_range, previous_period
+from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 
 
@@ -461,18 +462,9 @@ def closing_transfer_ids(session: Session, voucher_ids: Iterable[int]) -> set[in
     wanted = set(voucher_ids)
     if not wanted:
         return set()
-    kinds: dict[int, tuple[str, int | None]] = {}
-    todo = set(wanted)
-    while todo:  # walk reversal chains back to their originals
-        found = session.execute(
-            select(Voucher.id, Voucher.kind, Voucher.reversal_of_id).where(in_list(session, Voucher.id, todo))
-        ).all()
-        todo = set()
-        for vid, kind, rev in found:
-            kinds[vid] = (kind, rev)
-            if rev is not None and rev not in kinds:
-                todo.add(rev)
-    closing = sorted(vid for vid, (kind, _r) in kinds.items() if kind == "closing")
+    chains = reversal_chains(session, wanted)
+    kinds = {node.id: node.kind for chain in chains.values() for node in chain}
+    closing = sorted(vid for vid, kind in kinds.items() if kind == "closing")
     allocations: set[int] = set()
     if closing:
         allocations = set(
@@ -488,36 +480,14 @@ def closing_transfer_ids(session: Session, voucher_ids: Iterable[int]) -> set[in
         )
     transfers = set(closing) - allocations
 
-    def root(vid: int) -> int:
-        seen = set()
-        while kinds[vid][1] is not None and vid not in seen:
-            seen.add(vid)
-            vid = kinds[vid][1]  # type: ignore[assignment]
-        return vid
-
-    return {vid for vid in wanted if root(vid) in transfers}
+    return {vid for vid, chain in chains.items() if chain[-1].id in transfers}
 
 
 def reversal_depth(session: Session, voucher_ids: Iterable[int]) -> dict[int, int]:
     """voucher id → how many reversals deep it is (0 for an original, 1 for its 红字冲销, …)."""
     wanted = set(voucher_ids)
-    parent: dict[int, int | None] = {}
-    todo = set(wanted)
-    while todo:
-        rows = session.execute(select(Voucher.id, Voucher.reversal_of_id).where(Voucher.id.in_(sorted(todo)))).all()
-        todo = set()
-        for vid, rev in rows:
-            parent[vid] = rev
-            if rev is not None and rev not in parent:
-                todo.add(rev)
-    out = {}
-    for vid in wanted:
-        depth, node = 0, parent.get(vid)
-        while node is not None and depth < 1000:
-            depth += 1
-            node = parent.get(node)
-        out[vid] = depth
-    return out
+    chains = reversal_chains(session, wanted)
+    return {vid: len(chains[vid]) - 1 if vid in chains else 0 for vid in wanted}
 
 
 def special_postings(session: Session, ledger_id: int, start: int, end: int) -> list[_Special]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ledger.dialect import in_list
 from ledger.models import Account, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
+from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import closing_transfer_ids
@@ -147,25 +148,11 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
 def _root_links(session: Session, ids: set[int | None]) -> dict[int, str | None]:
     """voucher id → the link id of the original at the root of its reversal chain."""
     out: dict[int, str | None] = {}
-    todo = {i for i in ids if i is not None}
-    parent: dict[int, tuple[int | None, str | None]] = {}
-    while todo:
-        rows = session.execute(
-            select(Voucher.id, Voucher.reversal_of_id, Voucher.link_id).where(Voucher.id.in_(sorted(todo)))
-        ).all()
-        todo = set()
-        for found, rev, link in rows:
-            parent[found] = (rev, link)
-            if rev is not None and rev not in parent:
-                todo.add(rev)
-    for vid in ids:
-        node = vid
-        while node is not None and node in parent:
-            up, link = parent[node]
-            if link or up is None:
-                out[vid] = link  # type: ignore[index]
+    for vid, chain in reversal_chains(session, {i for i in ids if i is not None}).items():
+        for node in chain:
+            if node.link_id or node.reversal_of_id is None:
+                out[vid] = node.link_id
                 break
-            node = up
     return out
 
 
