@@ -1,14 +1,18 @@
 """Periods (会计期间): calendar months, written as the integer YYYYMM.
 
 Only helpers live here; closing and reopening, which post vouchers, are in ``ledger.closing``.
+Month arithmetic goes through ``dateutil.relativedelta`` (month ends, year boundaries) rather than
+hand-written carries; parsing stays strict and hand-written, because ``dateutil.parser`` guesses
+(it reads ``2024-3`` or ``03/04/2024`` without complaint) and a ledger must refuse what it cannot
+read unambiguously.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -39,18 +43,20 @@ def first_day(period: int) -> dt.date:
 
 
 def last_day(period: int) -> dt.date:
-    year, month = divmod(period, 100)
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return first_day(period) + relativedelta(day=31)
+
+
+def shift_period(period: int, months: int) -> int:
+    """The month ``months`` after ``period`` (before it when negative): ``shift_period(202411, 3)`` → 202502."""
+    return period_of(first_day(period) + relativedelta(months=months))
 
 
 def next_period(period: int) -> int:
-    year, month = divmod(period, 100)
-    return (year + 1) * 100 + 1 if month == 12 else period + 1
+    return shift_period(period, 1)
 
 
 def previous_period(period: int) -> int:
-    year, month = divmod(period, 100)
-    return (year - 1) * 100 + 12 if month == 1 else period - 1
+    return shift_period(period, -1)
 
 
 def period_range(start: int, end: int) -> list[int]:

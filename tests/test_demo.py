@@ -58,22 +58,17 @@ def _year(url: str) -> dict[str, dict]:
 def test_demo_builds_a_balanced_year_once(db_url):
     first = run(db_url, "demo")
     assert first.exit_code == 0, first.output
-    assert first.stdout.startswith("fundledger demo — database: ")
-    assert "built the demo: " in first.stdout and "NOT BALANCED" not in first.stdout
-    assert "科目余额表  JM-EMP  2024-01-01 至 2024-12-31  单位：元  平衡" in first.stdout
-    assert "科目余额表  JM-RES" in first.stdout and "不平衡" not in first.stdout
-    assert "差额：无" in first.stdout and "笔：" not in first.stdout  # inter-level flows eliminate exactly
-    # The reconciliations come after the trial balances and before the final accounts, and agree.
     out = first.stdout
-    bank_at = out.index("银行存款余额调节表  JM-EMP 100401 荆门市本级支出户（建行）")
-    assert out.index("科目余额表  JM-RES") < bank_at < out.index("基金决算汇总")
-    assert out.index("上下级对账  JM  2024-12") > bank_at and "上下级对账  HB  2024-12" in out
-    assert out.count("adjusted balances agree") == 1 and out.count("all levels agree") == 2
-    assert "DIFFERENCE" not in out and "差额 " not in out
+    assert out.startswith("fundledger demo — database: ")
+    assert "built the demo: " in out and "NOT BALANCED" not in out
     assert "imported bank statement demo_JM-EMP_100401_202412.csv (generic) into JM-EMP 100401" in out
-    for code in WORLD.ledgers:
-        if not code.startswith("JM-"):
-            assert f"  {code} " in first.stdout
+    # The default is a summary: one verdict per check and what to try next, not the full reports.
+    assert "16 ledgers (8 agencies × 2 funds), 2024-01..2024-12: every trial balance balances" in out
+    assert "银行存款余额调节表 JM-EMP 100401 2024-12: adjusted balances agree (2 未达账项)" in out
+    assert "上下级对账 JM 2024-12: all levels agree" in out and "上下级对账 HB 2024-12: all levels agree" in out
+    assert "决算 JM 职工基本医疗保险基金 2024（汇总）: 本年基金收入 " in out and "可支付月数 " in out
+    assert "try next:" in out and "trial-balance --ledger JM-EMP --period 2024-01..2024-12" in out
+    assert "demo --full" in out and "科目余额表  JM-EMP" not in out
     books = _year(db_url)
     city = {r["code"]: r for r in books["JM-EMP"]["rows"]}
     # Plausible magnitudes: hundreds of millions of yuan of premiums a year, split 统筹 / 个人账户.
@@ -81,10 +76,22 @@ def test_demo_builds_a_balanced_year_once(db_url):
     assert int(city["400102"]["credit"].split(".")[0]) > 200_000_000
     assert city["1005"]["closing"] == "0.00" and city["4601"]["closing"] == "0.00"
 
-    second = run(db_url, "demo")
+    second = run(db_url, "demo", "--full")
     assert second.exit_code == 0, second.output
-    assert "already in this database" in second.stdout and "科目余额表  JM-EMP" in second.stdout
-    assert "imported bank statement" not in second.stdout and "adjusted balances agree" in second.stdout
+    out = second.stdout
+    assert "already in this database" in out and "imported bank statement" not in out
+    assert "科目余额表  JM-EMP  2024-01-01 至 2024-12-31  单位：元  平衡" in out
+    assert "科目余额表  JM-RES" in out and "不平衡" not in out
+    assert "差额：无" in out and "笔：" not in out  # inter-level flows eliminate exactly
+    # The reconciliations come after the trial balances and before the final accounts, and agree.
+    bank_at = out.index("银行存款余额调节表  JM-EMP 100401 荆门市本级支出户（建行）")
+    assert out.index("科目余额表  JM-RES") < bank_at < out.index("基金决算汇总")
+    assert out.index("上下级对账  JM  2024-12") > bank_at and "上下级对账  HB  2024-12" in out
+    assert out.count("adjusted balances agree") == 1 and out.count("all levels agree") == 2
+    assert "DIFFERENCE" not in out and "差额 " not in out
+    for code in WORLD.ledgers:
+        if not code.startswith("JM-"):
+            assert f"  {code} " in out
     assert _year(db_url) == books
     _statement_imports_once(db_url, books["bank"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope, state
-from fundledger.demo.show import build_summary, report_lines, where
+from fundledger.demo.show import build_summary, report_lines, summary_lines, where
 from fundledger.demo.world import build_demo
 from ledger import db
 
@@ -22,8 +22,11 @@ def register(app: typer.Typer) -> None:
                 help="Database URL (default: the root --db, FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)",
             ),
         ] = None,
+        full: Annotated[
+            bool, typer.Option("--full", help="Print every report in full (trial balances, 调节表, 决算)")
+        ] = False,
     ) -> None:
-        """Build a province, a city and six counties with both funds; post and close a year; print reports."""
+        """Build a province, a city and six counties with both funds; post and close a year; print a summary."""
         url = db.database_url(db_url or state.url)
         typer.echo(f"fundledger demo — database: {where(url)}")
         try:
@@ -34,5 +37,6 @@ def register(app: typer.Typer) -> None:
             result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
         typer.echo(build_summary(result))
         with session_scope(url=url, read_only=True) as session:
-            for line in report_lines(session, result):
+            lines = report_lines(session, result) if full else summary_lines(session, result, url)
+            for line in lines:
                 typer.echo(line)

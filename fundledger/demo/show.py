@@ -6,7 +6,11 @@ trial balances must balance; running it twice must change nothing). It works on 
 default (``sqlite:///fundledger.db`` in the working directory) or any ``--db``, upgrades the
 schema first, says where the database is, and commits the whole build as one unit of work.
 
-The reports printed are the city's trial balances (科目余额表) for the year in full, a one-line
+By default it prints a short summary (``summary_lines``): one verdict per kind of check — every
+ledger's trial balance, the bank 调节表 of the imported statement, the level reconciliations, the
+city's consolidated 决算 figures — and the commands to try next on the same database, because a
+first look should fit on a screen and lead somewhere. ``--full`` prints every report
+(``report_lines``): the city's trial balances (科目余额表) for the year in full, a one-line
 balanced/not verdict for every other ledger, the month-end reconciliations of 第十五条 (the
 银行存款余额调节表 of the imported statement, 上下级对账 city↔counties and province↔city) and the
 city's consolidated final accounts (决算).
@@ -29,10 +33,12 @@ from fundledger.demo.world import (
     DemoWorld,
     statement_ledger,
 )
+from ledger.db import DEFAULT_DATABASE_URL
 from ledger.errors import LedgerError
 from ledger.models import Account, AccountBalance, Ledger
 from ledger.money import format_fen_grouped
 from ledger.periods import format_period
+from reports.balance_sheet import FUND_NAMES
 from reports.render import money, table
 from reports.trial_balance import TrialBalance, trial_balance
 
@@ -55,6 +61,66 @@ def build_summary(result: DemoResult) -> str:
             f"in {result.seconds:.1f} s"
         )
     return f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted"
+
+
+def summary_lines(session: Session, result: DemoResult, url: str) -> list[str]:
+    """The short default: one verdict per check, the city's 决算 key figures, and what to try next.
+
+    Each verdict is computed from the books here (the same report functions ``--full`` prints), so
+    a summary that says "agree" means the reports agree.
+    """
+    from reports.final_accounts import final_accounts as build_final_accounts
+    from reports.reconciliation import reconcile_bank, reconcile_levels
+
+    world = result.world
+    unbalanced = [code for code in world.ledgers if not trial_balance(session, code, START, END).balanced]
+    lines = [
+        "",
+        f"{len(world.ledgers)} ledgers ({len(world.entities)} agencies × {len(FUNDS)} funds), "
+        f"{YEAR}-01..{YEAR}-12: "
+        + ("every trial balance balances" if not unbalanced else f"NOT BALANCED: {', '.join(unbalanced)}"),
+    ]
+    period = STATEMENT_PERIOD
+    try:
+        bank = reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, period)
+        outstanding = sum(len(items) for items in (bank.bank_in_not_booked, bank.bank_out_not_booked,
+                                                   bank.booked_in_not_bank, bank.booked_out_not_bank))
+        verdict = "adjusted balances agree" if bank.agrees else "adjusted balances DIFFER"
+        lines.append(
+            f"银行存款余额调节表 {statement_ledger()} {STATEMENT_ACCOUNT} {format_period(period)}: {verdict} "
+            f"({outstanding} 未达账项)"
+        )
+    except LedgerError as exc:
+        lines.append(f"银行存款余额调节表: {exc}")
+    for entity in (world.city, world.province):
+        levels = reconcile_levels(session, entity, period)
+        lines.append(
+            f"上下级对账 {entity} {format_period(period)}: "
+            + ("all levels agree" if levels.agrees else "DIFFERENCES between levels")
+        )
+    for fund in FUNDS:
+        fa = build_final_accounts(session, world.city, fund, YEAR, consolidated=True)
+        figures = "  ".join(
+            f"{fa.indicator(key).label} {fa.indicator(key).display()}"
+            for key in ("income", "expenditure", "result", "payable_months")
+        )
+        lines.append(f"决算 {world.city} {FUND_NAMES[fund]} {YEAR}（汇总）: {figures}")
+    shown = make_url(url).render_as_string(hide_password=True)
+    db_opt = f"--db {shown} " if url != DEFAULT_DATABASE_URL else ""
+    city = world.ledger(world.city, "employee")
+    lines += [
+        "",
+        "try next:",
+        f"  fundledger {db_opt}trial-balance --ledger {city} --period {YEAR}-01..{YEAR}-12",
+        f"  fundledger {db_opt}reconcile bank --ledger {statement_ledger()} --account {STATEMENT_ACCOUNT} "
+        f"--period {format_period(period)}",
+        f"  fundledger {db_opt}report final-accounts --entity {world.city} --fund employee --year {YEAR} "
+        "--consolidated",
+        f"  fundledger {db_opt}month-end --entity {world.city} --period {format_period(period)}",
+        f"  fundledger {db_opt}verify",
+        f"  fundledger {db_opt}demo --full        # every report above in full",
+    ]
+    return lines
 
 
 def report_lines(session: Session, result: DemoResult) -> list[str]:
