@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"ledger {ledger.code} ({ledger.fund}) added for entity {entity}")
 
     @ledger_app.command("list")
-    def ledger_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    def ledger_list(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
         """List ledgers."""
         from reports.listing import ledger_list
 
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
     @account_app.command("list")
     def account_list(
         ledger: Annotated[str, typer.Option("--ledger")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|csv|json")] = "table",
     ) -> None:
         """List a ledger's accounts (JSON: code, name, category, normal_side, parent, leaf, bank)."""
         from accounts.registry import account_rows

@@ -20,7 +20,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from typer.core import TyperGroup
 
+from fundledger.cli.argv import MisplacedOption, normalise
 from ledger import db
 from ledger.errors import ImportFileError, LedgerError, map_database_error
 
@@ -28,11 +30,24 @@ EXIT_OK = 0
 EXIT_DIFFERENCES = 1
 EXIT_BAD_INPUT = 2
 
+class _RootGroup(TyperGroup):
+    """The root command: global options are accepted before or after the subcommand (``argv``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            args = normalise(self, args)
+        except MisplacedOption as exc:
+            ctx.fail(str(exc))
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="fundledger",
+    cls=_RootGroup,
     help="Double-entry books for basic medical insurance funds (市级统收统支, 省级统筹调剂).",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 _groups: dict[str, typer.Typer] = {}
@@ -59,6 +74,14 @@ class State:
 state = State()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"fundledger {version('fundledger')}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _root(
     db_url: Annotated[
@@ -68,6 +91,10 @@ def _root(
         ),
     ] = None,
     user: Annotated[str | None, typer.Option("--user", help="Acting user (default: FUNDLEDGER_USER)")] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit"),
+    ] = False,
 ) -> None:
     state.url = db.database_url(db_url)
     state.user = user or os.environ.get("FUNDLEDGER_USER") or "system"

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                                                                    "if it matches, 1 if not")] = None,
         draft: Annotated[bool, typer.Option("--draft",
                                             help="Allow an open month (provisional digest)")] = False,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
         from fundledger.acts import sign_off_month
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         role: str,
         login: Annotated[bool, typer.Option("--login", help="Let the role log in (default NOLOGIN)")] = False,
         password: Annotated[str | None, typer.Option("--password", help="Password of a login role")] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """PostgreSQL: create/grant a read-only role (SELECT on tables and views, nothing else)."""
         from ledger.roles import grant_auditor
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int | None, typer.Option("--limit", help="Only the newest N entries")] = None,
         vouchers: Annotated[bool, typer.Option("--vouchers/--no-vouchers",
                                                help="Include one line per voucher and review")] = True,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """The audit trail, oldest first: set-up, vouchers, reviews, closes, reopens, imports, digests."""
         from reports.audit import audit_log
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
     def audit_voucher_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
         voucher_id: Annotated[int, typer.Option("--id", help="Voucher id")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """One voucher's trail: 制单, 审核, 记账, reversal links both ways, mirrored vouchers."""
         from reports.audit import voucher_trail
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
     def voucher_review_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
         voucher_id: Annotated[int, typer.Option("--id", help="Voucher id (see `voucher pending`)")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
         from ledger.review import review
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
     @voucher_app.command("pending")
     def voucher_pending_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Vouchers of a maker-checker ledger that await review (they do not count yet)."""
         from reports.audit import review_queue

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
         profile: Annotated[str | None, typer.Option("--profile", help="Built-in profile name or .toml file "
                                                     "(default: detect from the header)")] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Import a bank statement; lines already imported are skipped, a bad file is refused whole."""
         check_format(fmt, ("table", "json"))

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     @import_app.command("beancount")
     def import_beancount_cmd(
         file: Annotated[Path, typer.Argument(help="A file written by `fundledger export beancount`")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Restore a Beancount export into an EMPTY database (entities, ledgers, accounts, vouchers)."""
         from postings.beancount_import import import_beancount

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"entity {entity.code} {entity.name} ({entity.level}) added")
 
     @entity_app.command("list")
-    def entity_list(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    def entity_list(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
         """List entities."""
         from reports.listing import entity_list
 
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         pending_ratio: Annotated[
             str | None, typer.Option("--pending-ratio", help="统筹基金 share of 4601/4602 at year end")
         ] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Close a month: post its closing vouchers into 3001 and lock it."""
         from ledger.closing import close_period
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     def verify_cmd(
         ledger: Annotated[str | None, typer.Option("--ledger")] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Check every invariant and hash chain; exit 1 if anything fails."""
         from ledger.books import get_ledger

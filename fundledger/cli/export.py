@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     def export_beancount_cmd(
         out: Annotated[Path, typer.Option("--out", help="The Beancount file to write")],
         ledger: Annotated[str | None, typer.Option("--ledger", help="One ledger only (default: all)")] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Write the books as a Beancount file that bean-check, beanquery and Fava read."""
         from reports.beancount_export import export_beancount

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     @import_app.command("vouchers")
     def import_vouchers_cmd(
         file: Annotated[Path, typer.Argument(help="CSV: ledger,key,date,summary,account,debit,credit")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Import a CSV of vouchers; all or nothing, every problem reported with its line."""
         from postings.voucher_csv import import_vouchers

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                                                    "built-in rules)")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="show the vouchers, the lines and the rules; "
                                               "write nothing")] = False,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Book the statement lines nothing in the books accounts for, through the flows the rules name."""
         from ledger.periods import parse_period

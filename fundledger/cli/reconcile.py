@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
         account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ."""
         from ledger.periods import parse_period
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     def reconcile_levels_cmd(
         entity: Annotated[str, typer.Option("--entity", help="Parent entity code, e.g. C")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """上解/补助 between an entity and each child, by link then amount; exit 1 if anything is unpaired."""
         from ledger.periods import parse_period
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
         file: Annotated[Path, typer.Option("--file", help="Tax/treasury CSV: date,kind,amount,reference,summary "
                                            "(kind collection|transfer|balance)")],
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Tax collection and treasury transfers against 国库存款 (1005); exit 1 on any difference."""
         from ledger.periods import parse_period
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
         close: Annotated[bool, typer.Option("--close", help="Close the month in every ledger, "
                                             "only when all checks agree")] = False,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Levels, verify, bank 调节表, empty 收入户/国库存款 for an entity's subtree; exit 0 only when all agree."""
         from ledger.closing import close_ledgers

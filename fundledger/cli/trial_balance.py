@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def trial_balance_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
         period: Annotated[str | None, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")] = None,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
         as_of: Annotated[str | None, typer.Option(
             "--as-of", help="YYYY-MM-DD: balances up to this day (from the first month of --period, "
                             "or from the day's month)")] = None,
