@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ledger.books import get_ledger
 from ledger.errors import FundRuleError
 from ledger.journal import VoucherDraft
+from ledger.money import format_fen_grouped
 from postings.flows import FlowResult, province_allocate, province_remit, subsidy_income
 
 JIANGXI_KEY_PREFIX = "fund:jiangxi:"
@@ -105,8 +106,11 @@ class JiangxiAllocation:
 class JiangxiPlan:
     """What one year's 江西 adjustment moves, as the calculation decided it (fen).
 
-    ``remittances`` are (city ledger, 上解 amount) in the order of the cities; ``allocations`` are
-    paid in their order (紧急调剂 first, then 正常调剂, then 激励调剂, as 004 二（三） orders them).
+    ``remittances`` are (city ledger, 上解 amount still due) in the order of the cities: the year's
+    remittance less what the city already remitted through ``flow province-remit``. A city that
+    remitted more than due is in ``over_remitted`` and the plan cannot be posted (the province's
+    fund would not hold what the calculation assumed); ``allocations`` are paid in their order
+    (紧急调剂 first, then 正常调剂, then 激励调剂, as 004 二（三） orders them).
     """
 
     province_ledger: str
@@ -114,6 +118,8 @@ class JiangxiPlan:
     year: int
     remittances: tuple[tuple[str, int], ...]
     allocations: tuple[JiangxiAllocation, ...]
+    #: (city, 应上解, 已上解) of each city that already remitted more than the year's remittance due.
+    over_remitted: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         unknown = sorted({a.action for a in self.allocations} - set(JIANGXI_ALLOCATIONS))
@@ -140,6 +146,13 @@ def _jiangxi(
 ) -> tuple[PostedTransfer, ...]:
     prefix = jiangxi_prefix(plan.year)
     part = "pooled" if plan.fund == "employee" else None
+    if plan.over_remitted and not propose:
+        city, due, paid = plan.over_remitted[0]
+        raise FundRuleError(
+            f"{city} already remitted {format_fen_grouped(paid)} 元 to the province for {plan.year}, more than "
+            f"the {format_fen_grouped(due)} 元 due (004 二（二）); the over-remittance is not posted — "
+            "correct the remittance vouchers first"
+        )
     done: list[PostedTransfer] = []
     with _rolled_back_if(session, propose):
         for city, fen in plan.remittances:

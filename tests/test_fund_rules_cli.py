@@ -161,8 +161,10 @@ def test_jiujiang_floor_risk_fund_and_deficit(db_url, session, books):
     提取 = 1,200,000 × 3% = 36,000 (< 500,000, so all of it).
     风险调剂金: X1 1,200,000 × 3% = 36,000; 上限 = 全市 1,200,000 × 10% = 120,000; 现有 100,000 → 可提取
     20,000 → capped, X1 20,000.
-    超支 = 1,800,000 − 1,200,000 = 600,000; 保底以上 0; 征缴任务 1,000,000 完成 → 调剂金 80% = 480,000,
-    县财政 120,000. 任务 1,500,000 未完成 → 300,000 / 300,000.
+    超支 = 1,800,000 − 1,200,000 = 600,000; 弥补前结余 = 年末 400,000 + 超支 600,000 = 1,000,000 (the
+    opening balance), 保底以上 1,000,000 − 900,000 = 100,000 先行弥补; 仍不足 500,000: 征缴任务 1,000,000
+    完成 → 调剂金 80% = 400,000, 县财政 100,000. 任务 1,500,000 未完成 → 250,000 / 250,000; 调剂金可用
+    200,000 → 差额 50,000.
     """
     _jiujiang_county(session)
     result, payload = run_json(db_url, "fund", "jiujiang-floor", "--ledger", "X1-EMP", "--year", "2024")
@@ -183,12 +185,13 @@ def test_jiujiang_floor_risk_fund_and_deficit(db_url, session, books):
     result, payload = run_json(db_url, *args)
     assert result.exit_code == 0, result.output
     assert payload["results"]["overspend"] == "600000.00"
-    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("480000.00", "120000.00")
+    assert payload["results"]["from_balance"] == "100000.00"
+    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("400000.00", "100000.00")
     _set(db_url, "X1-EMP", "collection_target", "1500000")
     result, payload = run_json(db_url, *args, "--risk-fund-available", "200000")
     assert result.exit_code == 0, result.output
-    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("300000.00", "300000.00")
-    assert payload["results"]["risk_fund_shortfall"] == "100000.00" and payload["warnings"]
+    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("250000.00", "250000.00")
+    assert payload["results"]["risk_fund_shortfall"] == "50000.00" and payload["warnings"]
     table = run(db_url, *args)
     assert table.exit_code == 0 and "未完成" in table.stdout
 

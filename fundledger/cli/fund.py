@@ -99,6 +99,13 @@ def register(app: typer.Typer) -> None:
             payload["mode"] = mode
         payload["headcounts_from"] = run.adjustment.headcounts_from
         lines = list(payload["remittance"]["lines"])
+        for pool, paid in run.adjustment.already_remitted_fen.items():
+            if paid:
+                lines.append(f"{pool}：本年已上解 {format_fen_grouped(paid)} 元（flow province-remit），"
+                             f"尚应上解 {payload['still_due'][pool]} 元。")
+        for pool, due, paid in run.adjustment.plan.over_remitted:
+            lines.append(f"{pool}：已上解 {format_fen_grouped(paid)} 元超过应上解 {format_fen_grouped(due)} 元，"
+                         "多上解部分不予过账（--post 拒绝）。")
         lines.extend(f"紧急调剂 {pool}: {amount} 元（二（三）2，据实，先于正常调剂）" for pool, amount in
                      payload["emergency"].items())
         lines.extend(payload["normal_adjustment"]["lines"])
@@ -152,6 +159,8 @@ def _jiangxi_payload(result: JiangxiAdjustment, when: dt.date) -> dict[str, Any]
         "date": when.isoformat(),
         "remittance": result.remittance.to_dict(),
         "normal_adjustment": result.normal_adjustment.to_dict(),
+        "already_remitted": {pool: format_fen_grouped(fen) for pool, fen in result.already_remitted_fen.items()},
+        "still_due": {pool: format_fen_grouped(fen) for pool, fen in result.still_due_fen.items()},
         "emergency": {pool: format_fen_grouped(fen) for pool, fen in result.emergency_fen.items()},
         "incentive_adjustment": incentive.to_dict() if incentive is not None else None,
         "headcounts": dict(result.headcounts) if result.headcounts is not None else None,

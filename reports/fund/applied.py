@@ -18,7 +18,7 @@ second run after posting computes the same amounts. Refusals are ``FundRuleError
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,7 +28,14 @@ from ledger.books import get_entity, get_ledger, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import format_fen_grouped
 from postings.fund_rules import GapShare, JiangxiAllocation, JiangxiPlan, gap_prefix, jiangxi_prefix
-from reports.fund.books import collection_total, deadline_items, pool_figures, posted_under, year_flows
+from reports.fund.books import (
+    collection_total,
+    deadline_items,
+    pool_figures,
+    posted_under,
+    remitted_up,
+    year_flows,
+)
 from reports.fund.calculation import Calculation, average_fen
 from reports.fund.capacity import payable_months
 from reports.fund.contributions import contributions_due
@@ -167,6 +174,9 @@ def deadline_report(session: Session, ledger: str, year: int, *, profile: str = 
 class JiangxiAdjustment:
     """One year's 江西 adjustment computed from the books, and the transfers it makes (``plan``).
 
+    ``remittance`` is each city's remittance for the year (004 二（二）); ``already_remitted_fen`` what
+    the city remitted in the year through ``flow province-remit`` and ``still_due_fen`` the rest, the
+    only part ``plan`` remits (a city over-remitted is in ``plan.over_remitted``).
     ``emergency_fen`` holds the approved 紧急调剂 per pool as given; ``incentive_adjustment`` is
     ``None`` when no headcounts were given or recorded. ``headcounts_from`` names the file, or
     ``"fund_inputs"``, or ``None``.
@@ -182,6 +192,8 @@ class JiangxiAdjustment:
     headcounts: Mapping[str, int] | None
     headcounts_from: str | None
     plan: JiangxiPlan
+    already_remitted_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    still_due_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def jiangxi_adjustment(
@@ -217,9 +229,14 @@ def jiangxi_adjustment(
     prefix = jiangxi_prefix(year)
     figures = [pool_figures(session, city.code, year, skip_key_prefix=prefix) for city in cities]
     remit = remittance(
-        [PoolCollection(f.ledger, max(f.collection_income_fen, 0)) for f in figures], fund=fund
+        [PoolCollection(f.ledger, max(f.pooled_collection_fen("江西 remittance"), 0)) for f in figures], fund=fund
     )
     remitted = {row["pool"]: row["remittance_fen"] for row in remit.result}
+    # What each city already remitted this year (flow province-remit, not this adjustment's own
+    # voucher): the books' balance is already net of it, and only the rest is still due.
+    already = {f.ledger: remitted_up(session, f.ledger, year, skip_key_prefix=prefix) for f in figures}
+    still_due = {pool: max(0, due - already[pool]) for pool, due in remitted.items()}
+    over = tuple((pool, due, already[pool]) for pool, due in remitted.items() if already[pool] > due)
     urgent = dict(emergency_fen or {})
     unknown = sorted(set(urgent) - set(remitted))
     if unknown:
@@ -231,7 +248,7 @@ def jiangxi_adjustment(
         )
     adjust = normal_adjustment(
         [
-            PoolPosition(f.ledger, f.balance_fen - remitted[f.ledger], f.avg_monthly_expenditure_fen)
+            PoolPosition(f.ledger, f.balance_fen - still_due[f.ledger], f.avg_monthly_expenditure_fen)
             for f in figures
         ],
         remit["total_fen"] - sum(urgent.values()),
@@ -259,8 +276,9 @@ def jiangxi_adjustment(
         province_ledger=province_ledger.code,
         fund=fund,
         year=year,
-        remittances=tuple(remitted.items()),
+        remittances=tuple(still_due.items()),
         allocations=tuple(allocations),
+        over_remitted=over,
     )
     if headcounts_file is not None:
         headcounts_from: str | None = str(headcounts_file)
@@ -277,6 +295,8 @@ def jiangxi_adjustment(
         headcounts=MappingProxyType(headcounts) if headcounts is not None else None,
         headcounts_from=headcounts_from,
         plan=plan,
+        already_remitted_fen=MappingProxyType(already),
+        still_due_fen=MappingProxyType(still_due),
     )
 
 
@@ -314,17 +334,20 @@ def jiangxi_conditions(
 ) -> JiangxiConditions:
     """江西 004 二（五）: the six conditions a pool must meet to receive adjustment money.
 
-    The remittance posted is read back from the books (``fund:jiangxi:{year}:{ledger}:remit``); the
+    The remittance paid is read back from the books (the adjustment's ``fund:jiangxi:{year}:{ledger}:remit``
+    and what ``flow province-remit`` paid in the year, ``remitted_up``); the
     budgets are the stored ``budget_income`` and ``budget_expenditure``; the rest is given.
     """
     target = get_ledger(session, ledger)
     prefix = jiangxi_prefix(year)
     f = pool_figures(session, ledger, year, skip_key_prefix=prefix)
     flows = year_flows(session, ledger, year, skip_key_prefix=prefix)
-    due = remittance([PoolCollection(ledger, max(f.collection_income_fen, 0))], fund=target.fund, profile=profile)
+    base = max(f.pooled_collection_fen("江西 remittance"), 0)
+    due = remittance([PoolCollection(ledger, base)], fund=target.fund, profile=profile)
     conditions = PoolConditions(
         pool=ledger,
-        remitted_fen=posted_under(session, ledger, f"{prefix}{ledger}:remit"),
+        remitted_fen=posted_under(session, ledger, f"{prefix}{ledger}:remit")
+        + remitted_up(session, ledger, year, skip_key_prefix=prefix),
         remitted_on_time=remitted_on_time,
         violations_rectified=violations_rectified,
         budget_income_fen=require_input(session, ledger, year, "budget_income"),
@@ -542,7 +565,7 @@ def jiujiang_floor(session: Session, ledger: str, year: int, *, profile: Profile
     return floor_reserve(
         accumulated_pooled_balance_fen=f.balance_fen,
         monthly_payment_fen=f.avg_monthly_expenditure_fen,
-        pooled_collection_fen=max(f.collection_income_fen, 0),
+        pooled_collection_fen=max(f.pooled_collection_fen("九江 保底结余"), 0),
         profile=profile,
     )
 
@@ -552,7 +575,9 @@ def jiujiang_risk_fund(
 ) -> Calculation:
     """九江 000 序号34（2）: 风险调剂金 at 3 % of each pool's collection until it holds 10 % of the city's."""
     codes = city_pool_ledgers(session, entity, fund)
-    collections = [(c, max(pool_figures(session, c, year).collection_income_fen, 0)) for c in codes]
+    collections = [
+        (c, max(pool_figures(session, c, year).pooled_collection_fen("九江 风险调剂金"), 0)) for c in codes
+    ]
     return risk_adjustment_fund(collections, opening_fen, profile=profile)
 
 
@@ -585,7 +610,7 @@ def jiujiang_deficit(
     f = pool_figures(session, ledger, year)
     flows = year_flows(session, ledger, year)
     target = require_input(session, ledger, year, "collection_target")
-    collected = max(f.collection_income_fen, 0)
+    collected = max(f.pooled_collection_fen("九江 超支分担"), 0)
     floor = floor_reserve(
         accumulated_pooled_balance_fen=f.balance_fen,
         monthly_payment_fen=f.avg_monthly_expenditure_fen,

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import (
@@ -36,13 +36,19 @@ from accounts.roles import (
     FISCAL_SPECIAL,
     FUND_BALANCE,
     LEVEL_TRANSFER_ROOTS,
+    PENDING_PREMIUM,
     PREMIUM,
     SERIOUS_ILLNESS,
+    TO_ABOVE,
     TREASURY,
 )
 from ledger.books import get_ledger
+from ledger.dialect import in_list
 from ledger.models import Account, Ledger, Posting, Voucher
+from ledger.money import format_fen_grouped
+from ledger.review import awaiting_review_ids
 from reports.fund.calculation import FundRuleError, average_fen
+from reports.trial_balance import closing_transfer_ids
 
 MONTHS_PER_YEAR = 12
 BENEFIT_ROOTS = (BENEFITS, SERIOUS_ILLNESS)
@@ -61,6 +67,22 @@ class PoolFigures:
     expenditure_fen: int
     avg_monthly_expenditure_fen: int
     collection_income_fen: int
+    unallocated_premium_fen: int = 0
+
+    def pooled_collection_fen(self, rule: str) -> int:
+        """The pooled 社会保险费收入 of the year as the 收支表 reports it, after the 待转 allocation.
+
+        Premiums still on 4601 待转社会保险费收入 at 31 December are not yet split between 统筹基金
+        and 个人账户基金, so no rule can know its base: refused, naming the ledger and the amount,
+        rather than read as if the 待转 part were zero (``rule`` names the rule in the message).
+        """
+        if self.unallocated_premium_fen:
+            raise FundRuleError(
+                f"{rule}: ledger {self.ledger} still holds {format_fen_grouped(self.unallocated_premium_fen)} 元 "
+                f"on {PENDING_PREMIUM} 待转社会保险费收入 at 31 Dec {self.year}; close December {self.year} "
+                "with --pending-ratio (the 待转 allocation) first, the pooled collection income is not known before"
+            )
+        return self.collection_income_fen
 
 
 def _check_year(year: int) -> int:
@@ -73,6 +95,31 @@ def _pooled(account: Account, fund: str) -> bool:
     return fund == "resident" or account.fund_part == "pooled"
 
 
+def _uncounted(
+    session: Session, ledger_id: int, date_from: dt.date | None, date_to: dt.date, *, skip_closing: bool
+) -> set[int]:
+    """Vouchers of the range the fund figures leave out, by the rules the statements follow.
+
+    * a voucher awaiting review counts nowhere until it is reviewed (``ledger.day_balance``'s rule,
+      which ``ledger.review`` enforces on every balance);
+    * with ``skip_closing``: the closing transfers into 3001 and their reversal chains
+      (``reports.trial_balance.closing_transfer_ids``, the 收支表's own choice). The year-end 待转
+      allocation (4601/4602 → 4001/4201) is a closing voucher too but stays in: the 收支表 reports
+      the pooled 社会保险费收入 after it, and that is the figure 004, 000, 001 and 002 build on.
+    """
+    excluded = awaiting_review_ids(session, [ledger_id])
+    if skip_closing:
+        query = select(Voucher.id).where(
+            Voucher.ledger_id == ledger_id,
+            Voucher.voucher_date <= date_to,
+            or_(Voucher.kind == CLOSING_KIND, Voucher.reversal_of_id.is_not(None)),
+        )
+        if date_from is not None:
+            query = query.where(Voucher.voucher_date >= date_from)
+        excluded |= closing_transfer_ids(session, session.scalars(query).all())
+    return excluded
+
+
 def _sums(
     session: Session,
     ledger_id: int,
@@ -82,7 +129,10 @@ def _sums(
     skip_closing: bool,
     skip_key_prefix: str | None,
 ) -> dict[int, int]:
-    """account id → Σ signed postings of vouchers dated ``date_from``..``date_to``."""
+    """account id → Σ signed postings of the counted vouchers dated ``date_from``..``date_to``.
+
+    ``skip_closing`` leaves out the closing transfers (not the 待转 allocation); see ``_uncounted``.
+    """
     query = (
         select(Posting.account_id, func.sum(Posting.amount_fen))
         .join(Voucher, Voucher.id == Posting.voucher_id)
@@ -91,8 +141,9 @@ def _sums(
     )
     if date_from is not None:
         query = query.where(Voucher.voucher_date >= date_from)
-    if skip_closing:
-        query = query.where(Voucher.kind != CLOSING_KIND)
+    excluded = _uncounted(session, ledger_id, date_from, date_to, skip_closing=skip_closing)
+    if excluded:
+        query = query.where(~in_list(session, Voucher.id, excluded))
     if skip_key_prefix:
         query = query.where(~Voucher.idem_key.startswith(skip_key_prefix, autoescape=True))
     return {aid: int(total or 0) for aid, total in session.execute(query)}
@@ -113,8 +164,10 @@ def pool_figures(
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     to_date = _sums(session, ledger.id, None, end, skip_closing=False, skip_key_prefix=skip_key_prefix)
     in_year = _sums(session, ledger.id, start, end, skip_closing=True, skip_key_prefix=skip_key_prefix)
-    balance = expenditure = collection = 0
+    balance = expenditure = collection = pending = 0
     for account in accounts:
+        if account.code.startswith(PENDING_PREMIUM):
+            pending -= to_date.get(account.id, 0)
         if not _pooled(account, ledger.fund):
             continue
         code = account.code
@@ -132,6 +185,7 @@ def pool_figures(
         expenditure_fen=expenditure,
         avg_monthly_expenditure_fen=average_fen(max(expenditure, 0), MONTHS_PER_YEAR),
         collection_income_fen=collection,
+        unallocated_premium_fen=pending,
     )
 
 
@@ -174,6 +228,28 @@ def year_flows(
     return YearFlows(ledger.code, year, income, expenditure)
 
 
+def remitted_up(
+    session: Session, ledger_code: str, year: int, *, skip_key_prefix: str | None = None
+) -> int:
+    """The year's net debits on the ledger's 统筹基金 5301 上解上级支出 (closing transfers excluded).
+
+    In a city ledger 5301 is what the city remitted to the province (``flow province-remit``, the
+    only flow that debits it there): what part of the year's 江西 remittance (004 二（二）) is
+    already paid when the year's adjustment is computed. ``skip_key_prefix`` leaves out the
+    adjustment's own remittance, as for ``pool_figures``.
+    """
+    year = _check_year(year)
+    ledger = get_ledger(session, ledger_code)
+    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    sums = _sums(session, ledger.id, dt.date(year, 1, 1), dt.date(year, 12, 31),
+                 skip_closing=True, skip_key_prefix=skip_key_prefix)
+    return sum(
+        sums.get(a.id, 0)
+        for a in accounts
+        if a.code.startswith(TO_ABOVE) and _pooled(a, ledger.fund)
+    )
+
+
 def posted_under(session: Session, ledger_code: str, key_prefix: str) -> int:
     """Σ of the vouchers (their debit side) in ``ledger_code`` whose idempotency key starts with the prefix.
 
@@ -194,17 +270,21 @@ def posted_under(session: Session, ledger_code: str, key_prefix: str) -> int:
 
 
 def collection_total(session: Session, ledger_code: str, year: int) -> int:
-    """The year's net credits on every 4001 account (统筹 and 个人账户 parts), closing excluded.
+    """The year's net credits on every 4001 account (统筹 and 个人账户 parts) and on 4601 待转, closing
+    transfers excluded.
 
     The income recorded for 正宁/庆阳's check of contributions due (003 一（二）1): employer and
-    individual contributions both land on 4001, whichever part they are booked to.
+    individual contributions both land on 4001, whichever part they are booked to, or wait on 4601
+    until the year-end 待转 allocation moves them there. Counting both, the figure is the same
+    before and after that allocation (it debits 4601 and credits 4001 by the same amount); counting
+    4001 alone without the allocation left out every premium collected through 4601.
     """
     year = _check_year(year)
     ledger = get_ledger(session, ledger_code)
     accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
     sums = _sums(session, ledger.id, dt.date(year, 1, 1), dt.date(year, 12, 31),
                  skip_closing=True, skip_key_prefix=None)
-    return -sum(sums.get(a.id, 0) for a in accounts if a.code.startswith(COLLECTION_ROOT))
+    return -sum(sums.get(a.id, 0) for a in accounts if a.code.startswith((COLLECTION_ROOT, PENDING_PREMIUM)))
 
 
 #: (flow, rule, period, voucher date) of one flow subject to a deadline: ``deadlines.ComplianceItem``'s fields.
