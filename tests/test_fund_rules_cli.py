@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from ledger.closing import close_period
 from ledger.journal import Line, VoucherDraft, post
 from ledger.models import Voucher
 from tests.cli import run, run_json
@@ -125,23 +126,44 @@ def test_jingmen_indicators_budget_file_and_missing_budget(db_url, session, book
 
 
 def test_jingmen_reserve(db_url, session, books):
-    """荆门 002 实施方案 五（一）3.
+    """荆门 002 实施方案 五（一）3 (issue 13 item 8): “以全市上年度基本医疗保险基金决算收入为依据，确定下年度全市
+    基本医疗保险基金支出总额，由市按5%的比例提取风险储备金”.
 
-    C-EMP 2023: 征缴 1,000,000 → 上年决算收入 1,000,000, 年末累计结余 1,000,000.
-    2024: 支出 800,000. 上限 = 1,000,000 × 20% = 200,000 < 结余 1,000,000 → 暂停: 0.
-    With --last-year-revenue 6,000,000: 上限 1,200,000 ≥ 1,000,000 → 800,000 × 5% = 40,000.
+    C-EMP 2023: 征缴 1,000,000, December 2023 closed in every ledger → 上年决算收入 1,000,000, 年末累计结余
+    1,000,000. 2024: 支出总额 = the budgets 600,000 + 300,000 + 100,000 = 1,000,000 (actual spending
+    800,000 is not the base). 上限 = 1,000,000 × 20% = 200,000 < 结余 1,000,000 → 暂停: 0.
+    With --last-year-revenue 6,000,000: 上限 1,200,000 ≥ 1,000,000 → 1,000,000 × 5% = 50,000 (the
+    actual spending would have given 40,000). With --budget-expenditure 2,000,000: 100,000.
+    Missing inputs are refused by name (exit 2): X2-EMP's budget, an open December 2023.
     """
     _income(session, "C-EMP", "1000000", dt.date(2023, 3, 1))
     _spend(session, "C-EMP", "800000")
     session.commit()
+    for code, budget in (("C-EMP", "600000"), ("X1-EMP", "300000")):
+        _set(db_url, code, "budget_expenditure", budget)
     args = ("fund", "jingmen-reserve", "--entity", "C", "--fund", "employee", "--year", "2024")
+    no_budget = run(db_url, *args, "--last-year-revenue", "6000000")
+    assert no_budget.exit_code == 2 and "X2-EMP" in no_budget.output and "budget_expenditure" in no_budget.output
+    _set(db_url, "X2-EMP", "budget_expenditure", "100000")
+    not_closed = run(db_url, *args)
+    assert not_closed.exit_code == 2, not_closed.output
+    assert "决算收入" in not_closed.output and "C-EMP" in not_closed.output
+    assert "--last-year-revenue" in not_closed.output
+    close_period(session, "C-EMP", 202303)
+    for code in ("C-EMP", "X1-EMP", "X2-EMP"):
+        close_period(session, code, 202312)
+    session.commit()
     result, payload = run_json(db_url, *args)
     assert result.exit_code == 0, result.output
     assert payload["results"]["capped"] is True and payload["results"]["reserve"] == "0.00"
     assert payload["inputs"]["last_year_final_revenue"] == "1000000.00"
+    assert payload["inputs"]["expenditure_total"] == "1000000.00"
     result, payload = run_json(db_url, *args, "--last-year-revenue", "6000000")
     assert result.exit_code == 0, result.output
-    assert payload["results"]["capped"] is False and payload["results"]["reserve"] == "40000.00"
+    assert payload["results"]["capped"] is False and payload["results"]["reserve"] == "50000.00"
+    result, payload = run_json(db_url, *args, "--last-year-revenue", "6000000", "--budget-expenditure", "2000000")
+    assert result.exit_code == 0, result.output
+    assert payload["results"]["reserve"] == "100000.00"
     table = run(db_url, *args)
     assert table.exit_code == 0 and "风险储备金" in table.stdout
 

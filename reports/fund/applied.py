@@ -17,6 +17,7 @@ second run after posting computes the same amounts. Refusals are ``FundRuleError
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,15 +32,18 @@ from postings.fund_rules import GapShare, JiangxiAllocation, JiangxiPlan, gap_pr
 from reports.fund.books import (
     collection_total,
     deadline_items,
+    december_closed,
     pool_figures,
     posted_under,
     remitted_up,
+    treasury_balance,
+    treasury_receipt_months,
     year_flows,
 )
 from reports.fund.calculation import Calculation, average_fen
 from reports.fund.capacity import payable_months
 from reports.fund.contributions import contributions_due
-from reports.fund.deadlines import ComplianceRow, compliance_rows, deadline_rules
+from reports.fund.deadlines import ComplianceRow, compliance_rows, deadline_rules, missing_row
 from reports.fund.inputs import (
     budgets_for,
     headcounts_for,
@@ -62,7 +66,7 @@ from reports.fund.jingmen import CountyBudget, budget_indicators, gap_sharing, r
 from reports.fund.jiujiang import deficit_sharing, floor_reserve, risk_adjustment_fund
 from reports.fund.pools import city_ledgers_under, city_pool_ledgers, ledgers_below
 from reports.fund.profiles import ProfileRef
-from reports.fund.store import has_headcounts, require_input, stored_headcounts
+from reports.fund.store import has_headcounts, input_value, require_input, stored_headcounts
 
 FUNDS = ("employee", "resident")
 DEADLINE_PROFILES = ("yichun", "jingmen", "jiujiang")
@@ -148,23 +152,74 @@ def yichun_risk(session: Session, entity: str, fund: str, year: int, *, profile:
 
 @dataclass(frozen=True)
 class DeadlineReport:
-    """Each flow of the year with a deadline, checked; ``notes`` say what the profile cannot check."""
+    """Each flow of the year with a deadline, checked; ``notes`` say what the profile cannot check.
+
+    ``rows`` hold the transfers made (ok or late), the months whose income reached the treasury
+    and that no transfer answered (missing), and, where the profile has it, the year-end rule.
+    ``findings`` are the late and missing rows.
+    """
 
     rows: tuple[ComplianceRow, ...]
     notes: tuple[str, ...]
+    treasury_left_fen: int | None = None
+
+    @property
+    def findings(self) -> tuple[ComplianceRow, ...]:
+        return tuple(r for r in self.rows if r.finding)
 
 
-def deadline_report(session: Session, ledger: str, year: int, *, profile: str = "yichun") -> DeadlineReport:
-    """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late."""
+def deadline_report(
+    session: Session, ledger: str, year: int, *, profile: str = "yichun", as_of: dt.date | None = None
+) -> DeadlineReport:
+    """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late or missing.
+
+    * A month of ``year`` whose income reached the treasury (``treasury_receipt_months``) and that
+      no transfer answers is a missing row once its due date has passed (``as_of``, default today).
+    * 宜春 001 三（一）1 "但每年度年终前……必须全部划入市级财政专户，各级国库待划转社保专户余额必须为零":
+      with the profile's ``treasury_year_end`` rule, December's money is due by 31 December, not
+      the next month's 5th working day: a December transfer made in January is late against it,
+      and a 国库存款 balance left at 31 December is a finding (missing when no transfer followed).
+    """
     if profile not in DEADLINE_PROFILES:
         raise FundRuleError(f"unknown profile {profile!r}; use one of {', '.join(DEADLINE_PROFILES)}")
+    today = as_of or dt.date.today()
     rules = deadline_rules()
-    items = deadline_items(session, get_ledger(session, ledger), year, profile, rules)
+    target = get_ledger(session, ledger)
+    treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    year_end_rule = f"{profile}.treasury_year_end"
+    has_year_end = year_end_rule in rules
+    december = f"{year}-12"
+    items = deadline_items(session, target, year, profile, rules)
+    if has_year_end:
+        items = [
+            (flow, year_end_rule, str(year), day) if flow == "treasury_to_fiscal" and period == december
+            else (flow, rule, period, day)
+            for flow, rule, period, day in items
+        ]
     rows = compliance_rows(items, rules=rules)
     notes = []
-    if f"{profile}.treasury_to_fiscal_special" not in rules:
+    left: int | None = None
+    if treasury_rule not in rules:
         notes.append(f"profile {profile} has no treasury → fiscal special deadline; transfers not checked")
-    return DeadlineReport(tuple(rows), tuple(notes))
+    else:
+        covered = {period for flow, _, period, _ in items if flow == "treasury_to_fiscal"}
+        for month in treasury_receipt_months(session, target, year):
+            if month == december and has_year_end:
+                continue
+            if month not in covered:
+                row = missing_row("treasury_to_fiscal", treasury_rule, month, rules=rules,
+                                  detail=f"{month} 有基金收入入库，无国库 → 财政专户划转")
+                if row.due_date <= today:
+                    rows.append(row)
+        if has_year_end and dt.date(year, 12, 31) <= today:
+            left = treasury_balance(session, target, dt.date(year, 12, 31))
+            if left and str(year) not in covered:
+                rows.append(missing_row(
+                    "treasury_year_end", year_end_rule, str(year), rules=rules,
+                    detail=f"国库存款 {year}-12-31 余额 {format_fen_grouped(left)} 元，年终前未全部划入财政专户",
+                ))
+    rows.sort(key=lambda r: (r.due_date, r.voucher_date or r.due_date))
+    return DeadlineReport(tuple(rows), tuple(notes), left)
 
 
 # --- 江西 004: the provincial adjustment ----------------------------------------------------------
@@ -373,24 +428,42 @@ def jingmen_reserve(
     fund: str,
     year: int,
     *,
+    budget_expenditure_fen: int | None = None,
     last_year_revenue_fen: int | None = None,
     profile: ProfileRef = "jingmen",
 ) -> PoolCalculation:
-    """荆门 002 实施方案 五（一）3: 风险储备金 5 % of the pool's expenditure, suspended above 20 % of
-    last year's revenue.
+    """荆门 002 实施方案 五（一）3: 风险储备金 5 % of the year's 支出总额, suspended above 20 % of
+    last year's 决算收入.
 
-    Expenditure of ``year`` and the balance at 31 December of ``year − 1`` from the books; last
-    year's revenue from the books unless given.
+    "以全市上年度基本医疗保险基金决算收入为依据，确定下年度全市基本医疗保险基金支出总额，由市按5%的比例提取
+    风险储备金支出后，合理分解到市、县": the 支出总额 is the budget fixed before the year, not what was
+    spent. It is ``budget_expenditure_fen`` when given, else the Σ of the stored ``budget_expenditure``
+    of every ledger of the pool; a ledger without one is refused by name. 上年决算收入 is given, or
+    read from the books of ``year − 1`` — only when every ledger of the pool has closed December
+    ``year − 1`` (a 决算 exists only then); otherwise refused, naming the ledgers, rather than taken as
+    0 (which made the 20 % cap 0 and suspended the reserve without a word). The balance is the pool's
+    at 31 December ``year − 1``.
     """
     codes = city_pool_ledgers(session, entity, fund)
-    spending = sum(year_flows(session, c, year).expenditure_fen for c in codes)
+    if budget_expenditure_fen is None:
+        budgets = {code: input_value(session, code, year, "budget_expenditure") for code in codes}
+        missing = [code for code, value in budgets.items() if value is None]
+        if missing:
+            raise FundRuleError(
+                f"荆门 risk reserve: no {year} budget_expenditure (基金支出总额) recorded for {', '.join(missing)}; "
+                "record it (fundledger fund input set --kind budget_expenditure) or give --budget-expenditure"
+            )
+        budget_expenditure_fen = sum(value or 0 for value in budgets.values())
+    if last_year_revenue_fen is None:
+        open_years = [code for code in codes if not december_closed(session, code, year - 1)]
+        if open_years:
+            raise FundRuleError(
+                f"荆门 risk reserve: no {year - 1} 决算收入 — December {year - 1} is not closed for "
+                f"{', '.join(open_years)}; close it or give --last-year-revenue"
+            )
+        last_year_revenue_fen = sum(year_flows(session, c, year - 1).income_fen for c in codes)
     balance = sum(pool_figures(session, c, year - 1).balance_fen for c in codes)
-    revenue = (
-        last_year_revenue_fen
-        if last_year_revenue_fen is not None
-        else sum(year_flows(session, c, year - 1).income_fen for c in codes)
-    )
-    calc = risk_reserve(max(spending, 0), balance, max(revenue, 0), profile=profile)
+    calc = risk_reserve(budget_expenditure_fen, balance, max(last_year_revenue_fen, 0), profile=profile)
     return PoolCalculation(calc, tuple(codes))
 
 

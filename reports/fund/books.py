@@ -43,8 +43,9 @@ from accounts.roles import (
     TREASURY,
 )
 from ledger.books import get_ledger
+from ledger.day_balance import balance_as_of
 from ledger.dialect import in_list
-from ledger.models import Account, Ledger, Posting, Voucher
+from ledger.models import Account, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import format_fen_grouped
 from ledger.review import awaiting_review_ids
 from reports.fund.calculation import FundRuleError, average_fen
@@ -250,6 +251,15 @@ def remitted_up(
     )
 
 
+def december_closed(session: Session, ledger_code: str, year: int) -> bool:
+    """Whether December ``year`` of the ledger is closed: the year has its 决算 figures only then."""
+    ledger = get_ledger(session, ledger_code)
+    status = session.execute(
+        select(PeriodRow.status).where(PeriodRow.ledger_id == ledger.id, PeriodRow.period == year * 100 + 12)
+    ).scalar_one_or_none()
+    return status == "closed"
+
+
 def posted_under(session: Session, ledger_code: str, key_prefix: str) -> int:
     """Σ of the vouchers (their debit side) in ``ledger_code`` whose idempotency key starts with the prefix.
 
@@ -294,10 +304,11 @@ DeadlineItem = tuple[str, str, str, dt.date]
 def deadline_items(
     session: Session, ledger: Ledger, year: int, profile: str, rules: Mapping[str, Any]
 ) -> list[DeadlineItem]:
-    """(flow, rule, period, voucher date) of the ledger's flows dated in ``year``.
+    """(flow, rule, period, voucher date) of the ledger's flows for ``year``.
 
     * a voucher debiting 1003 and crediting 1005 is a treasury → fiscal transfer of the previous
-      month's income (宜春 001 三（一）1: "将上月基金收入从国库划入");
+      month's income (宜春 001 三（一）1: "将上月基金收入从国库划入"); the transfers of the year's
+      twelve months are read, so December's, made in January of the next year, is among them;
     * a voucher whose summary starts with 上解 and names 结余基金 is a balance remittance of the
       previous year (荆门 002 第九条);
     * a voucher whose summary starts with 上解 and names 利息收入 is an interest remittance of the
@@ -312,7 +323,7 @@ def deadline_items(
         .where(
             Voucher.ledger_id == ledger.id,
             Voucher.voucher_date >= dt.date(year, 1, 1),
-            Voucher.voucher_date <= dt.date(year, 12, 31),
+            Voucher.voucher_date <= dt.date(year + 1, 1, 31),
         )
         .order_by(Voucher.voucher_date, Voucher.id)
     ).all()
@@ -327,7 +338,10 @@ def deadline_items(
         summary = voucher.summary or ""
         if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
             month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
-            items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+            if month.year == year:
+                items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+        elif day.year != year:
+            continue
         elif summary.startswith("上解") and "结余基金" in summary:
             items.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
         elif summary.startswith("上解") and "利息收入" in summary:
@@ -335,3 +349,42 @@ def deadline_items(
             period = f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
             items.append(("interest_remittance", "jingmen.interest_remittance", period, day))
     return items
+
+
+def treasury_receipt_months(session: Session, ledger: Ledger, year: int) -> list[str]:
+    """The months (``YYYY-MM``) of ``year`` in which income reached the treasury (Dr 1005 / Cr 4xxx).
+
+    Each of them owes a treasury → fiscal special transfer (宜春 001 三（一）1, 九江 000 序号13): a
+    deadline report that graded only the transfers made could not see a month that had none.
+    Closing vouchers and vouchers awaiting review are not receipts.
+    """
+    def _side(root: str, debit: bool) -> Any:
+        return (
+            select(Posting.voucher_id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.ledger_id == ledger.id, Account.code.startswith(root),
+                   Posting.amount_fen > 0 if debit else Posting.amount_fen < 0)
+        )
+
+    rows = session.execute(
+        select(Voucher.id, Voucher.voucher_date).where(
+            Voucher.ledger_id == ledger.id,
+            Voucher.voucher_date >= dt.date(year, 1, 1),
+            Voucher.voucher_date <= dt.date(year, 12, 31),
+            Voucher.kind != CLOSING_KIND,
+            Voucher.id.in_(_side(TREASURY, True)),
+            Voucher.id.in_(_side("4", False)),
+        )
+    ).all()
+    waiting = awaiting_review_ids(session, [ledger.id])
+    days = [day for vid, day in rows if vid not in waiting]
+    return sorted({f"{day:%Y-%m}" for day in days})
+
+
+def treasury_balance(session: Session, ledger: Ledger, day: dt.date) -> int:
+    """国库存款 (1005, every leaf) at the end of ``day``, counted vouchers only (``ledger.day_balance``)."""
+    ids = session.scalars(
+        select(Account.id).where(Account.ledger_id == ledger.id, Account.code.startswith(TREASURY),
+                                 Account.is_leaf.is_(True))
+    ).all()
+    return balance_as_of(session, ledger.id, list(ids), day)
