@@ -28,7 +28,15 @@ from sqlalchemy.orm import Session
 from ledger.books import get_entity, get_ledger, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import format_fen_grouped
-from postings.fund_rules import GapShare, JiangxiAllocation, JiangxiPlan, gap_prefix, jiangxi_prefix
+from postings.fund_rules import (
+    GapShare,
+    JiangxiAllocation,
+    JiangxiPlan,
+    YichunCredit,
+    gap_prefix,
+    jiangxi_prefix,
+    yichun_prefix,
+)
 from reports.fund.books import (
     collection_total,
     deadline_items,
@@ -62,7 +70,7 @@ from reports.fund.jiangxi import (
     recovered_funds_return,
     remittance,
 )
-from reports.fund.jingmen import CountyBudget, budget_indicators, gap_sharing, risk_reserve
+from reports.fund.jingmen import CountyBudget, budget_indicators, gap_sharing, incentive_credit, risk_reserve
 from reports.fund.jiujiang import deficit_sharing, floor_reserve, risk_adjustment_fund
 from reports.fund.pools import city_ledgers_under, city_pool_ledgers, ledgers_below
 from reports.fund.profiles import ProfileRef
@@ -629,6 +637,77 @@ def jingmen_indicators(
     )
 
 
+# --- 宜春 001 四（五）: 超收留存 / 节支奖励 -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YichunIncentive:
+    """Each county's 超收 + 节支 (``calculations``, in the order of ``ledgers``) and the credits to post.
+
+    ``city`` is the city's ledger, which pays the credits down; ``credits`` are the non-zero ones.
+    """
+
+    city: str
+    ledgers: tuple[str, ...]
+    calculations: tuple[Calculation, ...]
+    credits: tuple[YichunCredit, ...]
+    budgets_from: str
+
+    @property
+    def total_fen(self) -> int:
+        return sum(c.amount_fen for c in self.credits)
+
+
+def yichun_incentive(
+    session: Session,
+    entity: str,
+    fund: str,
+    year: int,
+    *,
+    budget_file: str | Path | None = None,
+    profile: ProfileRef = "yichun",
+) -> YichunIncentive:
+    """宜春 001 四（五）: "实行基金征收超收入预算时'超收留存'和统筹基金支出未超支出预算时'节支奖励'机制，其超收或
+    结支部分全部计入该县（市、区）统筹基金历年结余科目".
+
+    For each county of the city pool (the counties only: the city credits them): 超收 = max(0,
+    统筹基金征缴收入 − 预算收入) — the collection as the 收支表 reports it, after the 待转 allocation
+    (refused while 4601 holds premiums) — and 节支 = max(0, 预算支出 − 统筹基金支出), the pooled 5xxx
+    without transfers between levels; the credit is (超收 + 节支) × the profile's ratio (1: "全部计入").
+    Budgets (``budget_income``, ``budget_expenditure``) from ``budget_file`` or ``fund_inputs``; a
+    county without them is refused by name. Figures are read without the rule's own vouchers
+    (``fund:yichun:{year}:``), so a second run after posting finds the same credits.
+    """
+    codes = city_pool_ledgers(session, entity, fund)
+    counties = codes[1:]
+    if not counties:
+        raise FundRuleError(f"entity {entity} has no county with a {fund} ledger to credit")
+    budgets = budgets_for(session, counties, year, budget_file)
+    skip = yichun_prefix(year)
+    calcs = []
+    for code in counties:
+        figures = pool_figures(session, code, year, skip_key_prefix=skip)
+        flows = year_flows(session, code, year, skip_key_prefix=skip)
+        calcs.append(
+            incentive_credit(
+                actual_income_fen=figures.pooled_collection_fen("宜春 超收留存"),
+                budget_income_fen=budgets[code][0],
+                actual_expenditure_fen=flows.expenditure_fen,
+                budget_expenditure_fen=budgets[code][1],
+                entity=code,
+                profile=profile,
+            )
+        )
+    credits = tuple(YichunCredit(code, calc.result) for code, calc in zip(counties, calcs, strict=True) if calc.result)
+    return YichunIncentive(
+        city=codes[0],
+        ledgers=tuple(counties),
+        calculations=tuple(calcs),
+        credits=credits,
+        budgets_from=str(budget_file) if budget_file is not None else "fund_inputs",
+    )
+
+
 # --- 九江 000 序号34 ------------------------------------------------------------------------------
 
 
@@ -744,6 +823,7 @@ __all__ = [
     "JingmenIndicators",
     "JiujiangDeficit",
     "PoolCalculation",
+    "YichunIncentive",
     "YichunRisk",
     "capacity_report",
     "check_fund",
@@ -761,5 +841,6 @@ __all__ = [
     "jiujiang_deficit",
     "jiujiang_floor",
     "jiujiang_risk_fund",
+    "yichun_incentive",
     "yichun_risk",
 ]
