@@ -121,6 +121,10 @@ def test_only_what_remains_due_is_remitted(db_url, session, books):
     assert again.exit_code == 0, again.output
     assert repeat["still_due"] == {"C-EMP": "82,000.00"}
     assert not any(v["created"] for v in repeat["vouchers"])
+    # The 2024 remittance posted in January 2025 is not something 2025 already remitted.
+    next_year, shown = run_json(db_url, *ADJUST[:-4], "--year", "2025", "--date", "2025-01-20")
+    assert next_year.exit_code == 0, next_year.output
+    assert shown["already_remitted"] == {"C-EMP": "0.00"}
     assert sorted(_remit_keys(session)) == ["fund:jiangxi:2024:C-EMP:remit:down", "fund:jiangxi:2024:C-EMP:remit:up"]
 
 

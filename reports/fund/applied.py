@@ -29,6 +29,7 @@ from ledger.books import get_entity, get_ledger, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import format_fen_grouped
 from postings.fund_rules import (
+    JIANGXI_KEY_PREFIX,
     GapShare,
     JiangxiAllocation,
     JiangxiPlan,
@@ -297,7 +298,8 @@ def jiangxi_adjustment(
     remitted = {row["pool"]: row["remittance_fen"] for row in remit.result}
     # What each city already remitted this year (flow province-remit, not this adjustment's own
     # voucher): the books' balance is already net of it, and only the rest is still due.
-    already = {f.ledger: remitted_up(session, f.ledger, year, skip_key_prefix=prefix) for f in figures}
+    # Every year's adjustment vouchers are left out: last year's, posted in January, is not this year's.
+    already = {f.ledger: remitted_up(session, f.ledger, year, skip_key_prefix=JIANGXI_KEY_PREFIX) for f in figures}
     still_due = {pool: max(0, due - already[pool]) for pool, due in remitted.items()}
     over = tuple((pool, due, already[pool]) for pool, due in remitted.items() if already[pool] > due)
     urgent = dict(emergency_fen or {})
@@ -410,7 +412,7 @@ def jiangxi_conditions(
     conditions = PoolConditions(
         pool=ledger,
         remitted_fen=posted_under(session, ledger, f"{prefix}{ledger}:remit")
-        + remitted_up(session, ledger, year, skip_key_prefix=prefix),
+        + remitted_up(session, ledger, year, skip_key_prefix=JIANGXI_KEY_PREFIX),
         remitted_on_time=remitted_on_time,
         violations_rectified=violations_rectified,
         budget_income_fen=require_input(session, ledger, year, "budget_income"),
