@@ -120,3 +120,18 @@ def test_yichun_incentive_refuses_pending_premiums(db_url, session, books):
         _set(db_url, code, "budget_expenditure", "100")
     refused = run(db_url, *ARGS)
     assert refused.exit_code == 2 and "X1-EMP" in refused.output and "4601" in refused.output
+
+
+def test_jingmen_rules_refuse_pending_premiums(db_url, session, books):
+    """Issue 13 item 5 for 荆门 (实际收入 of 第十四条 and 五（二）): 100,000 still on X1's 4601 at 31 Dec is
+    neither 统筹 nor 个人 yet; a budget test without it would find a 100,000 short-fall that is not there."""
+    _post(session, "X1-EMP", "dz", dt.date(2024, 5, 5), "1003", "4601", "100000")
+    session.commit()
+    for code in ("C-EMP", "X1-EMP", "X2-EMP"):
+        _set(db_url, code, "budget_income", "100000")
+        _set(db_url, code, "budget_expenditure", "0")
+        _set(db_url, code, "headcount", "1000")
+    for command in ("jingmen-indicators", "jingmen-gap"):
+        refused = run(db_url, "fund", command, "--entity", "C", "--fund", "employee", "--year", "2024")
+        assert refused.exit_code == 2, refused.output
+        assert "X1-EMP" in refused.output and "4601" in refused.output and "100,000.00" in refused.output

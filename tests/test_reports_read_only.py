@@ -241,6 +241,7 @@ ARGUMENTS: dict[str, Call] = {
     "jiujiang_floor": Call(call("C-EMP", 2024)),
     "jiujiang_risk_fund": Call(call("C", "employee", 2024)),
     "yichun_risk": Call(call("C", "employee", 2024)),
+    "yichun_incentive": Call(call("C", "employee", 2024)),
     # lists and statements by what the caller names
     "entity_list": Call(call()),
     "ledger_list": Call(call()),

@@ -416,7 +416,7 @@ def jiangxi_conditions(
         remitted_on_time=remitted_on_time,
         violations_rectified=violations_rectified,
         budget_income_fen=require_input(session, ledger, year, "budget_income"),
-        actual_income_fen=flows.income_fen,
+        actual_income_fen=flows.allocated_income_fen("江西 conditions"),
         budget_expenditure_fen=require_input(session, ledger, year, "budget_expenditure"),
         actual_expenditure_fen=flows.expenditure_fen,
         enrolment_target=enrolment_target,
@@ -471,7 +471,9 @@ def jingmen_reserve(
                 f"荆门 risk reserve: no {year - 1} 决算收入 — December {year - 1} is not closed for "
                 f"{', '.join(open_years)}; close it or give --last-year-revenue"
             )
-        last_year_revenue_fen = sum(year_flows(session, c, year - 1).income_fen for c in codes)
+        last_year_revenue_fen = sum(
+            year_flows(session, c, year - 1).allocated_income_fen("荆门 上年决算收入") for c in codes
+        )
     balance = sum(pool_figures(session, c, year - 1).balance_fen for c in codes)
     calc = risk_reserve(budget_expenditure_fen, balance, max(last_year_revenue_fen, 0), profile=profile)
     return PoolCalculation(calc, tuple(codes))
@@ -501,7 +503,7 @@ def gap_calculation(
                 name=code,
                 insured_headcount=counts[code],
                 budget_income_fen=budgets[code][0],
-                actual_income_fen=flows.income_fen,
+                actual_income_fen=flows.allocated_income_fen("荆门 缺口分担"),
                 budget_expenditure_fen=budgets[code][1],
                 actual_expenditure_fen=flows.expenditure_fen,
                 policy_caused_fen=policy_caused_fen.get(code, 0),
@@ -621,7 +623,7 @@ def jingmen_indicators(
         flows = year_flows(session, code, year, skip_key_prefix=prefix)
         calcs.append(
             budget_indicators(
-                actual_income_fen=flows.income_fen,
+                actual_income_fen=flows.allocated_income_fen("荆门 第十四条"),
                 budget_income_fen=budgets[code][0],
                 actual_expenditure_fen=flows.expenditure_fen,
                 budget_expenditure_fen=budgets[code][1],
@@ -772,7 +774,7 @@ def jiujiang_deficit(
         profile=profile,
     )
     calc = deficit_sharing(
-        income_fen=flows.income_fen,
+        income_fen=flows.allocated_income_fen("九江 超支分担"),
         expenditure_fen=flows.expenditure_fen,
         accumulated_pooled_balance_fen=f.balance_fen,
         floor_fen=floor.result,

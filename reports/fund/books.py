@@ -77,12 +77,7 @@ class PoolFigures:
         and 个人账户基金, so no rule can know its base: refused, naming the ledger and the amount,
         rather than read as if the 待转 part were zero (``rule`` names the rule in the message).
         """
-        if self.unallocated_premium_fen:
-            raise FundRuleError(
-                f"{rule}: ledger {self.ledger} still holds {format_fen_grouped(self.unallocated_premium_fen)} 元 "
-                f"on {PENDING_PREMIUM} 待转社会保险费收入 at 31 Dec {self.year}; close December {self.year} "
-                "with --pending-ratio (the 待转 allocation) first, the pooled collection income is not known before"
-            )
+        _refuse_unallocated(rule, self.ledger, self.year, self.unallocated_premium_fen)
         return self.collection_income_fen
 
 
@@ -205,6 +200,26 @@ class YearFlows:
     year: int
     income_fen: int
     expenditure_fen: int
+    unallocated_premium_fen: int = 0
+
+    def allocated_income_fen(self, rule: str) -> int:
+        """实际收入, refused while 4601 still holds premiums at 31 December (see ``PoolFigures``).
+
+        Before the 待转 allocation those premiums belong to neither 统筹基金 nor 个人账户基金, so the
+        pooled income is not yet known: a budget test or a gap computed without them would find a
+        shortfall that is not there.
+        """
+        _refuse_unallocated(rule, self.ledger, self.year, self.unallocated_premium_fen)
+        return self.income_fen
+
+
+def _refuse_unallocated(rule: str, ledger: str, year: int, pending_fen: int) -> None:
+    if pending_fen:
+        raise FundRuleError(
+            f"{rule}: ledger {ledger} still holds {format_fen_grouped(pending_fen)} 元 "
+            f"on {PENDING_PREMIUM} 待转社会保险费收入 at 31 Dec {year}; close December {year} "
+            "with --pending-ratio (the 待转 allocation) first, the pooled collection income is not known before"
+        )
 
 
 def year_flows(
@@ -226,7 +241,9 @@ def year_flows(
             income -= sums.get(account.id, 0)
         elif account.code[:1] == "5":
             expenditure += sums.get(account.id, 0)
-    return YearFlows(ledger.code, year, income, expenditure)
+    pending_ids = [a.id for a in accounts if a.code.startswith(PENDING_PREMIUM) and a.is_leaf]
+    pending = -balance_as_of(session, ledger.id, pending_ids, dt.date(year, 12, 31))
+    return YearFlows(ledger.code, year, income, expenditure, pending)
 
 
 def remitted_up(
