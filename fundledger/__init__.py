@@ -10,7 +10,7 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 """
 
 from accounts.setup import add_sub_account, create_ledger
-from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
+from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -109,6 +109,7 @@ __all__ = [
     "review",
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
+    "run_yichun_incentive",
     "sign_off_month",
     "subsidy_income",
     "to_fen",

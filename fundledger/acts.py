@@ -23,11 +23,20 @@ from postings.fund_rules import (
     PostedTransfer,
     post_gap_shares,
     post_jiangxi_adjustment,
+    post_yichun_credits,
     propose_gap_shares,
     propose_jiangxi_adjustment,
+    propose_yichun_credits,
 )
 from reports.digest import MonthDigest, check_digest, month_digest
-from reports.fund.applied import JiangxiAdjustment, JingmenGap, jiangxi_adjustment, jingmen_gap
+from reports.fund.applied import (
+    JiangxiAdjustment,
+    JingmenGap,
+    YichunIncentive,
+    jiangxi_adjustment,
+    jingmen_gap,
+    yichun_incentive,
+)
 from reports.fund.profiles import ProfileRef
 
 #: What a money-moving fund rule does: compute only, show the vouchers it would post, or post them.
@@ -104,6 +113,37 @@ def run_jingmen_gap(
 
 
 @dataclass(frozen=True)
+class YichunRun:
+    """The 宜春 超收留存 / 节支奖励 as computed, and their transfers (empty when only computing)."""
+
+    incentive: YichunIncentive
+    mode: Mode
+    transfers: tuple[PostedTransfer, ...]
+
+
+def run_yichun_incentive(
+    session: Session,
+    entity: str,
+    fund: str,
+    year: int,
+    *,
+    date: dt.date,
+    mode: Mode = "compute",
+    preparer: str = "system",
+    budget_file: str | Path | None = None,
+    profile: ProfileRef = "yichun",
+) -> YichunRun:
+    """宜春 001 四（五） from the books and budgets; with ``mode`` propose or post, the city's credits to each
+    county's 统筹基金历年结余 too (``allocate-down`` purpose incentive, idempotent by key)."""
+    incentive = yichun_incentive(session, entity, fund, year, budget_file=budget_file, profile=profile)
+    transfers: tuple[PostedTransfer, ...] = ()
+    if mode != "compute":
+        write = propose_yichun_credits if mode == "propose" else post_yichun_credits
+        transfers = write(session, incentive.city, incentive.credits, year=year, date=date, preparer=preparer)
+    return YichunRun(incentive, mode, transfers)
+
+
+@dataclass(frozen=True)
 class DigestSignoff:
     """A month's digest, whether it matched the one given to check, and whether it went on the trail.
 
@@ -144,7 +184,9 @@ __all__ = [
     "JiangxiRun",
     "JingmenGapRun",
     "Mode",
+    "YichunRun",
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
+    "run_yichun_incentive",
     "sign_off_month",
 ]

@@ -11,7 +11,8 @@ returns the ``PostedTransfer`` of each voucher or mirrored pair. Keys:
 
 * 江西 004: ``fund:jiangxi:{year}:{ledger}:remit|emergency|allocate|incentive`` — ``province-remit``
   (city → province) and ``province-allocate`` (province → city), one link id per pair;
-* 荆门 002 实施方案 五（二）: ``fund:jingmen-gap:{year}:{ledger}:gap`` — ``subsidy-income``.
+* 荆门 002 实施方案 五（二）: ``fund:jingmen-gap:{year}:{ledger}:gap`` — ``subsidy-income``;
+* 宜春 001 四（五）: ``fund:yichun:{year}:{county}:credit`` — ``allocate-down`` (purpose ``incentive``).
 
 The calculations read the books without the vouchers under these prefixes (``jiangxi_prefix``,
 ``gap_prefix``), so a second run finds the same amounts and the journal skips them as duplicates.
@@ -34,21 +35,30 @@ from sqlalchemy.orm import Session
 from ledger.books import get_ledger
 from ledger.errors import FundRuleError
 from ledger.journal import VoucherDraft
-from postings.flows import FlowResult, province_allocate, province_remit, subsidy_income
+from ledger.money import format_fen_grouped
+from postings.flows import FlowResult, allocate_down, province_allocate, province_remit, subsidy_income
 
 JIANGXI_KEY_PREFIX = "fund:jiangxi:"
 GAP_KEY_PREFIX = "fund:jingmen-gap:"
 GAP_MEMO = "基金缺口分担（荆门 002 实施方案 五（二））"
+YICHUN_KEY_PREFIX = "fund:yichun:"
+YICHUN_MEMO = "超收留存、节支奖励计入统筹基金历年结余（宜春 001 四（五））"
 
 #: The allocations of the 江西 fund (004 二（三）): key suffix → ``province-allocate`` adjustment kind.
 JIANGXI_ALLOCATIONS = {"emergency": "emergency", "allocate": "normal", "incentive": "incentive"}
 REMIT = "remit"
 GAP = "gap"
+CREDIT = "credit"
 
 
 def jiangxi_prefix(year: int) -> str:
     """The key prefix of one year's 江西 adjustment vouchers: ``fund:jiangxi:{year}:``."""
     return f"{JIANGXI_KEY_PREFIX}{year}:"
+
+
+def yichun_prefix(year: int) -> str:
+    """The key prefix of one year's 宜春 超收留存 / 节支奖励 vouchers: ``fund:yichun:{year}:``."""
+    return f"{YICHUN_KEY_PREFIX}{year}:"
 
 
 def gap_prefix(year: int) -> str:
@@ -105,8 +115,11 @@ class JiangxiAllocation:
 class JiangxiPlan:
     """What one year's 江西 adjustment moves, as the calculation decided it (fen).
 
-    ``remittances`` are (city ledger, 上解 amount) in the order of the cities; ``allocations`` are
-    paid in their order (紧急调剂 first, then 正常调剂, then 激励调剂, as 004 二（三） orders them).
+    ``remittances`` are (city ledger, 上解 amount still due) in the order of the cities: the year's
+    remittance less what the city already remitted through ``flow province-remit``. A city that
+    remitted more than due is in ``over_remitted`` and the plan cannot be posted (the province's
+    fund would not hold what the calculation assumed); ``allocations`` are paid in their order
+    (紧急调剂 first, then 正常调剂, then 激励调剂, as 004 二（三） orders them).
     """
 
     province_ledger: str
@@ -114,6 +127,8 @@ class JiangxiPlan:
     year: int
     remittances: tuple[tuple[str, int], ...]
     allocations: tuple[JiangxiAllocation, ...]
+    #: (city, 应上解, 已上解) of each city that already remitted more than the year's remittance due.
+    over_remitted: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         unknown = sorted({a.action for a in self.allocations} - set(JIANGXI_ALLOCATIONS))
@@ -140,6 +155,13 @@ def _jiangxi(
 ) -> tuple[PostedTransfer, ...]:
     prefix = jiangxi_prefix(plan.year)
     part = "pooled" if plan.fund == "employee" else None
+    if plan.over_remitted and not propose:
+        city, due, paid = plan.over_remitted[0]
+        raise FundRuleError(
+            f"{city} already remitted {format_fen_grouped(paid)} 元 to the province for {plan.year}, more than "
+            f"the {format_fen_grouped(due)} 元 due (004 二（二）); the over-remittance is not posted — "
+            "correct the remittance vouchers first"
+        )
     done: list[PostedTransfer] = []
     with _rolled_back_if(session, propose):
         for city, fen in plan.remittances:
@@ -159,6 +181,60 @@ def _jiangxi(
                     part=part, preparer=preparer,
                 )
                 done.append(_transfer(allocation.action, allocation.pool, key, allocation.amount_fen, result))
+    return tuple(done)
+
+
+# --- 宜春 001: 超收留存 / 节支奖励 credited to the county's 统筹基金历年结余 ---------------------
+
+
+@dataclass(frozen=True)
+class YichunCredit:
+    """A county's 超收 + 节支 of the year (fen), to be credited to its 统筹基金历年结余 by the city."""
+
+    ledger: str
+    amount_fen: int
+
+
+def post_yichun_credits(
+    session: Session, city_ledger: str, credits: Sequence[YichunCredit], *, year: int, date: dt.date,
+    preparer: str = "system",
+) -> tuple[PostedTransfer, ...]:
+    """Each county's credit paid down by the city: ``allocate-down`` purpose ``incentive``, by key.
+
+    The city holds the pooled money under 统收统支; what 001 四（五） "全部计入该县（市、区）统筹基金历年
+    结余科目" becomes in the books is the city's allocation to the county's 统筹基金 (city Dr 5302 /
+    Cr 1003 or by route (b) via 1004; county Dr 1004 / Cr 4401 统筹基金, closed into 3001 统筹基金, the
+    county's 历年结余). Key ``fund:yichun:{year}:{county}:credit``; a second post posts nothing.
+    """
+    return _yichun(session, city_ledger, credits, year, date, preparer, propose=False)
+
+
+def propose_yichun_credits(
+    session: Session, city_ledger: str, credits: Sequence[YichunCredit], *, year: int, date: dt.date,
+    preparer: str = "system",
+) -> tuple[PostedTransfer, ...]:
+    """The vouchers ``post_yichun_credits`` would post, run in a savepoint rolled back."""
+    return _yichun(session, city_ledger, credits, year, date, preparer, propose=True)
+
+
+def _yichun(
+    session: Session, city_ledger: str, credits: Sequence[YichunCredit], year: int, when: dt.date,
+    preparer: str, *, propose: bool,
+) -> tuple[PostedTransfer, ...]:
+    prefix = yichun_prefix(year)
+    done: list[PostedTransfer] = []
+    with _rolled_back_if(session, propose):
+        for credit in credits:
+            if credit.amount_fen <= 0:
+                continue
+            key = f"{prefix}{credit.ledger}:{CREDIT}"
+            fund = get_ledger(session, credit.ledger).fund
+            result = allocate_down(
+                session, ledger=city_ledger, to_ledger=credit.ledger, date=when, amount=credit.amount_fen,
+                key=key, purpose="incentive", part="pooled" if fund == "employee" else None,
+                preparer=preparer, memo=YICHUN_MEMO,
+            )
+            done.append(_transfer(CREDIT, credit.ledger, key, credit.amount_fen, result))
     return tuple(done)
 
 
@@ -210,14 +286,19 @@ __all__ = [
     "GAP_KEY_PREFIX",
     "JIANGXI_ALLOCATIONS",
     "JIANGXI_KEY_PREFIX",
+    "YICHUN_KEY_PREFIX",
     "GapShare",
     "JiangxiAllocation",
     "JiangxiPlan",
     "PostedTransfer",
+    "YichunCredit",
     "gap_prefix",
     "jiangxi_prefix",
     "post_gap_shares",
     "post_jiangxi_adjustment",
+    "post_yichun_credits",
     "propose_gap_shares",
     "propose_jiangxi_adjustment",
+    "propose_yichun_credits",
+    "yichun_prefix",
 ]

@@ -122,7 +122,7 @@ def test_deadlines_mark_a_late_transfer(db_url, session, books):
           Line.debit("1003", "500"), Line.credit("1005", "500"))
     session.commit()
     result, payload = run_json(db_url, "fund", "deadlines", "--ledger", "C-EMP", "--year", "2024")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a late transfer is a finding (issue 13 item 10)
     rows = [
         (r["period"], r["due_date"], r["voucher_date"], r["late"], r["days_late"]) for r in payload["rows"]
     ]
@@ -131,7 +131,7 @@ def test_deadlines_mark_a_late_transfer(db_url, session, books):
         ("2024-02", "2024-03-07", "2024-03-07", False, 0),
     ]
     table = run(db_url, "fund", "deadlines", "--ledger", "C-EMP", "--year", "2024")
-    assert "LATE" in table.stdout
+    assert table.exit_code == 1 and "LATE" in table.stdout
 
 
 def test_jiangxi_incentive_from_headcounts_csv(db_url, session, books, tmp_path):

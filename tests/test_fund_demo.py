@@ -9,8 +9,9 @@ which book both sides of each transfer with one link id. So after ``--post``:
 * every ledger's trial balance for 2025-01 has debits = credits;
 * ``reconcile levels`` of the province for 2025-01 pairs every remittance (city 5301 ↔ province
   4402) and every allocation (province 5302 ↔ city 4401) with no difference;
-* the province received exactly the remittance total the calculation shows, and paid out no more
-  than it received (normal adjustment is bounded by the fund available);
+* the remittance base is the pooled 社会保险费收入 after the year-end 待转 allocation, and the
+  adjustment posts only what the quarterly ``province-remit`` vouchers of the year left due (issue 13
+  items 5 and 6), the province paying out no more than the year's remittance;
 * a second ``--post`` posts nothing (idempotency keys ``fund:jiangxi:2024:…``).
 """
 
@@ -22,8 +23,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from fundledger.demo.world import WORLD, YEAR, build_demo
-from ledger.models import Posting, Voucher
+from fundledger.demo.world import PENDING_RATIO, WORLD, YEAR, build_demo
+from ledger.models import Account, Ledger, Posting, Voucher
 from ledger.money import to_fen
 from reports.reconciliation import reconcile_levels
 from reports.trial_balance import trial_balance
@@ -37,6 +38,29 @@ WHEN = dt.date(YEAR + 1, 1, 20)
 
 def _fen(text: str) -> int:
     return to_fen(text.replace(",", ""))
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), "ROUND_HALF_UP"))
+
+
+def _city_figures(session, city: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """(pooled 4001 credits, 4601 credits, 5301 debits) of the city's 2024 vouchers, closing ones aside."""
+    ledger = session.scalars(select(Ledger).where(Ledger.code == city)).one()
+    rows = session.execute(
+        select(Account.code, Account.fund_part, func.sum(Posting.amount_fen))
+        .join(Posting, Posting.account_id == Account.id)
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(Voucher.ledger_id == ledger.id, Voucher.kind != "closing",
+               Voucher.voucher_date >= dt.date(YEAR, 1, 1), Voucher.voucher_date <= dt.date(YEAR, 12, 31))
+        .group_by(Account.code, Account.fund_part)
+    ).all()
+    pooled = ledger.fund == "resident"
+    direct = -sum(int(t) for code, part, t in rows if code.startswith("4001") and (pooled or part == "pooled"))
+    pending = -sum(int(t) for code, _, t in rows if code.startswith("4601"))
+    already = sum(int(t) for code, part, t in rows if code.startswith("5301") and (pooled or part == "pooled"))
+    session.rollback()
+    return direct, pending, already
 
 
 def test_jiangxi_adjustment_on_the_demo_reconciles(db_url, session):
@@ -59,7 +83,23 @@ def test_jiangxi_adjustment_on_the_demo_reconciles(db_url, session):
         remit_total = _fen(payload["remittance"]["results"]["total"])
         remits = sum(_fen(v["amount"]) for v in payload["vouchers"] if v["action"] == "remit")
         allocations = sum(_fen(v["amount"]) for v in payload["vouchers"] if v["action"] != "remit")
-        assert remit_total > 0 and remits == remit_total
+        # Issue 13 items 5 and 6, derived from the demo's own vouchers: the base is the pooled
+        # 社会保险费收入 after the year-end 待转 allocation (职工医保: 400101 credits + 70 % of what
+        # went through 4601, the demo's 经验比例; 居民医保: all of 4001), the remittance 10 % / 15 %
+        # of it, and the city already paid the quarterly remittances with flow province-remit
+        # (Dr 5301), so only the rest is posted now.
+        direct, pending, already = _city_figures(session, city)
+        base = direct + (_half_up(Decimal(pending) * PENDING_RATIO) if fund == "employee" else 0)
+        rate = Decimal("0.10") if fund == "employee" else Decimal("0.15")
+        due = _half_up(Decimal(base) * rate)
+        (row,) = payload["remittance"]["results"]["pools"]
+        assert _fen(row["collection_income"]) == base
+        assert remit_total == due and already > 0
+        assert _fen(payload["already_remitted"][city]) == already
+        # 职工医保: the quarterly remittances covered the 400101 part only, the 待转 share is still due;
+        # 居民医保 has no 待转, its four quarters already paid the year's 15 %.
+        assert remits == due - already
+        assert (remits > 0) if fund == "employee" else (remits == 0)
         assert 0 < allocations <= remit_total
         remaining = Decimal(_fen(payload["normal_adjustment"]["results"]["remaining"]))
         incentive = int((remaining * Decimal("0.30")).quantize(Decimal(1), "ROUND_HALF_UP"))
@@ -68,7 +108,6 @@ def test_jiangxi_adjustment_on_the_demo_reconciles(db_url, session):
             "incentive", city)
         assert all(v["created"] for v in payload["vouchers"])
         # 10 % / 15 % of the pooled collection, half-up to the fen (004 二（二）2、3)
-        rate = Decimal("0.10") if fund == "employee" else Decimal("0.15")
         for row in payload["remittance"]["results"]["pools"]:
             expected = (Decimal(_fen(row["collection_income"])) * rate).quantize(Decimal(1), "ROUND_HALF_UP")
             assert _fen(row["remittance"]) == int(expected)

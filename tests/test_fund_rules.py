@@ -410,15 +410,16 @@ def test_jiujiang_deficit_sharing() -> None:
     部分由市级风险调剂金分担：当期完成征缴任务的，市级风险调剂金分担80%，县（市、区）财政分担20%；当期未完成
     征缴任务的，市级风险调剂金分担50%，县（市、区）财政分担50%。”
 
-    Income 48,000,000, expenditure 50,000,000 → overspend 2,000,000. Balance 12,500,000 over a
-    floor of 12,000,000 → 500,000 from the balance; 1,500,000 left:
+    Income 48,000,000, expenditure 50,000,000 → overspend 2,000,000. Year-end balance 10,500,000,
+    which already paid the overspend: before it 10,500,000 + 2,000,000 = 12,500,000, over a floor
+    of 12,000,000 → 500,000 from the balance; 1,500,000 left:
     target met → risk fund 1,200,000, county 300,000; missed → 750,000 / 750,000.
     With only 1,000,000 in the risk fund the 200,000 it lacks is reported as a warning.
     """
     common = {
         "income_fen": Y("48000000"),
         "expenditure_fen": Y("50000000"),
-        "accumulated_pooled_balance_fen": Y("12500000"),
+        "accumulated_pooled_balance_fen": Y("10500000"),
         "floor_fen": Y("12000000"),
     }
     met = deficit_sharing(**common, collection_target_met=True)
@@ -432,6 +433,27 @@ def test_jiujiang_deficit_sharing() -> None:
     short = deficit_sharing(**common, collection_target_met=True, risk_fund_available_fen=Y("1000000"))
     assert short["risk_fund_shortfall_fen"] == Y("200000")
     assert short.warnings
+
+
+def test_jiujiang_overspend_covered_above_floor_shares_nothing() -> None:
+    """Issue 13 item 7, 000 序号34 3（1）“超支部分先由统筹基金累计结余中保底结余以上部分弥补”.
+
+    Opening 40,000,000 + collection 36,000,000 − spending 48,000,000 → year-end 28,000,000;
+    overspend 48,000,000 − 36,000,000 = 12,000,000. Floor 24,000,000 (6 × 48,000,000 ÷ 12).
+    Before the overspend the balance was 28,000,000 + 12,000,000 = 40,000,000; above the floor
+    40,000,000 − 24,000,000 = 16,000,000 ≥ 12,000,000 → all 12,000,000 from the balance, nothing
+    shared (the old reading took 28,000,000 − 24,000,000 = 4,000,000 and shared 8,000,000).
+    """
+    calc = deficit_sharing(
+        income_fen=Y("36000000"),
+        expenditure_fen=Y("48000000"),
+        accumulated_pooled_balance_fen=Y("28000000"),
+        floor_fen=Y("24000000"),
+        collection_target_met=True,
+    )
+    assert calc["overspend_fen"] == Y("12000000")
+    assert calc["from_balance_fen"] == Y("12000000")
+    assert (calc.result, calc["county_finance_fen"]) == (0, 0)
 
 
 def test_jiujiang_surplus_goes_to_rolling_balance() -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from ledger.closing import close_period
 from ledger.journal import Line, VoucherDraft, post
 from ledger.models import Voucher
 from tests.cli import run, run_json
@@ -125,23 +126,44 @@ def test_jingmen_indicators_budget_file_and_missing_budget(db_url, session, book
 
 
 def test_jingmen_reserve(db_url, session, books):
-    """荆门 002 实施方案 五（一）3.
+    """荆门 002 实施方案 五（一）3 (issue 13 item 8): “以全市上年度基本医疗保险基金决算收入为依据，确定下年度全市
+    基本医疗保险基金支出总额，由市按5%的比例提取风险储备金”.
 
-    C-EMP 2023: 征缴 1,000,000 → 上年决算收入 1,000,000, 年末累计结余 1,000,000.
-    2024: 支出 800,000. 上限 = 1,000,000 × 20% = 200,000 < 结余 1,000,000 → 暂停: 0.
-    With --last-year-revenue 6,000,000: 上限 1,200,000 ≥ 1,000,000 → 800,000 × 5% = 40,000.
+    C-EMP 2023: 征缴 1,000,000, December 2023 closed in every ledger → 上年决算收入 1,000,000, 年末累计结余
+    1,000,000. 2024: 支出总额 = the budgets 600,000 + 300,000 + 100,000 = 1,000,000 (actual spending
+    800,000 is not the base). 上限 = 1,000,000 × 20% = 200,000 < 结余 1,000,000 → 暂停: 0.
+    With --last-year-revenue 6,000,000: 上限 1,200,000 ≥ 1,000,000 → 1,000,000 × 5% = 50,000 (the
+    actual spending would have given 40,000). With --budget-expenditure 2,000,000: 100,000.
+    Missing inputs are refused by name (exit 2): X2-EMP's budget, an open December 2023.
     """
     _income(session, "C-EMP", "1000000", dt.date(2023, 3, 1))
     _spend(session, "C-EMP", "800000")
     session.commit()
+    for code, budget in (("C-EMP", "600000"), ("X1-EMP", "300000")):
+        _set(db_url, code, "budget_expenditure", budget)
     args = ("fund", "jingmen-reserve", "--entity", "C", "--fund", "employee", "--year", "2024")
+    no_budget = run(db_url, *args, "--last-year-revenue", "6000000")
+    assert no_budget.exit_code == 2 and "X2-EMP" in no_budget.output and "budget_expenditure" in no_budget.output
+    _set(db_url, "X2-EMP", "budget_expenditure", "100000")
+    not_closed = run(db_url, *args)
+    assert not_closed.exit_code == 2, not_closed.output
+    assert "决算收入" in not_closed.output and "C-EMP" in not_closed.output
+    assert "--last-year-revenue" in not_closed.output
+    close_period(session, "C-EMP", 202303)
+    for code in ("C-EMP", "X1-EMP", "X2-EMP"):
+        close_period(session, code, 202312)
+    session.commit()
     result, payload = run_json(db_url, *args)
     assert result.exit_code == 0, result.output
     assert payload["results"]["capped"] is True and payload["results"]["reserve"] == "0.00"
     assert payload["inputs"]["last_year_final_revenue"] == "1000000.00"
+    assert payload["inputs"]["expenditure_total"] == "1000000.00"
     result, payload = run_json(db_url, *args, "--last-year-revenue", "6000000")
     assert result.exit_code == 0, result.output
-    assert payload["results"]["capped"] is False and payload["results"]["reserve"] == "40000.00"
+    assert payload["results"]["capped"] is False and payload["results"]["reserve"] == "50000.00"
+    result, payload = run_json(db_url, *args, "--last-year-revenue", "6000000", "--budget-expenditure", "2000000")
+    assert result.exit_code == 0, result.output
+    assert payload["results"]["reserve"] == "100000.00"
     table = run(db_url, *args)
     assert table.exit_code == 0 and "风险储备金" in table.stdout
 
@@ -161,8 +183,10 @@ def test_jiujiang_floor_risk_fund_and_deficit(db_url, session, books):
     提取 = 1,200,000 × 3% = 36,000 (< 500,000, so all of it).
     风险调剂金: X1 1,200,000 × 3% = 36,000; 上限 = 全市 1,200,000 × 10% = 120,000; 现有 100,000 → 可提取
     20,000 → capped, X1 20,000.
-    超支 = 1,800,000 − 1,200,000 = 600,000; 保底以上 0; 征缴任务 1,000,000 完成 → 调剂金 80% = 480,000,
-    县财政 120,000. 任务 1,500,000 未完成 → 300,000 / 300,000.
+    超支 = 1,800,000 − 1,200,000 = 600,000; 弥补前结余 = 年末 400,000 + 超支 600,000 = 1,000,000 (the
+    opening balance), 保底以上 1,000,000 − 900,000 = 100,000 先行弥补; 仍不足 500,000: 征缴任务 1,000,000
+    完成 → 调剂金 80% = 400,000, 县财政 100,000. 任务 1,500,000 未完成 → 250,000 / 250,000; 调剂金可用
+    200,000 → 差额 50,000.
     """
     _jiujiang_county(session)
     result, payload = run_json(db_url, "fund", "jiujiang-floor", "--ledger", "X1-EMP", "--year", "2024")
@@ -183,12 +207,13 @@ def test_jiujiang_floor_risk_fund_and_deficit(db_url, session, books):
     result, payload = run_json(db_url, *args)
     assert result.exit_code == 0, result.output
     assert payload["results"]["overspend"] == "600000.00"
-    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("480000.00", "120000.00")
+    assert payload["results"]["from_balance"] == "100000.00"
+    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("400000.00", "100000.00")
     _set(db_url, "X1-EMP", "collection_target", "1500000")
     result, payload = run_json(db_url, *args, "--risk-fund-available", "200000")
     assert result.exit_code == 0, result.output
-    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("300000.00", "300000.00")
-    assert payload["results"]["risk_fund_shortfall"] == "100000.00" and payload["warnings"]
+    assert (payload["results"]["risk_fund"], payload["results"]["county_finance"]) == ("250000.00", "250000.00")
+    assert payload["results"]["risk_fund_shortfall"] == "50000.00" and payload["warnings"]
     table = run(db_url, *args)
     assert table.exit_code == 0 and "未完成" in table.stdout
 

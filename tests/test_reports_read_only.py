@@ -204,6 +204,10 @@ ARGUMENTS: dict[str, Call] = {
     "year_flows": Call(call("C-EMP", 2024)),
     "posted_under": Call(call("C-EMP", "premium-")),
     "collection_total": Call(call("C-EMP", 2024)),
+    "remitted_up": Call(call("C-EMP", 2024)),
+    "december_closed": Call(call("C-EMP", 2023)),
+    "treasury_receipt_months": Call(args(lambda b: (b.ledger("C-EMP"), 2024))),
+    "treasury_balance": Call(args(lambda b: (b.ledger("C-EMP"), dt.date(2024, 3, 31)))),
     "record_inputs": Call(
         args(lambda b: ([b.module.InputValue("X1-EMP", 2024, "headcount", "", 3001)],), actor="read-only probe")
     ),
@@ -230,11 +234,14 @@ ARGUMENTS: dict[str, Call] = {
     "jiangxi_recovered": Call(args(lambda b: ("employee", b.files / "recovered.csv"))),
     "jingmen_gap": Call(call("C", "employee", 2024)),
     "jingmen_indicators": Call(call("C", "employee", 2024)),
-    "jingmen_reserve": Call(call("C", "employee", 2024, last_year_revenue_fen=1_000_000_000)),
+    "jingmen_reserve": Call(
+        call("C", "employee", 2024, budget_expenditure_fen=1_000_000_000, last_year_revenue_fen=1_000_000_000)
+    ),
     "jiujiang_deficit": Call(call("C-EMP", 2024)),
     "jiujiang_floor": Call(call("C-EMP", 2024)),
     "jiujiang_risk_fund": Call(call("C", "employee", 2024)),
     "yichun_risk": Call(call("C", "employee", 2024)),
+    "yichun_incentive": Call(call("C", "employee", 2024)),
     # lists and statements by what the caller names
     "entity_list": Call(call()),
     "ledger_list": Call(call()),

@@ -99,6 +99,13 @@ def register(app: typer.Typer) -> None:
             payload["mode"] = mode
         payload["headcounts_from"] = run.adjustment.headcounts_from
         lines = list(payload["remittance"]["lines"])
+        for pool, paid in run.adjustment.already_remitted_fen.items():
+            if paid:
+                lines.append(f"{pool}：本年已上解 {format_fen_grouped(paid)} 元（flow province-remit），"
+                             f"尚应上解 {payload['still_due'][pool]} 元。")
+        for pool, due, paid in run.adjustment.plan.over_remitted:
+            lines.append(f"{pool}：已上解 {format_fen_grouped(paid)} 元超过应上解 {format_fen_grouped(due)} 元，"
+                         "多上解部分不予过账（--post 拒绝）。")
         lines.extend(f"紧急调剂 {pool}: {amount} 元（二（三）2，据实，先于正常调剂）" for pool, amount in
                      payload["emergency"].items())
         lines.extend(payload["normal_adjustment"]["lines"])
@@ -119,27 +126,35 @@ def register(app: typer.Typer) -> None:
         profile: Annotated[str, typer.Option("--profile", help="yichun|jingmen|jiujiang")] = "yichun",
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
-        """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late."""
+        """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late
+        or missing (exit 1 when any is), and 宜春's year-end rule (国库 empty at 31 December)."""
         check_format(fmt, FORMATS)
         with session_scope(read_only=True) as session:
             report = deadline_report(session, ledger, year, profile=profile)
         rows, notes = report.rows, list(report.notes)
         if fmt == "json":
             rows_json = [r.to_dict() for r in rows]
-            emit_json({"ledger": ledger, "year": year, "profile": profile, "rows": rows_json, "notes": notes})
-            return
-        for note in notes:
-            typer.echo(f"note: {note}")
-        for r in rows:
-            mark = f"LATE {r.days_late} 工作日" if r.late else "ok"
-            typer.echo(
-                f"{r.flow}  {r.rule}  {r.period}  due {r.due_date.isoformat()}  "
-                f"voucher {r.voucher_date.isoformat()}  {mark}"
-            )
-        for warning in sorted({w for r in rows for w in r.warnings}):
-            typer.echo(f"warning: {warning}")
-        if not rows:
-            typer.echo("no flows with a deadline in this year")
+            left = report.treasury_left_fen
+            emit_json({"ledger": ledger, "year": year, "profile": profile, "rows": rows_json, "notes": notes,
+                       "findings": len(report.findings),
+                       "treasury_left_at_year_end": format_fen_grouped(left) if left is not None else None})
+        else:
+            for note in notes:
+                typer.echo(f"note: {note}")
+            for r in rows:
+                mark = "MISSING" if r.missing else f"LATE {r.days_late} 工作日" if r.late else "ok"
+                voucher = r.voucher_date.isoformat() if r.voucher_date else "—"
+                detail = f"  {r.detail}" if r.detail else ""
+                typer.echo(
+                    f"{r.flow}  {r.rule}  {r.period}  due {r.due_date.isoformat()}  "
+                    f"voucher {voucher}  {mark}{detail}"
+                )
+            for warning in sorted({w for r in rows for w in r.warnings}):
+                typer.echo(f"warning: {warning}")
+            if not rows:
+                typer.echo("no flows with a deadline in this year")
+        if report.findings:
+            raise typer.Exit(1)
 
 
 def _jiangxi_payload(result: JiangxiAdjustment, when: dt.date) -> dict[str, Any]:
@@ -152,6 +167,8 @@ def _jiangxi_payload(result: JiangxiAdjustment, when: dt.date) -> dict[str, Any]
         "date": when.isoformat(),
         "remittance": result.remittance.to_dict(),
         "normal_adjustment": result.normal_adjustment.to_dict(),
+        "already_remitted": {pool: format_fen_grouped(fen) for pool, fen in result.already_remitted_fen.items()},
+        "still_due": {pool: format_fen_grouped(fen) for pool, fen in result.still_due_fen.items()},
         "emergency": {pool: format_fen_grouped(fen) for pool, fen in result.emergency_fen.items()},
         "incentive_adjustment": incentive.to_dict() if incentive is not None else None,
         "headcounts": dict(result.headcounts) if result.headcounts is not None else None,

@@ -1,20 +1,33 @@
 """``fundledger fund`` commands for 九江 (保底结余, 风险调剂金, 超支分担), 正宁/庆阳 (contributions) and 宜春.
 
 Why apart: to keep each command module short. Each command parses its options, calls one function
-of ``reports.fund.applied`` and prints the result (helpers shared in ``fund_options``). None of
-these commands posts: 九江's top-up and risk fund are earmarks inside pooled balances for which the
-seed names no account or flow, and the others are checks.
+of ``reports.fund.applied`` (or ``fundledger.acts``) and prints the result (helpers shared in
+``fund_options``). Only ``yichun-incentive`` posts (``--propose`` / ``--post``): the city credits each
+county's 超收 + 节支 to its 统筹基金 (``postings.fund_rules.post_yichun_credits``). 九江's top-up and
+risk fund are earmarks inside pooled balances for which the seed names no account or flow, and the
+others are checks.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any
 
 import typer
 
-from fundledger.cli.app import check_format, group, session_scope
-from fundledger.cli.fund_options import FORMATS, FUND_GROUP_HELP, check_fund, emit, yuan_option
-from ledger.money import format_fen
+from fundledger.acts import Mode, run_yichun_incentive
+from fundledger.cli.app import check_format, fail, group, session_scope, state
+from fundledger.cli.fund_options import (
+    FORMATS,
+    FUND_GROUP_HELP,
+    check_fund,
+    emit,
+    parse_date,
+    transfer_dict,
+    transfer_line,
+    yuan_option,
+)
+from ledger.money import format_fen, format_fen_grouped
 from reports.fund.applied import (
     contributions_check,
     jiujiang_deficit,
@@ -149,4 +162,45 @@ def register(app: typer.Typer) -> None:
             f"低于目标但未入风险名单（{rows[0][1]['risk_months']}–{rows[0][1]['target_months']} 个月）："
             f"{', '.join(below) or '无'}"
         )
+        emit(payload, fmt, lines)
+
+    @fund_app.command("yichun-incentive")
+    def yichun_incentive_cmd(
+        entity: Annotated[str, typer.Option("--entity", help="the city entity (its counties are credited)")],
+        fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
+        year: Annotated[int, typer.Option("--year", help="calendar year")],
+        budget: Annotated[str | None, typer.Option("--budget", help="CSV ledger,year,kind,line,value")] = None,
+        propose: Annotated[bool, typer.Option("--propose", help="show the vouchers, write nothing")] = False,
+        post: Annotated[bool, typer.Option("--post", help="post the vouchers (idempotent)")] = False,
+        date: Annotated[str | None, typer.Option("--date", help="voucher date, default 31 Dec")] = None,
+        profile: Annotated[str, typer.Option("--profile", help="rule profile")] = "yichun",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """宜春 001 四（五）: 超收留存 / 节支奖励 of each county, credited in full to its 统筹基金历年结余."""
+        check_format(fmt, FORMATS)
+        check_fund(fund)
+        if propose and post:
+            fail("give --propose or --post, not both")
+        when = parse_date(date) if date else dt.date(year, 12, 31)
+        mode: Mode = "propose" if propose else "post" if post else "compute"
+        with session_scope() as session:
+            run = run_yichun_incentive(session, entity, fund, year, date=when, mode=mode,
+                                       preparer=state.user or "system", budget_file=budget, profile=profile)
+        result = run.incentive
+        payload: dict[str, Any] = {
+            "entity": entity, "fund": fund, "year": year, "date": when.isoformat(), "city": result.city,
+            "budgets_from": result.budgets_from,
+            "ledgers": [dict(calc.to_dict(), ledger=code) for code, calc in zip(result.ledgers, result.calculations,
+                                                                                 strict=True)],
+            "total": format_fen_grouped(result.total_fen),
+        }
+        lines: list[str] = []
+        for code, calc in zip(result.ledgers, result.calculations, strict=True):
+            lines.append(f"[{code}]")
+            lines.extend(calc.lines)
+        lines.append(f"计入各县（市、区）统筹基金历年结余合计 {format_fen_grouped(result.total_fen)} 元。")
+        if mode != "compute":
+            payload["vouchers"] = [transfer_dict(t) for t in run.transfers]
+            payload["mode"] = mode
+            lines.extend(transfer_line(v) for v in payload["vouchers"])
         emit(payload, fmt, lines)

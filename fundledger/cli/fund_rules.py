@@ -51,22 +51,31 @@ def register(app: typer.Typer) -> None:
         entity: Annotated[str, typer.Option("--entity", help="the city entity (its pool: city and counties)")],
         fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
         year: Annotated[int, typer.Option("--year", help="calendar year")],
+        budget_expenditure: Annotated[
+            str | None,
+            typer.Option("--budget-expenditure",
+                         help="全市基金支出总额 (budget) in 元 (default: Σ stored budget_expenditure of the pool)"),
+        ] = None,
         last_year_revenue: Annotated[
-            str | None, typer.Option("--last-year-revenue", help="上年决算收入 in 元 (default: from the books)")
+            str | None,
+            typer.Option("--last-year-revenue", help="上年决算收入 in 元 (default: the books, December closed)"),
         ] = None,
         profile: Annotated[str, typer.Option("--profile", help="rule profile")] = "jingmen",
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
-        """荆门 002 实施方案 五（一）3: 风险储备金 5% of expenditure, suspended above 20% of last year's revenue."""
+        """荆门 002 实施方案 五（一）3: 风险储备金 5% of the budgeted 支出总额, suspended above 20% of 上年决算收入."""
         check_format(fmt, FORMATS)
         check_fund(fund)
         revenue = yuan_option(last_year_revenue, "--last-year-revenue") if last_year_revenue is not None else None
+        budget = yuan_option(budget_expenditure, "--budget-expenditure") if budget_expenditure is not None else None
         with session_scope(read_only=True) as session:
-            result = jingmen_reserve(session, entity, fund, year, last_year_revenue_fen=revenue, profile=profile)
+            result = jingmen_reserve(session, entity, fund, year, budget_expenditure_fen=budget,
+                                     last_year_revenue_fen=revenue, profile=profile)
         calc = result.calculation
         payload = calc.to_dict()
         payload.update(entity=entity, fund=fund, year=year, ledgers=list(result.ledgers),
-                       figures_from={"expenditure_total": f"books {year}",
+                       figures_from={"expenditure_total": "option" if budget is not None
+                                     else f"fund_inputs budget_expenditure {year}",
                                      "city_accumulated_balance": f"books, 31 Dec {year - 1}",
                                      "last_year_final_revenue": "option" if last_year_revenue else f"books {year - 1}"})
         emit(payload, fmt, list(calc.lines))

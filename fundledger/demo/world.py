@@ -638,6 +638,9 @@ class _Plan:
             if entity == self.w.city:
                 refund = apply_rate(budget, self.per_mille(2, 6))
                 paid[part] += refund
+                if part != "personal":
+                    # 江西 004 二（二）: the remittance is on the collection income net of refunds.
+                    self.premium_by_quarter[(fund, (self.m - 1) // 3 + 1)] -= refund
                 self.at(
                     20,
                     flows.premium_refund,

@@ -51,6 +51,7 @@ PURPOSES = {
     "refund": "征收退费",
     "transfer_refund": "转移收入退回",
     "reserve": "备付金",
+    "incentive": "超收留存、节支奖励",  # 宜春 001 四（五）, posted by postings.fund_rules
 }
 #: The reserve is sent down by this day of January (第九条).
 RESERVE_DAY_MAX = 31

@@ -17,8 +17,9 @@ second run after posting computes the same amounts. Refusals are ``FundRuleError
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -27,12 +28,31 @@ from sqlalchemy.orm import Session
 from ledger.books import get_entity, get_ledger, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import format_fen_grouped
-from postings.fund_rules import GapShare, JiangxiAllocation, JiangxiPlan, gap_prefix, jiangxi_prefix
-from reports.fund.books import collection_total, deadline_items, pool_figures, posted_under, year_flows
+from postings.fund_rules import (
+    JIANGXI_KEY_PREFIX,
+    GapShare,
+    JiangxiAllocation,
+    JiangxiPlan,
+    YichunCredit,
+    gap_prefix,
+    jiangxi_prefix,
+    yichun_prefix,
+)
+from reports.fund.books import (
+    collection_total,
+    deadline_items,
+    december_closed,
+    pool_figures,
+    posted_under,
+    remitted_up,
+    treasury_balance,
+    treasury_receipt_months,
+    year_flows,
+)
 from reports.fund.calculation import Calculation, average_fen
 from reports.fund.capacity import payable_months
 from reports.fund.contributions import contributions_due
-from reports.fund.deadlines import ComplianceRow, compliance_rows, deadline_rules
+from reports.fund.deadlines import ComplianceRow, compliance_rows, deadline_rules, missing_row
 from reports.fund.inputs import (
     budgets_for,
     headcounts_for,
@@ -51,11 +71,11 @@ from reports.fund.jiangxi import (
     recovered_funds_return,
     remittance,
 )
-from reports.fund.jingmen import CountyBudget, budget_indicators, gap_sharing, risk_reserve
+from reports.fund.jingmen import CountyBudget, budget_indicators, gap_sharing, incentive_credit, risk_reserve
 from reports.fund.jiujiang import deficit_sharing, floor_reserve, risk_adjustment_fund
 from reports.fund.pools import city_ledgers_under, city_pool_ledgers, ledgers_below
 from reports.fund.profiles import ProfileRef
-from reports.fund.store import has_headcounts, require_input, stored_headcounts
+from reports.fund.store import has_headcounts, input_value, require_input, stored_headcounts
 
 FUNDS = ("employee", "resident")
 DEADLINE_PROFILES = ("yichun", "jingmen", "jiujiang")
@@ -141,23 +161,74 @@ def yichun_risk(session: Session, entity: str, fund: str, year: int, *, profile:
 
 @dataclass(frozen=True)
 class DeadlineReport:
-    """Each flow of the year with a deadline, checked; ``notes`` say what the profile cannot check."""
+    """Each flow of the year with a deadline, checked; ``notes`` say what the profile cannot check.
+
+    ``rows`` hold the transfers made (ok or late), the months whose income reached the treasury
+    and that no transfer answered (missing), and, where the profile has it, the year-end rule.
+    ``findings`` are the late and missing rows.
+    """
 
     rows: tuple[ComplianceRow, ...]
     notes: tuple[str, ...]
+    treasury_left_fen: int | None = None
+
+    @property
+    def findings(self) -> tuple[ComplianceRow, ...]:
+        return tuple(r for r in self.rows if r.finding)
 
 
-def deadline_report(session: Session, ledger: str, year: int, *, profile: str = "yichun") -> DeadlineReport:
-    """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late."""
+def deadline_report(
+    session: Session, ledger: str, year: int, *, profile: str = "yichun", as_of: dt.date | None = None
+) -> DeadlineReport:
+    """Treasury → fiscal transfers, balance and interest remittances: due date, voucher date, late or missing.
+
+    * A month of ``year`` whose income reached the treasury (``treasury_receipt_months``) and that
+      no transfer answers is a missing row once its due date has passed (``as_of``, default today).
+    * 宜春 001 三（一）1 "但每年度年终前……必须全部划入市级财政专户，各级国库待划转社保专户余额必须为零":
+      with the profile's ``treasury_year_end`` rule, December's money is due by 31 December, not
+      the next month's 5th working day: a December transfer made in January is late against it,
+      and a 国库存款 balance left at 31 December is a finding (missing when no transfer followed).
+    """
     if profile not in DEADLINE_PROFILES:
         raise FundRuleError(f"unknown profile {profile!r}; use one of {', '.join(DEADLINE_PROFILES)}")
+    today = as_of or dt.date.today()
     rules = deadline_rules()
-    items = deadline_items(session, get_ledger(session, ledger), year, profile, rules)
+    target = get_ledger(session, ledger)
+    treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    year_end_rule = f"{profile}.treasury_year_end"
+    has_year_end = year_end_rule in rules
+    december = f"{year}-12"
+    items = deadline_items(session, target, year, profile, rules)
+    if has_year_end:
+        items = [
+            (flow, year_end_rule, str(year), day) if flow == "treasury_to_fiscal" and period == december
+            else (flow, rule, period, day)
+            for flow, rule, period, day in items
+        ]
     rows = compliance_rows(items, rules=rules)
     notes = []
-    if f"{profile}.treasury_to_fiscal_special" not in rules:
+    left: int | None = None
+    if treasury_rule not in rules:
         notes.append(f"profile {profile} has no treasury → fiscal special deadline; transfers not checked")
-    return DeadlineReport(tuple(rows), tuple(notes))
+    else:
+        covered = {period for flow, _, period, _ in items if flow == "treasury_to_fiscal"}
+        for month in treasury_receipt_months(session, target, year):
+            if month == december and has_year_end:
+                continue
+            if month not in covered:
+                row = missing_row("treasury_to_fiscal", treasury_rule, month, rules=rules,
+                                  detail=f"{month} 有基金收入入库，无国库 → 财政专户划转")
+                if row.due_date <= today:
+                    rows.append(row)
+        if has_year_end and dt.date(year, 12, 31) <= today:
+            left = treasury_balance(session, target, dt.date(year, 12, 31))
+            if left and str(year) not in covered:
+                rows.append(missing_row(
+                    "treasury_year_end", year_end_rule, str(year), rules=rules,
+                    detail=f"国库存款 {year}-12-31 余额 {format_fen_grouped(left)} 元，年终前未全部划入财政专户",
+                ))
+    rows.sort(key=lambda r: (r.due_date, r.voucher_date or r.due_date))
+    return DeadlineReport(tuple(rows), tuple(notes), left)
 
 
 # --- 江西 004: the provincial adjustment ----------------------------------------------------------
@@ -167,6 +238,9 @@ def deadline_report(session: Session, ledger: str, year: int, *, profile: str = 
 class JiangxiAdjustment:
     """One year's 江西 adjustment computed from the books, and the transfers it makes (``plan``).
 
+    ``remittance`` is each city's remittance for the year (004 二（二）); ``already_remitted_fen`` what
+    the city remitted in the year through ``flow province-remit`` and ``still_due_fen`` the rest, the
+    only part ``plan`` remits (a city over-remitted is in ``plan.over_remitted``).
     ``emergency_fen`` holds the approved 紧急调剂 per pool as given; ``incentive_adjustment`` is
     ``None`` when no headcounts were given or recorded. ``headcounts_from`` names the file, or
     ``"fund_inputs"``, or ``None``.
@@ -182,6 +256,8 @@ class JiangxiAdjustment:
     headcounts: Mapping[str, int] | None
     headcounts_from: str | None
     plan: JiangxiPlan
+    already_remitted_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    still_due_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def jiangxi_adjustment(
@@ -217,9 +293,15 @@ def jiangxi_adjustment(
     prefix = jiangxi_prefix(year)
     figures = [pool_figures(session, city.code, year, skip_key_prefix=prefix) for city in cities]
     remit = remittance(
-        [PoolCollection(f.ledger, max(f.collection_income_fen, 0)) for f in figures], fund=fund
+        [PoolCollection(f.ledger, max(f.pooled_collection_fen("江西 remittance"), 0)) for f in figures], fund=fund
     )
     remitted = {row["pool"]: row["remittance_fen"] for row in remit.result}
+    # What each city already remitted this year (flow province-remit, not this adjustment's own
+    # voucher): the books' balance is already net of it, and only the rest is still due.
+    # Every year's adjustment vouchers are left out: last year's, posted in January, is not this year's.
+    already = {f.ledger: remitted_up(session, f.ledger, year, skip_key_prefix=JIANGXI_KEY_PREFIX) for f in figures}
+    still_due = {pool: max(0, due - already[pool]) for pool, due in remitted.items()}
+    over = tuple((pool, due, already[pool]) for pool, due in remitted.items() if already[pool] > due)
     urgent = dict(emergency_fen or {})
     unknown = sorted(set(urgent) - set(remitted))
     if unknown:
@@ -231,7 +313,7 @@ def jiangxi_adjustment(
         )
     adjust = normal_adjustment(
         [
-            PoolPosition(f.ledger, f.balance_fen - remitted[f.ledger], f.avg_monthly_expenditure_fen)
+            PoolPosition(f.ledger, f.balance_fen - still_due[f.ledger], f.avg_monthly_expenditure_fen)
             for f in figures
         ],
         remit["total_fen"] - sum(urgent.values()),
@@ -259,8 +341,9 @@ def jiangxi_adjustment(
         province_ledger=province_ledger.code,
         fund=fund,
         year=year,
-        remittances=tuple(remitted.items()),
+        remittances=tuple(still_due.items()),
         allocations=tuple(allocations),
+        over_remitted=over,
     )
     if headcounts_file is not None:
         headcounts_from: str | None = str(headcounts_file)
@@ -277,6 +360,8 @@ def jiangxi_adjustment(
         headcounts=MappingProxyType(headcounts) if headcounts is not None else None,
         headcounts_from=headcounts_from,
         plan=plan,
+        already_remitted_fen=MappingProxyType(already),
+        still_due_fen=MappingProxyType(still_due),
     )
 
 
@@ -314,21 +399,24 @@ def jiangxi_conditions(
 ) -> JiangxiConditions:
     """江西 004 二（五）: the six conditions a pool must meet to receive adjustment money.
 
-    The remittance posted is read back from the books (``fund:jiangxi:{year}:{ledger}:remit``); the
+    The remittance paid is read back from the books (the adjustment's ``fund:jiangxi:{year}:{ledger}:remit``
+    and what ``flow province-remit`` paid in the year, ``remitted_up``); the
     budgets are the stored ``budget_income`` and ``budget_expenditure``; the rest is given.
     """
     target = get_ledger(session, ledger)
     prefix = jiangxi_prefix(year)
     f = pool_figures(session, ledger, year, skip_key_prefix=prefix)
     flows = year_flows(session, ledger, year, skip_key_prefix=prefix)
-    due = remittance([PoolCollection(ledger, max(f.collection_income_fen, 0))], fund=target.fund, profile=profile)
+    base = max(f.pooled_collection_fen("江西 remittance"), 0)
+    due = remittance([PoolCollection(ledger, base)], fund=target.fund, profile=profile)
     conditions = PoolConditions(
         pool=ledger,
-        remitted_fen=posted_under(session, ledger, f"{prefix}{ledger}:remit"),
+        remitted_fen=posted_under(session, ledger, f"{prefix}{ledger}:remit")
+        + remitted_up(session, ledger, year, skip_key_prefix=JIANGXI_KEY_PREFIX),
         remitted_on_time=remitted_on_time,
         violations_rectified=violations_rectified,
         budget_income_fen=require_input(session, ledger, year, "budget_income"),
-        actual_income_fen=flows.income_fen,
+        actual_income_fen=flows.allocated_income_fen("江西 conditions"),
         budget_expenditure_fen=require_input(session, ledger, year, "budget_expenditure"),
         actual_expenditure_fen=flows.expenditure_fen,
         enrolment_target=enrolment_target,
@@ -350,24 +438,44 @@ def jingmen_reserve(
     fund: str,
     year: int,
     *,
+    budget_expenditure_fen: int | None = None,
     last_year_revenue_fen: int | None = None,
     profile: ProfileRef = "jingmen",
 ) -> PoolCalculation:
-    """荆门 002 实施方案 五（一）3: 风险储备金 5 % of the pool's expenditure, suspended above 20 % of
-    last year's revenue.
+    """荆门 002 实施方案 五（一）3: 风险储备金 5 % of the year's 支出总额, suspended above 20 % of
+    last year's 决算收入.
 
-    Expenditure of ``year`` and the balance at 31 December of ``year − 1`` from the books; last
-    year's revenue from the books unless given.
+    "以全市上年度基本医疗保险基金决算收入为依据，确定下年度全市基本医疗保险基金支出总额，由市按5%的比例提取
+    风险储备金支出后，合理分解到市、县": the 支出总额 is the budget fixed before the year, not what was
+    spent. It is ``budget_expenditure_fen`` when given, else the Σ of the stored ``budget_expenditure``
+    of every ledger of the pool; a ledger without one is refused by name. 上年决算收入 is given, or
+    read from the books of ``year − 1`` — only when every ledger of the pool has closed December
+    ``year − 1`` (a 决算 exists only then); otherwise refused, naming the ledgers, rather than taken as
+    0 (which made the 20 % cap 0 and suspended the reserve without a word). The balance is the pool's
+    at 31 December ``year − 1``.
     """
     codes = city_pool_ledgers(session, entity, fund)
-    spending = sum(year_flows(session, c, year).expenditure_fen for c in codes)
+    if budget_expenditure_fen is None:
+        budgets = {code: input_value(session, code, year, "budget_expenditure") for code in codes}
+        missing = [code for code, value in budgets.items() if value is None]
+        if missing:
+            raise FundRuleError(
+                f"荆门 risk reserve: no {year} budget_expenditure (基金支出总额) recorded for {', '.join(missing)}; "
+                "record it (fundledger fund input set --kind budget_expenditure) or give --budget-expenditure"
+            )
+        budget_expenditure_fen = sum(value or 0 for value in budgets.values())
+    if last_year_revenue_fen is None:
+        open_years = [code for code in codes if not december_closed(session, code, year - 1)]
+        if open_years:
+            raise FundRuleError(
+                f"荆门 risk reserve: no {year - 1} 决算收入 — December {year - 1} is not closed for "
+                f"{', '.join(open_years)}; close it or give --last-year-revenue"
+            )
+        last_year_revenue_fen = sum(
+            year_flows(session, c, year - 1).allocated_income_fen("荆门 上年决算收入") for c in codes
+        )
     balance = sum(pool_figures(session, c, year - 1).balance_fen for c in codes)
-    revenue = (
-        last_year_revenue_fen
-        if last_year_revenue_fen is not None
-        else sum(year_flows(session, c, year - 1).income_fen for c in codes)
-    )
-    calc = risk_reserve(max(spending, 0), balance, max(revenue, 0), profile=profile)
+    calc = risk_reserve(budget_expenditure_fen, balance, max(last_year_revenue_fen, 0), profile=profile)
     return PoolCalculation(calc, tuple(codes))
 
 
@@ -395,7 +503,7 @@ def gap_calculation(
                 name=code,
                 insured_headcount=counts[code],
                 budget_income_fen=budgets[code][0],
-                actual_income_fen=flows.income_fen,
+                actual_income_fen=flows.allocated_income_fen("荆门 缺口分担"),
                 budget_expenditure_fen=budgets[code][1],
                 actual_expenditure_fen=flows.expenditure_fen,
                 policy_caused_fen=policy_caused_fen.get(code, 0),
@@ -515,7 +623,7 @@ def jingmen_indicators(
         flows = year_flows(session, code, year, skip_key_prefix=prefix)
         calcs.append(
             budget_indicators(
-                actual_income_fen=flows.income_fen,
+                actual_income_fen=flows.allocated_income_fen("荆门 第十四条"),
                 budget_income_fen=budgets[code][0],
                 actual_expenditure_fen=flows.expenditure_fen,
                 budget_expenditure_fen=budgets[code][1],
@@ -533,6 +641,77 @@ def jingmen_indicators(
     )
 
 
+# --- 宜春 001 四（五）: 超收留存 / 节支奖励 -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YichunIncentive:
+    """Each county's 超收 + 节支 (``calculations``, in the order of ``ledgers``) and the credits to post.
+
+    ``city`` is the city's ledger, which pays the credits down; ``credits`` are the non-zero ones.
+    """
+
+    city: str
+    ledgers: tuple[str, ...]
+    calculations: tuple[Calculation, ...]
+    credits: tuple[YichunCredit, ...]
+    budgets_from: str
+
+    @property
+    def total_fen(self) -> int:
+        return sum(c.amount_fen for c in self.credits)
+
+
+def yichun_incentive(
+    session: Session,
+    entity: str,
+    fund: str,
+    year: int,
+    *,
+    budget_file: str | Path | None = None,
+    profile: ProfileRef = "yichun",
+) -> YichunIncentive:
+    """宜春 001 四（五）: "实行基金征收超收入预算时'超收留存'和统筹基金支出未超支出预算时'节支奖励'机制，其超收或
+    结支部分全部计入该县（市、区）统筹基金历年结余科目".
+
+    For each county of the city pool (the counties only: the city credits them): 超收 = max(0,
+    统筹基金征缴收入 − 预算收入) — the collection as the 收支表 reports it, after the 待转 allocation
+    (refused while 4601 holds premiums) — and 节支 = max(0, 预算支出 − 统筹基金支出), the pooled 5xxx
+    without transfers between levels; the credit is (超收 + 节支) × the profile's ratio (1: "全部计入").
+    Budgets (``budget_income``, ``budget_expenditure``) from ``budget_file`` or ``fund_inputs``; a
+    county without them is refused by name. Figures are read without the rule's own vouchers
+    (``fund:yichun:{year}:``), so a second run after posting finds the same credits.
+    """
+    codes = city_pool_ledgers(session, entity, fund)
+    counties = codes[1:]
+    if not counties:
+        raise FundRuleError(f"entity {entity} has no county with a {fund} ledger to credit")
+    budgets = budgets_for(session, counties, year, budget_file)
+    skip = yichun_prefix(year)
+    calcs = []
+    for code in counties:
+        figures = pool_figures(session, code, year, skip_key_prefix=skip)
+        flows = year_flows(session, code, year, skip_key_prefix=skip)
+        calcs.append(
+            incentive_credit(
+                actual_income_fen=figures.pooled_collection_fen("宜春 超收留存"),
+                budget_income_fen=budgets[code][0],
+                actual_expenditure_fen=flows.expenditure_fen,
+                budget_expenditure_fen=budgets[code][1],
+                entity=code,
+                profile=profile,
+            )
+        )
+    credits = tuple(YichunCredit(code, calc.result) for code, calc in zip(counties, calcs, strict=True) if calc.result)
+    return YichunIncentive(
+        city=codes[0],
+        ledgers=tuple(counties),
+        calculations=tuple(calcs),
+        credits=credits,
+        budgets_from=str(budget_file) if budget_file is not None else "fund_inputs",
+    )
+
+
 # --- 九江 000 序号34 ------------------------------------------------------------------------------
 
 
@@ -542,7 +721,7 @@ def jiujiang_floor(session: Session, ledger: str, year: int, *, profile: Profile
     return floor_reserve(
         accumulated_pooled_balance_fen=f.balance_fen,
         monthly_payment_fen=f.avg_monthly_expenditure_fen,
-        pooled_collection_fen=max(f.collection_income_fen, 0),
+        pooled_collection_fen=max(f.pooled_collection_fen("九江 保底结余"), 0),
         profile=profile,
     )
 
@@ -552,7 +731,9 @@ def jiujiang_risk_fund(
 ) -> Calculation:
     """九江 000 序号34（2）: 风险调剂金 at 3 % of each pool's collection until it holds 10 % of the city's."""
     codes = city_pool_ledgers(session, entity, fund)
-    collections = [(c, max(pool_figures(session, c, year).collection_income_fen, 0)) for c in codes]
+    collections = [
+        (c, max(pool_figures(session, c, year).pooled_collection_fen("九江 风险调剂金"), 0)) for c in codes
+    ]
     return risk_adjustment_fund(collections, opening_fen, profile=profile)
 
 
@@ -585,7 +766,7 @@ def jiujiang_deficit(
     f = pool_figures(session, ledger, year)
     flows = year_flows(session, ledger, year)
     target = require_input(session, ledger, year, "collection_target")
-    collected = max(f.collection_income_fen, 0)
+    collected = max(f.pooled_collection_fen("九江 超支分担"), 0)
     floor = floor_reserve(
         accumulated_pooled_balance_fen=f.balance_fen,
         monthly_payment_fen=f.avg_monthly_expenditure_fen,
@@ -593,7 +774,7 @@ def jiujiang_deficit(
         profile=profile,
     )
     calc = deficit_sharing(
-        income_fen=flows.income_fen,
+        income_fen=flows.allocated_income_fen("九江 超支分担"),
         expenditure_fen=flows.expenditure_fen,
         accumulated_pooled_balance_fen=f.balance_fen,
         floor_fen=floor.result,
@@ -646,6 +827,7 @@ __all__ = [
     "JingmenIndicators",
     "JiujiangDeficit",
     "PoolCalculation",
+    "YichunIncentive",
     "YichunRisk",
     "capacity_report",
     "check_fund",
@@ -663,5 +845,6 @@ __all__ = [
     "jiujiang_deficit",
     "jiujiang_floor",
     "jiujiang_risk_fund",
+    "yichun_incentive",
     "yichun_risk",
 ]

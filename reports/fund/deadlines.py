@@ -345,12 +345,25 @@ class ComplianceRow:
     title: str
     period: str
     due_date: dt.date
-    voucher_date: dt.date
+    voucher_date: dt.date | None
     late: bool
     days_late: int
     calendar_days_late: int
     source: str
     warnings: tuple[str, ...]
+    #: No voucher carried the flow at all (``voucher_date`` is then ``None``): a finding like a late one.
+    missing: bool = False
+    detail: str = ""
+
+    @property
+    def status(self) -> str:
+        """``missing``, ``late`` or ``ok``."""
+        return "missing" if self.missing else "late" if self.late else "ok"
+
+    @property
+    def finding(self) -> bool:
+        """A missing or late flow: what an auditor reports (the command exits 1)."""
+        return self.missing or self.late
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -359,10 +372,13 @@ class ComplianceRow:
             "title": self.title,
             "period": self.period,
             "due_date": self.due_date.isoformat(),
-            "voucher_date": self.voucher_date.isoformat(),
+            "voucher_date": self.voucher_date.isoformat() if self.voucher_date else None,
+            "status": self.status,
             "late": self.late,
+            "missing": self.missing,
             "days_late": self.days_late,
             "calendar_days_late": self.calendar_days_late,
+            "detail": self.detail,
             "source": self.source,
             "warnings": list(self.warnings),
         }
@@ -410,3 +426,31 @@ def compliance_rows(
             )
         )
     return rows
+
+
+def missing_row(
+    flow: str,
+    rule: str | DeadlineRule,
+    period: str,
+    *,
+    rules: Mapping[str, DeadlineRule] | None = None,
+    detail: str = "",
+) -> ComplianceRow:
+    """The row of a flow that no voucher carried although the period owed it: missing, a finding."""
+    cal = WorkdayCalendar()
+    deadline = due_date(rule, period, rules=rules if rules is not None else deadline_rules(), calendar=cal)
+    return ComplianceRow(
+        flow=flow,
+        rule=deadline.rule,
+        title=deadline.title,
+        period=period,
+        due_date=deadline.due,
+        voucher_date=None,
+        late=True,
+        days_late=0,
+        calendar_days_late=0,
+        source=deadline.source,
+        warnings=cal.warnings,
+        missing=True,
+        detail=detail,
+    )

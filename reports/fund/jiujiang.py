@@ -185,6 +185,12 @@ def deficit_sharing(
 ) -> Calculation:
     """当期超支的分担: balance above the floor first, then risk fund / county finance 80/20 or 50/50.
 
+    ``accumulated_pooled_balance_fen`` is the year-end 统筹基金累计结余, which already bears the
+    year's overspend; the part above the floor that covers it is reckoned on the balance before
+    the overspend (year-end + overspend): 000 序号34 3（1）"超支部分先由统筹基金累计结余中保底结余以上
+    部分弥补", and only what that leaves is shared (3（2）). A county with 40M opening, 36M income,
+    48M spending and a 24M floor covers its 12M overspend from the 16M above the floor and
+    shares nothing.
     A surplus (income ≥ expenditure) goes to the rolling balance (滚存结余). ``floor_fen`` is the
     county's 保底结余 (``floor_reserve``). If ``risk_fund_available_fen`` is given and the risk
     fund's share exceeds it, the shortfall is reported (the seed does not say who covers it).
@@ -209,7 +215,12 @@ def deficit_sharing(
 
     overspend = max(0, spending - income)
     surplus = max(0, income - spending)
-    from_balance = min(overspend, max(0, balance - floor))
+    # The year-end balance has already paid the overspend out of itself; the balance that
+    # "先由统筹基金累计结余中保底结余以上部分弥补" speaks of is the one before it, so the overspend is
+    # added back (counting it against the year-end balance would charge it twice).
+    before = balance + overspend
+    above_floor = max(0, before - floor)
+    from_balance = min(overspend, above_floor)
     rest = overspend - from_balance
     fund_part, county_part = split_fen(rest, [fund_share, county_share]) if rest else (0, 0)
     fund_shortfall = max(0, fund_part - available) if available is not None else 0
@@ -223,7 +234,8 @@ def deficit_sharing(
     if overspend:
         lines = [
             f"当期超支 = 支出 {yuan(spending)} − 收入 {yuan(income)} = {yuan(overspend)}。",
-            f"保底结余以上部分 = max(0, {yuan(balance)} − {yuan(floor)}) = {yuan(max(0, balance - floor))}，"
+            f"弥补前统筹基金累计结余 = 年末 {yuan(balance)} + 超支 {yuan(overspend)} = {yuan(before)}；"
+            f"保底结余以上部分 = max(0, {yuan(before)} − {yuan(floor)}) = {yuan(above_floor)}，"
             f"先行弥补 {yuan(from_balance)}。",
             f"仍不足 {yuan(rest)}；当期{'完成' if met else '未完成'}征缴任务，"
             f"市级风险调剂金 {pct(fund_share)} = {yuan(fund_part)}，县"
@@ -253,6 +265,8 @@ def deficit_sharing(
             "risk_fund_fen": fund_part,
             "overspend_fen": overspend,
             "from_balance_fen": from_balance,
+            "balance_before_overspend_fen": before,
+            "above_floor_fen": above_floor,
             "county_finance_fen": county_part,
             "surplus_fen": surplus,
             "risk_fund_shortfall_fen": fund_shortfall,
