@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, TypeVar
 
 import typer
 from sqlalchemy.orm import Session
@@ -27,14 +27,18 @@ class _Check(Protocol):
     def render(self) -> str: ...
 
 
-def _check(fmt: str, run: Callable[[Session], _Check]) -> None:
-    """Run one read-only reconciliation and print it; exit 1 when it found a difference."""
+C = TypeVar("C", bound=_Check)
+
+
+def _check(fmt: str, run: Callable[[Session], C], ok: Callable[[C], bool] | None = None) -> None:
+    """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds."""
     check_format(fmt, ("table", "json"))
     with session_scope(read_only=True) as session:
         result = run(session)
         payload = result.to_dict()
         text = result.render()
-    emit_report(fmt, payload, text, agrees=result.agrees)
+        passed = ok(result) if ok is not None else result.agrees
+    emit_report(fmt, payload, text, agrees=passed)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,13 +49,21 @@ def register(app: typer.Typer) -> None:
         ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
         account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        max_age: Annotated[int, typer.Option("--max-age", help="Days an outstanding item may be old at the "
+                                             "month's end before the exit code is 1 (default 30)")] = 30,
+        prepared_by: Annotated[str, typer.Option("--prepared-by", help="编制人 printed on the table")] = "",
+        reviewed_by: Annotated[str, typer.Option("--reviewed-by", help="审核人 printed on the table")] = "",
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
-        """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ."""
+        """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ, a
+        keying error is suspected or an outstanding item is older than --max-age days."""
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_bank
 
-        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period)))
+        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period),
+                                                   max_age_days=max_age, prepared_by=prepared_by,
+                                                   reviewed_by=reviewed_by),
+               ok=lambda r: r.passes)
 
     @reconcile_app.command("levels")
     def reconcile_levels_cmd(

@@ -49,7 +49,7 @@ class MonthEnd:
     @property
     def agrees(self) -> bool:
         return (all(r.agrees for r in self.levels) and all(r.ok for r in self.verify.values())
-                and all(b.agrees for b in self.banks) and not self.bank_errors
+                and all(b.passes for b in self.banks) and not self.bank_errors
                 and not self.income_not_empty and not self.treasury_not_empty)
 
     def to_dict(self) -> dict[str, object]:
