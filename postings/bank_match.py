@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.dialect import in_list
-from ledger.models import Account, BankLineVoucher, BankStatementLine, Posting, Voucher
+from ledger.models import Account, BankLineVoucher, BankStatementLine, Entity, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
 from ledger.review import awaiting_review_ids
 
@@ -236,33 +236,176 @@ def _offsets(window_days: int) -> list[tuple[int, dt.timedelta]]:
     return out
 
 
-def account_statement(session: Session, account: Account, end: dt.date) -> list[BankStatementLine]:
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    """A stored statement line as the matchers and the receipt rules read it.
+
+    Plain values, not the ORM's ``BankStatementLine``: the 调节表 reads the whole imported history
+    (50,000 lines in issue 16 item 8), and building and reading tracked ORM objects was most of its
+    time. The lines are evidence and never updated, so nothing is lost.
+    """
+
+    id: int
+    line_no: int
+    booked_on: dt.date
+    amount_fen: int
+    balance_fen: int | None
+    counterparty_name: str | None
+    counterparty_account: str | None
+    serial: str | None
+    summary: str | None
+    identity: str
+
+
+_ROW_COLUMNS = (BankStatementLine.id, BankStatementLine.line_no, BankStatementLine.booked_on,
+                BankStatementLine.amount_fen, BankStatementLine.balance_fen, BankStatementLine.counterparty_name,
+                BankStatementLine.counterparty_account, BankStatementLine.serial, BankStatementLine.summary,
+                BankStatementLine.identity)
+
+
+def account_statement(session: Session, account: Account, end: dt.date) -> list[StatementRow]:
     """Every imported line of ``account`` booked up to ``end``, in order."""
-    return list(session.execute(
-        select(BankStatementLine).where(BankStatementLine.account_id == account.id,
-                                        BankStatementLine.booked_on <= end)
+    rows = session.execute(
+        select(*_ROW_COLUMNS).where(BankStatementLine.account_id == account.id, BankStatementLine.booked_on <= end)
         .order_by(BankStatementLine.booked_on, BankStatementLine.id)
-    ).scalars())
+    ).all()
+    return [StatementRow(*r) for r in rows]  # type: ignore[call-arg]
 
 
-def unbooked_lines(
-    session: Session, account: Account, start: dt.date | None, end: dt.date
-) -> tuple[list[BankStatementLine], int]:
-    """Lines booked ``start``..``end`` that nothing in the books accounts for, and how many are linked.
+#: How far from a statement line a voucher of a mirrored pair is still looked for (issue 16 item 5):
+#: the city posts an allocation on the day it decides it, the county's bank credits it days later.
+BOOKED_LOOKBACK_DAYS = 31
+
+
+@dataclass(frozen=True, slots=True)
+class Unbooked:
+    """The statement lines nothing in the books accounts for, and what the books have left over."""
+
+    lines: list[StatementRow]  # in statement order, booked in the asked range
+    linked: int  # lines of the range the receipt rules linked to a voucher before
+    free_books: list[BookEntry]  # postings (counted or awaiting review) no line took
+    linked_vouchers: frozenset[int]  # vouchers some line of the account is linked to
+
+
+def unbooked(
+    session: Session, account: Account, start: dt.date | None, end: dt.date,
+    *, lookback_days: int = BOOKED_LOOKBACK_DAYS,
+) -> Unbooked:
+    """Lines booked ``start``..``end`` that nothing in the books accounts for, with the free postings.
 
     "Nothing" counts vouchers awaiting review too (they are booked, only not yet counted) and the
     postings of the ``DATE_WINDOW_DAYS`` after ``end``: a line the books show a day later is not
-    missing. Lines already linked to a voucher by the receipt rules are never returned.
+    missing. Lines already linked to a voucher by the receipt rules are never returned. The free
+    postings are those of ``lookback_days`` around the statement that no line took, for
+    ``already_booked`` to look beyond the date window.
     """
     statement = account_statement(session, account, end)
     if not statement:
-        return [], 0
+        return Unbooked([], 0, [], frozenset())
     first = statement[0].booked_on
-    window = dt.timedelta(days=DATE_WINDOW_DAYS)
-    entries = book_entries(session, account, first - window, end + window)
+    reach = dt.timedelta(days=max(lookback_days, DATE_WINDOW_DAYS))
     links = line_links(session, (s.id for s in statement))
+    since = min(first - reach, linked_since(session, links) or first)
+    entries = book_entries(session, account, since, end + reach)
     result = match(statement, [*entries.counted, *entries.awaiting_review], links=links)
     lines = [s for s in result.unmatched_lines
              if s.id not in links and (start is None or s.booked_on >= start)]
     linked = sum(1 for s in statement if s.id in links and (start is None or s.booked_on >= start))
-    return lines, linked
+    return Unbooked(lines, linked, result.unmatched_books, frozenset(links.values()))
+
+
+def unbooked_lines(
+    session: Session, account: Account, start: dt.date | None, end: dt.date
+) -> tuple[list[StatementRow], int]:
+    """``unbooked``'s lines and how many are linked (the receipt rules' first question)."""
+    found = unbooked(session, account, start, end)
+    return found.lines, found.linked
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """The other voucher of a mirrored pair: same link id, another ledger."""
+
+    link_id: str
+    ledger: str
+    entity_name: str
+    ref: str
+    bank_numbers: frozenset[str]  # the bank accounts its postings move
+
+
+def mirrored_partners(session: Session, voucher_ids: Iterable[int], own_ledger_id: int) -> dict[int, Partner]:
+    """voucher id → the voucher of its pair in another ledger, for the vouchers that carry a link id."""
+    ids = set(voucher_ids)
+    if not ids:
+        return {}
+    links = dict(session.execute(select(Voucher.id, Voucher.link_id)
+                                 .where(in_list(session, Voucher.id, ids), Voucher.link_id.is_not(None))).all())
+    if not links:
+        return {}
+    rows = session.execute(
+        select(Voucher.link_id, Voucher.id, Ledger.code, Entity.name, Voucher.period, Voucher.number)
+        .join(Ledger, Ledger.id == Voucher.ledger_id).join(Entity, Entity.id == Ledger.entity_id)
+        .where(in_list(session, Voucher.link_id, set(links.values())), Voucher.ledger_id != own_ledger_id)
+        .order_by(Voucher.id)
+    ).all()
+    numbers: dict[int, set[str]] = defaultdict(set)
+    if rows:
+        for voucher_id, number in session.execute(
+            select(Posting.voucher_id, Account.bank_number).join(Account, Account.id == Posting.account_id)
+            .where(in_list(session, Posting.voucher_id, {r[1] for r in rows}), Account.bank_number.is_not(None))
+        ).all():
+            numbers[voucher_id].add(str(number))
+    by_link: dict[str, Partner] = {}
+    for r in rows:
+        link = str(r[0])
+        by_link.setdefault(link, Partner(link, str(r[2]), str(r[3]), voucher_ref(int(r[4]), int(r[5])),
+                                         frozenset(numbers.get(int(r[1]), ()))))
+    return {vid: by_link[link] for vid, link in links.items() if link in by_link}
+
+
+def same_counterparty(line: StatementRow, partner: Partner) -> bool:
+    """The line's 对方 is the partner: its account number is one the partner moves, or the names
+    contain one another (荆门市 in 荆门市医疗保障局). A line naming no counterparty names no other."""
+    number = "".join((line.counterparty_account or "").split())
+    if number and number in partner.bank_numbers:
+        return True
+    name = (line.counterparty_name or "").strip()
+    return not name or partner.entity_name in name or name in partner.entity_name
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """A statement line whose event the books already hold as one voucher of a mirrored pair."""
+
+    entry: BookEntry  # the posting on the statement's account
+    partner: Partner
+
+
+def already_booked(session: Session, account: Account, found: Unbooked,
+                   lookback_days: int = BOOKED_LOOKBACK_DAYS) -> dict[int, list[Booked]]:
+    """line id → the free postings that may be its event, beyond the date window (issue 16 item 5).
+
+    A candidate has the line's amount (same sign), is dated at most ``lookback_days`` from it,
+    belongs to a voucher with a link id whose other voucher is of the line's counterparty
+    (``same_counterparty``), and is not linked to another line. One candidate: the event is
+    booked; several: a clerk chooses. Each posting is offered to one line only, the nearest first.
+    """
+    window = dt.timedelta(days=lookback_days)
+    candidates = [b for b in found.free_books if b.voucher_id not in found.linked_vouchers]
+    partners = mirrored_partners(session, {b.voucher_id for b in candidates}, account.ledger_id)
+    by_amount: dict[int, list[BookEntry]] = defaultdict(list)
+    for b in candidates:
+        if b.voucher_id in partners:
+            by_amount[b.amount_fen].append(b)
+    offered: set[int] = set()
+    out: dict[int, list[Booked]] = {}
+    for line in found.lines:
+        options = sorted((b for b in by_amount.get(line.amount_fen, ())
+                          if b.id not in offered and abs(b.date - line.booked_on) <= window
+                          and same_counterparty(line, partners[b.voucher_id])),
+                         key=lambda b: (abs(b.date - line.booked_on), b.id))
+        if options:
+            out[line.id] = [Booked(b, partners[b.voucher_id]) for b in options]
+            if len(options) == 1:
+                offered.add(options[0].id)
+    return out
