@@ -255,12 +255,17 @@ class StatementRow:
     serial: str | None
     summary: str | None
     identity: str
+    purpose: str | None = None  # 用途/备注/附言 (revision 0012)
+    counterparty_bank: str | None = None
+    voucher_no: str | None = None  # the bank's 凭证号
+    value_on: dt.date | None = None  # 交易日期
 
 
 _ROW_COLUMNS = (BankStatementLine.id, BankStatementLine.line_no, BankStatementLine.booked_on,
                 BankStatementLine.amount_fen, BankStatementLine.balance_fen, BankStatementLine.counterparty_name,
                 BankStatementLine.counterparty_account, BankStatementLine.serial, BankStatementLine.summary,
-                BankStatementLine.identity)
+                BankStatementLine.identity, BankStatementLine.purpose, BankStatementLine.counterparty_bank,
+                BankStatementLine.voucher_no, BankStatementLine.value_on)
 
 
 def account_statement(session: Session, account: Account, end: dt.date) -> list[StatementRow]:

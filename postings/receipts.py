@@ -52,7 +52,8 @@ SIGNS = ("in", "out")
 LEVELS = ("province", "city", "county")
 RUNS_IN = ("self", "parent")
 _RULE_KEYS = {"name", "flow", "description", "runs_in", "account_option", "allow_overdraw", "match", "options"}
-_MATCH_KEYS = {"bank_kind", "sign", "level", "fund", "counterparty_any", "summary_any", "text_any", "exclude_any"}
+_MATCH_KEYS = {"bank_kind", "sign", "level", "fund", "counterparty_any", "summary_any", "text_any", "exclude_any",
+               "purpose_any", "counterparty_account_any", "counterparty_bank_any", "voucher_no_any"}
 _RULE_NAME_MAX = 64  # bank_line_vouchers.rule
 
 
@@ -74,13 +75,21 @@ class Rule:
     summary_any: tuple[str, ...] = ()
     text_any: tuple[str, ...] = ()
     exclude_any: tuple[str, ...] = ()
+    purpose_any: tuple[str, ...] = ()  # 用途/备注/附言 (revision 0012)
+    counterparty_account_any: tuple[str, ...] = ()  # 对方账号, a keyword or the digits
+    counterparty_bank_any: tuple[str, ...] = ()  # 对方开户行
+    voucher_no_any: tuple[str, ...] = ()  # the bank's 凭证号
     options: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, line: StatementRow, bank_kind: str | None, info: LedgerInfo) -> bool:
         counterparty = line.counterparty_name or ""
         summary = line.summary or ""
-        text = f"{counterparty}\x1f{summary}"
+        purpose = line.purpose or ""
+        text = f"{counterparty}\x1f{summary}\x1f{purpose}"
         return (
+            _any(self.purpose_any, purpose) and _any(self.counterparty_account_any, line.counterparty_account)
+            and _any(self.counterparty_bank_any, line.counterparty_bank)
+            and _any(self.voucher_no_any, line.voucher_no) and
             (not self.bank_kind or bank_kind in self.bank_kind)
             and (self.sign is None or (line.amount_fen > 0) == (self.sign == "in"))
             and (not self.level or info.level in self.level)
@@ -90,6 +99,11 @@ class Rule:
             and (not self.text_any or any(k in text for k in self.text_any))
             and not any(k in text for k in self.exclude_any)
         )
+
+
+def _any(words: tuple[str, ...], value: str | None) -> bool:
+    """No condition, or one of ``words`` in ``value``."""
+    return not words or any(k in (value or "") for k in words)
 
 
 @dataclass(frozen=True)
@@ -202,7 +216,10 @@ def _rule(source: str, number: int, table: object) -> Rule:
         level=_words(bad, conditions, "level", LEVELS), fund=_words(bad, conditions, "fund", FUNDS),
         counterparty_any=_words(bad, conditions, "counterparty_any"),
         summary_any=_words(bad, conditions, "summary_any"), text_any=_words(bad, conditions, "text_any"),
-        exclude_any=_words(bad, conditions, "exclude_any"), options=dict(options),
+        exclude_any=_words(bad, conditions, "exclude_any"), purpose_any=_words(bad, conditions, "purpose_any"),
+        counterparty_account_any=_words(bad, conditions, "counterparty_account_any"),
+        counterparty_bank_any=_words(bad, conditions, "counterparty_bank_any"),
+        voucher_no_any=_words(bad, conditions, "voucher_no_any"), options=dict(options),
     )
 
 
@@ -239,16 +256,17 @@ class LineRef:
     counterparty: str
     summary: str
     serial: str
+    purpose: str = ""  # 用途/备注/附言
 
     @classmethod
     def of(cls, line: StatementRow) -> LineRef:
         return cls(line.id, line.booked_on, line.amount_fen, line.counterparty_name or "", line.summary or "",
-                   line.serial or f"line {line.line_no}")
+                   line.serial or f"line {line.line_no}", line.purpose or "")
 
     def to_dict(self) -> dict[str, object]:
         return {"statement_line_id": self.id, "date": self.date.isoformat(), "amount_fen": self.amount_fen,
                 "amount": format_fen(self.amount_fen), "counterparty": self.counterparty,
-                "summary": self.summary, "serial": self.serial}
+                "summary": self.summary, "purpose": self.purpose, "serial": self.serial}
 
     def label(self) -> str:
         return (f"{self.date} {self.serial} {format_fen(self.amount_fen):>14} "

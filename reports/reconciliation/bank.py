@@ -355,7 +355,8 @@ def reconcile_bank(session: Session, ledger_code: str, account_code: str, period
     for s in found.unmatched_lines:
         clearing = waiting.taken.get(id(s), [])
         note = ("awaiting review: " + ", ".join(b.ref for b in clearing)) if clearing else ""
-        item = Item(s.booked_on, s.amount_fen, s.summary or s.counterparty_name or "",
+        text = " / ".join(t for t in (s.summary, s.purpose) if t) or s.counterparty_name or ""
+        item = Item(s.booked_on, s.amount_fen, text,
                     s.serial or f"line {s.line_no}", note, (end - s.booked_on).days, s.counterparty_name or "")
         (result.bank_in_not_booked if s.amount_fen > 0 else result.bank_out_not_booked).append(item)
     books: list[BookEntry] = [b for b in found.unmatched_books if b.date >= start]  # earlier: in the opening
