@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from accounts.setup import add_sub_account
 from ledger.journal import Line, post
 from postings.bank_store import import_statement
@@ -118,3 +120,28 @@ def test_the_printed_table_is_aligned_and_signed(db_url, session, books):
     rows = [ln for ln in table.stdout.splitlines() if ln.strip().startswith(labels)]
     assert len(rows) == 8 and {width(r) for r in rows} == {44}
     assert "编制人：张会计" in table.stdout and "审核人：李审核" in table.stdout
+
+
+@pytest.mark.parametrize(("counterparty", "suspected"), [("荆门市医疗保障局", True), ("东宝区财政局", False)])
+def test_a_suspect_needs_the_same_counterparty(db_url, session, books, counterparty, suspected):
+    """荆门市 allocates 312.00 to 东宝区 (X1-EMP 100401), booked on 3-22 (allocate-down: a pair with C-EMP;
+    after the statement's first line, so not in its opening balance); the county's bank credits
+    321.00 on 3-21 (1 and 2 swapped). From 荆门市医疗保障局 the two are one
+    credit keyed wrong; from 东宝区财政局 (not the pair's other side) they are two unrelated items."""
+    from postings import flows
+    from tests.factories import add_bank_accounts, seed_balance
+
+    seed_balance(session, "C-EMP", "1003", "10000.00")
+    add_bank_accounts(session, "X1-EMP", ("100401", "建行支出户", "expenditure"))
+    flows.allocate_down(session, ledger="C-EMP", to_ledger="X1-EMP", date=dt.date(2024, 3, 22), amount="312.00",
+                        part="pooled", key="A1", to_account="100401")
+    import_statement(session, "X1-EMP", "100401", (
+        "记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号\n"
+        f"2024-03-21,拨付统筹基金,,321.00,321.00,{counterparty},0009,T1\n").encode(), file_name="x1.csv")
+    session.commit()
+    result, payload = run_json(db_url, "reconcile", "bank", "--ledger", "X1-EMP", "--account", "100401",
+                               "--period", "2024-03")
+    assert [i["counterparty"] for i in payload["booked_in_not_bank"]] == ["荆门市"]
+    assert [(s["bank"]["ref"], s["reason"]) for s in payload["suspected_errors"]] == (
+        [("T1", "transposed digits")] if suspected else [])
+    assert result.exit_code == (1 if suspected else 0), result.output

@@ -27,13 +27,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.day_balance import balance_as_of
-from ledger.dialect import in_list
 from ledger.errors import LedgerError
-from ledger.models import Entity, Ledger, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period, last_day
 from postings.bank_match import (
@@ -44,6 +41,7 @@ from postings.bank_match import (
     line_links,
     linked_since,
     match,
+    mirrored_partners,
 )
 from postings.bank_store import bank_account
 from reports.render import pad, width
@@ -302,23 +300,6 @@ def _same_counterparty(bank: str, book: str) -> bool:
     return not bank or not book or bank in book or book in bank
 
 
-def _counterparties(session: Session, voucher_ids: set[int], own_ledger_id: int) -> dict[int, str]:
-    """voucher id → the entity name of the other ledger of its mirrored pair (same link id)."""
-    if not voucher_ids:
-        return {}
-    links = dict(session.execute(select(Voucher.id, Voucher.link_id)
-                                 .where(in_list(session, Voucher.id, voucher_ids), Voucher.link_id.is_not(None))).all())
-    if not links:
-        return {}
-    names = dict(session.execute(
-        select(Voucher.link_id, func.min(Entity.name))
-        .join(Ledger, Ledger.id == Voucher.ledger_id).join(Entity, Entity.id == Ledger.entity_id)
-        .where(in_list(session, Voucher.link_id, set(links.values())), Voucher.ledger_id != own_ledger_id)
-        .group_by(Voucher.link_id)
-    ).all())
-    return {vid: names[link] for vid, link in links.items() if link in names}
-
-
 def reconcile_bank(session: Session, ledger_code: str, account_code: str, period: int, *,
                    max_age_days: int = MAX_AGE_DAYS, prepared_by: str = "",
                    reviewed_by: str = "") -> BankReconciliation:
@@ -360,7 +341,8 @@ def reconcile_bank(session: Session, ledger_code: str, account_code: str, period
                     s.serial or f"line {s.line_no}", note, (end - s.booked_on).days, s.counterparty_name or "")
         (result.bank_in_not_booked if s.amount_fen > 0 else result.bank_out_not_booked).append(item)
     books: list[BookEntry] = [b for b in found.unmatched_books if b.date >= start]  # earlier: in the opening
-    names = _counterparties(session, {b.voucher_id for b in books}, ledger.id)
+    partners = mirrored_partners(session, {b.voucher_id for b in books}, ledger.id)
+    names = {vid: p.entity_name for vid, p in partners.items()}
     for b in books:
         item = Item(b.date, b.amount_fen, b.summary, b.ref, age_days=(end - b.date).days,
                     counterparty=names.get(b.voucher_id, ""))
