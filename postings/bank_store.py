@@ -28,7 +28,8 @@ from postings.bank import Statement, StatementLine, check_running_balance, line_
 
 #: Statement lines per flush of an import (and per step of its progress bar).
 _INSERT_CHUNK = 500
-_TEXT_MAX = {"counterparty_name": 200, "counterparty_account": 64, "serial": 128}
+_TEXT_MAX = {"counterparty_name": 200, "counterparty_account": 64, "counterparty_bank": 200, "serial": 128,
+             "voucher_no": 64}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +93,15 @@ def import_statement(
     name = statement.file_name or (file_name or (Path(source).name if not isinstance(source, bytes) else "-"))
     _check_statement(statement, account, name)
     tied = account.bank_number or ""
-    fresh: list[tuple[str, StatementLine]] = []
+    fresh: list[tuple[str, int, StatementLine]] = []
     seen: set[str] = set()
-    identities = [line_identity(tied, line) for line in statement.lines]
-    stored = _stored_identities(session, account.id, identities)
-    for identity, line in zip(identities, statement.lines, strict=True):
+    numbered = occurrences([line_identity(tied, line) for line in statement.lines])
+    stored = _stored_identities(session, account.id, [identity for identity, _ in numbered])
+    for (identity, occurrence), line in zip(numbered, statement.lines, strict=True):
         if identity in stored or identity in seen:
             continue
         seen.add(identity)
-        fresh.append((identity, line))
+        fresh.append((identity, occurrence, line))
     row = BankImport(
         ledger_id=ledger.id, account_id=account.id, file_name=name[:255], sha256=statement.source_sha256,
         profile=statement.profile[:64], lines_read=len(statement.lines), lines_new=len(fresh),
@@ -111,7 +112,7 @@ def import_statement(
     session.flush()
     for start in range(0, len(fresh), _INSERT_CHUNK):
         chunk = fresh[start:start + _INSERT_CHUNK]
-        session.add_all(_line_row(row, identity, line) for identity, line in chunk)
+        session.add_all(_line_row(row, identity, occurrence, line) for identity, occurrence, line in chunk)
         session.flush()
         if progress is not None:
             progress(len(chunk), len(fresh))
@@ -156,10 +157,32 @@ def _stored_identities(session: Session, account_id: int, identities: Sequence[s
     ).scalars())
 
 
-def _line_row(row: BankImport, identity: str, line: StatementLine) -> BankStatementLine:
+def occurrences(identities: Sequence[str]) -> list[tuple[str, int]]:
+    """Each line's identity and occurrence number within its file (issue 16 item 3).
+
+    Identical lines without a bank serial (same day, amount, balance, counterparty account and
+    summary: ``content:`` identities) are numbered 1, 2, … in file order, and the n-th (n > 1) gets
+    ``#n`` after its identity, so two equal payments of one day are two lines, never silently one.
+    The first keeps the plain identity, as stored before numbering existed. A serial is the bank's
+    own unique id: the same serial twice in a file is one line shown twice, and stays one.
+    """
+    count: dict[str, int] = {}
+    out: list[tuple[str, int]] = []
+    for identity in identities:
+        if not identity.startswith("content:"):
+            out.append((identity, 1))
+            continue
+        n = count[identity] = count.get(identity, 0) + 1
+        out.append((identity if n == 1 else f"{identity}#{n}", n))
+    return out
+
+
+def _line_row(row: BankImport, identity: str, occurrence: int, line: StatementLine) -> BankStatementLine:
     return BankStatementLine(
         ledger_id=row.ledger_id, account_id=row.account_id, import_id=row.id, line_no=line.line_no,
         booked_on=line.booked_on, amount_fen=line.amount_fen, balance_fen=line.balance_fen,
         counterparty_name=line.counterparty_name, counterparty_account=line.counterparty_account,
-        serial=line.serial, summary=line.summary, identity=identity,
+        serial=line.serial, summary=line.summary, identity=identity, occurrence=occurrence,
+        value_on=line.value_on, counterparty_bank=line.counterparty_bank, voucher_no=line.voucher_no,
+        purpose=line.purpose,
     )

@@ -40,17 +40,20 @@ from ledger.journal import KEY_LENGTH_MAX
 from ledger.models import BANK_KINDS, FUNDS, BankLineVoucher, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
-from postings.bank_match import unbooked_lines
+from postings.bank_match import Booked, StatementRow, already_booked, unbooked
 from postings.bank_store import bank_account
 from postings.flows.base import KEY_SUFFIX_MAX, FlowBooks, LedgerInfo
 from postings.flows.registry import BY_NAME, COMMON_PARAMS
 
 BUILTIN_RULES = "default.toml"
+#: The rule name kept in ``bank_line_vouchers`` for a line matched to a voucher booked before it.
+ALREADY_BOOKED = "already-booked"
 SIGNS = ("in", "out")
 LEVELS = ("province", "city", "county")
 RUNS_IN = ("self", "parent")
 _RULE_KEYS = {"name", "flow", "description", "runs_in", "account_option", "allow_overdraw", "match", "options"}
-_MATCH_KEYS = {"bank_kind", "sign", "level", "fund", "counterparty_any", "summary_any", "text_any", "exclude_any"}
+_MATCH_KEYS = {"bank_kind", "sign", "level", "fund", "counterparty_any", "summary_any", "text_any", "exclude_any",
+               "purpose_any", "counterparty_account_any", "counterparty_bank_any", "voucher_no_any"}
 _RULE_NAME_MAX = 64  # bank_line_vouchers.rule
 
 
@@ -72,13 +75,21 @@ class Rule:
     summary_any: tuple[str, ...] = ()
     text_any: tuple[str, ...] = ()
     exclude_any: tuple[str, ...] = ()
+    purpose_any: tuple[str, ...] = ()  # 用途/备注/附言 (revision 0012)
+    counterparty_account_any: tuple[str, ...] = ()  # 对方账号, a keyword or the digits
+    counterparty_bank_any: tuple[str, ...] = ()  # 对方开户行
+    voucher_no_any: tuple[str, ...] = ()  # the bank's 凭证号
     options: Mapping[str, str] = field(default_factory=dict)
 
-    def matches(self, line: BankStatementLine, bank_kind: str | None, info: LedgerInfo) -> bool:
+    def matches(self, line: StatementRow, bank_kind: str | None, info: LedgerInfo) -> bool:
         counterparty = line.counterparty_name or ""
         summary = line.summary or ""
-        text = f"{counterparty}\x1f{summary}"
+        purpose = line.purpose or ""
+        text = f"{counterparty}\x1f{summary}\x1f{purpose}"
         return (
+            _any(self.purpose_any, purpose) and _any(self.counterparty_account_any, line.counterparty_account)
+            and _any(self.counterparty_bank_any, line.counterparty_bank)
+            and _any(self.voucher_no_any, line.voucher_no) and
             (not self.bank_kind or bank_kind in self.bank_kind)
             and (self.sign is None or (line.amount_fen > 0) == (self.sign == "in"))
             and (not self.level or info.level in self.level)
@@ -90,12 +101,17 @@ class Rule:
         )
 
 
+def _any(words: tuple[str, ...], value: str | None) -> bool:
+    """No condition, or one of ``words`` in ``value``."""
+    return not words or any(k in (value or "") for k in words)
+
+
 @dataclass(frozen=True)
 class RuleSet:
     source: str
     rules: tuple[Rule, ...]
 
-    def first_match(self, line: BankStatementLine, bank_kind: str | None, info: LedgerInfo) -> Rule | None:
+    def first_match(self, line: StatementRow, bank_kind: str | None, info: LedgerInfo) -> Rule | None:
         return next((r for r in self.rules if r.matches(line, bank_kind, info)), None)
 
 
@@ -200,7 +216,10 @@ def _rule(source: str, number: int, table: object) -> Rule:
         level=_words(bad, conditions, "level", LEVELS), fund=_words(bad, conditions, "fund", FUNDS),
         counterparty_any=_words(bad, conditions, "counterparty_any"),
         summary_any=_words(bad, conditions, "summary_any"), text_any=_words(bad, conditions, "text_any"),
-        exclude_any=_words(bad, conditions, "exclude_any"), options=dict(options),
+        exclude_any=_words(bad, conditions, "exclude_any"), purpose_any=_words(bad, conditions, "purpose_any"),
+        counterparty_account_any=_words(bad, conditions, "counterparty_account_any"),
+        counterparty_bank_any=_words(bad, conditions, "counterparty_bank_any"),
+        voucher_no_any=_words(bad, conditions, "voucher_no_any"), options=dict(options),
     )
 
 
@@ -237,16 +256,17 @@ class LineRef:
     counterparty: str
     summary: str
     serial: str
+    purpose: str = ""  # 用途/备注/附言
 
     @classmethod
-    def of(cls, line: BankStatementLine) -> LineRef:
+    def of(cls, line: StatementRow) -> LineRef:
         return cls(line.id, line.booked_on, line.amount_fen, line.counterparty_name or "", line.summary or "",
-                   line.serial or f"line {line.line_no}")
+                   line.serial or f"line {line.line_no}", line.purpose or "")
 
     def to_dict(self) -> dict[str, object]:
         return {"statement_line_id": self.id, "date": self.date.isoformat(), "amount_fen": self.amount_fen,
                 "amount": format_fen(self.amount_fen), "counterparty": self.counterparty,
-                "summary": self.summary, "serial": self.serial}
+                "summary": self.summary, "purpose": self.purpose, "serial": self.serial}
 
     def label(self) -> str:
         return (f"{self.date} {self.serial} {format_fen(self.amount_fen):>14} "
@@ -266,11 +286,15 @@ class ReceiptRun:
     unmatched: list[LineRef] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)  # line, rule, message
     already_linked: int = 0
+    #: Lines whose event was booked before (a voucher of a mirrored pair): matched, not posted.
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    #: Lines with several such vouchers: nothing posted, a clerk chooses.
+    ambiguous: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        """Every line of the account (and month) is booked: nothing unmatched or refused."""
-        return not self.unmatched and not self.refused
+        """Every line of the account (and month) is booked: nothing unmatched, refused or to choose."""
+        return not self.unmatched and not self.refused and not self.ambiguous
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -281,6 +305,8 @@ class ReceiptRun:
                           "voucher_id": p["voucher_id"], **p["result"]} for p in self.posted],
             "unmatched": [u.to_dict() for u in self.unmatched],
             "refused": [{"line": r["line"].to_dict(), "rule": r["rule"], "error": r["error"]} for r in self.refused],
+            "matched": [{**m, "line": m["line"].to_dict()} for m in self.matched],
+            "ambiguous": [{"line": a["line"].to_dict(), "candidates": a["candidates"]} for a in self.ambiguous],
             "complete": self.complete,
         }
 
@@ -297,6 +323,17 @@ class ReceiptRun:
                 for ln in v["lines"]:
                     side, amount = ("借", ln["debit"]) if ln["debit"] != "0.00" else ("贷", ln["credit"])
                     out.append(f"          {side} {ln['account']:<10} {ln['name'][:28]:<28} {amount:>16}")
+        if self.matched:
+            verb = "would match" if self.dry_run else "matched"
+            out.append(f"already booked ({len(self.matched)}): {verb}, not posted again:")
+            out += [f"  line {m['line'].label()}\n    = {m['voucher']} {m['date']} ({m['days_apart']:+d} days), "
+                    f"pair {m['link_id']} with {m['partner_ledger']} {m['partner_voucher']}" for m in self.matched]
+        if self.ambiguous:
+            out.append(f"booked more than once? ({len(self.ambiguous)}): several vouchers fit, a clerk chooses:")
+            for a in self.ambiguous:
+                out.append(f"  line {a['line'].label()}")
+                out += [f"    ? {c['voucher']} {c['date']} pair {c['link_id']} with {c['partner_ledger']}"
+                        for c in a["candidates"]]
         if self.refused:
             out.append(f"refused by the flow ({len(self.refused)}):")
             out += [f"  line {r['line'].label()}\n    rule {r['rule']}: {r['error']}" for r in self.refused]
@@ -316,7 +353,15 @@ def post_receipts(
     dry_run: bool = False,
     user: str = "system",
 ) -> ReceiptRun:
-    """Turn the unbooked statement lines of a bank-tied account (of one month, or all) into vouchers."""
+    """Turn the unbooked statement lines of a bank-tied account (of one month, or all) into vouchers.
+
+    A line whose event the books already hold as one voucher of a mirrored pair, dated beyond the
+    matcher's window (``postings.bank_match.already_booked``: same amount, link id, counterparty),
+    is matched to it, never posted again: linked in ``bank_line_vouchers`` (rule
+    ``already-booked``) when there is one such voucher, listed for a clerk when there are several.
+    A dry run posts everything inside a savepoint it rolls back, so its vouchers carry the numbers
+    they would get (记-0005, 记-0006, … in order, not the same next number for each).
+    """
     rules = rules or load_rules()
     ledger, account = bank_account(session, ledger_code, account_code)
     run = ReceiptRun(ledger.code, account.code, period, rules.source, dry_run)
@@ -330,39 +375,68 @@ def post_receipts(
         if latest is None:
             return run
         end = latest
-    lines, run.already_linked = unbooked_lines(session, account, start, end)
+    found = unbooked(session, account, start, end)
+    run.already_linked = found.linked
+    booked = already_booked(session, account, found)
     books = FlowBooks(session)
     info = books.ledger(ledger.code)
-    for line in lines:
-        ref = LineRef.of(line)
-        rule = rules.first_match(line, account.bank_kind, info)
-        if rule is None:
-            run.unmatched.append(ref)
-            continue
-        spec = BY_NAME[rule.flow]
-        try:
-            kwargs = _flow_arguments(books, info, rule, account.code, line)
-            result = spec.function(session, dry_run=dry_run, preparer=user, allow_overdraw=rule.allow_overdraw,
-                                   **kwargs)
-        except LedgerError as exc:
-            run.refused.append({"line": ref, "rule": rule.name, "error": str(exc)})
-            continue
-        voucher_id = _voucher_on(result, ledger.code, account.code)
-        if not dry_run and voucher_id is not None:
-            session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=voucher_id, rule=rule.name,
-                                        created_by=user[:100], created_at=dt.datetime.now(dt.UTC)))
-            session.flush()
-        run.posted.append({"line": ref, "rule": rule.name, "flow": spec.name,
-                           "voucher_id": None if dry_run else voucher_id, "result": result.to_dict()})
-    if not dry_run and run.posted:
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        for line in found.lines:
+            ref = LineRef.of(line)
+            candidates = booked.get(line.id)
+            if candidates:
+                _booked_before(session, run, line, ref, candidates, user)
+                continue
+            rule = rules.first_match(line, account.bank_kind, info)
+            if rule is None:
+                run.unmatched.append(ref)
+                continue
+            spec = BY_NAME[rule.flow]
+            try:
+                kwargs = _flow_arguments(books, info, rule, account.code, line)
+                result = spec.function(session, dry_run=False, preparer=user,
+                                       allow_overdraw=rule.allow_overdraw, **kwargs)
+            except LedgerError as exc:
+                run.refused.append({"line": ref, "rule": rule.name, "error": str(exc)})
+                continue
+            voucher_id = _voucher_on(result, ledger.code, account.code)
+            if not dry_run and voucher_id is not None:
+                session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=voucher_id, rule=rule.name,
+                                            created_by=user[:100], created_at=dt.datetime.now(dt.UTC)))
+                session.flush()
+            shown = {**result.to_dict(), "dry_run": dry_run}
+            run.posted.append({"line": ref, "rule": rule.name, "flow": spec.name,
+                               "voucher_id": None if dry_run else voucher_id, "result": shown})
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    if not dry_run and (run.posted or run.matched):
         record(session, "bank.receipts", actor=user, ledger_id=ledger.id, account=account.code,
-               rules=rules.source, posted=len(run.posted), unmatched=len(run.unmatched),
-               refused=len(run.refused))
+               rules=rules.source, posted=len(run.posted), matched=len(run.matched),
+               unmatched=len(run.unmatched), refused=len(run.refused))
     return run
 
 
+def _booked_before(session: Session, run: ReceiptRun, line: StatementRow, ref: LineRef,
+                   candidates: Sequence[Booked], user: str) -> None:
+    """Match ``line`` to the voucher already booked for it (one candidate), or list the choice."""
+    shown = [{"voucher_id": c.entry.voucher_id, "voucher": c.entry.ref, "date": c.entry.date.isoformat(),
+              "summary": c.entry.summary, "days_apart": (c.entry.date - line.booked_on).days,
+              "link_id": c.partner.link_id, "partner_ledger": c.partner.ledger,
+              "partner_voucher": c.partner.ref, "partner_entity": c.partner.entity_name} for c in candidates]
+    if len(candidates) > 1:
+        run.ambiguous.append({"line": ref, "candidates": shown})
+        return
+    if not run.dry_run:
+        session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=candidates[0].entry.voucher_id,
+                                    rule=ALREADY_BOOKED, created_by=user[:100], created_at=dt.datetime.now(dt.UTC)))
+        session.flush()
+    run.matched.append({"line": ref, **shown[0]})
+
+
 def _flow_arguments(books: FlowBooks, info: LedgerInfo, rule: Rule, account_code: str,
-                    line: BankStatementLine) -> dict[str, object]:
+                    line: StatementRow) -> dict[str, object]:
     kwargs: dict[str, object] = dict(rule.options)
     kwargs.update(date=line.booked_on, amount=abs(line.amount_fen), key=receipt_key(account_code, line.identity))
     kwargs[rule.account_option] = account_code
@@ -386,5 +460,5 @@ def _voucher_on(result: Any, ledger_code: str, account_code: str) -> int | None:
     return None
 
 
-__all__ = ["ReceiptRun", "Rule", "RuleSet", "load_rules", "post_receipts", "receipt_key"]
+__all__ = ["ALREADY_BOOKED", "ReceiptRun", "Rule", "RuleSet", "load_rules", "post_receipts", "receipt_key"]
 

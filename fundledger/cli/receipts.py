@@ -2,9 +2,11 @@
 
 The command parses options and prints; ``postings.receipts`` does the work inside the CLI's
 transaction. ``--dry-run`` shows every voucher with the statement line and the rule that produced
-it, and writes nothing. Exit codes: 0 every line of the account (and month) is booked, 1 some lines
-are left (no rule matches them, or the flow refused them; they are listed), 2 bad input (an unknown
-ledger or account, a bad rules file), nothing changed.
+it, numbered as a real run would number it, and writes nothing. A line already booked as one
+voucher of a mirrored pair is matched to it, not posted again. Exit codes: 0 every line of the
+account (and month) is booked, 1 some lines are left (no rule matches them, the flow refused them,
+or several booked vouchers fit one; they are listed), 2 bad input (an unknown ledger or account, a
+bad rules file), nothing changed.
 """
 
 from __future__ import annotations

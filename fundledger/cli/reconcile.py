@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, TypeVar
 
 import typer
 from sqlalchemy.orm import Session
 
-from fundledger.cli.app import check_format, emit_report, group, session_scope, state
+from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
 
 
 class _Check(Protocol):
@@ -27,14 +27,18 @@ class _Check(Protocol):
     def render(self) -> str: ...
 
 
-def _check(fmt: str, run: Callable[[Session], _Check]) -> None:
-    """Run one read-only reconciliation and print it; exit 1 when it found a difference."""
+C = TypeVar("C", bound=_Check)
+
+
+def _check(fmt: str, run: Callable[[Session], C], ok: Callable[[C], bool] | None = None) -> None:
+    """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds."""
     check_format(fmt, ("table", "json"))
     with session_scope(read_only=True) as session:
         result = run(session)
         payload = result.to_dict()
         text = result.render()
-    emit_report(fmt, payload, text, agrees=result.agrees)
+        passed = ok(result) if ok is not None else result.agrees
+    emit_report(fmt, payload, text, agrees=passed)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,13 +49,21 @@ def register(app: typer.Typer) -> None:
         ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
         account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
+        max_age: Annotated[int, typer.Option("--max-age", help="Days an outstanding item may be old at the "
+                                             "month's end before the exit code is 1 (default 30)")] = 30,
+        prepared_by: Annotated[str, typer.Option("--prepared-by", help="编制人 printed on the table")] = "",
+        reviewed_by: Annotated[str, typer.Option("--reviewed-by", help="审核人 printed on the table")] = "",
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
-        """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ."""
+        """银行存款余额调节表 of one bank-tied account for one month; exit 1 if the balances differ, a
+        keying error is suspected or an outstanding item is older than --max-age days."""
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_bank
 
-        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period)))
+        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period),
+                                                   max_age_days=max_age, prepared_by=prepared_by,
+                                                   reviewed_by=reviewed_by),
+               ok=lambda r: r.passes)
 
     @reconcile_app.command("levels")
     def reconcile_levels_cmd(
@@ -69,15 +81,17 @@ def register(app: typer.Typer) -> None:
     def reconcile_treasury_cmd(
         ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
-        file: Annotated[Path, typer.Option("--file", help="Tax/treasury CSV: date,kind,amount,reference,summary "
-                                           "(kind collection|transfer|balance)")],
+        file: Annotated[Path, typer.Option("--file", help="Tax/treasury export (CSV/TXT), read by --profile")],
+        profile: Annotated[str | None, typer.Option("--profile", help="Layout: generic | tax | treasury, or a "
+                                                    "profile TOML file (default: recognised by the header)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Tax collection and treasury transfers against 国库存款 (1005); exit 1 on any difference."""
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_treasury
 
-        _check(fmt, lambda session: reconcile_treasury(session, ledger, parse_period(period), file))
+        _check(fmt, lambda session: reconcile_treasury(session, ledger, parse_period(period), file,
+                                                       profile=profile))
 
     @app.command("month-end")
     def month_end_cmd(
@@ -85,6 +99,11 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
         close: Annotated[bool, typer.Option("--close", help="Close the month in every ledger, "
                                             "only when all checks agree")] = False,
+        treasury: Annotated[list[str] | None, typer.Option("--treasury", help="LEDGER=FILE: reconcile that "
+                                                           "ledger's tax/treasury export too (repeatable)")] = None,
+        treasury_profile: Annotated[str | None, typer.Option("--treasury-profile", help="Layout of the "
+                                                             "--treasury files (name or TOML file)")] = None,
+        max_age: Annotated[int, typer.Option("--max-age", help="Days a bank 未达账项 may be old (default 30)")] = 30,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Levels, verify, bank 调节表, empty 收入户/国库存款 for an entity's subtree; exit 0 only when all agree."""
@@ -94,9 +113,16 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, ("table", "json"))
         user = state.user
+        exports: dict[str, str] = {}
+        for given in treasury or []:
+            code, sep, path = given.partition("=")
+            if not sep or not code.strip() or not path.strip():
+                fail(f"--treasury {given!r}: give LEDGER=FILE, e.g. --treasury C-EMP=treasury-2024-03.csv")
+            exports[code.strip()] = path.strip()
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
-            result = month_end(session, entity, month)
+            result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
+                               treasury_profile=treasury_profile)
             if close and result.agrees:
                 closed = close_ledgers(session, result.ledgers, month, user=user)
                 result = result.with_closed([c.ledger for c in closed])

@@ -74,6 +74,13 @@ class BankStatementLine(Base):
     serial: Mapped[str | None] = mapped_column(String(128))
     summary: Mapped[str | None] = mapped_column(Text)
     identity: Mapped[str] = mapped_column(String(200))
+    # Revision 0012 (issue 16 item 3): the rest of the bank's evidence, and the occurrence number of
+    # identical lines without a serial in one file (1, 2, …; the database refuses less than 1).
+    value_on: Mapped[dt.date | None] = mapped_column(Date)  # 交易日期 beside 记账日期 (booked_on)
+    counterparty_bank: Mapped[str | None] = mapped_column(String(200))  # 对方开户行 / 行号
+    voucher_no: Mapped[str | None] = mapped_column(String(64))  # the bank's 凭证号
+    purpose: Mapped[str | None] = mapped_column(Text)  # 用途 / 备注 / 附言
+    occurrence: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
 
 
 class BankLineVoucher(Base):

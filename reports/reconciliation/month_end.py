@@ -10,7 +10,10 @@ December 国库存款 (1005) empty at year end. ``agrees`` only when all of them
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +25,18 @@ from ledger.models import FUNDS, Account, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
 from ledger.verify import VerifyReport, verify
-from reports.reconciliation.bank import BankReconciliation, reconcile_bank
+from reports.reconciliation.bank import MAX_AGE_DAYS, BankReconciliation, reconcile_bank
 from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
-from reports.reconciliation.treasury import income_not_empty, treasury_left_at_year_end
+from reports.reconciliation.treasury import (
+    TreasuryReconciliation,
+    income_not_empty,
+    reconcile_treasury,
+    treasury_left_at_year_end,
+)
+from reports.reconciliation.treasury_profiles import TreasuryProfile
+
+#: What ``month_end`` is given of the tax/treasury exports: ledger code → the export (a path or bytes).
+TreasuryExports = Mapping[str, "str | os.PathLike[str] | bytes"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class MonthEnd:
     bank_errors: list[dict[str, object]] = field(default_factory=list)  # accounts that could not be reconciled
     income_not_empty: list[dict[str, object]] = field(default_factory=list)  # 收入户 with a balance
     treasury_not_empty: list[dict[str, object]] = field(default_factory=list)  # December: 国库存款 left
+    #: ``reconcile treasury`` of every ledger whose tax/treasury export was given (issue 16 item 7).
+    treasury: list[TreasuryReconciliation] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
 
     def with_closed(self, ledger_codes: list[str]) -> MonthEnd:
@@ -49,8 +63,9 @@ class MonthEnd:
     @property
     def agrees(self) -> bool:
         return (all(r.agrees for r in self.levels) and all(r.ok for r in self.verify.values())
-                and all(b.agrees for b in self.banks) and not self.bank_errors
-                and not self.income_not_empty and not self.treasury_not_empty)
+                and all(b.passes for b in self.banks) and not self.bank_errors
+                and not self.income_not_empty and not self.treasury_not_empty
+                and all(t.agrees for t in self.treasury))
 
     def to_dict(self) -> dict[str, object]:
         return {"entity": self.entity, "period": format_period(self.period), "agrees": self.agrees,
@@ -58,7 +73,8 @@ class MonthEnd:
                 "verify": {code: r.to_dict() for code, r in self.verify.items()},
                 "banks": [b.to_dict() for b in self.banks], "bank_errors": list(self.bank_errors),
                 "income_not_empty": list(self.income_not_empty),
-                "treasury_not_empty": list(self.treasury_not_empty), "closed": list(self.closed)}
+                "treasury_not_empty": list(self.treasury_not_empty),
+                "treasury": [t.to_dict() for t in self.treasury], "closed": list(self.closed)}
 
     def render(self) -> str:
         out = [f"月末检查  {self.entity} and subtree  {format_period(self.period)}"]
@@ -68,6 +84,7 @@ class MonthEnd:
             out += [f"    FAIL [{p.rule}] {p.message}" for p in report.problems]
         out += [b.render() for b in self.banks]
         out += [f"bank {e['ledger']} {e['account']}: cannot reconcile: {e['error']}" for e in self.bank_errors]
+        out += [t.render() for t in self.treasury]
         if self.income_not_empty:
             out += [f"收入户 not empty: {i['ledger']} {i['account']} {format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
                     for i in self.income_not_empty]
@@ -86,10 +103,18 @@ class MonthEnd:
         return "\n".join(out)
 
 
-def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
-    """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree."""
+def month_end(session: Session, entity_code: str, period: int, *, max_age_days: int = MAX_AGE_DAYS,
+              treasury: TreasuryExports | None = None,
+              treasury_profile: str | Path | TreasuryProfile | None = None) -> MonthEnd:
+    """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree.
+
+    ``treasury`` maps a ledger of the subtree to its tax/treasury export of the month, read with
+    ``treasury_profile`` (default: recognised by its header): ``reconcile treasury`` runs for each,
+    and the month agrees only when they do. A ledger outside the subtree is bad input.
+    """
     entities = subtree_of(session, get_entity(session, entity_code))
     result = MonthEnd(entity=entities[0].code, period=period)
+    exports = dict(treasury or {})
     end = last_day(period)
     for entity in entities:
         if children_of(session, entity):
@@ -102,13 +127,21 @@ def month_end(session: Session, entity_code: str, period: int) -> MonthEnd:
             result.verify[ledger.code] = verify(session, ledger.code)
             for code in _accounts_with_statement(session, ledger.id, period):
                 try:
-                    result.banks.append(reconcile_bank(session, ledger.code, code, period))
+                    result.banks.append(reconcile_bank(session, ledger.code, code, period,
+                                                       max_age_days=max_age_days))
                 except LedgerError as exc:
                     result.bank_errors.append({"ledger": ledger.code, "account": code, "error": str(exc)})
             result.income_not_empty.extend(income_not_empty(session, ledger.id, ledger.code, end))
             left = treasury_left_at_year_end(session, ledger.id, period)
             if left:
                 result.treasury_not_empty.append({"ledger": ledger.code, "account": TREASURY, "balance_fen": left})
+            if ledger.code in exports:
+                source = exports.pop(ledger.code)
+                result.treasury.append(reconcile_treasury(session, ledger.code, period, source,
+                                                          profile=treasury_profile))
+    if exports:
+        raise LedgerError(f"treasury export(s) given for {', '.join(sorted(exports))}, not a ledger of "
+                          f"{entities[0].code} or its subtree")
     return result
 
 

@@ -50,6 +50,7 @@ from postings.bank.amounts import parse_amount
 from postings.bank.dates import parse_date
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
 from postings.encoding import decode_text
+from reports.reconciliation.treasury_profiles import TreasuryProfile, builtin_profiles, load_profile, normalize
 
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
@@ -73,62 +74,139 @@ class TreasuryRow:
                 "reference": self.reference, "summary": self.summary}
 
 
-def read_treasury_csv(source: str | os.PathLike[str] | bytes, period: int) -> list[TreasuryRow]:
-    """The rows of a tax/treasury CSV for month ``period``; every problem named with its line."""
+def read_treasury_csv(source: str | os.PathLike[str] | bytes, period: int,
+                      profile: str | Path | TreasuryProfile | None = None) -> list[TreasuryRow]:
+    """The rows of a tax/treasury export for month ``period``; every problem named with its line.
+
+    ``profile`` is a built-in profile's name, a profile file, or ``None``: then the first built-in
+    layout whose header is found in the first rows (``tax``, ``treasury``), else ``generic``.
+    """
     name = "-" if isinstance(source, bytes) else Path(source).name
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
         raise ImportFileError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
     text, _ = decode_text(data)
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportFileError(f"{name}: line 1: the header must name the columns {', '.join(COLUMNS)} "
-                              f"(missing: {', '.join(missing)})")
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if unknown:
-        raise ImportFileError(f"{name}: line 1: unknown column(s) {', '.join(unknown)}; "
-                              f"the columns are {', '.join(COLUMNS)}")
+    chosen = _resolve(data, profile)
+    table = list(csv.reader(io.StringIO(text), delimiter=chosen.delimiter))
+    at = next((i for i, r in enumerate(table[:_HEADER_SEARCH]) if chosen.fits(r)), 0)
+    header = table[at] if table else []
+    _check_header(name, chosen, header, at + 1)
+    columns = chosen.locate(header)
     rows: list[TreasuryRow] = []
     problems: list[str] = []
     start, end = first_day(period), last_day(period)
-    for line_no, cells in enumerate(reader, start=2):
+    last_balance: tuple[int, int] | None = None
+    for line_no, cells in enumerate(table[at + 1:], start=at + 2):
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) > len(header):
+        first = next(c.strip() for c in cells if c.strip())
+        if chosen.footer and any(normalize(first).startswith(normalize(m)) for m in chosen.footer):
+            break
+        if chosen.strict and len(cells) > len(header):
             problems.append(f"line {line_no}: {len(cells)} cells, the header has {len(header)}")
             continue
-        row = dict(zip(header, [c.strip() for c in cells], strict=False))
+        row = {f: (cells[i].strip() if i < len(cells) else "") for f, i in columns.items()}
         try:
-            row_for(rows, line_no, row, start, end)
+            balance = _row(chosen, rows, line_no, row, start, end)
         except (CellError, ValueError) as exc:
             problems.append(f"line {line_no}: {exc}")
+            continue
+        if balance is not None:
+            last_balance = (line_no, balance)
     if problems:
         raise ImportFileError(f"{name}: {len(problems)} bad row(s); nothing compared", problems)
+    if last_balance is not None and not any(r.kind == "balance" for r in rows) and rows:
+        rows.append(TreasuryRow(last_balance[0], rows[-1].booked_on, "balance", last_balance[1], "", "余额"))
     if not rows:
         raise ImportFileError(f"{name}: no rows below the header")
     return rows
 
 
-def row_for(rows: list[TreasuryRow], line_no: int, row: dict[str, str], start: dt.date, end: dt.date) -> None:
-    """Check one CSV row and append it; ``ValueError``/``CellError`` name what is wrong."""
-    kind = row.get("kind", "")
-    if kind not in KINDS:
-        raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+_HEADER_SEARCH = 20  # rows of preamble (title, 单位, 日期范围) a header may follow
+
+
+def _resolve(source: str | os.PathLike[str] | bytes, profile: str | Path | TreasuryProfile | None) -> TreasuryProfile:
+    """The profile given, or the first built-in whose header is in the file's first rows, else generic."""
+    if isinstance(profile, TreasuryProfile):
+        return profile
+    if profile is not None:
+        return load_profile(profile)
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        text, _ = decode_text(data)
+    except (OSError, ImportFileError):
+        return load_profile("generic")  # the reader names the problem
+    for candidate in builtin_profiles():
+        if candidate.strict:
+            continue
+        table = list(csv.reader(io.StringIO(text), delimiter=candidate.delimiter))
+        if any(candidate.fits(r) for r in table[:_HEADER_SEARCH]):
+            return candidate
+    return load_profile("generic")
+
+
+def _check_header(name: str, profile: TreasuryProfile, header: list[str], line_no: int) -> None:
+    cells = [normalize(h) for h in header]
+    located = profile.locate(header)
+    if profile.strict:
+        known = {normalize(a) for aliases in profile.columns.values() for a in aliases}
+        columns = ", ".join(a[0] for a in profile.columns.values())
+        missing = [profile.columns[f][0] for f in profile.needed() if f not in located]
+        if missing:
+            raise ImportFileError(f"{name}: line {line_no}: the header must name the columns {columns} "
+                                  f"(missing: {', '.join(missing)})")
+        unknown = [h for h, c in zip(header, cells, strict=True) if c and c not in known]
+        if unknown:
+            raise ImportFileError(f"{name}: line {line_no}: unknown column(s) {', '.join(unknown)}; "
+                                  f"the columns are {columns}")
+        return
+    if not profile.fits(header):
+        wanted = "; ".join(f"{f}: {' / '.join(profile.columns.get(f, ()))}" for f in profile.needed()
+                           if f not in located)
+        money = profile.columns.get("collection", ()) + profile.columns.get("transfer", ())
+        amounts = f"; an amount column: {' / '.join(money)}" if profile.mode == "columns" else ""
+        raise ImportFileError(f"{name}: no header row of profile {profile.name} ({profile.title}) in the first "
+                              f"{_HEADER_SEARCH} lines: it needs {wanted or 'its detect headers'}{amounts}")
+
+
+def _row(profile: TreasuryProfile, rows: list[TreasuryRow], line_no: int, row: dict[str, str],
+         start: dt.date, end: dt.date) -> int | None:
+    """Check one row and append it; returns its 余额 (fen) when the layout has one.
+
+    ``ValueError``/``CellError`` name what is wrong.
+    """
+    balance = parse_amount(row["balance"] or None) if row.get("balance") else None
+    if profile.mode == "kind":
+        cell = row.get("kind", "")
+        kind = profile.kind_of(cell)
+        if kind is None:
+            values = ", ".join(v for vs in profile.kinds.values() for v in vs)
+            raise ValueError(f"kind {cell!r} is not one of {values}")
+        fen = parse_amount(row.get("amount") or None)
+    elif profile.mode == "columns":
+        into = parse_amount(row.get("collection") or None)
+        out = parse_amount(row.get("transfer") or None)
+        if into and out:
+            raise ValueError("both a 收入 and a 支出 amount on one row")
+        if not into and not out:
+            return balance  # a 期初/余额 row without a movement
+        kind, fen = ("collection", into) if into else ("transfer", out)
+    else:
+        kind = profile.default_kind or "collection"
+        fen = parse_amount(row.get("amount") or None)
     day = parse_date(row.get("date") or None)
     if day is None:
         raise ValueError("the date is empty")
     if not start <= day <= end:
         raise ValueError(f"{day} is not in {format_period(start.year * 100 + start.month)}")
-    fen = parse_amount(row.get("amount") or None)
     if fen is None:
         raise ValueError("the amount is empty")
     if fen < 0 or (fen == 0 and kind != "balance"):
         raise ValueError(f"the amount must be positive, got {format_fen(fen)}")
     signed = -fen if kind == "transfer" else fen
     rows.append(TreasuryRow(line_no, day, kind, signed, row.get("reference", ""), row.get("summary", "")))
+    return balance
 
 
 @dataclass
@@ -146,11 +224,13 @@ class TreasuryReconciliation:
     income_not_empty: list[dict[str, object]] = field(default_factory=list)
     year_end_not_empty: int = 0  # December: 国库存款 left at year end
     matched: int = 0
+    profile: str = "generic"  # the layout the export was read with
+    covers: tuple[str, ...] = ("collection", "transfer")  # the movements the export reports
 
     @property
     def problems(self) -> list[str]:
         out = []
-        for kind in ("collection", "transfer"):
+        for kind in self.covers:
             report, books = self.totals.get(f"report_{kind}", 0), self.totals.get(f"books_{kind}", 0)
             if report != books:
                 out.append(f"{KINDS[kind]}: the report says {format_fen(report)}, the books "
@@ -184,6 +264,7 @@ class TreasuryReconciliation:
         left = self.left_after_transfer
         return {
             "ledger": self.ledger, "period": format_period(self.period), "agrees": self.agrees,
+            "profile": self.profile, "covers": list(self.covers),
             "totals_fen": dict(self.totals), "matched": self.matched,
             "report_only": [r.to_dict() for r in self.report_only],
             "books_only": [_entry_dict(b) for b in self.books_only],
@@ -196,7 +277,7 @@ class TreasuryReconciliation:
 
     def render(self) -> str:
         t = self.totals
-        out = [f"国库对账  {self.ledger}  {format_period(self.period)}  单位：元",
+        out = [f"国库对账  {self.ledger}  {format_period(self.period)}  单位：元  (profile {self.profile})",
                f"  税务征收入库      report {format_fen(t.get('report_collection', 0)):>16}   "
                f"books {format_fen(t.get('books_collection', 0)):>16}",
                f"  国库划转财政专户  report {format_fen(t.get('report_transfer', 0)):>16}   "
@@ -240,11 +321,13 @@ def treasury_left_at_year_end(session: Session, ledger_id: int, period: int) -> 
 
 
 def reconcile_treasury(
-    session: Session, ledger_code: str, period: int, source: str | os.PathLike[str] | bytes
+    session: Session, ledger_code: str, period: int, source: str | os.PathLike[str] | bytes,
+    *, profile: str | Path | TreasuryProfile | None = None,
 ) -> TreasuryReconciliation:
-    """Compare the tax/treasury report of month ``period`` with 国库存款 of ``ledger_code``."""
+    """Compare the tax/treasury report of month ``period`` (read by ``profile``) with 国库存款 of ``ledger_code``."""
     ledger = get_ledger(session, ledger_code)
-    rows = read_treasury_csv(source, period)
+    chosen = _resolve(source, profile)
+    rows = read_treasury_csv(source, period, chosen)
     treasury = leaves(session, ledger.id, TREASURY)
     if not treasury:
         raise LedgerError(f"ledger {ledger_code} has no 1005 国库存款 account to reconcile")
@@ -254,7 +337,7 @@ def reconcile_treasury(
     for account in treasury:
         entries += book_entries(session, account, start, end).counted
     entries.sort(key=lambda b: (b.date, b.id))
-    result = TreasuryReconciliation(ledger=ledger.code, period=period)
+    result = TreasuryReconciliation(ledger=ledger.code, period=period, profile=chosen.name, covers=chosen.covers)
     movements = [r for r in rows if r.kind != "balance"]
     balances = [r for r in rows if r.kind == "balance"]
     if balances:
@@ -265,7 +348,8 @@ def reconcile_treasury(
         "books_collection": sum(b.amount_fen for b in entries if b.amount_fen > 0),
         "books_transfer": -sum(b.amount_fen for b in entries if b.amount_fen < 0),
     }
-    found = match(movements, entries, line_id=lambda r: r.line_no, window_days=window.days)
+    compared = [b for b in entries if ("collection" if b.amount_fen > 0 else "transfer") in chosen.covers]
+    found = match(movements, compared, line_id=lambda r: r.line_no, window_days=window.days)
     result.matched = found.matched
     result.report_only = list(found.unmatched_lines)
     result.books_only = found.unmatched_books
