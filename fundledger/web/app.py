@@ -73,6 +73,11 @@ def yuan(fen: int | None) -> str:
     return "" if fen is None else format_fen_grouped(fen)
 
 
+def leaf_accounts(session: Session, ledger_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the accounts a voucher line may use, for the entry form's search list."""
+    return [(a.code, a.name) for a in accounts_of(session, get_ledger(session, ledger_code)) if a.is_leaf]
+
+
 def create_app(url: str | None = None, *, secret: str | None = None, secure_cookies: bool | None = None,
                identity: IdentityHook = no_database_identity) -> Starlette:
     """The workspace on the books at ``url`` (default as the CLI: ``FUNDLEDGER_DATABASE_URL`` or sqlite).
@@ -335,8 +340,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     async def entry_form(request: Request, user: UserRow | None) -> Response:
         code = request.path_params["code"]
         with books(user, write=False) as session:
-            ledger = get_ledger(session, code)
-            leaves = [a for a in accounts_of(session, ledger) if a.is_leaf]
+            leaves = leaf_accounts(session, code)
         return page(request, "entry.html", {"user": user, "ledger": code, "leaves": leaves, "lines": range(ENTRY_LINES),
                                             "key": uuid.uuid4().hex, "today": dt.date.today().isoformat(),
                                             "form": {}})
@@ -371,7 +375,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                        voucher_id=posted.id, key=draft.key, created=posted.created)
         except LedgerError as exc:
             with books(user, write=False) as session:
-                leaves = [a for a in accounts_of(session, get_ledger(session, code)) if a.is_leaf]
+                leaves = leaf_accounts(session, code)
             return page(request, "entry.html", {"user": user, "ledger": code, "leaves": leaves,
                                                 "lines": range(ENTRY_LINES), "key": form.get("key"),
                                                 "today": form.get("date"), "form": form, "error": str(exc)},
