@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -31,8 +32,12 @@ ROLE_NAMES = {"maker": "制单", "checker": "审核", "bookkeeper": "记账", "d
               "auditor": "审计", "admin": "管理员"}
 
 _hasher = PasswordHasher()
-#: Verified against for an unknown username, so a refusal takes as long either way.
-_DUMMY_HASH = _hasher.hash("not anyone's password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against for an unknown username, so a refusal takes as long either way."""
+    return _hasher.hash("not anyone's password")
 
 
 class UserError(LedgerError):
@@ -140,7 +145,7 @@ def authenticate(session: Session, username: str, password: str, *, source: str 
     user = _get(session, username)
     if user is None:
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password or "x")
+            _hasher.verify(_dummy_hash(), password or "x")
         record(session, "web_login_failed", actor=username[:100] or "?", reason="unknown user", source=source)
         raise LoginError("wrong username or password")
     if user.locked:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -38,7 +39,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from fundledger.users import LoginError, UserRow, authenticate, list_users
-from fundledger.web.i18n import LANGUAGES, translate
+from fundledger.web.i18n import LANGUAGES, action_label, translate
 from fundledger.web.roles import allowed
 from ledger import db
 from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
@@ -68,6 +69,26 @@ class Forbidden(Exception):
     """The user's role lacks the route's permission, or the CSRF token is missing or wrong."""
 
 
+#: The office's clock: the books store UTC, people read Beijing time (FUNDLEDGER_WEB_TZ overrides).
+def _office_tz() -> dt.tzinfo:
+    try:
+        return ZoneInfo(os.environ.get("FUNDLEDGER_WEB_TZ", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):  # no tz database on this machine: Beijing time is UTC+8
+        return dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+OFFICE_TZ = _office_tz()
+
+
+def local_time(when: dt.datetime | None) -> str:
+    """A stored (UTC) time as the office's wall-clock time."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def yuan(fen: int | None) -> str:
     """Fen as grouped 元 for a page; empty for None and zero stays 0.00."""
     return "" if fen is None else format_fen_grouped(fen)
@@ -91,6 +112,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["yuan"] = yuan
     templates.env.filters["period"] = format_period
+    templates.env.filters["local"] = local_time
     failures: dict[str, deque[float]] = defaultdict(deque)
     if secure_cookies is None:
         secure_cookies = os.environ.get("FUNDLEDGER_WEB_SECURE") == "1"
@@ -133,6 +155,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         user = context.get("user")
         base = {
             "t": lambda key: translate(key, lang),
+            "action": lambda code: action_label(code, lang),
             "lang": lang,
             "csrf": csrf_token(request),
             "can": (lambda perm: allowed(user.role if user else None, perm)),

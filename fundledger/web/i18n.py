@@ -35,6 +35,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "as_of": ("截至日期", "As of"),
     "code": ("科目编码", "Code"),
     "account": ("科目名称", "Account"),
+    "account_entry": ("科目", "Account"),
     "opening": ("期初余额", "Opening"),
     "debit": ("借方", "Debit"),
     "credit": ("贷方", "Credit"),
@@ -79,7 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "add_line": ("增加分录", "Add line"),
     "line_summary": ("分录摘要", "Line summary"),
     "search_account": ("输入科目编码或名称", "code or name"),
-    "when": ("时间", "When"),
+    "when": ("时间（北京时间）", "When (UTC+8)"),
     "actor": ("操作人", "Actor"),
     "action": ("操作", "Action"),
     "problems": ("问题", "Problems"),
@@ -89,6 +90,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "income_statement": ("收支表", "Income statement"),
     "line": ("项目", "Line"),
 }
+
+
+#: The audit trail's action codes, as the office says them (the code stays beside the label).
+ACTIONS: dict[str, tuple[str, str]] = {
+    "web_login": ("登录", "log in"),
+    "web_login_failed": ("登录失败", "failed log in"),
+    "web_lockout": ("账户锁定", "account locked"),
+    "web_post_voucher": ("网页录入凭证", "voucher entered on the web"),
+    "web_review": ("网页审核", "reviewed on the web"),
+    "web_close": ("网页结账", "month closed on the web"),
+    "user_add": ("新增用户", "user added"),
+    "user_passwd": ("重置密码", "password reset"),
+    "voucher.prepare": ("制单", "prepared"),
+    "voucher.review": ("审核", "reviewed"),
+    "voucher.post": ("记账", "posted"),
+    "period.close": ("结账", "month closed"),
+    "period.reopen": ("反结账", "month reopened"),
+    "entity.add": ("新增会计主体", "entity added"),
+    "ledger.add": ("新增账套", "ledger added"),
+}
+
+
+def action_label(code: str, lang: str) -> str:
+    """The audit action ``code`` for people; unknown codes show as they are."""
+    if code not in ACTIONS:
+        return code
+    zh, en = ACTIONS[code]
+    return en if lang == "en" else zh
 
 
 def translate(key: str, lang: str) -> str:
