@@ -30,6 +30,7 @@ EXPECTED: dict[str, set[str | None]] = {
     "GET /lang": PUBLIC,
     "GET /": ALL,
     "GET /entity/{code}": ALL,
+    "GET /entity/{code}/checks": ALL,
     "GET /entity/{code}/final": ALL,
     "GET /entity/{code}/final.xlsx": ALL,
     "GET /ledger/{code}/tb": ALL,
@@ -65,7 +66,8 @@ def _url(path: str, voucher_id: int) -> str:
     query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year,
              "/ledger/{code}/tb": "?day=2024-01-31", "/ledger/{code}/account/{account}": "?day=2024-01-31",
              "/ledger/{code}/statements": "?period=2024-01", "/ledger/{code}/statements.xlsx": "?period=2024-01",
-             "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01"}.get(path, "")
+             "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01",
+             "/entity/{code}/checks": "?period=2024-01"}.get(path, "")
     code = "C" if path.startswith("/entity/") else LEDGER
     # A review of a voucher that does not exist: allowed roles get the library's refusal, nothing changes.
     vid = str(voucher_id) if "voucher" in path else "999999"
@@ -282,3 +284,53 @@ def test_user_commands(sqlite_url):
     reset = runner.invoke(cli.app, ["--db", sqlite_url, "user", "passwd", "zhang", "--password-stdin"],
                           input="another-one-2\n")
     assert reset.exit_code == 0 and "unlocked" in reset.output
+
+
+def test_a_month_over_http_on_both_databases(db_url):
+    """制单 enters 234.56 more into 1002, 审核 approves both vouchers, 记账 closes January; the
+    科目余额表 then shows 1002 at 1,000.00 + 234.56 = 1,234.56 (by hand), on SQLite and PostgreSQL."""
+    voucher_id = build(db_url)
+    app = create_app(db_url, secret="both")
+    maker, checker, keeper = TestClient(app), TestClient(app), TestClient(app)
+    for client, name in ((maker, "maker"), (checker, "checker"), (keeper, "bookkeeper")):
+        assert login(client, name).status_code == 303
+    token = csrf_of(maker.get(f"/ledger/{LEDGER}/new").text)
+    # the live check answers with the library's refusal while the lines differ, and writes nothing
+    check = maker.post(f"/ledger/{LEDGER}/check", data={
+        "csrf": token, "date": "2024-01-20", "summary": "补缴", "account0": "1002 收入户存款", "debit0": "234.56",
+        "account1": "400101", "credit1": "234.50"})
+    assert check.status_code == 200 and "借贷不平衡" in check.text and 'id="problem"' in check.text
+    posted = maker.post(f"/ledger/{LEDGER}/vouchers", data={
+        "csrf": token, "key": "k-both", "date": "2024-01-20", "summary": "补缴", "account0": "1002 收入户存款",
+        "debit0": "234.56", "account1": "400101", "credit1": "234.56"}, follow_redirects=False)
+    assert posted.status_code == 303
+    new_id = int(posted.headers["location"].split("/voucher/")[1].split("?")[0])
+    review_token = csrf_of(checker.get(f"/ledger/{LEDGER}/review").text)
+    for vid in (voucher_id, new_id):
+        assert checker.post(f"/ledger/{LEDGER}/review/{vid}", data={"csrf": review_token},
+                            follow_redirects=False).status_code == 303
+    # a second review of the same voucher is the library's refusal, shown as it is worded
+    again = checker.post(f"/ledger/{LEDGER}/review/{new_id}", data={"csrf": review_token})
+    assert again.status_code == 400 and "already reviewed" in again.text
+    close_token = csrf_of(keeper.get("/entity/C?period=2024-01").text)
+    assert keeper.post(f"/ledger/{LEDGER}/close", data={"csrf": close_token, "period": "2024-01"},
+                       follow_redirects=False).status_code == 303
+    board = keeper.get("/entity/C?period=2024-01").text
+    assert "已结账" in board
+    tb = keeper.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+    row = tb[tb.index(">1002<"):].split("</tr>")[0]
+    assert "1,234.56" in row and "借" in row
+    checks = keeper.get("/entity/C/checks?period=2024-01")
+    assert checks.status_code == 200 and "月末检查" in checks.text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil"])
+def test_login_and_language_links_never_leave_the_server(web, target):
+    app, _, _ = web
+    client = TestClient(app)
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"username": "maker", "password": password_of("maker"), "csrf": token,
+                                           "next": target}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    response = client.get("/lang", params={"to": "en", "next": target}, follow_redirects=False)
+    assert response.headers["location"] == "/"

@@ -148,6 +148,8 @@ def test_a_month_in_the_browser(server, browser, tmp_path):
         keeper.click("button:text-is('结账')")
     row = keeper.locator("tr", has_text=LEDGER).first
     assert "已结账" in row.inner_text()
+    keeper.locator("#checks h2").first.filter(has_text="月末检查").wait_for()  # the htmx fragment arrived
+    assert "本月无银行对账单" in keeper.inner_text("#checks")
     shots(keeper, "06-board")
 
     # the 科目余额表 as of 31 January shows the voucher; drill down to 明细账 and back to the 凭证

@@ -94,6 +94,13 @@ def yuan(fen: int | None) -> str:
     return "" if fen is None else format_fen_grouped(fen)
 
 
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this server, else ``/``: a login link cannot send anyone away."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(c < " " for c in target):
+        return "/"
+    return target
+
+
 def leaf_accounts(session: Session, ledger_code: str) -> list[tuple[str, str]]:
     """(code, name) of the accounts a voucher line may use, for the entry form's search list."""
     return [(a.code, a.name) for a in accounts_of(session, get_ledger(session, ledger_code)) if a.is_leaf]
@@ -245,9 +252,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         lang = lang_of(request)
         request.session.clear()
         request.session.update({"user": found.username, "lang": lang, "csrf": secrets.token_urlsafe(32)})
-        target = str(form.get("next") or "/")
-        return RedirectResponse(target if target.startswith("/") and not target.startswith("//") else "/",
-                                status_code=303)
+        return RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
 
     async def logout(request: Request, user: UserRow | None) -> Response:
         request.session.clear()
@@ -256,8 +261,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     async def language(request: Request, user: UserRow | None) -> Response:
         to = request.query_params.get("to", "zh")
         request.session["lang"] = to if to in LANGUAGES else "zh"
-        back = request.query_params.get("next") or "/"
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+        return RedirectResponse(local_path(request.query_params.get("next") or "/"), status_code=303)
 
     # ---------- the books, read only ----------
 
@@ -268,31 +272,48 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             entities, ledgers = entity_list(session), ledger_list(session)
         return page(request, "home.html", {"user": user, "entities": entities, "ledgers": ledgers})
 
-    async def board(request: Request, user: UserRow | None) -> Response:
-        from ledger.review import pending
-        from reports.fund.applied import capacity_report
+    def board_ledgers(session: Session, code: str) -> tuple[dict[str, str], list[Any]]:
         from reports.listing import ledger_list
-        from reports.reconciliation import month_end
+
+        entity = get_entity(session, code)
+        codes = {e.code for e in subtree_of(session, entity)}
+        ledgers = [get_ledger(session, r.code) for r in ledger_list(session) if r.entity in codes]
+        return {"code": entity.code, "name": entity.name}, ledgers
+
+    async def board(request: Request, user: UserRow | None) -> Response:
+        """The month board's fast part: every ledger's month status and what awaits review.
+
+        The reconciliations and 可支付月数 take seconds on a city's books (``month_end`` runs every
+        check of the subtree), so the page loads them after it shows (``board_checks``, via htmx).
+        """
+        from ledger.review import pending
 
         code = request.path_params["code"]
-
         with books(user, write=False) as session:
-            entity = get_entity(session, code)
-            entity_view = {"code": entity.code, "name": entity.name}
-            codes = {e.code for e in subtree_of(session, entity)}
-            ledgers = [get_ledger(session, r.code) for r in ledger_list(session) if r.entity in codes]
+            entity_view, ledgers = board_ledgers(session, code)
             statuses = {led.code: period_status_map(session, led.id) for led in ledgers}
             known = [p for m in statuses.values() for p in m]
             today = dt.date.today()
             period = period_param(request, max(known) if known else today.year * 100 + today.month)
+            rows = [{"code": led.code, "fund": led.fund, "status": statuses[led.code].get(period, "open"),
+                     "awaiting": sum(1 for p in pending(session, led.code) if p.period <= period)}
+                    for led in ledgers]
+        return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows})
+
+    async def board_checks(request: Request, user: UserRow | None) -> Response:
+        """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
+        from reports.fund.applied import capacity_report
+        from reports.reconciliation import month_end
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            _, ledgers = board_ledgers(session, code)
             check = month_end(session, code, period)
-            rows = []
-            for led in ledgers:
-                waiting = [p for p in pending(session, led.code) if p.period <= period]
-                rows.append({"code": led.code, "fund": led.fund, "status": statuses[led.code].get(period, "open"),
-                             "awaiting": len(waiting),
-                             "banks": [b for b in check.banks if b.ledger == led.code],
-                             "verify": check.verify.get(led.code)})
+            rows = [{"code": led.code, "fund": led.fund, "banks": [b for b in check.banks if b.ledger == led.code],
+                     "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code],
+                     "verify": check.verify.get(led.code)} for led in ledgers]
             capacity: list[dict[str, Any]] = []
             for fund in sorted({led.fund for led in ledgers}):
                 try:
@@ -302,8 +323,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                     continue
                 capacity.append({"fund": fund, "months": calc.result, "lines": calc.lines,
                                  "warnings": calc.warnings})
-        return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows,
-                                            "levels": check.levels, "check": check, "capacity": capacity})
+        return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
+                                              "levels": check.levels, "capacity": capacity})
 
     async def trial_balance_page(request: Request, user: UserRow | None) -> Response:
         from ledger.review import pending
@@ -543,6 +564,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/lang", language, "public"),
         route("/", home, "view"),
         route("/entity/{code}", board, "view"),
+        route("/entity/{code}/checks", board_checks, "view"),
         route("/entity/{code}/final", final_page, "view"),
         route("/entity/{code}/final.xlsx", final_xlsx, "view"),
         route("/ledger/{code}/tb", trial_balance_page, "view"),

@@ -89,6 +89,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "balance_sheet": ("资产负债表", "Balance sheet"),
     "income_statement": ("收支表", "Income statement"),
     "line": ("项目", "Line"),
+    "checking": ("正在核对银行、上下级对账与可支付月数……", "Checking reconciliations and capacity …"),
+    "month_end": ("月末检查", "Month-end checks"),
+    "book_balance": ("账面余额", "books"),
+    "bank_balance": ("银行余额", "bank"),
+    "no_statement": ("本月无银行对账单", "no bank statement this month"),
 }
 
 
