@@ -91,6 +91,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "line": ("项目", "Line"),
     "checking": ("正在核对银行、上下级对账与可支付月数……", "Checking reconciliations and capacity …"),
     "month_end": ("月末检查", "Month-end checks"),
+    "income_not_empty": ("收入户月末未清零", "收入户 not empty at month end"),
+    "treasury_not_empty": ("国库存款年末未清零", "国库存款 not empty at year end"),
     "book_balance": ("账面余额", "books"),
     "bank_balance": ("银行余额", "bank"),
     "no_statement": ("本月无银行对账单", "no bank statement this month"),
