@@ -322,7 +322,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                     capacity.append({"fund": fund, "error": str(exc)})
                     continue
                 capacity.append({"fund": fund, "months": calc.result, "lines": calc.lines,
-                                 "warnings": calc.warnings})
+                                 "warnings": calc.warnings, "target": calc.results.get("target_months"),
+                                 "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
         return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
                                               "levels": check.levels, "capacity": capacity})
 

@@ -91,6 +91,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "line": ("项目", "Line"),
     "checking": ("正在核对银行、上下级对账与可支付月数……", "Checking reconciliations and capacity …"),
     "month_end": ("月末检查", "Month-end checks"),
+    "risk_line": ("风险线", "risk line"),
+    "target_line": ("目标", "target"),
     "income_not_empty": ("收入户月末未清零", "收入户 not empty at month end"),
     "treasury_not_empty": ("国库存款年末未清零", "国库存款 not empty at year end"),
     "book_balance": ("账面余额", "books"),
