@@ -334,3 +334,19 @@ def test_login_and_language_links_never_leave_the_server(web, target):
     assert response.status_code == 303 and response.headers["location"] == "/"
     response = client.get("/lang", params={"to": "en", "next": target}, follow_redirects=False)
     assert response.headers["location"] == "/"
+
+
+def test_every_request_of_a_user_passes_through_the_identity_seam(sqlite_url):
+    """The seam for SET ROLE per request (docs/web.md): the hook sees the user inside the request's
+    transaction, before the view reads or writes."""
+    build(sqlite_url)
+    calls: list[tuple[str, str | None, bool]] = []
+
+    def hook(session, user):  # type: ignore[no-untyped-def]
+        calls.append((user.username, user.db_role, session.in_transaction()))
+
+    client = TestClient(create_app(sqlite_url, secret="seam", identity=hook))
+    login(client, "auditor")
+    assert client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").status_code == 200
+    assert ("auditor", None, True) in calls
+    assert {name for name, _, _ in calls} == {"auditor"}
