@@ -350,3 +350,55 @@ def test_every_request_of_a_user_passes_through_the_identity_seam(sqlite_url):
     assert client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").status_code == 200
     assert ("auditor", None, True) in calls
     assert {name for name, _, _ in calls} == {"auditor"}
+
+
+def test_every_page_renders_in_english(web):
+    """The English switch: every page a 主管 (and a 制单, for the entry form) can open, in English."""
+    app, _, voucher_id = web
+    for role in ("director", "maker", "admin"):
+        client = TestClient(app)
+        login(client, role)
+        assert client.get("/lang", params={"to": "en", "next": "/"}, follow_redirects=False).status_code == 303
+        for method, path in _routes(app):
+            if method != "GET" or role not in EXPECTED[f"{method} {path}"] or path in ("/lang", "/login"):
+                continue
+            response = client.get(_url(path, voucher_id))
+            assert response.status_code == 200, (role, path)
+            if not path.endswith(".xlsx") and path != "/entity/{code}/checks":
+                assert 'lang="en"' in response.text, path
+    assert "Trial balance" in client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+
+
+def test_fundledger_serve_serves(sqlite_url, tmp_path):
+    """The command itself: `fundledger serve` on a free port answers with the login page."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    build(sqlite_url)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "fundledger", "--db", sqlite_url, "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("fundledger serve did not answer")
+        assert "医保基金账务工作台" in body and 'name="csrf"' in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/htmx.min.js", timeout=2) as response:
+            assert b"htmx" in response.read(2000)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    bad = subprocess.run([sys.executable, "-m", "fundledger", "--db", sqlite_url, "serve", "--port", "70000"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--port 70000" in bad.stderr
