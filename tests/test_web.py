@@ -322,6 +322,12 @@ def test_a_month_over_http_on_both_databases(db_url):
     assert "1,234.56" in row and "借" in row
     checks = keeper.get("/entity/C/checks?period=2024-01")
     assert checks.status_code == 200 and "月末检查" in checks.text
+    # the same refusal as the API: a voucher into the closed January, the form kept for correction
+    late = maker.post(f"/ledger/{LEDGER}/vouchers", data={
+        "csrf": token, "key": "k-late", "date": "2024-01-31", "summary": "迟到的凭证", "account0": "1002",
+        "debit0": "1.00", "account1": "400101", "credit1": "1.00"})
+    assert late.status_code == 400 and "period 2024-01 of ledger C-EMP is closed" in late.text
+    assert 'value="迟到的凭证"' in late.text
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil"])
@@ -402,3 +408,26 @@ def test_fundledger_serve_serves(sqlite_url, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "fundledger", "--db", sqlite_url, "serve", "--port", "70000"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "--port 70000" in bad.stderr
+
+
+def test_one_address_with_ten_failed_logins_waits(web):
+    """Throttling apart from the lockout: ten failures from one address (for any usernames) and the
+    eleventh attempt is turned away before any password is checked, even a right one."""
+    app, _, _ = web
+    client = TestClient(app)
+    for attempt in range(10):
+        assert login(client, f"nobody{attempt}", "wrong-password").status_code == 401
+    response = login(client, "maker")
+    assert response.status_code == 429 and "wait" in response.text
+
+
+def test_a_locked_users_session_ends(web):
+    app, _, _ = web
+    client = TestClient(app)
+    assert login(client, "checker").status_code == 303
+    assert client.get("/").status_code == 200
+    other = TestClient(app)
+    for _ in range(5):
+        login(other, "checker", "wrong-password")
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
