@@ -45,7 +45,7 @@ from ledger import db
 from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post, validate_drafts
-from ledger.money import format_fen_grouped
+from ledger.money import direction_of, format_fen_grouped
 from ledger.periods import format_period, parse_period, period_status_map
 
 HERE = Path(__file__).resolve().parent
@@ -120,6 +120,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     templates.env.filters["yuan"] = yuan
     templates.env.filters["period"] = format_period
     templates.env.filters["local"] = local_time
+    templates.env.filters["side"] = direction_of
+    templates.env.filters["abs_yuan"] = lambda fen: yuan(None if fen is None else abs(fen))
     failures: dict[str, deque[float]] = defaultdict(deque)
     if secure_cookies is None:
         secure_cookies = os.environ.get("FUNDLEDGER_WEB_SECURE") == "1"
