@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -174,20 +175,26 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         }
         return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
-    async def check_csrf(request: Request) -> Any:
-        form = await request.form()
+    def check_csrf(request: Request) -> Any:
+        form = request.state.form
         sent = form.get("csrf") or request.headers.get("x-csrf-token") or ""
         expected = request.session.get("csrf") or ""
         if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, str(expected)):
             raise Forbidden("CSRF token missing or wrong")
         return form
 
-    Handler = Callable[[Request, UserRow | None], Awaitable[Response]]
+    Handler = Callable[[Request, UserRow | None], Response]
 
     def guarded(permission: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """The route's permission and, for a POST, its CSRF token, checked before the handler runs."""
 
         async def endpoint(request: Request) -> Response:
+            # The form is read on the event loop; the database work runs in a worker thread, so a
+            # slow report (the board's checks) does not hold up the other users' requests.
+            request.state.form = await request.form() if request.method == "POST" else None
+            return await run_in_threadpool(checked, request)
+
+        def checked(request: Request) -> Response:
             user = current_user(request)
             if permission != "public" and user is None:
                 if request.method == "GET":
@@ -199,8 +206,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                             status=403)
             try:
                 if request.method == "POST":
-                    await check_csrf(request)
-                return await handler(request, user)
+                    check_csrf(request)
+                return handler(request, user)
             except Forbidden as exc:
                 return page(request, "error.html", {"user": user, "message": str(exc)}, status=403)
             except LedgerError as exc:
@@ -225,11 +232,11 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     # ---------- log in and out, language ----------
 
-    async def login_form(request: Request, user: UserRow | None) -> Response:
+    def login_form(request: Request, user: UserRow | None) -> Response:
         return page(request, "login.html", {"user": None, "next": request.query_params.get("next", "/")})
 
-    async def login(request: Request, user: UserRow | None) -> Response:
-        form = await request.form()
+    def login(request: Request, user: UserRow | None) -> Response:
+        form = request.state.form
         client = request.client.host if request.client else "?"
         recent = failures[client]
         now = time.monotonic()
@@ -256,18 +263,18 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         request.session.update({"user": found.username, "lang": lang, "csrf": secrets.token_urlsafe(32)})
         return RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
 
-    async def logout(request: Request, user: UserRow | None) -> Response:
+    def logout(request: Request, user: UserRow | None) -> Response:
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
-    async def language(request: Request, user: UserRow | None) -> Response:
+    def language(request: Request, user: UserRow | None) -> Response:
         to = request.query_params.get("to", "zh")
         request.session["lang"] = to if to in LANGUAGES else "zh"
         return RedirectResponse(local_path(request.query_params.get("next") or "/"), status_code=303)
 
     # ---------- the books, read only ----------
 
-    async def home(request: Request, user: UserRow | None) -> Response:
+    def home(request: Request, user: UserRow | None) -> Response:
         from reports.listing import entity_list, ledger_list
 
         with books(user, write=False) as session:
@@ -282,7 +289,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         ledgers = [get_ledger(session, r.code) for r in ledger_list(session) if r.entity in codes]
         return {"code": entity.code, "name": entity.name}, ledgers
 
-    async def board(request: Request, user: UserRow | None) -> Response:
+    def board(request: Request, user: UserRow | None) -> Response:
         """The month board's fast part: every ledger's month status and what awaits review.
 
         The reconciliations and 可支付月数 take seconds on a city's books (``month_end`` runs every
@@ -302,7 +309,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                     for led in ledgers]
         return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows})
 
-    async def board_checks(request: Request, user: UserRow | None) -> Response:
+    def board_checks(request: Request, user: UserRow | None) -> Response:
         """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
         from reports.fund.applied import capacity_report
         from reports.reconciliation import month_end
@@ -329,7 +336,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
                                               "levels": check.levels, "capacity": capacity})
 
-    async def trial_balance_page(request: Request, user: UserRow | None) -> Response:
+    def trial_balance_page(request: Request, user: UserRow | None) -> Response:
         from ledger.review import pending
         from reports.trial_balance import trial_balance_as_of
 
@@ -340,7 +347,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             waiting = [p for p in pending(session, code) if p.date <= day]
         return page(request, "tb.html", {"user": user, "ledger": code, "tb": tb, "day": day, "waiting": waiting})
 
-    async def detail_page(request: Request, user: UserRow | None) -> Response:
+    def detail_page(request: Request, user: UserRow | None) -> Response:
         from reports.detail_ledger import detail_ledger
 
         code, account = request.path_params["code"], request.path_params["account"]
@@ -349,7 +356,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             dl = detail_ledger(session, code, account, date_from=dt.date(day.year, 1, 1), date_to=day, limit=500)
         return page(request, "detail.html", {"user": user, "ledger": code, "dl": dl, "day": day})
 
-    async def voucher_page(request: Request, user: UserRow | None) -> Response:
+    def voucher_page(request: Request, user: UserRow | None) -> Response:
         from reports.voucher_view import show_voucher
 
         code = request.path_params["code"]
@@ -384,7 +391,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                             summary=str(form.get("summary", "")).strip(), lines=tuple(lines),
                             source="web", preparer=user.username)
 
-    async def entry_form(request: Request, user: UserRow | None) -> Response:
+    def entry_form(request: Request, user: UserRow | None) -> Response:
         code = request.path_params["code"]
         with books(user, write=False) as session:
             leaves = leaf_accounts(session, code)
@@ -392,11 +399,11 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                                             "key": uuid.uuid4().hex, "today": dt.date.today().isoformat(),
                                             "form": {}})
 
-    async def entry_check(request: Request, user: UserRow | None) -> Response:
+    def entry_check(request: Request, user: UserRow | None) -> Response:
         """htmx: the running totals and the library's verdict on the form as it stands (nothing written)."""
         assert user is not None
         code = request.path_params["code"]
-        form = await request.form()
+        form = request.state.form
         debit = credit = 0
         problem = None
         try:
@@ -410,10 +417,10 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             problem = str(exc)
         return page(request, "_check.html", {"user": user, "debit": debit, "credit": credit, "problem": problem})
 
-    async def entry_post(request: Request, user: UserRow | None) -> Response:
+    def entry_post(request: Request, user: UserRow | None) -> Response:
         assert user is not None
         code = request.path_params["code"]
-        form = await request.form()
+        form = request.state.form
         try:
             draft = draft_from(code, form, user)
             with books(user, write=True) as session:
@@ -431,7 +438,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     # ---------- review and close ----------
 
-    async def review_page(request: Request, user: UserRow | None) -> Response:
+    def review_page(request: Request, user: UserRow | None) -> Response:
         from ledger.review import pending
 
         code = request.path_params["code"]
@@ -440,7 +447,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         return page(request, "review.html", {"user": user, "ledger": code, "waiting": waiting,
                                              "done": request.query_params.get("done")})
 
-    async def review_post(request: Request, user: UserRow | None) -> Response:
+    def review_post(request: Request, user: UserRow | None) -> Response:
         from ledger.review import review
 
         assert user is not None
@@ -450,12 +457,12 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             record(session, "web_review", actor=user.username, ledger_id=get_ledger(session, code).id, voucher_id=vid)
         return RedirectResponse(f"/ledger/{code}/review?done={done.display_number}", status_code=303)
 
-    async def close_post(request: Request, user: UserRow | None) -> Response:
+    def close_post(request: Request, user: UserRow | None) -> Response:
         from ledger.closing import close_ledgers
 
         assert user is not None
         code = request.path_params["code"]
-        form = await request.form()
+        form = request.state.form
         period = parse_period(str(form.get("period", "")))
         with books(user, write=True) as session:
             close_ledgers(session, [code], period, user=user.username)
@@ -468,7 +475,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     # ---------- statements, 决算, downloads ----------
 
-    async def statements_page(request: Request, user: UserRow | None) -> Response:
+    def statements_page(request: Request, user: UserRow | None) -> Response:
         from reports.statements import balance_sheet_of, income_statement_of
 
         code = request.path_params["code"]
@@ -487,7 +494,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                         headers={"Content-Disposition": "attachment; filename=\"{}\"; filename*=UTF-8''{}".format(
                             filename.encode("ascii", "replace").decode().replace("?", "_"), quote(filename))})
 
-    async def statements_xlsx(request: Request, user: UserRow | None) -> Response:
+    def statements_xlsx(request: Request, user: UserRow | None) -> Response:
         from reports import xlsx
         from reports.statements import balance_sheet_of, income_statement_of
 
@@ -509,7 +516,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             raise LedgerError(f"year {year!r}: use YYYY")
         return request.path_params["code"], fund, int(year)
 
-    async def final_page(request: Request, user: UserRow | None) -> Response:
+    def final_page(request: Request, user: UserRow | None) -> Response:
         from reports.final_accounts import final_accounts
 
         code, fund, year = final_args(request)
@@ -517,7 +524,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
         return page(request, "final.html", {"user": user, "entity": code, "fund": fund, "year": year, "fa": fa})
 
-    async def final_xlsx(request: Request, user: UserRow | None) -> Response:
+    def final_xlsx(request: Request, user: UserRow | None) -> Response:
         from reports.final_accounts import final_accounts
         from reports.xlsx import final_accounts_workbook
 
@@ -528,21 +535,21 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     # ---------- for auditors ----------
 
-    async def audit_page(request: Request, user: UserRow | None) -> Response:
+    def audit_page(request: Request, user: UserRow | None) -> Response:
         from reports.audit import audit_log
 
         with books(user, write=False) as session:
             entries = audit_log(session, request.query_params.get("ledger") or None, limit=300, vouchers=True)
         return page(request, "audit.html", {"user": user, "entries": list(reversed(entries))})
 
-    async def verify_page(request: Request, user: UserRow | None) -> Response:
+    def verify_page(request: Request, user: UserRow | None) -> Response:
         from ledger.verify import verify
 
         with books(user, write=False) as session:
             report = verify(session, request.query_params.get("ledger") or None)
         return page(request, "verify.html", {"user": user, "report": report})
 
-    async def digest_page(request: Request, user: UserRow | None) -> Response:
+    def digest_page(request: Request, user: UserRow | None) -> Response:
         from reports.digest import month_digest
 
         code = request.path_params["code"]
@@ -552,7 +559,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             result = month_digest(session, code, period, draft=True)
         return page(request, "digest.html", {"user": user, "ledger": code, "period": period, "d": result})
 
-    async def users_page(request: Request, user: UserRow | None) -> Response:
+    def users_page(request: Request, user: UserRow | None) -> Response:
         with books(user, write=False) as session:
             people = list_users(session)
         return page(request, "users.html", {"user": user, "people": people})
