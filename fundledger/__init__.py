@@ -11,6 +11,7 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
+from fundledger.users import add_user, authenticate, list_users, set_password
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -62,7 +63,9 @@ __all__ = [
     "VoucherDraft",
     "add_entity",
     "add_sub_account",
+    "add_user",
     "allocate_down",
+    "authenticate",
     "balance_remit",
     "balance_sheet",
     "benefit_payment",
@@ -86,6 +89,7 @@ __all__ = [
     "import_vouchers",
     "income_statement",
     "interest_remit",
+    "list_users",
     "matured_deposit_remit",
     "month_end",
     "open_books",
@@ -110,6 +114,7 @@ __all__ = [
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
     "run_yichun_incentive",
+    "set_password",
     "sign_off_month",
     "subsidy_income",
     "to_fen",

@@ -28,6 +28,7 @@ from fundledger.cli import (
     receipts,
     reconcile,
     reports,
+    serve,
     trial_balance,
 )
 
@@ -49,6 +50,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     fund_regions,  # fund jiujiang-…, contributions, yichun-risk
     fund_rules,  # fund jingmen-…, jiangxi-…
     demo,  # demo
+    serve,  # serve, user add|passwd|list
 )
 
 _registered: set[int] = set()

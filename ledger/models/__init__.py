@@ -49,6 +49,11 @@ from ledger.models.review import (
     REVIEWER_LENGTH_MAX,
     VoucherReview,
 )
+from ledger.models.users import (
+    USERNAME_LENGTH_MAX,
+    WEB_ROLES,
+    WebUser,
+)
 
 __all__ = [
     "BANK_KINDS",
@@ -62,7 +67,9 @@ __all__ = [
     "REVIEWER_LENGTH_MAX",
     "ROUTES",
     "SIDES",
+    "USERNAME_LENGTH_MAX",
     "VOUCHER_KINDS",
+    "WEB_ROLES",
     "Account",
     "AccountBalance",
     "AuditEvent",
@@ -83,4 +90,5 @@ __all__ = [
     "Stamp",
     "Voucher",
     "VoucherReview",
+    "WebUser",
 ]

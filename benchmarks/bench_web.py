@@ -1,0 +1,115 @@
+"""Benchmark of the web workspace: server time of every page on the demo's books.
+
+A plain script (no pytest). It builds the demo's books on ``--db`` unless they are there already
+(`fundledger demo`: a province, a city, six counties, both funds, a year), adds a 主管 user (who
+may read every page), logs in once and requests each page ``--repeat`` times through the real ASGI
+app (Starlette's TestClient, no network). The time measured is the server's: from the request
+entering the app to the last byte of the response leaving it, taken by an ASGI wrapper. Issue 18's
+target is ≤ 200 ms at the 95th percentile for every page.
+
+Usage::
+
+    python benchmarks/bench_web.py --db sqlite:////tmp/bench_web.db --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa
+
+from fundledger.demo.world import build_demo, demo_exists
+from fundledger.users import add_user, list_users
+from fundledger.web import create_app
+from ledger import db
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+USER, PASSWORD = "bench-director", "bench-password-1"
+PAGES = [
+    "/",
+    "/entity/JM?period=2024-12",
+    "/entity/HB?period=2024-12",
+    "/entity/JM/checks?period=2024-12",
+    "/ledger/JM-EMP/tb?day=2024-06-15",
+    "/ledger/JM-EMP/tb?day=2024-12-31",
+    "/ledger/JM-EMP/account/1002?day=2024-12-31",
+    "/ledger/JM-EMP/voucher/{voucher}",
+    "/ledger/JM-EMP/review",
+    "/ledger/JM-EMP/statements?period=2024-12",
+    "/ledger/JM-EMP/statements.xlsx?period=2024-12",
+    "/entity/JM/final?fund=employee&year=2024",
+    "/entity/JM/final.xlsx?fund=employee&year=2024",
+    "/ledger/JM-EMP/digest?period=2024-12",
+    "/audit",
+    "/audit/verify",
+]
+
+
+class Timed:
+    """ASGI wrapper: server time per request, from entry to the response's last body chunk."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.last = 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        start = time.perf_counter()
+
+        async def timed_send(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.last = time.perf_counter() - start
+
+        await self.app(scope, receive, timed_send)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="sqlite:////tmp/bench_web.db")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    db.upgrade(args.db)
+    with db.open_books(args.db) as session:
+        if not demo_exists(session):
+            print("building the demo's books …", flush=True)
+            build_demo(session)
+        if USER not in {u.username for u in list_users(session)}:
+            add_user(session, USER, "director", PASSWORD)
+        voucher = session.execute(sa.text("SELECT max(v.id) FROM vouchers v JOIN ledgers l ON l.id = v.ledger_id "
+                                          "WHERE l.code = 'JM-EMP'")).scalar_one()
+    timed = Timed(create_app(args.db, secret="bench"))
+    client = TestClient(timed)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    assert client.post("/login", data={"username": USER, "password": PASSWORD, "csrf": token},
+                       follow_redirects=False).status_code == 303
+    print(f"{'page':<48} {'median ms':>10} {'p95 ms':>8}  (n={args.repeat}, {args.db})")
+    worst = 0.0
+    for page in PAGES:
+        path = page.format(voucher=voucher)
+        assert client.get(path).status_code == 200, path  # warm-up
+        samples = []
+        for _ in range(args.repeat):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            samples.append(timed.last * 1000)
+        samples.sort()
+        p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
+        worst = max(worst, p95)
+        print(f"{path:<48} {statistics.median(samples):>10.1f} {p95:>8.1f}")
+    print(f"slowest page p95: {worst:.1f} ms (target ≤ 200 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,604 @@
+"""The web workspace's ASGI application (Starlette, Jinja2 templates, htmx): ``create_app(url)``.
+
+A thin shell over the public Python API, like the CLI: each view checks the user's permission
+(``fundledger.web.roles``), calls one or two library functions in one database transaction and
+renders what they return. No rule lives here: refusals come from the library (``LedgerError``) and
+are shown as they are worded there. Reports are read in a transaction that is rolled back.
+
+Security: sessions are signed cookies (HttpOnly, SameSite=Lax, Secure when ``secure_cookies`` is
+on, i.e. behind TLS); every POST carries the session's CSRF token; logins are throttled per client
+address and the library locks an account after five wrong passwords; every login and every write
+is an audit event (``audit_events``). The database identity per request (``SET ROLE`` on
+PostgreSQL) is the ``identity`` seam, see ``docs/web.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import secrets
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from fundledger.users import LoginError, UserRow, authenticate, list_users
+from fundledger.web.i18n import LANGUAGES, action_label, translate
+from fundledger.web.roles import allowed
+from ledger import db
+from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
+from ledger.errors import LedgerError
+from ledger.journal import Line, VoucherDraft, post, validate_drafts
+from ledger.money import direction_of, format_fen_grouped
+from ledger.periods import format_period, parse_period, period_status_map
+
+HERE = Path(__file__).resolve().parent
+#: Failed logins from one client address within ``THROTTLE_WINDOW`` seconds before it must wait.
+THROTTLE_FAILURES = 10
+THROTTLE_WINDOW = 60.0
+#: Lines on the voucher entry form.
+ENTRY_LINES = 6
+
+#: Called at the start of every request's transaction with the logged-in user: the seam where the
+#: per-request database identity (``SET ROLE`` of the clerk-work roles) plugs in. The default does
+#: nothing: every request acts as the server's own database login.
+IdentityHook = Callable[[Session, UserRow], None]
+
+
+def no_database_identity(session: Session, user: UserRow) -> None:
+    """The default identity hook: no ``SET ROLE`` (see docs/web.md for the PostgreSQL seam)."""
+
+
+class Forbidden(Exception):
+    """The user's role lacks the route's permission, or the CSRF token is missing or wrong."""
+
+
+#: The office's clock: the books store UTC, people read Beijing time (FUNDLEDGER_WEB_TZ overrides).
+def _office_tz() -> dt.tzinfo:
+    try:
+        return ZoneInfo(os.environ.get("FUNDLEDGER_WEB_TZ", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):  # no tz database on this machine: Beijing time is UTC+8
+        return dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+OFFICE_TZ = _office_tz()
+
+
+def local_time(when: dt.datetime | None) -> str:
+    """A stored (UTC) time as the office's wall-clock time."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def yuan(fen: int | None) -> str:
+    """Fen as grouped 元 for a page; empty for None and zero stays 0.00."""
+    return "" if fen is None else format_fen_grouped(fen)
+
+
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this server, else ``/``: a login link cannot send anyone away."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(c < " " for c in target):
+        return "/"
+    return target
+
+
+def leaf_accounts(session: Session, ledger_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the accounts a voucher line may use, for the entry form's search list."""
+    return [(a.code, a.name) for a in accounts_of(session, get_ledger(session, ledger_code)) if a.is_leaf]
+
+
+def create_app(url: str | None = None, *, secret: str | None = None, secure_cookies: bool | None = None,
+               identity: IdentityHook = no_database_identity) -> Starlette:
+    """The workspace on the books at ``url`` (default as the CLI: ``FUNDLEDGER_DATABASE_URL`` or sqlite).
+
+    ``secret`` signs the session cookies (default ``FUNDLEDGER_WEB_SECRET``, else a random one per
+    process: sessions then end when the server restarts). ``secure_cookies`` marks them Secure, for a
+    server behind TLS (default: ``FUNDLEDGER_WEB_SECURE`` is 1).
+    """
+    engine = db.make_engine(url)
+    factory = db.session_factory(engine)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["yuan"] = yuan
+    templates.env.filters["period"] = format_period
+    templates.env.filters["local"] = local_time
+    templates.env.filters["side"] = direction_of
+    templates.env.filters["abs_yuan"] = lambda fen: yuan(None if fen is None else abs(fen))
+    failures: dict[str, deque[float]] = defaultdict(deque)
+    if secure_cookies is None:
+        secure_cookies = os.environ.get("FUNDLEDGER_WEB_SECURE") == "1"
+    secret = secret or os.environ.get("FUNDLEDGER_WEB_SECRET") or secrets.token_hex(32)
+
+    @contextmanager
+    def books(user: UserRow | None, *, write: bool) -> Iterator[Session]:
+        """One transaction: committed for a write that succeeds, rolled back for every read."""
+        with factory() as session, session.begin():
+            if user is not None:
+                identity(session, user)
+            yield session
+            if not write:
+                session.rollback()
+
+    def current_user(request: Request) -> UserRow | None:
+        name = request.session.get("user")
+        if not name:
+            return None
+        with books(None, write=False) as session:
+            found = [u for u in list_users(session) if u.username == name]
+        if not found or found[0].locked:
+            request.session.clear()
+            return None
+        return found[0]
+
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(32)
+            request.session["csrf"] = token
+        return str(token)
+
+    def lang_of(request: Request) -> str:
+        lang = request.session.get("lang", "zh")
+        return lang if lang in LANGUAGES else "zh"
+
+    def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+        lang = lang_of(request)
+        user = context.get("user")
+        base = {
+            "t": lambda key: translate(key, lang),
+            "action": lambda code: action_label(code, lang),
+            "lang": lang,
+            "csrf": csrf_token(request),
+            "can": (lambda perm: allowed(user.role if user else None, perm)),
+            "user": user,
+            "path": request.url.path,
+            "query": request.url.query,
+        }
+        return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+    def check_csrf(request: Request) -> Any:
+        form = request.state.form
+        sent = form.get("csrf") or request.headers.get("x-csrf-token") or ""
+        expected = request.session.get("csrf") or ""
+        if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, str(expected)):
+            raise Forbidden("CSRF token missing or wrong")
+        return form
+
+    Handler = Callable[[Request, UserRow | None], Response]
+
+    def guarded(permission: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """The route's permission and, for a POST, its CSRF token, checked before the handler runs."""
+
+        async def endpoint(request: Request) -> Response:
+            # The form is read on the event loop; the database work runs in a worker thread, so a
+            # slow report (the board's checks) does not hold up the other users' requests.
+            request.state.form = await request.form() if request.method == "POST" else None
+            return await run_in_threadpool(checked, request)
+
+        def checked(request: Request) -> Response:
+            user = current_user(request)
+            if permission != "public" and user is None:
+                if request.method == "GET":
+                    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                return page(request, "error.html", {"user": None, "message": translate("forbidden", lang_of(request))},
+                            status=403)
+            if not allowed(user.role if user else None, permission):
+                return page(request, "error.html", {"user": user, "message": translate("forbidden", lang_of(request))},
+                            status=403)
+            try:
+                if request.method == "POST":
+                    check_csrf(request)
+                return handler(request, user)
+            except Forbidden as exc:
+                return page(request, "error.html", {"user": user, "message": str(exc)}, status=403)
+            except LedgerError as exc:
+                return page(request, "error.html", {"user": user, "message": str(exc)}, status=400)
+
+        endpoint.__name__ = handler.__name__
+        endpoint.permission = permission  # type: ignore[attr-defined]
+        return endpoint
+
+    def day_param(request: Request) -> dt.date:
+        text = request.query_params.get("day") or ""
+        if not text:
+            return dt.date.today()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise LedgerError(f"day {text!r}: use YYYY-MM-DD") from None
+
+    def period_param(request: Request, default: int) -> int:
+        text = request.query_params.get("period") or ""
+        return parse_period(text) if text else default
+
+    # ---------- log in and out, language ----------
+
+    def login_form(request: Request, user: UserRow | None) -> Response:
+        return page(request, "login.html", {"user": None, "next": request.query_params.get("next", "/")})
+
+    def login(request: Request, user: UserRow | None) -> Response:
+        form = request.state.form
+        client = request.client.host if request.client else "?"
+        recent = failures[client]
+        now = time.monotonic()
+        while recent and now - recent[0] > THROTTLE_WINDOW:
+            recent.popleft()
+        if len(recent) >= THROTTLE_FAILURES:
+            return page(request, "login.html", {"user": None, "next": "/",
+                                                "error": "too many failed logins from this address; wait a minute"},
+                        status=429)
+        username, password = str(form.get("username", "")), str(form.get("password", ""))
+        refused: LoginError | None = None
+        with factory() as session, session.begin():  # commits a refusal too: it counts and is recorded
+            try:
+                found = authenticate(session, username, password, source=client)
+            except LoginError as exc:
+                refused = exc
+        if refused is not None:
+            recent.append(now)
+            return page(request, "login.html", {"user": None, "next": str(form.get("next") or "/"),
+                                                "error": str(refused)}, status=401)
+        recent.clear()
+        lang = lang_of(request)
+        request.session.clear()
+        request.session.update({"user": found.username, "lang": lang, "csrf": secrets.token_urlsafe(32)})
+        return RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
+
+    def logout(request: Request, user: UserRow | None) -> Response:
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    def language(request: Request, user: UserRow | None) -> Response:
+        to = request.query_params.get("to", "zh")
+        request.session["lang"] = to if to in LANGUAGES else "zh"
+        return RedirectResponse(local_path(request.query_params.get("next") or "/"), status_code=303)
+
+    # ---------- the books, read only ----------
+
+    def home(request: Request, user: UserRow | None) -> Response:
+        from reports.listing import entity_list, ledger_list
+
+        with books(user, write=False) as session:
+            entities, ledgers = entity_list(session), ledger_list(session)
+        return page(request, "home.html", {"user": user, "entities": entities, "ledgers": ledgers})
+
+    def board_ledgers(session: Session, code: str) -> tuple[dict[str, str], list[Any]]:
+        from reports.listing import ledger_list
+
+        entity = get_entity(session, code)
+        codes = {e.code for e in subtree_of(session, entity)}
+        ledgers = [get_ledger(session, r.code) for r in ledger_list(session) if r.entity in codes]
+        return {"code": entity.code, "name": entity.name}, ledgers
+
+    def board(request: Request, user: UserRow | None) -> Response:
+        """The month board's fast part: every ledger's month status and what awaits review.
+
+        The reconciliations and 可支付月数 take seconds on a city's books (``month_end`` runs every
+        check of the subtree), so the page loads them after it shows (``board_checks``, via htmx).
+        """
+        from ledger.review import pending
+
+        code = request.path_params["code"]
+        with books(user, write=False) as session:
+            entity_view, ledgers = board_ledgers(session, code)
+            statuses = {led.code: period_status_map(session, led.id) for led in ledgers}
+            known = [p for m in statuses.values() for p in m]
+            today = dt.date.today()
+            period = period_param(request, max(known) if known else today.year * 100 + today.month)
+            rows = [{"code": led.code, "fund": led.fund, "status": statuses[led.code].get(period, "open"),
+                     "awaiting": sum(1 for p in pending(session, led.code) if p.period <= period)}
+                    for led in ledgers]
+        return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows})
+
+    def board_checks(request: Request, user: UserRow | None) -> Response:
+        """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
+        from reports.fund.applied import capacity_report
+        from reports.reconciliation import month_end
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            _, ledgers = board_ledgers(session, code)
+            check = month_end(session, code, period)
+            rows = [{"code": led.code, "fund": led.fund, "banks": [b for b in check.banks if b.ledger == led.code],
+                     "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code],
+                     "verify": check.verify.get(led.code)} for led in ledgers]
+            capacity: list[dict[str, Any]] = []
+            for fund in sorted({led.fund for led in ledgers}):
+                try:
+                    calc = capacity_report(session, period // 100, entity=code, fund=fund).calculation
+                except LedgerError as exc:
+                    capacity.append({"fund": fund, "error": str(exc)})
+                    continue
+                capacity.append({"fund": fund, "months": calc.result, "lines": calc.lines,
+                                 "warnings": calc.warnings, "target": calc.results.get("target_months"),
+                                 "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
+        return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
+                                              "levels": check.levels, "capacity": capacity})
+
+    def trial_balance_page(request: Request, user: UserRow | None) -> Response:
+        from ledger.review import pending
+        from reports.trial_balance import trial_balance_as_of
+
+        code = request.path_params["code"]
+        day = day_param(request)
+        with books(user, write=False) as session:
+            tb = trial_balance_as_of(session, code, day, day.year * 100 + 1)
+            waiting = [p for p in pending(session, code) if p.date <= day]
+        return page(request, "tb.html", {"user": user, "ledger": code, "tb": tb, "day": day, "waiting": waiting})
+
+    def detail_page(request: Request, user: UserRow | None) -> Response:
+        from reports.detail_ledger import detail_ledger
+
+        code, account = request.path_params["code"], request.path_params["account"]
+        day = day_param(request)
+        with books(user, write=False) as session:
+            dl = detail_ledger(session, code, account, date_from=dt.date(day.year, 1, 1), date_to=day, limit=500)
+        return page(request, "detail.html", {"user": user, "ledger": code, "dl": dl, "day": day})
+
+    def voucher_page(request: Request, user: UserRow | None) -> Response:
+        from reports.voucher_view import show_voucher
+
+        code = request.path_params["code"]
+        with books(user, write=False) as session:
+            view = show_voucher(session, code, voucher_id=int(request.path_params["vid"]))
+        return page(request, "voucher.html", {"user": user, "ledger": code, "v": view})
+
+    # ---------- voucher entry ----------
+
+    def draft_from(code: str, form: Any, user: UserRow) -> VoucherDraft:
+        """The form as a draft for the library; amounts stay text so the library judges them."""
+        try:
+            day = dt.date.fromisoformat(str(form.get("date", "")))
+        except ValueError:
+            raise LedgerError(f"date {form.get('date')!r}: use YYYY-MM-DD") from None
+        lines = []
+        for i in range(ENTRY_LINES):
+            account = str(form.get(f"account{i}", "")).strip().split(" ")[0]
+            debit, credit = str(form.get(f"debit{i}", "")).strip(), str(form.get(f"credit{i}", "")).strip()
+            memo = str(form.get(f"memo{i}", "")).strip() or None
+            if not account and not debit and not credit:
+                continue
+            if debit and credit:
+                raise LedgerError(f"line {i + 1}: a line is a debit or a credit, not both")
+            if debit:
+                lines.append(Line.debit(account, debit.replace(",", ""), memo))
+            elif credit:
+                lines.append(Line.credit(account, credit.replace(",", ""), memo))
+            else:
+                raise LedgerError(f"line {i + 1}: give a debit or a credit amount for {account}")
+        return VoucherDraft(ledger=code, key=str(form.get("key") or uuid.uuid4()), date=day,
+                            summary=str(form.get("summary", "")).strip(), lines=tuple(lines),
+                            source="web", preparer=user.username)
+
+    def entry_form(request: Request, user: UserRow | None) -> Response:
+        code = request.path_params["code"]
+        with books(user, write=False) as session:
+            leaves = leaf_accounts(session, code)
+        return page(request, "entry.html", {"user": user, "ledger": code, "leaves": leaves, "lines": range(ENTRY_LINES),
+                                            "key": uuid.uuid4().hex, "today": dt.date.today().isoformat(),
+                                            "form": {}})
+
+    def entry_check(request: Request, user: UserRow | None) -> Response:
+        """htmx: the running totals and the library's verdict on the form as it stands (nothing written)."""
+        assert user is not None
+        code = request.path_params["code"]
+        form = request.state.form
+        debit = credit = 0
+        problem = None
+        try:
+            draft = draft_from(code, form, user)
+            debit = sum(ln.amount_fen for ln in draft.lines if ln.amount_fen > 0)
+            credit = -sum(ln.amount_fen for ln in draft.lines if ln.amount_fen < 0)
+            with books(user, write=False) as session:
+                problems = validate_drafts(session, [draft])
+            problem = str(problems[0][1]) if problems else None
+        except LedgerError as exc:
+            problem = str(exc)
+        return page(request, "_check.html", {"user": user, "debit": debit, "credit": credit, "problem": problem})
+
+    def entry_post(request: Request, user: UserRow | None) -> Response:
+        assert user is not None
+        code = request.path_params["code"]
+        form = request.state.form
+        try:
+            draft = draft_from(code, form, user)
+            with books(user, write=True) as session:
+                posted = post(session, draft)
+                record(session, "web_post_voucher", actor=user.username, ledger_id=get_ledger(session, code).id,
+                       voucher_id=posted.id, key=draft.key, created=posted.created)
+        except LedgerError as exc:
+            with books(user, write=False) as session:
+                leaves = leaf_accounts(session, code)
+            return page(request, "entry.html", {"user": user, "ledger": code, "leaves": leaves,
+                                                "lines": range(ENTRY_LINES), "key": form.get("key"),
+                                                "today": form.get("date"), "form": form, "error": str(exc)},
+                        status=400)
+        return RedirectResponse(f"/ledger/{code}/voucher/{posted.id}?posted=1", status_code=303)
+
+    # ---------- review and close ----------
+
+    def review_page(request: Request, user: UserRow | None) -> Response:
+        from ledger.review import pending
+
+        code = request.path_params["code"]
+        with books(user, write=False) as session:
+            waiting = pending(session, code)
+        return page(request, "review.html", {"user": user, "ledger": code, "waiting": waiting,
+                                             "done": request.query_params.get("done")})
+
+    def review_post(request: Request, user: UserRow | None) -> Response:
+        from ledger.review import review
+
+        assert user is not None
+        code, vid = request.path_params["code"], int(request.path_params["vid"])
+        with books(user, write=True) as session:
+            done = review(session, code, vid, user.username)
+            record(session, "web_review", actor=user.username, ledger_id=get_ledger(session, code).id, voucher_id=vid)
+        return RedirectResponse(f"/ledger/{code}/review?done={done.display_number}", status_code=303)
+
+    def close_post(request: Request, user: UserRow | None) -> Response:
+        from ledger.closing import close_ledgers
+
+        assert user is not None
+        code = request.path_params["code"]
+        form = request.state.form
+        period = parse_period(str(form.get("period", "")))
+        with books(user, write=True) as session:
+            close_ledgers(session, [code], period, user=user.username)
+            record(session, "web_close", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   period=period)
+        ledger_entity = request.query_params.get("entity")
+        target = f"/entity/{ledger_entity}?period={format_period(period)}" if ledger_entity else \
+            f"/ledger/{code}/tb?day={dt.date(period // 100, period % 100, 1):%Y-%m}-01"
+        return RedirectResponse(target, status_code=303)
+
+    # ---------- statements, 决算, downloads ----------
+
+    def statements_page(request: Request, user: UserRow | None) -> Response:
+        from reports.statements import balance_sheet_of, income_statement_of
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            bs = balance_sheet_of(session, period, ledger=code)
+            inc = income_statement_of(session, period, ledger=code)
+        return page(request, "statements.html", {"user": user, "ledger": code, "period": period, "bs": bs, "inc": inc})
+
+    def xlsx_response(wb: Any, filename: str) -> Response:
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return Response(buffer.getvalue(),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": "attachment; filename=\"{}\"; filename*=UTF-8''{}".format(
+                            filename.encode("ascii", "replace").decode().replace("?", "_"), quote(filename))})
+
+    def statements_xlsx(request: Request, user: UserRow | None) -> Response:
+        from reports import xlsx
+        from reports.statements import balance_sheet_of, income_statement_of
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            bs = balance_sheet_of(session, period, ledger=code)
+            inc = income_statement_of(session, period, ledger=code)
+        wb = xlsx.new_workbook()
+        xlsx.balance_sheet_sheet(wb, bs)
+        xlsx.income_statement_sheet(wb, inc)
+        return xlsx_response(wb, f"{code}-{format_period(period)}.xlsx")
+
+    def final_args(request: Request) -> tuple[str, str, int]:
+        fund = request.query_params.get("fund", "employee")
+        year = request.query_params.get("year") or str(dt.date.today().year)
+        if not year.isdigit():
+            raise LedgerError(f"year {year!r}: use YYYY")
+        return request.path_params["code"], fund, int(year)
+
+    def final_page(request: Request, user: UserRow | None) -> Response:
+        from reports.final_accounts import final_accounts
+
+        code, fund, year = final_args(request)
+        with books(user, write=False) as session:
+            fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
+        return page(request, "final.html", {"user": user, "entity": code, "fund": fund, "year": year, "fa": fa})
+
+    def final_xlsx(request: Request, user: UserRow | None) -> Response:
+        from reports.final_accounts import final_accounts
+        from reports.xlsx import final_accounts_workbook
+
+        code, fund, year = final_args(request)
+        with books(user, write=False) as session:
+            fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
+        return xlsx_response(final_accounts_workbook(fa), f"{code}-{fund}-{year}-决算.xlsx")
+
+    # ---------- for auditors ----------
+
+    def audit_page(request: Request, user: UserRow | None) -> Response:
+        from reports.audit import audit_log
+
+        with books(user, write=False) as session:
+            entries = audit_log(session, request.query_params.get("ledger") or None, limit=300, vouchers=True)
+        return page(request, "audit.html", {"user": user, "entries": list(reversed(entries))})
+
+    def verify_page(request: Request, user: UserRow | None) -> Response:
+        from ledger.verify import verify
+
+        with books(user, write=False) as session:
+            report = verify(session, request.query_params.get("ledger") or None)
+        return page(request, "verify.html", {"user": user, "report": report})
+
+    def digest_page(request: Request, user: UserRow | None) -> Response:
+        from reports.digest import month_digest
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            result = month_digest(session, code, period, draft=True)
+        return page(request, "digest.html", {"user": user, "ledger": code, "period": period, "d": result})
+
+    def users_page(request: Request, user: UserRow | None) -> Response:
+        with books(user, write=False) as session:
+            people = list_users(session)
+        return page(request, "users.html", {"user": user, "people": people})
+
+    def route(path: str, handler: Handler, permission: str, method: str = "GET") -> Route:
+        return Route(path, guarded(permission, handler), methods=[method], name=f"{method} {path}")
+
+    routes = [
+        route("/login", login_form, "public"),
+        route("/login", login, "public", "POST"),
+        route("/logout", logout, "view", "POST"),
+        route("/lang", language, "public"),
+        route("/", home, "view"),
+        route("/entity/{code}", board, "view"),
+        route("/entity/{code}/checks", board_checks, "view"),
+        route("/entity/{code}/final", final_page, "view"),
+        route("/entity/{code}/final.xlsx", final_xlsx, "view"),
+        route("/ledger/{code}/tb", trial_balance_page, "view"),
+        route("/ledger/{code}/account/{account}", detail_page, "view"),
+        route("/ledger/{code}/voucher/{vid:int}", voucher_page, "view"),
+        route("/ledger/{code}/new", entry_form, "enter"),
+        route("/ledger/{code}/check", entry_check, "enter", "POST"),
+        route("/ledger/{code}/vouchers", entry_post, "enter", "POST"),
+        route("/ledger/{code}/review", review_page, "view"),
+        route("/ledger/{code}/review/{vid:int}", review_post, "review", "POST"),
+        route("/ledger/{code}/close", close_post, "close", "POST"),
+        route("/ledger/{code}/statements", statements_page, "view"),
+        route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
+        route("/ledger/{code}/digest", digest_page, "audit"),
+        route("/audit", audit_page, "audit"),
+        route("/audit/verify", verify_page, "audit"),
+        route("/users", users_page, "users"),
+        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie="fundledger_session",
+                             same_site="lax", https_only=secure_cookies, max_age=8 * 3600)]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.engine = engine
+    return app
+
+
+__all__ = ["IdentityHook", "create_app", "no_database_identity"]

@@ -1,0 +1,6 @@
+-- Revision 0013, PostgreSQL, downgrade: drop the web-user guard.
+
+-- statement
+DROP TRIGGER trg_web_users_guard ON web_users;
+-- statement
+DROP FUNCTION fl_web_users_guard();
