@@ -48,7 +48,7 @@ from postings.voucher_csv import import_vouchers
 from reports.balance_sheet import balance_sheet
 from reports.beancount_export import export_beancount
 from reports.consolidation import consolidated_statements, consolidated_trial_balance
-from reports.detail_ledger import cash_journals, detail_ledger
+from reports.detail_ledger import cash_journals, detail_ledger, whole_cash_journals, whole_detail_ledger
 from reports.final_accounts import final_accounts
 from reports.fund.applied import capacity_report, deadline_report
 from reports.income_statement import income_statement
@@ -120,4 +120,6 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "whole_cash_journals",
+    "whole_detail_ledger",
 ]

@@ -85,7 +85,7 @@ def trial_balance_form(tb: Any) -> PrintTable:
     """科目余额表: 期初/期末 方向 beside unsigned balances, landscape, the column heads on every page."""
     from reports.render import TRIAL_BALANCE_HEADERS, trial_balance_cells
 
-    weights = (1.3, 3.0, 0.6, 1.7, 1.7, 1.7, 1.7, 1.7, 0.6, 1.7)
+    weights = (1.3, 3.0, 0.85, 1.7, 1.7, 1.7, 1.7, 1.7, 0.85, 1.7)
     numeric = (False, False, False, True, True, True, True, True, False, True)
     cells = trial_balance_cells(tb)
     rows = [Row(_cells(r), bold=i == len(cells) - 1) for i, r in enumerate(cells)]
@@ -102,7 +102,7 @@ def consolidated_form(ctb: Any) -> PrintTable:
 
     heads = ("科目编码", "科目名称", "期初方向", "期初余额", "汇总借方", "汇总贷方", "抵销借方", "抵销贷方",
              "本期借方", "本期贷方", "期末方向", "期末余额")
-    weights = (1.2, 2.6, 0.55, 1.6, 1.6, 1.6, 1.5, 1.5, 1.6, 1.6, 0.55, 1.6)
+    weights = (1.2, 2.6, 0.8, 1.6, 1.6, 1.6, 1.5, 1.5, 1.6, 1.6, 0.8, 1.6)
     numeric = (False, False, False, True, True, True, True, True, True, True, False, True)
     rows = [Row([r.code, r.name, direction_of(r.opening), money(abs(r.opening)),
                  *(money(v) for v in consolidated_movements(r)), r.direction, money(abs(r.closing))])
