@@ -119,7 +119,7 @@ def money(fen: int | None) -> str:
     return "" if fen is None else format_fen_grouped(fen)
 
 
-def _styles(size: float) -> dict[str, ParagraphStyle]:
+def styles(size: float) -> dict[str, ParagraphStyle]:
     font = register_font()
     base = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size * 1.25, alignment=TA_LEFT)
     return {
@@ -134,7 +134,7 @@ def _styles(size: float) -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+def para(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
     """A paragraph of ``text`` as typed: markup escaped, the form's indent (leading 全角 spaces) kept."""
     stripped = text.lstrip("\u3000 ")
     lead = text[: len(text) - len(stripped)]
@@ -149,7 +149,7 @@ class _Layout:
     def __init__(self, spec: PrintTable, size: float) -> None:
         self.spec = spec
         self.size = size
-        self.st = _styles(size)
+        self.st = styles(size)
         self.page_w, self.page_h = rotate(A4) if spec.landscape else A4
         self.frame_w = self.page_w - 2 * MARGIN
         total = sum(c.weight for c in spec.columns)
@@ -158,12 +158,12 @@ class _Layout:
 
     def cells(self, row: Row) -> list[Paragraph]:
         return [
-            _p(text, self.st["num"] if col.numeric else self.st["cell"], row.bold)
+            para(text, self.st["num"] if col.numeric else self.st["cell"], row.bold)
             for text, col in zip(row.cells, self.spec.columns, strict=True)
         ]
 
     def head_cells(self) -> list[Paragraph]:
-        return [_p(c.head, self.st["head"], True) for c in self.spec.columns]
+        return [para(c.head, self.st["head"], True) for c in self.spec.columns]
 
     def row_height(self, cells: list[Paragraph]) -> float:
         return max(p.wrap(w - 2 * self.pad, 10_000)[1] for p, w in zip(cells, self.widths, strict=True)) + 2 * self.pad
@@ -175,13 +175,13 @@ class _Layout:
         mid = f"期间：{s.period}"
         right = f"{s.form + '    ' if s.form else ''}单位：{s.unit}"
         w = self.frame_w
-        return [(_p(s.title, self.st["title"]), 0, w),
-                (_p(left, self.st["left"]), 0, w * 0.44),
-                (_p(mid, self.st["center"]), w * 0.44, w * 0.3),
-                (_p(right, self.st["right"]), w * 0.74, w * 0.26)]
+        return [(para(s.title, self.st["title"]), 0, w),
+                (para(left, self.st["left"]), 0, w * 0.44),
+                (para(mid, self.st["center"]), w * 0.44, w * 0.3),
+                (para(right, self.st["right"]), w * 0.74, w * 0.26)]
 
     def extra_line(self) -> Paragraph | None:
-        return _p(self.spec.extra, self.st["left"]) if self.spec.extra else None
+        return para(self.spec.extra, self.st["left"]) if self.spec.extra else None
 
     def heading_height(self) -> float:
         lines = self.heading()
@@ -192,7 +192,7 @@ class _Layout:
         return title_h + info_h + extra_h + 6
 
     def signature_height(self) -> float:
-        notes = sum(_p(n, self.st["left"]).wrap(self.frame_w, 1000)[1] for n in self.spec.notes)
+        notes = sum(para(n, self.st["left"]).wrap(self.frame_w, 1000)[1] for n in self.spec.notes)
         return notes + self.size * 4
 
     def body_height(self) -> float:
@@ -279,14 +279,14 @@ class _Layout:
         y -= th
         if last:
             for note in spec.notes:
-                p = _p(note, self.st["left"])
+                p = para(note, self.st["left"])
                 h = p.wrap(self.frame_w, 1000)[1]
                 y -= h + 2
                 p.drawOn(canvas, MARGIN, y)
             y -= self.size * 2.5
             step = self.frame_w / len(SIGNATURE_ROLES)
             for i, role in enumerate(SIGNATURE_ROLES):
-                p = _p(f"{role}：{spec.signatures.get(role, '')}", self.st["left"])
+                p = para(f"{role}：{spec.signatures.get(role, '')}", self.st["left"])
                 p.wrap(step, 100)
                 p.drawOn(canvas, MARGIN + i * step, y)
         canvas.setFont(FONT, 8)

@@ -203,3 +203,62 @@ def test_csv_cell_neutralises_formulas_but_not_numbers():
     assert csv_cell("@x") == "'@x" and csv_cell("+x") == "'+x" and csv_cell("-x") == "'-x"
     assert csv_cell("\tx") == "'\tx"
     assert csv_cell("-1234.50") == "-1234.50" and csv_cell("征收") == "征收" and csv_cell(5) == 5
+
+
+def test_rmb_upper_by_the_rules():
+    from reports.forms.voucher import rmb_upper
+
+    assert rmb_upper(0) == "零元整"
+    assert rmb_upper(30000) == "叁佰元整"
+    assert rmb_upper(1005) == "壹拾元零伍分"
+    assert rmb_upper(1234560) == "壹万贰仟叁佰肆拾伍元陆角整"
+    assert rmb_upper(100000001) == "壹佰万元零壹分"
+    assert rmb_upper(100100000) == "壹佰万壹仟元整"
+    assert rmb_upper(168032) == "壹仟陆佰捌拾元零叁角贰分"  # the 支付结算办法's own examples
+    assert rmb_upper(10700053) == "壹拾万柒仟元零伍角叁分"
+    assert rmb_upper(10001000000) == "壹亿零壹万元整"
+    assert rmb_upper(6210254302) == "陆仟贰佰壹拾万贰仟伍佰肆拾叁元零贰分"
+
+
+@needs_poppler
+def test_vouchers_print_two_slips_per_page_with_the_total_in_capitals(db_url, session, books, tmp_path):
+    employee_books(session)
+    out = tmp_path / "v.pdf"
+    r = run(db_url, "report", "vouchers", "--ledger", "C-EMP", "--period", "2024-02", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    # February: k7 财政补贴 300, k8 药店 40, k9 转移收入 25 — three slips, two A4 pages
+    assert _pages(out) == 2
+    text = _text(out)
+    for upper in ("叁佰元整", "肆拾元整", "贰拾伍元整"):
+        assert upper in text
+    for word in ("记 账 凭 证", "记字第 0001 号", "记字第 0003 号", "附件", "记账：", "审核：", "制单：",
+                 "2024 年 2 月 3 日", "第 2 页 共 2 页"):
+        assert word in text, word
+    for png in _pngs(out, tmp_path):
+        w, h, left, _top, right, _bottom = _ink_box(png)
+        assert h > w and left > w * 0.02 and right < w * 0.98
+    r = run(db_url, "report", "vouchers", "--ledger", "C-EMP", "--period", "2024-05", "--out", str(out))
+    assert r.exit_code == 2 and "no vouchers" in r.output
+
+
+@needs_poppler
+def test_general_ledger_month_by_month(db_url, session, books, tmp_path):
+    employee_books(session)
+    import json
+
+    r = run(db_url, "report", "general-ledger", "--ledger", "C-EMP", "--period", "2024-01..2024-02",
+            "--format", "json")
+    assert r.exit_code == 0, r.output
+    gl = json.loads(r.stdout)
+    fiscal = next(a for a in gl["accounts"] if a["code"] == "1003")
+    # by hand: Jan 借 1,050 + 10 + 12 = 1,072, 贷 200 + 10 = 210, 余 862; Feb 借 300 + 25, 贷 40, 余 1,147
+    jan, feb = fiscal["months"]
+    assert (jan["debit"], jan["credit"], jan["closing"]) == ("1072.00", "210.00", "862.00")
+    assert (feb["debit"], feb["credit"], feb["closing"], feb["direction"]) == ("325.00", "40.00", "1147.00", "借")
+    assert (feb["ytd_debit"], feb["ytd_credit"]) == ("1397.00", "250.00")
+    out = tmp_path / "gl.pdf"
+    r = run(db_url, "report", "general-ledger", "--ledger", "C-EMP", "--period", "2024-01..2024-02", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert _pages(out) == len(gl["accounts"])  # one page per first-level account
+    text = _text(out)
+    assert "1,147.00" in text and "本年累计" in text and "1003 财政专户存款" in text

@@ -348,6 +348,76 @@ def register(app: typer.Typer) -> None:
             pdf=lambda: _pdf(*(forms.detail_form(dl) for dl in journals)),
         )
 
+    @report.command("general-ledger")
+    def general_ledger_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")],
+        fmt: FormatOpt = None,
+        out: OutOpt = None,
+    ) -> None:
+        """总账: each first-level account month by month (本月合计, 本年累计, 方向, 余额)."""
+        from reports import forms, render
+        from reports.general_ledger import general_ledger
+
+        fmt = choose_format(fmt, out, FORMATS)
+        start, end = _range(period)
+        with session_scope(read_only=True) as session:
+            gl = general_ledger(session, ledger, start, end)
+        heads = ["科目编码", "科目名称", "月份", "摘要", "借方", "贷方", "方向", "余额"]
+        rows = forms.general_ledger_rows(gl)
+
+        def xlsx() -> Any:
+            from reports import xlsx as sheets
+
+            wb = sheets.new_workbook()
+            sheets.table_sheet(wb, "总账", heads, rows, (4, 5, 7), caption="总账",
+                               heading=f"编制单位：{gl.ledger}    期间：{period}    单位：元",
+                               widths=[10, 22, 10, 10, 18, 18, 6, 18], landscape=False)
+            return wb
+
+        def text_cells(row: list[object], csv: bool) -> list[str]:
+            from ledger.money import format_fen
+
+            amount = format_fen if csv else render.money
+            return [c if isinstance(c, str) else "" if c is None else amount(c) for c in row]  # type: ignore[arg-type]
+
+        emit(
+            fmt,
+            out,
+            table=lambda: f"总账  {gl.ledger}  {period}  单位：元\n" + render.table(
+                heads, [text_cells(r, False) for r in rows],
+                numeric=[False, False, False, False, True, True, False, True]),
+            csv=lambda: render.csv_text(heads, [text_cells(r, True) for r in rows]),
+            json=gl.to_dict,
+            xlsx=xlsx,
+            pdf=lambda: _pdf(*forms.general_ledger_forms(gl)),
+        )
+
+    @report.command("vouchers")
+    def vouchers_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+        fmt: FormatOpt = None,
+        out: OutOpt = None,
+    ) -> None:
+        """记账凭证 of a month: one per half A4 page (pdf), or the vouchers as shown by `show voucher`."""
+        from reports import render
+        from reports.forms.voucher import voucher_pdf
+        from reports.voucher_view import period_vouchers
+
+        fmt = choose_format(fmt, out, ("table", "json", "pdf"))
+        p = _period(period)
+        with session_scope(read_only=True) as session:
+            views = period_vouchers(session, ledger, p)
+        emit(
+            fmt,
+            out,
+            table=lambda: "\n\n".join(render.voucher_text(v) for v in views),
+            csv=lambda: "",
+            json=lambda: [v.to_dict() for v in views],
+            pdf=lambda: voucher_pdf(views),
+        )
+
     @show.command("voucher")
     def show_voucher_cmd(
         ledger: Annotated[str | None, typer.Option("--ledger")] = None,

@@ -157,3 +157,43 @@ def final_accounts_forms(fa: Any) -> list[PrintTable]:
     return [balance_sheet_form(fa.balance_sheet), income_statement_form(fa.income_statement),
             figures_form("基金指标", fa.indicators, entity, period),
             figures_form("附注主要数据", fa.notes, entity, period)]
+
+
+def general_ledger_forms(gl: Any) -> list[PrintTable]:
+    """总账: one portrait form per first-level account — 期初余额, then 本月合计 and 本年累计 per month."""
+    from ledger.periods import format_period
+
+    forms = []
+    for a in gl.accounts:
+        rows = [Row([format_period(gl.start), "期初余额", "", "", direction_of(a.opening), money(abs(a.opening))],
+                    bold=True)]
+        for m in a.months:
+            month = format_period(m.period)
+            rows.append(Row([month, "本月合计", money(m.debit), money(m.credit), direction_of(m.closing),
+                             money(abs(m.closing))]))
+            rows.append(Row([month, "本年累计", money(m.ytd_debit), money(m.ytd_credit), direction_of(m.closing),
+                             money(abs(m.closing))]))
+        forms.append(PrintTable(
+            title="总账", entity=gl.ledger, period=f"{format_period(gl.start)} 至 {format_period(gl.end)}",
+            extra=f"科目：{a.code} {a.name}",
+            columns=[Column("月份", 1.0), Column("摘要", 2.0), Column("借方", 2.0, True), Column("贷方", 2.0, True),
+                     Column("方向", 0.6), Column("余额", 2.0, True)],
+            rows=rows,
+        ))
+    return forms
+
+
+def general_ledger_rows(gl: Any) -> list[list[object]]:
+    """总账 as flat rows (account, month, line, debit, credit, 方向, balance in fen) for CSV and XLSX."""
+    from ledger.periods import format_period
+
+    out: list[list[object]] = []
+    for a in gl.accounts:
+        out.append([a.code, a.name, format_period(gl.start), "期初余额", None, None, direction_of(a.opening),
+                    abs(a.opening)])
+        for m in a.months:
+            month = format_period(m.period)
+            out.append([a.code, a.name, month, "本月合计", m.debit, m.credit, direction_of(m.closing), abs(m.closing)])
+            out.append([a.code, a.name, month, "本年累计", m.ytd_debit, m.ytd_credit, direction_of(m.closing),
+                        abs(m.closing)])
+    return out
