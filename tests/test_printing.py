@@ -262,3 +262,46 @@ def test_general_ledger_month_by_month(db_url, session, books, tmp_path):
     assert _pages(out) == len(gl["accounts"])  # one page per first-level account
     text = _text(out)
     assert "1,147.00" in text and "本年累计" in text and "1003 财政专户存款" in text
+
+
+@needs_poppler
+def test_journal_prints_one_form_per_bank_account(db_url, session, books, tmp_path):
+    from ledger.journal import post
+
+    for code, name, number in (("100301", "建行财政专户", "42050100000000000001"),
+                               ("100302", "工行财政专户", "42050100000000000002")):
+        r = run(db_url, "account", "add", "--ledger", "C-EMP", code, name, "--bank-kind", "fiscal_special",
+                "--bank-name", "银行", "--bank-number", number)
+        assert r.exit_code == 0, r.output
+    session.expire_all()
+    # by hand: 100301 receives 1,000 and pays 200 (余 借 800); 100302 receives 50 (余 借 50)
+    post(session, entry("C-EMP", "j1", dt.date(2024, 1, 5), "=征收", D("100301", "1000"), C("400101", "1000")))
+    post(session, entry("C-EMP", "j2", dt.date(2024, 1, 9), "住院", D("50010101", "200"), C("100301", "200")))
+    post(session, entry("C-EMP", "j3", dt.date(2024, 1, 9), "利息", D("100302", "50"), C("42010101", "50")))
+    session.commit()
+    out = tmp_path / "j.pdf"
+    r = run(db_url, "report", "journal", "--ledger", "C-EMP", "--period", "2024-01", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert _pages(out) == 2  # one 日记账 per bank account, each on its own page
+    text = _text(out)
+    assert text.count("日记账") == 2 and text.count("第 1 页 共 1 页") == 2
+    assert "42050100000000000001" in text and "42050100000000000002" in text
+    assert "=征收" in text and "800.00" in text and "50.00" in text
+    r = run(db_url, "report", "journal", "--ledger", "C-EMP", "--period", "2024-01", "--out", str(tmp_path / "j.csv"))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "j.csv").read_text(encoding="utf-8-sig"))))
+    assert [(row["journal_account"], row["summary"]) for row in rows] == [
+        ("100301", "'=征收"), ("100301", "住院"), ("100302", "利息")]
+
+
+def test_beancount_export_refuses_a_symlink(db_url, session, books, tmp_path):
+    employee_books(session)
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me")
+    link = tmp_path / "books.beancount"
+    link.symlink_to(target)
+    r = run(db_url, "export", "beancount", "--out", str(link))
+    assert r.exit_code == 2 and "symbolic link" in r.output
+    assert target.read_text() == "keep me"
+    r = run(db_url, "export", "beancount", "--out", str(tmp_path / "real.beancount"))
+    assert r.exit_code == 0 and "C-EMP" in (tmp_path / "real.beancount").read_text()
+    assert not list(tmp_path.glob(".real.beancount.*"))

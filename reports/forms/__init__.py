@@ -88,6 +88,9 @@ def trial_balance_form(tb: Any) -> PrintTable:
     weights = (1.3, 3.0, 0.85, 1.7, 1.7, 1.7, 1.7, 1.7, 0.85, 1.7)
     numeric = (False, False, False, True, True, True, True, True, False, True)
     cells = trial_balance_cells(tb)
+    for r in cells:  # sub-accounts indented under their parent, as the printed 科目余额表 has them
+        code = str(r[0])
+        r[1] = "\u3000" * max(0, (len(code) - 4) // 2) + str(r[1])
     rows = [Row(_cells(r), bold=i == len(cells) - 1) for i, r in enumerate(cells)]
     return PrintTable(
         title="科目余额表", entity=tb.ledger, period=f"{tb.from_date} 至 {tb.to_date}",
@@ -104,7 +107,8 @@ def consolidated_form(ctb: Any) -> PrintTable:
              "本期借方", "本期贷方", "期末方向", "期末余额")
     weights = (1.2, 2.6, 0.8, 1.6, 1.6, 1.6, 1.5, 1.5, 1.6, 1.6, 0.8, 1.6)
     numeric = (False, False, False, True, True, True, True, True, True, True, False, True)
-    rows = [Row([r.code, r.name, direction_of(r.opening), money(abs(r.opening)),
+    rows = [Row([r.code, "\u3000" * max(0, (len(r.code) - 4) // 2) + r.name, direction_of(r.opening),
+                 money(abs(r.opening)),
                  *(money(v) for v in consolidated_movements(r)), r.direction, money(abs(r.closing))])
             for r in ctb.rows]
     t = ctb.totals
