@@ -100,9 +100,12 @@ def print_setup(
 def signature_line(ws: Worksheet, row: int, span: int, names: dict[str, str] | None = None) -> int:
     """单位负责人 / 会计主管 / 复核 / 制表 under the table, names filled where the books know them."""
     names = names or {}
-    step = max(1, span // len(SIGNATURE_ROLES))
-    for i, role in enumerate(SIGNATURE_ROLES):
-        _label(ws, row, 1 + i * step if 1 + i * step <= span else span, f"{role}：{names.get(role, '')}")
+    cells = [f"{role}：{names.get(role, '')}" for role in SIGNATURE_ROLES]
+    if span >= len(cells):  # one role per column, spread over the table's width
+        for i, text in enumerate(cells):
+            _label(ws, row, 1 + i * span // len(cells), text)
+    else:  # a narrow form: the line in one cell, spaced for the pens
+        _label(ws, row, 1, "        ".join(cells))
     return row + 1
 
 

@@ -305,3 +305,23 @@ def test_beancount_export_refuses_a_symlink(db_url, session, books, tmp_path):
     r = run(db_url, "export", "beancount", "--out", str(tmp_path / "real.beancount"))
     assert r.exit_code == 0 and "C-EMP" in (tmp_path / "real.beancount").read_text()
     assert not list(tmp_path.glob(".real.beancount.*"))
+
+
+def test_statement_workbooks_carry_their_print_setup(db_url, session, books, tmp_path):
+    employee_books(session)
+    for command, landscape in (("balance-sheet", True), ("income-statement", False)):
+        out = tmp_path / f"{command}.xlsx"
+        r = run(db_url, "report", command, "--ledger", "C-EMP", "--period", "2024-02", "--out", str(out))
+        assert r.exit_code == 0, r.output
+        ws = load_workbook(out).worksheets[0]
+        setup = ws.page_setup
+        assert str(setup.paperSize) == ws.PAPERSIZE_A4 == "9"  # 9: A4 in SpreadsheetML
+        assert setup.orientation == ("landscape" if landscape else "portrait")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 1)  # the whole form on one page
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+        texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert any(t.startswith("编制单位") for t in texts) and "单位：元" in texts
+        line = " ".join(t for t in texts if "：" in t)
+        assert all(f"{role}：" in line for role in ("单位负责人", "会计主管", "复核", "制表"))
+        assert ws["A1"].font.name == "宋体"
