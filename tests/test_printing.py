@@ -139,6 +139,9 @@ def test_every_statement_and_book_prints_as_specified(db_url, session, books, tm
             assert abs(max(w, h) / min(w, h) - 297 / 210) < 0.01  # A4
             # fit to width: nothing printed in the outer margin on either side or at the foot
             assert left > w * 0.02 and right < w * 0.98 and bottom < h * 0.99, (name, png.name)
+    # 制表 is the acting user when one is named
+    r = run(db_url, *cases["bs"][0], "--out", str(tmp_path / "signed.pdf"), user="王会计")
+    assert r.exit_code == 0 and "制表：王会计" in _text(tmp_path / "signed.pdf")
     # 资产负债表 2024-02 by hand (module docstring of test_reports_statements): 资产总计 1,247.00
     assert "1,247.00" in _text(tmp_path / "bs.pdf")
     # 收支表: 本月数 and 本年累计数 on the one page, 统筹 收入 300 this month, 1,012 for the year

@@ -16,6 +16,21 @@ import typer
 from fundledger.cli.app import emit_json, fail
 
 
+def signed(forms: Any) -> list[Any]:
+    """The printed forms with 制表 filled by the acting user (``--user`` / ``FUNDLEDGER_USER``).
+
+    The books know who prepares a report only through the command's user; the default ``system``
+    is no person, so then the line stays blank for the pen. 单位负责人 / 会计主管 / 复核 sign by hand.
+    """
+    from dataclasses import replace
+
+    from fundledger.cli.app import state
+
+    if not state.user or state.user == "system":
+        return list(forms)
+    return [replace(f, signatures={"制表": state.user, **f.signatures}) for f in forms]
+
+
 def choose_format(fmt: str | None, out: Path | None, allowed: tuple[str, ...]) -> str:
     """``--format`` and ``--out`` reconciled (``reports.output.format_for``); bad input exits 2."""
     from reports.output import ExportError, check_target, format_for

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
-from fundledger.cli.output import choose_format, emit
+from fundledger.cli.output import choose_format, emit, signed
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
@@ -75,7 +75,7 @@ def _workbook(*sheets: tuple[str, Any]) -> Any:
 def _pdf(*forms: Any) -> bytes:
     from reports.pdf import render_pdf
 
-    return render_pdf(forms)
+    return render_pdf(signed(forms))
 
 
 def _balance_sheet(session: Any, at: int, **books: Any) -> Any:

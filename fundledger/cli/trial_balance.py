@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope
-from fundledger.cli.output import choose_format, emit
+from fundledger.cli.output import choose_format, emit, signed
 from ledger.periods import parse_period, period_of
 
 
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             from reports.forms import trial_balance_form
             from reports.pdf import render_pdf
 
-            return render_pdf([trial_balance_form(tb)])
+            return render_pdf(signed([trial_balance_form(tb)]))
 
         emit(
             fmt,
