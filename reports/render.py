@@ -244,6 +244,7 @@ def trial_balance_text(tb, *, by_counterparty: bool = False) -> str:  # type: ig
 CONSOLIDATED_HEADERS = (
     "科目编码",
     "科目名称",
+    "期初方向",
     "期初余额",
     "汇总借方",
     "汇总贷方",
@@ -251,7 +252,7 @@ CONSOLIDATED_HEADERS = (
     "抵销贷方",
     "本期借方",
     "本期贷方",
-    "方向",
+    "期末方向",
     "期末余额",
 )
 
@@ -261,30 +262,30 @@ def consolidated_movements(r) -> list[int]:  # type: ignore[no-untyped-def]
     return [r.sum_debit, r.sum_credit, r.sum_debit - r.debit, r.sum_credit - r.credit, r.debit, r.credit]
 
 
+def consolidated_cells(ctb) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """汇总科目余额表 rows (text, fen or ``None``): balances unsigned beside their 方向, the 合计 row last."""
+    rows: list[list[object]] = [
+        [r.code, r.name, direction_of(r.opening), abs(r.opening), *consolidated_movements(r), r.direction,
+         abs(r.closing)]
+        for r in ctb.rows
+    ]
+    t = ctb.totals
+    rows.append(["", "合计", direction_of(t.opening), abs(t.opening), None, None, None, None, t.debit, t.credit,
+                 direction_of(t.closing), abs(t.closing)])
+    return rows
+
+
 def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
     head = (
         f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {ctb.fund}  "
         f"{ctb.to_dict()['from']} 至 {ctb.to_dict()['to']}  单位：元\n汇总账套：{', '.join(ctb.ledgers)}"
     )
-    rows = [
-        [
-            r.code,
-            r.name,
-            money(r.opening),
-            *map(money, consolidated_movements(r)),
-            r.direction,
-            money(abs(r.closing)),
-        ]
-        for r in ctb.rows
-    ]
-    t = ctb.totals
-    rows.append(
-        ["", "合计", money(t.opening), "", "", "", "", money(t.debit), money(t.credit), "", money(t.closing)]
-    )
+    rows = [[c if isinstance(c, str) else "" if c is None else money(c) for c in row]  # type: ignore[arg-type]
+            for row in consolidated_cells(ctb)]
     body = table(
         CONSOLIDATED_HEADERS,
         rows,
-        numeric=[False, False, True, True, True, True, True, True, True, False, True],
+        numeric=[False, False, False, True, True, True, True, True, True, True, False, True],
     )
     return head + "\n" + body + "\n\n" + inter_level_table(ctb.inter_level)
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.money import fen_to_decimal
-from reports.render import CONSOLIDATED_HEADERS, consolidated_movements
+from reports.render import CONSOLIDATED_HEADERS, consolidated_cells
 
 AMOUNT_FORMAT = "#,##0.00"
 _THIN = Side(style="thin")
@@ -250,19 +250,17 @@ def trial_balance_sheet(wb: Workbook, tb: Any) -> Worksheet:
 
 
 def consolidated_sheet(wb: Workbook, ctb: Any) -> Worksheet:
-    rows = [[r.code, r.name, r.opening, *consolidated_movements(r), r.direction, abs(r.closing)] for r in ctb.rows]
-    t = ctb.totals
-    rows.append(["", "合计", t.opening, None, None, None, None, t.debit, t.credit, "", t.closing])
+    rows = consolidated_cells(ctb)
     d = ctb.to_dict()
     return table_sheet(
         wb,
         "汇总科目余额表",
         CONSOLIDATED_HEADERS,
         rows,
-        (2, 3, 4, 5, 6, 7, 8, 10),
+        (3, 4, 5, 6, 7, 8, 9, 11),
         caption="汇总科目余额表",
         heading=f"编制单位：{ctb.entity} {ctb.entity_name}    期间：{d['from']} 至 {d['to']}    单位：元",
-        widths=[12, 24, 16, 16, 16, 16, 16, 16, 16, 6, 16],
+        widths=[12, 24, 6, 16, 16, 16, 16, 16, 16, 16, 6, 16],
     )
 
 

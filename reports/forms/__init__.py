@@ -101,24 +101,19 @@ def trial_balance_form(tb: Any) -> PrintTable:
 
 def consolidated_form(ctb: Any) -> PrintTable:
     """汇总科目余额表: 期初 and 期末 with 方向, what the ledgers summed, what elimination took out."""
-    from reports.render import consolidated_movements
+    from reports.render import CONSOLIDATED_HEADERS, consolidated_cells
 
-    heads = ("科目编码", "科目名称", "期初方向", "期初余额", "汇总借方", "汇总贷方", "抵销借方", "抵销贷方",
-             "本期借方", "本期贷方", "期末方向", "期末余额")
     weights = (1.2, 2.6, 0.8, 1.6, 1.6, 1.6, 1.5, 1.5, 1.6, 1.6, 0.8, 1.6)
     numeric = (False, False, False, True, True, True, True, True, True, True, False, True)
-    rows = [Row([r.code, "\u3000" * max(0, (len(r.code) - 4) // 2) + r.name, direction_of(r.opening),
-                 money(abs(r.opening)),
-                 *(money(v) for v in consolidated_movements(r)), r.direction, money(abs(r.closing))])
-            for r in ctb.rows]
-    t = ctb.totals
-    rows.append(Row(["", "合计", direction_of(t.opening), money(abs(t.opening)), "", "", "", "",
-                     money(t.debit), money(t.credit), direction_of(t.closing), money(abs(t.closing))], bold=True))
+    cells = consolidated_cells(ctb)
+    for r in cells:
+        r[1] = "\u3000" * max(0, (len(str(r[0])) - 4) // 2) + str(r[1])
+    rows = [Row(_cells(r), bold=i == len(cells) - 1) for i, r in enumerate(cells)]
     d = ctb.to_dict()
     return PrintTable(
         title="汇总科目余额表", entity=f"{ctb.entity} {ctb.entity_name}", period=f"{d['from']} 至 {d['to']}",
-        columns=[Column(h, w, n) for h, w, n in zip(heads, weights, numeric, strict=True)], rows=rows,
-        landscape=True, font_size=7.5, extra=f"汇总账套：{len(ctb.ledgers)} 个",
+        columns=[Column(h, w, n) for h, w, n in zip(CONSOLIDATED_HEADERS, weights, numeric, strict=True)],
+        rows=rows, landscape=True, font_size=7.5, extra=f"汇总账套：{len(ctb.ledgers)} 个",
     )
 
 
