@@ -328,3 +328,23 @@ def test_statement_workbooks_carry_their_print_setup(db_url, session, books, tmp
         line = " ".join(t for t in texts if "：" in t)
         assert all(f"{role}：" in line for role in ("单位负责人", "会计主管", "复核", "制表"))
         assert ws["A1"].font.name == "宋体"
+
+
+def test_account_names_are_data_in_every_export(db_url, session, books, tmp_path):
+    r = run(db_url, "account", "add", "--ledger", "C-EMP", "100309", "=HYPERLINK(\"http://x\")")
+    assert r.exit_code == 0, r.output
+    from ledger.journal import post
+
+    session.expire_all()
+    post(session, entry("C-EMP", "n1", dt.date(2024, 1, 5), "@征收", D("100309", "10"), C("400101", "10")))
+    session.commit()
+    r = run(db_url, "trial-balance", "--ledger", "C-EMP", "--period", "2024-01", "--out", str(tmp_path / "t.xlsx"))
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    cell = next(row[1] for row in ws.iter_rows(min_row=4) if row[0].value == "100309")
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
+    r = run(db_url, "trial-balance", "--ledger", "C-EMP", "--period", "2024-01", "--out", str(tmp_path / "t.csv"))
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[[r[0] for r in rows].index("100309")][:2] == ["100309", "'=HYPERLINK(\"http://x\")"]
+    # the amounts stay plain numbers: 10.00 debit, and 400101's credit balance signed as the contract has it
+    assert rows[[r[0] for r in rows].index("400101")][-1] == "-10.00"

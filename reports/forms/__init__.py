@@ -26,7 +26,11 @@ def _statement_period(stmt: Any) -> str:
 
 
 def _entity(stmt: Any) -> str:
-    return f"{stmt.entity}（{', '.join(stmt.ledgers or [stmt.ledger])}）"
+    """编制单位 of a statement: the entity with its ledger, or how many ledgers a 汇总 sums."""
+    ledgers = stmt.ledgers or [stmt.ledger]
+    if stmt.consolidated and len(ledgers) > 1:
+        return f"{stmt.entity}（汇总 {len(ledgers)} 个账套）"
+    return f"{stmt.entity}（{', '.join(ledgers)}）"
 
 
 def _line(ln: Any) -> tuple[str, int | None, int | None, bool]:
