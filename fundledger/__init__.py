@@ -49,12 +49,14 @@ from postings.voucher_csv import import_vouchers
 from reports.balance_sheet import balance_sheet
 from reports.beancount_export import export_beancount
 from reports.consolidation import consolidated_statements, consolidated_trial_balance
-from reports.detail_ledger import cash_journals, detail_ledger
+from reports.detail_ledger import cash_journals, detail_ledger, whole_cash_journals, whole_detail_ledger
 from reports.final_accounts import final_accounts
 from reports.fund.applied import capacity_report, deadline_report
+from reports.general_ledger import general_ledger
 from reports.income_statement import income_statement
 from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
 from reports.trial_balance import trial_balance, trial_balance_as_of
+from reports.voucher_view import period_vouchers
 
 __all__ = [
     "LedgerError",
@@ -84,6 +86,7 @@ __all__ = [
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
+    "general_ledger",
     "import_beancount",
     "import_statement",
     "import_vouchers",
@@ -94,6 +97,7 @@ __all__ = [
     "month_end",
     "open_books",
     "parse_period",
+    "period_vouchers",
     "post",
     "post_many",
     "post_pair",
@@ -126,4 +130,6 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "whole_cash_journals",
+    "whole_detail_ledger",
 ]

@@ -28,7 +28,6 @@ left out; the header says how many.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -281,16 +280,12 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
 
 
 def export_beancount(session: Session, out: str | Path, ledger_code: str | None = None) -> ExportResult:
-    """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one)."""
-    from ledger.errors import LedgerError
+    """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one;
+    a symlink or device at ``out`` is refused, ``reports.output.write_atomically``)."""
+    from reports.output import check_target, write_text_atomically
 
-    result = render_beancount(session, ledger_code)
     path = Path(out)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(result.text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise LedgerError(f"cannot write {path}: {exc.strerror}") from None
+    check_target(path)  # refuse before the work, not after it
+    result = render_beancount(session, ledger_code)
+    write_text_atomically(path, result.text)
     return ExportResult(str(path), result.ledgers, result.accounts, result.vouchers, result.pending_skipped)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -417,6 +417,26 @@ def cash_journals(
     offset: int = 0,
 ) -> list[DetailLedger]:
     """日记账: one page per bank-tied account of the ledger (or of the one named by code or number)."""
+    return [
+        detail_ledger(
+            session,
+            ledger_code,
+            a.code,
+            start=start,
+            end=end,
+            date_from=date_from,
+            date_to=date_to,
+            limit=limit,
+            offset=offset,
+        )
+        for a in _journal_accounts(session, ledger_code, account_code, bank_number)
+    ]
+
+
+def _journal_accounts(
+    session: Session, ledger_code: str, account_code: str | None, bank_number: str | None
+) -> list[Account]:
+    """The bank-tied accounts a 日记账 request names (all of the ledger's by default); refuses none."""
     accounts = bank_accounts(session, ledger_code)
     if account_code is not None:
         accounts = [a for a in accounts if a.code == account_code]
@@ -433,17 +453,53 @@ def cash_journals(
             f"ledger {ledger_code} has no bank-tied accounts; "
             "add one with `fundledger account add --bank-kind`"
         )
-    return [
-        detail_ledger(
-            session,
-            ledger_code,
-            a.code,
-            start=start,
-            end=end,
-            date_from=date_from,
-            date_to=date_to,
-            limit=limit,
-            offset=offset,
+    return accounts
+
+
+def whole_detail_ledger(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    side: str | None = None,
+) -> DetailLedger:
+    """The 明细账 with every row of the range, for a file export (``--limit`` pages only the screen).
+
+    Why: an export that stops at a page is a statement with rows missing, and nothing on paper says
+    so. It reads page after page of ``PAGE_ROWS_MAX`` rows (each bounded, as ``detail_ledger`` is)
+    until the last, and returns them as one ledger with ``has_more`` false.
+    """
+    rows: list[DetailRow] = []
+    offset = 0
+    while True:
+        page = detail_ledger(
+            session, ledger_code, account_code, start=start, end=end, date_from=date_from, date_to=date_to,
+            limit=PAGE_ROWS_MAX, offset=offset, side=side,
         )
-        for a in accounts
+        rows.extend(page.rows)
+        if not page.has_more:
+            return replace(page, rows=rows, offset=0, limit=max(len(rows), 1), has_more=False)
+        offset += PAGE_ROWS_MAX
+
+
+def whole_cash_journals(
+    session: Session,
+    ledger_code: str,
+    *,
+    account_code: str | None = None,
+    bank_number: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[DetailLedger]:
+    """日记账 per bank-tied account with every row of the range (the file export of ``cash_journals``)."""
+    return [
+        whole_detail_ledger(session, ledger_code, a.code, start=start, end=end, date_from=date_from,
+                            date_to=date_to)
+        for a in _journal_accounts(session, ledger_code, account_code, bank_number)
     ]

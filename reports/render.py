@@ -37,10 +37,13 @@ def table(
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """CSV with every text field neutralised (``reports.output.csv_cell``): 摘要 and names are data."""
+    from reports.output import csv_cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(h) for h in headers])
+    writer.writerows([csv_cell(c) for c in row] for row in rows)
     return out.getvalue()
 
 
@@ -203,16 +206,34 @@ def trial_balance_csv(tb, *, by_counterparty: bool = False) -> str:  # type: ign
     return text
 
 
+#: 科目余额表 columns, on screen, in the workbook and on paper: 方向 beside each balance, amounts unsigned.
+TRIAL_BALANCE_HEADERS = (
+    "科目编码", "科目名称", "期初方向", "期初余额", "本期借方", "本期贷方", "本年累计借方", "本年累计贷方",
+    "期末方向", "期末余额",
+)
+
+
+def trial_balance_cells(tb) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """The 科目余额表 as rows of (text, fen or ``None``): the 合计 row last, balances with their 方向."""
+    rows: list[list[object]] = [
+        [r.code, r.name, direction_of(r.opening), abs(r.opening), r.debit, r.credit, r.ytd_debit,
+         r.ytd_credit, direction_of(r.closing), abs(r.closing)]
+        for r in tb.rows
+    ]
+    t = tb.totals
+    rows.append(["", "合计", direction_of(t.opening), abs(t.opening), t.debit, t.credit, None, None,
+                 direction_of(t.closing), abs(t.closing)])
+    return rows
+
+
 def trial_balance_text(tb, *, by_counterparty: bool = False) -> str:  # type: ignore[no-untyped-def]
-    """科目余额表 for people: heading, the table with 本年累计 and 方向, the 往来单位 breakdown if asked."""
-    rows = [[r.code, r.name, money(r.opening), money(r.debit), money(r.credit), money(r.ytd_debit),
-             money(r.ytd_credit), r.direction, money(abs(r.closing))] for r in tb.rows]
-    rows.append(["", "合计", money(tb.totals.opening), money(tb.totals.debit), money(tb.totals.credit),
-                 "", "", "", money(tb.totals.closing)])
+    """科目余额表 for people: heading, the table with 本年累计 and 期初/期末 方向, the 往来单位 breakdown if asked."""
+    rows = [[c if isinstance(c, str) else "" if c is None else money(c) for c in row]  # type: ignore[arg-type]
+            for row in trial_balance_cells(tb)]
     parts = [
         f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元",
-        table(["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "本年累计借方", "本年累计贷方",
-               "方向", "期末余额"], rows, numeric=[False, False, True, True, True, True, True, False, True]),
+        table(TRIAL_BALANCE_HEADERS, rows,
+              numeric=[False, False, False, True, True, True, True, True, False, True]),
     ]
     if by_counterparty:
         parts += ["\n往来单位明细", counterparty_table(tb.counterparties)]
@@ -223,6 +244,7 @@ def trial_balance_text(tb, *, by_counterparty: bool = False) -> str:  # type: ig
 CONSOLIDATED_HEADERS = (
     "科目编码",
     "科目名称",
+    "期初方向",
     "期初余额",
     "汇总借方",
     "汇总贷方",
@@ -230,7 +252,7 @@ CONSOLIDATED_HEADERS = (
     "抵销贷方",
     "本期借方",
     "本期贷方",
-    "方向",
+    "期末方向",
     "期末余额",
 )
 
@@ -240,30 +262,30 @@ def consolidated_movements(r) -> list[int]:  # type: ignore[no-untyped-def]
     return [r.sum_debit, r.sum_credit, r.sum_debit - r.debit, r.sum_credit - r.credit, r.debit, r.credit]
 
 
+def consolidated_cells(ctb) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """汇总科目余额表 rows (text, fen or ``None``): balances unsigned beside their 方向, the 合计 row last."""
+    rows: list[list[object]] = [
+        [r.code, r.name, direction_of(r.opening), abs(r.opening), *consolidated_movements(r), r.direction,
+         abs(r.closing)]
+        for r in ctb.rows
+    ]
+    t = ctb.totals
+    rows.append(["", "合计", direction_of(t.opening), abs(t.opening), None, None, None, None, t.debit, t.credit,
+                 direction_of(t.closing), abs(t.closing)])
+    return rows
+
+
 def consolidated_table(ctb) -> str:  # type: ignore[no-untyped-def]
     head = (
         f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {ctb.fund}  "
         f"{ctb.to_dict()['from']} 至 {ctb.to_dict()['to']}  单位：元\n汇总账套：{', '.join(ctb.ledgers)}"
     )
-    rows = [
-        [
-            r.code,
-            r.name,
-            money(r.opening),
-            *map(money, consolidated_movements(r)),
-            r.direction,
-            money(abs(r.closing)),
-        ]
-        for r in ctb.rows
-    ]
-    t = ctb.totals
-    rows.append(
-        ["", "合计", money(t.opening), "", "", "", "", money(t.debit), money(t.credit), "", money(t.closing)]
-    )
+    rows = [[c if isinstance(c, str) else "" if c is None else money(c) for c in row]  # type: ignore[arg-type]
+            for row in consolidated_cells(ctb)]
     body = table(
         CONSOLIDATED_HEADERS,
         rows,
-        numeric=[False, False, True, True, True, True, True, True, True, False, True],
+        numeric=[False, False, False, True, True, True, True, True, True, True, False, True],
     )
     return head + "\n" + body + "\n\n" + inter_level_table(ctb.inter_level)
 

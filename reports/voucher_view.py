@@ -297,3 +297,14 @@ def show_voucher(
         reviewer,
         reviewed_at,
     )
+
+
+def period_vouchers(session: Session, ledger_code: str, period: int) -> list[VoucherView]:
+    """The vouchers of ``ledger_code`` in ``period``, by number, each as ``show_voucher`` gives it."""
+    ledger = get_ledger(session, ledger_code)
+    ids = session.execute(
+        select(Voucher.id).where(Voucher.ledger_id == ledger.id, Voucher.period == period).order_by(Voucher.number)
+    ).scalars().all()
+    if not ids:
+        raise LedgerError(f"ledger {ledger_code} has no vouchers in {period // 100}-{period % 100:02d}")
+    return [show_voucher(session, ledger_code, voucher_id=i) for i in ids]

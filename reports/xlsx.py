@@ -5,6 +5,12 @@ One sheet per statement, Chinese headers as the forms have them (title, 会社�
 format ``#,##0.00`` so they show two decimals and thousands separators and stay numbers a
 spreadsheet can add. The 资产负债表 is two-sided (资产 | 年初余额 | 期末余额 || 负债和净资产 | 年初余额 |
 期末余额) like the printed form.
+
+Printable by construction: every sheet carries its print set-up (A4, the orientation its form
+needs, fit to the page width — the two statements to one page —, the heading rows repeated on
+every page, "第 N 页 共 M 页" in the footer, 宋体) and ends with the signature line (单位负责人 /
+会计主管 / 复核 / 制表). Text cells are written with the explicit string type, so a 摘要 that
+begins with ``=`` is shown as typed and never evaluated as a formula.
 """
 
 from __future__ import annotations
@@ -19,13 +25,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.money import fen_to_decimal
-from reports.render import CONSOLIDATED_HEADERS, consolidated_movements
+from reports.render import CONSOLIDATED_HEADERS, consolidated_cells
 
 AMOUNT_FORMAT = "#,##0.00"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
+#: 宋体: the typeface of Chinese statutory forms; LibreOffice substitutes an installed Song/Ming face.
+FONT_NAME = "宋体"
+_PLAIN = Font(name=FONT_NAME)
+_BOLD = Font(name=FONT_NAME, bold=True)
+_TITLE = Font(name=FONT_NAME, bold=True, size=14)
+#: The signature line of a Chinese finance office's printed report, left to right.
+SIGNATURE_ROLES = ("单位负责人", "会计主管", "复核", "制表")
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 
@@ -43,16 +54,59 @@ def _amount(ws: Worksheet, row: int, col: int, fen: int | None, *, bold: bool = 
     cell = ws.cell(row=row, column=col, value=fen_to_decimal(fen) if fen is not None else None)
     cell.number_format = AMOUNT_FORMAT
     cell.border = _BOX
-    if bold:
-        cell.font = _BOLD
+    cell.font = _BOLD if bold else _PLAIN
 
 
 def _text(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, box: bool = True) -> None:
+    """A cell of data; a text is stored as a string even when it begins with ``=`` (never a formula)."""
     cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
     if box:
         cell.border = _BOX
-    if bold:
-        cell.font = _BOLD
+    cell.font = _BOLD if bold else _PLAIN
+
+
+def _label(ws: Worksheet, row: int, col: int, value: str, *, font: Font = _PLAIN) -> Any:
+    """A heading cell (no box), explicitly text."""
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.data_type = "s"
+    cell.font = font
+    return cell
+
+
+def print_setup(
+    ws: Worksheet, *, landscape: bool, title_rows: tuple[int, int] | None, one_page: bool = False
+) -> None:
+    """A4, orientation, fit to the page width (``one_page``: and height), heading rows on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows is not None:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    footer = ws.oddFooter
+    if footer is not None:
+        footer.center.text = "第 &P 页 共 &N 页"
+        footer.center.font = FONT_NAME
+
+
+def signature_line(ws: Worksheet, row: int, span: int, names: dict[str, str] | None = None) -> int:
+    """单位负责人 / 会计主管 / 复核 / 制表 under the table, names filled where the books know them."""
+    names = names or {}
+    cells = [f"{role}：{names.get(role, '')}" for role in SIGNATURE_ROLES]
+    if span >= len(cells):  # one role per column, spread over the table's width
+        for i, text in enumerate(cells):
+            _label(ws, row, 1 + i * span // len(cells), text)
+    else:  # a narrow form: the line in one cell, spaced for the pens
+        _label(ws, row, 1, "        ".join(cells))
+    return row + 1
 
 
 def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
@@ -62,14 +116,14 @@ def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
 
 def _header(ws: Worksheet, stmt: Any, span: int, when: str) -> int:
     """Title block of a statutory form; returns the next free row."""
-    ws.cell(row=1, column=1, value=stmt.title + ("（汇总）" if stmt.consolidated else "")).font = _TITLE
+    _label(ws, 1, 1, stmt.title + ("（汇总）" if stmt.consolidated else ""), font=_TITLE)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    ws.cell(row=2, column=span, value=stmt.form).alignment = Alignment(horizontal="right")
-    ws.cell(row=3, column=1, value=f"险种和制度：{stmt.fund_name}")
-    ws.cell(row=3, column=span, value="单位：元").alignment = Alignment(horizontal="right")
-    ws.cell(row=4, column=1, value=f"编制单位：{stmt.entity}")
-    ws.cell(row=4, column=max(2, span // 2 + 1), value=when)
+    _label(ws, 2, span, stmt.form).alignment = Alignment(horizontal="right")
+    _label(ws, 3, 1, f"险种和制度：{stmt.fund_name}")
+    _label(ws, 3, span, "单位：元").alignment = Alignment(horizontal="right")
+    _label(ws, 4, 1, f"编制单位：{stmt.entity}")
+    _label(ws, 4, max(2, span // 2 + 1), when)
     return 6
 
 
@@ -109,6 +163,8 @@ def balance_sheet_sheet(wb: Workbook, bs: Any, title: str | None = None) -> Work
                 for c in range(3):
                     _text(ws, r, 1 + offset + c, None)
     _widths(ws, [26, 18, 18, 26, 18, 18])
+    signature_line(ws, row + max(len(left), len(right)) + 2, 6)
+    print_setup(ws, landscape=True, title_rows=(row, row), one_page=True)
     return ws
 
 
@@ -130,7 +186,10 @@ def income_statement_sheet(wb: Workbook, inc: Any, title: str | None = None) -> 
             _text(ws, row + i, 1, f"{e.ledger} {e.voucher} {e.date.isoformat()} {e.summary} {e.account} "
                   f"{e.account_name} {'借方' if e.side == 'debit' else '贷方'}")
             _amount(ws, row + i, 2, e.amount_fen)
+        row += len(inc.contra_entries) - len(inc.lines)
     _widths(ws, [34, 18, 18])
+    signature_line(ws, row + len(inc.lines) + 2, 3)
+    print_setup(ws, landscape=False, title_rows=(6, 6), one_page=True)
     return ws
 
 
@@ -142,12 +201,23 @@ def table_sheet(
     amount_columns: Sequence[int],
     caption: str | None = None,
     widths: Sequence[int] = (),
+    *,
+    heading: str | None = None,
+    landscape: bool = True,
+    signatures: dict[str, str] | None = None,
 ) -> Worksheet:
-    """A plain table; values in ``amount_columns`` (0-based) are fen and written as 元."""
+    """A plain table; values in ``amount_columns`` (0-based) are fen and written as 元.
+
+    ``caption`` is the title row, ``heading`` the 编制单位 / 期间 / 单位：元 line under it; the column
+    headers repeat on every printed page and the signature line follows the last row.
+    """
     ws = _sheet(wb, title)
     row = 1
     if caption:
-        ws.cell(row=1, column=1, value=caption).font = _TITLE
+        _label(ws, 1, 1, caption, font=_TITLE)
+        row = 3
+    if heading:
+        _label(ws, 2, 1, heading)
         row = 3
     for col, head in enumerate(headers, start=1):
         _text(ws, row, col, head, bold=True)
@@ -158,22 +228,39 @@ def table_sheet(
             else:
                 _text(ws, row + i, j + 1, v)
     _widths(ws, widths or [14] * len(headers))
+    signature_line(ws, row + len(rows) + 2, len(headers), signatures)
+    print_setup(ws, landscape=landscape, title_rows=(row, row))
     return ws
 
 
+def trial_balance_sheet(wb: Workbook, tb: Any) -> Worksheet:
+    """科目余额表 with 期初/期末 方向 columns and unsigned balances, as the printed form has it."""
+    from reports.render import TRIAL_BALANCE_HEADERS, trial_balance_cells
+
+    return table_sheet(
+        wb,
+        "科目余额表",
+        TRIAL_BALANCE_HEADERS,
+        trial_balance_cells(tb),
+        (3, 4, 5, 6, 7, 9),
+        caption="科目余额表",
+        heading=f"编制单位：{tb.ledger}    期间：{tb.from_date} 至 {tb.to_date}    单位：元",
+        widths=[12, 26, 6, 16, 16, 16, 16, 16, 6, 16],
+    )
+
+
 def consolidated_sheet(wb: Workbook, ctb: Any) -> Worksheet:
-    rows = [[r.code, r.name, r.opening, *consolidated_movements(r), r.direction, abs(r.closing)] for r in ctb.rows]
-    t = ctb.totals
-    rows.append(["", "合计", t.opening, None, None, None, None, t.debit, t.credit, "", t.closing])
+    rows = consolidated_cells(ctb)
     d = ctb.to_dict()
     return table_sheet(
         wb,
         "汇总科目余额表",
         CONSOLIDATED_HEADERS,
         rows,
-        (2, 3, 4, 5, 6, 7, 8, 10),
-        caption=f"汇总科目余额表  {ctb.entity} {ctb.entity_name}  {d['from']} 至 {d['to']}  单位：元",
-        widths=[12, 24, 16, 16, 16, 16, 16, 16, 16, 6, 16],
+        (3, 4, 5, 6, 7, 8, 9, 11),
+        caption="汇总科目余额表",
+        heading=f"编制单位：{ctb.entity} {ctb.entity_name}    期间：{d['from']} 至 {d['to']}    单位：元",
+        widths=[12, 24, 6, 16, 16, 16, 16, 16, 16, 16, 6, 16],
     )
 
 
@@ -220,7 +307,7 @@ def inter_level_sheet(wb: Workbook, il: Any) -> Worksheet:
 
 def figures_sheet(wb: Workbook, title: str, figures: Sequence[Any]) -> Worksheet:
     ws = _sheet(wb, title)
-    ws.cell(row=1, column=1, value=title).font = _TITLE
+    _label(ws, 1, 1, title, font=_TITLE)
     for col, head in enumerate(("项目", "数值", "单位"), start=1):
         _text(ws, 3, col, head, bold=True)
     for i, f in enumerate(figures, start=4):
@@ -233,6 +320,8 @@ def figures_sheet(wb: Workbook, title: str, figures: Sequence[Any]) -> Worksheet
                 ws.cell(row=i, column=2).number_format = "0.00"
         _text(ws, i, 3, f.unit)
     _widths(ws, [44, 20, 8])
+    signature_line(ws, 4 + len(figures) + 1, 3)
+    print_setup(ws, landscape=False, title_rows=(3, 3))
     return ws
 
 
@@ -257,7 +346,8 @@ def detail_sheet(wb: Workbook, dl: Any) -> Worksheet:
         ["日期", "凭证号", "摘要", "对方科目", "借方", "贷方", "方向", "余额"],
         rows,
         (4, 5, 7),
-        caption=f"{dl.title}  {dl.ledger}  {dl.account} {dl.account_name}  单位：元",
+        caption=f"{dl.title}  {dl.account} {dl.account_name}",
+        heading=f"编制单位：{dl.ledger}    期间：{dl.date_from} 至 {dl.date_to}    单位：元",
         widths=[12, 10, 30, 30, 16, 16, 6, 16],
     )
     for r in range(4, 4 + len(rows)):
@@ -276,5 +366,17 @@ def final_accounts_workbook(fa: Any) -> Workbook:
     return wb
 
 
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file (written atomically by ``reports.output``)."""
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def save(wb: Workbook, path: str | Path) -> None:
-    wb.save(str(path))
+    """Write the workbook atomically; a symlink or device at ``path`` is refused."""
+    from reports.output import write_atomically
+
+    write_atomically(path, workbook_bytes(wb))

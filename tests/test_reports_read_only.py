@@ -170,6 +170,10 @@ ARGUMENTS: dict[str, Call] = {
     "balance_before": Call(args(lambda b: (b.ledger_id("C-EMP"), b.account_ids("C-EMP", "100301"), D2))),
     "bank_accounts": Call(call("C-EMP")),
     "cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
+    "whole_detail_ledger": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
+    "whole_cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
+    "general_ledger": Call(call("C-EMP", JAN, MAR)),
+    "period_vouchers": Call(call("C-EMP", MAR)),
     "find_voucher": Call(call("C-EMP", number=1, period=JAN)),
     "show_voucher": Call(call("C-EMP", number=2, period=MAR)),
     # statements, consolidation, final accounts

@@ -341,6 +341,10 @@ def test_statement_commands_refuse_bad_input(db_url, books):
         ),
         (
             ("report", "balance-sheet", "--ledger", "C-EMP", "--period", "2024-01", "--format", "pdf"),
+            "--out",
+        ),
+        (
+            ("report", "balance-sheet", "--ledger", "C-EMP", "--period", "2024-01", "--format", "doc"),
             "unknown format",
         ),
     ):

@@ -1,7 +1,9 @@
 """CLI of the reports layer: ``fundledger report …`` and ``fundledger show voucher``.
 
 Every command is a thin call of a report function followed by a renderer: ``table`` for people,
-``json`` and ``csv`` for machines, ``xlsx`` (needs ``--out``) laid out like the statutory forms.
+``json`` and ``csv`` for machines, ``xlsx`` and ``pdf`` (need ``--out``) laid out like the statutory forms
+(``docs/printing.md``). The format follows ``--out``'s suffix; a file export carries every row
+(``--limit`` pages the screen only).
 Bad input exits 2 with a one-line error (``fundledger.cli.app.session_scope``); the reports only read.
 """
 
@@ -15,8 +17,9 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.output import choose_format, emit, signed
 
-FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
 
 def _period(text: str) -> int:
@@ -55,29 +58,6 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _emit_text(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-        return
-    try:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"written {out}")
-
-
-def _emit_xlsx(wb: Any, out: Path | None) -> None:
-    from reports.xlsx import save
-
-    if out is None:
-        fail("--format xlsx writes a file; give it with --out FILE.xlsx")
-    try:
-        save(wb, out)
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"written {out}")
-
-
 def _workbook(*sheets: tuple[str, Any]) -> Any:
     """A workbook of one sheet per (``reports.xlsx`` sheet writer's name, report).
 
@@ -92,21 +72,10 @@ def _workbook(*sheets: tuple[str, Any]) -> Any:
     return wb
 
 
-def _emit(fmt: str, out: Path | None, *, table: Any, csv: Any, json: Any, xlsx: Any) -> None:
-    """Render lazily: each argument is a zero-argument callable."""
-    if fmt == "json":
-        if out is None:
-            emit_json(json())
-        else:
-            import json as json_module
+def _pdf(*forms: Any) -> bytes:
+    from reports.pdf import render_pdf
 
-            _emit_text(json_module.dumps(json(), ensure_ascii=False, indent=2), out)
-    elif fmt == "csv":
-        _emit_text(csv(), out)
-    elif fmt == "xlsx":
-        _emit_xlsx(xlsx(), out)
-    else:
-        _emit_text(table(), out)
+    return render_pdf(signed(forms))
 
 
 def _balance_sheet(session: Any, at: int, **books: Any) -> Any:
@@ -136,8 +105,10 @@ FundOpt = Annotated[str | None, typer.Option("--fund", help="employee|resident")
 ConsolidatedOpt = Annotated[bool, typer.Option("--consolidated", help="汇总: the entity and its subtree")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="YYYY-MM: monthly statement")]
 YearOpt = Annotated[str | None, typer.Option("--year", help="YYYY: annual statement")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table|json|csv|xlsx")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file (required for xlsx)")]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", help="table|json|csv|xlsx|pdf (default: from --out's suffix, else table)")
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file, whole (required for xlsx, pdf)")]
 
 LimitOpt = Annotated[int, typer.Option("--limit", help="Rows per page (1–1000)")]
 OffsetOpt = Annotated[int | None, typer.Option("--offset", help="Rows to skip")]
@@ -175,7 +146,9 @@ def register(app: typer.Typer) -> None:
     report = group("report", "Reports (报表): statements, consolidation, final accounts, detail ledgers.")
     show = group("show", "Show one record in full (drill-down).")
 
-    def statement_command(name: str, doc: str, build: Callable[..., Any], table: str, sheet: str) -> None:
+    def statement_command(
+        name: str, doc: str, build: Callable[..., Any], table: str, sheet: str, form: str
+    ) -> None:
         """Register one monthly/annual statement; 资产负债表 and 收支表 take the same books and dates."""
 
         def statement_cmd(
@@ -185,23 +158,24 @@ def register(app: typer.Typer) -> None:
             consolidated: ConsolidatedOpt = False,
             period: PeriodOpt = None,
             year: YearOpt = None,
-            fmt: FormatOpt = "table",
+            fmt: FormatOpt = None,
             out: OutOpt = None,
         ) -> None:
-            from reports import render
+            from reports import forms, render
 
-            check_format(fmt, FORMATS)
+            fmt = choose_format(fmt, out, FORMATS)
             at, annual = _when(period, year)
             with session_scope(read_only=True) as session:
                 stmt = build(session, at, annual=annual, ledger=ledger, entity=entity, fund=fund,
                              consolidated=consolidated)
-            _emit(
+            emit(
                 fmt,
                 out,
                 table=lambda: getattr(render, table)(stmt),
                 csv=lambda: render.statement_csv(stmt),
                 json=stmt.to_dict,
                 xlsx=lambda: _workbook((sheet, stmt)),
+                pdf=lambda: _pdf(getattr(forms, form)(stmt)),
             )
 
         statement_cmd.__doc__ = doc
@@ -213,6 +187,7 @@ def register(app: typer.Typer) -> None:
         _balance_sheet,
         "balance_sheet_table",
         "balance_sheet_sheet",
+        "balance_sheet_form",
     )
     statement_command(
         "income-statement",
@@ -220,6 +195,7 @@ def register(app: typer.Typer) -> None:
         _income_statement,
         "income_statement_table",
         "income_statement_sheet",
+        "income_statement_form",
     )
 
     @report.command("consolidated-trial-balance")
@@ -227,25 +203,26 @@ def register(app: typer.Typer) -> None:
         entity: Annotated[str, typer.Option("--entity", help="Root of the subtree (a city or a province)")],
         fund: Annotated[str, typer.Option("--fund", help="employee|resident")],
         period: Annotated[str, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")],
-        fmt: FormatOpt = "table",
+        fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
         """汇总科目余额表: the subtree's ledgers summed, inter-level pairs eliminated, differences listed."""
-        from reports import render
+        from reports import forms, render
         from reports.consolidation import consolidated_trial_balance
 
-        check_format(fmt, FORMATS)
+        fmt = choose_format(fmt, out, FORMATS)
         start, end = _range(period)
         with session_scope(read_only=True) as session:
             ctb = consolidated_trial_balance(session, entity, fund, start, end)
 
-        _emit(
+        emit(
             fmt,
             out,
             table=lambda: render.consolidated_table(ctb),
             csv=lambda: render.consolidated_csv(ctb),
             json=ctb.to_dict,
             xlsx=lambda: _workbook(("consolidated_sheet", ctb), ("inter_level_sheet", ctb.inter_level)),
+            pdf=lambda: _pdf(forms.consolidated_form(ctb)),
         )
 
     @report.command("final-accounts")
@@ -257,14 +234,14 @@ def register(app: typer.Typer) -> None:
         draft: Annotated[
             bool, typer.Option("--draft", help="Allow open months / unsettled inter-level flows")
         ] = False,
-        fmt: FormatOpt = "table",
+        fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
         """基金决算: the year's statements, fund indicators (可支付月数…) and the notes' key figures."""
-        from reports import render
+        from reports import forms, render
         from reports.final_accounts import final_accounts
 
-        check_format(fmt, FORMATS)
+        fmt = choose_format(fmt, out, FORMATS)
         y = _year(year)
         with session_scope(read_only=True) as session:
             fa = final_accounts(session, entity, fund, y, consolidated=consolidated, draft=draft)
@@ -274,13 +251,14 @@ def register(app: typer.Typer) -> None:
 
             return final_accounts_workbook(fa)
 
-        _emit(
+        emit(
             fmt,
             out,
             table=lambda: render.final_accounts_table(fa),
             csv=lambda: render.final_accounts_csv(fa),
             json=fa.to_dict,
             xlsx=xlsx,
+            pdf=lambda: _pdf(*forms.final_accounts_forms(fa)),
         )
 
     @report.command("detail")
@@ -299,27 +277,30 @@ def register(app: typer.Typer) -> None:
         limit: LimitOpt = 100,
         offset: OffsetOpt = None,
         page: PageOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
         """明细账 of an account with running balance, page by page; --side drills into a figure."""
-        from reports import render
-        from reports.detail_ledger import detail_ledger
+        from reports import forms, render
+        from reports.detail_ledger import detail_ledger, whole_detail_ledger
 
-        check_format(fmt, FORMATS)
+        fmt = choose_format(fmt, out, FORMATS)
         window = _paging(limit, offset, page)
+        span = _detail_range(period, date_from, date_to)
         with session_scope(read_only=True) as session:
-            dl = detail_ledger(
-                session, ledger, account, side=side, **window, **_detail_range(period, date_from, date_to)
-            )
+            if out is None:
+                dl = detail_ledger(session, ledger, account, side=side, **window, **span)
+            else:  # a file is the whole ledger: --limit/--offset page the screen only
+                dl = whole_detail_ledger(session, ledger, account, side=side, **span)
 
-        _emit(
+        emit(
             fmt,
             out,
             table=lambda: render.detail_table(dl),
             csv=lambda: render.detail_csv(dl),
             json=dl.to_dict,
             xlsx=lambda: _workbook(("detail_sheet", dl)),
+            pdf=lambda: _pdf(forms.detail_form(dl)),
         )
 
     @report.command("journal")
@@ -337,32 +318,104 @@ def register(app: typer.Typer) -> None:
         limit: LimitOpt = 100,
         offset: OffsetOpt = None,
         page: PageOpt = None,
-        fmt: FormatOpt = "table",
+        fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
         """日记账 of each bank-tied account (国库, 财政专户, 收入户, 支出户)."""
-        from reports import render
-        from reports.detail_ledger import cash_journals
+        from reports import forms, render
+        from reports.detail_ledger import cash_journals, whole_cash_journals
 
-        check_format(fmt, FORMATS)
+        fmt = choose_format(fmt, out, FORMATS)
         window = _paging(limit, offset, page)
+        span = _detail_range(period, date_from, date_to)
         with session_scope(read_only=True) as session:
-            journals = cash_journals(
-                session,
-                ledger,
-                account_code=account,
-                bank_number=bank_number,
-                **window,
-                **_detail_range(period, date_from, date_to),
-            )
+            if out is None:
+                journals = cash_journals(
+                    session, ledger, account_code=account, bank_number=bank_number, **window, **span
+                )
+            else:  # a file holds every row of every journal
+                journals = whole_cash_journals(
+                    session, ledger, account_code=account, bank_number=bank_number, **span
+                )
 
-        _emit(
+        emit(
             fmt,
             out,
             table=lambda: "\n\n".join(render.detail_table(dl) for dl in journals),
             csv=lambda: render.journal_csv(journals),
             json=lambda: [dl.to_dict() for dl in journals],
             xlsx=lambda: _workbook(*(("detail_sheet", dl) for dl in journals)),
+            pdf=lambda: _pdf(*(forms.detail_form(dl) for dl in journals)),
+        )
+
+    @report.command("general-ledger")
+    def general_ledger_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")],
+        fmt: FormatOpt = None,
+        out: OutOpt = None,
+    ) -> None:
+        """总账: each first-level account month by month (本月合计, 本年累计, 方向, 余额)."""
+        from reports import forms, render
+        from reports.general_ledger import general_ledger
+
+        fmt = choose_format(fmt, out, FORMATS)
+        start, end = _range(period)
+        with session_scope(read_only=True) as session:
+            gl = general_ledger(session, ledger, start, end)
+        heads = ["科目编码", "科目名称", "月份", "摘要", "借方", "贷方", "方向", "余额"]
+        rows = forms.general_ledger_rows(gl)
+
+        def xlsx() -> Any:
+            from reports import xlsx as sheets
+
+            wb = sheets.new_workbook()
+            sheets.table_sheet(wb, "总账", heads, rows, (4, 5, 7), caption="总账",
+                               heading=f"编制单位：{gl.ledger}    期间：{period}    单位：元",
+                               widths=[10, 22, 10, 10, 18, 18, 6, 18], landscape=False)
+            return wb
+
+        def text_cells(row: list[object], csv: bool) -> list[str]:
+            from ledger.money import format_fen
+
+            amount = format_fen if csv else render.money
+            return [c if isinstance(c, str) else "" if c is None else amount(c) for c in row]  # type: ignore[arg-type]
+
+        emit(
+            fmt,
+            out,
+            table=lambda: f"总账  {gl.ledger}  {period}  单位：元\n" + render.table(
+                heads, [text_cells(r, False) for r in rows],
+                numeric=[False, False, False, False, True, True, False, True]),
+            csv=lambda: render.csv_text(heads, [text_cells(r, True) for r in rows]),
+            json=gl.to_dict,
+            xlsx=xlsx,
+            pdf=lambda: _pdf(*forms.general_ledger_forms(gl)),
+        )
+
+    @report.command("vouchers")
+    def vouchers_cmd(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+        fmt: FormatOpt = None,
+        out: OutOpt = None,
+    ) -> None:
+        """记账凭证 of a month: one per half A4 page (pdf), or the vouchers as shown by `show voucher`."""
+        from reports import render
+        from reports.forms.voucher import voucher_pdf
+        from reports.voucher_view import period_vouchers
+
+        fmt = choose_format(fmt, out, ("table", "json", "pdf"))
+        p = _period(period)
+        with session_scope(read_only=True) as session:
+            views = period_vouchers(session, ledger, p)
+        emit(
+            fmt,
+            out,
+            table=lambda: "\n\n".join(render.voucher_text(v) for v in views),
+            csv=lambda: "",
+            json=lambda: [v.to_dict() for v in views],
+            pdf=lambda: voucher_pdf(views),
         )
 
     @show.command("voucher")

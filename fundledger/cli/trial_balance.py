@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from fundledger.cli.app import check_format, emit_json, fail, session_scope
+from fundledger.cli.app import fail, session_scope
+from fundledger.cli.output import choose_format, emit, signed
 from ledger.periods import parse_period, period_of
 
 
@@ -24,7 +26,10 @@ def register(app: typer.Typer) -> None:
     def trial_balance_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
         period: Annotated[str | None, typer.Option("--period", help="YYYY-MM or YYYY-MM..YYYY-MM")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        fmt: Annotated[str | None, typer.Option(
+            "--format", help="table|json|csv|xlsx|pdf (default: from --out's suffix, else table)")] = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Write to this file, atomically (required for xlsx, pdf)")] = None,
         as_of: Annotated[str | None, typer.Option(
             "--as-of", help="YYYY-MM-DD: balances up to this day (from the first month of --period, "
                             "or from the day's month)")] = None,
@@ -37,7 +42,7 @@ def register(app: typer.Typer) -> None:
         from reports.render import trial_balance_csv, trial_balance_text
         from reports.trial_balance import trial_balance, trial_balance_as_of
 
-        check_format(fmt, ("table", "csv", "json"))
+        fmt = choose_format(fmt, out, ("table", "csv", "json", "xlsx", "pdf"))
         day = None
         if as_of is not None:
             try:
@@ -59,9 +64,26 @@ def register(app: typer.Typer) -> None:
             else:
                 assert start is not None and end is not None
                 tb = trial_balance(session, ledger, start, end, by_counterparty=by_counterparty)
-        if fmt == "json":
-            emit_json(tb.to_dict_with_counterparties() if by_counterparty else tb.to_dict())
-        elif fmt == "csv":
-            typer.echo(trial_balance_csv(tb, by_counterparty=by_counterparty), nl=False)
-        else:
-            typer.echo(trial_balance_text(tb, by_counterparty=by_counterparty))
+
+        def workbook() -> object:
+            from reports import xlsx
+
+            wb = xlsx.new_workbook()
+            xlsx.trial_balance_sheet(wb, tb)
+            return wb
+
+        def pdf() -> bytes:
+            from reports.forms import trial_balance_form
+            from reports.pdf import render_pdf
+
+            return render_pdf(signed([trial_balance_form(tb)]))
+
+        emit(
+            fmt,
+            out,
+            table=lambda: trial_balance_text(tb, by_counterparty=by_counterparty),
+            csv=lambda: trial_balance_csv(tb, by_counterparty=by_counterparty),
+            json=lambda: tb.to_dict_with_counterparties() if by_counterparty else tb.to_dict(),
+            xlsx=workbook,
+            pdf=pdf,
+        )

@@ -1,0 +1,101 @@
+"""Where a report command's output goes: the screen, or a file written whole (``reports.output``).
+
+Shared by ``report …`` and ``trial-balance`` so that every export obeys the same rules: the format
+follows ``--out``'s suffix (a contradicting ``--format`` is exit 2), CSV files carry the UTF-8
+byte-order mark Excel needs, and a file is replaced atomically, never through a symlink or device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from fundledger.cli.app import emit_json, fail
+
+
+def signed(forms: Any) -> list[Any]:
+    """The printed forms with 制表 filled by the acting user (``--user`` / ``FUNDLEDGER_USER``).
+
+    The books know who prepares a report only through the command's user; the default ``system``
+    is no person, so then the line stays blank for the pen. 单位负责人 / 会计主管 / 复核 sign by hand.
+    """
+    from dataclasses import replace
+
+    from fundledger.cli.app import state
+
+    if not state.user or state.user == "system":
+        return list(forms)
+    return [replace(f, signatures={"制表": state.user, **f.signatures}) for f in forms]
+
+
+def choose_format(fmt: str | None, out: Path | None, allowed: tuple[str, ...]) -> str:
+    """``--format`` and ``--out`` reconciled (``reports.output.format_for``); bad input exits 2."""
+    from reports.output import ExportError, check_target, format_for
+
+    try:
+        chosen = format_for(out, fmt, allowed)
+        if out is not None:
+            check_target(out)
+    except ExportError as exc:
+        fail(str(exc))
+    if chosen in ("xlsx", "pdf") and out is None:
+        fail(f"--format {chosen} writes a file; give it with --out FILE.{chosen}")
+    return chosen
+
+
+def write_out(out: Path, data: bytes | str, *, bom: bool = False) -> None:
+    """Write the export atomically and say so; a failure is one line and exit 2, nothing half-written."""
+    from reports.output import ExportError, write_atomically, write_text_atomically
+
+    try:
+        if isinstance(data, str):
+            write_text_atomically(out, data if data.endswith("\n") else data + "\n", bom=bom)
+        else:
+            write_atomically(out, data)
+    except ExportError as exc:
+        fail(str(exc))
+    typer.echo(f"written {out}")
+
+
+def emit(
+    fmt: str,
+    out: Path | None,
+    *,
+    table: Callable[[], str],
+    csv: Callable[[], str],
+    json: Callable[[], Any],
+    xlsx: Callable[[], Any] | None = None,
+    pdf: Callable[[], bytes] | None = None,
+) -> None:
+    """Render lazily (each argument a zero-argument callable) in ``fmt`` to the screen or ``out``."""
+    if fmt == "json":
+        if out is None:
+            emit_json(json())
+        else:
+            import json as json_module
+
+            write_out(out, json_module.dumps(json(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        if out is None:
+            text = csv()
+            typer.echo(text, nl=not text.endswith("\n"))
+        else:
+            write_out(out, csv(), bom=True)
+    elif fmt in ("xlsx", "pdf"):
+        assert out is not None
+        if fmt == "xlsx":
+            from reports.xlsx import workbook_bytes
+
+            assert xlsx is not None
+            write_out(out, workbook_bytes(xlsx()))
+        else:
+            assert pdf is not None
+            write_out(out, pdf())
+    elif out is None:
+        text = table()
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_out(out, table())
