@@ -11,6 +11,7 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
+from fundledger.vouchers import EntryLine, enter_voucher, enter_voucher_csv, find_vouchers, reverse_voucher, withdraw
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -56,6 +57,7 @@ from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, 
 from reports.trial_balance import trial_balance, trial_balance_as_of
 
 __all__ = [
+    "EntryLine",
     "LedgerError",
     "Line",
     "Posted",
@@ -76,8 +78,11 @@ __all__ = [
     "deadline_report",
     "deposit_interest",
     "detail_ledger",
+    "enter_voucher",
+    "enter_voucher_csv",
     "export_beancount",
     "final_accounts",
+    "find_vouchers",
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
@@ -106,6 +111,7 @@ __all__ = [
     "reopen_period",
     "reserve",
     "reverse",
+    "reverse_voucher",
     "review",
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
@@ -120,4 +126,5 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "withdraw",
 ]

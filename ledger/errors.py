@@ -141,6 +141,19 @@ class UnreviewedVoucherError(LedgerError):
     rule = "unreviewed_voucher"
 
 
+class WithdrawalError(LedgerError):
+    """A withdrawal (退回/作废) that is not allowed: not awaiting review, no reason, a closed month
+    (``ledger.withdrawal``, revision 0008)."""
+
+    rule = "withdrawal_refused"
+
+
+class WithdrawnVoucherError(LedgerError):
+    """A review or reversal of a withdrawn voucher: it counts nowhere (``ledger.withdrawal``)."""
+
+    rule = "withdrawn_voucher"
+
+
 class DigestError(LedgerError):
     """A month digest was asked for a month that is not closed (and not as a draft)."""
 
@@ -267,6 +280,10 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "already_reviewed": AlreadyReviewedError,
     "unreviewed_voucher": UnreviewedVoucherError,
     "immutable_review": ImmutableVoucherError,
+    # revision 0008 (migrations/versions/0008_withdrawals.*.sql)
+    "withdrawal_refused": WithdrawalError,
+    "withdrawn_voucher": WithdrawnVoucherError,
+    "immutable_withdrawal": ImmutableVoucherError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -279,6 +296,7 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "uq_vouchers_ledger_id_period_number": "voucher_number_gap",
     "uq_vouchers_reversal_of_id": "already_reversed",
     "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
+    "uq_voucher_withdrawals_voucher_id": "withdrawal_refused",  # revision 0008
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")

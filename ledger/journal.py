@@ -46,12 +46,14 @@ from ledger.errors import (
     UnbalancedVoucherError,
     UnknownAccountError,
     UnknownLedgerError,
+    WithdrawnVoucherError,
     ZeroAmountError,
 )
 from ledger.models import Ledger, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period, period_of
+from ledger.withdrawal import withdrawal_of
 from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
@@ -410,14 +412,25 @@ def reverse(
     key: str | None = None,
     summary: str | None = None,
     preparer: str = "system",
+    link_id: str | None = None,
 ) -> Posted:
-    """红字冲销: a new voucher, in an open period, whose postings negate the original's."""
+    """红字冲销: a new voucher, in an open period, whose postings negate the original's.
+
+    ``link_id`` ties the reversals of a mirrored pair together (``fundledger.vouchers.reverse_voucher``
+    reverses both vouchers of a pair in one transaction with one new link id), as the pair was.
+    Refused for a voucher withdrawn before review (``ledger.withdrawal``): it counts nowhere.
+    """
     original = session.get(Voucher, voucher_id)
     ledger_row = session.execute(select(Ledger).where(Ledger.code == ledger)).scalar_one_or_none()
     if ledger_row is None:
         raise UnknownLedgerError(f"unknown ledger {ledger!r}")
     if original is None or original.ledger_id != ledger_row.id:
         raise LedgerError(f"ledger {ledger} has no voucher with id {voucher_id}")
+    if withdrawal_of(session, voucher_id) is not None:
+        raise WithdrawnVoucherError(
+            f"voucher {voucher_ref(original.period, original.number)} was withdrawn before review; "
+            "it counts nowhere and is not reversed"
+        )
     key = key or f"reversal:{voucher_id}"
     prior = session.execute(select(Voucher.id, Voucher.idem_key).where(Voucher.reversal_of_id == voucher_id)).first()
     if prior is not None and prior.idem_key != key:
@@ -438,6 +451,7 @@ def reverse(
         kind="reversal",
         reversal_of_id=voucher_id,
         preparer=preparer,
+        link_id=link_id,
     )
     return post(session, draft)
 

@@ -32,13 +32,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
 from ledger.day_balance import balance_as_of
 from ledger.errors import DateError, LedgerError, UnknownAccountError
-from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
+from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher, VoucherWithdrawal
 from ledger.money import direction_of, format_fen
 from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
@@ -290,6 +290,7 @@ def detail_ledger(
             Voucher.voucher_date >= d1,
             Voucher.voucher_date <= d2,
             Posting.account_id.in_(ids),
+            ~exists().where(VoucherWithdrawal.voucher_id == Voucher.id),  # withdrawn: counts nowhere
         )
     )
     if side == "debit":

@@ -472,6 +472,9 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         lines.append(
             f"已被冲销：{view.reversed_by.display}  {view.reversed_by.summary}  (id {view.reversed_by.id})"
         )
+    if getattr(view, "withdrawal", None) is not None:
+        who, role, reason, _at = view.withdrawal
+        lines.append(f"{'作废' if role == 'preparer' else '退回'}（withdrawn by {who}）：{reason}；不计入任何账表")
     lines.append(f"内容哈希：{view.content_hash}")
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 from ledger.review import needs_review
+from ledger.withdrawal import withdrawal_of
 
 #: How the 摘要 of a voucher awaiting review is marked (as in ``reports.detail_ledger``).
 AWAITING_LABEL = "【待审核】"
@@ -119,10 +120,15 @@ class VoucherView:
     review_required: bool = False
     reviewer: str | None = None
     reviewed_at: dt.datetime | None = None
+    #: (who, role, reason, when) when withdrawn before review (退回/作废, ``ledger.withdrawal``).
+    withdrawal: tuple[str, str, str, dt.datetime] | None = None
 
     @property
     def review_status(self) -> str:
-        """``not_required``, ``awaiting`` (booked, not counted yet) or ``reviewed``."""
+        """``not_required``, ``awaiting`` (booked, not counted yet), ``reviewed`` or ``withdrawn``
+        (counts nowhere)."""
+        if self.withdrawal is not None:
+            return "withdrawn"
         if not self.review_required:
             return "not_required"
         return "reviewed" if self.reviewer else "awaiting"
@@ -156,6 +162,12 @@ class VoucherView:
                 "status": self.review_status,
                 "reviewer": self.reviewer,
                 "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            },
+            "withdrawal": None if self.withdrawal is None else {
+                "by": self.withdrawal[0],
+                "role": self.withdrawal[1],
+                "reason": self.withdrawal[2],
+                "at": self.withdrawal[3].isoformat(),
             },
         }
 
@@ -277,6 +289,7 @@ def show_voucher(
         select(Voucher).where(Voucher.reversal_of_id == voucher.id)
     ).scalar_one_or_none()
     required, reviewer, reviewed_at = _review_of(session, voucher)
+    withdrawn = withdrawal_of(session, voucher.id)
     return VoucherView(
         _ref(session, voucher, codes),
         entity.code,
@@ -296,4 +309,5 @@ def show_voucher(
         required,
         reviewer,
         reviewed_at,
+        None if withdrawn is None else (withdrawn.actor, withdrawn.role, withdrawn.reason, withdrawn.withdrawn_at),
     )

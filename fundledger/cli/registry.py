@@ -29,6 +29,7 @@ from fundledger.cli import (
     reconcile,
     reports,
     trial_balance,
+    vouchers,
 )
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -43,6 +44,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     reports,  # report …, show voucher
     reconcile,  # reconcile …, month-end
     export,  # export beancount
+    vouchers,  # voucher add|reverse|withdraw|find
     audit,  # digest, db grant-auditor, audit …, voucher review|pending
     fund,  # fund capacity|jiangxi-adjustment|deadlines
     fund_inputs,  # fund input …

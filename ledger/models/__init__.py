@@ -1,10 +1,10 @@
 """The schema, as typed SQLAlchemy 2.0 models, one module per part of the books.
 
 ``books``: entities, ledgers, accounts, periods, vouchers, postings, balances and the audit trail;
-``review``: the 审核 step of maker-checker ledgers; ``bank``: imported bank statements kept as
-evidence; ``inputs``: figures the books do not hold (budgets, targets, headcounts). Importing this
-package makes ``Base.metadata`` complete for Alembic. The sign convention is stated once, in
-``ledger.models.books``.
+``review``: the 审核 step of maker-checker ledgers and the 退回/作废 of a voucher before it;
+``bank``: imported bank statements kept as evidence; ``inputs``: figures the books do not hold
+(budgets, targets, headcounts). Importing this package makes ``Base.metadata`` complete for
+Alembic. The sign convention is stated once, in ``ledger.models.books``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ from ledger.models.inputs import (
 )
 from ledger.models.review import (
     REVIEWER_LENGTH_MAX,
+    WITHDRAWAL_ROLES,
     VoucherReview,
+    VoucherWithdrawal,
 )
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "ROUTES",
     "SIDES",
     "VOUCHER_KINDS",
+    "WITHDRAWAL_ROLES",
     "Account",
     "AccountBalance",
     "AuditEvent",
@@ -83,4 +86,5 @@ __all__ = [
     "Stamp",
     "Voucher",
     "VoucherReview",
+    "VoucherWithdrawal",
 ]
