@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
-from ledger.errors import AmountError, ImportFileError, LedgerError, UnknownAccountError
+from ledger.errors import AlreadyReversedError, AmountError, ImportFileError, LedgerError, UnknownAccountError
 from ledger.journal import SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post, reverse, validate_drafts
 from ledger.models import Account, Ledger, Posting, Voucher
 from ledger.money import format_fen, to_fen
@@ -321,6 +321,9 @@ def reverse_voucher(
         label = f"{codes[v.ledger_id]} {voucher_ref(v.period, v.number)}"
         if v.kind == "closing":
             raise LedgerError(f"voucher {label} is a closing voucher; reopen the month to reverse it")
+        prior = session.execute(select(Voucher.period, Voucher.number).where(Voucher.reversal_of_id == v.id)).first()
+        if prior is not None:  # a retry with another reason or date: name the reversal, not the key
+            raise AlreadyReversedError(f"voucher {label} was already reversed by {voucher_ref(*prior)}")
         if v.id in awaiting_review_ids(session, [v.ledger_id]):
             raise LedgerError(f"voucher {label} does not count (awaiting review or withdrawn); "
                               "withdraw it instead of reversing it")
