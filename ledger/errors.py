@@ -297,6 +297,10 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "uq_vouchers_reversal_of_id": "already_reversed",
     "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
     "uq_voucher_withdrawals_voucher_id": "withdrawal_refused",  # revision 0008
+    "ck_voucher_withdrawals_reason": "withdrawal_refused",
+    "ck_voucher_withdrawals_actor": "withdrawal_refused",
+    "ck_voucher_withdrawals_role": "withdrawal_refused",
+    "fk_voucher_withdrawals_voucher_ledger": "withdrawal_refused",
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")

@@ -17,6 +17,10 @@ CREATE FUNCTION fl_voucher_withdrawals_insert_guard() RETURNS trigger LANGUAGE p
         RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE =
           'fundledger:withdrawal_refused: closing vouchers and their reversals are never withdrawn';
       END IF;
+      IF EXISTS (SELECT 1 FROM voucher_withdrawals WHERE voucher_id = NEW.voucher_id) THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE =
+          'fundledger:withdrawal_refused: the voucher was already withdrawn';
+      END IF;
       IF EXISTS (SELECT 1 FROM voucher_reviews WHERE voucher_id = NEW.voucher_id) THEN
         RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE =
           'fundledger:withdrawal_refused: a reviewed voucher is corrected by a reversal';

@@ -10,7 +10,7 @@ Guards, in the frozen SQL beside this file (``0008_withdrawals.sqlite.sql``, ``0
 and their ``.down.sql``), each raising ``fundledger:<rule>: <sentence>`` mapped by ``ledger.errors``:
 
 - ``voucher_withdrawals`` is insert-only (``immutable_withdrawal``); a withdrawal must name a voucher
-  of its own ledger, in a maker-checker ledger, one that needs review (not a closing voucher nor the
+  of its own ledger, in a maker-checker ledger, once, one that needs review (not a closing voucher nor the
   reversal of one), not reviewed yet, in an open month, with the role matching the actor
   (``preparer`` exactly when the actor prepared it) and a reason (``withdrawal_refused``);
 - a review of a withdrawn voucher is refused (``withdrawn_voucher``), and so is a reversal of one;

@@ -12,6 +12,8 @@ CREATE TRIGGER trg_voucher_withdrawals_insert_guard BEFORE INSERT ON voucher_wit
              'fundledger:withdrawal_refused: closing vouchers and their reversals are never withdrawn')
        WHERE EXISTS (SELECT 1 FROM vouchers v LEFT JOIN vouchers o ON o.id = v.reversal_of_id
                       WHERE v.id = NEW.voucher_id AND (v.kind = 'closing' OR o.kind = 'closing'));
+      SELECT RAISE(ABORT, 'fundledger:withdrawal_refused: the voucher was already withdrawn')
+       WHERE EXISTS (SELECT 1 FROM voucher_withdrawals WHERE voucher_id = NEW.voucher_id);
       SELECT RAISE(ABORT, 'fundledger:withdrawal_refused: a reviewed voucher is corrected by a reversal')
        WHERE EXISTS (SELECT 1 FROM voucher_reviews WHERE voucher_id = NEW.voucher_id);
       SELECT RAISE(ABORT, 'fundledger:withdrawal_refused: the voucher''s month is closed')
