@@ -205,9 +205,12 @@ def trial_balance_csv(tb, *, by_counterparty: bool = False) -> str:  # type: ign
 
 def trial_balance_text(tb, *, by_counterparty: bool = False) -> str:  # type: ignore[no-untyped-def]
     """科目余额表 for people: heading, the table with 本年累计 and 方向, the 往来单位 breakdown if asked."""
-    rows = [[r.code, r.name, money(r.opening), money(r.debit), money(r.credit), money(r.ytd_debit),
+    # 本期借方/贷方 as Chinese practice prints them: a 红字冲销 in red (negative) on the side of the
+    # entry it reverses (TrialBalanceRow.shown_debit/shown_credit); the JSON keeps debit/credit by sign.
+    rows = [[r.code, r.name, money(r.opening), money(r.shown_debit), money(r.shown_credit), money(r.ytd_debit),
              money(r.ytd_credit), r.direction, money(abs(r.closing))] for r in tb.rows]
-    rows.append(["", "合计", money(tb.totals.opening), money(tb.totals.debit), money(tb.totals.credit),
+    shown_debit, shown_credit = tb.shown_totals
+    rows.append(["", "合计", money(tb.totals.opening), money(shown_debit), money(shown_credit),
                  "", "", "", money(tb.totals.closing)])
     parts = [
         f"科目余额表  {tb.ledger}  {tb.from_date} 至 {tb.to_date}  单位：元",
@@ -334,6 +337,14 @@ def inter_level_table(il) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(out)
 
 
+def _detail_sides(r, side: str | None) -> list[str]:  # type: ignore[no-untyped-def]
+    """借方, 贷方 cells of a detail row: a 红字冲销 line (``r.red``) in red, as a negative amount on
+    the side of the entry it reverses (a credit that takes a debit back is -x in 借方)."""
+    if getattr(r, "red", False) and side is None:
+        return [money(-r.credit), ""] if r.credit else ["", money(-r.debit)]
+    return [money(r.debit) if r.debit else "", money(r.credit) if r.credit else ""]
+
+
 def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
     bank = f"  {dl.bank['name'] or ''} {dl.bank['number']}" if dl.bank else ""
     side = {"debit": "（借方发生额）", "credit": "（贷方发生额）", None: ""}[dl.side]
@@ -350,8 +361,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 r.summary,
                 "、".join(r.counter_accounts),
                 r.account if r.account != dl.account else "",
-                money(r.debit) if r.debit else "",
-                money(r.credit) if r.credit else "",
+                *_detail_sides(r, dl.side),
                 r.direction,
                 money(abs(r.balance)) if r.balance is not None else "",
             ]
@@ -364,8 +374,8 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 "本期合计",
                 "",
                 "",
-                money(dl.period_debit),
-                money(dl.period_credit),
+                money(dl.shown_period[0]),
+                money(dl.shown_period[1]),
                 direction_of(dl.closing),
                 money(abs(dl.closing)),
             ]

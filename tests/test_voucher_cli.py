@@ -276,3 +276,47 @@ def test_find_by_every_filter(db_url, books):
                          (("--format", "xml"), "unknown format")):
         refused = run(db_url, "voucher", "find", "--ledger", "X1-EMP", *bad)
         assert refused.exit_code == 2 and message in refused.stderr, (bad, refused.stderr)
+
+
+# ------------------------------------------------------------------ 红字 in the trial balance and detail ledger
+def _cells(text: str, code_or_label: str) -> list[str]:
+    """The cells of the first table line that starts with (or holds) ``code_or_label``."""
+    line = next(ln for ln in text.splitlines() if ln.split() and code_or_label in ln.split()[:3])
+    return line.split()
+
+
+def test_a_reversal_prints_in_red_on_the_original_side(db_url, books):
+    _, original = _add_json(db_url, "--ledger", "X1-EMP", "--date", "2024-01-05", "--summary", "收费",
+                            "--line", "1005 借 1000", "--line", "400101 贷 1000")
+    _, kept = _add_json(db_url, "--ledger", "X1-EMP", "--date", "2024-02-03", "--summary", "收费",
+                        "--line", "1005 借 200", "--line", "400101 贷 200")
+    assert kept["number"] == "记-0001"
+    reversed_ = run(db_url, "voucher", "reverse", "--id", str(original["id"]), "--reason", "串户",
+                    "--date", "2024-02-10")
+    assert reversed_.exit_code == 0, reversed_.output
+    # February: 1005 opens at 1,000.00 (January's receipt); 本期借方 = 200.00 received, less the
+    # red 1,000.00 of the reversal = -800.00; 本期贷方 0.00; closing 200.00. 400101 likewise on the
+    # credit side: 200.00 - 1,000.00 = -800.00.
+    table = run(db_url, "trial-balance", "--ledger", "X1-EMP", "--period", "2024-02")
+    assert table.exit_code == 0, table.output
+    assert _cells(table.stdout, "1005")[2:5] == ["1,000.00", "-800.00", "0.00"]
+    assert _cells(table.stdout, "400101")[2:5] == ["-1,000.00", "0.00", "-800.00"]
+    assert _cells(table.stdout, "合计")[1:4] == ["0.00", "-800.00", "-800.00"]
+    # the contract JSON keeps its meaning: debit and credit are the postings by sign
+    _, payload = run_json(db_url, "trial-balance", "--ledger", "X1-EMP", "--period", "2024-02")
+    cash = next(r for r in payload["rows"] if r["code"] == "1005")
+    assert (cash["debit"], cash["credit"], cash["closing"]) == ("200.00", "1000.00", "200.00")
+    # January and February together: the receipt and its red reversal net to nothing on the debit side
+    both = run(db_url, "trial-balance", "--ledger", "X1-EMP", "--period", "2024-01..2024-02")
+    assert _cells(both.stdout, "1005")[2:5] == ["0.00", "200.00", "0.00"]
+    # the detail ledger prints the reversal line as -1,000.00 under 借方, and nets 本期合计
+    detail = run(db_url, "report", "detail", "--ledger", "X1-EMP", "--account", "1005", "--period",
+                 "2024-01..2024-02")
+    assert detail.exit_code == 0, detail.output
+    red_line = next(ln for ln in detail.stdout.splitlines() if "冲销" in ln)
+    assert "-1,000.00" in red_line.split()
+    assert _cells(detail.stdout, "本期合计")[1:3] == ["200.00", "0.00"]
+    _, rows = run_json(db_url, "report", "detail", "--ledger", "X1-EMP", "--account", "1005", "--period",
+                       "2024-01..2024-02")
+    red_row = next(r for r in rows["rows"] if r["kind"] == "reversal")
+    assert (red_row["debit"], red_row["credit"]) == ("0.00", "1000.00")
