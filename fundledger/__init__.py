@@ -11,7 +11,15 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
-from fundledger.vouchers import EntryLine, enter_voucher, enter_voucher_csv, find_vouchers, reverse_voucher, withdraw
+from fundledger.vouchers import (
+    EntryLine,
+    enter_voucher,
+    enter_voucher_csv,
+    find_vouchers,
+    reverse_voucher,
+    set_voucher_words,
+    withdraw,
+)
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -115,6 +123,7 @@ __all__ = [
     "review",
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
+    "set_voucher_words",
     "sign_off_month",
     "subsidy_income",
     "to_fen",

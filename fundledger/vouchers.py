@@ -15,7 +15,8 @@ needs around them:
 - ``reverse_voucher``: 红字冲销 with a reason; a voucher of a mirrored pair (a link id shared with
   vouchers of other ledgers) is reversed together with its partners in the caller's transaction,
   the reversals sharing one new link id, so the inter-level reconciliation stays clean;
-- ``withdraw`` (``ledger.withdrawal.withdraw``: 退回/作废 before review) and ``find_vouchers``
+- ``set_voucher_words`` (``ledger.books``: 记, or 收付转 numbered per 字 and month),
+  ``withdraw`` (``ledger.withdrawal.withdraw``: 退回/作废 before review) and ``find_vouchers``
   (``reports.voucher_search.find_vouchers``), the layers' own functions.
 """
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.books import get_ledger, record
+from ledger.books import get_ledger, record, set_voucher_words
 from ledger.errors import AlreadyReversedError, AmountError, ImportFileError, LedgerError, UnknownAccountError
 from ledger.journal import SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post, reverse, validate_drafts
 from ledger.models import Account, Ledger, Posting, Voucher
@@ -110,10 +111,13 @@ class EnteredVoucher:
     awaiting_review: bool
     created: bool
     dry_run: bool = False
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def display_number(self) -> str:
-        return voucher_number(self.number)
+        """记-0007, or in a 收付转 ledger 收-0003 (``ledger.numbering``)."""
+        return voucher_number(self.number, self.word, self.word_number)
 
     @property
     def debit_fen(self) -> int:
@@ -211,7 +215,8 @@ def _read_back(session: Session, posted: Posted, *, dry_run: bool) -> EnteredVou
     waiting = posted.id in awaiting_review_ids(session, [voucher.ledger_id])
     return EnteredVoucher(posted.id, posted.ledger, voucher.period, voucher.number, voucher.voucher_date,
                           voucher.summary, voucher.idem_key, voucher.preparer, voucher.kind, voucher.link_id,
-                          voucher.reversal_of_id, lines, waiting, posted.created, dry_run)
+                          voucher.reversal_of_id, lines, waiting, posted.created, dry_run, voucher.word,
+                          voucher.word_number)
 
 
 def _post_or_preview(session: Session, draft: VoucherDraft, dry_run: bool) -> EnteredVoucher:
@@ -318,10 +323,13 @@ def reverse_voucher(
         select(Ledger.id, Ledger.code).where(Ledger.id.in_({v.ledger_id for v in group}))
     ).all())
     for v in group:
-        label = f"{codes[v.ledger_id]} {voucher_ref(v.period, v.number)}"
+        label = f"{codes[v.ledger_id]} {voucher_ref(v.period, v.number, v.word, v.word_number)}"
         if v.kind == "closing":
             raise LedgerError(f"voucher {label} is a closing voucher; reopen the month to reverse it")
-        prior = session.execute(select(Voucher.period, Voucher.number).where(Voucher.reversal_of_id == v.id)).first()
+        prior = session.execute(
+            select(Voucher.period, Voucher.number, Voucher.word, Voucher.word_number)
+            .where(Voucher.reversal_of_id == v.id)
+        ).first()
         if prior is not None:  # a retry with another reason or date: name the reversal, not the key
             raise AlreadyReversedError(f"voucher {label} was already reversed by {voucher_ref(*prior)}")
         if v.id in awaiting_review_ids(session, [v.ledger_id]):
@@ -331,7 +339,7 @@ def reverse_voucher(
     day = date or dt.date.today()
     posted = []
     for v in group:
-        summary = f"冲销{voucher_ref(v.period, v.number)}：{why}"[:SUMMARY_LENGTH_MAX]
+        summary = f"冲销{voucher_ref(v.period, v.number, v.word, v.word_number)}：{why}"[:SUMMARY_LENGTH_MAX]
         result = reverse(session, codes[v.ledger_id], v.id, date=day, summary=summary, preparer=actor, link_id=link)
         posted.append(_read_back(session, result, dry_run=False))
     record(session, "voucher.reverse", actor=actor, ledger_id=book.id, originals=[v.id for v in group],
@@ -354,5 +362,6 @@ __all__ = [
     "resolve_account",
     "reversal_link_id",
     "reverse_voucher",
+    "set_voucher_words",
     "withdraw",
 ]

@@ -78,6 +78,13 @@ class VoucherNumberError(LedgerError):
     rule = "voucher_number"
 
 
+class VoucherWordError(LedgerError):
+    """A 凭证字 the ledger does not number by, or a change of a ledger's 凭证字 once it has vouchers
+    (``ledger.numbering``, revision 0008)."""
+
+    rule = "voucher_word"
+
+
 class IdempotencyConflictError(LedgerError):
     """The same idempotency key was posted before with different content."""
 
@@ -282,6 +289,7 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "immutable_review": ImmutableVoucherError,
     # revision 0008 (migrations/versions/0008_withdrawals.*.sql)
     "withdrawal_refused": WithdrawalError,
+    "voucher_word": VoucherWordError,
     "withdrawn_voucher": WithdrawnVoucherError,
     "immutable_withdrawal": ImmutableVoucherError,
 }

@@ -46,12 +46,13 @@ from ledger.errors import (
     UnbalancedVoucherError,
     UnknownAccountError,
     UnknownLedgerError,
+    VoucherWordError,
     WithdrawnVoucherError,
     ZeroAmountError,
 )
 from ledger.models import Ledger, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
-from ledger.numbering import voucher_number, voucher_ref
+from ledger.numbering import VOUCHER_WORD, voucher_number, voucher_ref, words_of
 from ledger.periods import format_period, period_of
 from ledger.withdrawal import withdrawal_of
 from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
@@ -117,6 +118,8 @@ class VoucherDraft:
     link_id: str | None = None
     reversal_of_id: int | None = None
     preparer: str = "system"
+    #: 凭证字 in a 收付转 ledger (收/付/转); None: follows from the lines (``ledger.numbering.word_of``).
+    word: str | None = None
 
     def line_tuples(self) -> list[hashing.LineTuple]:
         return [(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in self.lines]
@@ -142,10 +145,12 @@ class Posted:
     number: int
     key: str
     created: bool
+    word: str = VOUCHER_WORD
+    word_number: int | None = None
 
     @property
     def display_number(self) -> str:
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
 
 def post(session: Session, draft: VoucherDraft) -> Posted:
@@ -215,8 +220,8 @@ def _post_many(
     todo = judged.todo
     if todo:
         placed = write(session, todo, judged.ledgers, on_progress)
-        for (index, draft, period, *_rest), (voucher_id, number) in zip(todo, placed, strict=True):
-            results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True)
+        for (index, draft, period, *_rest), (voucher_id, number, word, word_number) in zip(todo, placed, strict=True):
+            results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True, word, word_number)
     for index, draft in enumerate(drafts):
         if results[index] is None:
             first = results[judged.first_of[(draft.ledger, draft.key)]]
@@ -301,7 +306,7 @@ def _judge(
                     ),
                 )
             else:
-                results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False)
+                results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False, hit[5], hit[6])
             continue
         earlier = seen_in_batch.get(ledger_key)
         if earlier is not None:
@@ -342,6 +347,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         and len(draft.summary) <= SUMMARY_LENGTH_MAX
         and draft.kind in ("normal", "closing", "reversal")
         and 2 <= len(draft.lines) <= POSTINGS_PER_VOUCHER_MAX
+        and (draft.word is None or draft.word in words_of(ledgers[draft.ledger].words))
     ):
         _validate_lines(draft, ledgers, index)  # the common case: no message is built
         return
@@ -362,6 +368,10 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise UnbalancedVoucherError(f"{where}: a voucher needs at least two postings")
     if len(draft.lines) > POSTINGS_PER_VOUCHER_MAX:
         raise LedgerError(f"{where}: more than {POSTINGS_PER_VOUCHER_MAX} postings")
+    allowed = words_of(ledgers[draft.ledger].words)
+    if draft.word is not None and draft.word not in allowed:
+        raise VoucherWordError(f"{where}: ledger {draft.ledger} numbers its vouchers by {'/'.join(allowed)}, "
+                               f"not {draft.word!r}")
     _validate_lines(draft, ledgers, index)
 
 
@@ -444,7 +454,7 @@ def reverse(
         key=key,
         date=date,
         summary=summary
-        or (f"冲销{format_period(original.period)}{voucher_number(original.number)}"
+        or (f"冲销{format_period(original.period)}{original.display_number}"
             f"：{original.summary}")[:SUMMARY_LENGTH_MAX],
         lines=lines,
         source="reversal",
@@ -452,6 +462,7 @@ def reverse(
         reversal_of_id=voucher_id,
         preparer=preparer,
         link_id=link_id,
+        word=original.word,  # a 红字收款凭证 reverses a 收款凭证: the same 字
     )
     return post(session, draft)
 

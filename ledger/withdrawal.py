@@ -53,10 +53,12 @@ class Withdrawal:
     role: str  # 'preparer' (作废) or 'reviewer' (退回)
     reason: str
     withdrawn_at: dt.datetime
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def voucher(self) -> str:
-        return voucher_ref(self.period, self.number)
+        return voucher_ref(self.period, self.number, self.word, self.word_number)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -131,7 +133,7 @@ def withdraw(
     voucher = session.get(Voucher, voucher_id)
     if voucher is None or voucher.ledger_id != ledger.id:
         raise LedgerError(f"ledger {ledger.code} has no voucher with id {voucher_id}")
-    label = voucher_ref(voucher.period, voucher.number)
+    label = voucher_ref(voucher.period, voucher.number, voucher.word, voucher.word_number)
     if not ledger.maker_checker:
         raise WithdrawalError(f"ledger {ledger.code} does not use maker-checker: voucher {label} counts "
                               "already; correct it with `voucher reverse`")
@@ -166,7 +168,7 @@ def withdraw(
             raise mapped from exc
         raise
     return Withdrawal(voucher.id, ledger.code, voucher.period, voucher.number, voucher.preparer, name, role,
-                      why, when)
+                      why, when, voucher.word, voucher.word_number)
 
 
 __all__ = ["REASON_LENGTH_MAX", "Withdrawal", "ledger_code_of", "withdraw", "withdrawal_of", "withdrawn_ids"]

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from ledger.money import direction_of, format_fen_grouped
-from ledger.numbering import voucher_number
 
 
 def width(text: str) -> int:
@@ -445,7 +444,7 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
     ref = view.ref
     lines = [
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
-        f"{voucher_number(ref.number)}  id {ref.id}",
+        f"{ref.to_dict()['number']}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
         f"制单：{view.preparer}",
         f"幂等键：{view.key}",

@@ -60,10 +60,12 @@ class FoundVoucher:
     link_id: str | None
     status: str  # counted | awaiting | withdrawn | reversed | reversal
     reversal_of_id: int | None
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def display_number(self) -> str:
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
     @property
     def show(self) -> str:
@@ -237,7 +239,8 @@ def find_vouchers(
         else:
             status = "counted"
         out.append(FoundVoucher(v.id, codes[v.ledger_id], v.period, v.number, v.voucher_date, v.summary, v.kind,
-                                int(total), v.preparer, v.idem_key, v.link_id, status, v.reversal_of_id))
+                                int(total), v.preparer, v.idem_key, v.link_id, status, v.reversal_of_id, v.word,
+                                v.word_number))
     return out
 
 

@@ -57,17 +57,19 @@ class VoucherRef:
     summary: str
     kind: str
     awaiting_review: bool = False
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def display(self) -> str:
-        return f"{self.ledger} {voucher_ref(self.period, self.number)}"
+        return f"{self.ledger} {voucher_ref(self.period, self.number, self.word, self.word_number)}"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "ledger": self.ledger,
             "period": format_period(self.period),
-            "number": voucher_number(self.number),
+            "number": voucher_number(self.number, self.word, self.word_number),
             "date": self.date.isoformat(),
             "summary": self.summary,
             "kind": self.kind,
@@ -197,6 +199,8 @@ def _ref(session: Session, voucher: Voucher, codes: dict[int, str] | None = None
         f"{AWAITING_LABEL}{voucher.summary}" if waiting else voucher.summary,
         voucher.kind,
         waiting,
+        voucher.word,
+        voucher.word_number,
     )
 
 

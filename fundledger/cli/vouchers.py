@@ -1,4 +1,5 @@
-"""``fundledger voucher add|reverse|withdraw|find``: the clerk's daily acts on vouchers.
+"""``fundledger voucher add|reverse|withdraw|find`` and ``ledger voucher-words``: the clerk's daily
+acts on vouchers.
 
 Each command parses its options, calls one function of ``fundledger.vouchers`` with the acting user
 (``--user`` / ``FUNDLEDGER_USER``) and prints what it returns; the rules are all below it. ``voucher
@@ -55,6 +56,20 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
 
 def register(app: typer.Typer) -> None:
     voucher_app = group("voucher", VOUCHER_HELP)
+    ledger_app = group("ledger", "Ledgers (账套): one per entity and fund.")
+
+    @ledger_app.command("voucher-words")
+    def ledger_voucher_words(
+        ledger: Annotated[str, typer.Option("--ledger")],
+        words: Annotated[str, typer.Argument(help="记 (one series, the default) or 收付转 (收款/付款/转账凭证)")],
+    ) -> None:
+        """Choose the ledger's 凭证字 before its first voucher: 记, or 收付转 numbered per 字 and month."""
+        from fundledger.vouchers import set_voucher_words
+
+        with session_scope() as session:
+            book = set_voucher_words(session, ledger, words.strip(), actor=state.user)
+            chosen = book.voucher_words
+        typer.echo(f"ledger {ledger} numbers its vouchers by {'/'.join(chosen) if len(chosen) > 1 else chosen}")
 
     @voucher_app.command("add")
     def voucher_add(

@@ -2,6 +2,16 @@
 -- guard function restored from a copy of its text.
 
 -- statement
+DROP TRIGGER IF EXISTS trg_vouchers_word_guard ON vouchers;
+-- statement
+DROP FUNCTION IF EXISTS fl_vouchers_word_guard();
+-- statement
+DROP TRIGGER IF EXISTS trg_ledgers_voucher_words_insert ON ledgers;
+-- statement
+DROP TRIGGER IF EXISTS trg_ledgers_voucher_words_update ON ledgers;
+-- statement
+DROP FUNCTION IF EXISTS fl_ledgers_voucher_words_guard();
+-- statement
 DROP TRIGGER IF EXISTS trg_vouchers_reversal_not_withdrawn ON vouchers;
 -- statement
 DROP FUNCTION IF EXISTS fl_vouchers_reversal_not_withdrawn();

@@ -1,5 +1,5 @@
 -- Revision 0008, PostgreSQL: the guards of voucher_withdrawals, a review or reversal of a withdrawn
--- voucher refused, and the close guard of revision 0002 skipping withdrawn vouchers.
+-- voucher refused, the close guard of revision 0002 skipping withdrawn vouchers, and 凭证字.
 
 -- statement
 CREATE FUNCTION fl_voucher_withdrawals_insert_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -80,3 +80,43 @@ CREATE OR REPLACE FUNCTION fl_periods_close_reviewed() RETURNS trigger LANGUAGE 
       END IF;
       RETURN NEW;
     END $$;
+-- statement
+-- 凭证字 per statement, like revision 0005's numbering check: the word is one of the ledger's, and
+-- per ledger, month and word the new word numbers run on from the largest old one without a gap.
+CREATE FUNCTION fl_vouchers_word_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM new_vouchers n JOIN ledgers l ON l.id = n.ledger_id
+                  WHERE NOT ((l.voucher_words = '记' AND n.word = '记' AND n.word_number IS NULL)
+                          OR (l.voucher_words = '收付转' AND n.word IN ('收', '付', '转')
+                              AND n.word_number IS NOT NULL))) THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE = 'fundledger:voucher_word: the 凭证字 is not one of its ledger''s';
+      END IF;
+      IF EXISTS (SELECT 1 FROM (SELECT ledger_id, period, word, MIN(word_number) AS lo, MAX(word_number) AS hi,
+                                       COUNT(*) AS n
+                                  FROM new_vouchers WHERE word_number IS NOT NULL
+                                 GROUP BY ledger_id, period, word) g
+                  WHERE g.hi - g.lo + 1 <> g.n
+                     OR g.lo <> COALESCE((SELECT MAX(v.word_number) FROM vouchers v
+                                           WHERE v.ledger_id = g.ledger_id AND v.period = g.period
+                                             AND v.word = g.word AND v.word_number < g.lo), 0) + 1) THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE = 'fundledger:voucher_number_gap: voucher numbers run without gaps per ledger, month and 凭证字';
+      END IF;
+      RETURN NULL;
+    END $$;
+-- statement
+CREATE TRIGGER trg_vouchers_word_guard AFTER INSERT ON vouchers REFERENCING NEW TABLE AS new_vouchers FOR EACH STATEMENT EXECUTE FUNCTION fl_vouchers_word_guard();
+-- statement
+CREATE FUNCTION fl_ledgers_voucher_words_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.voucher_words NOT IN ('记', '收付转') THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE = 'fundledger:voucher_word: a ledger''s 凭证字 are 记 or 收付转';
+      END IF;
+      IF TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM vouchers WHERE ledger_id = NEW.id) THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', MESSAGE = 'fundledger:voucher_word: a ledger''s 凭证字 are chosen before its first voucher';
+      END IF;
+      RETURN NEW;
+    END $$;
+-- statement
+CREATE TRIGGER trg_ledgers_voucher_words_insert BEFORE INSERT ON ledgers FOR EACH ROW EXECUTE FUNCTION fl_ledgers_voucher_words_guard();
+-- statement
+CREATE TRIGGER trg_ledgers_voucher_words_update BEFORE UPDATE OF voucher_words ON ledgers FOR EACH ROW WHEN (NEW.voucher_words IS DISTINCT FROM OLD.voucher_words) EXECUTE FUNCTION fl_ledgers_voucher_words_guard();

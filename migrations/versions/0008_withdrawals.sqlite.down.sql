@@ -2,6 +2,12 @@
 -- from a copy of its text.
 
 -- statement
+DROP TRIGGER IF EXISTS trg_vouchers_word_guard;
+-- statement
+DROP TRIGGER IF EXISTS trg_ledgers_voucher_words_insert;
+-- statement
+DROP TRIGGER IF EXISTS trg_ledgers_voucher_words_update;
+-- statement
 DROP TRIGGER IF EXISTS trg_voucher_withdrawals_insert_guard;
 -- statement
 DROP TRIGGER IF EXISTS trg_voucher_withdrawals_no_update;

@@ -1,5 +1,5 @@
 -- Revision 0008, SQLite: the guards of voucher_withdrawals, a review or reversal of a withdrawn
--- voucher refused, and the close guard of revision 0002 skipping withdrawn vouchers.
+-- voucher refused, the close guard of revision 0002 skipping withdrawn vouchers, and 凭证字.
 
 -- statement
 CREATE TRIGGER trg_voucher_withdrawals_insert_guard BEFORE INSERT ON voucher_withdrawals
@@ -56,4 +56,31 @@ CREATE TRIGGER trg_periods_close_reviewed BEFORE UPDATE OF status ON periods
                       WHERE v.ledger_id = NEW.ledger_id AND v.period = NEW.period AND (l.maker_checker AND v.kind <> 'closing' AND (o.kind IS NULL OR o.kind <> 'closing'))
                         AND NOT EXISTS (SELECT 1 FROM voucher_reviews r WHERE r.voucher_id = v.id)
                         AND NOT EXISTS (SELECT 1 FROM voucher_withdrawals w WHERE w.voucher_id = v.id));
+    END;
+-- statement
+CREATE TRIGGER trg_vouchers_word_guard BEFORE INSERT ON vouchers
+    BEGIN
+      SELECT RAISE(ABORT, 'fundledger:voucher_word: the 凭证字 is not one of its ledger''s')
+       WHERE NOT EXISTS (SELECT 1 FROM ledgers l WHERE l.id = NEW.ledger_id
+                           AND ((l.voucher_words = '记' AND NEW.word = '记' AND NEW.word_number IS NULL)
+                             OR (l.voucher_words = '收付转' AND NEW.word IN ('收', '付', '转')
+                                 AND NEW.word_number IS NOT NULL)));
+      SELECT RAISE(ABORT, 'fundledger:voucher_number_gap: voucher numbers run without gaps per ledger, month and 凭证字')
+       WHERE NEW.word_number IS NOT NULL
+         AND NEW.word_number <> COALESCE((SELECT MAX(word_number) FROM vouchers
+                                           WHERE ledger_id = NEW.ledger_id AND period = NEW.period
+                                             AND word = NEW.word), 0) + 1;
+    END;
+-- statement
+CREATE TRIGGER trg_ledgers_voucher_words_insert BEFORE INSERT ON ledgers
+    WHEN NEW.voucher_words NOT IN ('记', '收付转')
+    BEGIN SELECT RAISE(ABORT, 'fundledger:voucher_word: a ledger''s 凭证字 are 记 or 收付转'); END;
+-- statement
+CREATE TRIGGER trg_ledgers_voucher_words_update BEFORE UPDATE OF voucher_words ON ledgers
+    WHEN NEW.voucher_words IS NOT OLD.voucher_words
+    BEGIN
+      SELECT RAISE(ABORT, 'fundledger:voucher_word: a ledger''s 凭证字 are 记 or 收付转')
+       WHERE NEW.voucher_words NOT IN ('记', '收付转');
+      SELECT RAISE(ABORT, 'fundledger:voucher_word: a ledger''s 凭证字 are chosen before its first voucher')
+       WHERE EXISTS (SELECT 1 FROM vouchers WHERE ledger_id = NEW.id);
     END;
