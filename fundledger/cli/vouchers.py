@@ -19,6 +19,7 @@ import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen_grouped
+from ledger.periods import format_period
 
 VOUCHER_HELP = ("Vouchers (记账凭证): enter, reverse (红字冲销), withdraw (退回/作废), find; "
                 "review (审核) in maker-checker ledgers.")
@@ -39,7 +40,7 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
     state_note = "（待审核：审核后计入）" if v.awaiting_review else ""
     head = "DRY RUN — would post" if v.dry_run else ("posted" if v.created else "already posted (same key)")
     lines = [
-        f"{head}: {v.ledger} {v.period // 100:04d}-{v.period % 100:02d} {v.display_number}  {v.date.isoformat()}  "
+        f"{head}: {v.ledger} {format_period(v.period)} {v.display_number}  {v.date.isoformat()}  "
         f"摘要：{v.summary}  制单：{v.preparer}{state_note}",
         table(
             ["行", "科目编码", "会计科目", "借方", "贷方"],
