@@ -74,10 +74,13 @@ class DetailRow:
     #: A line of a 红字冲销 (an odd number of reversals from its original): printed in red, as a
     #: negative amount on the side of the entry it reverses. ``debit``/``credit`` keep the sign.
     red: bool = False
+    #: 凭证字 and the number within it (a 收付转 ledger, ``ledger.numbering``): 收-0003.
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def voucher(self) -> str:
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
     @property
     def direction(self) -> str:
@@ -296,6 +299,8 @@ def detail_ledger(
             Posting.amount_fen,
             Posting.summary,
             Posting.counterparty,
+            Voucher.word,
+            Voucher.word_number,
         )
         .join(Voucher, Voucher.id == Posting.voucher_id)
         .where(
@@ -328,7 +333,7 @@ def detail_ledger(
     red_debit, red_credit = _red_totals(session, red_ids, ids) if side is None else (0, 0)
     counters = _counter_accounts(session, ledger, [r[3] for r in raw], set(ids))
     rows = []
-    for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party in raw:
+    for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party, word, word_no in raw:
         waiting = vid in awaiting
         if balance is not None and not waiting:
             balance += amount
@@ -350,6 +355,8 @@ def detail_ledger(
                 counters.get(vid, ()),
                 waiting,
                 vid in red_ids,
+                word,
+                word_no,
             )
         )
     bank = (

@@ -49,6 +49,9 @@ def test_a_ledger_numbers_by_receipt_payment_transfer(db_url, books):
     assert reversal["reversals"][0]["summary"] == "冲销2024-03 收-0001：x"
     shown = run(db_url, "show", "voucher", "--id", str(first))
     assert "收-0001" in shown.stdout.splitlines()[0]
+    # the 明细账 of 1005 in March: the lines on 国库存款, by date and entry order, with their 字
+    _, detail = run_json(db_url, "report", "detail", "--ledger", LEDGER, "--account", "1005", "--period", "2024-03")
+    assert [r["number"] for r in detail["rows"]] == ["收-0001", "付-0001", "付-0002", "收-0003"]
     later = run(db_url, "ledger", "voucher-words", "--ledger", LEDGER, "记")
     assert later.exit_code == 2 and "before its first voucher" in later.stderr
     assert run(db_url, "verify").exit_code == 0
