@@ -49,9 +49,9 @@ class FoundVoucher:
 
     id: int
     ledger: str
+    date: dt.date
     period: int
     number: int
-    date: dt.date
     summary: str
     kind: str
     amount_fen: int
@@ -238,7 +238,7 @@ def find_vouchers(
             status = "reversal"
         else:
             status = "counted"
-        out.append(FoundVoucher(v.id, codes[v.ledger_id], v.period, v.number, v.voucher_date, v.summary, v.kind,
+        out.append(FoundVoucher(v.id, codes[v.ledger_id], v.voucher_date, v.period, v.number, v.summary, v.kind,
                                 int(total), v.preparer, v.idem_key, v.link_id, status, v.reversal_of_id, v.word,
                                 v.word_number))
     return out
