@@ -12,6 +12,15 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
 from fundledger.users import add_user, authenticate, list_users, set_password
+from fundledger.vouchers import (
+    EntryLine,
+    enter_voucher,
+    enter_voucher_csv,
+    find_vouchers,
+    reverse_voucher,
+    set_voucher_words,
+    withdraw,
+)
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -59,6 +68,7 @@ from reports.trial_balance import trial_balance, trial_balance_as_of
 from reports.voucher_view import period_vouchers
 
 __all__ = [
+    "EntryLine",
     "LedgerError",
     "Line",
     "Posted",
@@ -81,8 +91,11 @@ __all__ = [
     "deadline_report",
     "deposit_interest",
     "detail_ledger",
+    "enter_voucher",
+    "enter_voucher_csv",
     "export_beancount",
     "final_accounts",
+    "find_vouchers",
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
@@ -114,11 +127,13 @@ __all__ = [
     "reopen_period",
     "reserve",
     "reverse",
+    "reverse_voucher",
     "review",
     "run_jiangxi_adjustment",
     "run_jingmen_gap",
     "run_yichun_incentive",
     "set_password",
+    "set_voucher_words",
     "sign_off_month",
     "subsidy_income",
     "to_fen",
@@ -132,4 +147,5 @@ __all__ = [
     "verify",
     "whole_cash_journals",
     "whole_detail_ledger",
+    "withdraw",
 ]

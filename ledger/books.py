@@ -19,6 +19,7 @@ from ledger.errors import (
     UnknownAccountError,
     UnknownEntityError,
     UnknownLedgerError,
+    VoucherWordError,
 )
 from ledger.models import (
     BANK_KINDS,
@@ -32,6 +33,7 @@ from ledger.models import (
     Entity,
     Ledger,
     Posting,
+    Voucher,
 )
 
 CODE_LENGTH_MAX = 32
@@ -158,6 +160,29 @@ def get_ledger(session: Session, code: str) -> Ledger:
     ledger = session.execute(select(Ledger).where(Ledger.code == code)).scalar_one_or_none()
     if ledger is None:
         raise UnknownLedgerError(f"unknown ledger {code!r}")
+    return ledger
+
+
+def set_voucher_words(session: Session, ledger_code: str, words: str, *, actor: str = "system") -> Ledger:
+    """Choose the 凭证字 of a ledger: ``记`` (one word, the default) or ``收付转`` (收款/付款/转账凭证,
+    numbered per 字 and month; see ``ledger.numbering``), before its first voucher.
+
+    Why only then: numbers already given cannot be renumbered (vouchers are immutable), and a year
+    numbered two ways would be two series to audit. Also refused by the database (revision 0008).
+    """
+    from ledger.numbering import VOUCHER_WORD_SETS  # ledger.numbering → ledger.periods → models
+
+    if words not in VOUCHER_WORD_SETS:
+        raise VoucherWordError(f"the 凭证字 of a ledger are {' or '.join(VOUCHER_WORD_SETS)}, not {words!r}")
+    ledger = get_ledger(session, ledger_code)
+    if ledger.voucher_words == words:
+        return ledger
+    if session.execute(select(Voucher.id).where(Voucher.ledger_id == ledger.id).limit(1)).first() is not None:
+        raise VoucherWordError(f"ledger {ledger.code} has vouchers numbered by {ledger.voucher_words}; its 凭证字 "
+                               "are chosen before its first voucher")
+    ledger.voucher_words = words
+    record(session, "ledger.voucher_words", actor=actor, ledger_id=ledger.id, ledger=ledger.code, words=words)
+    session.flush()
     return ledger
 
 

@@ -78,6 +78,13 @@ class VoucherNumberError(LedgerError):
     rule = "voucher_number"
 
 
+class VoucherWordError(LedgerError):
+    """A 凭证字 the ledger does not number by, or a change of a ledger's 凭证字 once it has vouchers
+    (``ledger.numbering``, revision 0008)."""
+
+    rule = "voucher_word"
+
+
 class IdempotencyConflictError(LedgerError):
     """The same idempotency key was posted before with different content."""
 
@@ -139,6 +146,19 @@ class UnreviewedVoucherError(LedgerError):
     """A month of a maker-checker ledger cannot close while vouchers await review."""
 
     rule = "unreviewed_voucher"
+
+
+class WithdrawalError(LedgerError):
+    """A withdrawal (退回/作废) that is not allowed: not awaiting review, no reason, a closed month
+    (``ledger.withdrawal``, revision 0008)."""
+
+    rule = "withdrawal_refused"
+
+
+class WithdrawnVoucherError(LedgerError):
+    """A review or reversal of a withdrawn voucher: it counts nowhere (``ledger.withdrawal``)."""
+
+    rule = "withdrawn_voucher"
 
 
 class DigestError(LedgerError):
@@ -267,6 +287,11 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "already_reviewed": AlreadyReviewedError,
     "unreviewed_voucher": UnreviewedVoucherError,
     "immutable_review": ImmutableVoucherError,
+    # revision 0008 (migrations/versions/0008_withdrawals.*.sql)
+    "withdrawal_refused": WithdrawalError,
+    "voucher_word": VoucherWordError,
+    "withdrawn_voucher": WithdrawnVoucherError,
+    "immutable_withdrawal": ImmutableVoucherError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -279,6 +304,11 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "uq_vouchers_ledger_id_period_number": "voucher_number_gap",
     "uq_vouchers_reversal_of_id": "already_reversed",
     "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
+    "uq_voucher_withdrawals_voucher_id": "withdrawal_refused",  # revision 0008
+    "ck_voucher_withdrawals_reason": "withdrawal_refused",
+    "ck_voucher_withdrawals_actor": "withdrawal_refused",
+    "ck_voucher_withdrawals_role": "withdrawal_refused",
+    "fk_voucher_withdrawals_voucher_ledger": "withdrawal_refused",
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")

@@ -46,12 +46,15 @@ from ledger.errors import (
     UnbalancedVoucherError,
     UnknownAccountError,
     UnknownLedgerError,
+    VoucherWordError,
+    WithdrawnVoucherError,
     ZeroAmountError,
 )
 from ledger.models import Ledger, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
-from ledger.numbering import voucher_number, voucher_ref
+from ledger.numbering import VOUCHER_WORD, voucher_number, voucher_ref, words_of
 from ledger.periods import format_period, period_of
+from ledger.withdrawal import withdrawal_of
 from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
@@ -115,6 +118,8 @@ class VoucherDraft:
     link_id: str | None = None
     reversal_of_id: int | None = None
     preparer: str = "system"
+    #: 凭证字 in a 收付转 ledger (收/付/转); None: follows from the lines (``ledger.numbering.word_of``).
+    word: str | None = None
 
     def line_tuples(self) -> list[hashing.LineTuple]:
         return [(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in self.lines]
@@ -140,10 +145,12 @@ class Posted:
     number: int
     key: str
     created: bool
+    word: str = VOUCHER_WORD
+    word_number: int | None = None
 
     @property
     def display_number(self) -> str:
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
 
 def post(session: Session, draft: VoucherDraft) -> Posted:
@@ -213,8 +220,8 @@ def _post_many(
     todo = judged.todo
     if todo:
         placed = write(session, todo, judged.ledgers, on_progress)
-        for (index, draft, period, *_rest), (voucher_id, number) in zip(todo, placed, strict=True):
-            results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True)
+        for (index, draft, period, *_rest), (voucher_id, number, word, word_number) in zip(todo, placed, strict=True):
+            results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True, word, word_number)
     for index, draft in enumerate(drafts):
         if results[index] is None:
             first = results[judged.first_of[(draft.ledger, draft.key)]]
@@ -299,7 +306,7 @@ def _judge(
                     ),
                 )
             else:
-                results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False)
+                results[index] = Posted(hit[0], draft.ledger, hit[3], hit[4], draft.key, False, hit[5], hit[6])
             continue
         earlier = seen_in_batch.get(ledger_key)
         if earlier is not None:
@@ -340,6 +347,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         and len(draft.summary) <= SUMMARY_LENGTH_MAX
         and draft.kind in ("normal", "closing", "reversal")
         and 2 <= len(draft.lines) <= POSTINGS_PER_VOUCHER_MAX
+        and (draft.word is None or draft.word in words_of(ledgers[draft.ledger].words))
     ):
         _validate_lines(draft, ledgers, index)  # the common case: no message is built
         return
@@ -360,6 +368,10 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise UnbalancedVoucherError(f"{where}: a voucher needs at least two postings")
     if len(draft.lines) > POSTINGS_PER_VOUCHER_MAX:
         raise LedgerError(f"{where}: more than {POSTINGS_PER_VOUCHER_MAX} postings")
+    allowed = words_of(ledgers[draft.ledger].words)
+    if draft.word is not None and draft.word not in allowed:
+        raise VoucherWordError(f"{where}: ledger {draft.ledger} numbers its vouchers by {'/'.join(allowed)}, "
+                               f"not {draft.word!r}")
     _validate_lines(draft, ledgers, index)
 
 
@@ -410,14 +422,25 @@ def reverse(
     key: str | None = None,
     summary: str | None = None,
     preparer: str = "system",
+    link_id: str | None = None,
 ) -> Posted:
-    """红字冲销: a new voucher, in an open period, whose postings negate the original's."""
+    """红字冲销: a new voucher, in an open period, whose postings negate the original's.
+
+    ``link_id`` ties the reversals of a mirrored pair together (``fundledger.vouchers.reverse_voucher``
+    reverses both vouchers of a pair in one transaction with one new link id), as the pair was.
+    Refused for a voucher withdrawn before review (``ledger.withdrawal``): it counts nowhere.
+    """
     original = session.get(Voucher, voucher_id)
     ledger_row = session.execute(select(Ledger).where(Ledger.code == ledger)).scalar_one_or_none()
     if ledger_row is None:
         raise UnknownLedgerError(f"unknown ledger {ledger!r}")
     if original is None or original.ledger_id != ledger_row.id:
         raise LedgerError(f"ledger {ledger} has no voucher with id {voucher_id}")
+    if withdrawal_of(session, voucher_id) is not None:
+        raise WithdrawnVoucherError(
+            f"voucher {voucher_ref(original.period, original.number)} was withdrawn before review; "
+            "it counts nowhere and is not reversed"
+        )
     key = key or f"reversal:{voucher_id}"
     prior = session.execute(select(Voucher.id, Voucher.idem_key).where(Voucher.reversal_of_id == voucher_id)).first()
     if prior is not None and prior.idem_key != key:
@@ -431,13 +454,15 @@ def reverse(
         key=key,
         date=date,
         summary=summary
-        or (f"冲销{format_period(original.period)}{voucher_number(original.number)}"
+        or (f"冲销{format_period(original.period)}{original.display_number}"
             f"：{original.summary}")[:SUMMARY_LENGTH_MAX],
         lines=lines,
         source="reversal",
         kind="reversal",
         reversal_of_id=voucher_id,
         preparer=preparer,
+        link_id=link_id,
+        word=original.word,  # a 红字收款凭证 reverses a 收款凭证: the same 字
     )
     return post(session, draft)
 

@@ -41,11 +41,13 @@ from ledger.errors import (
     ReviewError,
     SelfReviewError,
     UnreviewedVoucherError,
+    WithdrawnVoucherError,
     map_database_error,
 )
-from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview
+from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview, VoucherWithdrawal
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
+from ledger.withdrawal import withdrawn_ids
 
 #: The acting user when neither ``--user`` nor ``FUNDLEDGER_USER`` names one: not a person.
 ANONYMOUS_USER = "system"
@@ -125,11 +127,13 @@ def _awaiting_query(ledger_ids: Iterable[int] | None = None):  # type: ignore[no
         .join(Ledger, Ledger.id == Voucher.ledger_id)
         .outerjoin(original, original.id == Voucher.reversal_of_id)
         .outerjoin(VoucherReview, VoucherReview.voucher_id == Voucher.id)
+        .outerjoin(VoucherWithdrawal, VoucherWithdrawal.voucher_id == Voucher.id)
         .where(
             Ledger.maker_checker.is_(True),
             Voucher.kind != "closing",
             or_(original.id.is_(None), original.kind != "closing"),
             VoucherReview.id.is_(None),
+            VoucherWithdrawal.id.is_(None),  # withdrawn (ledger.withdrawal): awaits nothing
         )
     )
     if ledger_ids is not None:
@@ -138,9 +142,14 @@ def _awaiting_query(ledger_ids: Iterable[int] | None = None):  # type: ignore[no
 
 
 def awaiting_review_ids(session: Session, ledger_ids: Iterable[int] | None = None) -> set[int]:
-    """Ids of the vouchers that await review (in the given ledgers, or all): they do not count yet."""
+    """Ids of the vouchers that do not count because of maker-checker (in the given ledgers, or all):
+    those awaiting review, and those withdrawn before review (``ledger.withdrawal``), which never will.
+
+    Every report that leaves uncounted vouchers out asks this one function, so a withdrawn voucher
+    counts nowhere. ``pending`` and the close guard see only those still awaiting review.
+    """
     stmt = _awaiting_query(ledger_ids).with_only_columns(Voucher.id)
-    return set(session.execute(stmt).scalars())
+    return set(session.execute(stmt).scalars()) | withdrawn_ids(session, ledger_ids)
 
 
 def pending(session: Session, ledger_code: str) -> list[PendingVoucher]:
@@ -202,6 +211,12 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
     label = _label(voucher.period, voucher.number)
     if not needs_review(session, voucher):
         raise ReviewError(f"voucher {label} is a closing voucher (or reverses one); it counts without review")
+    withdrawn = session.execute(
+        select(VoucherWithdrawal).where(VoucherWithdrawal.voucher_id == voucher.id)
+    ).scalar_one_or_none()
+    if withdrawn is not None:
+        raise WithdrawnVoucherError(f"voucher {label} was withdrawn by {withdrawn.actor} "
+                                    f"({withdrawn.reason}); it counts nowhere and is never reviewed")
     done = session.execute(
         select(VoucherReview).where(VoucherReview.voucher_id == voucher.id)
     ).scalar_one_or_none()

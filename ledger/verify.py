@@ -62,6 +62,8 @@ class _Data:
     # and the reviews themselves (voucher id -> row).
     uncounted: set[int] = field(default_factory=set)
     reviews: dict[int, dict] = field(default_factory=dict)
+    #: Vouchers withdrawn before review (ledger.withdrawal): uncounted, but awaiting nothing.
+    withdrawn: set[int] = field(default_factory=set)
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -130,7 +132,10 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
          WHERE r.ledger_id IN ({id_list})""",
         )
     }
-    return _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews)
+    from ledger.withdrawal import withdrawn_ids  # withdrawn before review: count nowhere, await nothing
+
+    return _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
+                 withdrawn_ids(session, list(ledgers)))
 
 
 def _label(v: dict) -> str:
@@ -324,7 +329,7 @@ def check_reviews(data: _Data) -> Iterator[Problem]:
                 _label(v),
                 f"voucher {_label(v)} has a review although it needs none",
             )
-    for voucher_id in sorted(data.uncounted):
+    for voucher_id in sorted(data.uncounted - data.withdrawn):
         v = by_id.get(voucher_id)
         if v is not None and data.periods.get((v["ledger_id"], v["period"]), {}).get("status") == "closed":
             yield Problem(

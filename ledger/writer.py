@@ -29,6 +29,7 @@ from ledger.balances import add_balances
 from ledger.dialect import IN_LIST, driver_sql, list_param
 from ledger.errors import map_database_error
 from ledger.models import PeriodRow
+from ledger.numbering import VOUCHER_WORD, word_of
 from ledger.periods import period_status_map
 from ledger.review import counts_when_posted
 
@@ -72,6 +73,8 @@ class DraftRow(Protocol):
     def reversal_of_id(self) -> int | None: ...
     @property
     def preparer(self) -> str: ...
+    @property
+    def word(self) -> str | None: ...
 
 
 @dataclass
@@ -84,13 +87,16 @@ class LedgerInfo:
     head_hash: str
     maker_checker: bool = False
     accounts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # code -> (id, is_leaf)
+    #: 凭证字 of the ledger: 记 or 收付转 (``ledger.numbering``).
+    words: str = VOUCHER_WORD
 
 
 #: A voucher to write, with what the journal's checks already computed: its index in the call,
 #: the draft, its period, its date as ISO text, its lines' JSON and its fingerprint.
 Todo = tuple[int, DraftRow, int, str, str, str]
-#: What is known of a key already posted: (voucher id, fingerprint, ledger code, period, number).
-KeyHit = tuple[int, str, str, int, int]
+#: What is known of a key already posted: (voucher id, fingerprint, ledger code, period, number,
+#: 凭证字, word number).
+KeyHit = tuple[int, str, str, int, int, str, int | None]
 
 
 def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | None = None) -> dict[str, LedgerInfo]:
@@ -103,11 +109,11 @@ def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | No
     need one writer at a time.
     """
     conn = session.connection()
-    sql = f"SELECT id, code, fund, head_hash, maker_checker FROM ledgers WHERE code {IN_LIST}"
+    sql = f"SELECT id, code, fund, head_hash, maker_checker, voucher_words FROM ledgers WHERE code {IN_LIST}"
     sql = dialect.locking(conn, sql, order_by="id")
     infos = {
-        code: LedgerInfo(lid, code, fund, head, bool(checked))
-        for lid, code, fund, head, checked in driver_sql(conn, sql, (list_param(conn, codes),))
+        code: LedgerInfo(lid, code, fund, head, bool(checked), words=words)
+        for lid, code, fund, head, checked, words in driver_sql(conn, sql, (list_param(conn, codes),))
     }
     if not infos:
         return infos
@@ -134,11 +140,14 @@ def existing_keys(
     for d in drafts:
         by_ledger[d.ledger].add(d.key)
     conn = session.connection()
-    sql = f"SELECT idem_key, id, fingerprint, period, number FROM vouchers WHERE ledger_id = ? AND idem_key {IN_LIST}"
+    sql = (f"SELECT idem_key, id, fingerprint, period, number, word, word_number FROM vouchers "
+           f"WHERE ledger_id = ? AND idem_key {IN_LIST}")
     found: dict[tuple[str, str], KeyHit] = {}
     for code, keys in by_ledger.items():
-        for key, vid, fp, period, number in driver_sql(conn, sql, (ledgers[code].id, list_param(conn, keys))):
-            found[(code, key)] = (vid, fp, code, period, number)
+        for key, vid, fp, period, number, word, word_number in driver_sql(
+            conn, sql, (ledgers[code].id, list_param(conn, keys))
+        ):
+            found[(code, key)] = (vid, fp, code, period, number, word, word_number)
     return found
 
 
@@ -177,8 +186,8 @@ def write(
     todo: Sequence[Todo],
     ledgers: Mapping[str, LedgerInfo],
     on_progress: Callable[[int], None] | None,
-) -> list[tuple[int, int]]:
-    """Write ``todo`` in order, and return each voucher's (id, number) in the same order.
+) -> list[tuple[int, int, str, int | None]]:
+    """Write ``todo`` in order, and return each voucher's (id, number, 凭证字, word number) in order.
 
     Numbers continue each (ledger, month) and the hash chain continues each ledger's head (the
     ``LedgerInfo``'s ``head_hash`` moves along). A database refusal with a known rule is raised
@@ -191,6 +200,21 @@ def write(
         if pkey not in next_number:
             sql = "SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?"
             next_number[pkey] = driver_sql(conn, sql, pkey).scalar_one() + 1
+    # 凭证字 (ledger.numbering): a 收付转 ledger numbers each 字 apart, per month, without gaps.
+    words: list[str] = []
+    next_word_number: dict[tuple[int, int, str], int] = {}
+    for _, draft, period, *_rest in todo:
+        info = ledgers[draft.ledger]
+        if info.words == VOUCHER_WORD:
+            words.append(VOUCHER_WORD)
+            continue
+        word = draft.word or word_of(info.words, ((line.account, line.amount_fen) for line in draft.lines))
+        words.append(word)
+        wkey = (info.id, period, word)
+        if wkey not in next_word_number:
+            sql = ("SELECT COALESCE(MAX(word_number), 0) FROM vouchers "
+                   "WHERE ledger_id = ? AND period = ? AND word = ?")
+            next_word_number[wkey] = driver_sql(conn, sql, wkey).scalar_one() + 1
     ids = dialect.allocate_ids(conn, "vouchers", len(todo))
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
@@ -202,7 +226,7 @@ def write(
         counts = counts_when_posted(session, [(ledgers[t[1].ledger].id, t[1].kind, t[1].reversal_of_id) for t in todo])
     else:
         counts = [True] * len(todo)
-    placed: list[tuple[int, int]] = []
+    placed: list[tuple[int, int, str, int | None]] = []
     add_placed = placed.append
     chain_hash_of = hashing.chain_hash_of
     try:
@@ -219,6 +243,11 @@ def write(
                     ledger_id = info.id
                     number = next_number[(ledger_id, period)]
                     next_number[(ledger_id, period)] = number + 1
+                    word = words[position]
+                    word_number: int | None = None
+                    if word != VOUCHER_WORD:
+                        word_number = next_word_number[(ledger_id, period, word)]
+                        next_word_number[(ledger_id, period, word)] = word_number + 1
                     prev = info.head_hash
                     chash = info.head_hash = chain_hash_of(
                         prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
@@ -243,6 +272,8 @@ def write(
                             len(draft.lines),
                             draft.preparer,
                             posted_at,
+                            word,
+                            word_number,
                         )
                     )
                     counted = counts[position]
@@ -260,7 +291,7 @@ def write(
                             cell[0] += amount
                         else:
                             cell[1] -= amount
-                    add_placed((voucher_id, number))
+                    add_placed((voucher_id, number, word, word_number))
             dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
             if on_progress is not None:
                 on_progress(len(voucher_rows))
@@ -296,6 +327,8 @@ VOUCHER_COLUMNS: dialect.Columns = (
     ("posting_count", "integer"),
     ("preparer", "text"),
     ("posted_at", "timestamptz"),
+    ("word", "text"),
+    ("word_number", "integer"),
 )
 POSTING_COLUMNS: dialect.Columns = (
     ("voucher_id", "bigint"),

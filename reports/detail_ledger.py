@@ -32,18 +32,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
 from ledger.day_balance import balance_as_of
 from ledger.errors import DateError, LedgerError, UnknownAccountError
-from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
+from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher, VoucherWithdrawal
 from ledger.money import direction_of, format_fen
 from ledger.numbering import voucher_number
 from ledger.periods import first_day, format_period, last_day, next_period, period_of, previous_period
 from ledger.review import awaiting_review_ids
-from reports.trial_balance import partial_month_totals
+from reports.trial_balance import partial_month_totals, reversal_depth
 
 PAGE_ROWS_DEFAULT = 100
 PAGE_ROWS_MAX = 1_000
@@ -71,10 +71,16 @@ class DetailRow:
     counter_accounts: tuple[str, ...] = ()
     #: Booked in a maker-checker ledger but not reviewed yet: listed, not counted.
     awaiting_review: bool = False
+    #: A line of a 红字冲销 (an odd number of reversals from its original): printed in red, as a
+    #: negative amount on the side of the entry it reverses. ``debit``/``credit`` keep the sign.
+    red: bool = False
+    #: 凭证字 and the number within it (a 收付转 ledger, ``ledger.numbering``): 收-0003.
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def voucher(self) -> str:
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
     @property
     def direction(self) -> str:
@@ -116,6 +122,16 @@ class DetailLedger:
     side: str | None = None
     bank: dict[str, str | None] | None = None
     leaves: list[str] = field(default_factory=list)
+    #: 红字冲销 over the whole range: what reversals took off the debit side (their credits) and off
+    #: the credit side (their debits); the printed 本期合计 nets them on the original's side.
+    red_debit: int = 0
+    red_credit: int = 0
+
+    @property
+    def shown_period(self) -> tuple[int, int]:
+        """(借方, 贷方) 本期合计 as printed: reversals in red on the side of the entry they reverse."""
+        return (self.period_debit - self.red_credit - self.red_debit,
+                self.period_credit - self.red_debit - self.red_credit)
 
     @property
     def closing(self) -> int:
@@ -283,6 +299,8 @@ def detail_ledger(
             Posting.amount_fen,
             Posting.summary,
             Posting.counterparty,
+            Voucher.word,
+            Voucher.word_number,
         )
         .join(Voucher, Voucher.id == Posting.voucher_id)
         .where(
@@ -290,6 +308,7 @@ def detail_ledger(
             Voucher.voucher_date >= d1,
             Voucher.voucher_date <= d2,
             Posting.account_id.in_(ids),
+            ~exists().where(VoucherWithdrawal.voucher_id == Voucher.id),  # withdrawn: counts nowhere
         )
     )
     if side == "debit":
@@ -310,9 +329,11 @@ def detail_ledger(
             if awaiting:
                 counted = case((prior.c.id.in_(sorted(awaiting)), 0), else_=prior.c.amount_fen)
             balance += int(session.execute(select(func.coalesce(func.sum(counted), 0))).scalar_one())
+    red_ids = _red_voucher_ids(session, ledger.id, d1, d2) - awaiting
+    red_debit, red_credit = _red_totals(session, red_ids, ids) if side is None else (0, 0)
     counters = _counter_accounts(session, ledger, [r[3] for r in raw], set(ids))
     rows = []
-    for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party in raw:
+    for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party, word, word_no in raw:
         waiting = vid in awaiting
         if balance is not None and not waiting:
             balance += amount
@@ -333,6 +354,9 @@ def detail_ledger(
                 party,
                 counters.get(vid, ()),
                 waiting,
+                vid in red_ids,
+                word,
+                word_no,
             )
         )
     bank = (
@@ -356,7 +380,36 @@ def detail_ledger(
         side,
         bank,
         sorted(codes.values()),
+        red_debit,
+        red_credit,
     )
+
+
+def _red_voucher_ids(session: Session, ledger_id: int, d1: dt.date, d2: dt.date) -> set[int]:
+    """The 红字冲销 vouchers dated ``d1``…``d2``: reversals an odd number of steps from their original
+    (a reversal of a reversal restores the entry and prints as an ordinary one)."""
+    ids = set(session.execute(
+        select(Voucher.id).where(Voucher.ledger_id == ledger_id, Voucher.kind == "reversal",
+                                 Voucher.voucher_date >= d1, Voucher.voucher_date <= d2)
+    ).scalars())
+    if not ids:
+        return ids
+    return {vid for vid, depth in reversal_depth(session, ids).items() if depth % 2 == 1}
+
+
+def _red_totals(session: Session, red_ids: set[int], account_ids: list[int]) -> tuple[int, int]:
+    """(taken off the debit side, taken off the credit side) by the red vouchers on these accounts."""
+    if not red_ids:
+        return 0, 0
+    off_debit = off_credit = 0
+    for amount in session.execute(
+        select(Posting.amount_fen).where(Posting.voucher_id.in_(sorted(red_ids)), Posting.account_id.in_(account_ids))
+    ).scalars():
+        if amount < 0:
+            off_debit -= amount
+        else:
+            off_credit += amount
+    return off_debit, off_credit
 
 
 def _counter_accounts(

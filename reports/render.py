@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from ledger.money import direction_of, format_fen_grouped
-from ledger.numbering import voucher_number
 
 
 def width(text: str) -> int:
@@ -214,14 +213,20 @@ TRIAL_BALANCE_HEADERS = (
 
 
 def trial_balance_cells(tb) -> list[list[object]]:  # type: ignore[no-untyped-def]
-    """The 科目余额表 as rows of (text, fen or ``None``): the 合计 row last, balances with their 方向."""
+    """The 科目余额表 as rows of (text, fen or ``None``): the 合计 row last, balances with their 方向.
+
+    本期借方/贷方 are printed as Chinese practice has them: a 红字冲销 in red (negative) on the side
+    of the entry it reverses (``TrialBalanceRow.shown_debit``/``shown_credit``); the contract JSON
+    keeps debit/credit by sign.
+    """
     rows: list[list[object]] = [
-        [r.code, r.name, direction_of(r.opening), abs(r.opening), r.debit, r.credit, r.ytd_debit,
+        [r.code, r.name, direction_of(r.opening), abs(r.opening), r.shown_debit, r.shown_credit, r.ytd_debit,
          r.ytd_credit, direction_of(r.closing), abs(r.closing)]
         for r in tb.rows
     ]
     t = tb.totals
-    rows.append(["", "合计", direction_of(t.opening), abs(t.opening), t.debit, t.credit, None, None,
+    shown_debit, shown_credit = tb.shown_totals
+    rows.append(["", "合计", direction_of(t.opening), abs(t.opening), shown_debit, shown_credit, None, None,
                  direction_of(t.closing), abs(t.closing)])
     return rows
 
@@ -356,6 +361,14 @@ def inter_level_table(il) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(out)
 
 
+def _detail_sides(r, side: str | None) -> list[str]:  # type: ignore[no-untyped-def]
+    """借方, 贷方 cells of a detail row: a 红字冲销 line (``r.red``) in red, as a negative amount on
+    the side of the entry it reverses (a credit that takes a debit back is -x in 借方)."""
+    if getattr(r, "red", False) and side is None:
+        return [money(-r.credit), ""] if r.credit else ["", money(-r.debit)]
+    return [money(r.debit) if r.debit else "", money(r.credit) if r.credit else ""]
+
+
 def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
     bank = f"  {dl.bank['name'] or ''} {dl.bank['number']}" if dl.bank else ""
     side = {"debit": "（借方发生额）", "credit": "（贷方发生额）", None: ""}[dl.side]
@@ -372,8 +385,7 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 r.summary,
                 "、".join(r.counter_accounts),
                 r.account if r.account != dl.account else "",
-                money(r.debit) if r.debit else "",
-                money(r.credit) if r.credit else "",
+                *_detail_sides(r, dl.side),
                 r.direction,
                 money(abs(r.balance)) if r.balance is not None else "",
             ]
@@ -386,8 +398,8 @@ def detail_table(dl) -> str:  # type: ignore[no-untyped-def]
                 "本期合计",
                 "",
                 "",
-                money(dl.period_debit),
-                money(dl.period_credit),
+                money(dl.shown_period[0]),
+                money(dl.shown_period[1]),
                 direction_of(dl.closing),
                 money(abs(dl.closing)),
             ]
@@ -457,7 +469,7 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
     ref = view.ref
     lines = [
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
-        f"{voucher_number(ref.number)}  id {ref.id}",
+        f"{ref.to_dict()['number']}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
         f"制单：{view.preparer}",
         f"幂等键：{view.key}",
@@ -494,6 +506,9 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         lines.append(
             f"已被冲销：{view.reversed_by.display}  {view.reversed_by.summary}  (id {view.reversed_by.id})"
         )
+    if getattr(view, "withdrawal", None) is not None:
+        who, role, reason, _at = view.withdrawal
+        lines.append(f"{'作废' if role == 'preparer' else '退回'}（withdrawn by {who}）：{reason}；不计入任何账表")
     lines.append(f"内容哈希：{view.content_hash}")
     return "\n".join(lines)
 

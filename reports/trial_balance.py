@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -50,11 +50,28 @@ class TrialBalanceRow:
     closing: int
     ytd_debit: int
     ytd_credit: int
+    #: 红字冲销 in the range, as Chinese practice shows them: on the side of the entry they reverse,
+    #: in red (negative). ``red_debit`` is what reversals took off the debit side (their credit
+    #: postings), ``red_credit`` off the credit side (their debit postings). ``debit`` and ``credit``
+    #: keep their contract meaning (all postings by sign); ``shown_debit``/``shown_credit`` are the
+    #: 本期借方/贷方 columns of the printed table.
+    red_debit: int = 0
+    red_credit: int = 0
 
     @property
     def direction(self) -> str:
         """方向 for people: 借, 贷 or 平."""
         return direction_of(self.closing)
+
+    @property
+    def shown_debit(self) -> int:
+        """本期借方 as printed: the debits that are not reversals, less the reversals of debits (红字)."""
+        return self.debit - self.red_credit - self.red_debit
+
+    @property
+    def shown_credit(self) -> int:
+        """本期贷方 as printed: the credits that are not reversals, less the reversals of credits (红字)."""
+        return self.credit - self.red_debit - self.red_credit
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,12 @@ class TrialBalance:
     @property
     def balanced(self) -> bool:
         return self.totals.opening == 0 and self.totals.closing == 0 and self.totals.debit == self.totals.credit
+
+    @property
+    def shown_totals(self) -> tuple[int, int]:
+        """(本期借方, 本期贷方) 合计 as printed, reversals in red on the original's side (leaf rows)."""
+        leaves = [r for r in self.rows if r.leaf]
+        return sum(r.shown_debit for r in leaves), sum(r.shown_credit for r in leaves)
 
     def to_dict(self) -> dict[str, object]:
         """The contract JSON of ``fundledger trial-balance --format json``."""
@@ -335,6 +358,7 @@ def trial_balance(
     ledger = get_ledger(session, ledger_code)
     accounts = accounts_of(session, ledger)
     rows, totals = build_rows(accounts, account_totals(session, ledger.id, start, end))
+    rows = _with_red(session, ledger.id, accounts, rows, first_day(start), last_day(end))
     counterparties = (
         counterparty_breakdown(session, ledger.id, accounts, first_day(start), last_day(end)) if by_counterparty else []
     )
@@ -359,11 +383,51 @@ def trial_balance_as_of(
     ledger = get_ledger(session, ledger_code)
     accounts = accounts_of(session, ledger)
     rows, totals = build_rows(accounts, account_totals_as_of(session, ledger.id, start, day))
+    rows = _with_red(session, ledger.id, accounts, rows, first_day(start), day)
     counterparties = (
         counterparty_breakdown(session, ledger.id, accounts, first_day(start), day) if by_counterparty else []
     )
     as_of = None if day == last_day(month) else day
     return TrialBalance(ledger.code, start, month, rows, totals, as_of=as_of, counterparties=counterparties)
+
+
+def _with_red(
+    session: Session, ledger_id: int, accounts: Sequence[Account], rows: list[TrialBalanceRow],
+    date_from: dt.date, date_to: dt.date,
+) -> list[TrialBalanceRow]:
+    """``rows`` with ``red_debit``/``red_credit`` set from the 红字冲销 dated in the range.
+
+    A reversal an odd number of steps from its original (``reversal_depth``) negates an entry, so
+    its postings are shown in red on that entry's side; a reversal of a reversal restores the entry
+    and is shown as an ordinary one. Vouchers that do not count (awaiting review, withdrawn) are in
+    no total, so in no red amount either. Reversals are few, so they are read from the postings.
+    """
+    reversal_ids = set(session.execute(
+        select(Voucher.id).where(Voucher.ledger_id == ledger_id, Voucher.kind == "reversal",
+                                 Voucher.voucher_date >= date_from, Voucher.voucher_date <= date_to)
+    ).scalars())
+    if not reversal_ids:
+        return rows
+    reversal_ids -= awaiting_review_ids(session, [ledger_id])
+    depth = reversal_depth(session, reversal_ids)
+    red_ids = [vid for vid in reversal_ids if depth.get(vid, 0) % 2 == 1]
+    if not red_ids:
+        return rows
+    parent = {a.id: a.parent_id for a in accounts}
+    code_of = {a.id: a.code for a in accounts}
+    red: dict[str, list[int]] = {}
+    for account_id, amount in session.execute(
+        select(Posting.account_id, Posting.amount_fen).where(in_list(session, Posting.voucher_id, red_ids))
+    ):
+        node: int | None = account_id
+        while node is not None:  # the leaf and every parent it rolls up into
+            cell = red.setdefault(code_of[node], [0, 0])
+            if amount < 0:
+                cell[0] -= amount  # a credit that takes a debit back: red on the debit side
+            else:
+                cell[1] += amount  # a debit that takes a credit back: red on the credit side
+            node = parent.get(node)
+    return [replace(r, red_debit=red[r.code][0], red_credit=red[r.code][1]) if r.code in red else r for r in rows]
 
 
 def counterparty_breakdown(

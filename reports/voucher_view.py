@@ -26,6 +26,7 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
 from ledger.review import needs_review
+from ledger.withdrawal import withdrawal_of
 
 #: How the 摘要 of a voucher awaiting review is marked (as in ``reports.detail_ledger``).
 AWAITING_LABEL = "【待审核】"
@@ -56,17 +57,19 @@ class VoucherRef:
     summary: str
     kind: str
     awaiting_review: bool = False
+    word: str = "记"
+    word_number: int | None = None
 
     @property
     def display(self) -> str:
-        return f"{self.ledger} {voucher_ref(self.period, self.number)}"
+        return f"{self.ledger} {voucher_ref(self.period, self.number, self.word, self.word_number)}"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "ledger": self.ledger,
             "period": format_period(self.period),
-            "number": voucher_number(self.number),
+            "number": voucher_number(self.number, self.word, self.word_number),
             "date": self.date.isoformat(),
             "summary": self.summary,
             "kind": self.kind,
@@ -119,10 +122,15 @@ class VoucherView:
     review_required: bool = False
     reviewer: str | None = None
     reviewed_at: dt.datetime | None = None
+    #: (who, role, reason, when) when withdrawn before review (退回/作废, ``ledger.withdrawal``).
+    withdrawal: tuple[str, str, str, dt.datetime] | None = None
 
     @property
     def review_status(self) -> str:
-        """``not_required``, ``awaiting`` (booked, not counted yet) or ``reviewed``."""
+        """``not_required``, ``awaiting`` (booked, not counted yet), ``reviewed`` or ``withdrawn``
+        (counts nowhere)."""
+        if self.withdrawal is not None:
+            return "withdrawn"
         if not self.review_required:
             return "not_required"
         return "reviewed" if self.reviewer else "awaiting"
@@ -157,6 +165,12 @@ class VoucherView:
                 "reviewer": self.reviewer,
                 "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             },
+            "withdrawal": None if self.withdrawal is None else {
+                "by": self.withdrawal[0],
+                "role": self.withdrawal[1],
+                "reason": self.withdrawal[2],
+                "at": self.withdrawal[3].isoformat(),
+            },
         }
 
 
@@ -185,6 +199,8 @@ def _ref(session: Session, voucher: Voucher, codes: dict[int, str] | None = None
         f"{AWAITING_LABEL}{voucher.summary}" if waiting else voucher.summary,
         voucher.kind,
         waiting,
+        voucher.word,
+        voucher.word_number,
     )
 
 
@@ -277,6 +293,7 @@ def show_voucher(
         select(Voucher).where(Voucher.reversal_of_id == voucher.id)
     ).scalar_one_or_none()
     required, reviewer, reviewed_at = _review_of(session, voucher)
+    withdrawn = withdrawal_of(session, voucher.id)
     return VoucherView(
         _ref(session, voucher, codes),
         entity.code,
@@ -296,6 +313,7 @@ def show_voucher(
         required,
         reviewer,
         reviewed_at,
+        None if withdrawn is None else (withdrawn.actor, withdrawn.role, withdrawn.reason, withdrawn.withdrawn_at),
     )
 
 

@@ -176,6 +176,7 @@ ARGUMENTS: dict[str, Call] = {
     "period_vouchers": Call(call("C-EMP", MAR)),
     "find_voucher": Call(call("C-EMP", number=1, period=JAN)),
     "show_voucher": Call(call("C-EMP", number=2, period=MAR)),
+    "find_vouchers": Call(call(ledger="C-EMP", date_from=D1, date_to=D2, amount_min="0.01", text="冲销")),
     # statements, consolidation, final accounts
     "balance_sheet": Call(call("C-EMP", FEB)),
     "income_statement": Call(call("C-EMP", FEB)),

@@ -30,6 +30,7 @@ from fundledger.cli import (
     reports,
     serve,
     trial_balance,
+    vouchers,
 )
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -44,6 +45,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     reports,  # report …, show voucher
     reconcile,  # reconcile …, month-end
     export,  # export beancount
+    vouchers,  # voucher add|reverse|withdraw|find
     audit,  # digest, db grant-auditor, audit …, voucher review|pending
     fund,  # fund capacity|jiangxi-adjustment|deadlines
     fund_inputs,  # fund input …

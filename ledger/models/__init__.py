@@ -1,10 +1,10 @@
 """The schema, as typed SQLAlchemy 2.0 models, one module per part of the books.
 
 ``books``: entities, ledgers, accounts, periods, vouchers, postings, balances and the audit trail;
-``review``: the 审核 step of maker-checker ledgers; ``bank``: imported bank statements kept as
-evidence; ``inputs``: figures the books do not hold (budgets, targets, headcounts). Importing this
-package makes ``Base.metadata`` complete for Alembic. The sign convention is stated once, in
-``ledger.models.books``.
+``review``: the 审核 step of maker-checker ledgers and the 退回/作废 of a voucher before it;
+``bank``: imported bank statements kept as evidence; ``inputs``: figures the books do not hold
+(budgets, targets, headcounts). Importing this package makes ``Base.metadata`` complete for
+Alembic. The sign convention is stated once, in ``ledger.models.books``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ from ledger.models.inputs import (
 )
 from ledger.models.review import (
     REVIEWER_LENGTH_MAX,
+    WITHDRAWAL_ROLES,
     VoucherReview,
+    VoucherWithdrawal,
 )
 from ledger.models.users import (
     USERNAME_LENGTH_MAX,
@@ -70,6 +72,7 @@ __all__ = [
     "USERNAME_LENGTH_MAX",
     "VOUCHER_KINDS",
     "WEB_ROLES",
+    "WITHDRAWAL_ROLES",
     "Account",
     "AccountBalance",
     "AuditEvent",
@@ -90,5 +93,6 @@ __all__ = [
     "Stamp",
     "Voucher",
     "VoucherReview",
+    "VoucherWithdrawal",
     "WebUser",
 ]

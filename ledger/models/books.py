@@ -101,6 +101,9 @@ class Ledger(Base):
     fund: Mapped[str] = mapped_column(String(16))
     #: 制单 → 审核 → 记账: when on, a voucher counts only once reviewed by another user.
     maker_checker: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: 凭证字 (revision 0008): ``记`` (every voucher a 记账凭证) or ``收付转`` (收款/付款/转账凭证,
+    #: numbered per 字 and month); chosen before the ledger's first voucher (``ledger.numbering``).
+    voucher_words: Mapped[str] = mapped_column(String(8), default="记", server_default="记")
     #: Content hash of the newest voucher, kept by a trigger; the next voucher must chain to it.
     head_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     #: Id of that newest voucher (None before the first), kept by the same trigger. On PostgreSQL
@@ -183,6 +186,7 @@ class Voucher(Base):
         CheckConstraint("posting_count >= 2", name="posting_count"),
         Index("ix_vouchers_link_id", "link_id"),
         Index("ix_vouchers_ledger_date", "ledger_id", "voucher_date"),
+        Index("ix_vouchers_word_number", "ledger_id", "period", "word", "word_number", unique=True),
     )
 
     id: Mapped[ID]
@@ -206,6 +210,10 @@ class Voucher(Base):
     posting_count: Mapped[int] = mapped_column(Integer)
     preparer: Mapped[str] = mapped_column(String(100))
     posted_at: Mapped[Stamp]
+    #: 凭证字 (revision 0008): 记, or 收/付/转 in a 收付转 ledger, where ``word_number`` is the
+    #: number within the 字 and month (``number`` stays the ledger-month sequence of every voucher).
+    word: Mapped[str] = mapped_column(String(1), default="记", server_default="记")
+    word_number: Mapped[int | None] = mapped_column(Integer)
 
     postings: Mapped[list[Posting]] = relationship(
         back_populates="voucher", order_by="Posting.line_no", viewonly=True
@@ -215,7 +223,7 @@ class Voucher(Base):
     def display_number(self) -> str:
         from ledger.numbering import voucher_number  # not at the top: ledger.numbering → ledger.periods → models
 
-        return voucher_number(self.number)
+        return voucher_number(self.number, self.word, self.word_number)
 
 
 class Posting(Base):

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,3 +50,36 @@ class VoucherReview(Base):
     voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     reviewer: Mapped[str] = mapped_column(String(REVIEWER_LENGTH_MAX))
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+#: Who may withdraw a voucher awaiting review: its preparer (作废) or a reviewer (退回).
+WITHDRAWAL_ROLES = ("preparer", "reviewer")
+
+
+class VoucherWithdrawal(Base):
+    """One 退回/作废 of a voucher awaiting review (revision 0008): who, in which role, why, when.
+
+    The voucher keeps its number and its place in the hash chain but counts nowhere from then on;
+    the row is never updated or deleted (``migrations/versions/0008_withdrawals.*.sql``).
+    """
+
+    __tablename__ = "voucher_withdrawals"
+    __table_args__ = (
+        UniqueConstraint("voucher_id"),
+        CheckConstraint("length(trim(actor)) > 0", name="actor"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason"),
+        CheckConstraint("role IN ('preparer', 'reviewer')", name="role"),
+        ForeignKeyConstraint(
+            ["ledger_id", "voucher_id"], ["vouchers.ledger_id", "vouchers.id"], ondelete="RESTRICT",
+            name="fk_voucher_withdrawals_voucher_ledger",
+        ),
+        Index("ix_voucher_withdrawals_ledger_id", "ledger_id"),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    actor: Mapped[str] = mapped_column(String(REVIEWER_LENGTH_MAX))
+    role: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
