@@ -40,6 +40,9 @@ def test_using_it_runs_in_order(tmp_path: Path) -> None:
     # 12.34 of interest on the city's statement booked from the bank line.
     assert "vouchers.csv: 2 vouchers in 4 rows; 2 posted, 0 already posted" in out
     assert "statement.csv (generic) into C4208-EMP 100301: 2 lines, 2 new" in out
+    # The voucher keyed by hand is the county's third (two came from the CSV); its reversal the fourth.
+    assert "posted: X420802-EMP 2024-01 记-0003  2024-01-18  摘要：收职工医保费  制单：张会计" in out
+    assert "posted: X420802-EMP 2024-01 记-0004  2024-01-19  摘要：冲销2024-01 记-0003：金额有误" in out
     assert out.count("adjusted balances agree") >= 2 and "closed 2024-01: C4208-EMP, X420802-EMP" in out
     assert '"debit": "50012.34"' in out  # city 1003: 50,000.00 remitted + 12.34 interest
     assert "统筹基金累计结余 80,000.00 元" in out  # consolidated: the county's 30,000 + the city's 50,000

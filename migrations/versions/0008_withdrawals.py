@@ -26,7 +26,7 @@ in a 收付转 ledger the word numbers run on without a gap per ledger, month an
 ``ix_vouchers_word_number`` against duplicates); a ledger's 凭证字 are chosen before its first voucher.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0013
 Create Date: 2026-12-01 12:40:00.000000
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from alembic import op
 from migrations import revision_sql
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
