@@ -135,6 +135,19 @@ class AlreadyReviewedError(ReviewError):
     rule = "already_reviewed"
 
 
+class RightsError(LedgerError):
+    """A clerk login without the staff role for the act (制单, 审核, …), refused by PostgreSQL."""
+
+    rule = "rights"
+
+
+class AdoptionError(LedgerError):
+    """Opening balances (建账) that cannot be taken, or a write before a ledger's adoption month
+    (``fundledger.adoption``, revision 0009)."""
+
+    rule = "adoption"
+
+
 class UnreviewedVoucherError(LedgerError):
     """A month of a maker-checker ledger cannot close while vouchers await review."""
 
@@ -267,6 +280,11 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "already_reviewed": AlreadyReviewedError,
     "unreviewed_voucher": UnreviewedVoucherError,
     "immutable_review": ImmutableVoucherError,
+    # revision 0009 (migrations/versions/0009_adoption_identity.*.sql)
+    "adoption": AdoptionError,
+    "before_adoption": AdoptionError,
+    "prepare_rights": RightsError,
+    "review_rights": RightsError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.

@@ -46,6 +46,7 @@ from ledger.errors import (
 from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
+from ledger.staff_roles import recorded_how
 
 #: The acting user when neither ``--user`` nor ``FUNDLEDGER_USER`` names one: not a person.
 ANONYMOUS_USER = "system"
@@ -219,7 +220,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
     when = at or dt.datetime.now(dt.UTC)
     try:
         session.add(VoucherReview(ledger_id=ledger.id, voucher_id=voucher.id, reviewer=name,
-                                  reviewed_at=when))
+                                  reviewer_auth=recorded_how(session.connection(), name), reviewed_at=when))
         session.flush()
         totals: dict[tuple[int, int, int], list[int]] = {}
         for account_id, amount in session.execute(

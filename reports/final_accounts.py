@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books import get_entity, ledger_of
 from ledger.errors import InterLevelDifferenceError, LedgerError, OpenMonthsError, UnknownLedgerError
-from ledger.models import FUNDS
+from ledger.models import FUNDS, Ledger
 from ledger.money import apply_rate, format_fen, format_fen_grouped
 from ledger.periods import format_period, period_range, period_status_map
 from reports.balance_sheet import BalanceSheet, LedgerSource, annual_period, build_balance_sheet
@@ -116,11 +116,17 @@ class FinalAccounts:
 
 
 def open_months(session: Session, ledger_ids: dict[str, int], year: int) -> dict[str, list[int]]:
-    """ledger code → the months of ``year`` not closed yet (never opened counts as open)."""
+    """ledger code → the months of ``year`` not closed yet (never opened counts as open).
+
+    A ledger adopted with opening balances (``ledgers.adopted_from``) keeps no month before its
+    adoption month: those are not open months, so the 决算 of a ledger adopted mid-year needs only
+    the months it keeps closed."""
     out = {}
     for code, ledger_id in ledger_ids.items():
         statuses = period_status_map(session, ledger_id)
-        missing = [p for p in period_range(year * 100 + 1, year * 100 + 12) if statuses.get(p) != "closed"]
+        adopted = session.get(Ledger, ledger_id)
+        first = max(year * 100 + 1, adopted.adopted_from or 0) if adopted is not None else year * 100 + 1
+        missing = [p for p in period_range(first, year * 100 + 12) if statuses.get(p) != "closed"]
         if missing:
             out[code] = missing
     return out

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger import db
 from ledger.errors import ImportFileError, LedgerError, map_database_error
+from ledger.staff_roles import os_user
 
 EXIT_OK = 0
 EXIT_DIFFERENCES = 1
@@ -53,7 +54,11 @@ def import_group() -> typer.Typer:
 
 class State:
     url: str | None = None
+    #: The acting user passed to the library: the declared name, else the operating-system user
+    #: (SQLite's identity; on PostgreSQL a clerk login is recorded by the database whatever this says).
     user: str = "system"
+    #: The name given with --user or FUNDLEDGER_USER, if any (``fundledger.identity.current_actor``).
+    declared: str | None = None
 
 
 state = State()
@@ -67,10 +72,13 @@ def _root(
             "--db", help="Database URL (default: FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)"
         ),
     ] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Acting user (default: FUNDLEDGER_USER)")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Acting user where the database cannot tell (default: FUNDLEDGER_USER, else the "
+        "operating-system user); recorded as declared. A PostgreSQL clerk login is always itself")] = None,
 ) -> None:
     state.url = db.database_url(db_url)
-    state.user = user or os.environ.get("FUNDLEDGER_USER") or "system"
+    state.declared = user or os.environ.get("FUNDLEDGER_USER") or None
+    state.user = state.declared or os_user()
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -147,12 +147,12 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
         """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
+        from fundledger.identity import current_actor
         from ledger.review import review
 
         check_format(fmt, ("table", "json"))
-        user = state.user
         with session_scope() as session:
-            result = review(session, ledger, voucher_id, user)
+            result = review(session, ledger, voucher_id, current_actor(session, state.declared).name)
         if fmt == "json":
             emit_json({"id": result.voucher_id, "ledger": result.ledger,
                        "period": format_period(result.period),
