@@ -24,12 +24,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ledger.staff_roles import AUTH_DECLARED, AUTH_LOGIN, AUTH_OS, is_postgres, login_of, os_user
-
-#: Shown after a declared name in every view: the database could not check it.
-MARK_DECLARED = "（自报）"
-#: Names that are no one: an act by them proves nothing.
-ANONYMOUS = frozenset({"", "system"})
+from ledger.staff_roles import (
+    AUTH_DECLARED,
+    AUTH_LOGIN,
+    AUTH_OS,
+    MARK_DECLARED,
+    is_postgres,
+    login_of,
+    os_user,
+    shown_name,
+)
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,6 @@ class Actor:
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "how": self.how, "enforced": self.enforced}
-
-
-def shown_name(name: str, how: str | None) -> str:
-    """``name`` as every view prints it: a declared name carries ``MARK_DECLARED``."""
-    return f"{name}{MARK_DECLARED}" if how == AUTH_DECLARED else name
 
 
 def current_actor(session: Session, declared: str | None = None) -> Actor:
@@ -79,4 +78,4 @@ def current_actor(session: Session, declared: str | None = None) -> Actor:
     return Actor(name, AUTH_DECLARED)
 
 
-__all__ = ["ANONYMOUS", "MARK_DECLARED", "Actor", "current_actor", "shown_name"]
+__all__ = ["MARK_DECLARED", "Actor", "current_actor", "shown_name"]

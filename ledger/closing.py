@@ -43,7 +43,7 @@ from ledger.errors import AdoptionError, LedgerError, PendingRatioRequired, Peri
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import apply_rate, format_fen
-from ledger.periods import format_period, last_day, period_range, period_status_map
+from ledger.periods import format_period, last_day, period_range, period_status_map, previous_period
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids, refuse_unreviewed
 
@@ -119,7 +119,10 @@ def close_period(
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) == "closed":
         return CloseResult(ledger.code, period, already_closed=True)
-    refuse_before_adoption(ledger, period, "closed")
+    # The opening voucher's month (the one before the adoption month) is closed once the opening
+    # counts (on a maker-checker ledger, after its 审核); no earlier month is ever closed here.
+    refuse_before_adoption(ledger, period if period != previous_period(ledger.adopted_from or 0) else
+                           ledger.adopted_from or period, "closed")
     # Maker-checker (ledger.review): a month whose vouchers await review (审核) cannot close.
     refuse_unreviewed(session, ledger, period)
     open_before = sorted(p for p, s in statuses.items() if p < period and s == "open")

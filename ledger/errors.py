@@ -312,6 +312,9 @@ def map_database_error(exc: BaseException) -> LedgerError | None:
     for name, rule in _CONSTRAINT_RULES.items():
         if name in text:
             return _DB_RULES[rule](f"the database refused the write ({name})")
+    if "permission denied for" in text:  # a clerk login's staff role lacks the privilege (revision 0009)
+        return RightsError(f"the database refused the write: {_first_line(text)} — the login's staff role "
+                           "does not allow this act (see fundledger db grant-role)")
     if "FOREIGN KEY constraint failed" in text:
         return ForeignAccountError("the database refused the write (foreign key)")
     return None

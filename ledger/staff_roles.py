@@ -61,6 +61,15 @@ class StaffGrant:
     warnings: list[str]
 
 
+#: Shown after a declared name in every text view: the database could not check it.
+MARK_DECLARED = "（自报）"
+
+
+def shown_name(name: str, how: str | None) -> str:
+    """``name`` as every view prints it: a declared name carries ``MARK_DECLARED``."""
+    return f"{name}{MARK_DECLARED}" if how == AUTH_DECLARED else name
+
+
 def os_user() -> str:
     """The operating-system user running this process (SQLite's identity)."""
     try:

@@ -119,6 +119,9 @@ class VoucherView:
     review_required: bool = False
     reviewer: str | None = None
     reviewed_at: dt.datetime | None = None
+    #: How preparer and reviewer are known: login, os or declared (``ledger.staff_roles``).
+    preparer_auth: str = "declared"
+    reviewer_auth: str | None = None
 
     @property
     def review_status(self) -> str:
@@ -140,6 +143,7 @@ class VoucherView:
             "source": self.source,
             "key": self.key,
             "preparer": self.preparer,
+            "preparer_auth": self.preparer_auth,
             "posted_at": self.posted_at.isoformat() if self.posted_at else None,
             "content_hash": self.content_hash,
             "prev_hash": self.prev_hash,
@@ -155,9 +159,15 @@ class VoucherView:
             "review": {
                 "status": self.review_status,
                 "reviewer": self.reviewer,
+                "reviewer_auth": self.reviewer_auth,
                 "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             },
         }
+
+
+def _reviewer_auth(session: Session, voucher: Voucher) -> str | None:
+    return session.execute(
+        select(VoucherReview.reviewer_auth).where(VoucherReview.voucher_id == voucher.id)).scalar_one_or_none()
 
 
 def _review_of(session: Session, voucher: Voucher) -> tuple[bool, str | None, dt.datetime | None]:
@@ -296,4 +306,6 @@ def show_voucher(
         required,
         reviewer,
         reviewed_at,
+        voucher.preparer_auth,
+        _reviewer_auth(session, voucher) if reviewer else None,
     )

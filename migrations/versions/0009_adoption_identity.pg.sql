@@ -3,10 +3,12 @@
 -- session_user whatever the application sent, and needs the rights of the act.
 
 -- statement
+-- A superuser is a member of every role for pg_has_role, yet no clerk: it is left out.
 CREATE FUNCTION fl_staff_role(what text) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM pg_roles r
                     WHERE r.rolname = current_database() || ':' || what
                       AND pg_has_role(session_user, r.oid, 'MEMBER'))
+       AND NOT EXISTS (SELECT 1 FROM pg_roles u WHERE u.rolname = session_user AND u.rolsuper)
 $$;
 -- statement
 CREATE FUNCTION fl_is_clerk() RETURNS boolean LANGUAGE sql STABLE AS $$
