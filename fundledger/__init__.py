@@ -11,6 +11,8 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
+from fundledger.adoption import carry_forward, open_ledger, take_opening
+from fundledger.identity import Actor, current_actor
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
@@ -19,6 +21,7 @@ from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pai
 from ledger.money import format_fen, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
+from ledger.staff_roles import grant_staff_role
 from ledger.verify import verify
 from postings.bank_store import import_statement
 from postings.beancount_import import import_beancount
@@ -56,6 +59,7 @@ from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, 
 from reports.trial_balance import trial_balance, trial_balance_as_of
 
 __all__ = [
+    "Actor",
     "LedgerError",
     "Line",
     "Posted",
@@ -67,12 +71,14 @@ __all__ = [
     "balance_sheet",
     "benefit_payment",
     "capacity_report",
+    "carry_forward",
     "cash_journals",
     "close_ledgers",
     "close_period",
     "consolidated_statements",
     "consolidated_trial_balance",
     "create_ledger",
+    "current_actor",
     "deadline_report",
     "deposit_interest",
     "detail_ledger",
@@ -81,6 +87,7 @@ __all__ = [
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
+    "grant_staff_role",
     "import_beancount",
     "import_statement",
     "import_vouchers",
@@ -89,6 +96,7 @@ __all__ = [
     "matured_deposit_remit",
     "month_end",
     "open_books",
+    "open_ledger",
     "parse_period",
     "post",
     "post_many",
@@ -111,6 +119,7 @@ __all__ = [
     "run_jingmen_gap",
     "sign_off_month",
     "subsidy_income",
+    "take_opening",
     "to_fen",
     "transfer_income",
     "transfer_income_refund",

@@ -174,3 +174,51 @@ def test_postgres_refuses_a_self_review_by_raw_sql(clerks):
         engine.dispose()
     assert _one(clerks["owner"], "SELECT preparer FROM vouchers WHERE id = :v", v=posted.id) == (
         make_url(boss).username,)
+
+
+@pytest.mark.postgres
+def test_postgres_month_of_an_adopted_county_with_two_logins(clerks, tmp_path):
+    """A county adopted on 1 July 2024 (opening by the 主管 login, reviewed by the 审核 login), a
+    voucher prepared by the 制单 login and reviewed by the 审核 login, every month closed: the 决算
+    builds without --draft and 2025's 年初 follows.
+
+    By hand: 财政专户 3,000,000.00 + 支出户 500,000.00 = 待转保费 300,000.00 + 统筹 2,400,000.00 +
+    个人账户 800,000.00. July: 住院费用 1,000.00 from 支出户. December: 待转 allocated 0.7 →
+    统筹 210,000.00, 个人账户 90,000.00; so 统筹 2,400,000 + 210,000 − 1,000 = 2,609,000.00,
+    个人账户 800,000 + 90,000 = 890,000.00, 支出户 499,000.00.
+    """
+    maker, checker, boss = clerks["maker"], clerks["checker"], clerks["boss"]
+    opening = tmp_path / "opening.csv"
+    opening.write_text("account,debit,credit\n100301,3000000.00,\n1004,500000.00,\n4601,,300000.00\n"
+                       "300101,,2400000.00\n300102,,800000.00\n", encoding="utf-8")
+    result, data = run_json(boss, "ledger", "opening", "--ledger", LEDGER, "--as-of", "2024-07-01", str(opening))
+    assert result.exit_code == 0, result.output
+    assert data["opening_month_closed"] is False  # maker-checker: the opening awaits 审核
+    early = run(boss, "close", "--ledger", LEDGER, "--period", "2024-06")
+    assert early.exit_code == 2 and "await review" in early.stderr
+    assert run(checker, "voucher", "review", "--ledger", LEDGER, "--id", str(data["voucher_id"])).exit_code == 0
+    assert run(boss, "close", "--ledger", LEDGER, "--period", "2024-06").exit_code == 0
+    july = tmp_path / "july.csv"
+    july.write_text("ledger,key,date,summary,account,debit,credit\n"
+                    f"{LEDGER},k1,2024-07-05,支付住院费用,50010101,1000.00,\n"
+                    f"{LEDGER},k1,2024-07-05,支付住院费用,1004,,1000.00\n", encoding="utf-8")
+    assert run(maker, "import", "vouchers", str(july)).exit_code == 0
+    (vid,) = _one(clerks["owner"], "SELECT id FROM vouchers WHERE idem_key = 'k1'")
+    assert run(checker, "voucher", "review", "--ledger", LEDGER, "--id", str(vid)).exit_code == 0
+    for month in range(7, 12):
+        closed = run(boss, "close", "--ledger", LEDGER, "--period", f"2024-{month:02d}")
+        assert closed.exit_code == 0, closed.output
+    closed = run(boss, "close", "--ledger", LEDGER, "--period", "2024-12", "--pending-ratio", "0.7")
+    assert closed.exit_code == 0, closed.output
+    result, fa = run_json(clerks["owner"], "report", "final-accounts", "--entity", "X1", "--fund", "employee",
+                          "--year", "2024")
+    assert result.exit_code == 0, result.output
+    assert fa["draft"] is False and fa["open_months"] == {}
+    carry, cf = run_json(checker, "ledger", "carry-forward", "--ledger", LEDGER, "--year", "2025")
+    assert carry.exit_code == 0 and cf["agrees"]
+    year_open = {r["account"]: r["year_opening"] for r in cf["accounts"]}
+    assert (year_open["300101"], year_open["300102"], year_open["1004"]) == (
+        "-2609000.00", "-890000.00", "499000.00")
+    trail = run(clerks["owner"], "audit", "voucher", "--ledger", LEDGER, "--id", str(vid))
+    assert f"prepared by {make_url(maker).username} " in trail.stdout
+    assert f"reviewed by {make_url(checker).username} " in trail.stdout
