@@ -222,3 +222,17 @@ def test_postgres_month_of_an_adopted_county_with_two_logins(clerks, tmp_path):
     trail = run(clerks["owner"], "audit", "voucher", "--ledger", LEDGER, "--id", str(vid))
     assert f"prepared by {make_url(maker).username} " in trail.stdout
     assert f"reviewed by {make_url(checker).username} " in trail.stdout
+
+
+@pytest.mark.postgres
+def test_postgres_closes_and_the_trail_name_the_login(clerks, tmp_path):
+    """结账 by a clerk: periods.closed_by and the audit trail are the login, whatever --user says."""
+    boss = clerks["boss"]
+    boss_login = make_url(boss).username
+    assert run(boss, "import", "vouchers", str(_voucher_csv(tmp_path / "a.csv", "a"))).exit_code == 0
+    (vid,) = _one(clerks["owner"], "SELECT id FROM vouchers WHERE idem_key = 'a'")
+    assert run(clerks["checker"], "voucher", "review", "--ledger", LEDGER, "--id", str(vid)).exit_code == 0
+    closed = run(boss, "close", "--ledger", LEDGER, "--period", "2024-01", user="冒名")
+    assert closed.exit_code == 0, closed.output
+    assert _one(clerks["owner"], "SELECT closed_by FROM periods WHERE period = 202401") == (boss_login,)
+    assert _one(clerks["owner"], "SELECT actor FROM audit_events WHERE action = 'period.close'") == (boss_login,)

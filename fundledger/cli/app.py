@@ -92,6 +92,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
     on bad input."""
     try:
         with db.open_books(url or state.url) as session:
+            _resolve_actor(session)
             yield session
             if read_only:
                 session.rollback()
@@ -111,6 +112,21 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
             if mapped
             else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
         )
+
+
+def _resolve_actor(session: Session) -> None:
+    """On PostgreSQL the acting user is the login when the database can tell (``current_actor``):
+    ``state.user`` follows, so closes, reopens and the audit trail name the login too. Tried in a
+    savepoint: a database not migrated yet (``fundledger init``) keeps the declared name."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    from fundledger.identity import current_actor
+
+    try:
+        with session.begin_nested():
+            state.user = current_actor(session, state.declared).name
+    except DBAPIError:
+        return
 
 
 def emit_json(payload: Any) -> None:

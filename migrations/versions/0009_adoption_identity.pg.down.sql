@@ -9,6 +9,14 @@ DROP TRIGGER trg_ledgers_adopted_from ON ledgers;
 -- statement
 DROP FUNCTION fl_ledgers_adopted_from();
 -- statement
+DROP TRIGGER trg_periods_identity ON periods;
+-- statement
+DROP FUNCTION fl_periods_identity();
+-- statement
+DROP TRIGGER trg_audit_events_identity ON audit_events;
+-- statement
+DROP FUNCTION fl_audit_events_identity();
+-- statement
 DROP TRIGGER trg_vouchers_adoption_guard ON vouchers;
 -- statement
 DROP FUNCTION fl_vouchers_adoption_guard();

@@ -57,6 +57,36 @@ $$;
 -- statement
 CREATE TRIGGER trg_voucher_reviews_identity BEFORE INSERT ON voucher_reviews FOR EACH ROW EXECUTE FUNCTION fl_voucher_reviews_identity();
 -- statement
+-- The audit trail and the month's closer/reopener: a clerk login is recorded as itself too.
+CREATE FUNCTION fl_audit_events_identity() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF fl_is_clerk() THEN
+        NEW.actor := session_user;
+      END IF;
+      RETURN NEW;
+    END
+$$;
+-- statement
+CREATE TRIGGER trg_audit_events_identity BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION fl_audit_events_identity();
+-- statement
+CREATE FUNCTION fl_periods_identity() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF fl_is_clerk() THEN
+        IF NEW.closed_by IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.closed_by IS DISTINCT FROM OLD.closed_by
+                                          OR NEW.closed_at IS DISTINCT FROM OLD.closed_at) THEN
+          NEW.closed_by := session_user;
+        END IF;
+        IF NEW.reopened_by IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.reopened_by IS DISTINCT FROM OLD.reopened_by
+                                            OR NEW.reopened_at IS DISTINCT FROM OLD.reopened_at) THEN
+          NEW.reopened_by := session_user;
+        END IF;
+      END IF;
+      RETURN NEW;
+    END
+$$;
+-- statement
+CREATE TRIGGER trg_periods_identity BEFORE INSERT OR UPDATE ON periods FOR EACH ROW EXECUTE FUNCTION fl_periods_identity();
+-- statement
 CREATE FUNCTION fl_vouchers_adoption_guard() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE adopted integer;
     BEGIN
