@@ -84,6 +84,7 @@ class PendingVoucher:
     preparer: str
     posted_at: dt.datetime
     amount_fen: int  # total of the debits
+    preparer_auth: str = "declared"  # login | os | declared (ledger.staff_roles)
 
     @property
     def display_number(self) -> str:
@@ -159,7 +160,7 @@ def pending(session: Session, ledger_code: str) -> list[PendingVoucher]:
     ).all()) if vouchers else {}
     return [
         PendingVoucher(v.id, ledger.code, v.period, v.number, v.voucher_date, v.summary, v.preparer,
-                       v.posted_at, int(amounts.get(v.id, 0)))
+                       v.posted_at, int(amounts.get(v.id, 0)), v.preparer_auth)
         for v in vouchers
     ]
 

@@ -147,6 +147,8 @@ def test_postgres_records_the_login_and_refuses_what_the_role_may_not(clerks, tm
     assert view["review"]["reviewer"] == checker_login and view["review"]["reviewer_auth"] == "login"
     shown = run(owner, "show", "voucher", "--ledger", LEDGER, "--id", str(other))
     assert "制单：张三（自报）" in shown.stdout and "审核：待审核" in shown.stdout
+    waiting = run(owner, "voucher", "pending", "--ledger", LEDGER)
+    assert "张三（自报）" in waiting.stdout and maker_login not in waiting.stdout
     whoami = run(checker, "db", "whoami")
     assert checker_login in whoami.stdout and "enforced by the database" in whoami.stdout
 

@@ -182,7 +182,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([{"id": p.id, "ledger": p.ledger, "period": format_period(p.period),
                         "number": p.display_number, "date": p.date, "summary": p.summary,
-                        "preparer": p.preparer, "posted_at": p.posted_at, "amount": format_fen(p.amount_fen)}
+                        "preparer": p.preparer, "preparer_auth": p.preparer_auth, "posted_at": p.posted_at,
+                        "amount": format_fen(p.amount_fen)}
                        for p in rows])
             return
         if not queue.maker_checker:
@@ -192,4 +193,5 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{ledger}: no voucher awaits review")
         for p in rows:
             typer.echo(f"id {p.id:<8} {format_period(p.period)} {p.display_number} {p.date} "
-                       f"{format_fen_grouped(p.amount_fen):>18}  {p.preparer:<10} {p.summary}")
+                       f"{format_fen_grouped(p.amount_fen):>18}  {shown_name(p.preparer, p.preparer_auth):<10} "
+                       f"{p.summary}")
