@@ -165,6 +165,10 @@ def test_adopted_mid_year_final_accounts_build_without_draft(books, tmp_path):
     # 支出户 200,000.00 − 1,000.00; 一般基金结余 5,150,000.00 − the year's expense 1,000.00
     sheet = result.stdout
     assert "199000.00" in sheet and "5149000.00" in sheet
+    # 可支付月数 over the six months kept: 月均 1,000.00 ÷ 6 = 166.67; 5,149,000.00 × 6 ÷ 1,000.00
+    figures = {f["key"]: f["value"] for f in fa["indicators"]}
+    assert figures["average_monthly_pooled_expenditure"] == "166.67"
+    assert figures["payable_months"] == "30894.00" and figures["months_kept"] == "6"
     # the next year's 年初 follows, with nothing to do
     carry, data = run_json(db_url, "ledger", "carry-forward", "--ledger", LEDGER, "--year", "2025")
     assert carry.exit_code == 0 and data["agrees"] and data["previous_year_closed"]
