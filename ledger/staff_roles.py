@@ -28,6 +28,7 @@ the operating-system user (``os``), or the declared name when another is given.
 from __future__ import annotations
 
 import getpass
+from contextlib import closing
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -179,11 +180,19 @@ def grant_staff_role(session: Session, role: str, login: str, *, password: str |
     elif password is not None:
         statements.append(f"ALTER ROLE {_ident(name)} LOGIN PASSWORD {_literal(password)}")
     statements.append(f"GRANT {_ident(group)} TO {_ident(name)}")
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    _run_ddl(conn, statements)
+    return StaffGrant(name, role, group, existing is None, database, [_without_password(st) for st in statements],
+                      warnings)
+
+
+def _run_ddl(conn: Connection, statements: list[str]) -> None:
+    """Straight to the driver, inside the session's transaction: DDL takes no bound parameters, and
+    a password may hold '%' or ':', which a parameter-style layer would read as a placeholder."""
+    with closing(conn.connection.dbapi_connection.cursor()) as cursor:  # type: ignore[union-attr]
         for statement in statements:
             cursor.execute(statement)
-    finally:
-        cursor.close()
-    shown = [st if "PASSWORD" not in st else st.split(" PASSWORD ")[0] + " PASSWORD '…'" for st in statements]
-    return StaffGrant(name, role, group, existing is None, database, shown, warnings)
+
+
+def _without_password(statement: str) -> str:
+    head, found, _rest = statement.partition(" PASSWORD ")
+    return f"{head} PASSWORD '…'" if found else statement
