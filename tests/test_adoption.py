@@ -197,3 +197,33 @@ def test_carry_forward_names_an_account_that_differs(books):
         engine.dispose()
     bad = run(db_url, "ledger", "carry-forward", "--ledger", LEDGER, "--year", "2025")
     assert bad.exit_code == 1 and "DIFFERS 1003" in bad.stdout and "0.01" in bad.stdout
+
+
+def test_adopted_in_january_the_opening_is_the_years_opening(books):
+    db_url, path = books
+    result = run(db_url, "ledger", "opening", "--ledger", LEDGER, "--as-of", "2025-01-01", str(path))
+    assert result.exit_code == 0, result.output
+    _, sheet = run_json(db_url, "report", "balance-sheet", "--ledger", LEDGER, "--period", "2025-01")
+    assets = {line["key"]: line["values"] for line in sheet["assets"]}
+    assert assets["fiscal_special"] == {"年初余额": "5000000.00", "期末余额": "5000000.00"}
+    assert assets["expenditure_account"]["年初余额"] == "200000.00"
+    _, tb = run_json(db_url, "trial-balance", "--ledger", LEDGER, "--period", "2025-01")
+    assert {r["code"]: r["debit"] for r in tb["rows"]}["1003"] == "0.00"  # not activity of the year
+
+
+def test_pending_accounts_open_mid_year_but_not_on_1_january(db_url, tmp_path):
+    for args in (
+        ("init",),
+        ("entity", "add", "P42", "湖北省", "--level", "province"),
+        ("entity", "add", "C4208", "荆门市", "--level", "city", "--parent", "P42"),
+        ("entity", "add", "X1", "沙洋县", "--level", "county", "--parent", "C4208"),
+        ("ledger", "add", "X1-EMP", "--entity", "X1", "--fund", "employee"),
+    ):
+        assert run(db_url, *args).exit_code == 0
+    path = tmp_path / "emp.csv"
+    path.write_text("account,debit,credit\n1003,3500000.00,\n4601,,300000.00\n300101,,2400000.00\n"
+                    "300102,,800000.00\n", encoding="utf-8")
+    january = run(db_url, "ledger", "opening", "--ledger", "X1-EMP", "--as-of", "2025-01-01", str(path))
+    assert january.exit_code == 2 and "line 3: 4601" in january.stderr and "1 January" in january.stderr
+    july = run(db_url, "ledger", "opening", "--ledger", "X1-EMP", "--as-of", "2025-07-01", str(path))
+    assert july.exit_code == 0, july.output
