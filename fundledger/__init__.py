@@ -11,6 +11,8 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
+from fundledger.adoption import carry_forward, open_ledger, take_opening
+from fundledger.identity import Actor, current_actor
 from fundledger.users import add_user, authenticate, list_users, set_password
 from fundledger.vouchers import (
     EntryLine,
@@ -29,6 +31,7 @@ from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pai
 from ledger.money import format_fen, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
+from ledger.staff_roles import grant_staff_role
 from ledger.verify import verify
 from postings.bank_store import import_statement
 from postings.beancount_import import import_beancount
@@ -68,6 +71,7 @@ from reports.trial_balance import trial_balance, trial_balance_as_of
 from reports.voucher_view import period_vouchers
 
 __all__ = [
+    "Actor",
     "EntryLine",
     "LedgerError",
     "Line",
@@ -82,12 +86,14 @@ __all__ = [
     "balance_sheet",
     "benefit_payment",
     "capacity_report",
+    "carry_forward",
     "cash_journals",
     "close_ledgers",
     "close_period",
     "consolidated_statements",
     "consolidated_trial_balance",
     "create_ledger",
+    "current_actor",
     "deadline_report",
     "deposit_interest",
     "detail_ledger",
@@ -100,6 +106,7 @@ __all__ = [
     "format_fen",
     "format_period",
     "general_ledger",
+    "grant_staff_role",
     "import_beancount",
     "import_statement",
     "import_vouchers",
@@ -109,6 +116,7 @@ __all__ = [
     "matured_deposit_remit",
     "month_end",
     "open_books",
+    "open_ledger",
     "parse_period",
     "period_vouchers",
     "post",
@@ -136,6 +144,7 @@ __all__ = [
     "set_voucher_words",
     "sign_off_month",
     "subsidy_income",
+    "take_opening",
     "to_fen",
     "transfer_income",
     "transfer_income_refund",

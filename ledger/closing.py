@@ -39,11 +39,11 @@ from ledger.closing_accounts import (
     PENDING_TARGETS,
     PRESCRIBED_CONTRAS,
 )
-from ledger.errors import LedgerError, PendingRatioRequired, PeriodOrderError
+from ledger.errors import AdoptionError, LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import apply_rate, format_fen
-from ledger.periods import format_period, last_day, period_range, period_status_map
+from ledger.periods import format_period, last_day, period_range, period_status_map, previous_period
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids, refuse_unreviewed
 
@@ -119,6 +119,10 @@ def close_period(
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) == "closed":
         return CloseResult(ledger.code, period, already_closed=True)
+    # The opening voucher's month (the one before the adoption month) is closed once the opening
+    # counts (on a maker-checker ledger, after its 审核); no earlier month is ever closed here.
+    refuse_before_adoption(ledger, period if period != previous_period(ledger.adopted_from or 0) else
+                           ledger.adopted_from or period, "closed")
     # Maker-checker (ledger.review): a month whose vouchers await review (审核) cannot close.
     refuse_unreviewed(session, ledger, period)
     open_before = sorted(p for p, s in statuses.items() if p < period and s == "open")
@@ -194,6 +198,16 @@ def close_period(
         f"contra entry on a gross line of the 收支表, shown beneath that line: {c.describe()}" for c in contras
     ]
     return CloseResult(ledger.code, period, vouchers, contra_entries=contras, warnings=warnings)
+
+
+def refuse_before_adoption(ledger: Ledger, period: int, act: str) -> None:
+    """Months before a ledger's adoption month (``ledgers.adopted_from``, ``fundledger.adoption``)
+    were kept elsewhere: none is open, none is closed or reopened here (``AdoptionError``)."""
+    if ledger.adopted_from is not None and period < ledger.adopted_from:
+        raise AdoptionError(
+            f"ledger {ledger.code} keeps its books from {format_period(ledger.adopted_from)} (opening balances); "
+            f"{format_period(period)} lies before and is not {act} here"
+        )
 
 
 def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> list[ContraEntry]:
@@ -420,6 +434,7 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
     if not reason or not reason.strip():
         raise PeriodOrderError("reopening a month needs a reason (--reason)")
     ledger = get_ledger(session, ledger_code)
+    refuse_before_adoption(ledger, period, "reopened")
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) != "closed":
         raise PeriodOrderError(f"ledger {ledger.code}: {format_period(period)} is not closed")

@@ -142,6 +142,19 @@ class AlreadyReviewedError(ReviewError):
     rule = "already_reviewed"
 
 
+class RightsError(LedgerError):
+    """A clerk login without the staff role for the act (制单, 审核, …), refused by PostgreSQL."""
+
+    rule = "rights"
+
+
+class AdoptionError(LedgerError):
+    """Opening balances (建账) that cannot be taken, or a write before a ledger's adoption month
+    (``fundledger.adoption``, revision 0009)."""
+
+    rule = "adoption"
+
+
 class UnreviewedVoucherError(LedgerError):
     """A month of a maker-checker ledger cannot close while vouchers await review."""
 
@@ -292,6 +305,11 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "voucher_word": VoucherWordError,
     "withdrawn_voucher": WithdrawnVoucherError,
     "immutable_withdrawal": ImmutableVoucherError,
+    # revision 0009 (migrations/versions/0009_adoption_identity.*.sql)
+    "adoption": AdoptionError,
+    "before_adoption": AdoptionError,
+    "prepare_rights": RightsError,
+    "review_rights": RightsError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -324,6 +342,9 @@ def map_database_error(exc: BaseException) -> LedgerError | None:
     for name, rule in _CONSTRAINT_RULES.items():
         if name in text:
             return _DB_RULES[rule](f"the database refused the write ({name})")
+    if "permission denied for" in text:  # a clerk login's staff role lacks the privilege (revision 0009)
+        return RightsError(f"the database refused the write: {_first_line(text)} — the login's staff role "
+                           "does not allow this act (see fundledger db grant-role)")
     if "FOREIGN KEY constraint failed" in text:
         return ForeignAccountError("the database refused the write (foreign key)")
     return None

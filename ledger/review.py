@@ -47,6 +47,7 @@ from ledger.errors import (
 from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Posting, Voucher, VoucherReview, VoucherWithdrawal
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
+from ledger.staff_roles import recorded_how
 from ledger.withdrawal import withdrawn_ids
 
 #: The acting user when neither ``--user`` nor ``FUNDLEDGER_USER`` names one: not a person.
@@ -85,6 +86,7 @@ class PendingVoucher:
     preparer: str
     posted_at: dt.datetime
     amount_fen: int  # total of the debits
+    preparer_auth: str = "declared"  # login | os | declared (ledger.staff_roles)
 
     @property
     def display_number(self) -> str:
@@ -167,7 +169,7 @@ def pending(session: Session, ledger_code: str) -> list[PendingVoucher]:
     ).all()) if vouchers else {}
     return [
         PendingVoucher(v.id, ledger.code, v.period, v.number, v.voucher_date, v.summary, v.preparer,
-                       v.posted_at, int(amounts.get(v.id, 0)))
+                       v.posted_at, int(amounts.get(v.id, 0)), v.preparer_auth)
         for v in vouchers
     ]
 
@@ -234,7 +236,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
     when = at or dt.datetime.now(dt.UTC)
     try:
         session.add(VoucherReview(ledger_id=ledger.id, voucher_id=voucher.id, reviewer=name,
-                                  reviewed_at=when))
+                                  reviewer_auth=recorded_how(session.connection(), name), reviewed_at=when))
         session.flush()
         totals: dict[tuple[int, int, int], list[int]] = {}
         for account_id, amount in session.execute(

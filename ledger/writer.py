@@ -32,6 +32,7 @@ from ledger.models import PeriodRow
 from ledger.numbering import VOUCHER_WORD, word_of
 from ledger.periods import period_status_map
 from ledger.review import counts_when_posted
+from ledger.staff_roles import recorded_how
 
 #: Rows per chunk of a batch; large enough to amortise, small enough to bound memory.
 BATCH_ROWS_MAX = 20_000
@@ -228,6 +229,8 @@ def write(
         counts = [True] * len(todo)
     placed: list[tuple[int, int, str, int | None]] = []
     add_placed = placed.append
+    # How each preparer is known (revision 0009); on PostgreSQL the database decides it again.
+    auth_of: dict[str, str] = {}
     chain_hash_of = hashing.chain_hash_of
     try:
         for start in range(0, len(todo), BATCH_ROWS_MAX):
@@ -249,6 +252,8 @@ def write(
                         word_number = next_word_number[(ledger_id, period, word)]
                         next_word_number[(ledger_id, period, word)] = word_number + 1
                     prev = info.head_hash
+                    auth = auth_of.get(draft.preparer) or auth_of.setdefault(
+                        draft.preparer, recorded_how(conn, draft.preparer))
                     chash = info.head_hash = chain_hash_of(
                         prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
                         draft.link_id, draft.reversal_of_id, lines_json,
@@ -271,6 +276,7 @@ def write(
                             draft.reversal_of_id,
                             len(draft.lines),
                             draft.preparer,
+                            auth,
                             posted_at,
                             word,
                             word_number,
@@ -326,6 +332,7 @@ VOUCHER_COLUMNS: dialect.Columns = (
     ("reversal_of_id", "bigint"),
     ("posting_count", "integer"),
     ("preparer", "text"),
+    ("preparer_auth", "text"),
     ("posted_at", "timestamptz"),
     ("word", "text"),
     ("word_number", "integer"),

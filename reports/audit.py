@@ -98,7 +98,7 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
             labels[v.id] = _label(v.period, v.number)
             held = bool(maker_checker) and v.kind != "closing" and original_kind != "closing"
             detail: dict[str, object] = {"summary": v.summary, "kind": v.kind, "key": v.idem_key,
-                                         "source": v.source}
+                                         "source": v.source, "actor_auth": v.preparer_auth}
             if v.reversal_of_id is not None:
                 detail["reverses"] = labels.get(v.reversal_of_id, f"id {v.reversal_of_id}")
             if v.link_id:
@@ -115,7 +115,7 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
             assert at is not None
             entries.append(TrailEntry(at, r.reviewer, "voucher.review", codes.get(r.ledger_id),
                                       labels.get(r.voucher_id, f"id {r.voucher_id}"),
-                                      {"counted": True}))
+                                      {"counted": True, "actor_auth": r.reviewer_auth}))
     entries.sort(key=lambda e: e.at)
     keep = min(limit, AUDIT_LOG_ENTRIES_MAX) if limit is not None else AUDIT_LOG_ENTRIES_MAX
     if limit is not None and limit < 0:
@@ -143,6 +143,9 @@ class VoucherTrail:
     reversed_by: str | None
     link_id: str | None
     linked: list[str]
+    #: How preparer and reviewer are known: login, os or declared (``ledger.staff_roles``).
+    preparer_auth: str = "declared"
+    reviewer_auth: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -152,7 +155,7 @@ class VoucherTrail:
             "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             "counted": self.counted, "counted_at": self.counted_at.isoformat() if self.counted_at else None,
             "reverses": self.reverses, "reversed_by": self.reversed_by, "link_id": self.link_id,
-            "linked": self.linked,
+            "linked": self.linked, "preparer_auth": self.preparer_auth, "reviewer_auth": self.reviewer_auth,
         }
 
 
@@ -182,7 +185,7 @@ def voucher_trail(session: Session, ledger_code: str, voucher_id: int) -> Vouche
         (reviewed_at if required else posted_at) if counted else None,
         f"{_label(original.period, original.number)} (id {original.id})" if original else None,
         f"{_label(reverser.period, reverser.number)} (id {reverser.id})" if reverser else None,
-        v.link_id, linked,
+        v.link_id, linked, v.preparer_auth, r.reviewer_auth if r else None,
     )
 
 

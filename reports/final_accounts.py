@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger.books import get_entity, ledger_of
 from ledger.errors import InterLevelDifferenceError, LedgerError, OpenMonthsError, UnknownLedgerError
-from ledger.models import FUNDS
+from ledger.models import FUNDS, Ledger
 from ledger.money import apply_rate, format_fen, format_fen_grouped
 from ledger.periods import format_period, period_range, period_status_map
 from reports.balance_sheet import BalanceSheet, LedgerSource, annual_period, build_balance_sheet
@@ -116,11 +116,17 @@ class FinalAccounts:
 
 
 def open_months(session: Session, ledger_ids: dict[str, int], year: int) -> dict[str, list[int]]:
-    """ledger code → the months of ``year`` not closed yet (never opened counts as open)."""
+    """ledger code → the months of ``year`` not closed yet (never opened counts as open).
+
+    A ledger adopted with opening balances (``ledgers.adopted_from``) keeps no month before its
+    adoption month: those are not open months, so the 决算 of a ledger adopted mid-year needs only
+    the months it keeps closed."""
     out = {}
     for code, ledger_id in ledger_ids.items():
         statuses = period_status_map(session, ledger_id)
-        missing = [p for p in period_range(year * 100 + 1, year * 100 + 12) if statuses.get(p) != "closed"]
+        adopted = session.get(Ledger, ledger_id)
+        first = max(year * 100 + 1, adopted.adopted_from or 0) if adopted is not None else year * 100 + 1
+        missing = [p for p in period_range(first, year * 100 + 12) if statuses.get(p) != "closed"]
         if missing:
             out[code] = missing
     return out
@@ -183,7 +189,9 @@ def final_accounts(
             )
     bs = build_balance_sheet(source, period, annual=True, consolidated=consolidated, ledgers=ledgers)
     inc = build_income_statement(source, period, annual=True, consolidated=consolidated, ledgers=ledgers)
-    indicators = _indicators(fund, bs, inc)
+    # A consolidated 决算 sums ledgers that may hold different months; its average stays over 12.
+    kept = MONTHS_PER_YEAR if consolidated else months_kept(session, ledger_ids[ledgers[0]], year)
+    indicators = _indicators(fund, bs, inc, kept)
     notes = _notes(fund, bs, inc, inter)
     return FinalAccounts(
         entity.code,
@@ -202,7 +210,18 @@ def final_accounts(
     )
 
 
-def _indicators(fund: str, bs: BalanceSheet, inc: IncomeStatement) -> list[Figure]:
+def months_kept(session: Session, ledger_id: int, year: int) -> int:
+    """How many months of ``year`` a ledger's books hold: 12, or fewer in the year it was adopted
+    with opening balances (``ledgers.adopted_from``) — the months before were kept elsewhere."""
+    ledger = session.get(Ledger, ledger_id)
+    adopted = ledger.adopted_from if ledger is not None else None
+    if adopted is None or adopted // 100 != year:
+        return MONTHS_PER_YEAR
+    return MONTHS_PER_YEAR - adopted % 100 + 1
+
+
+def _indicators(fund: str, bs: BalanceSheet, inc: IncomeStatement, months_kept: int = MONTHS_PER_YEAR
+                ) -> list[Figure]:
     end = 1  # 期末余额
     if fund == "employee":
         pooled_balance = bs.line("fund_balance.pooled").values[end]
@@ -218,8 +237,9 @@ def _indicators(fund: str, bs: BalanceSheet, inc: IncomeStatement) -> list[Figur
         income = inc.value("income")
         expense = inc.value("expense")
         pooled_expense = inc.value("expense") - inc.value("expense.to_upper") - inc.value("expense.to_lower")
-    average = apply_rate(pooled_expense, Decimal(1) / Decimal(MONTHS_PER_YEAR)) if pooled_expense else 0
-    months = _ratio(pooled_balance * MONTHS_PER_YEAR, pooled_expense) if pooled_expense > 0 else None
+    # The average is over the months the books hold: all twelve, or those from the adoption month.
+    average = apply_rate(pooled_expense, Decimal(1) / Decimal(months_kept)) if pooled_expense else 0
+    months = _ratio(pooled_balance * months_kept, pooled_expense) if pooled_expense > 0 else None
     out = [Figure("accumulated_balance", "累计结余（一般基金结余）", bs.line("fund_balance").values[end])]
     if fund == "employee":
         out.append(Figure("pooled_balance", "统筹基金累计结余", pooled_balance))
@@ -236,6 +256,8 @@ def _indicators(fund: str, bs: BalanceSheet, inc: IncomeStatement) -> list[Figur
         Figure("average_monthly_pooled_expenditure", "月均统筹基金支出", average),
         Figure("payable_months", "可支付月数", months, "月"),
     ]
+    if months_kept != MONTHS_PER_YEAR:
+        out.append(Figure("months_kept", "本年在账月数（建账当年，月均按在账月数计）", months_kept, "月"))
     return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from ledger.money import direction_of, format_fen_grouped
+from ledger.staff_roles import shown_name
 
 
 def width(text: str) -> int:
@@ -471,9 +472,11 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
         f"{ref.to_dict()['number']}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
-        f"制单：{view.preparer}",
+        f"制单：{shown_name(view.preparer, view.preparer_auth)}",
         f"幂等键：{view.key}",
     ]
+    if view.review_required:
+        lines.append(f"审核：{shown_name(view.reviewer, view.reviewer_auth)}" if view.reviewer else "审核：待审核")
     rows = [
         [
             str(p.line_no),

@@ -124,6 +124,9 @@ class VoucherView:
     reviewed_at: dt.datetime | None = None
     #: (who, role, reason, when) when withdrawn before review (退回/作废, ``ledger.withdrawal``).
     withdrawal: tuple[str, str, str, dt.datetime] | None = None
+    #: How preparer and reviewer are known: login, os or declared (``ledger.staff_roles``).
+    preparer_auth: str = "declared"
+    reviewer_auth: str | None = None
 
     @property
     def review_status(self) -> str:
@@ -148,6 +151,7 @@ class VoucherView:
             "source": self.source,
             "key": self.key,
             "preparer": self.preparer,
+            "preparer_auth": self.preparer_auth,
             "posted_at": self.posted_at.isoformat() if self.posted_at else None,
             "content_hash": self.content_hash,
             "prev_hash": self.prev_hash,
@@ -163,6 +167,7 @@ class VoucherView:
             "review": {
                 "status": self.review_status,
                 "reviewer": self.reviewer,
+                "reviewer_auth": self.reviewer_auth,
                 "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
             },
             "withdrawal": None if self.withdrawal is None else {
@@ -172,6 +177,11 @@ class VoucherView:
                 "at": self.withdrawal[3].isoformat(),
             },
         }
+
+
+def _reviewer_auth(session: Session, voucher: Voucher) -> str | None:
+    return session.execute(
+        select(VoucherReview.reviewer_auth).where(VoucherReview.voucher_id == voucher.id)).scalar_one_or_none()
 
 
 def _review_of(session: Session, voucher: Voucher) -> tuple[bool, str | None, dt.datetime | None]:
@@ -314,6 +324,8 @@ def show_voucher(
         reviewer,
         reviewed_at,
         None if withdrawn is None else (withdrawn.actor, withdrawn.role, withdrawn.reason, withdrawn.withdrawn_at),
+        voucher.preparer_auth,
+        _reviewer_auth(session, voucher) if reviewer else None,
     )
 
 

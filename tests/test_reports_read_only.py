@@ -189,6 +189,7 @@ ARGUMENTS: dict[str, Call] = {
     "match_inter_level": Call(args(lambda b: (b.tree("C", "employee"), JAN, MAR))),
     "match_advances": Call(args(lambda b: (b.tree("C", "employee"), JAN, MAR))),
     "open_months": Call(args(lambda b: ({c: b.ledger_id(c) for c in ("C-EMP", "X1-EMP")}, 2024))),
+    "months_kept": Call(args(lambda b: (b.ledger_id("C-EMP"), 2024))),
     "final_accounts": Call(call("C", "employee", 2024, consolidated=True, draft=True)),
     # digests and exports
     "month_digest": Call(call("C-EMP", FEB)),

@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 from fundledger.cli.argv import MisplacedOption, normalise
 from ledger import db
 from ledger.errors import ImportFileError, LedgerError, map_database_error
+from ledger.staff_roles import os_user
 
 EXIT_OK = 0
 EXIT_DIFFERENCES = 1
@@ -68,7 +69,11 @@ def import_group() -> typer.Typer:
 
 class State:
     url: str | None = None
+    #: The acting user passed to the library: the declared name, else the operating-system user
+    #: (SQLite's identity; on PostgreSQL a clerk login is recorded by the database whatever this says).
     user: str = "system"
+    #: The name given with --user or FUNDLEDGER_USER, if any (``fundledger.identity.current_actor``).
+    declared: str | None = None
 
 
 state = State()
@@ -90,14 +95,17 @@ def _root(
             "--db", help="Database URL (default: FUNDLEDGER_DATABASE_URL or sqlite:///fundledger.db)"
         ),
     ] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Acting user (default: FUNDLEDGER_USER)")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Acting user where the database cannot tell (default: FUNDLEDGER_USER, else the "
+        "operating-system user); recorded as declared. A PostgreSQL clerk login is always itself")] = None,
     version: Annotated[
         bool,
         typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit"),
     ] = False,
 ) -> None:
     state.url = db.database_url(db_url)
-    state.user = user or os.environ.get("FUNDLEDGER_USER") or "system"
+    state.declared = user or os.environ.get("FUNDLEDGER_USER") or None
+    state.user = state.declared or os_user()
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -111,6 +119,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
     on bad input."""
     try:
         with db.open_books(url or state.url) as session:
+            _resolve_actor(session)
             yield session
             if read_only:
                 session.rollback()
@@ -130,6 +139,21 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
             if mapped
             else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
         )
+
+
+def _resolve_actor(session: Session) -> None:
+    """On PostgreSQL the acting user is the login when the database can tell (``current_actor``):
+    ``state.user`` follows, so closes, reopens and the audit trail name the login too. Tried in a
+    savepoint: a database not migrated yet (``fundledger init``) keeps the declared name."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    from fundledger.identity import current_actor
+
+    try:
+        with session.begin_nested():
+            state.user = current_actor(session, state.declared).name
+    except DBAPIError:
+        return
 
 
 def emit_json(payload: Any) -> None:

@@ -15,6 +15,7 @@ import typer
 from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, parse_period
+from ledger.staff_roles import shown_name
 
 
 def register(app: typer.Typer) -> None:
@@ -108,7 +109,8 @@ def register(app: typer.Typer) -> None:
             return
         for e in entries:
             detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()) if v not in (None, "", [], {}))
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:<10} {e.action:<16} {e.ledger or '-':<10} "
+            actor = shown_name(e.actor, str(e.detail.get("actor_auth", "")))
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {actor:<10} {e.action:<16} {e.ledger or '-':<10} "
                        f"{e.voucher or '':<16} {detail}")
 
     @audit_app.command("voucher")
@@ -127,9 +129,11 @@ def register(app: typer.Typer) -> None:
             emit_json(trail.to_dict())
             return
         typer.echo(f"{trail.ledger} {trail.voucher} (id {trail.id}) {trail.kind}: {trail.summary}")
-        typer.echo(f"  制单 prepared by {trail.preparer} at {trail.posted_at:%Y-%m-%d %H:%M:%S}")
+        typer.echo(f"  制单 prepared by {shown_name(trail.preparer, trail.preparer_auth)} at "
+                   f"{trail.posted_at:%Y-%m-%d %H:%M:%S}")
         if trail.review_required:
-            typer.echo(f"  审核 reviewed by {trail.reviewer} at {trail.reviewed_at:%Y-%m-%d %H:%M:%S}"
+            typer.echo(f"  审核 reviewed by {shown_name(trail.reviewer, trail.reviewer_auth)} at "
+                       f"{trail.reviewed_at:%Y-%m-%d %H:%M:%S}"
                        if trail.reviewer else "  审核 awaiting review")
         typer.echo(f"  记账 counted at {trail.counted_at:%Y-%m-%d %H:%M:%S}" if trail.counted_at
                    else "  记账 not counted yet")
@@ -147,12 +151,12 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
+        from fundledger.identity import current_actor
         from ledger.review import review
 
         check_format(fmt, ("table", "json"))
-        user = state.user
         with session_scope() as session:
-            result = review(session, ledger, voucher_id, user)
+            result = review(session, ledger, voucher_id, current_actor(session, state.declared).name)
         if fmt == "json":
             emit_json({"id": result.voucher_id, "ledger": result.ledger,
                        "period": format_period(result.period),
@@ -178,7 +182,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([{"id": p.id, "ledger": p.ledger, "period": format_period(p.period),
                         "number": p.display_number, "date": p.date, "summary": p.summary,
-                        "preparer": p.preparer, "posted_at": p.posted_at, "amount": format_fen(p.amount_fen)}
+                        "preparer": p.preparer, "preparer_auth": p.preparer_auth, "posted_at": p.posted_at,
+                        "amount": format_fen(p.amount_fen)}
                        for p in rows])
             return
         if not queue.maker_checker:
@@ -188,4 +193,5 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{ledger}: no voucher awaits review")
         for p in rows:
             typer.echo(f"id {p.id:<8} {format_period(p.period)} {p.display_number} {p.date} "
-                       f"{format_fen_grouped(p.amount_fen):>18}  {p.preparer:<10} {p.summary}")
+                       f"{format_fen_grouped(p.amount_fen):>18}  {shown_name(p.preparer, p.preparer_auth):<10} "
+                       f"{p.summary}")

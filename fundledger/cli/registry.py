@@ -13,6 +13,7 @@ import typer
 
 from fundledger.cli import (
     accounts,
+    adoption,
     audit,
     bank,
     beancount,
@@ -36,6 +37,7 @@ from fundledger.cli import (
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     engine,  # init, entity, close, reopen, verify
     accounts,  # ledger, account
+    adoption,  # ledger opening|carry-forward, db grant-role|whoami
     imports,  # import vouchers
     flows,  # flow …
     bank,  # import bank

@@ -109,6 +109,10 @@ class Ledger(Base):
     #: Id of that newest voucher (None before the first), kept by the same trigger. On PostgreSQL
     #: its move is what the deferred balance check of a statement's vouchers hangs on.
     head_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    #: YYYYMM of the first month these books keep, for a ledger adopted with opening balances
+    #: (``fundledger ledger opening``, revision 0009); None for a ledger kept from its first voucher.
+    #: No month before it is ever open, and the database refuses vouchers into one.
+    adopted_from: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[Stamp]
 
     entity: Mapped[Entity] = relationship()
@@ -209,6 +213,9 @@ class Voucher(Base):
     )
     posting_count: Mapped[int] = mapped_column(Integer)
     preparer: Mapped[str] = mapped_column(String(100))
+    #: How ``preparer`` is known (revision 0009): ``login`` (the PostgreSQL login, written by the
+    #: database), ``os`` (the operating-system user, SQLite) or ``declared`` (given, unchecked).
+    preparer_auth: Mapped[str] = mapped_column(String(16), default="declared", server_default="declared")
     posted_at: Mapped[Stamp]
     #: 凭证字 (revision 0008): 记, or 收/付/转 in a 收付转 ledger, where ``word_number`` is the
     #: number within the 字 and month (``number`` stays the ledger-month sequence of every voucher).

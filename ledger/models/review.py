@@ -49,6 +49,8 @@ class VoucherReview(Base):
     ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     voucher_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     reviewer: Mapped[str] = mapped_column(String(REVIEWER_LENGTH_MAX))
+    #: How ``reviewer`` is known: ``login``, ``os`` or ``declared`` (see ``Voucher.preparer_auth``).
+    reviewer_auth: Mapped[str] = mapped_column(String(16), default="declared", server_default="declared")
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

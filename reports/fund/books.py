@@ -341,6 +341,7 @@ def deadline_items(
             Voucher.ledger_id == ledger.id,
             Voucher.voucher_date >= dt.date(year, 1, 1),
             Voucher.voucher_date <= dt.date(year + 1, 1, 31),
+            Voucher.source != "opening",  # balances brought forward at adoption: no act with a deadline
         )
         .order_by(Voucher.voucher_date, Voucher.id)
     ).all()
