@@ -93,6 +93,8 @@ class CloseResult:
     period: int
     vouchers: list[Posted] = field(default_factory=list)
     already_closed: bool = False
+    #: The month lies before the ledger's books begin (``ledgers.adopted_from``): nothing to close.
+    before_adoption: bool = False
     #: The month's contra entries on gross lines (``contra_entries``), and one warning for each.
     contra_entries: list[ContraEntry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -121,8 +123,8 @@ def close_period(
         return CloseResult(ledger.code, period, already_closed=True)
     # The opening voucher's month (the one before the adoption month) is closed once the opening
     # counts (on a maker-checker ledger, after its 审核); no earlier month is ever closed here.
-    refuse_before_adoption(ledger, period if period != previous_period(ledger.adopted_from or 0) else
-                           ledger.adopted_from or period, "closed")
+    adopted = ledger.adopted_from
+    refuse_before_adoption(ledger, adopted if adopted and period == previous_period(adopted) else period, "closed")
     # Maker-checker (ledger.review): a month whose vouchers await review (审核) cannot close.
     refuse_unreviewed(session, ledger, period)
     open_before = sorted(p for p, s in statuses.items() if p < period and s == "open")
@@ -287,9 +289,18 @@ def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *,
 
     What ``fundledger month-end --close`` does once every check of the subtree agrees: the caller
     decides whether to close, this closes. A ledger whose month is already closed is left as it is
-    (``already_closed``); any refusal raises and, the caller's transaction being one, closes none.
+    (``already_closed``), and so is one whose books begin later (``before_adoption``: an entity's
+    subtree may hold a ledger adopted mid-year, whose earlier months were kept elsewhere); any
+    refusal raises and, the caller's transaction being one, closes none.
     """
-    return [close_period(session, code, period, user=user) for code in ledger_codes]
+    results = []
+    for code in ledger_codes:
+        adopted = get_ledger(session, code).adopted_from
+        if adopted is not None and period < previous_period(adopted):
+            results.append(CloseResult(code, period, before_adoption=True))
+        else:
+            results.append(close_period(session, code, period, user=user))
+    return results
 
 
 def _closing_sequence(session: Session, ledger: Ledger, period: int) -> int:

@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
                                treasury_profile=treasury_profile)
             if close and result.agrees:
                 closed = close_ledgers(session, result.ledgers, month, user=user)
-                result = result.with_closed([c.ledger for c in closed])
+                result = result.with_closed([c.ledger for c in closed if not c.before_adoption])
             payload = result.to_dict()
             text = result.render()
         emit_report(fmt, payload, text, agrees=result.agrees)
