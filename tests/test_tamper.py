@@ -107,4 +107,9 @@ def test_summary_edit_is_caught_and_named(db_url, three):
     without_guards(db_url, f"UPDATE vouchers SET summary = '凭证二（改）' WHERE id = {three[1]}")
     result, report = run_json(db_url, "verify")
     assert result.exit_code == 1
-    assert [p["voucher"] for p in report["problems"]] == [f"2024-01 记-0002 (id {three[1]})"]
+    assert [p["voucher"] for p in report["problems"] if p["rule"] == "hash_chain"] == [
+        f"2024-01 记-0002 (id {three[1]})"
+    ]
+    # The guards taken out of the way to make the edit are named too (issue 14 item 4).
+    guards = {p["message"].split()[2] for p in report["problems"] if p["rule"].startswith("guard_")}
+    assert {"trg_postings_no_update", "trg_vouchers_no_update"} <= guards
