@@ -112,7 +112,8 @@ def lock_rows(bind: Session | Connection, table: str, ids: Iterable[int]) -> Non
         driver_sql(conn, locking(conn, f"SELECT id FROM {table} WHERE id {IN_LIST}", "id"), (list_param(conn, wanted),))
     except DBAPIError as exc:
         if is_lock_timeout(exc):
-            raise LockTimeout(f"{table} rows {wanted} stayed locked by another transaction: {exc.orig}") from exc
+            first = str(exc.orig).strip().splitlines()[0]
+            raise LockTimeout(f"{table} rows {wanted} stayed locked by another transaction ({first})") from exc
         raise
 
 

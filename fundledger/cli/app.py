@@ -95,7 +95,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
             if read_only:
                 session.rollback()
     except LockTimeout as exc:
-        fail(str(exc), EXIT_LOCKED)
+        fail(_busy_message(str(exc)), EXIT_LOCKED)
     except ImportFileError as exc:
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
@@ -104,12 +104,12 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         fail(str(exc))
     except OperationalError as exc:
         if is_lock_timeout(exc):
-            fail(_busy_message(exc), EXIT_LOCKED)
+            fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
         fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
     except DBAPIError as exc:
         if is_lock_timeout(exc):
-            fail(_busy_message(exc), EXIT_LOCKED)
+            fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
         fail(
             str(mapped)
@@ -118,13 +118,13 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         )
 
 
-def _busy_message(exc: DBAPIError) -> str:
+def _busy_message(detail: str) -> str:
     """One line for a lock wait that ran out: what happened, that nothing changed, what to do."""
     seconds = db.lock_timeout_ms() / 1000
     return (
         f"the database is busy: another transaction held a lock for more than {seconds:g} s "
-        f"({str(exc.orig).strip().splitlines()[0]}); nothing was changed — run the command again "
-        f"when the other writer is done (or raise {db.LOCK_TIMEOUT_ENV})"
+        f"({detail}); nothing was changed — run the command again when the other writer is done "
+        f"(or raise {db.LOCK_TIMEOUT_ENV})"
     )
 
 

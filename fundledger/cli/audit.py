@@ -17,6 +17,19 @@ from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, parse_period
 
 
+def _write_anchor(path: str, ledger: str | None, key_file: str | None, fmt: str) -> None:
+    from ledger.anchor import anchor_key, write_anchor
+
+    with session_scope(read_only=True) as session:
+        result = write_anchor(session, path, key=anchor_key(key_file), ledger=ledger)
+    if fmt == "json":
+        emit_json({"anchor": result.path, "ledgers": result.ledgers, "months": result.months,
+                   "trail_events": result.trail_events})
+    else:
+        typer.echo(f"anchored {result.ledgers} ledger(s), {result.months} month(s) and {result.trail_events} "
+                   f"audit event(s) in {result.path}; keep it (and the key) outside the database")
+
+
 def register(app: typer.Typer) -> None:
     db_app = group("db", "Database administration (read-only auditor role).")
     audit_app = group("audit", "The audit trail: who prepared, reviewed, posted, closed, reopened, imported.")
@@ -24,18 +37,29 @@ def register(app: typer.Typer) -> None:
 
     @app.command("digest")
     def digest_cmd(
-        ledger: Annotated[str, typer.Option("--ledger")],
-        period: Annotated[str, typer.Option("--period", help="YYYY-MM (a closed month)")],
+        ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        period: Annotated[str | None, typer.Option("--period", help="YYYY-MM (a closed month)")] = None,
+        anchor: Annotated[str | None, typer.Option(
+            "--anchor", help="Write every month's head, HMAC-signed, to this file (kept outside the database; "
+                             "check it later with `verify --against`)")] = None,
+        key_file: Annotated[str | None, typer.Option(
+            "--key-file", help="The anchor's HMAC key (default FUNDLEDGER_ANCHOR_KEY_FILE / _KEY)")] = None,
         check: Annotated[str | None, typer.Option("--check", help="Recheck a recorded digest: exit 0 "
                                                                    "if it matches, 1 if not")] = None,
         draft: Annotated[bool, typer.Option("--draft",
                                             help="Allow an open month (provisional digest)")] = False,
         fmt: Annotated[str, typer.Option("--format")] = "table",
     ) -> None:
-        """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
+        """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off;
+        with --anchor, the signed heads of every month to a file."""
         from fundledger.acts import sign_off_month
 
         check_format(fmt, ("table", "json"))
+        if anchor is not None:
+            _write_anchor(anchor, ledger, key_file, fmt)
+            return
+        if ledger is None or period is None:
+            fail("digest needs --ledger and --period (or --anchor FILE)")
         month = parse_period(period)
         with session_scope() as session:
             signoff = sign_off_month(session, ledger, month, user=state.user, check=check, draft=draft)
