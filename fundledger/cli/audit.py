@@ -1,7 +1,7 @@
 """CLI commands for auditors and for the review step of maker-checker ledgers.
 
-``digest``, ``db grant-auditor``, ``audit log``, ``audit voucher``, ``voucher review`` and
-``voucher pending``. Each parses, calls one function (``reports.audit`` and ``reports.digest`` to
+``digest`` (and ``digest --anchor``), ``db grant-auditor``, ``db check-auditor``, ``audit log``,
+``audit voucher``, ``voucher review`` and ``voucher pending``. Each parses, calls one function (``reports.audit`` and ``reports.digest`` to
 read, ``ledger.signoff``, ``ledger.roles`` and ``ledger.review`` to write) and prints. The acting
 user comes from ``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
 """
@@ -110,6 +110,26 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {statement}")
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
+
+    @db_app.command("check-auditor")
+    def check_auditor_cmd(
+        role: str,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """PostgreSQL: list anything ROLE could still change or changed for itself; exit 1 if any."""
+        from ledger.roles import auditor_findings
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            findings = auditor_findings(session, role)
+        if fmt == "json":
+            emit_json({"role": role, "ok": not findings, "findings": findings})
+        else:
+            for finding in findings:
+                typer.echo(f"FAIL {finding}")
+            typer.echo(f"role {role} can change nothing persistent" if not findings
+                       else f"{len(findings)} finding(s); run `fundledger db grant-auditor {role}` again to reset")
+        raise typer.Exit(EXIT_OK if not findings else EXIT_DIFFERENCES)
 
     @audit_app.command("log")
     def audit_log_cmd(
