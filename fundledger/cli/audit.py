@@ -1,9 +1,10 @@
 """CLI commands for auditors and for the review step of maker-checker ledgers.
 
 ``digest`` (and ``digest --anchor``), ``db grant-auditor``, ``db check-auditor``, ``audit log``,
-``audit voucher``, ``voucher review`` and ``voucher pending``. Each parses, calls one function (``reports.audit`` and ``reports.digest`` to
-read, ``ledger.signoff``, ``ledger.roles`` and ``ledger.review`` to write) and prints. The acting
-user comes from ``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
+``audit voucher``, ``voucher review`` and ``voucher pending``. Each parses, calls one function
+(``reports.audit`` and ``reports.digest`` to read, ``ledger.signoff``, ``ledger.roles``,
+``ledger.anchor`` and ``ledger.review`` to write) and prints. The acting user comes from
+``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
 """
 
 from __future__ import annotations
