@@ -11,14 +11,16 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, sign_off_month
+from ledger.anchor import anchor_key, check_anchor, write_anchor
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, LockTimeout
 from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
 from ledger.money import format_fen, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
+from ledger.roles import auditor_findings, grant_auditor
 from ledger.verify import verify
 from postings.bank_store import import_statement
 from postings.beancount_import import import_beancount
@@ -58,16 +60,20 @@ from reports.trial_balance import trial_balance, trial_balance_as_of
 __all__ = [
     "LedgerError",
     "Line",
+    "LockTimeout",
     "Posted",
     "VoucherDraft",
     "add_entity",
     "add_sub_account",
     "allocate_down",
+    "anchor_key",
+    "auditor_findings",
     "balance_remit",
     "balance_sheet",
     "benefit_payment",
     "capacity_report",
     "cash_journals",
+    "check_anchor",
     "close_ledgers",
     "close_period",
     "consolidated_statements",
@@ -81,6 +87,7 @@ __all__ = [
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
+    "grant_auditor",
     "import_beancount",
     "import_statement",
     "import_vouchers",
@@ -120,4 +127,5 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "write_anchor",
 ]
