@@ -89,7 +89,7 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     where = "WHERE l.code = :code" if ledger_code else ""
     ledgers = {
         r["id"]: r
-        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash, l.head_id FROM ledgers l {where}", code=ledger_code)
+        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}", code=ledger_code)
     }
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
@@ -104,7 +104,8 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
             session,
             f"""
         SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
-               reversal_of_id, content_hash, prev_hash, posting_count, posted_at
+               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
+               hash_version
           FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
         )
     )
@@ -259,6 +260,11 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
                 link_id=v["link_id"],
                 reversal_of_id=v["reversal_of_id"],
                 lines=lines,
+                version=int(v["hash_version"]),
+                preparer=v["preparer"],
+                source=v["source"],
+                posted_at=v["posted_at"],
+                maker_checker=bool(ledger["maker_checker"]),
             )
             if v["prev_hash"] != prev or v["content_hash"] != expected:
                 what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"

@@ -195,6 +195,7 @@ def write(
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
     posted_at: object = now if native else dialect.timestamp_text(now)
+    stamp = hashing.stamp_text(now)  # what the version-2 content hash says of posted_at
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
     # does not count in account_balances yet; ledger.review.review adds its postings then.
@@ -204,7 +205,8 @@ def write(
         counts = [True] * len(todo)
     placed: list[tuple[int, int]] = []
     add_placed = placed.append
-    chain_hash_of = hashing.chain_hash_of
+    chain_hash_of = hashing.chain_hash_v2_of
+    version = hashing.HASH_VERSION
     try:
         for start in range(0, len(todo), BATCH_ROWS_MAX):
             voucher_rows: list[tuple[object, ...]] = []
@@ -222,7 +224,8 @@ def write(
                     prev = info.head_hash
                     chash = info.head_hash = chain_hash_of(
                         prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
-                        draft.link_id, draft.reversal_of_id, lines_json,
+                        draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
+                        info.maker_checker,
                     )  # fmt: skip
                     add_voucher(
                         (
@@ -243,6 +246,7 @@ def write(
                             len(draft.lines),
                             draft.preparer,
                             posted_at,
+                            version,
                         )
                     )
                     counted = counts[position]
@@ -296,6 +300,7 @@ VOUCHER_COLUMNS: dialect.Columns = (
     ("posting_count", "integer"),
     ("preparer", "text"),
     ("posted_at", "timestamptz"),
+    ("hash_version", "smallint"),
 )
 POSTING_COLUMNS: dialect.Columns = (
     ("voucher_id", "bigint"),

@@ -58,6 +58,26 @@ def without_guards(url: str, *statements: str) -> None:
         engine.dispose()
 
 
+def restore_guards(url: str) -> None:
+    """Put back what ``without_guards`` took away, as a careful forger would (verify names guards
+    that are missing or disabled)."""
+    from ledger.verify import frozen_guards
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            if engine.dialect.name == "sqlite":
+                triggers = frozen_guards("sqlite", None)[0]
+                for name in ("trg_postings_no_update", "trg_vouchers_no_update"):
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+                    conn.exec_driver_sql(triggers[name])
+            else:
+                conn.exec_driver_sql("ALTER TABLE postings ENABLE TRIGGER ALL")
+                conn.exec_driver_sql("ALTER TABLE vouchers ENABLE TRIGGER ALL")
+    finally:
+        engine.dispose()
+
+
 def test_untouched_books_verify(db_url, three):
     result, report = run_json(db_url, "verify")
     assert result.exit_code == 0 and report["ok"]

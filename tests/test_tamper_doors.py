@@ -154,8 +154,9 @@ def test_untouched_books_match_their_anchor(db_url, books3, tmp_path, monkeypatc
     assert "still hold everything" in result.stdout
 
 
-def _rehash_chain(url: str, summary_of: str, new_summary: str) -> None:
-    """The superuser's rewrite: change a voucher's summary and recompute every hash after it."""
+def _rehash_chain(url: str, summary_of: str, new_summary: str, version: int | None = None) -> None:
+    """The superuser's rewrite: change a voucher's summary and recompute every hash after it (each
+    voucher in its own hash version, or all in ``version``)."""
     engine = db.make_engine(url)
     try:
         with db.session_factory(engine)() as s:
@@ -166,6 +167,7 @@ def _rehash_chain(url: str, summary_of: str, new_summary: str) -> None:
                 lines.setdefault(p.voucher_id, []).append((codes[p.account_id], p.amount_fen, p.summary,
                                                            p.counterparty))
             ledger_code = dict(s.execute(sa.text("SELECT id, code FROM ledgers")).all())
+            checked = {i: bool(m) for i, m in s.execute(sa.text("SELECT id, maker_checker FROM ledgers")).all()}
             updates, prev, heads = [], {}, {}
             for v in vouchers:
                 summary = new_summary if v.summary == summary_of else v.summary
@@ -173,12 +175,14 @@ def _rehash_chain(url: str, summary_of: str, new_summary: str) -> None:
                 chash = hashing.content_hash(
                     prev_hash=before, ledger_code=ledger_code[v.ledger_id], period=v.period, number=v.number,
                     date=v.voucher_date, summary=summary, kind=v.kind, key=v.idem_key, link_id=v.link_id,
-                    reversal_of_id=v.reversal_of_id, lines=lines[v.id])
+                    reversal_of_id=v.reversal_of_id, lines=lines[v.id], version=version or v.hash_version,
+                    preparer=v.preparer, source=v.source, posted_at=v.posted_at,
+                    maker_checker=checked[v.ledger_id])
                 prev[v.ledger_id] = chash
                 heads[v.ledger_id] = chash
-                updates.append((v.id, summary, chash, before))
-        statements = [f"UPDATE vouchers SET summary = '{s}', content_hash = '{c}', prev_hash = '{p}' WHERE id = {i}"
-                      for i, s, c, p in updates]
+                updates.append((v.id, summary, chash, before, version or v.hash_version))
+        statements = [f"UPDATE vouchers SET summary = '{s}', content_hash = '{c}', prev_hash = '{p}', "
+                      f"hash_version = {n} WHERE id = {i}" for i, s, c, p, n in updates]
         statements += [f"UPDATE ledgers SET head_hash = '{h}' WHERE id = {lid}" for lid, h in heads.items()]
     finally:
         engine.dispose()
@@ -283,3 +287,25 @@ def test_no_key_is_bad_input(db_url, books3, tmp_path, monkeypatch):
         "(a secret kept outside the database)"
     ]
     assert not (tmp_path / "a.json").exists()
+
+
+def test_preparer_and_source_are_in_the_chain_now(db_url, books3):
+    """Version 2 of the content hash: a preparer or source changed behind the guards breaks the chain."""
+    _raw(db_url, "UPDATE vouchers SET preparer = '冒名' WHERE summary = '收保费j2'",
+         "UPDATE vouchers SET source = 'forged' WHERE summary = '收保费f1'", guards_off=True)
+    _restore_guards(db_url)
+    broken = [p for p in _problems(db_url) if p["rule"] == "hash_chain"]
+    assert len(broken) == 1 and "记-0002" in broken[0]["voucher"]  # the first altered one names the break
+
+
+def test_version_1_chains_still_verify_and_continue_in_version_2(db_url, books3):
+    """Books written before revision 0007 hold version-1 hashes: they verify, and new vouchers chain on."""
+    _rehash_chain(db_url, "no such summary", "", version=1)
+    _restore_guards(db_url)
+    assert _problems(db_url) == []
+    post(books3, VoucherDraft(ledger="C-EMP", key="f9", date=dt.date(2024, 2, 20), summary="收保费f9",
+                              lines=(Line.debit("1005", "1.00"), Line.credit("400101", "1.00"))))
+    books3.commit()
+    versions = books3.scalars(sa.select(Voucher.hash_version).order_by(Voucher.id)).all()
+    assert versions[-1] == 2 and set(versions[:-1]) == {1}
+    assert _problems(db_url) == []

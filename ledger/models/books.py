@@ -29,6 +29,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -206,6 +207,9 @@ class Voucher(Base):
     posting_count: Mapped[int] = mapped_column(Integer)
     preparer: Mapped[str] = mapped_column(String(100))
     posted_at: Mapped[Stamp]
+    #: Which content hash ``content_hash`` is (``ledger.hashing``): 1 before revision 0007, 2 since
+    #: (it also hashes preparer, source, posted_at and whether the ledger requires review).
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
 
     postings: Mapped[list[Posting]] = relationship(
         back_populates="voucher", order_by="Posting.line_no", viewonly=True

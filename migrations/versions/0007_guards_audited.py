@@ -12,7 +12,9 @@ transaction; a raw ``UPDATE periods`` is refused. (A writer who also forges the 
 left that event on the insert-only trail, and ``verify`` still checks that a reopened month's
 closing vouchers were reversed and that a closed month holds no income or expense balance.)
 
-No column changes: the ORM models are unchanged. The guard SQL is frozen beside this file
+One column: ``vouchers.hash_version`` (1 for every voucher already there, whose content hash is
+the version-1 hash; the journal writes 2 from now on, see ``ledger.hashing``), so old chains still
+verify. The guard SQL is frozen beside this file
 (``0007_guards_audited.sqlite.sql``, ``0007_guards_audited.pg.sql`` and their ``.down.sql``).
 
 Revision ID: 0007
@@ -20,6 +22,9 @@ Revises: 0006
 Create Date: 2026-12-01 12:40:00.000000
 """
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 from migrations import revision_sql
 
@@ -30,8 +35,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column('vouchers', sa.Column('hash_version', sa.SmallInteger(), server_default='1', nullable=False))
     revision_sql.run(__file__, "up")
 
 
 def downgrade() -> None:
     revision_sql.run(__file__, "down")
+    # Plain DROP COLUMN (SQLite ≥ 3.35), as revision 0006 does: a batch rebuild would rename
+    # vouchers under the triggers that name it. Vouchers of version 2 no longer verify after this.
+    op.execute("ALTER TABLE vouchers DROP COLUMN hash_version")
