@@ -89,7 +89,10 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     where = "WHERE l.code = :code" if ledger_code else ""
     ledgers = {
         r["id"]: r
-        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}", code=ledger_code)
+        for r in _rows(
+            session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}",
+            code=ledger_code,
+        )
     }
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
