@@ -309,3 +309,9 @@ def test_version_1_chains_still_verify_and_continue_in_version_2(db_url, books3)
     versions = books3.scalars(sa.select(Voucher.hash_version).order_by(Voucher.id)).all()
     assert versions[-1] == 2 and set(versions[:-1]) == {1}
     assert _problems(db_url) == []
+
+
+def test_digest_needs_a_month_or_an_anchor(db_url, books3):
+    result = run(db_url, "digest")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["error: digest needs --ledger and --period (or --anchor FILE)"]
