@@ -23,14 +23,16 @@ from fundledger.vouchers import (
     set_voucher_words,
     withdraw,
 )
+from ledger.anchor import anchor_key, check_anchor, write_anchor
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, LockTimeout
 from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
 from ledger.money import format_fen, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
+from ledger.roles import auditor_findings, grant_auditor
 from ledger.staff_roles import grant_staff_role
 from ledger.verify import verify
 from postings.bank_store import import_statement
@@ -75,12 +77,15 @@ __all__ = [
     "EntryLine",
     "LedgerError",
     "Line",
+    "LockTimeout",
     "Posted",
     "VoucherDraft",
     "add_entity",
     "add_sub_account",
     "add_user",
     "allocate_down",
+    "anchor_key",
+    "auditor_findings",
     "authenticate",
     "balance_remit",
     "balance_sheet",
@@ -88,6 +93,7 @@ __all__ = [
     "capacity_report",
     "carry_forward",
     "cash_journals",
+    "check_anchor",
     "close_ledgers",
     "close_period",
     "consolidated_statements",
@@ -106,6 +112,7 @@ __all__ = [
     "format_fen",
     "format_period",
     "general_ledger",
+    "grant_auditor",
     "grant_staff_role",
     "import_beancount",
     "import_statement",
@@ -157,4 +164,5 @@ __all__ = [
     "whole_cash_journals",
     "whole_detail_ledger",
     "withdraw",
+    "write_anchor",
 ]

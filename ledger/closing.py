@@ -39,6 +39,7 @@ from ledger.closing_accounts import (
     PENDING_TARGETS,
     PRESCRIBED_CONTRAS,
 )
+from ledger.dialect import lock_rows
 from ledger.errors import AdoptionError, LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
@@ -118,6 +119,9 @@ def close_period(
     pending_ratio: Decimal | str | None = None,
 ) -> CloseResult:
     ledger = get_ledger(session, ledger_code)
+    # The ledger lock before anything is read: a post or import still running holds it, and the
+    # close then sees its vouchers (or the poster sees the month closed), never half of them.
+    lock_rows(session, "ledgers", [ledger.id])
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) == "closed":
         return CloseResult(ledger.code, period, already_closed=True)
@@ -182,12 +186,8 @@ def close_period(
     if closing is not None:
         vouchers.append(closing)
 
-    row = session.get(PeriodRow, (ledger.id, period))
-    assert row is not None
-    row.status = "closed"
-    row.closed_by = user
-    row.closed_at = now
-    session.flush()
+    # The audit event first: the database lets a month's status change only after it
+    # (trg_periods_status_audited, revision 0007), so no raw UPDATE closes a month unrecorded.
     record(
         session,
         "period.close",
@@ -196,6 +196,13 @@ def close_period(
         period=format_period(period),
         vouchers=[v.id for v in vouchers],
     )
+    session.flush()
+    row = session.get(PeriodRow, (ledger.id, period))
+    assert row is not None
+    row.status = "closed"
+    row.closed_by = user
+    row.closed_at = now
+    session.flush()
     warnings = [
         f"contra entry on a gross line of the 收支表, shown beneath that line: {c.describe()}" for c in contras
     ]
@@ -445,6 +452,7 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
     if not reason or not reason.strip():
         raise PeriodOrderError("reopening a month needs a reason (--reason)")
     ledger = get_ledger(session, ledger_code)
+    lock_rows(session, "ledgers", [ledger.id])  # the ledger lock, as in close_period
     refuse_before_adoption(ledger, period, "reopened")
     statuses = period_status_map(session, ledger.id)
     if statuses.get(period) != "closed":
@@ -454,20 +462,8 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
         raise PeriodOrderError(
             f"ledger {ledger.code}: reopen {format_period(max(later))} first (the latest closed month)"
         )
-    row = session.get(PeriodRow, (ledger.id, period))
-    assert row is not None
-    row.status = "open"
-    row.reopened_by = user
-    row.reopened_at = dt.datetime.now(dt.UTC)
-    row.reopen_reason = reason.strip()
-    session.flush()
-    reversed_ids = set(
-        session.execute(
-            select(Voucher.reversal_of_id).where(
-                Voucher.ledger_id == ledger.id, Voucher.reversal_of_id.is_not(None)
-            )
-        ).scalars()
-    )
+    # The audit event first (trg_periods_status_audited, revision 0007); the reversals it names
+    # follow in the same transaction, so the event and the reopened month commit together.
     closing = (
         session.execute(
             select(Voucher.id)
@@ -477,20 +473,14 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
         .scalars()
         .all()
     )
-    out = []
-    for voucher_id in closing:
-        if voucher_id in reversed_ids:
-            continue
-        out.append(
-            reverse(
-                session,
-                ledger.code,
-                voucher_id,
-                date=last_day(period),
-                preparer=user,
-                key=f"reopen:{period}:{voucher_id}",
+    reversed_ids = set(
+        session.execute(
+            select(Voucher.reversal_of_id).where(
+                Voucher.ledger_id == ledger.id, Voucher.reversal_of_id.is_not(None)
             )
-        )
+        ).scalars()
+    )
+    to_reverse = [voucher_id for voucher_id in closing if voucher_id not in reversed_ids]
     record(
         session,
         "period.reopen",
@@ -498,6 +488,24 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
         ledger_id=ledger.id,
         period=format_period(period),
         reason=reason.strip(),
-        reversals=[p.id for p in out],
+        reverses=to_reverse,
     )
-    return out
+    session.flush()
+    row = session.get(PeriodRow, (ledger.id, period))
+    assert row is not None
+    row.status = "open"
+    row.reopened_by = user
+    row.reopened_at = dt.datetime.now(dt.UTC)
+    row.reopen_reason = reason.strip()
+    session.flush()
+    return [
+        reverse(
+            session,
+            ledger.code,
+            voucher_id,
+            date=last_day(period),
+            preparer=user,
+            key=f"reopen:{period}:{voucher_id}",
+        )
+        for voucher_id in to_reverse
+    ]

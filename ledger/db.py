@@ -2,8 +2,12 @@
 
 SQLite is the embedded default. Its connections get ``foreign_keys=ON`` (without it SQLite
 ignores foreign keys, and the deferred key from postings to vouchers is part of invariant 1),
-WAL journaling and a busy timeout, and every transaction starts with ``BEGIN IMMEDIATE`` so two
-writers queue for the lock instead of failing half-way through a voucher.
+WAL journaling and a busy timeout, and every writing transaction starts with ``BEGIN IMMEDIATE``
+so two writers queue for the lock instead of failing half-way through a voucher. Reading sessions
+(``open_books(read_only=True)``, ``make_engine(read_only=True)``) start with a plain ``BEGIN``: under
+WAL a reader reads the last committed snapshot and never waits for a writer, however long an import
+runs. A wait for a lock that outlasts ``lock_timeout_ms()`` (SQLite's busy timeout, PostgreSQL's
+``lock_timeout``) is a ``LockTimeout`` error, not bad input: the CLI gives it its own exit code.
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_DATABASE_URL = "sqlite:///fundledger.db"
 DATABASE_URL_ENV = "FUNDLEDGER_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a statement waits for a lock before giving up, in milliseconds, on both databases;
+#: ``FUNDLEDGER_LOCK_TIMEOUT_MS`` overrides it (0 = wait for ever on PostgreSQL).
+LOCK_TIMEOUT_ENV = "FUNDLEDGER_LOCK_TIMEOUT_MS"
+
+
+def lock_timeout_ms() -> int:
+    """The lock wait in force: ``FUNDLEDGER_LOCK_TIMEOUT_MS`` if set to a whole number, else 30 s."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    return int(raw) if raw.isdigit() else SQLITE_BUSY_TIMEOUT_MS
 
 
 def database_url(url: str | None = None) -> str:
@@ -31,23 +44,35 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
+    """An engine on ``url``; ``read_only`` engines (SQLite) begin with a plain ``BEGIN`` and so
+    never take the write lock (see the module's docstring)."""
     url = database_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    timeout = lock_timeout_ms()
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_pg_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {int(timeout)}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms()}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -55,9 +80,13 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
+    # A writer takes the write lock up front (two writers queue instead of deadlocking half-way);
+    # a reader takes none: WAL gives it the last committed snapshot while a writer works.
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:
@@ -70,13 +99,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def open_books(url: str | None = None) -> Iterator[Session]:
+def open_books(url: str | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session on the books at ``url``; commits on success, rolls back on any error.
 
     Library functions never commit; this context manager (used by the CLI and by scripts) is
-    the one place a unit of work ends.
+    the one place a unit of work ends. ``read_only`` sessions never take SQLite's write lock, so
+    they do not wait for (or hold up) a writer; a write inside one would wait for the lock like
+    any other.
     """
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=read_only)
     try:
         with session_factory(engine)() as session, session.begin():
             yield session

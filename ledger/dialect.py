@@ -93,6 +93,30 @@ def locking(conn: Connection, sql: str, order_by: str) -> str:
     return f"{sql} ORDER BY {order_by} FOR UPDATE" if is_postgres(conn) else sql
 
 
+def lock_rows(bind: Session | Connection, table: str, ids: Iterable[int]) -> None:
+    """Lock the rows of ``table`` with ``ids`` until the transaction ends (PostgreSQL), in id order.
+
+    The ledger lock: every writer of a ledger (``ledger.writer.load_ledgers``, closing, reopening,
+    review) takes its row first and reads what it decides on only afterwards, so a close never
+    reads balances that a concurrent import is still changing. SQLite: nothing to do, the
+    transaction's ``BEGIN IMMEDIATE`` already made it the only writer. A lock not granted within
+    ``ledger.db.lock_timeout_ms()`` raises ``LockTimeout``.
+    """
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    wanted = sorted(set(ids))
+    if not wanted or not is_postgres(conn):
+        return
+    from ledger.errors import LockTimeout, is_lock_timeout
+
+    try:
+        driver_sql(conn, locking(conn, f"SELECT id FROM {table} WHERE id {IN_LIST}", "id"), (list_param(conn, wanted),))
+    except DBAPIError as exc:
+        if is_lock_timeout(exc):
+            first = str(exc.orig).strip().splitlines()[0]
+            raise LockTimeout(f"{table} rows {wanted} stayed locked by another transaction ({first})") from exc
+        raise
+
+
 # ------------------------------------------------------------------ values in bulk rows
 def native_dates(conn: Connection) -> bool:
     """Whether bulk rows (``insert_rows``, ``row_sink``) carry ``date`` and ``datetime`` objects.

@@ -279,6 +279,35 @@ class StatementDoesNotTieError(LedgerError):
     rule = "statement_does_not_tie"
 
 
+class AnchorError(LedgerError):
+    """An anchor file (``ledger.anchor``) that cannot be read, or no key to sign or check it with."""
+
+    rule = "anchor"
+
+
+class LockTimeout(Exception):
+    """A lock was not granted within ``ledger.db.lock_timeout_ms()``: another transaction held it.
+
+    Not a ``LedgerError``: nothing is wrong with the input, the same command may succeed when the
+    other writer is done (the CLI exits with its own code, ``EXIT_LOCKED``).
+    """
+
+
+#: What the drivers say when a lock wait ran out: SQLite's busy timeout, PostgreSQL's
+#: ``lock_timeout`` (SQLSTATE 55P03) and a deadlock the server broke (40P01).
+_LOCK_MARKERS = ("database is locked", "database table is locked", "lock timeout", "deadlock detected")
+_LOCK_SQLSTATES = ("55P03", "40P01")
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether a database error means a lock wait ran out (or a deadlock was broken)."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _LOCK_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return any(marker in text for marker in _LOCK_MARKERS)
+
+
 _DB_RULES: dict[str, type[LedgerError]] = {
     "unbalanced_voucher": UnbalancedVoucherError,
     "zero_amount": ZeroAmountError,

@@ -5,6 +5,15 @@ must have equal fingerprints. Its ``content_hash`` hashes its full content *and*
 voucher's hash in the same ledger, so changing any voucher breaks every hash after it, and
 ``fundledger verify`` can prove that nothing was altered behind the library's back.
 
+The content hash is versioned (``vouchers.hash_version``, revision 0007). Version 1 hashed the
+journal fields (ledger, period, number, date, summary, kind, key, link, reversal, lines).
+Version 2, written since, also hashes the maker-checker facts known when the voucher is posted:
+its preparer (制单), its source, the moment it was posted (UTC, microseconds) and whether its ledger
+requires review — fields an administrator could otherwise change without ``verify`` noticing.
+Old vouchers keep version 1 and still verify; a chain may hold both. The review itself and the
+month's closing facts come later than the voucher and are covered by the month digest and the
+anchor (``ledger.anchor``), not by the chain.
+
 The hashed text is canonical JSON: a list of ``[key, value]`` pairs in sorted key order, compact
 separators, UTF-8 without escapes — exactly ``json.dumps(sorted pairs, ensure_ascii=False,
 separators=(",", ":"))``. It is assembled here from pre-encoded pieces because this runs twice per
@@ -94,6 +103,51 @@ def chain_hash_of(
     )
 
 
+#: The version of the content hash that the journal writes (1 = the fields of revision 0001 only).
+HASH_VERSION = 2
+
+
+def stamp_text(value: dt.datetime | str) -> str:
+    """A posting time as version 2 hashes it: UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
+
+    Accepts what either database gives back: an aware datetime (PostgreSQL) or SQLAlchemy's
+    SQLite text, naive and in UTC.
+    """
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_hash_v2_of(
+    prev_hash: str,
+    ledger_code: str,
+    period: int,
+    number: int,
+    date_iso: str,
+    summary: str,
+    kind: str,
+    key: str,
+    link_id: str | None,
+    reversal_of_id: int | None,
+    lines_json: str,
+    preparer: str,
+    source: str,
+    posted_at: str,
+    maker_checker: bool,
+) -> str:
+    """Version 2 of ``content_hash`` from pre-encoded pieces, positionally (``posted_at`` from
+    ``stamp_text``): the posting path's hot call."""
+    return _sha(
+        f'[["date","{date_iso}"],["key",{_string(key)}],["kind",{_string(kind)}],'
+        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
+        f'["maker_checker",{"true" if maker_checker else "false"}],'
+        f'["number",{int(number)}],["period",{int(period)}],["posted_at",{_string(posted_at)}],'
+        f'["preparer",{_string(preparer)}],["prev",{_string(prev_hash)}],'
+        f'["reversal_of",{_optional_int(reversal_of_id)}],["source",{_string(source)}],'
+        f'["summary",{_string(summary)}],["v",2]]'
+    )
+
+
 def fingerprint(
     *,
     date: dt.date,
@@ -122,9 +176,25 @@ def content_hash(
     reversal_of_id: int | None,
     lines: Sequence[LineTuple],
     lines_json: str | None = None,
+    version: int = 1,
+    preparer: str | None = None,
+    source: str | None = None,
+    posted_at: dt.datetime | str | None = None,
+    maker_checker: bool = False,
 ) -> str:
+    """The content hash of ``version`` (1, or 2 with ``preparer``, ``source``, ``posted_at`` and
+    ``maker_checker``)."""
     if lines_json is None:
         lines_json = encode_lines(lines)
+    if version == 2:
+        if preparer is None or source is None or posted_at is None:
+            raise ValueError("version 2 hashes the preparer, source and posted_at")
+        return chain_hash_v2_of(
+            prev_hash, ledger_code, period, number, date.isoformat(), summary, kind, key, link_id,
+            reversal_of_id, lines_json, preparer, source, stamp_text(posted_at), maker_checker,
+        )  # fmt: skip
+    if version != 1:
+        raise ValueError(f"unknown hash version {version}")
     return chain_hash_of(
         prev_hash, ledger_code, period, number, date.isoformat(), summary, kind, key, link_id, reversal_of_id,
         lines_json,

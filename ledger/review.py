@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger.balances import add_balances
 from ledger.books import get_ledger
+from ledger.dialect import lock_rows
 from ledger.errors import (
     AlreadyReviewedError,
     ClosedPeriodError,
@@ -196,6 +197,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
     original time; it defaults to now.
     """
     ledger = get_ledger(session, ledger_code)
+    lock_rows(session, "ledgers", [ledger.id])  # the ledger lock: a review never races a close
     name = (reviewer or "").strip()
     if not name or name == ANONYMOUS_USER:
         raise ReviewError("name the reviewer (审核人) with --user or FUNDLEDGER_USER; "

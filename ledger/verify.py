@@ -5,18 +5,29 @@ administrator who dropped a trigger, a restore from a doctored dump, a balanced 
 the guards removed. It reads rows with plain SQL (no ORM caching), recomputes each voucher's hash
 from its content and its predecessor, and names the first voucher of each ledger where the chain
 breaks. Each check is a small function registered in ``CHECKS``, as in Beancount's validation.
+
+Besides the journal it checks the facts a month's lock rests on (a closed month leaves no balance
+on income and expenditure accounts; a reopened month's closing vouchers were reversed) and the
+guards themselves: every trigger the migrations created exists, is enabled, and (SQLite: its
+text; PostgreSQL: its function's body) is the frozen text of its revision. What ``verify`` cannot
+prove on its own — that nobody with database rights rewrote the whole chain consistently — is
+what ``verify --against`` an anchor file (``ledger.anchor``) is for; ``docs/security.md`` says what
+each proves.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from ledger import hashing
+from ledger.closing_accounts import PENDING_ROOTS
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 
@@ -64,6 +75,12 @@ class _Data:
     reviews: dict[int, dict] = field(default_factory=dict)
     #: Vouchers withdrawn before review (ledger.withdrawal): uncounted, but awaiting nothing.
     withdrawn: set[int] = field(default_factory=set)
+    #: The guard triggers the migrations made (name → frozen text) and those the database has
+    #: (name → (enabled, text)); ``None`` when the whole database was not checked (one ledger).
+    guards_expected: dict[str, str] | None = None
+    guards_found: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    #: PostgreSQL: trigger function name → (frozen body, body in the database or None).
+    functions: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -75,14 +92,17 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     where = "WHERE l.code = :code" if ledger_code else ""
     ledgers = {
         r["id"]: r
-        for r in _rows(session, f"SELECT l.id, l.code, l.head_hash, l.head_id FROM ledgers l {where}", code=ledger_code)
+        for r in _rows(
+            session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}",
+            code=ledger_code,
+        )
     }
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
     accounts = {
         r["id"]: r
         for r in _rows(
-            session, f"SELECT id, ledger_id, code, is_leaf FROM accounts WHERE ledger_id IN ({id_list})"
+            session, f"SELECT id, ledger_id, code, is_leaf, category FROM accounts WHERE ledger_id IN ({id_list})"
         )
     }
     vouchers = list(
@@ -90,7 +110,8 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
             session,
             f"""
         SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
-               reversal_of_id, content_hash, prev_hash, posting_count, posted_at
+               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
+               hash_version
           FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
         )
     )
@@ -106,7 +127,7 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
         (r["ledger_id"], r["period"]): r
         for r in _rows(
             session,
-            f"SELECT ledger_id, period, status, closed_at FROM periods WHERE ledger_id IN ({id_list})",
+            f"SELECT ledger_id, period, status, closed_at, reopened_at FROM periods WHERE ledger_id IN ({id_list})",
         )
     }
     balances = {
@@ -134,8 +155,89 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     }
     from ledger.withdrawal import withdrawn_ids  # withdrawn before review: count nowhere, await nothing
 
-    return _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
+    data = _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
                  withdrawn_ids(session, list(ledgers)))
+    _load_guards(session, data)
+    return data
+
+
+_STATEMENT = re.compile(r"^-- statement\s*$", re.MULTILINE)
+_CREATE_TRIGGER = re.compile(r"CREATE\s+(?:CONSTRAINT\s+)?TRIGGER\s+(\w+)", re.IGNORECASE)
+_DROP_TRIGGER = re.compile(r"DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+_CREATE_FUNCTION = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(\w+)\s*\(.*?\$\$(.*)\$\$", re.IGNORECASE | re.DOTALL
+)
+_DROP_FUNCTION = re.compile(r"DROP\s+FUNCTION\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+def _squash(sql: str) -> str:
+    return " ".join(sql.split()).rstrip(";").strip()
+
+
+def frozen_guards(dialect: str, revision: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The triggers (name → CREATE text) and trigger functions (name → body) that the frozen guard
+    SQL of every revision up to ``revision`` leaves in a ``dialect`` database, replayed in order."""
+    tag = {"sqlite": "sqlite", "postgresql": "pg"}[dialect]
+    triggers: dict[str, str] = {}
+    functions: dict[str, str] = {}
+    for path in _guard_files(tag, revision):
+        for chunk in _STATEMENT.split(path.read_text(encoding="utf-8"))[1:]:
+            lines = chunk.splitlines()
+            while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+                lines.pop(0)  # the notes on a statement, as migrations.revision_sql skips them
+            body = "\n".join(lines)
+            if m := _CREATE_TRIGGER.search(body):
+                triggers[m.group(1)] = _squash(body)
+            elif m := _DROP_TRIGGER.search(body):
+                triggers.pop(m.group(1), None)
+            elif m := _CREATE_FUNCTION.search(body):
+                functions[m.group(1)] = m.group(2)
+            elif m := _DROP_FUNCTION.search(body):
+                functions.pop(m.group(1), None)
+    return triggers, functions
+
+
+def _guard_files(tag: str, revision: str | None) -> list[Path]:
+    """The frozen ``.{tag}.sql`` files of every revision from the base up to ``revision`` (the head
+    when None), in the order Alembic applies them: the revision chain, not the file names' numbers,
+    decides the order (revisions written side by side are numbered apart from where they land)."""
+    from alembic.script import ScriptDirectory
+
+    from ledger.db import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    chain = reversed(list(script.walk_revisions("base", revision or "heads")))
+    files = []
+    for rev in chain:
+        module = Path(rev.path)
+        sql = module.with_name(f"{module.stem}.{tag}.sql")
+        if sql.exists():
+            files.append(sql)
+    return files
+
+
+def _load_guards(session: Session, data: _Data) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return
+    if not inspect(session.connection()).has_table("alembic_version"):
+        return  # not made by the migrations: no guards to expect
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    triggers, functions = frozen_guards(dialect, revision)
+    data.guards_expected = triggers
+    if dialect == "sqlite":
+        data.guards_found = {
+            r["name"]: (True, _squash(r["sql"] or ""))
+            for r in _rows(session, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+        return
+    data.guards_found = {
+        r["tgname"]: (r["tgenabled"] in ("O", "A"), "")
+        for r in _rows(session, "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal")
+    }
+    found = {r["proname"]: r["prosrc"] for r in _rows(session, "SELECT proname, prosrc FROM pg_proc "
+                                                       "WHERE proname LIKE 'fl\\_%'")}
+    data.functions = {name: (body, found.get(name)) for name, body in functions.items()}
 
 
 def _label(v: dict) -> str:
@@ -180,6 +282,11 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
                 link_id=v["link_id"],
                 reversal_of_id=v["reversal_of_id"],
                 lines=lines,
+                version=int(v["hash_version"]),
+                preparer=v["preparer"],
+                source=v["source"],
+                posted_at=v["posted_at"],
+                maker_checker=bool(ledger["maker_checker"]),
             )
             if v["prev_hash"] != prev or v["content_hash"] != expected:
                 what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"
@@ -340,6 +447,71 @@ def check_reviews(data: _Data) -> Iterator[Problem]:
             )
 
 
+def _is_pending(code: str) -> bool:
+    return any(code.startswith(root) for root in PENDING_ROOTS)
+
+
+def check_closed_months(data: _Data) -> Iterator[Problem]:
+    """A closed month leaves no balance on income and expenditure accounts (the closing voucher
+    moved it to 3001); 4601/4602 stay open through the year and are empty after a December close.
+    And a month reopened after a close has every closing voucher of it reversed."""
+    running: dict[tuple[int, int], int] = defaultdict(int)
+    by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
+        by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
+    closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
+    for ledger_id, period in closed:
+        rows = by_ledger.get(ledger_id, [])
+        running.clear()
+        for p, account_id, amount in rows:
+            if p <= period:
+                running[(ledger_id, account_id)] += amount
+        code = data.ledgers[ledger_id]["code"]
+        for (_lid, account_id), balance in sorted(running.items()):
+            account = data.accounts.get(account_id)
+            if not balance or account is None or account["category"] not in ("income", "expense"):
+                continue
+            if _is_pending(account["code"]) and period % 100 != 12:
+                continue
+            yield Problem(
+                "closed_period_balance",
+                code,
+                None,
+                f"{format_period(period)} is closed but account {account['code']} still holds "
+                f"{balance} fen: a closed month leaves no balance on income and expenditure",
+            )
+    reversed_ids = {v["reversal_of_id"] for v in data.vouchers if v["reversal_of_id"] is not None}
+    for v in data.vouchers:
+        row = data.periods.get((v["ledger_id"], v["period"]))
+        if v["kind"] == "closing" and row is not None and row["status"] == "open" and v["id"] not in reversed_ids:
+            yield Problem(
+                "reopened_unreversed",
+                data.ledgers[v["ledger_id"]]["code"],
+                _label(v),
+                f"{format_period(v['period'])} is open again but its closing voucher {_label(v)} was "
+                "never reversed (a month is reopened only by reopen, which reverses it)",
+            )
+
+
+def check_guards(data: _Data) -> Iterator[Problem]:
+    """Every guard trigger the migrations made exists, is enabled and is the frozen text."""
+    if data.guards_expected is None:
+        return
+    for name, frozen in sorted(data.guards_expected.items()):
+        found = data.guards_found.get(name)
+        if found is None:
+            yield Problem("guard_missing", None, None, f"guard trigger {name} was dropped")
+        elif not found[0]:
+            yield Problem("guard_disabled", None, None, f"guard trigger {name} is disabled")
+        elif found[1] and found[1] != frozen:
+            yield Problem("guard_altered", None, None, f"guard trigger {name} is not the text its migration made")
+    for name, (frozen, body) in sorted(data.functions.items()):
+        if body is None:
+            yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
+        elif _squash(body) != _squash(frozen):
+            yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
+
+
 CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
     check_hash_chains,
     check_balanced,
@@ -348,6 +520,8 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
     check_periods_and_numbers,
     check_balance_snapshots,
     check_reviews,
+    check_closed_months,
+    check_guards,
 ]
 
 

@@ -220,6 +220,7 @@ def write(
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
     posted_at: object = now if native else dialect.timestamp_text(now)
+    stamp = hashing.stamp_text(now)  # what the version-2 content hash says of posted_at
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
     # does not count in account_balances yet; ledger.review.review adds its postings then.
@@ -231,7 +232,8 @@ def write(
     add_placed = placed.append
     # How each preparer is known (revision 0009); on PostgreSQL the database decides it again.
     auth_of: dict[str, str] = {}
-    chain_hash_of = hashing.chain_hash_of
+    chain_hash_of = hashing.chain_hash_v2_of
+    version = hashing.HASH_VERSION
     try:
         for start in range(0, len(todo), BATCH_ROWS_MAX):
             voucher_rows: list[tuple[object, ...]] = []
@@ -256,7 +258,8 @@ def write(
                         draft.preparer, recorded_how(conn, draft.preparer))
                     chash = info.head_hash = chain_hash_of(
                         prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
-                        draft.link_id, draft.reversal_of_id, lines_json,
+                        draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
+                        info.maker_checker,
                     )  # fmt: skip
                     add_voucher(
                         (
@@ -280,6 +283,7 @@ def write(
                             posted_at,
                             word,
                             word_number,
+                            version,
                         )
                     )
                     counted = counts[position]
@@ -336,6 +340,7 @@ VOUCHER_COLUMNS: dialect.Columns = (
     ("posted_at", "timestamptz"),
     ("word", "text"),
     ("word_number", "integer"),
+    ("hash_version", "smallint"),
 )
 POSTING_COLUMNS: dialect.Columns = (
     ("voucher_id", "bigint"),

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger, record
-from ledger.dialect import in_list
+from ledger.dialect import in_list, lock_rows
 from ledger.errors import AccountError, ImportFileError
 from ledger.models import Account, BankImport, BankStatementLine, Ledger
 from postings.bank import Statement, StatementLine, check_running_balance, line_identity, parse_statement
@@ -93,6 +93,11 @@ def import_statement(
     name = statement.file_name or (file_name or (Path(source).name if not isinstance(source, bytes) else "-"))
     _check_statement(statement, account, name)
     tied = account.bank_number or ""
+    # One importer per bank account at a time (PostgreSQL: the account row's lock, held to the
+    # end of the transaction; SQLite's BEGIN IMMEDIATE already serialises writers): the second of
+    # two concurrent imports of one statement waits, then reads what the first stored and skips it,
+    # instead of colliding on the unique identity.
+    lock_rows(session, "accounts", [account.id])
     fresh: list[tuple[str, int, StatementLine]] = []
     seen: set[str] = set()
     numbered = occurrences([line_identity(tied, line) for line in statement.lines])

@@ -406,6 +406,12 @@ def _restore_periods(session: Session, directives: list[Any], ledgers: dict[str,
         if row is None:
             row = PeriodRow(ledger_id=ledger.id, period=period, status=status)
             session.add(row)
+        elif row.status != status:
+            # A status change is allowed only after its audit event (revision 0007): the restore
+            # records one, naming the file's month, as close / reopen would.
+            record(session, "period.close" if status == "closed" else "period.reopen", actor="beancount",
+                   ledger_id=ledger.id, period=format_period(period), restored=True)
+            session.flush()
         row.status = status
         row.closed_by = _text(meta, "closed_by", where)
         row.closed_at = _stamp(_text(meta, "closed_at", where), where)

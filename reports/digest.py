@@ -95,7 +95,8 @@ def month_digest(session: Session, ledger_code: str, period: int, *, draft: bool
         recomputed = hashing.content_hash(
             prev_hash=v.prev_hash, ledger_code=ledger.code, period=v.period, number=v.number,
             date=v.voucher_date, summary=v.summary, kind=v.kind, key=v.idem_key, link_id=v.link_id,
-            reversal_of_id=v.reversal_of_id, lines=lines[v.id],
+            reversal_of_id=v.reversal_of_id, lines=lines[v.id], version=v.hash_version, preparer=v.preparer,
+            source=v.source, posted_at=v.posted_at, maker_checker=ledger.maker_checker,
         )
         r = reviews.get(v.id)
         items.append({"number": v.number, "hash": recomputed,

@@ -18,7 +18,7 @@ from ledger.journal import Line, VoucherDraft, post
 from ledger.verify import verify
 from reports.digest import month_digest
 from tests.cli import run, run_json
-from tests.test_tamper import without_guards
+from tests.test_tamper import restore_guards, without_guards
 
 
 @pytest.fixture
@@ -58,7 +58,8 @@ def _rehash_chain(url: str, ledger: str) -> None:
             vouchers = conn.execute(
                 sa.text(
                     "SELECT id, period, number, voucher_date, summary, kind, idem_key, link_id, "
-                    "reversal_of_id "
+                    "reversal_of_id, hash_version, preparer, source, posted_at, "
+                    "(SELECT maker_checker FROM ledgers WHERE ledgers.id = vouchers.ledger_id) AS checked "
                     "FROM vouchers WHERE ledger_id = :l ORDER BY id"
                 ),
                 {"l": ledger_id},
@@ -93,6 +94,11 @@ def _rehash_chain(url: str, ledger: str) -> None:
             link_id=v.link_id,
             reversal_of_id=v.reversal_of_id,
             lines=lines[v.id],
+            version=v.hash_version,
+            preparer=v.preparer,
+            source=v.source,
+            posted_at=v.posted_at,
+            maker_checker=bool(v.checked),
         )
         updates.append(f"UPDATE vouchers SET prev_hash = '{prev}', content_hash = '{new}' WHERE id = {v.id}")
         prev = new
@@ -163,8 +169,9 @@ def test_forged_chain_passes_verify_but_not_the_recorded_digest(db_url, months, 
     assert (
         run(db_url, "digest", "--ledger", "C-EMP", "--period", "2024-01", "--check", january).exit_code == 1
     )
-    # A forger who recomputes the whole chain fools verify…
+    # A forger who recomputes the whole chain and puts the guards back fools verify…
     _rehash_chain(db_url, "C-EMP")
+    restore_guards(db_url)
     assert verify(session).ok
     session.rollback()
     # …but not the digests the auditor recorded: January's, and February's, which chains through it.

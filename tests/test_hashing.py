@@ -74,3 +74,39 @@ def test_fast_hashes_equal_the_reference_encoding(
             "lines": as_lists,
         }
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    summary=_text,
+    lines=st.lists(_line, min_size=2, max_size=4),
+    preparer=_text,
+    source=_text,
+    maker_checker=st.booleans(),
+    posted_at=st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2999, 1, 1)),
+    link=_opt_text,
+)
+def test_version_2_hashes_the_reference_encoding(summary, lines, preparer, source, maker_checker, posted_at,
+                                                 link) -> None:  # type: ignore[no-untyped-def]
+    """Version 2 (revision 0007) adds preparer, source, posted_at (UTC) and the review rule."""
+    moment = posted_at.replace(tzinfo=dt.UTC)
+    got = hashing.content_hash(
+        prev_hash="ab" * 32, ledger_code="C-EMP", period=202401, number=7, date=dt.date(2024, 1, 5),
+        summary=summary, kind="normal", key="k", link_id=link, reversal_of_id=None, lines=lines,
+        version=2, preparer=preparer, source=source, posted_at=moment, maker_checker=maker_checker,
+    )
+    assert got == _sha({
+        "date": "2024-01-05", "key": "k", "kind": "normal", "ledger": "C-EMP", "lines": [list(x) for x in lines],
+        "link": link, "number": 7, "period": 202401, "prev": "ab" * 32, "reversal_of": None, "summary": summary,
+        "preparer": preparer, "source": source, "maker_checker": maker_checker,
+        "posted_at": moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "v": 2,
+    })
+    # SQLite gives posted_at back as naive UTC text; it hashes the same
+    assert hashing.stamp_text(moment.strftime("%Y-%m-%d %H:%M:%S.%f")) == hashing.stamp_text(moment)
+    # and every field of version 2 changes the hash
+    again = dict(prev_hash="ab" * 32, ledger_code="C-EMP", period=202401, number=7, date=dt.date(2024, 1, 5),
+                 summary=summary, kind="normal", key="k", link_id=link, reversal_of_id=None, lines=lines,
+                 version=2, preparer=preparer, source=source, posted_at=moment, maker_checker=maker_checker)
+    for field, value in (("preparer", preparer + "x"), ("source", source + "x"),
+                         ("posted_at", moment + dt.timedelta(microseconds=1)), ("maker_checker", not maker_checker)):
+        assert hashing.content_hash(**{**again, field: value}) != got  # type: ignore[arg-type]

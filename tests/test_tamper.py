@@ -58,6 +58,26 @@ def without_guards(url: str, *statements: str) -> None:
         engine.dispose()
 
 
+def restore_guards(url: str) -> None:
+    """Put back what ``without_guards`` took away, as a careful forger would (verify names guards
+    that are missing or disabled)."""
+    from ledger.verify import frozen_guards
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            if engine.dialect.name == "sqlite":
+                triggers = frozen_guards("sqlite", None)[0]
+                for name in ("trg_postings_no_update", "trg_vouchers_no_update"):
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+                    conn.exec_driver_sql(triggers[name])
+            else:
+                conn.exec_driver_sql("ALTER TABLE postings ENABLE TRIGGER ALL")
+                conn.exec_driver_sql("ALTER TABLE vouchers ENABLE TRIGGER ALL")
+    finally:
+        engine.dispose()
+
+
 def test_untouched_books_verify(db_url, three):
     result, report = run_json(db_url, "verify")
     assert result.exit_code == 0 and report["ok"]
@@ -107,4 +127,9 @@ def test_summary_edit_is_caught_and_named(db_url, three):
     without_guards(db_url, f"UPDATE vouchers SET summary = '凭证二（改）' WHERE id = {three[1]}")
     result, report = run_json(db_url, "verify")
     assert result.exit_code == 1
-    assert [p["voucher"] for p in report["problems"]] == [f"2024-01 记-0002 (id {three[1]})"]
+    assert [p["voucher"] for p in report["problems"] if p["rule"] == "hash_chain"] == [
+        f"2024-01 记-0002 (id {three[1]})"
+    ]
+    # The guards taken out of the way to make the edit are named too (issue 14 item 4).
+    guards = {p["message"].split()[2] for p in report["problems"] if p["rule"].startswith("guard_")}
+    assert {"trg_postings_no_update", "trg_vouchers_no_update"} <= guards

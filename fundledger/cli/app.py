@@ -4,7 +4,9 @@ This module owns the root command, the global options, error handling and output
 command groups are listed in ``fundledger.cli.registry``. This is the one place that commits a
 database transaction.
 
-Exit codes, for scripts: 0 all is well, 1 a check found differences, 2 bad input (nothing changed).
+Exit codes, for scripts: 0 all is well, 1 a check found differences, 2 bad input (nothing changed),
+3 the database was busy: a lock was not granted in time (``FUNDLEDGER_LOCK_TIMEOUT_MS``, 30 s by
+default) because another transaction held it; nothing changed, and the same command can be run again.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typer.core import TyperGroup
 
 from fundledger.cli.argv import MisplacedOption, normalise
 from ledger import db
-from ledger.errors import ImportFileError, LedgerError, map_database_error
+from ledger.errors import ImportFileError, LedgerError, LockTimeout, is_lock_timeout, map_database_error
 from ledger.staff_roles import os_user
 
 EXIT_OK = 0
 EXIT_DIFFERENCES = 1
 EXIT_BAD_INPUT = 2
+EXIT_LOCKED = 3
 
 class _RootGroup(TyperGroup):
     """The root command: global options are accepted before or after the subcommand (``argv``)."""
@@ -116,13 +119,19 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 @contextmanager
 def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterator[Session]:
     """A session on ``url`` (default ``--db``); commits when the block succeeds, rolls back and exits 2
-    on bad input."""
+    on bad input, 3 when a lock was not granted in time.
+
+    ``read_only`` sessions are rolled back at the end and, on SQLite, begin without the write lock
+    (``ledger.db.open_books``), so reports and ``verify`` run while an import writes.
+    """
     try:
-        with db.open_books(url or state.url) as session:
+        with db.open_books(url or state.url, read_only=read_only) as session:
             _resolve_actor(session)
             yield session
             if read_only:
                 session.rollback()
+    except LockTimeout as exc:
+        fail(_busy_message(str(exc)), EXIT_LOCKED)
     except ImportFileError as exc:
         for problem in exc.problems:
             typer.echo(f"  {problem}", err=True)
@@ -130,9 +139,13 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
     except LedgerError as exc:
         fail(str(exc))
     except OperationalError as exc:
+        if is_lock_timeout(exc):
+            fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
         fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
     except DBAPIError as exc:
+        if is_lock_timeout(exc):
+            fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
         fail(
             str(mapped)
@@ -154,6 +167,16 @@ def _resolve_actor(session: Session) -> None:
             state.user = current_actor(session, state.declared).name
     except DBAPIError:
         return
+
+
+def _busy_message(detail: str) -> str:
+    """One line for a lock wait that ran out: what happened, that nothing changed, what to do."""
+    seconds = db.lock_timeout_ms() / 1000
+    return (
+        f"the database is busy: another transaction held a lock for more than {seconds:g} s "
+        f"({detail}); nothing was changed — run the command again when the other writer is done "
+        f"(or raise {db.LOCK_TIMEOUT_ENV})"
+    )
 
 
 def emit_json(payload: Any) -> None:

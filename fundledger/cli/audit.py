@@ -1,9 +1,10 @@
 """CLI commands for auditors and for the review step of maker-checker ledgers.
 
-``digest``, ``db grant-auditor``, ``audit log``, ``audit voucher``, ``voucher review`` and
-``voucher pending``. Each parses, calls one function (``reports.audit`` and ``reports.digest`` to
-read, ``ledger.signoff``, ``ledger.roles`` and ``ledger.review`` to write) and prints. The acting
-user comes from ``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
+``digest`` (and ``digest --anchor``), ``db grant-auditor``, ``db check-auditor``, ``audit log``,
+``audit voucher``, ``voucher review`` and ``voucher pending``. Each parses, calls one function
+(``reports.audit`` and ``reports.digest`` to read, ``ledger.signoff``, ``ledger.roles``,
+``ledger.anchor`` and ``ledger.review`` to write) and prints. The acting user comes from
+``--user`` or ``FUNDLEDGER_USER`` and is passed to those functions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,19 @@ from ledger.periods import format_period, parse_period
 from ledger.staff_roles import shown_name
 
 
+def _write_anchor(path: str, ledger: str | None, key_file: str | None, fmt: str) -> None:
+    from ledger.anchor import anchor_key, write_anchor
+
+    with session_scope(read_only=True) as session:
+        result = write_anchor(session, path, key=anchor_key(key_file), ledger=ledger)
+    if fmt == "json":
+        emit_json({"anchor": result.path, "ledgers": result.ledgers, "months": result.months,
+                   "trail_events": result.trail_events})
+    else:
+        typer.echo(f"anchored {result.ledgers} ledger(s), {result.months} month(s) and {result.trail_events} "
+                   f"audit event(s) in {result.path}; keep it (and the key) outside the database")
+
+
 def register(app: typer.Typer) -> None:
     db_app = group("db", "Database administration (read-only auditor role).")
     audit_app = group("audit", "The audit trail: who prepared, reviewed, posted, closed, reopened, imported.")
@@ -25,18 +39,29 @@ def register(app: typer.Typer) -> None:
 
     @app.command("digest")
     def digest_cmd(
-        ledger: Annotated[str, typer.Option("--ledger")],
-        period: Annotated[str, typer.Option("--period", help="YYYY-MM (a closed month)")],
+        ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        period: Annotated[str | None, typer.Option("--period", help="YYYY-MM (a closed month)")] = None,
+        anchor: Annotated[str | None, typer.Option(
+            "--anchor", help="Write every month's head, HMAC-signed, to this file (kept outside the database; "
+                             "check it later with `verify --against`)")] = None,
+        key_file: Annotated[str | None, typer.Option(
+            "--key-file", help="The anchor's HMAC key (default FUNDLEDGER_ANCHOR_KEY_FILE / _KEY)")] = None,
         check: Annotated[str | None, typer.Option("--check", help="Recheck a recorded digest: exit 0 "
                                                                    "if it matches, 1 if not")] = None,
         draft: Annotated[bool, typer.Option("--draft",
                                             help="Allow an open month (provisional digest)")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
-        """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off."""
+        """SHA-256 digest of a closed month (its vouchers' hashes and closing state), to sign off;
+        with --anchor, the signed heads of every month to a file."""
         from fundledger.acts import sign_off_month
 
         check_format(fmt, ("table", "json"))
+        if anchor is not None:
+            _write_anchor(anchor, ledger, key_file, fmt)
+            return
+        if ledger is None or period is None:
+            fail("digest needs --ledger and --period (or --anchor FILE)")
         month = parse_period(period)
         with session_scope() as session:
             signoff = sign_off_month(session, ledger, month, user=state.user, check=check, draft=draft)
@@ -87,6 +112,26 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {statement}")
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
+
+    @db_app.command("check-auditor")
+    def check_auditor_cmd(
+        role: str,
+        fmt: Annotated[str, typer.Option("--format")] = "table",
+    ) -> None:
+        """PostgreSQL: list anything ROLE could still change or changed for itself; exit 1 if any."""
+        from ledger.roles import auditor_findings
+
+        check_format(fmt, ("table", "json"))
+        with session_scope(read_only=True) as session:
+            findings = auditor_findings(session, role)
+        if fmt == "json":
+            emit_json({"role": role, "ok": not findings, "findings": findings})
+        else:
+            for finding in findings:
+                typer.echo(f"FAIL {finding}")
+            typer.echo(f"role {role} can change nothing persistent" if not findings
+                       else f"{len(findings)} finding(s); run `fundledger db grant-auditor {role}` again to reset")
+        raise typer.Exit(EXIT_OK if not findings else EXIT_DIFFERENCES)
 
     @audit_app.command("log")
     def audit_log_cmd(

@@ -107,25 +107,44 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     def verify_cmd(
         ledger: Annotated[str | None, typer.Option("--ledger")] = None,
+        against: Annotated[str | None, typer.Option(
+            "--against", help="Also check an anchor file written by `digest --anchor` (needs its key)")] = None,
+        key_file: Annotated[str | None, typer.Option(
+            "--key-file", help="The anchor's HMAC key (default FUNDLEDGER_ANCHOR_KEY_FILE / _KEY)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
-        """Check every invariant and hash chain; exit 1 if anything fails."""
+        """Check every invariant, hash chain and guard (and an anchor with --against); exit 1 if anything fails."""
+        from ledger.anchor import anchor_key, check_anchor
         from ledger.books import get_ledger
         from ledger.verify import verify
 
         check_format(fmt, ("table", "json"))
+        anchor_problems = []
         with session_scope(read_only=True) as session:
+            key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
             report = verify(session, ledger)
+            if against is not None:
+                anchor_problems = check_anchor(session, against, key=key)
+        ok = report.ok and not anchor_problems
         if fmt == "json":
-            emit_json(report.to_dict())
+            payload = report.to_dict()
+            if against is not None:
+                payload["ok"] = ok
+                payload["anchor"] = {"file": against, "problems": [vars(p) for p in anchor_problems]}
+            emit_json(payload)
         else:
             typer.echo(f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings")
             for p in report.problems:
                 typer.echo(f"FAIL [{p.rule}] {p.ledger or '-'}: {p.message}")
-            typer.echo("all invariants hold" if report.ok else f"{len(report.problems)} problem(s) found")
-        raise typer.Exit(EXIT_OK if report.ok else EXIT_DIFFERENCES)
+            for a in anchor_problems:
+                typer.echo(f"FAIL [{a.rule}] {a.ledger or '-'} {a.period or ''}: {a.message}")
+            if against is not None and not anchor_problems:
+                typer.echo(f"the books still hold everything {against} anchors")
+            total = len(report.problems) + len(anchor_problems)
+            typer.echo("all invariants hold" if ok else f"{total} problem(s) found")
+        raise typer.Exit(EXIT_OK if ok else EXIT_DIFFERENCES)
 
 
 def _parse_ratio(text: str | None) -> Decimal | None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -221,6 +222,9 @@ class Voucher(Base):
     #: number within the 字 and month (``number`` stays the ledger-month sequence of every voucher).
     word: Mapped[str] = mapped_column(String(1), default="记", server_default="记")
     word_number: Mapped[int | None] = mapped_column(Integer)
+    #: Which content hash ``content_hash`` is (``ledger.hashing``): 1 before revision 0007, 2 since
+    #: (it also hashes preparer, source, posted_at and whether the ledger requires review).
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
 
     postings: Mapped[list[Posting]] = relationship(
         back_populates="voucher", order_by="Posting.line_no", viewonly=True
