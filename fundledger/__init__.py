@@ -16,7 +16,7 @@ from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
 from ledger.errors import LedgerError
 from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
-from ledger.money import format_fen, to_fen
+from ledger.money import Fen, format_fen, parse_yuan, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
 from ledger.verify import verify
@@ -56,6 +56,7 @@ from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, 
 from reports.trial_balance import trial_balance, trial_balance_as_of
 
 __all__ = [
+    "Fen",
     "LedgerError",
     "Line",
     "Posted",
@@ -90,6 +91,7 @@ __all__ = [
     "month_end",
     "open_books",
     "parse_period",
+    "parse_yuan",
     "post",
     "post_many",
     "post_pair",

@@ -48,7 +48,16 @@ from ledger.errors import (
     UnknownLedgerError,
     ZeroAmountError,
 )
-from ledger.limits import KEY_LENGTH_MAX, NAME_LENGTH_MAX, SUMMARY_LENGTH_MAX, bad_character, check_text
+from ledger.limits import (
+    DATE_MAX,
+    DATE_MIN,
+    KEY_LENGTH_MAX,
+    NAME_LENGTH_MAX,
+    SUMMARY_LENGTH_MAX,
+    bad_character,
+    check_date,
+    check_text,
+)
 from ledger.models import Ledger, Voucher
 from ledger.money import POSTING_AMOUNT_FEN_MAX, check_fen, format_fen, to_fen
 from ledger.numbering import voucher_number, voucher_ref
@@ -334,6 +343,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         and draft.key.strip()
         and len(draft.key) <= KEY_LENGTH_MAX
         and type(draft.date) is dt.date
+        and DATE_MIN <= draft.date <= DATE_MAX
         and draft.summary
         and draft.summary.strip()
         and len(draft.summary) <= SUMMARY_LENGTH_MAX
@@ -350,6 +360,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise LedgerError(f"{where}: the key is longer than {KEY_LENGTH_MAX} characters")
     if not isinstance(draft.date, dt.date) or isinstance(draft.date, dt.datetime):
         raise DateError(f"{where}: the date must be a date, got {draft.date!r}")
+    check_date(draft.date, f"{where}: the date")
     if not draft.summary or not draft.summary.strip():
         raise LedgerError(f"{where}: a summary (摘要) is required")
     if len(draft.summary) > SUMMARY_LENGTH_MAX:

@@ -49,7 +49,9 @@ def decode(data: bytes, file_name: str) -> str:
         raise ImportFileError(f"{file_name}: the file is empty")
     try:
         return decode_text(data, allow_utf16=False)[0]
-    except ImportFileError:
+    except ImportFileError as exc:
+        if "looks like" in str(exc):  # Big5, EUC-KR, Shift-JIS: named by postings.encoding
+            raise ImportFileError(f"{file_name}: {exc}") from None
         raise ImportFileError(f"{file_name}: the file is neither UTF-8 nor GBK text") from None
 
 
@@ -121,9 +123,11 @@ def parse_vouchers(
     groups: dict[tuple[str, str], dict] = {}
     broken: set[tuple[str, str]] = set()
     rows = 0
+    next_line = reader.line_num + 1
     try:
         for cells in reader:
-            line_no = reader.line_num
+            # The line the record starts on (a quoted line break makes a record span lines).
+            line_no, next_line = next_line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
             rows += 1

@@ -542,7 +542,8 @@ class _Plan:
         return ("pooled", "personal") if fund == "employee" else (None,)
 
     def at(self, day: int, function: Callable[..., object], **kwargs: object) -> None:
-        for name in ("amount", "annual_budget"):  # the demo computes in fen; the flows take Fen
+        # The demo computes in fen; the flows take yuan or Fen (ledger.money.Fen).
+        for name in ("amount", "annual_budget", "late_fee", "interest", "interest_subsidy", "principal"):
             value = kwargs.get(name)
             if isinstance(value, int) and not isinstance(value, bool):
                 kwargs[name] = Fen(value)
