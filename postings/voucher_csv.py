@@ -15,8 +15,11 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -90,10 +93,43 @@ def _text(value: str, where: str, limit: int, *, required: bool = True) -> str:
         raise ValueError(str(exc)) from None
 
 
+T = TypeVar("T")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The limit of each column's text (``ledger.limits``); amounts and dates have their own rules.
 _LIMITS = {"ledger": CODE_LENGTH_MAX, "key": KEY_LENGTH_MAX, "summary": SUMMARY_LENGTH_MAX,
            "account": CODE_LENGTH_MAX}
+
+
+def _voucher_of(cells: list[str], position: dict[str, int]) -> tuple[str, str]:
+    """(ledger, key) of a row that could not be read, so the rest of its voucher is not posted."""
+    def cell(name: str) -> str:
+        return cells[position[name]].strip() if position[name] < len(cells) else ""
+    return cell("ledger"), cell("key")
+
+
+def _read_row(
+    raw: dict[str, str], get: dict[str, str], where: dict[str, str], line_no: int
+) -> tuple[dt.date | None, int | None, int | None, list[str]]:
+    """The date, debit and credit of one row (texts into ``get``), and the problem of every bad cell:
+    a clerk fixes a row once, not once per cell."""
+    problems: list[str] = []
+
+    def read(parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except ValueError as exc:
+            problems.append(str(exc))
+            return None
+
+    for column, limit in _LIMITS.items():
+        text = read(partial(_text, raw[column], where[column], limit, required=column != "summary"))
+        get[column] = text if text is not None else get[column]
+    day = read(lambda: _parse_date(_text(raw["date"], where["date"], 20), where["date"]))
+    debit = read(lambda: _parse_side(_text(raw["debit"], where["debit"], 40, required=False), where["debit"]))
+    credit = read(lambda: _parse_side(_text(raw["credit"], where["credit"], 40, required=False), where["credit"]))
+    if not problems and (debit is None) == (credit is None):
+        problems.append(f"line {line_no}: exactly one of debit and credit must hold an amount")
+    return day, debit, credit, problems
 
 
 def parse_vouchers(
@@ -133,25 +169,20 @@ def parse_vouchers(
             rows += 1
             if len(cells) < len(header):
                 problems.append(f"line {line_no}: {len(cells)} cells, the header has {len(header)}")
+                broken.add(_voucher_of(cells, position))
                 continue
             extra = next((i for i in range(len(header), len(cells)) if cells[i].strip()), None)
             if extra is not None:
                 problems.append(f"line {line_no}, column {extra + 1}: a cell beyond the header's "
                                 f"{len(header)} columns holds {cells[extra].strip()[:40]!r}")
+                broken.add(_voucher_of(cells, position))
                 continue
             where = {c: f"line {line_no}, column {i + 1} ({c})" for c, i in position.items()}
             raw = {c: cells[i] for c, i in position.items()}
             get = {c: v.strip() for c, v in raw.items()}
-            try:
-                for column, limit in _LIMITS.items():
-                    get[column] = _text(raw[column], where[column], limit, required=column != "summary")
-                day = _parse_date(_text(raw["date"], where["date"], 20), where["date"])
-                debit = _parse_side(_text(raw["debit"], where["debit"], 40, required=False), where["debit"])
-                credit = _parse_side(_text(raw["credit"], where["credit"], 40, required=False), where["credit"])
-                if (debit is None) == (credit is None):
-                    raise ValueError(f"line {line_no}: exactly one of debit and credit must hold an amount")
-            except ValueError as exc:
-                problems.append(str(exc))
+            day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+            if row_problems:
+                problems.extend(row_problems)
                 broken.add((get["ledger"], get["key"]))
                 continue
             amount = debit if debit is not None else -credit  # type: ignore[operator]
