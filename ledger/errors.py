@@ -267,6 +267,8 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "already_reviewed": AlreadyReviewedError,
     "unreviewed_voucher": UnreviewedVoucherError,
     "immutable_review": ImmutableVoucherError,
+    # revision 0011 (migrations/versions/0011_text_limits.*.sql): the limits of ledger.limits
+    "text_length": LedgerError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -294,6 +296,8 @@ def map_database_error(exc: BaseException) -> LedgerError | None:
     for name, rule in _CONSTRAINT_RULES.items():
         if name in text:
             return _DB_RULES[rule](f"the database refused the write ({name})")
+    if "value too long for type character varying" in text:  # PostgreSQL's VARCHAR(n): ledger.limits
+        return LedgerError(f"the database refused the write (text_length): {_first_line(text)}")
     if "FOREIGN KEY constraint failed" in text:
         return ForeignAccountError("the database refused the write (foreign key)")
     return None

@@ -304,3 +304,33 @@ def test_init_never_prints_the_password(pg_url):
     unreachable = sa.engine.make_url(with_password).set(port=1).render_as_string(hide_password=False)
     result = run(unreachable, "init")
     assert result.exit_code == 2 and secret not in result.output and result.stderr.count("\n") == 1
+
+
+# --- the same text limits in both databases (revision 0011) ----------------------------------
+def _raw_refused(engine: sa.Engine, sql: str, params: dict[str, object]) -> None:
+    with pytest.raises(sa.exc.DBAPIError) as caught, engine.connect() as conn, conn.begin():
+        conn.execute(sa.text(sql), params)
+    mapped = errors.map_database_error(caught.value)
+    assert isinstance(mapped, errors.LedgerError), caught.value
+
+
+def test_the_database_refuses_text_over_its_limit_on_both_databases(posted):
+    """A raw write of a 201-character name, a 33-character code or a 501-character 摘要 is refused by
+    SQLite (0011's triggers) as by PostgreSQL (VARCHAR(n); a trigger for the TEXT bank summary)."""
+    _raw_refused(posted, "INSERT INTO entities (code, name, level, allocation_route) "
+                         "VALUES ('ZZ', :n, 'province', 'a')", {"n": "名" * 201})
+    _raw_refused(posted, "UPDATE entities SET name = :n WHERE code = 'P'", {"n": "名" * 201})
+    _raw_refused(posted, "UPDATE entities SET code = :c WHERE code = 'P'", {"c": "C" * 33})
+    with posted.connect() as conn, conn.begin():
+        ledger_id = conn.execute(sa.text("SELECT id FROM ledgers WHERE code = 'C-EMP'")).scalar_one()
+        account_id = conn.execute(sa.text("SELECT id FROM accounts WHERE ledger_id = :l AND code = '1005'"),
+                                  {"l": ledger_id}).scalar_one()
+        import_id = conn.execute(sa.text(
+            "INSERT INTO bank_imports (ledger_id, account_id, file_name, sha256, profile, imported_at, imported_by,"
+            " lines_read, lines_new, lines_skipped) VALUES (:l, :a, 'f.csv', :h, 'generic', CURRENT_TIMESTAMP, 'x',"
+            " 0, 0, 0) RETURNING id"), {"l": ledger_id, "a": account_id, "h": "0" * 64}).scalar_one()
+    line = ("INSERT INTO bank_statement_lines (ledger_id, account_id, import_id, line_no, booked_on, amount_fen,"
+            " summary, identity) VALUES (:l, :a, :i, 2, '2024-01-05', 100, :s, :k)")
+    _raw_refused(posted, line, {"l": ledger_id, "a": account_id, "i": import_id, "s": "摘" * 501, "k": "id-1"})
+    with posted.connect() as conn, conn.begin():  # the control case: 500 characters are accepted
+        conn.execute(sa.text(line), {"l": ledger_id, "a": account_id, "i": import_id, "s": "摘" * 500, "k": "id-2"})
