@@ -224,7 +224,6 @@ _RUNS = itertools.count()
 def test_import_is_all_or_nothing_and_exact(fuzz_db: str, data: st.DataObject) -> None:
     prefix = f"R{next(_RUNS)}-"
     body, expected = data.draw(voucher_files(prefix))
-    # Dates must fall in months the import may open; closed months are another test's business.
     with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as handle:
         handle.write(body)
     before = _books(fuzz_db)
