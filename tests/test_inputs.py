@@ -334,3 +334,19 @@ def test_the_database_refuses_text_over_its_limit_on_both_databases(posted):
     _raw_refused(posted, line, {"l": ledger_id, "a": account_id, "i": import_id, "s": "摘" * 501, "k": "id-1"})
     with posted.connect() as conn, conn.begin():  # the control case: 500 characters are accepted
         conn.execute(sa.text(line), {"l": ledger_id, "a": account_id, "i": import_id, "s": "摘" * 500, "k": "id-2"})
+
+
+@pytest.mark.parametrize("amount", ["1,00", "1e3", "1.23457E+11", "１００", "٣", "1_000", "1.005"])
+def test_every_amount_option_follows_the_rule(db_url, session, books, amount):
+    from tests.factories import books_snapshot, seed_balance
+
+    seed_balance(session, "X1-EMP", "1003", "5000")
+    session.commit()
+    before = books_snapshot(session)
+    session.rollback()  # end the read: SQLite's writer lock would block the command
+    result = run(db_url, "flow", "remit-up", "--ledger", "X1-EMP", "--date", "2024-01-15", "--amount", amount,
+                 "--what", "balance", "--part", "pooled", "--key", "AMT")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and amount in result.stderr, result.stderr
+    session.rollback()
+    assert books_snapshot(session) == before
