@@ -29,7 +29,7 @@ from ledger.closing import close_ledgers, close_period, reopen_period
 from ledger.db import open_books, upgrade
 from ledger.errors import LedgerError, LockTimeout
 from ledger.journal import Line, Posted, VoucherDraft, post, post_many, post_pair, reverse
-from ledger.money import format_fen, to_fen
+from ledger.money import Fen, format_fen, parse_yuan, to_fen
 from ledger.periods import format_period, parse_period
 from ledger.review import review
 from ledger.roles import auditor_findings, grant_auditor
@@ -75,6 +75,7 @@ from reports.voucher_view import period_vouchers
 __all__ = [
     "Actor",
     "EntryLine",
+    "Fen",
     "LedgerError",
     "Line",
     "LockTimeout",
@@ -125,6 +126,7 @@ __all__ = [
     "open_books",
     "open_ledger",
     "parse_period",
+    "parse_yuan",
     "period_vouchers",
     "post",
     "post_many",

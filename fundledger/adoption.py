@@ -156,7 +156,7 @@ def parse_opening(text: str, file_name: str) -> list[OpeningRow]:
                 continue
             sides: dict[str, int] = {}
             for key in ("debit", "credit"):
-                raw = cells[index[key]].strip().replace(",", "")
+                raw = cells[index[key]].strip()
                 if not raw:
                     continue
                 try:

@@ -73,7 +73,7 @@ class EntryLine:
         side = SIDE_WORDS.get(words[-2].lower())
         if side is None:
             raise LedgerError(f"line {text!r}: the side {words[-2]!r} is not 借/贷 (debit/credit)")
-        return cls(" ".join(words[:-2]), side, words[-1].replace(",", ""))
+        return cls(" ".join(words[:-2]), side, words[-1])
 
 
 @dataclass(frozen=True)

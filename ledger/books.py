@@ -21,6 +21,7 @@ from ledger.errors import (
     UnknownLedgerError,
     VoucherWordError,
 )
+from ledger.limits import CODE_LENGTH_MAX, IDENTIFIER_LENGTH_MAX, NAME_LENGTH_MAX, bad_character, check_text
 from ledger.models import (
     BANK_KINDS,
     CATEGORIES,
@@ -36,7 +37,6 @@ from ledger.models import (
     Voucher,
 )
 
-CODE_LENGTH_MAX = 32
 #: Which level may sit under which: a county under a city, a city under a province.
 PARENT_LEVEL = {"county": "city", "city": "province", "province": None}
 
@@ -69,6 +69,7 @@ def add_entity(
     code = _check_code(code, "entity code")
     if not name or not name.strip():
         raise LedgerError("an entity needs a name")
+    check_text(name, f"entity {code}: the name", NAME_LENGTH_MAX)
     if level not in LEVELS:
         raise LedgerError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if allocation_route not in ROUTES:
@@ -229,6 +230,11 @@ def add_account(
         raise AccountError(f"account code {code!r} must be digits")
     if not name or not name.strip():
         raise AccountError("an account needs a name")
+    check_text(name, f"account {code}: the name", NAME_LENGTH_MAX)
+    for value, what in ((bank_name, "the bank name"), (bank_number, "the bank number")):
+        if value is not None:
+            check_text(value, f"account {code}: {what}", NAME_LENGTH_MAX if value is bank_name
+                       else IDENTIFIER_LENGTH_MAX, required=False)
     if session.execute(
         select(Account.id).where(Account.ledger_id == ledger.id, Account.code == code)
     ).first():
@@ -307,6 +313,7 @@ def _check_code(code: str, what: str) -> str:
     if not isinstance(code, str) or not code.strip():
         raise LedgerError(f"{what} is empty")
     code = code.strip()
-    if len(code) > CODE_LENGTH_MAX or any(ch.isspace() for ch in code):
-        raise LedgerError(f"{what} {code!r} must be at most {CODE_LENGTH_MAX} characters without spaces")
+    if len(code) > CODE_LENGTH_MAX or any(ch.isspace() for ch in code) or bad_character(code):
+        raise LedgerError(f"{what} {code!r} must be at most {CODE_LENGTH_MAX} characters without spaces "
+                          "or control characters")
     return code

@@ -339,6 +339,8 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "before_adoption": AdoptionError,
     "prepare_rights": RightsError,
     "review_rights": RightsError,
+    # revision 0011 (migrations/versions/0011_text_limits.*.sql): the limits of ledger.limits
+    "text_length": LedgerError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -374,6 +376,8 @@ def map_database_error(exc: BaseException) -> LedgerError | None:
     if "permission denied for" in text:  # a clerk login's staff role lacks the privilege (revision 0009)
         return RightsError(f"the database refused the write: {_first_line(text)} — the login's staff role "
                            "does not allow this act (see fundledger db grant-role)")
+    if "value too long for type character varying" in text:  # PostgreSQL's VARCHAR(n): ledger.limits
+        return LedgerError(f"the database refused the write (text_length): {_first_line(text)}")
     if "FOREIGN KEY constraint failed" in text:
         return ForeignAccountError("the database refused the write (foreign key)")
     return None

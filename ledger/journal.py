@@ -50,16 +50,24 @@ from ledger.errors import (
     WithdrawnVoucherError,
     ZeroAmountError,
 )
+from ledger.limits import (
+    DATE_MAX,
+    DATE_MIN,
+    KEY_LENGTH_MAX,
+    NAME_LENGTH_MAX,
+    SUMMARY_LENGTH_MAX,
+    bad_character,
+    check_date,
+    check_text,
+)
 from ledger.models import Ledger, Voucher
-from ledger.money import POSTING_AMOUNT_FEN_MAX, format_fen, to_fen
+from ledger.money import POSTING_AMOUNT_FEN_MAX, check_fen, format_fen, to_fen
 from ledger.numbering import VOUCHER_WORD, voucher_number, voucher_ref, words_of
 from ledger.periods import format_period, period_of
 from ledger.withdrawal import withdrawal_of
 from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
-SUMMARY_LENGTH_MAX = 500
-KEY_LENGTH_MAX = 200
 SOURCES_DEFAULT = "api"
 
 __all__ = [
@@ -342,12 +350,14 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         and draft.key.strip()
         and len(draft.key) <= KEY_LENGTH_MAX
         and type(draft.date) is dt.date
+        and DATE_MIN <= draft.date <= DATE_MAX
         and draft.summary
         and draft.summary.strip()
         and len(draft.summary) <= SUMMARY_LENGTH_MAX
         and draft.kind in ("normal", "closing", "reversal")
         and 2 <= len(draft.lines) <= POSTINGS_PER_VOUCHER_MAX
         and (draft.word is None or draft.word in words_of(ledgers[draft.ledger].words))
+        and _clean_texts(draft)
     ):
         _validate_lines(draft, ledgers, index)  # the common case: no message is built
         return
@@ -358,12 +368,21 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise LedgerError(f"{where}: the key is longer than {KEY_LENGTH_MAX} characters")
     if not isinstance(draft.date, dt.date) or isinstance(draft.date, dt.datetime):
         raise DateError(f"{where}: the date must be a date, got {draft.date!r}")
+    check_date(draft.date, f"{where}: the date")
     if not draft.summary or not draft.summary.strip():
         raise LedgerError(f"{where}: a summary (摘要) is required")
     if len(draft.summary) > SUMMARY_LENGTH_MAX:
         raise LedgerError(f"{where}: the summary is longer than {SUMMARY_LENGTH_MAX} characters")
     if draft.kind not in ("normal", "closing", "reversal"):
         raise LedgerError(f"{where}: unknown voucher kind {draft.kind!r}")
+    check_text(draft.key, f"{where}: the key", KEY_LENGTH_MAX)
+    check_text(draft.summary, f"{where}: the summary (摘要)", SUMMARY_LENGTH_MAX)
+    for n, line in enumerate(draft.lines, start=1):
+        if line.summary is not None:
+            check_text(line.summary, f"{where}, line {n}: the summary", SUMMARY_LENGTH_MAX, required=False)
+        if line.counterparty is not None:
+            check_text(line.counterparty, f"{where}, line {n}: the counterparty", NAME_LENGTH_MAX,
+                       required=False)
     if len(draft.lines) < 2:
         raise UnbalancedVoucherError(f"{where}: a voucher needs at least two postings")
     if len(draft.lines) > POSTINGS_PER_VOUCHER_MAX:
@@ -373,6 +392,18 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise VoucherWordError(f"{where}: ledger {draft.ledger} numbers its vouchers by {'/'.join(allowed)}, "
                                f"not {draft.word!r}")
     _validate_lines(draft, ledgers, index)
+
+
+def _clean_texts(draft: VoucherDraft) -> bool:
+    """No control or format character in the key, the summary or a line's summary/counterparty
+    (ledger.limits): a newline in a 摘要 would become a directive in the Beancount export."""
+    if bad_character(draft.key) or bad_character(draft.summary):
+        return False
+    for line in draft.lines:
+        for text, limit in ((line.summary, SUMMARY_LENGTH_MAX), (line.counterparty, NAME_LENGTH_MAX)):
+            if text is not None and (not isinstance(text, str) or len(text) > limit or bad_character(text)):
+                return False
+    return True
 
 
 def _validate_lines(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -> None:
@@ -402,7 +433,7 @@ def _explain_line(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: in
     for n, line in enumerate(draft.lines, start=1):
         if isinstance(line.amount_fen, bool) or not isinstance(line.amount_fen, int):
             raise AmountError(f"{where}, line {n}: amount must be integer fen, got {line.amount_fen!r}")
-        to_fen(line.amount_fen, what=f"{where}, line {n}")
+        check_fen(line.amount_fen, what=f"{where}, line {n}")
         if line.amount_fen == 0:
             raise ZeroAmountError(f"{where}, line {n}: a posting of 0.00 on {line.account} is not allowed")
         account = accounts.get(line.account)

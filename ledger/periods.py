@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.errors import DateError
+from ledger.limits import YEAR_MAX, YEAR_MIN
 from ledger.models import PeriodRow
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -31,6 +32,8 @@ def parse_period(text: str) -> int:
     match = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise DateError(f"{text!r} is not a month; write YYYY-MM, e.g. 2024-03")
+    if not YEAR_MIN <= int(match.group(1)) <= YEAR_MAX:
+        raise DateError(f"{text!r} is outside {YEAR_MIN}–{YEAR_MAX}")
     return int(match.group(1)) * 100 + int(match.group(2))
 
 

@@ -11,6 +11,15 @@ voucher CSV contract admits UTF-8 and GBK only, so its reader turns UTF-16 off
   anyway, but checking it up front keeps the intent visible);
 * text in any 8-bit decoding must not contain NUL characters. UTF-16 text without a BOM is full
   of ``00`` bytes that GB18030 would happily decode to NUL, so a NUL means "not this encoding".
+
+GB18030 decodes almost any byte string, so a Big5 (Taiwan, Hong Kong), EUC-KR or Shift-JIS file
+"succeeds" as garble: 收到職工醫保 becomes Μ戮洛玂膀, a Korean summary becomes plausible-looking
+hanzi. Such a file is refused, naming the encoding it looks like (``foreign_encoding``), on two
+signs: the GB18030 reading holds private-use characters (Big5's commonest bytes fall in GBK's
+user-defined areas, which no GBK export of a bank or a ledger program uses), or the statistical
+detector ``chardet`` (pure Python, already a dependency of beangulp; now a direct one) ranks Big5,
+EUC-KR/CP949, Shift-JIS/CP932 or EUC-JP first, ``FOREIGN_MARGIN`` times above GB18030, and the
+bytes decode cleanly in it. Only the first ``DETECT_BYTES`` are looked at.
 """
 
 from __future__ import annotations
@@ -18,6 +27,17 @@ from __future__ import annotations
 import codecs
 
 from ledger.errors import ImportFileError
+
+#: How much of a file the statistical detector reads: enough text for a verdict, bounded time.
+DETECT_BYTES = 64 * 1024
+#: How much more confident chardet must be in a foreign encoding than in GB18030 to refuse.
+FOREIGN_MARGIN = 1.5
+#: chardet's names of the East Asian encodings that are not GB, and how a message names them.
+_FOREIGN = {
+    "big5": "Big5", "big5hkscs": "Big5", "cp950": "Big5",
+    "euc-kr": "EUC-KR", "cp949": "EUC-KR", "johab": "EUC-KR", "iso-2022-kr": "EUC-KR",
+    "shift_jis": "Shift-JIS", "cp932": "Shift-JIS", "euc-jp": "EUC-JP", "iso-2022-jp": "ISO-2022-JP",
+}
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -42,12 +62,54 @@ def decode_text(data: bytes, *, allow_utf16: bool = True) -> tuple[str, str]:
     for name in ("utf-8", "gb18030"):
         text = _try(data, name)
         if text is not None and "\x00" not in text:
+            if name == "gb18030":
+                _refuse_foreign(data, text)
             return text, name
     for name in _utf16_candidates(data) if allow_utf16 else []:
         text = _try(data, name)
         if text is not None and "\x00" not in text:
             return text, name
     raise ImportFileError("cannot read the file as text: it is not UTF-8, GB18030 (GBK) or UTF-16")
+
+
+def foreign_encoding(data: bytes, gb_text: str) -> str | None:
+    """The non-GB East Asian encoding ``data`` looks written in (module doc), or ``None``."""
+    if any("\ue000" <= ch <= "\uf8ff" for ch in gb_text):
+        return "Big5"
+    return _guess(data)
+
+
+def _guess(data: bytes) -> str | None:
+    """A foreign encoding when chardet ranks it first by a clear margin over GB18030 and the bytes
+    decode cleanly in it; short GBK texts (``责任单位``) come out near a tie and are kept."""
+    import chardet  # local: only files that are not UTF-8 pay for the detector
+
+    sample = data[:DETECT_BYTES]
+    ranked = chardet.detect_all(sample)
+    if not ranked:
+        return None
+    top = str(ranked[0].get("encoding") or "").lower()
+    foreign = _FOREIGN.get(top)
+    if foreign is None:
+        return None
+    gb = max((float(r.get("confidence") or 0) for r in ranked
+              if str(r.get("encoding") or "").lower() in ("gb18030", "gbk", "gb2312")), default=0.0)
+    if float(ranked[0].get("confidence") or 0) < FOREIGN_MARGIN * gb:
+        return None
+    try:
+        sample[: len(sample) if len(data) <= DETECT_BYTES else DETECT_BYTES - 8].decode(top)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return foreign
+
+
+def _refuse_foreign(data: bytes, gb_text: str) -> None:
+    foreign = foreign_encoding(data, gb_text)
+    if foreign is not None:
+        raise ImportFileError(
+            f"the file looks like {foreign} text, not GBK/GB18030 or UTF-8: read as GBK it would be "
+            "garble; save it as UTF-8 (or GBK) and import again"
+        )
 
 
 def _try(data: bytes, name: str) -> str | None:

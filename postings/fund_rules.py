@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from ledger.books import get_ledger
 from ledger.errors import FundRuleError
 from ledger.journal import VoucherDraft
-from ledger.money import format_fen_grouped
+from ledger.money import Fen, format_fen_grouped
 from postings.flows import FlowResult, allocate_down, province_allocate, province_remit, subsidy_income
 
 JIANGXI_KEY_PREFIX = "fund:jiangxi:"
@@ -168,7 +168,7 @@ def _jiangxi(
             if fen > 0:
                 key = f"{prefix}{city}:{REMIT}"
                 result = province_remit(
-                    session, ledger=city, to_ledger=plan.province_ledger, date=when, amount=fen, key=key,
+                    session, ledger=city, to_ledger=plan.province_ledger, date=when, amount=Fen(fen), key=key,
                     part=part, preparer=preparer,
                 )
                 done.append(_transfer(REMIT, city, key, fen, result))
@@ -177,7 +177,7 @@ def _jiangxi(
                 key = f"{prefix}{allocation.pool}:{allocation.action}"
                 result = province_allocate(
                     session, ledger=plan.province_ledger, to_ledger=allocation.pool, date=when,
-                    amount=allocation.amount_fen, key=key, adjustment=JIANGXI_ALLOCATIONS[allocation.action],
+                    amount=Fen(allocation.amount_fen), key=key, adjustment=JIANGXI_ALLOCATIONS[allocation.action],
                     part=part, preparer=preparer,
                 )
                 done.append(_transfer(allocation.action, allocation.pool, key, allocation.amount_fen, result))
@@ -275,7 +275,7 @@ def _gap(
             key = f"{prefix}{share.ledger}:{GAP}"
             fund = get_ledger(session, share.ledger).fund
             result = subsidy_income(
-                session, ledger=share.ledger, date=when, amount=share.amount_fen, key=key,
+                session, ledger=share.ledger, date=when, amount=Fen(share.amount_fen), key=key,
                 part="pooled" if fund == "employee" else None, preparer=preparer, memo=GAP_MEMO,
             )
             done.append(_transfer(GAP, share.ledger, key, share.amount_fen, result))

@@ -38,7 +38,7 @@ from ledger.books import record
 from ledger.errors import LedgerError, ReceiptRulesError
 from ledger.journal import KEY_LENGTH_MAX
 from ledger.models import BANK_KINDS, FUNDS, BankLineVoucher, BankStatementLine
-from ledger.money import format_fen
+from ledger.money import Fen, format_fen
 from ledger.periods import first_day, format_period, last_day
 from postings.bank_match import Booked, StatementRow, already_booked, unbooked
 from postings.bank_store import bank_account
@@ -438,7 +438,7 @@ def _booked_before(session: Session, run: ReceiptRun, line: StatementRow, ref: L
 def _flow_arguments(books: FlowBooks, info: LedgerInfo, rule: Rule, account_code: str,
                     line: StatementRow) -> dict[str, object]:
     kwargs: dict[str, object] = dict(rule.options)
-    kwargs.update(date=line.booked_on, amount=abs(line.amount_fen), key=receipt_key(account_code, line.identity))
+    kwargs.update(date=line.booked_on, amount=Fen(abs(line.amount_fen)), key=receipt_key(account_code, line.identity))
     kwargs[rule.account_option] = account_code
     kwargs.setdefault("memo", f"银行回单 {line.serial}" if line.serial else "银行回单")
     if rule.runs_in == "parent":

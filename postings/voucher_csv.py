@@ -1,6 +1,8 @@
 """``fundledger import vouchers``: a CSV of vouchers, one row per posting (a contract of DESIGN.md).
 
 Header ``ledger,key,date,summary,account,debit,credit``; UTF-8 (with or without BOM) or GBK.
+Cells follow the input rules of ``ledger.limits`` and ``ledger.money.parse_yuan`` (docs/inputs.md):
+plain amounts, dates in 1990–2100, no control characters, named length limits, no extra cells.
 The whole file is one unit: every problem is collected with its line number and, if there is any,
 nothing is posted. Vouchers whose key was already posted with the same content are skipped, so
 importing a file twice changes nothing the second time.
@@ -12,15 +14,20 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from ledger.books import record
 from ledger.errors import ImportFileError, LedgerError
 from ledger.journal import Line, Posted, VoucherDraft, post_many, validate_drafts
-from ledger.money import to_fen
+from ledger.limits import CODE_LENGTH_MAX, KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, check_date, check_text
+from ledger.money import parse_yuan
 from postings.encoding import decode_text
 
 COLUMNS = ("ledger", "key", "date", "summary", "account", "debit", "credit")
@@ -45,29 +52,84 @@ def decode(data: bytes, file_name: str) -> str:
         raise ImportFileError(f"{file_name}: the file is empty")
     try:
         return decode_text(data, allow_utf16=False)[0]
-    except ImportFileError:
+    except ImportFileError as exc:
+        if "looks like" in str(exc):  # Big5, EUC-KR, Shift-JIS: named by postings.encoding
+            raise ImportFileError(f"{file_name}: {exc}") from None
         raise ImportFileError(f"{file_name}: the file is neither UTF-8 nor GBK text") from None
 
 
-def _parse_date(text: str) -> dt.date:
+def _parse_date(text: str, where: str) -> dt.date:
+    """``YYYY-MM-DD`` (or ``YYYY/MM/DD``) within the sane range of ``ledger.limits``."""
     cleaned = text.strip().replace("/", "-")
+    if not _DATE.fullmatch(cleaned):
+        raise ValueError(f"{where}: {text!r} is not a date (YYYY-MM-DD)")
     try:
-        return dt.date.fromisoformat(cleaned)
+        day = dt.date.fromisoformat(cleaned)
     except ValueError:
-        raise ValueError(f"date {text!r} is not a valid date (YYYY-MM-DD)") from None
+        raise ValueError(f"{where}: {text!r} is not a valid date (YYYY-MM-DD)") from None
+    try:
+        return check_date(day, f"{where}:")
+    except LedgerError as exc:
+        raise ValueError(str(exc)) from None
 
 
-def _parse_side(value: str, column: str) -> int | None:
+def _parse_side(value: str, where: str) -> int | None:
     value = value.strip()
     if not value:
         return None
     try:
-        fen = to_fen(value.replace(",", ""), what=column)
+        fen = parse_yuan(value, what=where)
     except LedgerError as exc:
         raise ValueError(str(exc)) from None
     if fen <= 0:
-        raise ValueError(f"{column} {value!r} must be a positive amount")
+        raise ValueError(f"{where}: {value!r} must be a positive amount")
     return fen
+
+
+def _text(value: str, where: str, limit: int, *, required: bool = True) -> str:
+    try:
+        return check_text(value, where, limit, required=required)
+    except LedgerError as exc:
+        raise ValueError(str(exc)) from None
+
+
+T = TypeVar("T")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The limit of each column's text (``ledger.limits``); amounts and dates have their own rules.
+_LIMITS = {"ledger": CODE_LENGTH_MAX, "key": KEY_LENGTH_MAX, "summary": SUMMARY_LENGTH_MAX,
+           "account": CODE_LENGTH_MAX}
+
+
+def _voucher_of(cells: list[str], position: dict[str, int]) -> tuple[str, str]:
+    """(ledger, key) of a row that could not be read, so the rest of its voucher is not posted."""
+    def cell(name: str) -> str:
+        return cells[position[name]].strip() if position[name] < len(cells) else ""
+    return cell("ledger"), cell("key")
+
+
+def _read_row(
+    raw: dict[str, str], get: dict[str, str], where: dict[str, str], line_no: int
+) -> tuple[dt.date | None, int | None, int | None, list[str]]:
+    """The date, debit and credit of one row (texts into ``get``), and the problem of every bad cell:
+    a clerk fixes a row once, not once per cell."""
+    problems: list[str] = []
+
+    def read(parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except ValueError as exc:
+            problems.append(str(exc))
+            return None
+
+    for column, limit in _LIMITS.items():
+        text = read(partial(_text, raw[column], where[column], limit, required=column != "summary"))
+        get[column] = text if text is not None else get[column]
+    day = read(lambda: _parse_date(_text(raw["date"], where["date"], 20), where["date"]))
+    debit = read(lambda: _parse_side(_text(raw["debit"], where["debit"], 40, required=False), where["debit"]))
+    credit = read(lambda: _parse_side(_text(raw["credit"], where["credit"], 40, required=False), where["credit"]))
+    if not problems and (debit is None) == (credit is None):
+        problems.append(f"line {line_no}: exactly one of debit and credit must hold an amount")
+    return day, debit, credit, problems
 
 
 def parse_vouchers(
@@ -76,7 +138,8 @@ def parse_vouchers(
     """Drafts, the file line numbers of each draft's rows, the number of data rows, and problems.
 
     A voucher with a malformed row is left out of the drafts (its row is among the problems), so
-    the caller can still check the others and report every problem of the file at once.
+    the caller can still check the others and report every problem of the file at once. Every
+    problem in a cell names its line and column (``line 3, column 6 (debit): …``).
     """
     text = decode(data, file_name)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -96,28 +159,30 @@ def parse_vouchers(
     groups: dict[tuple[str, str], dict] = {}
     broken: set[tuple[str, str]] = set()
     rows = 0
+    next_line = reader.line_num + 1
     try:
         for cells in reader:
-            line_no = reader.line_num
+            # The line the record starts on (a quoted line break makes a record span lines).
+            line_no, next_line = next_line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
             rows += 1
             if len(cells) < len(header):
                 problems.append(f"line {line_no}: {len(cells)} cells, the header has {len(header)}")
+                broken.add(_voucher_of(cells, position))
                 continue
-            get = {c: cells[i].strip() for c, i in position.items()}
-            try:
-                if not get["ledger"] or not get["key"]:
-                    raise ValueError("ledger and key are required")
-                if not get["account"]:
-                    raise ValueError("account is required")
-                day = _parse_date(get["date"])
-                debit = _parse_side(get["debit"], "debit")
-                credit = _parse_side(get["credit"], "credit")
-                if (debit is None) == (credit is None):
-                    raise ValueError("exactly one of debit and credit must hold an amount")
-            except ValueError as exc:
-                problems.append(f"line {line_no}: {exc}")
+            extra = next((i for i in range(len(header), len(cells)) if cells[i].strip()), None)
+            if extra is not None:
+                problems.append(f"line {line_no}, column {extra + 1}: a cell beyond the header's "
+                                f"{len(header)} columns holds {cells[extra].strip()[:40]!r}")
+                broken.add(_voucher_of(cells, position))
+                continue
+            where = {c: f"line {line_no}, column {i + 1} ({c})" for c, i in position.items()}
+            raw = {c: cells[i] for c, i in position.items()}
+            get = {c: v.strip() for c, v in raw.items()}
+            day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+            if row_problems:
+                problems.extend(row_problems)
                 broken.add((get["ledger"], get["key"]))
                 continue
             amount = debit if debit is not None else -credit  # type: ignore[operator]
@@ -174,5 +239,5 @@ def import_vouchers(session: Session, path: str | Path, *, preparer: str = "syst
 
 
 def _line_of(problem: str) -> int:
-    head = problem.split(":", 1)[0]
-    return int(head.removeprefix("line ")) if head.startswith("line ") and head[5:].isdigit() else 0
+    match = re.match(r"line (\d+)", problem)
+    return int(match.group(1)) if match else 0

@@ -73,8 +73,20 @@ class ExportResult:
     pending_skipped: int
 
 
+#: What Beancount's lexer unescapes inside a string; a raw line break in a string would end the
+#: string's line for a reader of the file and let a 摘要 like ``x"\n2024-01-01 open Assets:X``
+#: smuggle a directive in (issue 14). Escaped, every text is data: it round-trips exactly.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a Beancount string literal: quotes, backslashes and line breaks escaped."""
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def _comment(text: str) -> str:
+    """``text`` safe inside a ``;`` comment line: no line break can end the comment."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _utc(value: dt.datetime | None) -> str | None:
@@ -195,7 +207,7 @@ def render_beancount(session: Session, ledger_code: str | None = None) -> Beanco
 
     scope = ledger_code or "all"
     out: list[str] = [
-        f"; fundledger export ({scope}): {len(ledgers)} ledger(s), {len(vouchers)} voucher(s).",
+        f"; fundledger export ({_comment(scope)}): {len(ledgers)} ledger(s), {len(vouchers)} voucher(s).",
         "; Amounts in CNY, debit positive; account metadata `ledger` and `code` name our ledger and account.",
     ]
     if pending:

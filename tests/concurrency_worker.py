@@ -6,6 +6,7 @@ import datetime as dt
 
 from ledger import db
 from ledger.journal import Line, VoucherDraft, post
+from ledger.money import Fen
 
 
 def work(url: str, worker: int, count: int) -> int:
@@ -22,7 +23,7 @@ def work(url: str, worker: int, count: int) -> int:
                         key=f"w{worker}-{i}",
                         date=dt.date(2024, 1, 1 + i % 28),
                         summary="并发记账",
-                        lines=(Line.debit("1005", 100 + i), Line.credit("400101", 100 + i)),
+                        lines=(Line.debit("1005", Fen(100 + i)), Line.credit("400101", Fen(100 + i))),
                     ),
                 )
                 if i % 4 == 3:

@@ -4,8 +4,10 @@ the clerk instead of a message naming the bad line)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -93,6 +95,10 @@ def _check(data: bytes, profile: str | None) -> None:
         assert str(exc)
         assert "\n" not in str(exc)
         assert all(isinstance(p, str) for p in exc.problems)
+        # Issue 14: every problem names the line it is about (and the column, for a cell).
+        for problem in exc.problems:
+            assert re.search(r"\b(line|row) \d+", problem), problem
+            assert "\n" not in problem
         return
     assert isinstance(statement, Statement)
     numbers = [line.line_no for line in statement.lines]
@@ -215,3 +221,61 @@ XLSX_CELL = st.one_of(
 @given(rows=odd_rows(build.PINGAN_ROWS, XLSX_CELL))
 def test_xlsx_with_odd_cells(rows: list[list[object]]) -> None:
     _check(build.pingan_xlsx_bytes(rows), None)
+
+
+# --- a statement whose truth the generator knows (issue 14) ----------------------------------
+GENERIC_HEADER = "记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号"
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@st.composite
+def generic_statements(draw: st.DrawFn) -> tuple[bytes, list[tuple[int, dt.date, int]], set[tuple[int, str]]]:
+    """A generic-profile CSV, the lines it must yield (line, date, signed fen) and the cells that must
+    be refused (line, column label); amounts are spelled well or badly, the balance runs on."""
+    rows, lines, refused = [GENERIC_HEADER], [], set()
+    balance = draw(st.integers(0, 10**10))
+    for n in range(draw(st.integers(1, 6))):
+        line_no = n + 2
+        day = draw(st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)))
+        fen = draw(st.integers(1, 10**9))
+        inflow = draw(st.booleans())
+        balance += fen if inflow else -fen
+        yuan = f"{fen // 100}.{fen % 100:02d}"
+        spelled = draw(st.sampled_from([
+            (yuan, True), (f"{fen // 100:,}.{fen % 100:02d}", True), (f"¥{yuan}", True),
+            (yuan.translate(FULL_WIDTH), False), (f"{fen // 100}e0", False), (f"{fen // 100}_{fen % 100:02d}", False),
+            (f"{fen // 100},{fen % 100:02d}", False),
+        ]))
+        text, ok = spelled
+        day_text, day_ok = draw(st.sampled_from([(day.isoformat(), True), (day.isoformat(), True),
+                                                 ("0001-01-01", False), ("9999-12-31", False)]))
+        column = "贷方金额" if inflow else "借方金额"
+        cells = [day_text, "缴费" if inflow else "付款", "" if inflow else f'"{text}"', f'"{text}"' if inflow else "",
+                 ("-" if balance < 0 else "") + f"{abs(balance) // 100}.{abs(balance) % 100:02d}",
+                 "甲", "001", f"S{n}"]
+        rows.append(",".join(cells))
+        if not ok:
+            refused.add((line_no, column))
+        if not day_ok:
+            refused.add((line_no, "记账日期"))
+        lines.append((line_no, day, fen if inflow else -fen))
+    return ("\n".join([*rows, ""]).encode("gb18030"), lines, refused)
+
+
+@FUZZ
+@given(case=generic_statements())
+def test_statement_reads_exactly_or_names_line_and_column(
+    case: tuple[bytes, list[tuple[int, dt.date, int]], set[tuple[int, str]]],
+) -> None:
+    data, lines, refused = case
+    try:
+        statement = parse_statement(data, profile="generic")
+    except ImportFileError as exc:
+        assert refused, (str(exc), exc.problems)
+        named = {(int(m.group(1)), m.group(2)) for p in exc.problems
+                 if (m := re.match(r"line (\d+): .*\(column (\S+)\)$", p))}
+        assert refused <= named, (exc.problems, refused)
+        return
+    assert not refused
+    got = [(line.line_no, line.booked_on, line.amount_fen) for line in statement.lines]
+    assert got == lines  # the amount the bank printed, to the fen, on its line

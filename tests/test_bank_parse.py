@@ -790,12 +790,18 @@ def test_reversal_in_the_out_column_is_money_in() -> None:
 
 
 def test_quoted_line_break_in_a_cell() -> None:
+    """A quoted line break splits the record over two lines (numbered from where it starts), and the
+    summary holding it is refused (issue 14: no control characters in summaries), naming the line."""
     data = generic(
         '2026-04-01,"缴费\n第二行",,100.00,100.00,甲,001,S1', "2026-04-02,付款,1.00,,99.00,乙,002,S2"
     )
-    statement = parse_statement(data)
-    assert [x.line_no for x in statement.lines] == [2, 4]
-    assert statement.lines[0].summary == "缴费\n第二行"
+    with pytest.raises(ImportFileError) as caught:
+        parse_statement(data)
+    assert any(p.startswith("line 2: summary contains the control or format character U+000A")
+               for p in [str(caught.value), *caught.value.problems])
+    statement = parse_statement(generic('2026-04-01,"缴费 第二行",,100.00,100.00,甲,001,S1',
+                                        "2026-04-02,付款,1.00,,99.00,乙,002,S2"))
+    assert [x.line_no for x in statement.lines] == [2, 3]
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ledger import db, errors
 from ledger.journal import Line, VoucherDraft, post_many
+from ledger.money import Fen
 from ledger.verify import verify
 from tests.rawsql import head, ids, insert_voucher
 
@@ -153,7 +154,7 @@ def test_head_id_follows_the_newest_voucher_of_each_ledger(session, books) -> No
             key=f"h{i}",
             date=dt.date(2024, 2, 1 + i % 28),
             summary="链头",
-            lines=(Line.debit("1003", 100 + i), Line.credit("1005", 100 + i)),
+            lines=(Line.debit("1003", Fen(100 + i)), Line.credit("1005", Fen(100 + i))),
         )
         for i in range(50)
     ]
@@ -178,7 +179,7 @@ def test_a_large_batch_keeps_every_invariant(session, books) -> None:  # type: i
             key=f"bulk{i}",
             date=dt.date(2024, 1 + i % 12, 1 + i % 28),
             summary="批量凭证",
-            lines=(Line.debit("1003", 100 + i), Line.credit("1005", 100 + i)),
+            lines=(Line.debit("1003", Fen(100 + i)), Line.credit("1005", Fen(100 + i))),
         )
         for i in range(3_000)
     ]

@@ -138,14 +138,14 @@ def test_verify_passes_on_clean_books(cli_books):
         (HEADER + "C-EMP,B,2024-02-05,x,1005,100,\nC-EMP,B,2024-02-05,x,400101,,99\n", "line 2:.*differ by"),
         (
             HEADER + "C-EMP,B,2024-02-05,x,1005,1.005,\nC-EMP,B,2024-02-05,x,400101,,1.005\n",
-            "line 2:.*two decimals",
+            "line 2, .*two decimals",
         ),
         (
             HEADER + "C-EMP,B,2024-02-05,x,1005,99999999999999.99,\nC-EMP,B,2024-02-05,x,400101,,1\n",
             "line 2:.*out of range",
         ),
-        (HEADER + "C-EMP,B,2024-02-05,x,1005,-5,\nC-EMP,B,2024-02-05,x,400101,,5\n", "line 2:.*positive"),
-        (HEADER + "C-EMP,B,2024-02-05,x,1005,0,\nC-EMP,B,2024-02-05,x,400101,,0\n", "line 2:.*positive"),
+        (HEADER + "C-EMP,B,2024-02-05,x,1005,-5,\nC-EMP,B,2024-02-05,x,400101,,5\n", "line 2, .*positive"),
+        (HEADER + "C-EMP,B,2024-02-05,x,1005,0,\nC-EMP,B,2024-02-05,x,400101,,0\n", "line 2, .*positive"),
         (HEADER + "C-EMP,B,2024-02-05,x,1005,5,5\nC-EMP,B,2024-02-05,x,400101,,5\n", "line 2:.*exactly one"),
         (HEADER + "C-EMP,B,2024-02-05,x,1005,,\nC-EMP,B,2024-02-05,x,400101,,5\n", "line 2:.*exactly one"),
         (HEADER + "NOPE,B,2024-02-05,x,1005,5,\nNOPE,B,2024-02-05,x,400101,,5\n", "line 2:.*unknown ledger"),
@@ -156,7 +156,7 @@ def test_verify_passes_on_clean_books(cli_books):
         (HEADER + "C-EMP,B,2024-02-05,x,1005,5,\nC-EMP,B,2024-02-05,x,4001,,5\n", "line 2:.*sub-accounts"),
         (
             HEADER + "C-EMP,B,2024-02-30,x,1005,5,\nC-EMP,B,2024-02-30,x,400101,,5\n",
-            "line 2:.*not a valid date",
+            "line 2, .*not a valid date",
         ),
         (
             HEADER + "C-EMP,K1,2024-01-05,国库收入,1005,5,\nC-EMP,K1,2024-01-05,国库收入,400101,,5\n",

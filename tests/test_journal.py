@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ledger import errors
 from ledger.journal import Line, VoucherDraft, post, post_many, post_pair, reverse
 from ledger.models import Voucher
+from ledger.money import Fen
 from reports.trial_balance import trial_balance
 
 JAN = dt.date(2024, 1, 10)
@@ -49,7 +50,7 @@ def test_amounts_accept_decimal_str_and_fen(session, books):
             lines=(
                 Line.debit("1005", Decimal("1.10")),
                 Line.debit("1005", "2.20"),
-                Line.debit("1005", 330),
+                Line.debit("1005", Fen(330)),  # fen said explicitly
                 Line.credit("400101", "6.60"),
             )
         ),
@@ -64,7 +65,10 @@ def test_amounts_accept_decimal_str_and_fen(session, books):
     [
         (1.5, "floats are refused"),
         ("1.005", "more than two decimals"),
-        ("abc", "not a number"),
+        ("abc", "not a plain amount"),
+        (330, "bare int is ambiguous"),
+        ("1,00", "not a plain amount"),
+        ("1e3", "not a plain amount"),
         ("-5", "must be positive"),
         ("0", "must be positive"),
         ("10000000000000.00", "out of range"),

@@ -7,6 +7,10 @@ database transaction.
 Exit codes, for scripts: 0 all is well, 1 a check found differences, 2 bad input (nothing changed),
 3 the database was busy: a lock was not granted in time (``FUNDLEDGER_LOCK_TIMEOUT_MS``, 30 s by
 default) because another transaction held it; nothing changed, and the same command can be run again.
+Bad input is always one line on stderr, ``error: …``: the root group (``_Root``) turns every usage
+error of the parser and every ``LedgerError`` a command lets through (``parse_period`` of a bad
+``--period``, say) into that line and exit 2, so no bad argument ever ends in a traceback or in
+exit 1, which scripts read as "differences found".
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from typer import Abort
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from fundledger.cli.argv import MisplacedOption, normalise
@@ -34,8 +42,11 @@ EXIT_DIFFERENCES = 1
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 3
 
-class _RootGroup(TyperGroup):
-    """The root command: global options are accepted before or after the subcommand (``argv``)."""
+
+
+class _Root(TyperGroup):
+    """The root command group: one line and exit 2 for every bad argument (module doc), and global
+    options accepted before or after the subcommand (``fundledger.cli.argv``)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
@@ -44,10 +55,37 @@ class _RootGroup(TyperGroup):
             ctx.fail(str(exc))
         return super().parse_args(ctx, args)
 
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **extra)
+        except UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "fundledger"
+            code = _one_line(f"{command}: {exc.format_message()} (see {command} --help)", exc.exit_code)
+        except ClickException as exc:
+            code = _one_line(exc.format_message(), exc.exit_code)
+        except LedgerError as exc:
+            code = _one_line(str(exc), EXIT_BAD_INPUT)
+        except Abort:
+            code = _one_line("aborted", EXIT_DIFFERENCES)
+        else:
+            code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def _one_line(message: str, code: int) -> int:
+    text = " ".join(message.split())
+    typer.echo(f"error: {text}", err=True)
+    return code
+
 
 app = typer.Typer(
+    cls=_Root,
     name="fundledger",
-    cls=_RootGroup,
     help="Double-entry books for basic medical insurance funds (市级统收统支, 省级统筹调剂).",
     no_args_is_help=True,
     # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
@@ -111,6 +149,47 @@ def _root(
     state.user = state.declared or os_user()
 
 
+def shown_url(url: str | None) -> str:
+    """``url`` fit to print: the password masked (``postgresql://u:***@host/db``). Never print a URL
+    otherwise: a database URL may carry credentials."""
+    if not url:
+        return ""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unparsable database URL)"
+
+
+def hide_secret(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` replaced by ``***`` (driver messages may quote the DSN)."""
+    try:
+        password = make_url(url).password if url else None
+    except ArgumentError:
+        password = None
+    return text.replace(str(password), "***") if password else text
+
+
+def require_database(url: str | None) -> None:
+    """Refuse, before anything opens it, a SQLite file that does not exist or is empty.
+
+    SQLite creates a missing file on connect: a command run in the wrong directory would leave an
+    empty ``fundledger.db`` behind and fail with ``no such table``. Say what to do instead.
+    """
+    if not url:
+        return
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        fail(f"--db {shown_url(url)!s}: not a database URL (sqlite:///file.db or postgresql://user@host/db)")
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if str(parsed.database).startswith("file:"):
+        return
+    path = Path(str(parsed.database))
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        fail(f"no database at {path}; run `fundledger init` first (or pass --db URL)")
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
@@ -124,6 +203,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
     ``read_only`` sessions are rolled back at the end and, on SQLite, begin without the write lock
     (``ledger.db.open_books``), so reports and ``verify`` run while an import writes.
     """
+    require_database(url or state.url)
     try:
         with db.open_books(url or state.url, read_only=read_only) as session:
             _resolve_actor(session)
@@ -142,7 +222,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         if is_lock_timeout(exc):
             fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
-        fail(str(mapped) if mapped else f"database: {str(exc.orig).strip().splitlines()[0]}")
+        fail(str(mapped) if mapped else hide_secret(f"database: {_first_line(exc.orig)}", url or state.url))
     except DBAPIError as exc:
         if is_lock_timeout(exc):
             fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
@@ -150,7 +230,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         fail(
             str(mapped)
             if mapped
-            else f"database refused the write: {str(exc.orig).strip().splitlines()[0]}"
+            else hide_secret(f"database refused the write: {_first_line(exc.orig)}", url or state.url)
         )
 
 
@@ -177,6 +257,11 @@ def _busy_message(detail: str) -> str:
         f"({detail}); nothing was changed — run the command again when the other writer is done "
         f"(or raise {db.LOCK_TIMEOUT_ENV})"
     )
+
+
+def _first_line(error: object) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def emit_json(payload: Any) -> None:

@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.app import (
+    EXIT_DIFFERENCES,
+    EXIT_OK,
+    check_format,
+    emit_json,
+    fail,
+    group,
+    hide_secret,
+    session_scope,
+    shown_url,
+    state,
+)
 from ledger import db
 
 
@@ -18,9 +29,10 @@ def register(app: typer.Typer) -> None:
         """Create or upgrade the schema (alembic upgrade head)."""
         try:
             db.upgrade(state.url)
-        except (DBAPIError, OSError) as exc:
-            fail(f"cannot initialise {state.url}: {exc}")
-        typer.echo(f"schema up to date at {state.url}")
+        except (DBAPIError, OSError) as exc:  # never the password: shown_url masks it (issue 14)
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+            fail(hide_secret(f"cannot initialise {shown_url(state.url)}: {reason[0]}", state.url))
+        typer.echo(f"schema up to date at {shown_url(state.url)}")
 
     entity_app = group("entity", "Agencies (会计主体): province, city, county.")
 

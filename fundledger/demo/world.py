@@ -44,7 +44,7 @@ from ledger.closing import close_period
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post_many
 from ledger.models import AuditEvent, BankImport, Entity, Posting, Voucher
-from ledger.money import apply_rate, format_fen_grouped
+from ledger.money import Fen, apply_rate, format_fen_grouped
 from ledger.periods import first_day, last_day, period_of
 from postings import flows
 from postings.bank_store import BankImportResult, bank_account, import_statement
@@ -542,6 +542,11 @@ class _Plan:
         return ("pooled", "personal") if fund == "employee" else (None,)
 
     def at(self, day: int, function: Callable[..., object], **kwargs: object) -> None:
+        # The demo computes in fen; the flows take yuan or Fen (ledger.money.Fen).
+        for name in ("amount", "annual_budget", "late_fee", "interest", "interest_subsidy", "principal"):
+            value = kwargs.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                kwargs[name] = Fen(value)
         self.steps.append(_Step(dt.date(YEAR, self.m, day), len(self.steps), function, kwargs))
 
     def key(self, *parts: object) -> str:
@@ -848,7 +853,7 @@ def _remit_balance(
             session,
             ledger=ledger,
             date=date,
-            amount=amount,
+            amount=Fen(amount),
             part=part,
             from_account=account,
             key=f"{key}:{part or 'all'}",

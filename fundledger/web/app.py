@@ -382,9 +382,9 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             if debit and credit:
                 raise LedgerError(f"line {i + 1}: a line is a debit or a credit, not both")
             if debit:
-                lines.append(Line.debit(account, debit.replace(",", ""), memo))
+                lines.append(Line.debit(account, debit, memo))
             elif credit:
-                lines.append(Line.credit(account, credit.replace(",", ""), memo))
+                lines.append(Line.credit(account, credit, memo))
             else:
                 raise LedgerError(f"line {i + 1}: give a debit or a credit amount for {account}")
         return VoucherDraft(ledger=code, key=str(form.get("key") or uuid.uuid4()), date=day,

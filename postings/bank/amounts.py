@@ -12,7 +12,6 @@ rather than rounded.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
@@ -21,8 +20,9 @@ from ledger.money import FEN_PER_YUAN, POSTING_AMOUNT_FEN_MAX, format_fen, to_fe
 from postings.bank.cells import Cell, clean_text, float_to_decimal
 
 _CENT = Decimal("0.01")
-_CURRENCY = re.compile(r"^(?:¥|RMB|CNY|人民币|元)|(?:元|RMB|CNY)$", re.IGNORECASE)
-_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$")
+_CURRENCY = re.compile(r"^(?:¥|￥|RMB|CNY|人民币|元)|(?:元|RMB|CNY)$", re.IGNORECASE)
+# ASCII digits only (``re.ASCII``): ``１００`` and ``٣`` are refused, not folded (ledger.money.parse_yuan).
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?$", re.ASCII)
 
 
 def parse_amount(cell: Cell | None) -> int | None:
@@ -47,8 +47,8 @@ def parse_amount(cell: Cell | None) -> int | None:
 
 def _parse_text(value: str) -> int | None:
     original = clean_text(value)
-    text = unicodedata.normalize("NFKC", original)
-    text = re.sub(r"\s+", "", text)
+    # No NFKC here: it folds full-width digits into ASCII ones, and the amount rule refuses them.
+    text = re.sub(r"\s+", "", original).replace("（", "(").replace("）", ")")
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]

@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from ledger.errors import CellError
+from ledger.limits import IDENTIFIER_LENGTH_MAX, bad_character
 
 #: A cell as a reader delivers it: text exactly as in the file (padding included), or a typed value.
 Cell = str | int | float | datetime | date | time
@@ -101,7 +102,20 @@ def identifier_text(cell: Cell | None) -> str:
         return str(int(number))
     if isinstance(cell, datetime | date | time):
         raise CellError(f"{cell_text(cell)!r} is a date, not an identifier")
-    return cell_text(cell)
+    return free_text(cell, IDENTIFIER_LENGTH_MAX)
+
+
+def free_text(cell: Cell | None, limit: int) -> str:
+    """A free-text field (summary, counterparty) as text under the input rules of ``ledger.limits``:
+    at most ``limit`` characters and no control or format character inside (padding is stripped
+    first). Raises ``CellError`` naming the code point or the length."""
+    text = cell_text(cell)
+    if len(text) > limit:
+        raise CellError(f"is longer than {limit} characters ({len(text)})")
+    bad = bad_character(text)
+    if bad is not None:
+        raise CellError(f"contains the control or format character {bad}")
+    return text
 
 
 def normalize_label(value: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from ledger.errors import CellError
+from ledger.limits import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN
 from postings.bank.cells import Cell, clean_text, float_to_decimal
 
 DEFAULT_DATE_FORMATS: tuple[str, ...] = (
@@ -51,15 +52,19 @@ def parse_date(
     """
     if cell is None:
         return None
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    if isinstance(cell, time | bool):
+    if isinstance(cell, time | bool) and not isinstance(cell, datetime):
         raise CellError(f"'{cell}' is not a date")
-    if isinstance(cell, int | float):
-        return _number_date(cell, formats, excel_epoch)
-    return _text_date(cell, formats)
+    if isinstance(cell, datetime):
+        day: date | None = cell.date()
+    elif isinstance(cell, date):
+        day = cell
+    elif isinstance(cell, int | float):
+        day = _number_date(cell, formats, excel_epoch)
+    else:
+        day = _text_date(cell, formats)
+    if day is not None and not DATE_MIN <= day <= DATE_MAX:  # one range for every intake
+        raise CellError(f"'{day.isoformat()}' is outside {YEAR_MIN}–{YEAR_MAX}")
+    return day
 
 
 def _text_date(value: str, formats: Sequence[str]) -> date | None:

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Literal
 
 from ledger.errors import CellError, ImportFileError
+from ledger.limits import NAME_LENGTH_MAX, SUMMARY_LENGTH_MAX
 from postings.bank.amounts import parse_amount
-from postings.bank.cells import Cell, cell_text, identifier_text, normalize_label
+from postings.bank.cells import Cell, cell_text, free_text, identifier_text, normalize_label
 from postings.bank.dates import parse_date
 from postings.bank.layout import Layout, compact, find_layout, is_footer, is_header_again, preamble_values
 from postings.bank.model import Statement, StatementLine
@@ -45,6 +46,7 @@ _Side = Literal["in", "out"]
 
 _TEXT_FIELDS = ("counterparty_name", "summary", "purpose")
 _IDENTIFIER_FIELDS = ("counterparty_account", "counterparty_bank", "serial", "voucher_no")
+_TEXT_LIMITS = {"counterparty_name": NAME_LENGTH_MAX, "summary": SUMMARY_LENGTH_MAX, "purpose": SUMMARY_LENGTH_MAX}
 
 
 def parse_statement(
@@ -193,7 +195,12 @@ def _parse_row(
 
     texts: dict[str, str | None] = {}
     for field in _TEXT_FIELDS:
-        texts[field] = (cell_text(cell(field)) or None) if field in layout.columns else None
+        texts[field] = None
+        if field in layout.columns:  # the input rules of ledger.limits (issue 14)
+            try:
+                texts[field] = free_text(cell(field), _TEXT_LIMITS.get(field, NAME_LENGTH_MAX)) or None
+            except CellError as exc:
+                fail(field, field.replace("_", " "), exc)
     for field in _IDENTIFIER_FIELDS:
         texts[field] = None
         if field in layout.columns:

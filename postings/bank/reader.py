@@ -18,11 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from ledger.errors import ImportFileError
+from ledger.limits import CELL_LENGTH_MAX
 from postings.bank.cells import Cell
 from postings.bank.dates import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904
 from postings.encoding import decode_text
@@ -34,6 +36,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Refuse sheets whose used range is larger than this many cells (a stray cell at XFD1048576
 #: would otherwise make the reader fill in billions of empty cells).
 MAX_SHEET_CELLS = 4_000_000
+#: Refuse XLSX files whose parts unpack to more than this (a 108 KB file can hold a 100 MiB 摘要:
+#: the size is read from the zip directory, before openpyxl inflates anything).
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: Refuse XLSX files one of whose parts (a sheet, the shared strings) unpacks to more than this.
+MAX_XLSX_PART_BYTES = 32 * 1024 * 1024
 #: Text delimiters tried in order; the first reading in which a header row is found wins.
 DELIMITERS: tuple[str, ...] = (",", "\t")
 
@@ -83,7 +90,38 @@ def _read_text(data: bytes) -> Source:
     if "\x00" in text:
         raise ImportFileError("the file contains NUL characters; it is not a text export")
     tables = tuple(Table(name=_delimiter_name(d), rows=_split(text, d)) for d in DELIMITERS)
+    oversized = [_oversized(table) for table in tables]
+    if all(oversized):  # one reading with sane cells is enough: the other delimiter may be wrong
+        raise ImportFileError(oversized[0] or "")
     return Source(file_format="csv", tables=tables, encoding=encoding)
+
+
+def _oversized(table: Table) -> str | None:
+    """The problem of the first cell longer than ``CELL_LENGTH_MAX`` characters, or ``None``."""
+    for row in table.rows:
+        for column, value in enumerate(row.cells, start=1):
+            if isinstance(value, str) and len(value) > CELL_LENGTH_MAX:
+                return (f"line {row.line_no}, column {column}: a cell of {len(value)} characters "
+                        f"(at most {CELL_LENGTH_MAX}); not a statement cell")
+    return None
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse an XLSX whose parts would inflate beyond the limits, from the zip directory alone."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFileError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    total = sum(m.file_size for m in members)
+    largest = max(members, key=lambda m: m.file_size, default=None)
+    if total > MAX_XLSX_UNPACKED_BYTES or (largest is not None and largest.file_size > MAX_XLSX_PART_BYTES):
+        mib = 1024 * 1024
+        part = f"; {largest.filename} alone {largest.file_size // mib} MiB" if largest is not None else ""
+        raise ImportFileError(
+            f"the workbook unpacks to {total // mib} MiB{part}; a statement stays below "
+            f"{MAX_XLSX_UNPACKED_BYTES // mib} MiB ({MAX_XLSX_PART_BYTES // mib} MiB per sheet)"
+        )
 
 
 def _delimiter_name(delimiter: str) -> str:
@@ -106,6 +144,7 @@ def _split(text: str, delimiter: str) -> tuple[Row, ...]:
 def _read_xlsx(data: bytes) -> Source:
     import openpyxl  # local: importing openpyxl costs ~100 ms, needless for CSV imports
 
+    _check_unpacked(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
@@ -118,12 +157,19 @@ def _read_xlsx(data: bytes) -> Source:
                     for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
                 )
                 tables.append(Table(name=f"sheet {sheet.title!r}", rows=rows))
+                _refuse_oversized(tables[-1])
             epoch = book.epoch.date() if isinstance(book.epoch, datetime) else EXCEL_EPOCH_1900
     except ImportFileError:
         raise
     except Exception as exc:  # damaged files raise anything; see the module docstring
         raise ImportFileError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     return Source(file_format="xlsx", tables=tuple(tables), excel_epoch=epoch)
+
+
+def _refuse_oversized(table: Table) -> None:
+    problem = _oversized(table)
+    if problem is not None:
+        raise ImportFileError(f"{table.name}, {problem.replace('line ', 'row ', 1)}")
 
 
 def _check_size(rows: int, columns: int) -> None:
@@ -155,7 +201,10 @@ def _read_xls(data: bytes) -> Source:
                 for r in range(sheet.nrows)
             )
             tables.append(Table(name=f"sheet {sheet.name!r}", rows=rows))
+            _refuse_oversized(tables[-1])
         epoch = EXCEL_EPOCH_1904 if book.datemode == 1 else EXCEL_EPOCH_1900
+    except ImportFileError:
+        raise
     except Exception as exc:  # damaged files raise anything; see the module docstring
         raise ImportFileError(f"not a readable XLS workbook ({type(exc).__name__}: {exc})") from None
     return Source(file_format="xls", tables=tuple(tables), excel_epoch=epoch)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from accounts.roles import EXPENDITURE, FISCAL_SPECIAL, FROM_ABOVE, TO_BELOW
 from ledger.errors import FlowDateError
+from ledger.money import Fen
 from postings.flows.base import AccountInfo, FlowInputError, check_amount, check_date, split_twelfth
 from postings.flows.spec import (
     AMOUNT,
@@ -142,7 +143,7 @@ def _reserve(call: Call) -> None:
     if (amount is None) == (annual_budget is None):
         raise FlowInputError(f"{RESERVE}: give either amount or annual_budget (当年预算支出数), not both or neither")
     if amount is None:
-        call.options["amount"] = split_twelfth(check_amount(annual_budget, "annual budget"))
+        call.options["amount"] = Fen(split_twelfth(check_amount(annual_budget, "annual budget")))
     _allocate(call, "reserve")
 
 

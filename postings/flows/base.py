@@ -204,7 +204,7 @@ class FlowBooks:
 
 # ------------------------------------------------------------------ validating inputs
 def check_amount(value: object, what: str = "amount", *, allow_zero: bool = False) -> int:
-    """A positive amount in fen (``Decimal``/``str`` yuan or ``int`` fen; floats refused)."""
+    """A positive amount in fen (``Decimal``/``str`` yuan or ``Fen``; bare ints and floats refused)."""
     if value is None:
         raise FlowInputError(f"{what} is required")
     try:
