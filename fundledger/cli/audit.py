@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
     @db_app.command("check-auditor")
     def check_auditor_cmd(
         role: str,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """PostgreSQL: list anything ROLE could still change or changed for itself; exit 1 if any."""
         from ledger.roles import auditor_findings
