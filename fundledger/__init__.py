@@ -55,6 +55,7 @@ from reports.fund.applied import capacity_report, deadline_report
 from reports.general_ledger import general_ledger
 from reports.income_statement import income_statement
 from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
+from reports.trend import fund_trend
 from reports.trial_balance import trial_balance, trial_balance_as_of
 from reports.voucher_view import period_vouchers
 
@@ -86,6 +87,7 @@ __all__ = [
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
+    "fund_trend",
     "general_ledger",
     "import_beancount",
     "import_statement",

@@ -29,6 +29,7 @@ from fundledger.cli import (
     reconcile,
     reports,
     serve,
+    trend,
     trial_balance,
 )
 
@@ -42,6 +43,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     receipts,  # post bank-receipts
     trial_balance,  # trial-balance
     reports,  # report …, show voucher
+    trend,  # report trend
     reconcile,  # reconcile …, month-end
     export,  # export beancount
     audit,  # digest, db grant-auditor, audit …, voucher review|pending

@@ -78,6 +78,13 @@ def _pdf(*forms: Any) -> bytes:
     return render_pdf(signed(forms))
 
 
+def _year_trend(session: Any, entity: str, fund: str, year: int, consolidated: bool) -> Any:
+    """The 决算's chart: the year's twelve months of ``report trend`` for the same books."""
+    from reports.trend import fund_trend
+
+    return fund_trend(session, year * 100 + 1, year * 100 + 12, entity=entity, fund=fund, consolidated=consolidated)
+
+
 def _balance_sheet(session: Any, at: int, **books: Any) -> Any:
     from reports.statements import balance_sheet_of
 
@@ -245,11 +252,23 @@ def register(app: typer.Typer) -> None:
         y = _year(year)
         with session_scope(read_only=True) as session:
             fa = final_accounts(session, entity, fund, y, consolidated=consolidated, draft=draft)
+            chart = _year_trend(session, entity, fund, y, consolidated) if fmt in ("xlsx", "pdf") else None
 
         def xlsx() -> Any:
+            from reports.trend_chart import trend_sheet
             from reports.xlsx import final_accounts_workbook
 
-            return final_accounts_workbook(fa)
+            wb = final_accounts_workbook(fa)
+            assert chart is not None
+            trend_sheet(wb, chart)
+            return wb
+
+        def pdf() -> bytes:
+            from reports.pdf import render_pdf
+            from reports.trend_chart import trend_png
+
+            assert chart is not None
+            return render_pdf(signed(forms.final_accounts_forms(fa)), [trend_png(chart)])
 
         emit(
             fmt,
@@ -258,7 +277,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.final_accounts_csv(fa),
             json=fa.to_dict,
             xlsx=xlsx,
-            pdf=lambda: _pdf(*forms.final_accounts_forms(fa)),
+            pdf=pdf,
         )
 
     @report.command("detail")
