@@ -11,6 +11,7 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
+from fundledger.archive import build_archive, verify_archive, write_archive
 from fundledger.users import add_user, authenticate, list_users, set_password
 from ledger.books import add_entity
 from ledger.closing import close_ledgers, close_period, reopen_period
@@ -72,6 +73,7 @@ __all__ = [
     "balance_remit",
     "balance_sheet",
     "benefit_payment",
+    "build_archive",
     "capacity_report",
     "cash_journals",
     "close_ledgers",
@@ -132,6 +134,8 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "verify_archive",
     "whole_cash_journals",
     "whole_detail_ledger",
+    "write_archive",
 ]

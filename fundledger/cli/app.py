@@ -68,6 +68,8 @@ def import_group() -> typer.Typer:
 
 class State:
     url: str | None = None
+    #: Whether the database was named (``--db`` or ``FUNDLEDGER_DATABASE_URL``), not the default file.
+    db_given: bool = False
     user: str = "system"
 
 
@@ -97,6 +99,7 @@ def _root(
     ] = False,
 ) -> None:
     state.url = db.database_url(db_url)
+    state.db_given = db_url is not None or bool(os.environ.get("FUNDLEDGER_DATABASE_URL"))
     state.user = user or os.environ.get("FUNDLEDGER_USER") or "system"
 
 

@@ -13,6 +13,7 @@ import typer
 
 from fundledger.cli import (
     accounts,
+    archive,
     audit,
     bank,
     beancount,
@@ -46,6 +47,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     trend,  # report trend
     reconcile,  # reconcile …, month-end
     export,  # export beancount
+    archive,  # archive, archive verify
     audit,  # digest, db grant-auditor, audit …, voucher review|pending
     fund,  # fund capacity|jiangxi-adjustment|deadlines
     fund_inputs,  # fund input …
