@@ -11,8 +11,8 @@ and the 会计档案管理办法 each part meets.
 What is in it (paths inside the archive):
 
 * ``凭证/记账凭证_<ledger>_<YYYY-MM>.pdf`` — the month's 记账凭证, one per half A4 page;
-* ``账簿/总账…``, ``账簿/明细账…`` (every leaf account with a posting in the period, 三栏式),
-  ``账簿/日记账…`` (the bank-tied accounts), ``账簿/科目余额表…``;
+* ``账簿/总账…``, ``账簿/明细账…`` (every leaf account with a posting in the period, 三栏式, but the
+  bank-tied ones), ``账簿/日记账…`` (the bank-tied accounts), ``账簿/科目余额表…``;
 * ``报表/资产负债表…``, ``报表/收支表…`` at the period end (annual for a year);
 * ``原始凭证/银行对账单/<n>_<file>.csv`` — each bank statement import with lines in the period, its
   lines as the books store them (the evidence rows; the original file's name and SHA-256 are in the
@@ -116,11 +116,13 @@ def parse_archive_period(text: str) -> tuple[int, int, bool]:
 
 
 def _leaves_with_postings(session: Session, ledger_id: int, start: int, end: int) -> list[str]:
+    """The leaves with a posting in the period that are not bank-tied (those print as 日记账, apart)."""
     rows = session.execute(
         select(Account.code).distinct()
         .join(Posting, Posting.account_id == Account.id)
         .join(Voucher, Voucher.id == Posting.voucher_id)
-        .where(Voucher.ledger_id == ledger_id, Voucher.period >= start, Voucher.period <= end)
+        .where(Voucher.ledger_id == ledger_id, Voucher.period >= start, Voucher.period <= end,
+               Account.bank_kind.is_(None))
     ).scalars().all()
     return sorted(rows)
 

@@ -159,21 +159,23 @@ def trend_csv(trend: FundTrend) -> str:
 
 
 def trend_table(trend: FundTrend) -> str:
-    """The series as a screen table (amounts grouped, in 元)."""
+    """The series as a screen table (amounts grouped, in 元; columns aligned for Chinese widths)."""
     from ledger.money import format_fen_grouped
+    from reports.render import table
 
-    lines = [f"{trend.entity}  {trend.title}  {trend.span}  （单位：元）",
-             f"{'月份':<8}{'收入':>18}{'支出':>18}{'累计结余':>20}{'月均支出':>18}{'可支付月数':>10}  状态"]
-    for m in trend.months:
-        months = "—" if m.months is None else str(m.months)
-        lines.append(
-            f"{format_period(m.period):<10}{format_fen_grouped(m.income_fen):>20}"
-            f"{format_fen_grouped(m.expenditure_fen):>20}{format_fen_grouped(m.balance_fen):>22}"
-            f"{format_fen_grouped(m.avg_monthly_expenditure_fen):>20}{months:>14}  {STATUS_TEXT[m.status]}"
-        )
+    heads = ["月份", "收入", "支出", "累计结余", "月均统筹基金支出", "可支付月数", "状态"]
+    rows = [
+        [format_period(m.period), format_fen_grouped(m.income_fen), format_fen_grouped(m.expenditure_fen),
+         format_fen_grouped(m.balance_fen), format_fen_grouped(m.avg_monthly_expenditure_fen),
+         "—" if m.months is None else str(m.months), STATUS_TEXT[m.status]]
+        for m in trend.months
+    ]
     risk = f"，风险线 {trend.risk_months} 个月" if trend.risk_months is not None else ""
-    lines.append(f"目标 {trend.target_months} 个月{risk}（规则 {trend.profile}）")
-    return "\n".join(lines)
+    return "\n".join([
+        f"{trend.entity}  {trend.title}  {trend.span}  （单位：元）",
+        table(heads, rows, numeric=[False, True, True, True, True, True, False]),
+        f"目标 {trend.target_months} 个月{risk}（规则 {trend.profile}）",
+    ])
 
 
 def trend_sheet(wb: Any, trend: FundTrend, title: str = "收支趋势") -> Any:
