@@ -169,3 +169,8 @@ def fund_trend(
     assert target is not None
     profile_name = load_profile(profile).name
     return FundTrend(name, fund_name, tuple(codes), consolidated, profile_name, target, risk, tuple(points))
+
+
+def year_trend(session: Session, entity: str, fund: str, year: int, *, consolidated: bool = False) -> FundTrend:
+    """The 决算's chart: the twelve months of ``year`` for the books the 决算 of ``entity`` and ``fund`` reads."""
+    return fund_trend(session, year * 100 + 1, year * 100 + 12, entity=entity, fund=fund, consolidated=consolidated)

@@ -231,6 +231,7 @@ ARGUMENTS: dict[str, Call] = {
     "deadline_items": Call(args(lambda b: (b.ledger("C-EMP"), 2024, "yichun", _deadline_rules()))),
     "capacity_report": Call(call(2024, entity="C", fund="employee")),
     "fund_trend": Call(call(202401, 202403, entity="C", fund="employee", consolidated=True)),
+    "year_trend": Call(call("C", "employee", 2024, consolidated=True)),
     "contributions_check": Call(call("C-EMP", 2024, wage_base_fen=100_000_000)),
     "deadline_report": Call(call("C-EMP", 2024)),
     "gap_calculation": Call(call(POOL, 2024, BUDGETS, HEADCOUNTS, {}, None, "jingmen")),

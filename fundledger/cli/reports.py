@@ -78,13 +78,6 @@ def _pdf(*forms: Any) -> bytes:
     return render_pdf(signed(forms))
 
 
-def _year_trend(session: Any, entity: str, fund: str, year: int, consolidated: bool) -> Any:
-    """The 决算's chart: the year's twelve months of ``report trend`` for the same books."""
-    from reports.trend import fund_trend
-
-    return fund_trend(session, year * 100 + 1, year * 100 + 12, entity=entity, fund=fund, consolidated=consolidated)
-
-
 def _balance_sheet(session: Any, at: int, **books: Any) -> Any:
     from reports.statements import balance_sheet_of
 
@@ -247,12 +240,13 @@ def register(app: typer.Typer) -> None:
         """基金决算: the year's statements, fund indicators (可支付月数…) and the notes' key figures."""
         from reports import forms, render
         from reports.final_accounts import final_accounts
+        from reports.trend import year_trend
 
         fmt = choose_format(fmt, out, FORMATS)
         y = _year(year)
         with session_scope(read_only=True) as session:
             fa = final_accounts(session, entity, fund, y, consolidated=consolidated, draft=draft)
-            chart = _year_trend(session, entity, fund, y, consolidated) if fmt in ("xlsx", "pdf") else None
+            chart = year_trend(session, entity, fund, y, consolidated=consolidated) if fmt in ("xlsx", "pdf") else None
 
         def xlsx() -> Any:
             from reports.trend_chart import trend_sheet
