@@ -12,6 +12,7 @@ never commits; ``open_books(url)`` gives one that commits when its block ends wi
 from accounts.setup import add_sub_account, create_ledger
 from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive, sign_off_month
 from fundledger.adoption import carry_forward, open_ledger, take_opening
+from fundledger.archive import build_archive, verify_archive, write_archive
 from fundledger.identity import Actor, current_actor
 from fundledger.users import add_user, authenticate, list_users, set_password
 from fundledger.vouchers import (
@@ -69,6 +70,7 @@ from reports.fund.applied import capacity_report, deadline_report
 from reports.general_ledger import general_ledger
 from reports.income_statement import income_statement
 from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
+from reports.trend import fund_trend
 from reports.trial_balance import trial_balance, trial_balance_as_of
 from reports.voucher_view import period_vouchers
 
@@ -91,6 +93,7 @@ __all__ = [
     "balance_remit",
     "balance_sheet",
     "benefit_payment",
+    "build_archive",
     "capacity_report",
     "carry_forward",
     "cash_journals",
@@ -112,6 +115,7 @@ __all__ = [
     "fiscal_to_expenditure",
     "format_fen",
     "format_period",
+    "fund_trend",
     "general_ledger",
     "grant_auditor",
     "grant_staff_role",
@@ -163,8 +167,10 @@ __all__ = [
     "trial_balance_as_of",
     "upgrade",
     "verify",
+    "verify_archive",
     "whole_cash_journals",
     "whole_detail_ledger",
     "withdraw",
     "write_anchor",
+    "write_archive",
 ]

@@ -17,9 +17,24 @@ What the file holds (the shape is defined in ``postings.beancount_import``, the 
   preparer, reviewer, hash and the key of the voucher it reverses as metadata; the mirrored-pair
   link id as a Beancount link ``^…``; ``#closing`` on closing vouchers and ``#reversal`` on
   reversals. Amounts are CNY with Beancount's sign convention, which is ours: debit positive;
-- a ``balance`` assertion per leaf account after the last voucher, taken from the monthly
-  snapshots (``account_balances``) that the trial balance reads, so ``bean-check`` itself proves
-  that the vouchers in the file add up to our trial balance.
+- a ``balance`` assertion per leaf account with a balance after the last voucher, taken from the
+  monthly snapshots (``account_balances``) that the trial balance reads, so ``bean-check`` itself
+  proves that the vouchers in the file add up to our trial balance. A leaf at zero gets none: after
+  the year's closing every income and expense leaf is zero, and a wall of ``0.00`` assertions buries
+  the ones that say something. What that gives up: the vouchers balance, so a leaf whose
+  transactions missed its zero moves the difference onto another leaf, and bean-check still fails
+  when that one carries an assertion; only an error lying wholly between leaves at zero passes it
+  (``fundledger verify`` and the trial balance check those books themselves).
+
+For Fava, the auditors' browser, the header sets what a Chinese finance office expects to read:
+``render_commas`` and Fava's ``locale`` ``zh_CN`` (thousands separators), ``language`` ``zh``,
+``invert-income-liabilities-equity`` (income, liabilities and the fund balance shown positive, as on
+the 收支表 and 资产负债表) and a ``default-page`` that opens the income statement without the
+``#closing`` vouchers, which would otherwise zero every income and expense account of a closed year.
+
+The file depends only on the books: no export time, no date of today; exporting unchanged books
+again gives the same bytes. ``ledger_code`` exports one ledger, ``subtree`` (an entity code) every
+ledger of that entity and the entities below it (both funds).
 
 Vouchers of a maker-checker ledger that await review do not count yet (``ledger.review``) and are
 left out; the header says how many.
@@ -36,7 +51,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.books import get_ledger
+from ledger.books import get_entity, get_ledger, subtree_of
+from ledger.errors import LedgerError
 from ledger.models import Account, AccountBalance, Entity, Ledger, PeriodRow, Posting, Voucher, VoucherReview
 from ledger.money import format_fen
 from ledger.numbering import voucher_number
@@ -157,14 +173,39 @@ def account_names(accounts: list[Account], ledger_component: str) -> dict[int, s
     return names
 
 
-def render_beancount(session: Session, ledger_code: str | None = None) -> BeancountExport:
-    """The Beancount text of every ledger, or of ``ledger_code`` only."""
+#: Fava's options (``custom "fava-option"``): thousands separators, Chinese, income shown positive,
+#: the income statement opened without the closing vouchers.
+FAVA_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("locale", "zh_CN"),
+    ("language", "zh"),
+    ("invert-income-liabilities-equity", "true"),
+    ("default-page", "income_statement/?filter=-%23closing"),
+)
+#: The date of the header directives when the books hold no voucher and no month (an empty export).
+EMPTY_BOOKS_DATE = dt.date(2000, 1, 1)
+
+
+def _chosen_ledgers(session: Session, ledger_code: str | None, entity_code: str | None) -> tuple[list[Ledger], str]:
+    """The ledgers of the export and the scope its header names: one ledger, a subtree, or all."""
+    if ledger_code is not None and entity_code is not None:
+        raise LedgerError("give a ledger or an entity, not both")
     if ledger_code is not None:
-        ledgers = [get_ledger(session, ledger_code)]
-    else:
-        ledgers = list(session.execute(select(Ledger).order_by(Ledger.code)).scalars())
+        return [get_ledger(session, ledger_code)], ledger_code
+    query = select(Ledger).order_by(Ledger.code)
+    if entity_code is None:
+        return list(session.execute(query).scalars()), "all"
+    ids = [e.id for e in subtree_of(session, get_entity(session, entity_code))]
+    return list(session.execute(query.where(Ledger.entity_id.in_(ids))).scalars()), f"entity {entity_code}"
+
+
+def render_beancount(
+    session: Session, ledger_code: str | None = None, subtree: str | None = None
+) -> BeancountExport:
+    """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below."""
+    ledgers, scope = _chosen_ledgers(session, ledger_code, subtree)
+    everything = ledger_code is None and subtree is None
     ledger_ids = [lg.id for lg in ledgers]
-    entities = _entities_for(session, ledgers, ledger_code is None)
+    entities = _entities_for(session, ledgers, everything)
     entity_code = {e.id: e.code for e in session.execute(select(Entity)).scalars()}
     components = _ledger_components(ledgers)
     accounts_by_ledger: dict[int, list[Account]] = defaultdict(list)
@@ -198,14 +239,13 @@ def render_beancount(session: Session, ledger_code: str | None = None) -> Beanco
     ).all())
 
     dates = [v.voucher_date for v in vouchers] + [first_day(p.period) for p in periods]
-    start = min(dates) if dates else dt.date.today()
+    start = min(dates) if dates else EMPTY_BOOKS_DATE
     end = max(v.voucher_date for v in vouchers) + dt.timedelta(days=1) if vouchers else start
     names: dict[int, str] = {}
     for ledger in ledgers:
         names.update(account_names(accounts_by_ledger[ledger.id], components[ledger.id]))
     code_of = {a.id: a.code for accs in accounts_by_ledger.values() for a in accs}
 
-    scope = ledger_code or "all"
     out: list[str] = [
         f"; fundledger export ({_comment(scope)}): {len(ledgers)} ledger(s), {len(vouchers)} voucher(s).",
         "; Amounts in CNY, debit positive; account metadata `ledger` and `code` name our ledger and account.",
@@ -213,9 +253,12 @@ def render_beancount(session: Session, ledger_code: str | None = None) -> Beanco
     if pending:
         out.append(f"; {len(pending)} voucher(s) awaiting review (maker-checker) are left out: "
                    "they do not count yet.")
-    out += [f"option \"title\" {_q('fundledger: ' + scope)}", f'option "operating_currency" "{CURRENCY}"', ""]
+    out += [f"option \"title\" {_q('fundledger: ' + scope)}", f'option "operating_currency" "{CURRENCY}"',
+            'option "render_commas" "TRUE"', ""]
+    out += [f'{start} custom "fava-option" {_q(key)} {_q(value)}' for key, value in FAVA_OPTIONS]
+    out.append("")
     out.append(f'{start} custom "{CUSTOM_EXPORT}" "{FORMAT_VERSION}"')
-    out += _meta([("scope", scope), ("exported_at", _utc(dt.datetime.now(dt.UTC)))])
+    out += _meta([("scope", scope)])
     out.append("")
     for entity in entities:
         out.append(f'{start} custom "{CUSTOM_ENTITY}" {_q(entity.code)}')
@@ -259,10 +302,11 @@ def render_beancount(session: Session, ledger_code: str | None = None) -> Beanco
         for v in items:
             out += _transaction(v, ledger.code, postings[v.id], names, keys, reviews.get(v.id))
     out.append("")
-    out.append("; ---- balances after the last voucher, from the trial balance's monthly totals")
+    out.append("; ---- balances after the last voucher, from the trial balance's monthly totals "
+               "(leaves at zero left out)")
     for ledger in ledgers:
         for account in accounts_by_ledger[ledger.id]:
-            if account.is_leaf and account.id in balances:
+            if account.is_leaf and balances.get(account.id):
                 balance = format_fen(int(balances[account.id]))
                 out.append(f"{end} balance {names[account.id]}  {balance} {CURRENCY}")
     text = "\n".join(out) + "\n"
@@ -291,13 +335,15 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
     return out
 
 
-def export_beancount(session: Session, out: str | Path, ledger_code: str | None = None) -> ExportResult:
+def export_beancount(
+    session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None
+) -> ExportResult:
     """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one;
     a symlink or device at ``out`` is refused, ``reports.output.write_atomically``)."""
     from reports.output import check_target, write_text_atomically
 
     path = Path(out)
     check_target(path)  # refuse before the work, not after it
-    result = render_beancount(session, ledger_code)
+    result = render_beancount(session, ledger_code, entity_code)
     write_text_atomically(path, result.text)
     return ExportResult(str(path), result.ledgers, result.accounts, result.vouchers, result.pending_skipped)

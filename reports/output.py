@@ -31,6 +31,8 @@ FORMAT_OF_SUFFIX = {
     ".xlsx": "xlsx",
     ".pdf": "pdf",
     ".txt": "table",
+    ".png": "png",
+    ".svg": "svg",
 }
 #: The byte-order mark that makes Excel read a CSV as UTF-8 (without it Chinese shows garbled).
 UTF8_BOM = "\ufeff"

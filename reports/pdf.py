@@ -304,8 +304,12 @@ def _fit(spec: PrintTable) -> tuple[_Layout, list[list[Row]]]:
         size -= 0.5
 
 
-def render_pdf(tables: Sequence[PrintTable]) -> bytes:
-    """A PDF of the forms in order; each starts on a new page and numbers its own pages."""
+def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = ()) -> bytes:
+    """A PDF of the forms in order; each starts on a new page and numbers its own pages.
+
+    ``pictures`` (PNG bytes, e.g. the 决算's ``report trend`` chart) follow the forms, one A4
+    landscape page each, scaled to the page inside the margins.
+    """
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(tables[0].title if tables else "")
@@ -316,5 +320,23 @@ def render_pdf(tables: Sequence[PrintTable]) -> bytes:
         for n, rows in enumerate(pages, start=1):
             layout.draw_page(canvas, rows, n, len(pages), last=n == len(pages))
             canvas.showPage()
+    for picture in pictures:
+        _draw_picture(canvas, picture)
     canvas.save()
     return buf.getvalue()
+
+
+def _draw_picture(canvas: Canvas, png: bytes) -> None:
+    """One A4 landscape page holding ``png`` as large as the margins allow, its proportions kept."""
+    from reportlab.lib.utils import ImageReader
+
+    page_w, page_h = rotate(A4)
+    canvas.setPageSize((page_w, page_h))
+    image = ImageReader(io.BytesIO(png))
+    width, height = image.getSize()
+    scale = min((page_w - 2 * MARGIN) / width, (page_h - 2 * MARGIN - FOOTER) / height)
+    w, h = width * scale, height * scale
+    canvas.drawImage(image, (page_w - w) / 2, page_h - MARGIN - h, w, h)
+    canvas.setFont(register_font(), 8)
+    canvas.drawCentredString(page_w / 2, MARGIN / 2, "第 1 页 共 1 页")
+    canvas.showPage()

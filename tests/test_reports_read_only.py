@@ -207,6 +207,7 @@ ARGUMENTS: dict[str, Call] = {
     "treasury_left_at_year_end": Call(args(lambda b: (b.ledger_id("C-EMP"), MAR))),
     # fund rules: figures from the books and the stored inputs
     "pool_figures": Call(call("C-EMP", 2024)),
+    "month_figures": Call(call("C-EMP", 202403)),
     "year_flows": Call(call("C-EMP", 2024)),
     "posted_under": Call(call("C-EMP", "premium-")),
     "collection_total": Call(call("C-EMP", 2024)),
@@ -231,6 +232,8 @@ ARGUMENTS: dict[str, Call] = {
     "ledgers_below": Call(args(lambda b: (b.entity("C"), "employee"))),
     "deadline_items": Call(args(lambda b: (b.ledger("C-EMP"), 2024, "yichun", _deadline_rules()))),
     "capacity_report": Call(call(2024, entity="C", fund="employee")),
+    "fund_trend": Call(call(202401, 202403, entity="C", fund="employee", consolidated=True)),
+    "year_trend": Call(call("C", "employee", 2024, consolidated=True)),
     "contributions_check": Call(call("C-EMP", 2024, wage_base_fen=100_000_000)),
     "deadline_report": Call(call("C-EMP", 2024)),
     "gap_calculation": Call(call(POOL, 2024, BUDGETS, HEADCOUNTS, {}, None, "jingmen")),

@@ -110,6 +110,8 @@ def import_group() -> typer.Typer:
 
 class State:
     url: str | None = None
+    #: Whether the database was named (``--db`` or ``FUNDLEDGER_DATABASE_URL``), not the default file.
+    db_given: bool = False
     #: The acting user passed to the library: the declared name, else the operating-system user
     #: (SQLite's identity; on PostgreSQL a clerk login is recorded by the database whatever this says).
     user: str = "system"
@@ -145,6 +147,7 @@ def _root(
     ] = False,
 ) -> None:
     state.url = db.database_url(db_url)
+    state.db_given = db_url is not None or bool(os.environ.get("FUNDLEDGER_DATABASE_URL"))
     state.declared = user or os.environ.get("FUNDLEDGER_USER") or None
     state.user = state.declared or os_user()
 

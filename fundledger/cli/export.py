@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fundledger.cli.app import check_format, emit_json, group, session_scope
+from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
 
 
 def register(app: typer.Typer) -> None:
@@ -17,14 +17,19 @@ def register(app: typer.Typer) -> None:
     def export_beancount_cmd(
         out: Annotated[Path, typer.Option("--out", help="The Beancount file to write")],
         ledger: Annotated[str | None, typer.Option("--ledger", help="One ledger only (default: all)")] = None,
+        entity: Annotated[
+            str | None, typer.Option("--entity", help="An entity and every entity below it, both funds")
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Write the books as a Beancount file that bean-check, beanquery and Fava read."""
         from reports.beancount_export import export_beancount
 
         check_format(fmt, ("table", "json"))
+        if ledger is not None and entity is not None:
+            fail("give --ledger or --entity, not both")
         with session_scope(read_only=True) as session:
-            result = export_beancount(session, out, ledger)
+            result = export_beancount(session, out, ledger, entity)
         if fmt == "json":
             emit_json({"file": result.path, "ledgers": result.ledgers, "accounts": result.accounts,
                        "vouchers": result.vouchers, "pending_skipped": result.pending_skipped})

@@ -14,6 +14,7 @@ import typer
 from fundledger.cli import (
     accounts,
     adoption,
+    archive,
     audit,
     bank,
     beancount,
@@ -30,6 +31,7 @@ from fundledger.cli import (
     reconcile,
     reports,
     serve,
+    trend,
     trial_balance,
     vouchers,
 )
@@ -45,9 +47,11 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     receipts,  # post bank-receipts
     trial_balance,  # trial-balance
     reports,  # report …, show voucher
+    trend,  # report trend
     reconcile,  # reconcile …, month-end
     export,  # export beancount
     vouchers,  # voucher add|reverse|withdraw|find
+    archive,  # archive, archive verify
     audit,  # digest, db grant-auditor, audit …, voucher review|pending
     fund,  # fund capacity|jiangxi-adjustment|deadlines
     fund_inputs,  # fund input …

@@ -240,16 +240,29 @@ def register(app: typer.Typer) -> None:
         """基金决算: the year's statements, fund indicators (可支付月数…) and the notes' key figures."""
         from reports import forms, render
         from reports.final_accounts import final_accounts
+        from reports.trend import year_trend
 
         fmt = choose_format(fmt, out, FORMATS)
         y = _year(year)
         with session_scope(read_only=True) as session:
             fa = final_accounts(session, entity, fund, y, consolidated=consolidated, draft=draft)
+            chart = year_trend(session, entity, fund, y, consolidated=consolidated) if fmt in ("xlsx", "pdf") else None
 
         def xlsx() -> Any:
+            from reports.trend_chart import trend_sheet
             from reports.xlsx import final_accounts_workbook
 
-            return final_accounts_workbook(fa)
+            wb = final_accounts_workbook(fa)
+            assert chart is not None
+            trend_sheet(wb, chart)
+            return wb
+
+        def pdf() -> bytes:
+            from reports.pdf import render_pdf
+            from reports.trend_chart import trend_png
+
+            assert chart is not None
+            return render_pdf(signed(forms.final_accounts_forms(fa)), [trend_png(chart)])
 
         emit(
             fmt,
@@ -258,7 +271,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.final_accounts_csv(fa),
             json=fa.to_dict,
             xlsx=xlsx,
-            pdf=lambda: _pdf(*forms.final_accounts_forms(fa)),
+            pdf=pdf,
         )
 
     @report.command("detail")

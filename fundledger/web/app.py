@@ -526,12 +526,17 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     def final_xlsx(request: Request, user: UserRow | None) -> Response:
         from reports.final_accounts import final_accounts
+        from reports.trend import year_trend
+        from reports.trend_chart import trend_sheet
         from reports.xlsx import final_accounts_workbook
 
         code, fund, year = final_args(request)
         with books(user, write=False) as session:
             fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
-        return xlsx_response(final_accounts_workbook(fa), f"{code}-{fund}-{year}-决算.xlsx")
+            chart = year_trend(session, code, fund, year, consolidated=True)
+        workbook = final_accounts_workbook(fa)
+        trend_sheet(workbook, chart)  # the 决算 package carries the year's chart (report trend)
+        return xlsx_response(workbook, f"{code}-{fund}-{year}-决算.xlsx")
 
     # ---------- for auditors ----------
 

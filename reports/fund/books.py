@@ -406,3 +406,52 @@ def treasury_balance(session: Session, ledger: Ledger, day: dt.date) -> int:
                                  Account.is_leaf.is_(True))
     ).all()
     return balance_as_of(session, ledger.id, list(ids), day)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One ledger's pooled figures for one month, in fen (the monthly points of ``report trend``).
+
+    ``income_fen`` / ``expenditure_fen``: net credits on pooled 4xxx and net debits on pooled 5xxx
+    dated in the month, closing transfers excluded and transfers between levels included, so that
+    the month's change of ``balance_fen`` is income − expenditure (what a reader of the chart checks).
+    ``balance_fen`` is 累计结余 at the month end as ``pool_figures`` reads it at 31 December;
+    ``benefits_to_date_fen`` is the year's pooled 5001/5101 payments up to the month end, from which
+    the month's 月均统筹基金支出 is taken.
+    """
+
+    ledger: str
+    period: int
+    income_fen: int
+    expenditure_fen: int
+    balance_fen: int
+    benefits_to_date_fen: int
+
+
+def month_figures(session: Session, ledger_code: str, period: int) -> MonthFigures:
+    """The pooled income, expenditure, 累计结余 and year-to-date benefits of one month (YYYYMM)."""
+    year, month = divmod(period, 100)
+    year = _check_year(year)
+    if not 1 <= month <= 12:
+        raise FundRuleError(f"period must be YYYYMM, got {period!r}")
+    ledger = get_ledger(session, ledger_code)
+    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    start = dt.date(year, month, 1)
+    end = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+    to_date = _sums(session, ledger.id, None, end, skip_closing=False, skip_key_prefix=None)
+    in_month = _sums(session, ledger.id, start, end, skip_closing=True, skip_key_prefix=None)
+    in_year = _sums(session, ledger.id, dt.date(year, 1, 1), end, skip_closing=True, skip_key_prefix=None)
+    balance = income = expenditure = benefits = 0
+    for account in accounts:
+        if not _pooled(account, ledger.fund):
+            continue
+        code = account.code
+        if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
+            balance -= to_date.get(account.id, 0)
+        if code[:1] == "4":
+            income -= in_month.get(account.id, 0)
+        elif code[:1] == "5":
+            expenditure += in_month.get(account.id, 0)
+        if code.startswith(BENEFIT_ROOTS):
+            benefits += in_year.get(account.id, 0)
+    return MonthFigures(ledger.code, period, income, expenditure, balance, benefits)
