@@ -83,6 +83,22 @@ def test_truncate_is_refused(pg_url, table):
     assert "fundledger:immutable_voucher" in _refused(pg_url, f"TRUNCATE {table} CASCADE")
 
 
+@pytest.mark.postgres
+def test_every_table_refuses_truncate(pg_url):
+    """Not only the tables listed above: every table the migrations make (Alembic's own aside) has
+    a statement trigger before TRUNCATE, so a table added later cannot be emptied unnoticed."""
+    engine = db.make_engine(pg_url)
+    with engine.connect() as conn:
+        bare = conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> 'alembic_version' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND (t.tgtype & 32) <> 0) "
+            "ORDER BY 1"
+        ).scalars().all()
+    engine.dispose()
+    assert bare == []
+
+
 def test_raw_update_cannot_reopen_or_close_a_month(db_url, books3):
     ledger = "(SELECT id FROM ledgers WHERE code = 'C-EMP')"
     text = _refused(db_url, f"UPDATE periods SET status = 'open', reopened_by = 'x', reopen_reason = '改账' "

@@ -1,4 +1,4 @@
--- Revision 0013, PostgreSQL: a web user is never renamed or deleted (the books name them).
+-- Revision 0013, PostgreSQL: a web user is never renamed or deleted, TRUNCATE included (the books name them).
 
 -- statement
 CREATE FUNCTION fl_web_users_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -17,3 +17,6 @@ $$;
 -- statement
 CREATE TRIGGER trg_web_users_guard BEFORE UPDATE OR DELETE ON web_users
     FOR EACH ROW EXECUTE FUNCTION fl_web_users_guard();
+-- statement
+CREATE TRIGGER trg_web_users_no_truncate BEFORE TRUNCATE ON web_users
+    FOR EACH STATEMENT EXECUTE FUNCTION fl_refuse('immutable_voucher', 'web users are never deleted (lock them)');
