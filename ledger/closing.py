@@ -42,6 +42,7 @@ from ledger.closing_accounts import (
 from ledger.dialect import lock_rows
 from ledger.errors import AdoptionError, LedgerError, PendingRatioRequired, PeriodOrderError
 from ledger.journal import Line, Posted, VoucherDraft, post, reverse
+from ledger.limits import REASON_LENGTH_MAX, check_text
 from ledger.models import Account, AccountBalance, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import apply_rate, format_fen
 from ledger.periods import format_period, last_day, period_range, period_status_map, previous_period
@@ -451,6 +452,7 @@ def reopen_period(session: Session, ledger_code: str, period: int, *, user: str,
     """Reopen the latest closed month with a recorded reason; its closing vouchers are reversed."""
     if not reason or not reason.strip():
         raise PeriodOrderError("reopening a month needs a reason (--reason)")
+    reason = check_text(reason, "reason", REASON_LENGTH_MAX)
     ledger = get_ledger(session, ledger_code)
     lock_rows(session, "ledgers", [ledger.id])  # the ledger lock, as in close_period
     refuse_before_adoption(ledger, period, "reopened")

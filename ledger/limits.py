@@ -5,7 +5,8 @@ names that PostgreSQL's ``VARCHAR(200)`` refused), and a check done after parsin
 (a 108 KB XLSX statement held a 100 MiB 摘要). Every intake — the Python API, voucher CSV, bank
 statements, Beancount restore, every command-line option — checks a text with ``check_text``
 against the limit named here, before the value goes anywhere else; the database holds the same
-limits (``VARCHAR(n)`` on PostgreSQL, revision 0011's triggers on SQLite).
+limits (``VARCHAR(n)`` on PostgreSQL, revision 0011's and 0016's triggers on SQLite; revision 0016's
+checks on the ``TEXT`` columns of both).
 
 Characters: codes, names and summaries are shown in terminals, spreadsheets and Beancount files,
 so a character that changes how the *rest* of the text is read is refused: control characters
@@ -32,6 +33,13 @@ SUMMARY_LENGTH_MAX = 500
 KEY_LENGTH_MAX = 200
 #: Bank account numbers, 流水号 and other identifiers read from files (``VARCHAR(64)``).
 IDENTIFIER_LENGTH_MAX = 64
+#: Why a month was reopened or a voucher withdrawn (``TEXT``; revision 0016 holds it on both databases).
+REASON_LENGTH_MAX = 500
+#: A bank line's 用途/备注/附言 (``TEXT``; revision 0016): as long as any one cell of a file.
+PURPOSE_LENGTH_MAX = 1_000
+#: The JSON detail of an audit event (``TEXT``; revision 0016): what the act recorded, built by the
+#: library from inputs that each have their own limit above.
+DETAIL_LENGTH_MAX = 20_000
 #: Any one cell of an imported file, checked before the cell is parsed: the longest field above
 #: with room for padding. A larger cell is refused as it is read, not after it has been stored.
 CELL_LENGTH_MAX = 1_000

@@ -30,12 +30,11 @@ from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
 from ledger.errors import LedgerError, WithdrawalError, map_database_error
+from ledger.limits import REASON_LENGTH_MAX, check_text
 from ledger.models import REVIEWER_LENGTH_MAX, Ledger, PeriodRow, Voucher, VoucherReview, VoucherWithdrawal
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 
-#: Longest reason kept for a withdrawal.
-REASON_LENGTH_MAX = 500
 #: The acting user when nobody is named (``ledger.review.ANONYMOUS_USER``): refused, it proves nothing.
 _ANONYMOUS = "system"
 
@@ -126,8 +125,7 @@ def withdraw(
         raise WithdrawalError(f"the name is longer than {REVIEWER_LENGTH_MAX} characters")
     if not why:
         raise WithdrawalError("a withdrawal needs a reason (--reason)")
-    if len(why) > REASON_LENGTH_MAX:
-        raise WithdrawalError(f"the reason is longer than {REASON_LENGTH_MAX} characters")
+    why = check_text(why, "reason", REASON_LENGTH_MAX)
     if isinstance(voucher_id, bool) or not isinstance(voucher_id, int):
         raise LedgerError(f"voucher id must be an integer, got {voucher_id!r}")
     voucher = session.get(Voucher, voucher_id)

@@ -210,7 +210,11 @@ def test_beancount_strings_cannot_inject_directives(db_url, books, session, tmp_
     post(session, VoucherDraft(ledger="C-EMP", key="b-1", date=dt.date(2024, 1, 5), summary='收"职工"\\医保',
                                lines=(Line.debit("1005", "1.00"), Line.credit("400101", "1.00"))))
     close_period(session, "C-EMP", 202401, user="system")
-    reason = 'typo"\n2024-01-01 open Assets:Injected CNY\n; '
+    # A reason with a line break never gets in (ledger.limits); one that tries to close the string
+    # and start a directive on the same line is escaped on the way out.
+    with pytest.raises(errors.LedgerError, match=r"reason: .*U\+000A"):
+        reopen_period(session, "C-EMP", 202401, user="system", reason='typo"\n2024-01-01 open Assets:Injected CNY')
+    reason = 'typo" 2024-01-01 open Assets:Injected CNY \\ ; '
     reopen_period(session, "C-EMP", 202401, user="system", reason=reason)
     session.commit()
     out = tmp_path / "books.beancount"

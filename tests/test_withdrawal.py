@@ -109,7 +109,11 @@ def test_database_refuses_withdrawal_rules(engine, session, checked):
              "VALUES (:l, :v, :r, :at)", {"l": ledger_id, "v": wrong, "r": CHECKER, "at": NOW},
              errors.WithdrawnVoucherError)
     # the close guard no longer waits for the withdrawn voucher: a raw close of January succeeds
+    # (after the audit event revision 0007 asks a status change to follow)
     with engine.connect() as conn, conn.begin():
+        conn.execute(sa.text("INSERT INTO audit_events (ledger_id, at, actor, action, detail) "
+                             "VALUES (:l, :at, 'raw', 'period.close', :d)"),
+                     {"l": ledger_id, "at": NOW, "d": '{"period": "2024-01"}'})
         conn.execute(sa.text("UPDATE periods SET status = 'closed', closed_by = 'raw' "
                              "WHERE ledger_id = :l AND period = 202401"), {"l": ledger_id})
 
