@@ -119,13 +119,13 @@ def _issue_line(issue: LevelIssue) -> str:
     return f"    {issue.kind}: " + "; ".join(sides)
 
 
-def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str, sign: int,
-                 period: int) -> list[LevelItem]:
+def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, period: int) -> list[LevelItem]:
     """The month's vouchers on ``prefix``: not those awaiting review, nor a voucher and its 红字冲销.
 
     Closing vouchers move a month's 本期发生额 into 3001 (S1, 3001 三（一）（二）): they are not money
     between levels, and neither is the 红字冲销 of one that an audited reopening posts.
     """
+    ledger_id, ledger_code = ledger.id, ledger.code
     accounts = list(
         session.execute(
             select(Account.id).where(Account.ledger_id == ledger_id, Account.code.startswith(prefix))
@@ -152,7 +152,8 @@ def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str
         .order_by(Voucher.voucher_date, Voucher.id)
     ).all()
     net = {r[0]: int(r[6]) for r in rows}
-    dropped = awaiting_review_ids(session, [ledger_id]) if rows else set()
+    # Only a maker-checker ledger has vouchers awaiting review (``ledger.review``).
+    dropped = awaiting_review_ids(session, [ledger_id]) if rows and ledger.maker_checker else set()
     dropped |= closing_transfer_ids(session, {r[0] for r in rows if r[7] is not None})
     for r in rows:
         if r[7] is not None and r[7] in net and net[r[7]] + net[r[0]] == 0:
@@ -170,16 +171,14 @@ def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelRe
         if parent_ledger is None:
             continue
         for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
-            parent_items = _level_items(session, parent_ledger.id, parent_ledger.code, parent_code,
-                                        -child_sign, period)
+            parent_items = _level_items(session, parent_ledger, parent_code, -child_sign, period)
             children: list[tuple[LevelPair, list[LevelItem]]] = []
             for child in children_of(session, entity):
                 child_ledger = ledger_of(session, child, fund)
                 if child_ledger is None:
                     continue
                 pair = _pair_for(result, child.code, fund, child_ledger.code, parent_ledger.code)
-                items = _level_items(session, child_ledger.id, child_ledger.code, child_code, child_sign,
-                                     period)
+                items = _level_items(session, child_ledger, child_code, child_sign, period)
                 pair.totals[f"child_{direction}"] = sum(i.amount_fen for i in items)
                 pair.totals.setdefault(f"parent_{direction}", 0)
                 children.append((pair, items))
