@@ -128,7 +128,7 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
         .where(
             Posting.account_id.in_(sorted(accounts)),
             Posting.counterparty.is_not(None),
-            Voucher.period <= end,
+            (Voucher.period + 0) <= end,  # from the accounts' postings, not the vouchers (SQLite)
             Voucher.kind != "closing",
         )
     ).all()
