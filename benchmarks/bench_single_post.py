@@ -23,7 +23,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.factories, from a checkout
+# tests.factories, from a checkout; BENCH_TREE=/path/to/another/checkout times that tree (before/after).
+sys.path.insert(0, os.environ.get("BENCH_TREE") or str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 from sqlalchemy import event

@@ -12,6 +12,7 @@ from ledger.models import Account, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
+from reports.consolidation.matching import voucher_period_column
 from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_UP, KIND_LABELS, Subtree
 
 
@@ -128,7 +129,7 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
         .where(
             Posting.account_id.in_(sorted(accounts)),
             Posting.counterparty.is_not(None),
-            (Voucher.period + 0) <= end,  # from the accounts' postings, not the vouchers (SQLite)
+            voucher_period_column(session) <= end,  # from the accounts' postings, not the vouchers (SQLite)
             Voucher.kind != "closing",
         )
     ).all()

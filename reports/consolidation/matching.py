@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from ledger.db import is_sqlite
 from ledger.dialect import in_list
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
@@ -16,6 +18,13 @@ from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import closing_transfer_ids
+
+
+def voucher_period_column(session: Session) -> ColumnElement[int]:
+    """``vouchers.period`` for a filter that must not lead the plan: on SQLite ``period + 0`` (no
+    index), so the query starts from the accounts' postings (``ix_postings_account_id``) instead of
+    every voucher of the months; PostgreSQL's planner chooses from its statistics."""
+    return Voucher.period + 0 if is_sqlite(session) else Voucher.period.expression
 
 
 @dataclass
@@ -110,8 +119,8 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
             in_list(session, Posting.account_id, sorted(active)),
             # ``+ 0``: no index on the period, so SQLite starts from the pair accounts' postings
             # rather than from every voucher of the months.
-            (Voucher.period + 0) >= start,
-            (Voucher.period + 0) <= end,
+            voucher_period_column(session) >= start,
+            voucher_period_column(session) <= end,
             Voucher.kind != "closing",
         )
     )
