@@ -80,9 +80,9 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
     if not wanted:
         return []
     # The monthly snapshots say which pair accounts moved in the months at all: only their postings
-    # are read, so a quiet subtree costs its accounts, not its journal. (A voucher awaiting review
-    # is not in the snapshots yet; it is listed apart, so an account with nothing but waiting
-    # vouchers in the months is read too: ``review`` queues are few and say so below.)
+    # are read, so a quiet subtree costs its accounts, not its journal. A voucher awaiting review
+    # is not in the snapshots yet but is listed apart (``awaiting``), so on a maker-checker ledger
+    # every pair account is read.
     active = set(
         session.execute(
             select(AccountBalance.account_id)
@@ -117,8 +117,7 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
         .join(Voucher, Voucher.id == Posting.voucher_id)
         .where(
             in_list(session, Posting.account_id, sorted(active)),
-            # ``+ 0``: no index on the period, so SQLite starts from the pair accounts' postings
-            # rather than from every voucher of the months.
+            # not an index lead on SQLite (``voucher_period_column``)
             voucher_period_column(session) >= start,
             voucher_period_column(session) <= end,
             Voucher.kind != "closing",
