@@ -45,6 +45,14 @@ def is_postgres(bind: Session | Connection | Engine) -> bool:
     return dialect.name == "postgresql"
 
 
+def not_an_index_lead(bind: Session | Connection | Engine, column: Any) -> ColumnElement[Any]:
+    """``column`` for a filter that must not choose the plan's first index: ``column + 0`` on
+    SQLite, whose planner would otherwise start from, say, every voucher of the months instead of
+    the few postings of the accounts asked for (``ix_postings_account_id``); the column itself on
+    PostgreSQL, whose planner chooses from its statistics (there ``+ 0`` forced a scan)."""
+    return column if is_postgres(bind) else column + 0  # type: ignore[no-any-return]
+
+
 # ------------------------------------------------------------------ lists as one parameter
 #: ``column {IN_LIST}`` in driver SQL matches a list passed as one parameter (``list_param``).
 IN_LIST = "IN (SELECT value FROM json_each(?))"

@@ -8,23 +8,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
-from ledger.db import is_sqlite
-from ledger.dialect import in_list
+from ledger.dialect import in_list, not_an_index_lead
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import closing_transfer_ids
-
-
-def voucher_period_column(session: Session) -> ColumnElement[int]:
-    """``vouchers.period`` for a filter that must not lead the plan: on SQLite ``period + 0`` (no
-    index), so the query starts from the accounts' postings (``ix_postings_account_id``) instead of
-    every voucher of the months; PostgreSQL's planner chooses from its statistics."""
-    return Voucher.period + 0 if is_sqlite(session) else Voucher.period.expression
 
 
 @dataclass
@@ -117,9 +108,9 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
         .join(Voucher, Voucher.id == Posting.voucher_id)
         .where(
             in_list(session, Posting.account_id, sorted(active)),
-            # not an index lead on SQLite (``voucher_period_column``)
-            voucher_period_column(session) >= start,
-            voucher_period_column(session) <= end,
+            # SQLite starts from the pair accounts' postings
+            not_an_index_lead(session, Voucher.period) >= start,
+            not_an_index_lead(session, Voucher.period) <= end,
             Voucher.kind != "closing",
         )
     )

@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import children_of, get_entity, ledger_of
-from ledger.dialect import in_list
+from ledger.dialect import in_list, not_an_index_lead
 from ledger.models import FUNDS, Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
-from reports.consolidation.matching import voucher_period_column
 from reports.trial_balance import closing_transfer_ids
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
@@ -146,7 +145,7 @@ def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, perio
         select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
                Voucher.link_id, func.sum(Posting.amount_fen), Voucher.reversal_of_id)
         .select_from(Posting).join(Voucher, Voucher.id == Posting.voucher_id)
-        .where(in_list(session, Posting.account_id, accounts), voucher_period_column(session) == period,
+        .where(in_list(session, Posting.account_id, accounts), not_an_index_lead(session, Voucher.period) == period,
                Voucher.kind != "closing")
         .group_by(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
                   Voucher.link_id, Voucher.reversal_of_id)
