@@ -30,7 +30,6 @@ from ledger.dialect import IN_LIST, driver_sql, list_param
 from ledger.errors import map_database_error
 from ledger.models import PeriodRow
 from ledger.numbering import VOUCHER_WORD, word_of
-from ledger.periods import period_status_map
 from ledger.review import counts_when_posted
 from ledger.staff_roles import recorded_how
 
@@ -110,6 +109,24 @@ def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | No
     need one writer at a time.
     """
     conn = session.connection()
+    if account_codes is not None:
+        # One statement: the ledgers (locked) with the named accounts beside them.
+        sql = (
+            "SELECT l.id, l.code, l.fund, l.head_hash, l.maker_checker, l.voucher_words, a.code, a.id, a.is_leaf"
+            " FROM ledgers l"
+            f" LEFT JOIN accounts a ON a.ledger_id = l.id AND a.code {IN_LIST} WHERE l.code {IN_LIST}"
+        )
+        sql = dialect.locking(conn, sql, order_by="l.id", of="l")
+        infos: dict[str, LedgerInfo] = {}
+        for lid, code, fund, head, checked, words, account_code, account_id, is_leaf in driver_sql(
+            conn, sql, (list_param(conn, account_codes), list_param(conn, codes))
+        ):
+            info = infos.get(code)
+            if info is None:
+                info = infos[code] = LedgerInfo(lid, code, fund, head, bool(checked), words=words)
+            if account_code is not None:
+                info.accounts[account_code] = (account_id, bool(is_leaf))
+        return infos
     sql = f"SELECT id, code, fund, head_hash, maker_checker, voucher_words FROM ledgers WHERE code {IN_LIST}"
     sql = dialect.locking(conn, sql, order_by="id")
     infos = {
@@ -121,9 +138,6 @@ def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | No
     by_id = {info.id: info for info in infos.values()}
     sql = f"SELECT ledger_id, code, id, is_leaf FROM accounts WHERE ledger_id {IN_LIST}"
     params: list[object] = [list_param(conn, by_id)]
-    if account_codes is not None:
-        sql += f" AND code {IN_LIST}"
-        params.append(list_param(conn, account_codes))
     for ledger_id, code, account_id, is_leaf in driver_sql(conn, sql, tuple(params)):
         by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
     return infos
@@ -162,8 +176,9 @@ def period_statuses(
     """
     status: dict[tuple[int, int], str] = {}
     added = False
+    conn = session.connection()
     for ledger_id in {lid for lid, _ in wanted}:
-        known = period_status_map(session, ledger_id)
+        known = dict(driver_sql(conn, "SELECT period, status FROM periods WHERE ledger_id = ?", (ledger_id,)).all())
         last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
         for lid, period in wanted:
             if lid != ledger_id:
@@ -196,11 +211,15 @@ def write(
     """
     conn = session.connection()
     next_number: dict[tuple[int, int], int] = {}
-    for _, draft, period, *_rest in todo:
-        pkey = (ledgers[draft.ledger].id, period)
-        if pkey not in next_number:
-            sql = "SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?"
-            next_number[pkey] = driver_sql(conn, sql, pkey).scalar_one() + 1
+    number_sql = "SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?"
+    pkeys = list(dict.fromkeys((ledgers[t[1].ledger].id, t[2]) for t in todo))
+    # The first ledger-month's next number and the ids in one statement (a single post sends one).
+    id_sql, id_params, ids_from = dialect.id_allocation(conn, "vouchers", len(todo))
+    first_max, allocated = driver_sql(conn, f"SELECT ({number_sql}), ({id_sql})", (*pkeys[0], *id_params)).one()
+    next_number[pkeys[0]] = int(first_max) + 1
+    ids = ids_from(allocated)
+    for pkey in pkeys[1:]:
+        next_number[pkey] = driver_sql(conn, number_sql, pkey).scalar_one() + 1
     # 凭证字 (ledger.numbering): a 收付转 ledger numbers each 字 apart, per month, without gaps.
     words: list[str] = []
     next_word_number: dict[tuple[int, int, str], int] = {}
@@ -216,7 +235,6 @@ def write(
             sql = ("SELECT COALESCE(MAX(word_number), 0) FROM vouchers "
                    "WHERE ledger_id = ? AND period = ? AND word = ?")
             next_word_number[wkey] = driver_sql(conn, sql, wkey).scalar_one() + 1
-    ids = dialect.allocate_ids(conn, "vouchers", len(todo))
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
     posted_at: object = now if native else dialect.timestamp_text(now)

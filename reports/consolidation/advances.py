@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import ADVANCES, RECEIPTS_HELD
+from ledger.dialect import not_an_index_lead
 from ledger.models import Account, Posting, Voucher
 from ledger.money import format_fen
 from ledger.periods import format_period
@@ -128,7 +129,7 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
         .where(
             Posting.account_id.in_(sorted(accounts)),
             Posting.counterparty.is_not(None),
-            Voucher.period <= end,
+            not_an_index_lead(session, Voucher.period) <= end,  # from the accounts' postings, not the vouchers (SQLite)
             Voucher.kind != "closing",
         )
     ).all()

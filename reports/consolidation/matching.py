@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.dialect import in_list
-from ledger.models import Account, Ledger, Posting, Voucher
+from ledger.dialect import in_list, not_an_index_lead
+from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
@@ -71,49 +70,51 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
             wanted[aid] = (ledger_ids[lid][0], code, hit[0], hit[1])
     if not wanted:
         return []
-    # Two steps, so every database starts from the few postings of the pair accounts
-    # (``ix_postings_account_id``) rather than from the vouchers of the months.
-    postings = session.execute(
-        select(Posting.voucher_id, Posting.account_id, Posting.amount_fen, Posting.counterparty).where(
-            Posting.account_id.in_(sorted(wanted))
-        )
-    ).all()
-    vouchers: dict[int, Any] = {}
-    voucher_ids = {p.voucher_id for p in postings}
-    if voucher_ids:
-        for v in session.execute(
-            select(
-                Voucher.id,
-                Voucher.period,
-                Voucher.number,
-                Voucher.voucher_date,
-                Voucher.kind,
-                Voucher.link_id,
-                Voucher.reversal_of_id,
-            ).where(
-                in_list(session, Voucher.id, voucher_ids),
-                Voucher.period >= start,
-                Voucher.period <= end,
-                Voucher.kind != "closing",
+    # The monthly snapshots say which pair accounts moved in the months at all: only their postings
+    # are read, so a quiet subtree costs its accounts, not its journal. A voucher awaiting review
+    # is not in the snapshots yet but is listed apart (``awaiting``), so on a maker-checker ledger
+    # every pair account is read.
+    active = set(
+        session.execute(
+            select(AccountBalance.account_id)
+            .where(
+                in_list(session, AccountBalance.account_id, sorted(wanted)),
+                AccountBalance.period >= start,
+                AccountBalance.period <= end,
             )
-        ):
-            vouchers[v.id] = v
-    rows = [
-        _Row(
-            voucher.id,
-            voucher.period,
-            voucher.number,
-            voucher.voucher_date,
-            voucher.kind,
-            voucher.link_id,
-            voucher.reversal_of_id,
-            p.account_id,
-            p.amount_fen,
-            p.counterparty,
+            .distinct()
+        ).scalars()
+    )
+    checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
+    if checked:  # a waiting voucher is not in the snapshots: its ledger's pair accounts are read
+        active |= {aid for aid, (entity, *_rest) in wanted.items() if tree.ledgers[entity].maker_checker}
+    if not active:
+        return []
+    # From the few postings of the pair accounts (``ix_postings_account_id``), joined to their
+    # vouchers by primary key and kept to the months in the database, not in Python.
+    query = (
+        select(
+            Voucher.id,
+            Voucher.period,
+            Voucher.number,
+            Voucher.voucher_date,
+            Voucher.kind,
+            Voucher.link_id,
+            Voucher.reversal_of_id,
+            Posting.account_id,
+            Posting.amount_fen,
+            Posting.counterparty,
         )
-        for p in postings
-        if (voucher := vouchers.get(p.voucher_id)) is not None
-    ]
+        .join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(
+            in_list(session, Posting.account_id, sorted(active)),
+            # SQLite starts from the pair accounts' postings
+            not_an_index_lead(session, Voucher.period) >= start,
+            not_an_index_lead(session, Voucher.period) <= end,
+            Voucher.kind != "closing",
+        )
+    )
+    rows = [_Row(*r) for r in session.execute(query)]  # type: ignore[call-arg]
     reversal_ids = {r.id for r in rows if r.kind == "reversal"}
     excluded = closing_transfer_ids(session, reversal_ids)
     links = _root_links(session, {r.reversal_of_id for r in rows if r.id in reversal_ids - excluded})
@@ -206,35 +207,55 @@ def match_inter_level(session: Session, tree: Subtree, start: int, end: int) -> 
         else:
             parent_pool[(item.entity, item.spec)].append(item)
     names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}
+    # Each parent pool indexed by amount, with the items taken so far marked: a child item looks
+    # only at the parent items of its own amount, so the matching is linear in the items rather
+    # than quadratic (the same choice as scanning the whole pool: named first, then unnamed; same
+    # month first, then the nearest date, then the pool's order).
+    by_amount: dict[tuple[str, PairSpec], dict[int, list[int]]] = {}
+    taken: dict[tuple[str, PairSpec], list[bool]] = {}
+    names_anyone = {
+        p.counterparty: any(p.counterparty in names[c] for c in tree.entities)
+        for pool_items in parent_pool.values()
+        for p in pool_items
+        if p.counterparty
+    }
     for (child, spec), mine in sorted(child_pool.items(), key=lambda kv: (kv[0][0], kv[0][1].payer_prefix)):
         parent = tree.parent_of.get(child)
         if parent is None:
             result.unmatched.extend(mine)
             continue
-        theirs = parent_pool.get((parent, spec), [])
+        key = (parent, spec)
+        theirs = parent_pool.get(key, [])
+        if key not in by_amount:
+            index: dict[int, list[int]] = defaultdict(list)
+            for position, p in enumerate(theirs):
+                index[p.amount].append(position)
+            by_amount[key] = index
+            taken[key] = [False] * len(theirs)
+        index, used = by_amount[key], taken[key]
+        mine_names = names[child]
         for item in mine:
-            named = [p for p in theirs if p.counterparty and p.counterparty in names[child]]
-            unnamed = [
-                p
-                for p in theirs
-                if not (p.counterparty and any(p.counterparty in names[c] for c in tree.entities))
-            ]
+            free = [i for i in index.get(item.amount, ()) if not used[i]]
+            named = [i for i in free if theirs[i].counterparty and theirs[i].counterparty in mine_names]
+            unnamed = [i for i in free if not names_anyone.get(theirs[i].counterparty or "", False)]
             found = None
             for candidates in (named, unnamed):
-                same = [p for p in candidates if p.amount == item.amount]
-                same.sort(key=lambda p: (p.period != item.period, abs((p.date - item.date).days)))
-                if same:
-                    found = same[0]
+                if candidates:
+                    found = min(
+                        candidates,
+                        key=lambda i: (theirs[i].period != item.period, abs((theirs[i].date - item.date).days), i),
+                    )
                     break
             if found is None:
                 result.unmatched.append(item)
                 continue
-            theirs.remove(found)
+            used[found] = True
             result.matches.append(
-                Match(spec.kind, spec.part, child, parent, "amount", None, (item,), (found,))
+                Match(spec.kind, spec.part, child, parent, "amount", None, (item,), (theirs[found],))
             )
-    for rest in parent_pool.values():
-        result.unmatched.extend(rest)
+    for key, rest in parent_pool.items():
+        used = taken.get(key, [False] * len(rest))
+        result.unmatched.extend(p for i, p in enumerate(rest) if not used[i])
     _find_elsewhere(session, result)
     return result
 

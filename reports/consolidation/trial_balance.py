@@ -154,6 +154,7 @@ def consolidated_trial_balance(
     def adj(code: str, index: int, amount: int) -> None:
         adjusted.setdefault(code, [0, 0, 0, 0, 0])[index] += amount
 
+    fund_leaves: dict[tuple[str, str], str] = {}
     for m in matching.matches:
         if not m.agrees:
             continue
@@ -167,7 +168,10 @@ def consolidated_trial_balance(
             segments.append("ytd")
         for item in (*m.child_items, *m.parent_items):
             closed = statuses[item.entity].get(item.period) == "closed"
-            fund_leaf = _fund_leaf(sources[item.entity], item.account)
+            leaf_key = (item.entity, item.account)
+            if leaf_key not in fund_leaves:
+                fund_leaves[leaf_key] = _fund_leaf(sources[item.entity], item.account)
+            fund_leaf = fund_leaves[leaf_key]
             amount = item.amount
             for seg in segments:
                 if seg == "opening":

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import children_of, get_entity, ledger_of
-from ledger.models import FUNDS, Account, Ledger, Posting, Voucher
+from ledger.dialect import in_list, not_an_index_lead
+from ledger.models import FUNDS, Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
@@ -118,25 +119,41 @@ def _issue_line(issue: LevelIssue) -> str:
     return f"    {issue.kind}: " + "; ".join(sides)
 
 
-def _level_items(session: Session, ledger_id: int, ledger_code: str, prefix: str, sign: int,
-                 period: int) -> list[LevelItem]:
+def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, period: int) -> list[LevelItem]:
     """The month's vouchers on ``prefix``: not those awaiting review, nor a voucher and its 红字冲销.
 
     Closing vouchers move a month's 本期发生额 into 3001 (S1, 3001 三（一）（二）): they are not money
     between levels, and neither is the 红字冲销 of one that an audited reopening posts.
     """
+    ledger_id, ledger_code = ledger.id, ledger.code
+    accounts = list(
+        session.execute(
+            select(Account.id).where(Account.ledger_id == ledger_id, Account.code.startswith(prefix))
+        ).scalars()
+    )
+    # The monthly snapshots first: a month in which no counted voucher touched the accounts has no
+    # items (a voucher awaiting review is dropped below anyway), and nothing else is read.
+    if not accounts or session.execute(
+        select(AccountBalance.account_id)
+        .where(in_list(session, AccountBalance.account_id, accounts), AccountBalance.period == period)
+        .limit(1)
+    ).first() is None:
+        return []
+    # Then from the postings of those accounts (``ix_postings_account_id``) to their vouchers by
+    # key; ``period + 0`` keeps SQLite from starting at the whole ledger-month of vouchers instead.
     rows = session.execute(
         select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
                Voucher.link_id, func.sum(Posting.amount_fen), Voucher.reversal_of_id)
-        .join(Posting, Posting.voucher_id == Voucher.id).join(Account, Account.id == Posting.account_id)
-        .where(Voucher.ledger_id == ledger_id, Voucher.period == period, Voucher.kind != "closing",
-               Account.code.startswith(prefix))
+        .select_from(Posting).join(Voucher, Voucher.id == Posting.voucher_id)
+        .where(in_list(session, Posting.account_id, accounts), not_an_index_lead(session, Voucher.period) == period,
+               Voucher.kind != "closing")
         .group_by(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
                   Voucher.link_id, Voucher.reversal_of_id)
         .order_by(Voucher.voucher_date, Voucher.id)
     ).all()
     net = {r[0]: int(r[6]) for r in rows}
-    dropped = awaiting_review_ids(session, [ledger_id]) if rows else set()
+    # Only a maker-checker ledger has vouchers awaiting review (``ledger.review``).
+    dropped = awaiting_review_ids(session, [ledger_id]) if rows and ledger.maker_checker else set()
     dropped |= closing_transfer_ids(session, {r[0] for r in rows if r[7] is not None})
     for r in rows:
         if r[7] is not None and r[7] in net and net[r[7]] + net[r[0]] == 0:
@@ -154,29 +171,37 @@ def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelRe
         if parent_ledger is None:
             continue
         for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
-            parent_items = _level_items(session, parent_ledger.id, parent_ledger.code, parent_code,
-                                        -child_sign, period)
+            parent_items = _level_items(session, parent_ledger, parent_code, -child_sign, period)
             children: list[tuple[LevelPair, list[LevelItem]]] = []
             for child in children_of(session, entity):
                 child_ledger = ledger_of(session, child, fund)
                 if child_ledger is None:
                     continue
                 pair = _pair_for(result, child.code, fund, child_ledger.code, parent_ledger.code)
-                items = _level_items(session, child_ledger.id, child_ledger.code, child_code, child_sign,
-                                     period)
+                items = _level_items(session, child_ledger, child_code, child_sign, period)
                 pair.totals[f"child_{direction}"] = sum(i.amount_fen for i in items)
                 pair.totals.setdefault(f"parent_{direction}", 0)
                 children.append((pair, items))
-            free = list(parent_items)
+            # The parent's items indexed by link id and by amount, taken ones marked: the same
+            # pairs as scanning the free list for each child item, in linear time.
+            taken = [False] * len(parent_items)
+            by_link: dict[str, list[int]] = {}
+            by_amount: dict[int, list[int]] = {}
+            for position, p in enumerate(parent_items):
+                if p.link_id:
+                    by_link.setdefault(p.link_id, []).append(position)
+                else:
+                    by_amount.setdefault(p.amount_fen, []).append(position)
             leftovers: list[tuple[LevelPair, list[LevelItem]]] = []
             for pair, items in children:  # by link id
                 rest = []
                 for item in items:
-                    twin = next((p for p in free if item.link_id and p.link_id == item.link_id), None)
-                    if twin is None:
+                    found = next((i for i in by_link.get(item.link_id or "", ()) if not taken[i]), None)
+                    if found is None:
                         rest.append(item)
                         continue
-                    free.remove(twin)
+                    taken[found] = True
+                    twin = parent_items[found]
                     pair.totals[f"parent_{direction}"] += twin.amount_fen
                     pair.matched += 1
                     if twin.amount_fen != item.amount_fen:
@@ -184,14 +209,16 @@ def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelRe
                 leftovers.append((pair, rest))
             for pair, rest in leftovers:  # then by amount, nearest date
                 for item in rest:
-                    options = [p for p in free if p.amount_fen == item.amount_fen and not p.link_id]
+                    options = [i for i in by_amount.get(item.amount_fen, ()) if not taken[i]]
                     if not options:
                         pair.issues.append(LevelIssue(child_only, item, None))
                         continue
-                    twin = min(options, key=lambda p: (abs(p.date - item.date), p.voucher_id))
-                    free.remove(twin)
-                    pair.totals[f"parent_{direction}"] += twin.amount_fen
+                    found = min(options, key=lambda i: (abs(parent_items[i].date - item.date),
+                                                        parent_items[i].voucher_id))
+                    taken[found] = True
+                    pair.totals[f"parent_{direction}"] += parent_items[found].amount_fen
                     pair.matched += 1
+            free = [p for i, p in enumerate(parent_items) if not taken[i]]
             for item in free:
                 owner = _owner_by_link(session, item.link_id, children)
                 issue = LevelIssue(parent_only, None, item)
