@@ -217,9 +217,16 @@ def _date_alternates(layout: Layout) -> tuple[int, ...]:
 
 
 def _is_time_only(value: Cell | None) -> bool:
+    """A time of day without a date: a ``time`` cell, ``10:23:45``, or ABC's six-digit ``102345``
+    (a date is never six digits: YYYYMMDD has eight, an Excel serial of 1990–2100 five)."""
     if isinstance(value, time) and not isinstance(value, datetime):
         return True
-    return isinstance(value, str) and bool(_TIME_ONLY.match(value.strip()))
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if _TIME_ONLY.match(text):
+        return True
+    return len(text) == 6 and text.isdigit() and int(text[:2]) < 24 and int(text[2:4]) < 60 and int(text[4:]) < 61
 
 
 def _parse_row(
