@@ -49,6 +49,31 @@ def register(app: typer.Typer) -> None:
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
 
+    @import_app.command("bank-receipts")
+    def import_receipts_cmd(
+        file: Annotated[Path, typer.Argument(help="Electronic receipts (电子回单): a text PDF")],
+        ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
+        account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Import electronic receipts, each linked to its statement line with the PDF's SHA-256;
+        exit 1 when a receipt has no (or no single) statement line yet."""
+        from postings.bank_receipts import import_receipts
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = import_receipts(session, ledger, account, file, user=state.user)
+        if fmt == "json":
+            emit_json(result.to_dict())
+        else:
+            typer.echo(f"{result.file} into {result.ledger} {result.account}: {result.read} receipts, "
+                       f"{result.stored} stored and linked, {result.skipped} already stored, "
+                       f"{len(result.unmatched)} without their statement line (sha256 {result.sha256[:16]}…)")
+            for line in result.unmatched:
+                typer.echo(f"  {line}")
+        if result.unmatched:
+            raise typer.Exit(1)
+
     bank_app = group("bank", "Look at bank statement files before importing them.")
 
     @bank_app.command("sniff")
