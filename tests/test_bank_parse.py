@@ -279,7 +279,9 @@ def test_naming_the_profile_gives_the_same_statement(name: str) -> None:
 
 
 def test_every_builtin_profile_has_a_fixture() -> None:
-    covered = {p for p, *_ in EXPECTED.values()} | {"pingan"}  # pingan: the XLSX test
+    from tests.fixtures.bank.make_fixtures import LAYOUTS  # the corporate layouts: test_bank_layouts.py
+
+    covered = {p for p, *_ in EXPECTED.values()} | {"pingan"} | set(LAYOUTS)  # pingan: the XLSX test
     assert set(builtin_profile_names()) == covered
 
 

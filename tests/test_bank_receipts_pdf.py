@@ -154,7 +154,7 @@ def test_a_receipt_of_another_account_is_refused(session, with_statement) -> Non
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (b"PK\x03\x04ofd", "OFD receipts are not read"),
+    (b"PK\x03\x04ofd", "OFD receipts are not read yet"),
     (b"hello", "not a PDF file"),
 ])
 def test_not_a_receipt_pdf(data: bytes, message: str) -> None:

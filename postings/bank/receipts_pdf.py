@@ -8,8 +8,8 @@ the CID fonts banks embed) and split on the receipt number label; each field is 
 label, full-width colons and spaces ignored. An amount is read from the 小写 figure with the
 input rules of ``postings.bank.amounts`` (never a float); the 大写 figure is not trusted alone.
 
-Scanned receipts (images without text) and OFD files are refused with one line: no maintained
-Python library reads OFD (see docs/bank.md), and OCR is not bookkeeping evidence.
+Scanned receipts (images without text) and OFD files are refused with one line: OFD is not read
+yet (the maintained readers pull in PyMuPDF, see docs/bank.md), and OCR is not bookkeeping evidence.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ class ReceiptFile:
 def read_receipts(data: bytes) -> ReceiptFile:
     """Every receipt of a receipt PDF. Raises ``ImportFileError`` naming the page and the field."""
     if data[:4] in (b"PK\x03\x04",):
-        raise ImportFileError("an OFD or zip file, not a PDF: OFD receipts are not read (no maintained "
-                              "Python library reads OFD); export the receipts as PDF")
+        raise ImportFileError("an OFD or zip file, not a PDF: OFD receipts are not read yet; "
+                              "export the receipts as PDF from the bank's portal")
     if not data.lstrip()[:5] == PDF_SIGNATURE:
         raise ImportFileError("not a PDF file (a receipt file starts with %PDF-)")
     if len(data) > MAX_RECEIPT_BYTES:
