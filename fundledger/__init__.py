@@ -36,6 +36,8 @@ from ledger.review import review
 from ledger.roles import auditor_findings, grant_auditor
 from ledger.staff_roles import grant_staff_role
 from ledger.verify import verify
+from postings.bank import sniff_statement
+from postings.bank_receipts import import_receipts
 from postings.bank_store import import_statement
 from postings.beancount_import import import_beancount
 from postings.flows import (
@@ -120,6 +122,7 @@ __all__ = [
     "grant_auditor",
     "grant_staff_role",
     "import_beancount",
+    "import_receipts",
     "import_statement",
     "import_vouchers",
     "income_statement",
@@ -156,6 +159,7 @@ __all__ = [
     "set_password",
     "set_voucher_words",
     "sign_off_month",
+    "sniff_statement",
     "subsidy_income",
     "take_opening",
     "to_fen",

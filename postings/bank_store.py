@@ -24,7 +24,15 @@ from ledger.books import get_account, get_ledger, record
 from ledger.dialect import in_list, lock_rows
 from ledger.errors import AccountError, ImportFileError
 from ledger.models import Account, BankImport, BankStatementLine, Ledger
-from postings.bank import Statement, StatementLine, check_running_balance, line_identity, parse_statement
+from postings.bank import (
+    Statement,
+    StatementLine,
+    account_matches,
+    check_running_balance,
+    check_sign_convention,
+    line_identity,
+    parse_statement,
+)
 
 #: Statement lines per flush of an import (and per step of its progress bar).
 _INSERT_CHUNK = 500
@@ -45,17 +53,15 @@ class BankImportResult:
     lines_read: int
     lines_new: int
     lines_skipped: int
+    #: Findings that did not stop the import (issue 16): an empty 摘要, zero-amount lines skipped.
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "import_id": self.import_id, "ledger": self.ledger, "account": self.account, "file": self.file,
             "sha256": self.sha256, "profile": self.profile, "lines_read": self.lines_read,
-            "lines_new": self.lines_new, "lines_skipped": self.lines_skipped,
+            "lines_new": self.lines_new, "lines_skipped": self.lines_skipped, "warnings": list(self.warnings),
         }
-
-
-def _digits(number: str) -> str:
-    return "".join(number.split()).lstrip("=").strip('"')
 
 
 def bank_account(session: Session, ledger_code: str, account_code: str) -> tuple[Ledger, Account]:
@@ -127,15 +133,24 @@ def import_statement(
     return BankImportResult(
         import_id=row.id, ledger=ledger.code, account=account.code, file=name, sha256=statement.source_sha256,
         profile=statement.profile, lines_read=row.lines_read, lines_new=row.lines_new,
-        lines_skipped=row.lines_skipped,
+        lines_skipped=row.lines_skipped, warnings=statement.warnings,
     )
 
 
 def _check_statement(statement: Statement, account: Account, name: str) -> None:
-    if statement.account_number and _digits(statement.account_number) != _digits(account.bank_number or ""):
+    if statement.account_number and not account_matches(statement.account_number, account.bank_number or ""):
         raise ImportFileError(
             f"{name}: the statement is of bank account {statement.account_number}, but account "
             f"{account.code} is tied to bank account {account.bank_number}; nothing imported"
+        )
+    inverted = check_sign_convention(statement.lines)
+    if inverted:
+        raise ImportFileError(f"{name}: {inverted}; nothing imported", [inverted])
+    if statement.sign_guessed and statement.lines and all(x.balance_fen is None for x in statement.lines):
+        raise ImportFileError(
+            f"{name}: the file has no running balance to prove which way its amounts go, and "
+            f"{statement.sign_guessed}; name the bank's profile with --profile (or give a profile "
+            "file); nothing imported"
         )
     problems = check_running_balance(statement.lines)
     if problems:

@@ -279,7 +279,9 @@ def test_naming_the_profile_gives_the_same_statement(name: str) -> None:
 
 
 def test_every_builtin_profile_has_a_fixture() -> None:
-    covered = {p for p, *_ in EXPECTED.values()} | {"pingan"}  # pingan: the XLSX test
+    from tests.fixtures.bank.make_fixtures import LAYOUTS  # the corporate layouts: test_bank_layouts.py
+
+    covered = {p for p, *_ in EXPECTED.values()} | {"pingan"} | set(LAYOUTS)  # pingan: the XLSX test
     assert set(builtin_profile_names()) == covered
 
 
@@ -624,9 +626,19 @@ def test_missing_file() -> None:
 
 
 def test_truncated_row() -> None:
-    assert problems_of(generic(GOOD_ROW, "2026-04-02,付款,50.00,,50.00")) == [
-        "line 3: the row is cut short: 5 cells, the header has 8"
+    """Cut before the 余额 column (the fifth): refused; the date and amounts alone are not enough."""
+    assert problems_of(generic(GOOD_ROW, "2026-04-02,付款,50.00,")) == [
+        "line 3: the row is cut short: 4 cells, the header has 8"
     ]
+
+
+def test_short_trailing_row_reads_the_missing_cells_as_empty() -> None:
+    """Exports drop trailing empty cells (issue 16): a row reaching the 余额 column is read, the
+    missing 对方户名, 对方账号 and 流水号 empty."""
+    statement = parse_statement(generic(GOOD_ROW, "2026-04-02,付款,50.00,,50.00"))
+    second = statement.lines[1]
+    assert (second.amount_fen, second.balance_fen, second.summary) == (-5_000, 5_000, "付款")
+    assert (second.counterparty_name, second.counterparty_account, second.serial) == (None, None, None)
 
 
 def test_unquoted_thousands_separator_slides_the_columns() -> None:

@@ -1,7 +1,8 @@
-"""``fundledger import bank``: a bank statement export into a bank-tied account, all or nothing.
+"""``fundledger import bank``: a bank statement export into a bank-tied account, all or nothing;
+``fundledger bank sniff``: what the parser makes of a file, without a database.
 
-The command only parses options, shows a progress bar and prints; ``postings.bank_store`` does the
-work inside the CLI's transaction.
+The commands only parse options, show a progress bar and print; ``postings.bank_store`` does the
+import inside the CLI's transaction and ``postings.bank.sniff_statement`` the reading.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
+from fundledger.cli.app import check_format, emit_json, fail, group, import_group, session_scope, state
+from ledger.errors import ImportFileError
 
 if TYPE_CHECKING:
     from postings.bank_store import BankImportResult
@@ -44,6 +46,83 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{result.file} ({result.profile}) into {result.ledger} {result.account}: "
                        f"{result.lines_read} lines, {result.lines_new} new, "
                        f"{result.lines_skipped} already imported")
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+    @import_app.command("bank-receipts")
+    def import_receipts_cmd(
+        file: Annotated[Path, typer.Argument(help="Electronic receipts (电子回单): a text PDF")],
+        ledger: Annotated[str, typer.Option("--ledger", help="Ledger code, e.g. C-EMP")],
+        account: Annotated[str, typer.Option("--account", help="Bank-tied account code, e.g. 100301")],
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Import electronic receipts, each linked to its statement line with the PDF's SHA-256;
+        exit 1 when a receipt has no (or no single) statement line yet."""
+        from postings.bank_receipts import import_receipts
+
+        check_format(fmt, ("table", "json"))
+        with session_scope() as session:
+            result = import_receipts(session, ledger, account, file, user=state.user)
+        if fmt == "json":
+            emit_json(result.to_dict())
+        else:
+            typer.echo(f"{result.file} into {result.ledger} {result.account}: {result.read} receipts, "
+                       f"{result.stored} stored and linked, {result.skipped} already stored, "
+                       f"{len(result.unmatched)} without their statement line (sha256 {result.sha256[:16]}…)")
+            for line in result.unmatched:
+                typer.echo(f"  {line}")
+        if result.unmatched:
+            raise typer.Exit(1)
+
+    bank_app = group("bank", "Look at bank statement files before importing them.")
+
+    @bank_app.command("sniff")
+    def sniff_cmd(
+        file: Annotated[Path, typer.Argument(help="Statement export: CSV/TXT, XLSX or XLS")],
+        profile: Annotated[str | None, typer.Option("--profile", help="Built-in profile name or .toml file "
+                                                    "(default: detect from the header)")] = None,
+        lines: Annotated[int, typer.Option("--lines", min=1, max=200, help="Lines to show")] = 5,
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    ) -> None:
+        """Show the layout recognised, the columns mapped, the first lines as read and why; exit 1
+        when an import would refuse the file, 2 when no layout fits."""
+        from postings.bank import sniff_statement
+
+        check_format(fmt, ("table", "json"))
+        try:
+            report = sniff_statement(file, profile=profile, count=lines)
+        except ImportFileError as exc:
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+            fail(f"{file.name}: {exc}")
+        if fmt == "json":
+            emit_json(report.to_dict())
+        else:
+            _print_sniff(report.to_dict())
+        if report.error:
+            raise typer.Exit(1)
+
+
+def _print_sniff(report: dict[str, Any]) -> None:
+    encoding = f", {report['encoding']}" if report["encoding"] else ""
+    typer.echo(f"{report['file']}: {report['format']}{encoding}, {report['table']}")
+    typer.echo(f"layout: {report['profile']} — {report['title']} ({report['source']})")
+    typer.echo(f"why: {report['reason']}")
+    typer.echo(f"header: line {report['header_line']}, sign mode {report['sign_mode']}")
+    for field_name, label in report["columns"].items():
+        typer.echo(f"  {field_name:<22} ← {label}")
+    if report["lines"]:
+        typer.echo(f"first {len(report['lines'])} of {report['lines_read']} lines (money in > 0):")
+    for line in report["lines"]:
+        balance = f" 余额 {line['balance']}" if line["balance"] is not None else ""
+        typer.echo(f"  line {line['line']}: {line['booked_on']} {line['amount']:>16}{balance} "
+                   f"摘要 {line['summary'] or '—'} 备注 {line['purpose'] or '—'}")
+    for check in report["checks"]:
+        typer.echo(f"check: {check}")
+    for warning in report["warnings"]:
+        typer.echo(f"warning: {warning}")
+    if report["error"]:
+        typer.echo(f"an import would refuse it: {report['error']}")
 
 
 def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:

@@ -42,7 +42,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     adoption,  # ledger opening|carry-forward, db grant-role|whoami
     imports,  # import vouchers
     flows,  # flow …
-    bank,  # import bank
+    bank,  # import bank, import bank-receipts, bank sniff
     beancount,  # import beancount
     receipts,  # post bank-receipts
     trial_balance,  # trial-balance

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ledger.models.bank import (
     BankImport,
     BankLineVoucher,
+    BankReceipt,
     BankStatementLine,
 )
 from ledger.models.books import (
@@ -78,6 +79,7 @@ __all__ = [
     "AuditEvent",
     "BankImport",
     "BankLineVoucher",
+    "BankReceipt",
     "BankStatementLine",
     "Base",
     "Code",

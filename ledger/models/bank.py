@@ -101,3 +101,44 @@ class BankLineVoucher(Base):
     rule: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BankReceipt(Base):
+    """One electronic receipt (电子回单) of a bank-tied account, linked to its statement line
+    (revision 0015, issue 16 item 4). Insert-only.
+
+    The receipt is the bank's evidence of one movement: its own number (回单编号), the day, the
+    amount (positive, as printed), payer and payee; ``sha256`` is the digest of the PDF it was read
+    from, so the stored row can be traced to the exact file. Each statement line has at most one
+    receipt (``UNIQUE statement_line_id``), and the database refuses a receipt whose amount is not
+    the linked line's or whose account is not the line's (``fundledger:receipt_line``).
+    """
+
+    __tablename__ = "bank_receipts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "receipt_no"),
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+    )
+
+    id: Mapped[ID]
+    ledger_id: Mapped[int] = mapped_column(_Key, ForeignKey("ledgers.id", ondelete="RESTRICT"))
+    account_id: Mapped[int] = mapped_column(_Key, ForeignKey("accounts.id", ondelete="RESTRICT"))
+    statement_line_id: Mapped[int] = mapped_column(
+        _Key, ForeignKey("bank_statement_lines.id", ondelete="RESTRICT"), unique=True
+    )
+    receipt_no: Mapped[str] = mapped_column(String(64))  # 回单编号
+    serial: Mapped[str | None] = mapped_column(String(128))  # 交易流水号: the join key to the line
+    receipt_on: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    payer_name: Mapped[str | None] = mapped_column(String(200))
+    payer_account: Mapped[str | None] = mapped_column(String(64))
+    payer_bank: Mapped[str | None] = mapped_column(String(200))
+    payee_name: Mapped[str | None] = mapped_column(String(200))
+    payee_account: Mapped[str | None] = mapped_column(String(64))
+    payee_bank: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    page: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -9,25 +9,33 @@ file, not new code. The importer (which books and reconciles) lives above and ca
 * ``parse_statement(path_or_bytes, profile=None, file_name=None) -> Statement``
 * ``check_running_balance(lines) -> list[str]``
 * ``line_identity(account_number, line) -> str``
+* ``check_sign_convention(lines) -> str | None`` (issue 16: a refusal when the signs look inverted)
+* ``sniff_statement(path_or_bytes, profile=None) -> SniffReport`` (what ``bank sniff`` prints)
 
 Modules: ``reader`` (container formats; text through ``postings.encoding``), ``cells`` (text and identifiers),
 ``amounts``, ``dates``, ``profiles`` (schema and built-ins), ``layout`` (header, preamble,
 footer), ``parser`` (row rules), ``checks``, ``model``.
 """
 
-from postings.bank.checks import check_running_balance, line_identity
+from postings.bank.checks import check_running_balance, check_sign_convention, line_identity
+from postings.bank.layout import account_matches
 from postings.bank.model import Statement, StatementLine
 from postings.bank.parser import parse_statement
 from postings.bank.profiles import Profile, builtin_profile_names, get_profile, load_profile
+from postings.bank.sniff import SniffReport, sniff_statement
 
 __all__ = [
     "Profile",
+    "SniffReport",
     "Statement",
     "StatementLine",
+    "account_matches",
     "builtin_profile_names",
     "check_running_balance",
+    "check_sign_convention",
     "get_profile",
     "line_identity",
     "load_profile",
     "parse_statement",
+    "sniff_statement",
 ]

@@ -42,6 +42,59 @@ def check_running_balance(lines: Sequence[StatementLine], *, opening_fen: int | 
     return problems
 
 
+def check_sign_convention(lines: Sequence[StatementLine]) -> str | None:
+    """Prove the sign convention from the running balance; the refusal, or ``None`` when it holds.
+
+    Only lines with a balance after a line with a balance count (no opening balance is known).
+    When ``previous balance + amount = balance`` fails at some line and ``previous balance −
+    amount = balance`` holds on every pair, the file's in and out are the other way round (a
+    layout read with the wrong convention): the message says the sign looks inverted and names
+    the first line. Other failures are left to ``check_running_balance``, which names gaps and
+    duplicates. A statement whose lines carry no balance cannot prove anything here; the
+    importer then asks for an explicit profile if the layout guessed (``Statement.sign_guessed``).
+    """
+    ordered = list(lines)
+    if len(ordered) >= 2 and ordered[0].booked_on > ordered[-1].booked_on:
+        ordered.reverse()
+    pairs: list[tuple[int, StatementLine]] = []  # (movement since the previous balance, line)
+    previous: int | None = None
+    for line in ordered:
+        if line.balance_fen is not None:
+            if previous is not None:
+                pairs.append((line.balance_fen - previous, line))
+            previous = line.balance_fen
+    if not pairs:
+        return None
+    # with lines without a balance in between, the movement is the sum: compare sums both ways
+    sums = _movements(ordered)
+    first_wrong = next((line for (change, line), total in zip(pairs, sums, strict=True) if change != total), None)
+    if first_wrong is None:
+        return None
+    if all(change == -total for (change, _line), total in zip(pairs, sums, strict=True)):
+        return (
+            f"line {first_wrong.line_no}: the running balance moves against the amounts on every line "
+            f"({format_fen(first_wrong.amount_fen)} read, the balance moves by "
+            f"{format_fen(-first_wrong.amount_fen)}): the sign convention looks inverted; "
+            "name the bank's profile with --profile or give a profile file"
+        )
+    return None
+
+
+def _movements(ordered: Sequence[StatementLine]) -> list[int]:
+    """The sum of the amounts from each balance to the next, for every line with a balance after the first."""
+    totals: list[int] = []
+    started = False
+    moved = 0
+    for line in ordered:
+        moved += line.amount_fen
+        if line.balance_fen is not None:
+            if started:
+                totals.append(moved)
+            started = True
+            moved = 0
+    return totals
+
+
 def _describe(
     line: StatementLine, previous: StatementLine | None, since: StatementLine | None, expected: int
 ) -> str:

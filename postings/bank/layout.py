@@ -184,6 +184,39 @@ def _leading_account(text: str) -> str:
     return text.split()[0] if text.split() else ""
 
 
+_MASK = re.compile(r"[*＊xX×•]+")
+
+
+def account_matches(shown: str, registered: str) -> bool:
+    """Whether the account number a statement shows is the registered one.
+
+    Exports often mask the middle of the number (``6222****1234``, ``6222 **** **** 1234``): a
+    masked number matches by its visible digits, the ones before the mask being the registered
+    number's first digits and the ones after it its last, at least 4 visible digits in all and
+    never more than the registered number has. Unmasked numbers must be equal (spaces and a
+    leading ``=`` of a spreadsheet formula aside).
+    """
+    a = compact(shown).lstrip("=").strip('"')
+    b = compact(registered).lstrip("=").strip('"')
+    if not _MASK.search(a):
+        return a == b
+    parts = _MASK.split(a)
+    head, tail = parts[0], parts[-1]
+    visible = "".join(parts)
+    if len(visible) < 4 or len(visible) > len(b) or not visible.isdigit():
+        return False
+    if not (b.startswith(head) and b.endswith(tail)) or len(head) + len(tail) > len(b):
+        return False
+    middle = b[len(head):len(b) - len(tail)]  # the visible middle pieces, in order, inside the hidden part
+    position = 0
+    for piece in parts[1:-1]:
+        found = middle.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
 def compact(account: str) -> str:
     """An account number without the spaces banks print for readability."""
     return "".join(account.split())

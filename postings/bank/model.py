@@ -63,3 +63,8 @@ class Statement:
     source_sha256: str
     file_name: str | None
     file_format: str = "csv"
+    #: Findings that do not stop an import (a 摘要 empty on every line, zero-amount lines skipped).
+    warnings: tuple[str, ...] = ()
+    #: Why the sign convention is a fallback layout's guess, or ``None`` when a profile states it.
+    #: (Not compared: naming the fallback profile reads the same lines, without the guess.)
+    sign_guessed: str | None = field(default=None, compare=False)

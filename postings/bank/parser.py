@@ -10,21 +10,33 @@ Per-line rules:
 * blank rows are skipped; a row identical to the header (repeated on each printed page) too;
 * the first row whose first non-empty cell starts with a footer marker (合计, 以上数据仅供参考…)
   ends the data; after it, a second header row is an error (a second account's section);
-* a row with fewer cells than the header is truncated; more cells, of which any non-empty, means
-  the columns slid (typically an amount with an unquoted thousands separator);
+* a row with fewer cells than the header is read with the missing trailing cells empty when it
+  still reaches the date, amount and balance columns (exports drop trailing empty cells, issue
+  16); a row cut before one of those is refused; more cells, of which any non-empty, means the
+  columns slid (typically an amount with an unquoted thousands separator);
+* a line whose amount is written as zero (``+0.00 利息税``) moves no money: it is skipped and
+  listed in ``Statement.warnings``; no amount at all is still an error;
+* a date column holding only a time of day (``交易时间`` 10:23:45 beside a ``交易日期``) is read
+  from the layout's other date column;
 * two-column layouts: exactly one of out/in holds a non-zero amount; the amount is in − out, so
   a negative amount in the out column (a reversal, 冲正) counts as money in;
 * a 借/贷 flag column, when the profile maps one, must agree with the amount's side;
 * a 币种 column, when present, must be renminbi: the books are kept in fen of CNY;
 * an account number column (本方账号) must hold one account throughout, and agree with the
-  preamble's.
+  preamble's (a masked number, 6222****1234, agrees by its visible digits).
+
+Whole-file findings that are not errors go to ``Statement.warnings``: a 摘要 column empty on every
+line, zero-amount lines skipped. ``Statement.sign_guessed`` says the sign convention came from a
+fallback layout's guess (see ``postings.bank.checks.check_sign_convention``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
+from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +45,15 @@ from ledger.limits import NAME_LENGTH_MAX, SUMMARY_LENGTH_MAX
 from postings.bank.amounts import parse_amount
 from postings.bank.cells import Cell, cell_text, free_text, identifier_text, normalize_label
 from postings.bank.dates import parse_date
-from postings.bank.layout import Layout, compact, find_layout, is_footer, is_header_again, preamble_values
+from postings.bank.layout import (
+    Layout,
+    account_matches,
+    compact,
+    find_layout,
+    is_footer,
+    is_header_again,
+    preamble_values,
+)
 from postings.bank.model import Statement, StatementLine
 from postings.bank.profiles import builtin_profiles, flag_key, get_profile
 from postings.bank.reader import Row, Source, read_source
@@ -46,6 +66,10 @@ _Side = Literal["in", "out"]
 
 _TEXT_FIELDS = ("counterparty_name", "summary", "purpose")
 _IDENTIFIER_FIELDS = ("counterparty_account", "counterparty_bank", "serial", "voucher_no")
+_TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?$")
+#: Zero-amount lines (利息税 +0.00) are skipped; this marks them among the parsed rows.
+_ZERO = 0
+
 _TEXT_LIMITS = {"counterparty_name": NAME_LENGTH_MAX, "summary": SUMMARY_LENGTH_MAX, "purpose": SUMMARY_LENGTH_MAX}
 
 
@@ -64,20 +88,20 @@ def parse_statement(
 
     Raises ``ImportFileError``: its message is one line, its ``problems`` name each bad line.
     """
-    data, name = _load(path_or_bytes, file_name)
+    data, name = load_input(path_or_bytes, file_name)
     where = f"{name}: " if name else ""
     try:
         profiles = (get_profile(profile),) if profile is not None else builtin_profiles()
         source = read_source(data)
         layout = find_layout(source.tables, profiles, named=profile is not None)
-        lines, column_account, problems = _parse_rows(layout, source)
+        lines, column_account, problems, warnings = _parse_rows(layout, source)
         preamble_number, preamble_name = preamble_values(layout)
     except ImportFileError as exc:
         raise ImportFileError(
             _one_line(f"{where}{exc}"), problems=[_one_line(p) for p in exc.problems]
         ) from None
     account_number = column_account or preamble_number
-    if column_account and preamble_number and column_account != preamble_number:
+    if column_account and preamble_number and not account_matches(column_account, preamble_number):
         problems.append(
             f"line {layout.header_line}: the 本方账号 column says {column_account} but the preamble says "
             f"{preamble_number}"
@@ -93,6 +117,10 @@ def parse_statement(
             _one_line(f"{where}{first}{more}; nothing was read from the file"),
             problems=[_one_line(p) for p in shown],
         )
+    if lines and "summary" in layout.columns and not any(line.summary for line in lines):
+        warnings.append(f"the {layout.label('summary')} column is empty on every line")
+    elif lines and "summary" not in layout.columns:
+        warnings.append("the file has no 摘要 column: every line's summary is empty")
     return Statement(
         profile=layout.profile.name,
         account_number=account_number,
@@ -101,10 +129,27 @@ def parse_statement(
         source_sha256=hashlib.sha256(data).hexdigest(),
         file_name=name,
         file_format=source.file_format,
+        warnings=tuple(warnings),
+        sign_guessed=sign_guess(layout, named=profile is not None),
     )
 
 
-def _load(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) -> tuple[bytes, str | None]:
+def sign_guess(layout: Layout, *, named: bool) -> str | None:
+    """Why the sign convention of ``layout`` is a guess, or ``None`` when the layout states it.
+
+    A bank profile (built-in or the user's, or any profile named with ``--profile``) states its
+    convention. The fallback layout recognises a file by generic header names only. Its
+    借方/贷方 columns and 借/贷 flags follow the documented convention of every bank statement
+    (the bank's side: 借方 = money out, accounting-rules.md §5), and 收入/支出 say it in words;
+    but a single signed 金额 column carries no convention at all (is + money in, or the bank's
+    debit?): that is the guess, and a file without balances to prove it needs ``--profile``.
+    """
+    if named or not layout.profile.fallback or layout.sign_mode != "signed":
+        return None
+    return f"the fallback layout guesses that a positive {layout.label('amount')} is money in"
+
+
+def load_input(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) -> tuple[bytes, str | None]:
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
         return bytes(path_or_bytes), file_name
     path = Path(path_or_bytes)
@@ -116,9 +161,14 @@ def _load(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) 
         raise ImportFileError(f"not a file path ({exc}); pass file contents as bytes") from None
 
 
-def _parse_rows(layout: Layout, source: Source) -> tuple[list[StatementLine], str | None, list[str]]:
+def _parse_rows(
+    layout: Layout, source: Source
+) -> tuple[list[StatementLine], str | None, list[str], list[str]]:
     lines: list[StatementLine] = []
     problems: list[str] = []
+    warnings: list[str] = []
+    zero_lines: list[int] = []
+    alternates = _date_alternates(layout)
     accounts: dict[str, int] = {}
     ended_at: int | None = None
     for row in layout.table.rows[layout.header_index + 1 :]:
@@ -136,26 +186,62 @@ def _parse_rows(layout: Layout, source: Source) -> tuple[list[StatementLine], st
             continue
         if is_header_again(row, layout):
             continue
-        line, account = _parse_row(row, layout, source, problems)
-        if line is not None:
+        line, account = _parse_row(row, layout, source, problems, alternates)
+        if line is _ZERO_LINE:
+            zero_lines.append(row.line_no)
+        elif line is not None:
             lines.append(line)
         if account:
             accounts.setdefault(account, row.line_no)
     if len(accounts) > 1:
         listed = ", ".join(f"{a} (line {n})" for a, n in accounts.items())
         problems.append(f"the statement mixes accounts: {listed}; one file must hold one account")
-    return lines, next(iter(accounts), None), problems
+    if zero_lines:
+        shown = ", ".join(str(n) for n in zero_lines[:10]) + (" …" if len(zero_lines) > 10 else "")
+        warnings.append(f"{len(zero_lines)} zero-amount line(s) skipped (line {shown}): they move no money")
+    return lines, next(iter(accounts), None), problems, warnings
+
+
+def _date_alternates(layout: Layout) -> tuple[int, ...]:
+    """Columns of the header that may hold the date when the mapped date column holds only a time:
+    every alias of booked_on and value_on present in the header, in the profile's order."""
+    positions: list[int] = []
+    for field in ("booked_on", "value_on"):
+        for alias in layout.profile.columns.get(field, ()):
+            key = normalize_label(alias)
+            if key in layout.keys:
+                position = layout.keys.index(key)
+                if position not in positions:
+                    positions.append(position)
+    return tuple(positions)
+
+
+def _is_time_only(value: Cell | None) -> bool:
+    """A time of day without a date: a ``time`` cell, ``10:23:45``, or ABC's six-digit ``102345``
+    (a date is never six digits: YYYYMMDD has eight, an Excel serial of 1990–2100 five)."""
+    if isinstance(value, time) and not isinstance(value, datetime):
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if _TIME_ONLY.match(text):
+        return True
+    return len(text) == 6 and text.isdigit() and int(text[:2]) < 24 and int(text[2:4]) < 60 and int(text[4:]) < 61
 
 
 def _parse_row(
-    row: Row, layout: Layout, source: Source, problems: list[str]
+    row: Row, layout: Layout, source: Source, problems: list[str], alternates: tuple[int, ...] = ()
 ) -> tuple[StatementLine | None, str | None]:
     n = row.line_no
     before = len(problems)
     cells = row.cells
     if len(cells) < layout.width:
-        problems.append(f"line {n}: the row is cut short: {len(cells)} cells, the header has {layout.width}")
-        return None, None
+        needed = [layout.columns[f] for f in ("booked_on", "out", "in", "amount", "direction", "balance")
+                  if f in layout.columns]
+        if len(cells) <= max(needed):
+            problems.append(f"line {n}: the row is cut short: {len(cells)} cells, the header has {layout.width}")
+            return None, None
+        cells = tuple(cells) + (None,) * (layout.width - len(cells))
     if any(cell_text(c) for c in cells[layout.width :]):
         problems.append(
             f"line {n}: {len(cells)} cells but the header has {layout.width} "
@@ -165,7 +251,14 @@ def _parse_row(
 
     def cell(field: str) -> Cell | None:
         position = layout.columns.get(field)
-        return None if position is None else cells[position]
+        if position is None:
+            return None
+        value = cells[position]
+        if field in ("booked_on", "value_on") and _is_time_only(value):
+            # 交易时间 holding only 10:23:45: the day is in the other date column, if any
+            others = [cells[p] for p in alternates if p != position and not _is_time_only(cells[p])]
+            return next((c for c in others if cell_text(c)), None)
+        return value
 
     def fail(field: str, what: str, error: CellError | str) -> None:
         problems.append(f"line {n}: {what} {error} (column {layout.label(field)})")
@@ -185,6 +278,8 @@ def _parse_row(
             fail("value_on", "date", exc)
 
     amount = _amount(layout, cell, n, problems)
+    if amount == _ZERO and len(problems) == before and booked_on is not None:
+        return _ZERO_LINE, None
 
     balance = None
     if "balance" in layout.columns:
@@ -262,6 +357,8 @@ def _amount(layout: Layout, cell: _CellGetter, n: int, problems: list[str]) -> i
         ok_in, money_in = read("in")
         if not (ok_out and ok_in):
             return None
+        if (out == 0 or money_in == 0) and not out and not money_in and _written_zero(cell("out"), cell("in")):
+            return _ZERO
         out, money_in = out or None, money_in or None
         if out is not None and money_in is not None:
             problems.append(
@@ -293,6 +390,8 @@ def _amount(layout: Layout, cell: _CellGetter, n: int, problems: list[str]) -> i
     ok, value = read("amount")
     if not ok:
         return None
+    if value == 0 and _written_zero(cell("amount")):
+        return _ZERO
     if not value:
         problems.append(f"line {n}: no amount (column {layout.label('amount')})")
         return None
@@ -312,6 +411,12 @@ def _amount(layout: Layout, cell: _CellGetter, n: int, problems: list[str]) -> i
         )
         return None
     return abs(value) if side == "in" else -abs(value)
+
+
+def _written_zero(*values: Cell | None) -> bool:
+    """An amount cell written as a signed zero, ``+0.00`` / ``-0.00``: what a bank prints for a
+    利息税 line of nothing. A bare ``0.00`` beside an empty cell stays "no amount", as before."""
+    return any(isinstance(v, str) and v.strip()[:1] in "+-" and v.strip()[1:2].isdigit() for v in values)
 
 
 def _flag(layout: Layout, value: Cell | None) -> _Side | None:
@@ -340,6 +445,10 @@ def _account_name(layout: Layout, source: Source) -> str | None:
             if name:
                 return name
     return None
+
+
+#: The marker ``_parse_row`` returns for a zero-amount line: skipped, counted in a warning.
+_ZERO_LINE = StatementLine(line_no=0, booked_on=datetime(2000, 1, 1).date(), amount_fen=0)
 
 
 def _one_line(text: str) -> str:
