@@ -341,6 +341,8 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "review_rights": RightsError,
     # revision 0011 (migrations/versions/0011_text_limits.*.sql): the limits of ledger.limits
     "text_length": LedgerError,
+    # revision 0015 (migrations/versions/0015_bank_receipts.*.sql): a receipt disagrees with its line
+    "receipt_line": LedgerError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
