@@ -7,6 +7,7 @@ from the app), CSRF, escaping, lockout and the cookie flags. The browser walk-th
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -41,6 +42,8 @@ EXPECTED: dict[str, set[str | None]] = {
     "POST /ledger/{code}/vouchers": {"maker"},
     "GET /ledger/{code}/review": ALL,
     "POST /ledger/{code}/review/{vid:int}": {"checker"},
+    "POST /ledger/{code}/withdraw/{vid:int}": {"maker", "checker"},
+    "POST /ledger/{code}/reverse/{vid:int}": {"maker", "bookkeeper", "director"},
     "POST /ledger/{code}/close": {"bookkeeper", "director"},
     "GET /ledger/{code}/statements": ALL,
     "GET /ledger/{code}/statements.xlsx": ALL,
@@ -131,6 +134,8 @@ def test_auditor_changes_nothing_by_posting_directly(web):
                "account0": "1002", "debit0": "5.00", "account1": "400101", "credit1": "5.00"}
     for target, data in [(f"/ledger/{LEDGER}/vouchers", voucher), (f"/ledger/{LEDGER}/check", voucher),
                          (f"/ledger/{LEDGER}/review/{voucher_id}", {"csrf": token}),
+                         (f"/ledger/{LEDGER}/withdraw/{voucher_id}", {"csrf": token, "reason": "审计员退回"}),
+                         (f"/ledger/{LEDGER}/reverse/{voucher_id}", {"csrf": token, "reason": "审计员冲销"}),
                          (f"/ledger/{LEDGER}/close", {"csrf": token, "period": "2024-01"})]:
         assert client.post(target, data=data, follow_redirects=False).status_code == 403, target
     assert _counts(url) == before
@@ -431,3 +436,66 @@ def test_a_locked_users_session_ends(web):
         login(other, "checker", "wrong-password")
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_withdraw_with_a_reason_from_the_review_queue(web):
+    """A 审核 sends the seed voucher back (退回) with a reason: it leaves the queue, the voucher page
+    shows who and why, and a second withdrawal is the library's refusal."""
+    app, url, voucher_id = web
+    checker = TestClient(app)
+    login(checker, "checker")
+    token = csrf_of(checker.get(f"/ledger/{LEDGER}/review").text)
+    empty = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "  "})
+    assert empty.status_code == 400 and "needs a reason" in empty.text
+    done = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "金额有误"},
+                        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/ledger/{LEDGER}/review?withdrawn={voucher_id}"
+    queue = checker.get(f"/ledger/{LEDGER}/review").text
+    assert f"/voucher/{voucher_id}" not in queue
+    page = checker.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert "已退回/作废" in page and "金额有误" in page and "checker" in page
+    again = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "再退"})
+    assert again.status_code == 400 and "already withdrawn" in again.text
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        role, reason = conn.execute(sa.text("SELECT role, reason FROM voucher_withdrawals WHERE voucher_id = :v"),
+                                    {"v": voucher_id}).one()
+        web_events = conn.execute(sa.text(
+            "SELECT count(*) FROM audit_events WHERE action = 'web_withdraw'")).scalar_one()
+    engine.dispose()
+    assert (role, reason, web_events) == ("reviewer", "金额有误", 1)
+
+
+def test_reverse_on_the_voucher_page(web):
+    """Reviewed, the seed voucher (1,000.00 into 1002) is reversed by a 主管 on its page: the
+    reversal is dated 2024-01-25, and 1002 then stands at 1,000.00 - 1,000.00 = 0.00 on 31 January."""
+    app, _, voucher_id = web
+    checker, director = TestClient(app), TestClient(app)
+    login(checker, "checker")
+    login(director, "director")
+    token = csrf_of(checker.get(f"/ledger/{LEDGER}/review").text)
+    assert checker.post(f"/ledger/{LEDGER}/review/{voucher_id}", data={"csrf": token},
+                        follow_redirects=False).status_code == 303
+    page = director.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert 'id="reverse"' in page
+    token = csrf_of(page)
+    no_reason = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}", data={"csrf": token, "date": "2024-01-25"})
+    assert no_reason.status_code == 400 and "needs a reason" in no_reason.text
+    done = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}",
+                         data={"csrf": token, "reason": "重复入账", "date": "2024-01-25"}, follow_redirects=False)
+    assert done.status_code == 303
+    reversal = director.get(done.headers["location"]).text
+    assert "冲销" in reversal and "重复入账" in reversal and "2024-01-25" in reversal
+    original = director.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert 'id="reversed-by"' in original and 'id="reverse"' not in original
+    again = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}",
+                          data={"csrf": token, "reason": "再冲", "date": "2024-01-26"})
+    assert again.status_code == 400 and "already reversed" in again.text
+    # the reversal awaits review like any voucher; until then 1002 still holds 1,000.00
+    tb = director.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+    assert re.findall(r'class="num">([^<]*)<', tb[tb.index(">1002<"):].split("</tr>")[0])[-1] == "1,000.00"
+    reversal_id = int(done.headers["location"].split("/voucher/")[1].split("?")[0])
+    assert checker.post(f"/ledger/{LEDGER}/review/{reversal_id}", data={"csrf": csrf_of(checker.get("/").text)},
+                        follow_redirects=False).status_code == 303
+    tb = director.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+    assert re.findall(r'class="num">([^<]*)<', tb[tb.index(">1002<"):].split("</tr>")[0])[-1] == "0.00"

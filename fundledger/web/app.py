@@ -445,7 +445,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         with books(user, write=False) as session:
             waiting = pending(session, code)
         return page(request, "review.html", {"user": user, "ledger": code, "waiting": waiting,
-                                             "done": request.query_params.get("done")})
+                                             "done": request.query_params.get("done"),
+                                             "withdrawn": request.query_params.get("withdrawn")})
 
     def review_post(request: Request, user: UserRow | None) -> Response:
         from ledger.review import review
@@ -456,6 +457,42 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             done = review(session, code, vid, user.username)
             record(session, "web_review", actor=user.username, ledger_id=get_ledger(session, code).id, voucher_id=vid)
         return RedirectResponse(f"/ledger/{code}/review?done={done.display_number}", status_code=303)
+
+    def withdraw_post(request: Request, user: UserRow | None) -> Response:
+        """退回 (a reviewer) or 作废 (its preparer) with a reason: ``fundledger.vouchers.withdraw``."""
+        from fundledger.vouchers import withdraw
+
+        assert user is not None
+        code, vid = request.path_params["code"], int(request.path_params["vid"])
+        reason = str(request.state.form.get("reason", ""))
+        with books(user, write=True) as session:
+            done = withdraw(session, code, vid, actor=user.username, reason=reason)
+            record(session, "web_withdraw", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   voucher_id=vid, role=done.role, reason=reason.strip())
+        back = request.state.form.get("back")
+        target = f"/ledger/{code}/voucher/{vid}" if back == "voucher" else f"/ledger/{code}/review?withdrawn={vid}"
+        return RedirectResponse(target, status_code=303)
+
+    def reverse_post(request: Request, user: UserRow | None) -> Response:
+        """红字冲销 with a reason, dated the form's day (default today); a mirrored pair is reversed
+        as one act (``fundledger.vouchers.reverse_voucher``)."""
+        from fundledger.vouchers import reverse_voucher
+
+        assert user is not None
+        code, vid = request.path_params["code"], int(request.path_params["vid"])
+        form = request.state.form
+        text = str(form.get("date", "")).strip()
+        try:
+            day = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise LedgerError(f"date {text!r}: use YYYY-MM-DD") from None
+        with books(user, write=True) as session:
+            done = reverse_voucher(session, code, vid, reason=str(form.get("reason", "")), actor=user.username,
+                                   date=day)
+            record(session, "web_reverse", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   originals=list(done.originals), reversals=[v.id for v in done.vouchers], link_id=done.link_id)
+        first = done.vouchers[0]
+        return RedirectResponse(f"/ledger/{code}/voucher/{first.id}?reversed={len(done.vouchers)}", status_code=303)
 
     def close_post(request: Request, user: UserRow | None) -> Response:
         from ledger.closing import close_ledgers
@@ -585,6 +622,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/ledger/{code}/vouchers", entry_post, "enter", "POST"),
         route("/ledger/{code}/review", review_page, "view"),
         route("/ledger/{code}/review/{vid:int}", review_post, "review", "POST"),
+        route("/ledger/{code}/withdraw/{vid:int}", withdraw_post, "withdraw", "POST"),
+        route("/ledger/{code}/reverse/{vid:int}", reverse_post, "reverse", "POST"),
         route("/ledger/{code}/close", close_post, "close", "POST"),
         route("/ledger/{code}/statements", statements_page, "view"),
         route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
