@@ -34,6 +34,7 @@ EXPECTED: dict[str, set[str | None]] = {
     "GET /entity/{code}/checks": ALL,
     "GET /entity/{code}/final": ALL,
     "GET /entity/{code}/final.xlsx": ALL,
+    "GET /entity/{code}/final.pdf": ALL,
     "GET /ledger/{code}/tb": ALL,
     "GET /ledger/{code}/account/{account}": ALL,
     "GET /ledger/{code}/voucher/{vid:int}": ALL,
@@ -47,6 +48,7 @@ EXPECTED: dict[str, set[str | None]] = {
     "POST /ledger/{code}/close": {"bookkeeper", "director"},
     "GET /ledger/{code}/statements": ALL,
     "GET /ledger/{code}/statements.xlsx": ALL,
+    "GET /ledger/{code}/statements.pdf": ALL,
     "GET /ledger/{code}/digest": {"auditor", "director"},
     "GET /audit": {"auditor", "director"},
     "GET /audit/verify": {"auditor", "director"},
@@ -66,7 +68,8 @@ def _routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 def _url(path: str, voucher_id: int) -> str:
     year = "?fund=employee&year=2024"
-    query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year,
+    query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year, "/entity/{code}/final.pdf": year,
+             "/ledger/{code}/statements.pdf": "?period=2024-01",
              "/ledger/{code}/tb": "?day=2024-01-31", "/ledger/{code}/account/{account}": "?day=2024-01-31",
              "/ledger/{code}/statements": "?period=2024-01", "/ledger/{code}/statements.xlsx": "?period=2024-01",
              "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01",
@@ -375,7 +378,7 @@ def test_every_page_renders_in_english(web):
                 continue
             response = client.get(_url(path, voucher_id))
             assert response.status_code == 200, (role, path)
-            if not path.endswith(".xlsx") and path != "/entity/{code}/checks":
+            if not path.endswith((".xlsx", ".pdf")) and path != "/entity/{code}/checks":
                 assert 'lang="en"' in response.text, path
     assert "Trial balance" in client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
 
@@ -499,3 +502,30 @@ def test_reverse_on_the_voucher_page(web):
                         follow_redirects=False).status_code == 303
     tb = director.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
     assert re.findall(r'class="num">([^<]*)<', tb[tb.index(">1002<"):].split("</tr>")[0])[-1] == "0.00"
+
+
+def test_pdf_downloads_beside_the_xlsx(web, tmp_path):
+    """The statements and 决算 as PDF (the CLI's printed forms): once the seed voucher is reviewed,
+    资产负债表 of January shows 1002's 1,000.00 and 制表 is the downloading user's name."""
+    import subprocess
+
+    app, _, voucher_id = web
+    checker, director = TestClient(app), TestClient(app)
+    login(checker, "checker")
+    login(director, "director")
+    checker.post(f"/ledger/{LEDGER}/review/{voucher_id}", data={"csrf": csrf_of(checker.get("/").text)})
+    page = director.get(f"/ledger/{LEDGER}/statements?period=2024-01").text
+    assert f"/ledger/{LEDGER}/statements.pdf?period=2024-01" in page
+    response = director.get(f"/ledger/{LEDGER}/statements.pdf?period=2024-01")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    target = tmp_path / "s.pdf"
+    target.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "资产负债表" in text
+    assert "1,000.00" in text and "director 同志" in text
+    final = director.get("/entity/C/final.pdf?fund=employee&year=2024")
+    assert final.status_code == 200 and final.content.startswith(b"%PDF")
+    final_page = director.get("/entity/C/final?fund=employee&year=2024").text
+    assert "/entity/C/final.pdf?fund=employee&amp;year=2024" in final_page

@@ -526,10 +526,39 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     def xlsx_response(wb: Any, filename: str) -> Response:
         buffer = io.BytesIO()
         wb.save(buffer)
-        return Response(buffer.getvalue(),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        filename)
+
+    def download(body: bytes, media_type: str, filename: str) -> Response:
+        """A file to save: its name in ASCII for old clients and in UTF-8 (RFC 5987) for the rest."""
+        return Response(body, media_type=media_type,
                         headers={"Content-Disposition": "attachment; filename=\"{}\"; filename*=UTF-8''{}".format(
                             filename.encode("ascii", "replace").decode().replace("?", "_"), quote(filename))})
+
+    def pdf_response(forms: list[Any], user: UserRow | None, filename: str) -> Response:
+        """The printed forms (``reports.forms``) as one PDF (``reports.pdf.render_pdf``), as the CLI
+        builds them, with 制表 signed by the user's name (the other signatures stay for the pen)."""
+        from dataclasses import replace
+
+        from reports.pdf import render_pdf
+
+        if user is not None:
+            name = user.display_name or user.username
+            forms = [replace(f, signatures={"制表": name, **f.signatures}) for f in forms]
+        return download(render_pdf(forms), "application/pdf", filename)
+
+    def statements_pdf(request: Request, user: UserRow | None) -> Response:
+        from reports import forms
+        from reports.statements import balance_sheet_of, income_statement_of
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            bs = balance_sheet_of(session, period, ledger=code)
+            inc = income_statement_of(session, period, ledger=code)
+        return pdf_response([forms.balance_sheet_form(bs), forms.income_statement_form(inc)], user,
+                            f"{code}-{format_period(period)}.pdf")
 
     def statements_xlsx(request: Request, user: UserRow | None) -> Response:
         from reports import xlsx
@@ -569,6 +598,15 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         with books(user, write=False) as session:
             fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
         return xlsx_response(final_accounts_workbook(fa), f"{code}-{fund}-{year}-决算.xlsx")
+
+    def final_pdf(request: Request, user: UserRow | None) -> Response:
+        from reports import forms
+        from reports.final_accounts import final_accounts
+
+        code, fund, year = final_args(request)
+        with books(user, write=False) as session:
+            fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
+        return pdf_response(forms.final_accounts_forms(fa), user, f"{code}-{fund}-{year}-决算.pdf")
 
     # ---------- for auditors ----------
 
@@ -614,6 +652,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/entity/{code}/checks", board_checks, "view"),
         route("/entity/{code}/final", final_page, "view"),
         route("/entity/{code}/final.xlsx", final_xlsx, "view"),
+        route("/entity/{code}/final.pdf", final_pdf, "view"),
         route("/ledger/{code}/tb", trial_balance_page, "view"),
         route("/ledger/{code}/account/{account}", detail_page, "view"),
         route("/ledger/{code}/voucher/{vid:int}", voucher_page, "view"),
@@ -627,6 +666,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/ledger/{code}/close", close_post, "close", "POST"),
         route("/ledger/{code}/statements", statements_page, "view"),
         route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
+        route("/ledger/{code}/statements.pdf", statements_pdf, "view"),
         route("/ledger/{code}/digest", digest_page, "audit"),
         route("/audit", audit_page, "audit"),
         route("/audit/verify", verify_page, "audit"),

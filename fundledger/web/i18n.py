@@ -106,7 +106,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "reversal_of": ("冲销", "Reverses"),
     "reversed_by": ("被冲销", "Reversed by"),
     "mirrored": ("对应凭证", "Mirrored"),
-    "pdf": ("PDF", "PDF"),
+    "download_pdf": ("下载 PDF", "Download PDF"),
     "no_statement": ("本月无银行对账单", "no bank statement this month"),
 }
 
