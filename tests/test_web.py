@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from starlette.routing import Route
 
 from fundledger.web import create_app
-from tests.web_books import LEDGER, ROLES, build, csrf_of, login, password_of
+from tests.web_books import BANK_ACCOUNT, LEDGER, ROLES, build, csrf_of, login, password_of
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -46,6 +46,12 @@ EXPECTED: dict[str, set[str | None]] = {
     "POST /ledger/{code}/withdraw/{vid:int}": {"maker", "checker"},
     "POST /ledger/{code}/reverse/{vid:int}": {"maker", "bookkeeper", "director"},
     "POST /ledger/{code}/close": {"bookkeeper", "director"},
+    "GET /ledger/{code}/bank": ALL,
+    "POST /ledger/{code}/bank/import": {"maker", "bookkeeper", "director"},
+    "GET /ledger/{code}/bank/{account}/receipts": ALL,
+    "POST /ledger/{code}/bank/{account}/receipts": {"maker", "bookkeeper", "director"},
+    "GET /ledger/{code}/bank/{account}/reconcile": ALL,
+    "GET /entity/{code}/levels": ALL,
     "GET /ledger/{code}/statements": ALL,
     "GET /ledger/{code}/statements.xlsx": ALL,
     "GET /ledger/{code}/statements.pdf": ALL,
@@ -66,18 +72,23 @@ def _routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return [(method, r.path) for r in app.routes if isinstance(r, Route) for method in sorted(r.methods - {"HEAD"})]
 
 
-def _url(path: str, voucher_id: int) -> str:
+def _url(path: str, voucher_id: int, method: str = "GET") -> str:
     year = "?fund=employee&year=2024"
     query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year, "/entity/{code}/final.pdf": year,
              "/ledger/{code}/statements.pdf": "?period=2024-01",
              "/ledger/{code}/tb": "?day=2024-01-31", "/ledger/{code}/account/{account}": "?day=2024-01-31",
              "/ledger/{code}/statements": "?period=2024-01", "/ledger/{code}/statements.xlsx": "?period=2024-01",
              "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01",
-             "/entity/{code}/checks": "?period=2024-01"}.get(path, "")
+             "/entity/{code}/checks": "?period=2024-01", "/entity/{code}/levels": "?period=2024-01",
+             "/ledger/{code}/bank": "?period=2024-01", "/ledger/{code}/bank/{account}/reconcile": "?period=2024-01",
+             "/ledger/{code}/bank/{account}/receipts": "?period=2024-01"}.get(path, "")
     code = "C" if path.startswith("/entity/") else LEDGER
     # A review of a voucher that does not exist: allowed roles get the library's refusal, nothing changes.
     vid = str(voucher_id) if "voucher" in path else "999999"
-    return (path.replace("{code}", code).replace("{account}", "1002").replace("{vid:int}", vid)) + query
+    # Bank pages read the bank-tied 100301; a POST there names 1002, which is not bank-tied: allowed
+    # roles get the library's refusal and the matrix writes nothing.
+    account = BANK_ACCOUNT if "/bank/" in path and method == "GET" else "1002"
+    return (path.replace("{code}", code).replace("{account}", account).replace("{vid:int}", vid)) + query
 
 
 def _counts(url: str) -> tuple[int, ...]:
@@ -108,7 +119,7 @@ def test_route_role_matrix(web):
         token = csrf_of(client.get("/login").text)
         # /logout last: it ends the session the other requests need.
         for method, path in sorted(_routes(app), key=lambda mp: mp[1] == "/logout"):
-            target = _url(path, voucher_id)
+            target = _url(path, voucher_id, method)
             if method == "GET":
                 response = client.get(target, follow_redirects=False)
             else:
@@ -529,3 +540,66 @@ def test_pdf_downloads_beside_the_xlsx(web, tmp_path):
     assert final.status_code == 200 and final.content.startswith(b"%PDF")
     final_page = director.get("/entity/C/final?fund=employee&year=2024").text
     assert "/entity/C/final.pdf?fund=employee&amp;year=2024" in final_page
+
+
+def test_bank_upload_proposals_confirm_and_the_reconciliation(web):
+    """A 记账 uploads February's statement of 100301 (interest 8.00 on 2024-02-21; balance 7.34 +
+    8.00 = 15.34); the page shows what the receipt rules propose (interest → deposit-interest) and
+    posts nothing until confirmed. Then a clerk's voucher keys 12.34 of January's interest as 21.34:
+    the 调节表 marks the pair as a suspected keying error (transposed digits)."""
+    app, url, _ = web
+    keeper = TestClient(app)
+    login(keeper, "bookkeeper")
+    page = keeper.get(f"/ledger/{LEDGER}/bank?period=2024-02").text
+    assert 'enctype="multipart/form-data"' in page and "<progress" in page
+    token = csrf_of(page)
+    february = ("本方账号：62000000000000000001\n记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号\n"
+                "2024-02-21,结息,,8.00,15.34,建设银行,0004,F1\n").encode()
+    before = _counts(url)
+    response = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT,
+                                                                   "period": "2024-02"},
+                           files={"statement": ("february.csv", february, "text/csv")})
+    assert response.status_code == 200, response.text[:500]
+    assert 'id="import-result"' in response.text and "february.csv" in response.text
+    assert "interest-fiscal-employee" in response.text and "8.00" in response.text and 'id="confirm"' in response.text
+    assert _counts(url) == before  # the proposals are a dry run
+    # the same file again stores nothing new
+    again = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT},
+                        files={"statement": ("february.csv", february, "text/csv")})
+    assert again.status_code == 200 and "重复跳过 1" in again.text
+    bad = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT},
+                      files={"statement": ("x.csv", b"not,a,statement\n1,2,3\n", "text/csv")})
+    assert bad.status_code == 400
+    confirmed = keeper.post(f"/ledger/{LEDGER}/bank/{BANK_ACCOUNT}/receipts", data={"csrf": token,
+                                                                                    "period": "2024-02"})
+    assert confirmed.status_code == 200 and "已生成凭证 1" in confirmed.text
+    assert _counts(url)[0] == before[0] + 1
+    # January: book 21.34 where the bank has 12.34
+    maker, checker = TestClient(app), TestClient(app)
+    login(maker, "maker")
+    login(checker, "checker")
+    token = csrf_of(maker.get(f"/ledger/{LEDGER}/new").text)
+    posted = maker.post(f"/ledger/{LEDGER}/vouchers", data={
+        "csrf": token, "key": "k-interest", "date": "2024-01-20", "summary": "财政专户结息",
+        "account0": BANK_ACCOUNT, "debit0": "21.34", "account1": "4602", "credit1": "21.34"},
+        follow_redirects=False)
+    assert posted.status_code == 303, posted.text[:400]
+    vid = int(posted.headers["location"].split("/voucher/")[1].split("?")[0])
+    assert checker.post(f"/ledger/{LEDGER}/review/{vid}", data={"csrf": csrf_of(checker.get("/").text)},
+                        follow_redirects=False).status_code == 303
+    rec = keeper.get(f"/ledger/{LEDGER}/bank/{BANK_ACCOUNT}/reconcile?period=2024-01")
+    assert rec.status_code == 200
+    assert 'id="suspected"' in rec.text and "数字颠倒" in rec.text
+    # books 21.34 + 12.34 bank in − 5.00 bank out = 28.68; bank 7.34 + 21.34 booked in = 28.68: the
+    # table adds up, and the slip shows only as the suspected pair
+    assert rec.text.count('class="suspect"') == 3  # the two outstanding items and the pair's row
+    adjusted = rec.text[rec.text.index("调节后余额"):].split("</tr>")[0]
+    assert adjusted.count("28.68") == 2
+
+
+def test_the_level_reconciliation_page(web):
+    app, _, _ = web
+    client = TestClient(app)
+    login(client, "auditor")
+    response = client.get("/entity/C/levels?period=2024-01")
+    assert response.status_code == 200 and "上下级对账" in response.text and "相符" in response.text

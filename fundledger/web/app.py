@@ -334,6 +334,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                                  "warnings": calc.warnings, "target": calc.results.get("target_months"),
                                  "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
         return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
+                                              "entity_code": code,
                                               "levels": check.levels, "capacity": capacity})
 
     def trial_balance_page(request: Request, user: UserRow | None) -> Response:
@@ -510,6 +511,99 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             f"/ledger/{code}/tb?day={dt.date(period // 100, period % 100, 1):%Y-%m}-01"
         return RedirectResponse(target, status_code=303)
 
+    # ---------- bank: statements, receipt rules, 调节表, level reconciliation ----------
+
+    def bank_accounts(session: Session, code: str) -> list[Any]:
+        """The ledger's bank-tied accounts (the ones a statement may be imported into)."""
+        return [a for a in accounts_of(session, get_ledger(session, code)) if a.bank_number]
+
+    def bank_page(request: Request, user: UserRow | None) -> Response:
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            tied = [{"code": a.code, "name": a.name, "number": a.bank_number, "kind": a.bank_kind}
+                    for a in bank_accounts(session, code)]
+        return page(request, "bank.html", {"user": user, "ledger": code, "period": period, "accounts": tied})
+
+    def bank_import_post(request: Request, user: UserRow | None) -> Response:
+        """The uploaded statement into its bank-tied account (``postings.bank_store.import_statement``),
+        then what the receipt rules would make of the month's unbooked lines (a dry run)."""
+        from postings.bank_store import import_statement
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code = request.path_params["code"]
+        form = request.state.form
+        account = str(form.get("account", "")).strip()
+        upload = form.get("statement")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise LedgerError("choose a statement file to upload")
+        data = upload.file.read()
+        with books(user, write=True) as session:
+            result = import_statement(session, code, account, data, file_name=upload.filename, user=user.username)
+            record(session, "web_bank_import", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   account=account, file=upload.filename, lines_new=result.lines_new)
+        period_text = str(form.get("period", "")).strip()
+        period = parse_period(period_text) if period_text else None
+        with books(user, write=False) as session:
+            run = post_receipts(session, code, account, period=period, dry_run=True, user=user.username)
+        return page(request, "_bank_import.html", {"user": user, "ledger": code, "account": account,
+                                                    "result": result, "run": run, "period": period})
+
+    def receipts_page(request: Request, user: UserRow | None) -> Response:
+        """What the receipt rules propose for the unbooked lines (dry run: nothing is written)."""
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code, account = request.path_params["code"], request.path_params["account"]
+        text = request.query_params.get("period") or ""
+        period = parse_period(text) if text else None
+        with books(user, write=False) as session:
+            run = post_receipts(session, code, account, period=period, dry_run=True, user=user.username)
+        return page(request, "receipts.html", {"user": user, "ledger": code, "account": account, "run": run,
+                                               "period": period})
+
+    def receipts_post(request: Request, user: UserRow | None) -> Response:
+        """Confirmed: the receipt rules post their vouchers (``postings.receipts.post_receipts``)."""
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code, account = request.path_params["code"], request.path_params["account"]
+        text = str(request.state.form.get("period", "")).strip()
+        period = parse_period(text) if text else None
+        with books(user, write=True) as session:
+            run = post_receipts(session, code, account, period=period, user=user.username)
+            record(session, "web_receipts", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   account=account, posted=len(run.posted), matched=len(run.matched))
+        return page(request, "receipts.html", {"user": user, "ledger": code, "account": account, "run": run,
+                                               "period": period})
+
+    def reconcile_page(request: Request, user: UserRow | None) -> Response:
+        """The 调节表 (``reports.reconciliation.reconcile_bank``), suspected keying errors marked."""
+        from reports.reconciliation import reconcile_bank
+
+        code, account = request.path_params["code"], request.path_params["account"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            rec = reconcile_bank(session, code, account, period)
+        suspect = {(e.bank.ref, e.bank.amount_fen) for e in rec.suspected_errors} | {
+            (e.book.ref, e.book.amount_fen) for e in rec.suspected_errors}
+        return page(request, "reconcile.html", {"user": user, "ledger": code, "account": account, "period": period,
+                                                "rec": rec, "suspect": suspect})
+
+    def levels_page(request: Request, user: UserRow | None) -> Response:
+        """上下级对账 of an entity and its children (``reports.reconciliation.reconcile_levels``)."""
+        from reports.reconciliation.levels import reconcile_levels
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            rec = reconcile_levels(session, code, period)
+        return page(request, "levels.html", {"user": user, "entity": code, "period": period, "rec": rec})
+
     # ---------- statements, 决算, downloads ----------
 
     def statements_page(request: Request, user: UserRow | None) -> Response:
@@ -664,6 +758,12 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/ledger/{code}/withdraw/{vid:int}", withdraw_post, "withdraw", "POST"),
         route("/ledger/{code}/reverse/{vid:int}", reverse_post, "reverse", "POST"),
         route("/ledger/{code}/close", close_post, "close", "POST"),
+        route("/ledger/{code}/bank", bank_page, "view"),
+        route("/ledger/{code}/bank/import", bank_import_post, "bank", "POST"),
+        route("/ledger/{code}/bank/{account}/receipts", receipts_page, "view"),
+        route("/ledger/{code}/bank/{account}/receipts", receipts_post, "bank", "POST"),
+        route("/ledger/{code}/bank/{account}/reconcile", reconcile_page, "view"),
+        route("/entity/{code}/levels", levels_page, "view"),
         route("/ledger/{code}/statements", statements_page, "view"),
         route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
         route("/ledger/{code}/statements.pdf", statements_pdf, "view"),
