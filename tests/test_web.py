@@ -52,6 +52,8 @@ EXPECTED: dict[str, set[str | None]] = {
     "POST /ledger/{code}/bank/{account}/receipts": {"maker", "bookkeeper", "director"},
     "GET /ledger/{code}/bank/{account}/reconcile": ALL,
     "GET /entity/{code}/levels": ALL,
+    "GET /entity/{code}/fund-rules": ALL,
+    "POST /entity/{code}/fund-rules": {"director"},
     "GET /ledger/{code}/statements": ALL,
     "GET /ledger/{code}/statements.xlsx": ALL,
     "GET /ledger/{code}/statements.pdf": ALL,

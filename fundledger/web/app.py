@@ -55,6 +55,8 @@ THROTTLE_FAILURES = 10
 THROTTLE_WINDOW = 60.0
 #: Lines on the voucher entry form.
 ENTRY_LINES = 6
+#: The money-moving fund rules the web proposes (``fundledger.acts``), by the name the page uses.
+FUND_RULES = ("jingmen-gap", "jiangxi-adjustment", "yichun-incentive")
 
 #: Called at the start of every request's transaction with the logged-in user: the seam where the
 #: per-request database identity (``SET ROLE`` of the clerk-work roles) plugs in. The default does
@@ -311,7 +313,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     def board_checks(request: Request, user: UserRow | None) -> Response:
         """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
-        from reports.fund.applied import capacity_report
+        from ledger.periods import last_day
+        from reports.fund.applied import capacity_report, deadline_report
         from reports.reconciliation import month_end
 
         code = request.path_params["code"]
@@ -323,6 +326,16 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             rows = [{"code": led.code, "fund": led.fund, "banks": [b for b in check.banks if b.ledger == led.code],
                      "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code],
                      "verify": check.verify.get(led.code)} for led in ledgers]
+            profile = request.query_params.get("profile") or "yichun"
+            deadlines: list[dict[str, Any]] = []
+            for led in ledgers:  # the fund's deadlines (reports.fund.deadline_report), as of the month's end
+                try:
+                    report = deadline_report(session, led.code, period // 100, profile=profile,
+                                             as_of=last_day(period))
+                    deadlines.append({"ledger": led.code, "rows": report.rows, "findings": report.findings,
+                                      "error": None})
+                except LedgerError as exc:
+                    deadlines.append({"ledger": led.code, "rows": (), "findings": (), "error": str(exc)})
             capacity: list[dict[str, Any]] = []
             for fund in sorted({led.fund for led in ledgers}):
                 try:
@@ -334,7 +347,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                                  "warnings": calc.warnings, "target": calc.results.get("target_months"),
                                  "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
         return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
-                                              "entity_code": code,
+                                              "entity_code": code, "deadlines": deadlines,
                                               "levels": check.levels, "capacity": capacity})
 
     def trial_balance_page(request: Request, user: UserRow | None) -> Response:
@@ -604,6 +617,59 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             rec = reconcile_levels(session, code, period)
         return page(request, "levels.html", {"user": user, "entity": code, "period": period, "rec": rec})
 
+    # ---------- fund rules: proposals a 主管 posts ----------
+
+    def fund_rule_args(request: Request, values: Any) -> dict[str, Any]:
+        rule = str(values.get("rule") or "jingmen-gap")
+        if rule not in FUND_RULES:
+            raise LedgerError(f"unknown fund rule {rule!r}; use one of {', '.join(FUND_RULES)}")
+        year = str(values.get("year") or dt.date.today().year)
+        if not year.isdigit():
+            raise LedgerError(f"year {year!r}: use YYYY")
+        text = str(values.get("date") or f"{int(year)}-12-31")
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise LedgerError(f"date {text!r}: use YYYY-MM-DD") from None
+        return {"rule": rule, "fund": str(values.get("fund") or "employee"), "year": int(year), "date": day}
+
+    def run_fund_rule(session: Session, code: str, args: dict[str, Any], mode: Any, preparer: str) -> Any:
+        """One of ``fundledger.acts.run_*`` in ``mode`` propose or post; the run (with its transfers)."""
+        from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive
+
+        runners: dict[str, Callable[..., Any]] = {
+            "jingmen-gap": run_jingmen_gap, "jiangxi-adjustment": run_jiangxi_adjustment,
+            "yichun-incentive": run_yichun_incentive}
+        return runners[args["rule"]](session, code, args["fund"], args["year"], date=args["date"], mode=mode,
+                                     preparer=preparer)
+
+    def fund_rules_page(request: Request, user: UserRow | None) -> Response:
+        """The rule computed from the books and the vouchers it would post (propose: rolled back)."""
+        assert user is not None
+        code = request.path_params["code"]
+        args = fund_rule_args(request, request.query_params)
+        error = None
+        run = None
+        with books(user, write=False) as session:
+            try:
+                run = run_fund_rule(session, code, args, "propose", user.username)
+            except LedgerError as exc:  # the rule cannot be computed on these books: say why, on the page
+                error = str(exc)
+        return page(request, "fund_rules.html", {"user": user, "entity": code, "args": args, "run": run,
+                                                 "error": error, "rules": FUND_RULES, "posted": False})
+
+    def fund_rules_post(request: Request, user: UserRow | None) -> Response:
+        """A 主管 posts the proposal: the same run in mode post (idempotent by key)."""
+        assert user is not None
+        code = request.path_params["code"]
+        args = fund_rule_args(request, request.state.form)
+        with books(user, write=True) as session:
+            run = run_fund_rule(session, code, args, "post", user.username)
+            record(session, "web_fund_post", actor=user.username, entity=code, rule=args["rule"], fund=args["fund"],
+                   year=args["year"], keys=[t.key for t in run.transfers])
+        return page(request, "fund_rules.html", {"user": user, "entity": code, "args": args, "run": run,
+                                                 "error": None, "rules": FUND_RULES, "posted": True})
+
     # ---------- statements, 决算, downloads ----------
 
     def statements_page(request: Request, user: UserRow | None) -> Response:
@@ -764,6 +830,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/ledger/{code}/bank/{account}/receipts", receipts_post, "bank", "POST"),
         route("/ledger/{code}/bank/{account}/reconcile", reconcile_page, "view"),
         route("/entity/{code}/levels", levels_page, "view"),
+        route("/entity/{code}/fund-rules", fund_rules_page, "view"),
+        route("/entity/{code}/fund-rules", fund_rules_post, "fund_post", "POST"),
         route("/ledger/{code}/statements", statements_page, "view"),
         route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
         route("/ledger/{code}/statements.pdf", statements_pdf, "view"),
