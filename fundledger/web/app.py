@@ -8,8 +8,8 @@ are shown as they are worded there. Reports are read in a transaction that is ro
 Security: sessions are signed cookies (HttpOnly, SameSite=Lax, Secure when ``secure_cookies`` is
 on, i.e. behind TLS); every POST carries the session's CSRF token; logins are throttled per client
 address and the library locks an account after five wrong passwords; every login and every write
-is an audit event (``audit_events``). The database identity per request (``SET ROLE`` on
-PostgreSQL) is the ``identity`` seam, see ``docs/web.md``.
+is an audit event (``audit_events``). On PostgreSQL a user with a ``db_role`` acts as that role in
+the database for each request (``SET LOCAL ROLE``, ``database_identity``), see ``docs/web.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -65,7 +67,26 @@ IdentityHook = Callable[[Session, UserRow], None]
 
 
 def no_database_identity(session: Session, user: UserRow) -> None:
-    """The default identity hook: no ``SET ROLE`` (see docs/web.md for the PostgreSQL seam)."""
+    """An identity hook that does nothing: every request acts as the server's own database login."""
+
+
+def database_identity(session: Session, user: UserRow) -> None:
+    """The default identity hook: on PostgreSQL, a user with a ``db_role`` acts as that role for the
+    request's transaction (``SET LOCAL ROLE``), so the database's own privileges judge every read
+    and write — the staff roles of ``fundledger db grant-role`` (``ledger.staff_roles``): a 审计
+    login can write nothing, a 审核 login can prepare no voucher. LOCAL: the role ends with the
+    transaction, so a pooled connection never carries one user's role into another's request. The
+    server's login must be a member of each such role (``GRANT "<login>" TO <server login>``).
+    SQLite has no roles, and a user without ``db_role`` acts as the server's login.
+    """
+    if not user.db_role or session.connection().dialect.name != "postgresql":
+        return
+    quoted = '"' + user.db_role.replace('"', '""') + '"'
+    try:
+        session.execute(text(f"SET LOCAL ROLE {quoted}"))
+    except DBAPIError as exc:
+        raise LedgerError(f"user {user.username}: cannot act as database role {user.db_role!r} "
+                          f"({str(exc.orig).splitlines()[0]}); grant it to the server's login") from None
 
 
 class Forbidden(Exception):
@@ -110,12 +131,14 @@ def leaf_accounts(session: Session, ledger_code: str) -> list[tuple[str, str]]:
 
 
 def create_app(url: str | None = None, *, secret: str | None = None, secure_cookies: bool | None = None,
-               identity: IdentityHook = no_database_identity) -> Starlette:
+               identity: IdentityHook = database_identity) -> Starlette:
     """The workspace on the books at ``url`` (default as the CLI: ``FUNDLEDGER_DATABASE_URL`` or sqlite).
 
     ``secret`` signs the session cookies (default ``FUNDLEDGER_WEB_SECRET``, else a random one per
     process: sessions then end when the server restarts). ``secure_cookies`` marks them Secure, for a
-    server behind TLS (default: ``FUNDLEDGER_WEB_SECURE`` is 1).
+    server behind TLS (default: ``FUNDLEDGER_WEB_SECURE`` is 1). ``identity`` runs at the start of
+    every request's transaction with the logged-in user (default ``database_identity``: ``SET LOCAL
+    ROLE`` on PostgreSQL for users with a ``db_role``).
     """
     engine = db.make_engine(url)
     factory = db.session_factory(engine)
@@ -214,6 +237,11 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                 return page(request, "error.html", {"user": user, "message": str(exc)}, status=403)
             except LedgerError as exc:
                 return page(request, "error.html", {"user": user, "message": str(exc)}, status=400)
+            except DBAPIError as exc:  # the database's own wall (a role's privileges): said, never a 500
+                if "permission denied" not in str(exc.orig):
+                    raise
+                message = str(exc.orig).splitlines()[0]
+                return page(request, "error.html", {"user": user, "message": message}, status=403)
 
         endpoint.__name__ = handler.__name__
         endpoint.permission = permission  # type: ignore[attr-defined]
@@ -848,4 +876,4 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     return app
 
 
-__all__ = ["IdentityHook", "create_app", "no_database_identity"]
+__all__ = ["IdentityHook", "create_app", "database_identity", "no_database_identity"]
