@@ -154,6 +154,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("缺失", "missing"),
     "on_time": ("按时", "on time"),
     "due": ("截止日", "Due"),
+    "rec_attention": ("有疑似录入错误或逾期未达账项", "suspected keying errors or stale items"),
     "no_statement": ("本月无银行对账单", "no bank statement this month"),
 }
 
