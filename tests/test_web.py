@@ -343,6 +343,9 @@ def test_a_month_over_http_on_both_databases(db_url):
     assert "1,234.56" in row and "借" in row
     checks = keeper.get("/entity/C/checks?period=2024-01")
     assert checks.status_code == 200 and "月末检查" in checks.text
+    # the deadlines of the year up to January: no treasury receipt, no transfer, no remittance, so none
+    deadlines = checks.text[checks.text.index('id="deadlines"'):].split("</table>")[0]
+    assert "C-EMP" not in deadlines and "无" in deadlines
     # the same refusal as the API: a voucher into the closed January, the form kept for correction
     late = maker.post(f"/ledger/{LEDGER}/vouchers", data={
         "csrf": token, "key": "k-late", "date": "2024-01-31", "summary": "迟到的凭证", "account0": "1002",
