@@ -126,8 +126,10 @@ def _privileges(role: str, group: str, schema: str) -> list[str]:
         writes = (*_PREPARER_TABLES, *_SETUP_TABLES, "voucher_reviews")
     for table in writes:
         out.append(f"GRANT INSERT, UPDATE ON {_ident(table)} TO {g}")
-    if role in ("制单", "记账"):
-        # the chain-head trigger moves ledgers.head_hash/head_id as the invoker
+    if role in ("制单", "审核", "记账"):
+        # the chain-head trigger moves ledgers.head_hash/head_id as the invoker; and the ledger lock
+        # (ledger.dialect.lock_rows: SELECT … FOR UPDATE, which a review takes so that it never races
+        # a close) needs UPDATE on a column of the row: without it a 审核 login could review nothing
         out.append(f"GRANT UPDATE (head_hash, head_id) ON ledgers TO {g}")
     return out
 

@@ -230,7 +230,7 @@ def _yichun(
             key = f"{prefix}{credit.ledger}:{CREDIT}"
             fund = get_ledger(session, credit.ledger).fund
             result = allocate_down(
-                session, ledger=city_ledger, to_ledger=credit.ledger, date=when, amount=credit.amount_fen,
+                session, ledger=city_ledger, to_ledger=credit.ledger, date=when, amount=Fen(credit.amount_fen),
                 key=key, purpose="incentive", part="pooled" if fund == "employee" else None,
                 preparer=preparer, memo=YICHUN_MEMO,
             )

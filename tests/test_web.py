@@ -7,6 +7,7 @@ from the app), CSRF, escaping, lockout and the cookie flags. The browser walk-th
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from starlette.routing import Route
 
 from fundledger.web import create_app
-from tests.web_books import LEDGER, ROLES, build, csrf_of, login, password_of
+from tests.web_books import BANK_ACCOUNT, LEDGER, ROLES, build, csrf_of, login, password_of
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -33,6 +34,7 @@ EXPECTED: dict[str, set[str | None]] = {
     "GET /entity/{code}/checks": ALL,
     "GET /entity/{code}/final": ALL,
     "GET /entity/{code}/final.xlsx": ALL,
+    "GET /entity/{code}/final.pdf": ALL,
     "GET /ledger/{code}/tb": ALL,
     "GET /ledger/{code}/account/{account}": ALL,
     "GET /ledger/{code}/voucher/{vid:int}": ALL,
@@ -41,9 +43,20 @@ EXPECTED: dict[str, set[str | None]] = {
     "POST /ledger/{code}/vouchers": {"maker"},
     "GET /ledger/{code}/review": ALL,
     "POST /ledger/{code}/review/{vid:int}": {"checker"},
+    "POST /ledger/{code}/withdraw/{vid:int}": {"maker", "checker"},
+    "POST /ledger/{code}/reverse/{vid:int}": {"maker", "bookkeeper", "director"},
     "POST /ledger/{code}/close": {"bookkeeper", "director"},
+    "GET /ledger/{code}/bank": ALL,
+    "POST /ledger/{code}/bank/import": {"maker", "bookkeeper", "director"},
+    "GET /ledger/{code}/bank/{account}/receipts": ALL,
+    "POST /ledger/{code}/bank/{account}/receipts": {"maker", "bookkeeper", "director"},
+    "GET /ledger/{code}/bank/{account}/reconcile": ALL,
+    "GET /entity/{code}/levels": ALL,
+    "GET /entity/{code}/fund-rules": ALL,
+    "POST /entity/{code}/fund-rules": {"director"},
     "GET /ledger/{code}/statements": ALL,
     "GET /ledger/{code}/statements.xlsx": ALL,
+    "GET /ledger/{code}/statements.pdf": ALL,
     "GET /ledger/{code}/digest": {"auditor", "director"},
     "GET /audit": {"auditor", "director"},
     "GET /audit/verify": {"auditor", "director"},
@@ -61,17 +74,23 @@ def _routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return [(method, r.path) for r in app.routes if isinstance(r, Route) for method in sorted(r.methods - {"HEAD"})]
 
 
-def _url(path: str, voucher_id: int) -> str:
+def _url(path: str, voucher_id: int, method: str = "GET") -> str:
     year = "?fund=employee&year=2024"
-    query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year,
+    query = {"/entity/{code}/final": year, "/entity/{code}/final.xlsx": year, "/entity/{code}/final.pdf": year,
+             "/ledger/{code}/statements.pdf": "?period=2024-01",
              "/ledger/{code}/tb": "?day=2024-01-31", "/ledger/{code}/account/{account}": "?day=2024-01-31",
              "/ledger/{code}/statements": "?period=2024-01", "/ledger/{code}/statements.xlsx": "?period=2024-01",
              "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01",
-             "/entity/{code}/checks": "?period=2024-01"}.get(path, "")
+             "/entity/{code}/checks": "?period=2024-01", "/entity/{code}/levels": "?period=2024-01",
+             "/ledger/{code}/bank": "?period=2024-01", "/ledger/{code}/bank/{account}/reconcile": "?period=2024-01",
+             "/ledger/{code}/bank/{account}/receipts": "?period=2024-01"}.get(path, "")
     code = "C" if path.startswith("/entity/") else LEDGER
     # A review of a voucher that does not exist: allowed roles get the library's refusal, nothing changes.
     vid = str(voucher_id) if "voucher" in path else "999999"
-    return (path.replace("{code}", code).replace("{account}", "1002").replace("{vid:int}", vid)) + query
+    # Bank pages read the bank-tied 100301; a POST there names 1002, which is not bank-tied: allowed
+    # roles get the library's refusal and the matrix writes nothing.
+    account = BANK_ACCOUNT if "/bank/" in path and method == "GET" else "1002"
+    return (path.replace("{code}", code).replace("{account}", account).replace("{vid:int}", vid)) + query
 
 
 def _counts(url: str) -> tuple[int, ...]:
@@ -102,7 +121,7 @@ def test_route_role_matrix(web):
         token = csrf_of(client.get("/login").text)
         # /logout last: it ends the session the other requests need.
         for method, path in sorted(_routes(app), key=lambda mp: mp[1] == "/logout"):
-            target = _url(path, voucher_id)
+            target = _url(path, voucher_id, method)
             if method == "GET":
                 response = client.get(target, follow_redirects=False)
             else:
@@ -131,6 +150,8 @@ def test_auditor_changes_nothing_by_posting_directly(web):
                "account0": "1002", "debit0": "5.00", "account1": "400101", "credit1": "5.00"}
     for target, data in [(f"/ledger/{LEDGER}/vouchers", voucher), (f"/ledger/{LEDGER}/check", voucher),
                          (f"/ledger/{LEDGER}/review/{voucher_id}", {"csrf": token}),
+                         (f"/ledger/{LEDGER}/withdraw/{voucher_id}", {"csrf": token, "reason": "审计员退回"}),
+                         (f"/ledger/{LEDGER}/reverse/{voucher_id}", {"csrf": token, "reason": "审计员冲销"}),
                          (f"/ledger/{LEDGER}/close", {"csrf": token, "period": "2024-01"})]:
         assert client.post(target, data=data, follow_redirects=False).status_code == 403, target
     assert _counts(url) == before
@@ -322,6 +343,9 @@ def test_a_month_over_http_on_both_databases(db_url):
     assert "1,234.56" in row and "借" in row
     checks = keeper.get("/entity/C/checks?period=2024-01")
     assert checks.status_code == 200 and "月末检查" in checks.text
+    # the deadlines of the year up to January: no treasury receipt, no transfer, no remittance, so none
+    deadlines = checks.text[checks.text.index('id="deadlines"'):].split("</table>")[0]
+    assert "C-EMP" not in deadlines and "无" in deadlines
     # the same refusal as the API: a voucher into the closed January, the form kept for correction
     late = maker.post(f"/ledger/{LEDGER}/vouchers", data={
         "csrf": token, "key": "k-late", "date": "2024-01-31", "summary": "迟到的凭证", "account0": "1002",
@@ -370,7 +394,7 @@ def test_every_page_renders_in_english(web):
                 continue
             response = client.get(_url(path, voucher_id))
             assert response.status_code == 200, (role, path)
-            if not path.endswith(".xlsx") and path != "/entity/{code}/checks":
+            if not path.endswith((".xlsx", ".pdf")) and path != "/entity/{code}/checks":
                 assert 'lang="en"' in response.text, path
     assert "Trial balance" in client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
 
@@ -431,3 +455,156 @@ def test_a_locked_users_session_ends(web):
         login(other, "checker", "wrong-password")
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_withdraw_with_a_reason_from_the_review_queue(web):
+    """A 审核 sends the seed voucher back (退回) with a reason: it leaves the queue, the voucher page
+    shows who and why, and a second withdrawal is the library's refusal."""
+    app, url, voucher_id = web
+    checker = TestClient(app)
+    login(checker, "checker")
+    token = csrf_of(checker.get(f"/ledger/{LEDGER}/review").text)
+    empty = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "  "})
+    assert empty.status_code == 400 and "needs a reason" in empty.text
+    done = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "金额有误"},
+                        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/ledger/{LEDGER}/review?withdrawn={voucher_id}"
+    queue = checker.get(f"/ledger/{LEDGER}/review").text
+    assert f"/voucher/{voucher_id}" not in queue
+    page = checker.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert "已退回/作废" in page and "金额有误" in page and "checker" in page
+    again = checker.post(f"/ledger/{LEDGER}/withdraw/{voucher_id}", data={"csrf": token, "reason": "再退"})
+    assert again.status_code == 400 and "already withdrawn" in again.text
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        role, reason = conn.execute(sa.text("SELECT role, reason FROM voucher_withdrawals WHERE voucher_id = :v"),
+                                    {"v": voucher_id}).one()
+        web_events = conn.execute(sa.text(
+            "SELECT count(*) FROM audit_events WHERE action = 'web_withdraw'")).scalar_one()
+    engine.dispose()
+    assert (role, reason, web_events) == ("reviewer", "金额有误", 1)
+
+
+def test_reverse_on_the_voucher_page(web):
+    """Reviewed, the seed voucher (1,000.00 into 1002) is reversed by a 主管 on its page: the
+    reversal is dated 2024-01-25, and 1002 then stands at 1,000.00 - 1,000.00 = 0.00 on 31 January."""
+    app, _, voucher_id = web
+    checker, director = TestClient(app), TestClient(app)
+    login(checker, "checker")
+    login(director, "director")
+    token = csrf_of(checker.get(f"/ledger/{LEDGER}/review").text)
+    assert checker.post(f"/ledger/{LEDGER}/review/{voucher_id}", data={"csrf": token},
+                        follow_redirects=False).status_code == 303
+    page = director.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert 'id="reverse"' in page
+    token = csrf_of(page)
+    no_reason = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}", data={"csrf": token, "date": "2024-01-25"})
+    assert no_reason.status_code == 400 and "needs a reason" in no_reason.text
+    done = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}",
+                         data={"csrf": token, "reason": "重复入账", "date": "2024-01-25"}, follow_redirects=False)
+    assert done.status_code == 303
+    reversal = director.get(done.headers["location"]).text
+    assert "冲销" in reversal and "重复入账" in reversal and "2024-01-25" in reversal
+    original = director.get(f"/ledger/{LEDGER}/voucher/{voucher_id}").text
+    assert 'id="reversed-by"' in original and 'id="reverse"' not in original
+    again = director.post(f"/ledger/{LEDGER}/reverse/{voucher_id}",
+                          data={"csrf": token, "reason": "再冲", "date": "2024-01-26"})
+    assert again.status_code == 400 and "already reversed" in again.text
+    # the reversal awaits review like any voucher; until then 1002 still holds 1,000.00
+    tb = director.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+    assert re.findall(r'class="num">([^<]*)<', tb[tb.index(">1002<"):].split("</tr>")[0])[-1] == "1,000.00"
+    reversal_id = int(done.headers["location"].split("/voucher/")[1].split("?")[0])
+    assert checker.post(f"/ledger/{LEDGER}/review/{reversal_id}", data={"csrf": csrf_of(checker.get("/").text)},
+                        follow_redirects=False).status_code == 303
+    tb = director.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
+    assert re.findall(r'class="num">([^<]*)<', tb[tb.index(">1002<"):].split("</tr>")[0])[-1] == "0.00"
+
+
+def test_pdf_downloads_beside_the_xlsx(web, tmp_path):
+    """The statements and 决算 as PDF (the CLI's printed forms): once the seed voucher is reviewed,
+    资产负债表 of January shows 1002's 1,000.00 and 制表 is the downloading user's name."""
+    import subprocess
+
+    app, _, voucher_id = web
+    checker, director = TestClient(app), TestClient(app)
+    login(checker, "checker")
+    login(director, "director")
+    checker.post(f"/ledger/{LEDGER}/review/{voucher_id}", data={"csrf": csrf_of(checker.get("/").text)})
+    page = director.get(f"/ledger/{LEDGER}/statements?period=2024-01").text
+    assert f"/ledger/{LEDGER}/statements.pdf?period=2024-01" in page
+    response = director.get(f"/ledger/{LEDGER}/statements.pdf?period=2024-01")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    target = tmp_path / "s.pdf"
+    target.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "资产负债表" in text
+    assert "1,000.00" in text and "director 同志" in text
+    final = director.get("/entity/C/final.pdf?fund=employee&year=2024")
+    assert final.status_code == 200 and final.content.startswith(b"%PDF")
+    final_page = director.get("/entity/C/final?fund=employee&year=2024").text
+    assert "/entity/C/final.pdf?fund=employee&amp;year=2024" in final_page
+
+
+def test_bank_upload_proposals_confirm_and_the_reconciliation(web):
+    """A 记账 uploads February's statement of 100301 (interest 8.00 on 2024-02-21; balance 7.34 +
+    8.00 = 15.34); the page shows what the receipt rules propose (interest → deposit-interest) and
+    posts nothing until confirmed. Then a clerk's voucher keys 12.34 of January's interest as 21.34:
+    the 调节表 marks the pair as a suspected keying error (transposed digits)."""
+    app, url, _ = web
+    keeper = TestClient(app)
+    login(keeper, "bookkeeper")
+    page = keeper.get(f"/ledger/{LEDGER}/bank?period=2024-02").text
+    assert 'enctype="multipart/form-data"' in page and "<progress" in page
+    token = csrf_of(page)
+    february = ("本方账号：62000000000000000001\n记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号\n"
+                "2024-02-21,结息,,8.00,15.34,建设银行,0004,F1\n").encode()
+    before = _counts(url)
+    response = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT,
+                                                                   "period": "2024-02"},
+                           files={"statement": ("february.csv", february, "text/csv")})
+    assert response.status_code == 200, response.text[:500]
+    assert 'id="import-result"' in response.text and "february.csv" in response.text
+    assert "interest-fiscal-employee" in response.text and "8.00" in response.text and 'id="confirm"' in response.text
+    assert _counts(url) == before  # the proposals are a dry run
+    # the same file again stores nothing new
+    again = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT},
+                        files={"statement": ("february.csv", february, "text/csv")})
+    assert again.status_code == 200 and "重复跳过 1" in again.text
+    bad = keeper.post(f"/ledger/{LEDGER}/bank/import", data={"csrf": token, "account": BANK_ACCOUNT},
+                      files={"statement": ("x.csv", b"not,a,statement\n1,2,3\n", "text/csv")})
+    assert bad.status_code == 400
+    confirmed = keeper.post(f"/ledger/{LEDGER}/bank/{BANK_ACCOUNT}/receipts", data={"csrf": token,
+                                                                                    "period": "2024-02"})
+    assert confirmed.status_code == 200 and "已生成凭证 1" in confirmed.text
+    assert _counts(url)[0] == before[0] + 1
+    # January: book 21.34 where the bank has 12.34
+    maker, checker = TestClient(app), TestClient(app)
+    login(maker, "maker")
+    login(checker, "checker")
+    token = csrf_of(maker.get(f"/ledger/{LEDGER}/new").text)
+    posted = maker.post(f"/ledger/{LEDGER}/vouchers", data={
+        "csrf": token, "key": "k-interest", "date": "2024-01-20", "summary": "财政专户结息",
+        "account0": BANK_ACCOUNT, "debit0": "21.34", "account1": "4602", "credit1": "21.34"},
+        follow_redirects=False)
+    assert posted.status_code == 303, posted.text[:400]
+    vid = int(posted.headers["location"].split("/voucher/")[1].split("?")[0])
+    assert checker.post(f"/ledger/{LEDGER}/review/{vid}", data={"csrf": csrf_of(checker.get("/").text)},
+                        follow_redirects=False).status_code == 303
+    rec = keeper.get(f"/ledger/{LEDGER}/bank/{BANK_ACCOUNT}/reconcile?period=2024-01")
+    assert rec.status_code == 200
+    assert 'id="suspected"' in rec.text and "数字颠倒" in rec.text
+    # books 21.34 + 12.34 bank in − 5.00 bank out = 28.68; bank 7.34 + 21.34 booked in = 28.68: the
+    # table adds up, and the slip shows only as the suspected pair
+    assert rec.text.count('class="suspect"') == 3  # the two outstanding items and the pair's row
+    adjusted = rec.text[rec.text.index("调节后余额"):].split("</tr>")[0]
+    assert adjusted.count("28.68") == 2
+
+
+def test_the_level_reconciliation_page(web):
+    app, _, _ = web
+    client = TestClient(app)
+    login(client, "auditor")
+    response = client.get("/entity/C/levels?period=2024-01")
+    assert response.status_code == 200 and "上下级对账" in response.text and "相符" in response.text

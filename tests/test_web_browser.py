@@ -150,7 +150,7 @@ def test_a_month_in_the_browser(server, browser, tmp_path):
     assert "已结账" in row.inner_text()
     keeper.locator("#checks h2").first.filter(has_text="月末检查").wait_for()  # the htmx fragment arrived
     # the checks say why the month end differs: 1002 收入户 still holds 2,234.56 (not yet moved to 财政专户)
-    assert "本月无银行对账单" in keeper.inner_text("#checks")
+    assert "100301 建行财政专户" in keeper.inner_text("#checks")  # January's statement (tests/web_books.py)
     assert "收入户月末未清零：C-EMP 1002 2,234.56" in keeper.inner_text("#checks")
     shots(keeper, "06-board")
 
@@ -175,6 +175,29 @@ def test_a_month_in_the_browser(server, browser, tmp_path):
     values = {Decimal(str(c.value)).quantize(Decimal("0.01")) for ws in book.worksheets for r in ws.iter_rows()
               for c in r if isinstance(c.value, int | float)}
     assert Decimal("2234.56") in values
+
+    # the bank: February's statement uploaded (the bar fills), the receipt rules' proposal, confirmed;
+    # then the 调节表: 100301 is booked 8.00 of interest by the rule, the bank says 8.00 (balance 15.34)
+    statement = tmp_path / "february.csv"
+    statement.write_text("本方账号：62000000000000000001\n记账日期,摘要,借方金额,贷方金额,余额,对方户名,对方账号,流水号\n"
+                         "2024-02-21,结息,,8.00,15.34,建设银行,0004,F1\n", encoding="utf-8")
+    keeper.goto(f"{base}/ledger/{LEDGER}/bank?period=2024-02")
+    keeper.fill("input[name=period]", "2024-02")
+    keeper.set_input_files("input[name=statement]", str(statement))
+    keeper.click("#upload button.primary")
+    keeper.locator("#import-result").wait_for()
+    assert keeper.locator("#progress").get_attribute("hidden") is None
+    assert keeper.evaluate("document.getElementById('progress').value") == 100
+    proposal = keeper.inner_text("#receipts")
+    assert "interest-fiscal-employee" in proposal and "8.00" in proposal and "预览" in proposal
+    shots(keeper, "12-bank-upload")
+    with keeper.expect_navigation():
+        keeper.click("#confirm")
+    assert "已生成凭证 1" in keeper.inner_text("main")
+    keeper.goto(f"{base}/ledger/{LEDGER}/bank/100301/reconcile?period=2024-02")
+    table = keeper.inner_text("main")
+    assert "银行存款余额调节表" in table and "15.34" in table
+    shots(keeper, "13-reconciliation")
 
     # the English switch
     keeper.goto(f"{base}/ledger/{LEDGER}/tb?day=2024-01-31")
@@ -209,4 +232,4 @@ def test_a_month_in_the_browser(server, browser, tmp_path):
     auditor.goto(f"{base}/entity/{ENTITY}?period=2024-02")
     auditor.goto(f"{base}/ledger/{LEDGER}/review")
     assert auditor.locator("button.primary").count() == 0
-    assert len(shots.taken) == 11
+    assert len(shots.taken) == 13

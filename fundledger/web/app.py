@@ -8,8 +8,8 @@ are shown as they are worded there. Reports are read in a transaction that is ro
 Security: sessions are signed cookies (HttpOnly, SameSite=Lax, Secure when ``secure_cookies`` is
 on, i.e. behind TLS); every POST carries the session's CSRF token; logins are throttled per client
 address and the library locks an account after five wrong passwords; every login and every write
-is an audit event (``audit_events``). The database identity per request (``SET ROLE`` on
-PostgreSQL) is the ``identity`` seam, see ``docs/web.md``.
+is an audit event (``audit_events``). On PostgreSQL a user with a ``db_role`` acts as that role in
+the database for each request (``SET LOCAL ROLE``, ``database_identity``), see ``docs/web.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +57,8 @@ THROTTLE_FAILURES = 10
 THROTTLE_WINDOW = 60.0
 #: Lines on the voucher entry form.
 ENTRY_LINES = 6
+#: The money-moving fund rules the web proposes (``fundledger.acts``), by the name the page uses.
+FUND_RULES = ("jingmen-gap", "jiangxi-adjustment", "yichun-incentive")
 
 #: Called at the start of every request's transaction with the logged-in user: the seam where the
 #: per-request database identity (``SET ROLE`` of the clerk-work roles) plugs in. The default does
@@ -63,7 +67,26 @@ IdentityHook = Callable[[Session, UserRow], None]
 
 
 def no_database_identity(session: Session, user: UserRow) -> None:
-    """The default identity hook: no ``SET ROLE`` (see docs/web.md for the PostgreSQL seam)."""
+    """An identity hook that does nothing: every request acts as the server's own database login."""
+
+
+def database_identity(session: Session, user: UserRow) -> None:
+    """The default identity hook: on PostgreSQL, a user with a ``db_role`` acts as that role for the
+    request's transaction (``SET LOCAL ROLE``), so the database's own privileges judge every read
+    and write — the staff roles of ``fundledger db grant-role`` (``ledger.staff_roles``): a 审计
+    login can write nothing, a 审核 login can prepare no voucher. LOCAL: the role ends with the
+    transaction, so a pooled connection never carries one user's role into another's request. The
+    server's login must be a member of each such role (``GRANT "<login>" TO <server login>``).
+    SQLite has no roles, and a user without ``db_role`` acts as the server's login.
+    """
+    if not user.db_role or session.connection().dialect.name != "postgresql":
+        return
+    quoted = '"' + user.db_role.replace('"', '""') + '"'
+    try:
+        session.execute(text(f"SET LOCAL ROLE {quoted}"))
+    except DBAPIError as exc:
+        raise LedgerError(f"user {user.username}: cannot act as database role {user.db_role!r} "
+                          f"({str(exc.orig).splitlines()[0]}); grant it to the server's login") from None
 
 
 class Forbidden(Exception):
@@ -108,12 +131,14 @@ def leaf_accounts(session: Session, ledger_code: str) -> list[tuple[str, str]]:
 
 
 def create_app(url: str | None = None, *, secret: str | None = None, secure_cookies: bool | None = None,
-               identity: IdentityHook = no_database_identity) -> Starlette:
+               identity: IdentityHook = database_identity) -> Starlette:
     """The workspace on the books at ``url`` (default as the CLI: ``FUNDLEDGER_DATABASE_URL`` or sqlite).
 
     ``secret`` signs the session cookies (default ``FUNDLEDGER_WEB_SECRET``, else a random one per
     process: sessions then end when the server restarts). ``secure_cookies`` marks them Secure, for a
-    server behind TLS (default: ``FUNDLEDGER_WEB_SECURE`` is 1).
+    server behind TLS (default: ``FUNDLEDGER_WEB_SECURE`` is 1). ``identity`` runs at the start of
+    every request's transaction with the logged-in user (default ``database_identity``: ``SET LOCAL
+    ROLE`` on PostgreSQL for users with a ``db_role``).
     """
     engine = db.make_engine(url)
     factory = db.session_factory(engine)
@@ -212,6 +237,11 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                 return page(request, "error.html", {"user": user, "message": str(exc)}, status=403)
             except LedgerError as exc:
                 return page(request, "error.html", {"user": user, "message": str(exc)}, status=400)
+            except DBAPIError as exc:  # the database's own wall (a role's privileges): said, never a 500
+                if "permission denied" not in str(exc.orig):
+                    raise
+                message = str(exc.orig).splitlines()[0]
+                return page(request, "error.html", {"user": user, "message": message}, status=403)
 
         endpoint.__name__ = handler.__name__
         endpoint.permission = permission  # type: ignore[attr-defined]
@@ -311,7 +341,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     def board_checks(request: Request, user: UserRow | None) -> Response:
         """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
-        from reports.fund.applied import capacity_report
+        from ledger.periods import last_day
+        from reports.fund.applied import capacity_report, deadline_report
         from reports.reconciliation import month_end
 
         code = request.path_params["code"]
@@ -323,6 +354,16 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             rows = [{"code": led.code, "fund": led.fund, "banks": [b for b in check.banks if b.ledger == led.code],
                      "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code],
                      "verify": check.verify.get(led.code)} for led in ledgers]
+            profile = request.query_params.get("profile") or "yichun"
+            deadlines: list[dict[str, Any]] = []
+            for led in ledgers:  # the fund's deadlines (reports.fund.deadline_report), as of the month's end
+                try:
+                    report = deadline_report(session, led.code, period // 100, profile=profile,
+                                             as_of=last_day(period))
+                    deadlines.append({"ledger": led.code, "rows": report.rows, "findings": report.findings,
+                                      "error": None})
+                except LedgerError as exc:
+                    deadlines.append({"ledger": led.code, "rows": (), "findings": (), "error": str(exc)})
             capacity: list[dict[str, Any]] = []
             for fund in sorted({led.fund for led in ledgers}):
                 try:
@@ -334,6 +375,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                                  "warnings": calc.warnings, "target": calc.results.get("target_months"),
                                  "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
         return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
+                                              "entity_code": code, "deadlines": deadlines,
                                               "levels": check.levels, "capacity": capacity})
 
     def trial_balance_page(request: Request, user: UserRow | None) -> Response:
@@ -445,7 +487,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         with books(user, write=False) as session:
             waiting = pending(session, code)
         return page(request, "review.html", {"user": user, "ledger": code, "waiting": waiting,
-                                             "done": request.query_params.get("done")})
+                                             "done": request.query_params.get("done"),
+                                             "withdrawn": request.query_params.get("withdrawn")})
 
     def review_post(request: Request, user: UserRow | None) -> Response:
         from ledger.review import review
@@ -456,6 +499,42 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             done = review(session, code, vid, user.username)
             record(session, "web_review", actor=user.username, ledger_id=get_ledger(session, code).id, voucher_id=vid)
         return RedirectResponse(f"/ledger/{code}/review?done={done.display_number}", status_code=303)
+
+    def withdraw_post(request: Request, user: UserRow | None) -> Response:
+        """退回 (a reviewer) or 作废 (its preparer) with a reason: ``fundledger.vouchers.withdraw``."""
+        from fundledger.vouchers import withdraw
+
+        assert user is not None
+        code, vid = request.path_params["code"], int(request.path_params["vid"])
+        reason = str(request.state.form.get("reason", ""))
+        with books(user, write=True) as session:
+            done = withdraw(session, code, vid, actor=user.username, reason=reason)
+            record(session, "web_withdraw", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   voucher_id=vid, role=done.role, reason=reason.strip())
+        back = request.state.form.get("back")
+        target = f"/ledger/{code}/voucher/{vid}" if back == "voucher" else f"/ledger/{code}/review?withdrawn={vid}"
+        return RedirectResponse(target, status_code=303)
+
+    def reverse_post(request: Request, user: UserRow | None) -> Response:
+        """红字冲销 with a reason, dated the form's day (default today); a mirrored pair is reversed
+        as one act (``fundledger.vouchers.reverse_voucher``)."""
+        from fundledger.vouchers import reverse_voucher
+
+        assert user is not None
+        code, vid = request.path_params["code"], int(request.path_params["vid"])
+        form = request.state.form
+        text = str(form.get("date", "")).strip()
+        try:
+            day = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise LedgerError(f"date {text!r}: use YYYY-MM-DD") from None
+        with books(user, write=True) as session:
+            done = reverse_voucher(session, code, vid, reason=str(form.get("reason", "")), actor=user.username,
+                                   date=day)
+            record(session, "web_reverse", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   originals=list(done.originals), reversals=[v.id for v in done.vouchers], link_id=done.link_id)
+        first = done.vouchers[0]
+        return RedirectResponse(f"/ledger/{code}/voucher/{first.id}?reversed={len(done.vouchers)}", status_code=303)
 
     def close_post(request: Request, user: UserRow | None) -> Response:
         from ledger.closing import close_ledgers
@@ -473,6 +552,152 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             f"/ledger/{code}/tb?day={dt.date(period // 100, period % 100, 1):%Y-%m}-01"
         return RedirectResponse(target, status_code=303)
 
+    # ---------- bank: statements, receipt rules, 调节表, level reconciliation ----------
+
+    def bank_accounts(session: Session, code: str) -> list[Any]:
+        """The ledger's bank-tied accounts (the ones a statement may be imported into)."""
+        return [a for a in accounts_of(session, get_ledger(session, code)) if a.bank_number]
+
+    def bank_page(request: Request, user: UserRow | None) -> Response:
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            tied = [{"code": a.code, "name": a.name, "number": a.bank_number, "kind": a.bank_kind}
+                    for a in bank_accounts(session, code)]
+        return page(request, "bank.html", {"user": user, "ledger": code, "period": period, "accounts": tied})
+
+    def bank_import_post(request: Request, user: UserRow | None) -> Response:
+        """The uploaded statement into its bank-tied account (``postings.bank_store.import_statement``),
+        then what the receipt rules would make of the month's unbooked lines (a dry run)."""
+        from postings.bank_store import import_statement
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code = request.path_params["code"]
+        form = request.state.form
+        account = str(form.get("account", "")).strip()
+        upload = form.get("statement")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise LedgerError("choose a statement file to upload")
+        data = upload.file.read()
+        with books(user, write=True) as session:
+            result = import_statement(session, code, account, data, file_name=upload.filename, user=user.username)
+            record(session, "web_bank_import", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   account=account, file=upload.filename, lines_new=result.lines_new)
+        period_text = str(form.get("period", "")).strip()
+        period = parse_period(period_text) if period_text else None
+        with books(user, write=False) as session:
+            run = post_receipts(session, code, account, period=period, dry_run=True, user=user.username)
+        return page(request, "_bank_import.html", {"user": user, "ledger": code, "account": account,
+                                                    "result": result, "run": run, "period": period})
+
+    def receipts_page(request: Request, user: UserRow | None) -> Response:
+        """What the receipt rules propose for the unbooked lines (dry run: nothing is written)."""
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code, account = request.path_params["code"], request.path_params["account"]
+        text = request.query_params.get("period") or ""
+        period = parse_period(text) if text else None
+        with books(user, write=False) as session:
+            run = post_receipts(session, code, account, period=period, dry_run=True, user=user.username)
+        return page(request, "receipts.html", {"user": user, "ledger": code, "account": account, "run": run,
+                                               "period": period})
+
+    def receipts_post(request: Request, user: UserRow | None) -> Response:
+        """Confirmed: the receipt rules post their vouchers (``postings.receipts.post_receipts``)."""
+        from postings.receipts import post_receipts
+
+        assert user is not None
+        code, account = request.path_params["code"], request.path_params["account"]
+        text = str(request.state.form.get("period", "")).strip()
+        period = parse_period(text) if text else None
+        with books(user, write=True) as session:
+            run = post_receipts(session, code, account, period=period, user=user.username)
+            record(session, "web_receipts", actor=user.username, ledger_id=get_ledger(session, code).id,
+                   account=account, posted=len(run.posted), matched=len(run.matched))
+        return page(request, "receipts.html", {"user": user, "ledger": code, "account": account, "run": run,
+                                               "period": period})
+
+    def reconcile_page(request: Request, user: UserRow | None) -> Response:
+        """The 调节表 (``reports.reconciliation.reconcile_bank``), suspected keying errors marked."""
+        from reports.reconciliation import reconcile_bank
+
+        code, account = request.path_params["code"], request.path_params["account"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            rec = reconcile_bank(session, code, account, period)
+        suspect = {(e.bank.ref, e.bank.amount_fen) for e in rec.suspected_errors} | {
+            (e.book.ref, e.book.amount_fen) for e in rec.suspected_errors}
+        return page(request, "reconcile.html", {"user": user, "ledger": code, "account": account, "period": period,
+                                                "rec": rec, "suspect": suspect})
+
+    def levels_page(request: Request, user: UserRow | None) -> Response:
+        """上下级对账 of an entity and its children (``reports.reconciliation.reconcile_levels``)."""
+        from reports.reconciliation.levels import reconcile_levels
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            rec = reconcile_levels(session, code, period)
+        return page(request, "levels.html", {"user": user, "entity": code, "period": period, "rec": rec})
+
+    # ---------- fund rules: proposals a 主管 posts ----------
+
+    def fund_rule_args(request: Request, values: Any) -> dict[str, Any]:
+        rule = str(values.get("rule") or "jingmen-gap")
+        if rule not in FUND_RULES:
+            raise LedgerError(f"unknown fund rule {rule!r}; use one of {', '.join(FUND_RULES)}")
+        year = str(values.get("year") or dt.date.today().year)
+        if not year.isdigit():
+            raise LedgerError(f"year {year!r}: use YYYY")
+        text = str(values.get("date") or f"{int(year)}-12-31")
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise LedgerError(f"date {text!r}: use YYYY-MM-DD") from None
+        return {"rule": rule, "fund": str(values.get("fund") or "employee"), "year": int(year), "date": day}
+
+    def run_fund_rule(session: Session, code: str, args: dict[str, Any], mode: Any, preparer: str) -> Any:
+        """One of ``fundledger.acts.run_*`` in ``mode`` propose or post; the run (with its transfers)."""
+        from fundledger.acts import run_jiangxi_adjustment, run_jingmen_gap, run_yichun_incentive
+
+        runners: dict[str, Callable[..., Any]] = {
+            "jingmen-gap": run_jingmen_gap, "jiangxi-adjustment": run_jiangxi_adjustment,
+            "yichun-incentive": run_yichun_incentive}
+        return runners[args["rule"]](session, code, args["fund"], args["year"], date=args["date"], mode=mode,
+                                     preparer=preparer)
+
+    def fund_rules_page(request: Request, user: UserRow | None) -> Response:
+        """The rule computed from the books and the vouchers it would post (propose: rolled back)."""
+        assert user is not None
+        code = request.path_params["code"]
+        args = fund_rule_args(request, request.query_params)
+        error = None
+        run = None
+        with books(user, write=False) as session:
+            try:
+                run = run_fund_rule(session, code, args, "propose", user.username)
+            except LedgerError as exc:  # the rule cannot be computed on these books: say why, on the page
+                error = str(exc)
+        return page(request, "fund_rules.html", {"user": user, "entity": code, "args": args, "run": run,
+                                                 "error": error, "rules": FUND_RULES, "posted": False})
+
+    def fund_rules_post(request: Request, user: UserRow | None) -> Response:
+        """A 主管 posts the proposal: the same run in mode post (idempotent by key)."""
+        assert user is not None
+        code = request.path_params["code"]
+        args = fund_rule_args(request, request.state.form)
+        with books(user, write=True) as session:
+            run = run_fund_rule(session, code, args, "post", user.username)
+            record(session, "web_fund_post", actor=user.username, entity=code, rule=args["rule"], fund=args["fund"],
+                   year=args["year"], keys=[t.key for t in run.transfers])
+        return page(request, "fund_rules.html", {"user": user, "entity": code, "args": args, "run": run,
+                                                 "error": None, "rules": FUND_RULES, "posted": True})
+
     # ---------- statements, 决算, downloads ----------
 
     def statements_page(request: Request, user: UserRow | None) -> Response:
@@ -489,10 +714,39 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     def xlsx_response(wb: Any, filename: str) -> Response:
         buffer = io.BytesIO()
         wb.save(buffer)
-        return Response(buffer.getvalue(),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        filename)
+
+    def download(body: bytes, media_type: str, filename: str) -> Response:
+        """A file to save: its name in ASCII for old clients and in UTF-8 (RFC 5987) for the rest."""
+        return Response(body, media_type=media_type,
                         headers={"Content-Disposition": "attachment; filename=\"{}\"; filename*=UTF-8''{}".format(
                             filename.encode("ascii", "replace").decode().replace("?", "_"), quote(filename))})
+
+    def pdf_response(forms: list[Any], user: UserRow | None, filename: str) -> Response:
+        """The printed forms (``reports.forms``) as one PDF (``reports.pdf.render_pdf``), as the CLI
+        builds them, with 制表 signed by the user's name (the other signatures stay for the pen)."""
+        from dataclasses import replace
+
+        from reports.pdf import render_pdf
+
+        if user is not None:
+            name = user.display_name or user.username
+            forms = [replace(f, signatures={"制表": name, **f.signatures}) for f in forms]
+        return download(render_pdf(forms), "application/pdf", filename)
+
+    def statements_pdf(request: Request, user: UserRow | None) -> Response:
+        from reports import forms
+        from reports.statements import balance_sheet_of, income_statement_of
+
+        code = request.path_params["code"]
+        today = dt.date.today()
+        period = period_param(request, today.year * 100 + today.month)
+        with books(user, write=False) as session:
+            bs = balance_sheet_of(session, period, ledger=code)
+            inc = income_statement_of(session, period, ledger=code)
+        return pdf_response([forms.balance_sheet_form(bs), forms.income_statement_form(inc)], user,
+                            f"{code}-{format_period(period)}.pdf")
 
     def statements_xlsx(request: Request, user: UserRow | None) -> Response:
         from reports import xlsx
@@ -538,6 +792,15 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         trend_sheet(workbook, chart)  # the 决算 package carries the year's chart (report trend)
         return xlsx_response(workbook, f"{code}-{fund}-{year}-决算.xlsx")
 
+    def final_pdf(request: Request, user: UserRow | None) -> Response:
+        from reports import forms
+        from reports.final_accounts import final_accounts
+
+        code, fund, year = final_args(request)
+        with books(user, write=False) as session:
+            fa = final_accounts(session, code, fund, year, consolidated=True, draft=True)
+        return pdf_response(forms.final_accounts_forms(fa), user, f"{code}-{fund}-{year}-决算.pdf")
+
     # ---------- for auditors ----------
 
     def audit_page(request: Request, user: UserRow | None) -> Response:
@@ -582,6 +845,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/entity/{code}/checks", board_checks, "view"),
         route("/entity/{code}/final", final_page, "view"),
         route("/entity/{code}/final.xlsx", final_xlsx, "view"),
+        route("/entity/{code}/final.pdf", final_pdf, "view"),
         route("/ledger/{code}/tb", trial_balance_page, "view"),
         route("/ledger/{code}/account/{account}", detail_page, "view"),
         route("/ledger/{code}/voucher/{vid:int}", voucher_page, "view"),
@@ -590,9 +854,20 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/ledger/{code}/vouchers", entry_post, "enter", "POST"),
         route("/ledger/{code}/review", review_page, "view"),
         route("/ledger/{code}/review/{vid:int}", review_post, "review", "POST"),
+        route("/ledger/{code}/withdraw/{vid:int}", withdraw_post, "withdraw", "POST"),
+        route("/ledger/{code}/reverse/{vid:int}", reverse_post, "reverse", "POST"),
         route("/ledger/{code}/close", close_post, "close", "POST"),
+        route("/ledger/{code}/bank", bank_page, "view"),
+        route("/ledger/{code}/bank/import", bank_import_post, "bank", "POST"),
+        route("/ledger/{code}/bank/{account}/receipts", receipts_page, "view"),
+        route("/ledger/{code}/bank/{account}/receipts", receipts_post, "bank", "POST"),
+        route("/ledger/{code}/bank/{account}/reconcile", reconcile_page, "view"),
+        route("/entity/{code}/levels", levels_page, "view"),
+        route("/entity/{code}/fund-rules", fund_rules_page, "view"),
+        route("/entity/{code}/fund-rules", fund_rules_post, "fund_post", "POST"),
         route("/ledger/{code}/statements", statements_page, "view"),
         route("/ledger/{code}/statements.xlsx", statements_xlsx, "view"),
+        route("/ledger/{code}/statements.pdf", statements_pdf, "view"),
         route("/ledger/{code}/digest", digest_page, "audit"),
         route("/audit", audit_page, "audit"),
         route("/audit/verify", verify_page, "audit"),
@@ -606,4 +881,4 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     return app
 
 
-__all__ = ["IdentityHook", "create_app", "no_database_identity"]
+__all__ = ["IdentityHook", "create_app", "database_identity", "no_database_identity"]

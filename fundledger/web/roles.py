@@ -17,12 +17,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "enter": frozenset({"maker"}),  # 录入凭证
     "review": frozenset({"checker"}),  # 审核
     "close": frozenset({"bookkeeper", "director"}),  # 结账
+    # 退回 by a reviewer, 作废 by the preparer (the library derives which from who withdraws)
+    "withdraw": frozenset({"maker", "checker"}),
+    "reverse": frozenset({"maker", "bookkeeper", "director"}),  # 红字冲销: a new voucher, as 制单 posts
+    "bank": frozenset({"maker", "bookkeeper", "director"}),  # statement import, receipt vouchers
+    "fund_post": frozenset({"director"}),  # fund rules' proposals posted (主管)
     "audit": frozenset({"auditor", "director"}),  # audit log, verify, digests
     "users": frozenset({"admin"}),  # the list of users (changes go through `fundledger user`)
 }
 
 #: Permissions that write: an auditor's role must hold none of them.
-WRITING = frozenset({"enter", "review", "close"})
+WRITING = frozenset({"enter", "review", "close", "withdraw", "reverse", "bank", "fund_post"})
 
 
 def allowed(role: str | None, permission: str) -> bool:

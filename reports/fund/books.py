@@ -24,6 +24,7 @@ Definitions (one ledger, one calendar year; 统筹基金 only — in a 职工医
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -335,22 +336,24 @@ def deadline_items(
     codes = dict(
         session.execute(select(Account.id, Account.code).where(Account.ledger_id == ledger.id)).all()
     )
-    vouchers = session.scalars(
-        select(Voucher)
-        .where(
-            Voucher.ledger_id == ledger.id,
-            Voucher.voucher_date >= dt.date(year, 1, 1),
-            Voucher.voucher_date <= dt.date(year + 1, 1, 31),
-            Voucher.source != "opening",  # balances brought forward at adoption: no act with a deadline
-        )
-        .order_by(Voucher.voucher_date, Voucher.id)
-    ).all()
+    window = (
+        Voucher.ledger_id == ledger.id,
+        Voucher.voucher_date >= dt.date(year, 1, 1),
+        Voucher.voucher_date <= dt.date(year + 1, 1, 31),
+        Voucher.source != "opening",  # balances brought forward at adoption: no act with a deadline
+    )
+    vouchers = session.scalars(select(Voucher).where(*window).order_by(Voucher.voucher_date, Voucher.id)).all()
+    # Every posting of those vouchers in one query (one per voucher cost ~60 ms a ledger-year).
+    by_voucher: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for voucher_id, account_id, fen in session.execute(
+        select(Posting.voucher_id, Posting.account_id, Posting.amount_fen)
+        .join(Voucher, Voucher.id == Posting.voucher_id).where(*window)
+    ):
+        by_voucher[voucher_id].append((account_id, fen))
     items: list[DeadlineItem] = []
     for voucher in vouchers:
         day = voucher.voucher_date
-        postings = session.execute(
-            select(Posting.account_id, Posting.amount_fen).where(Posting.voucher_id == voucher.id)
-        ).all()
+        postings = by_voucher[voucher.id]
         debits = {codes[a][:4] for a, fen in postings if fen > 0}
         credits = {codes[a][:4] for a, fen in postings if fen < 0}
         summary = voucher.summary or ""
