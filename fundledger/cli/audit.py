@@ -152,11 +152,15 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([e.to_dict() for e in entries])
             return
+        from reports.render import table
+
+        rows = []
         for e in entries:
             detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()) if v not in (None, "", [], {}))
             actor = shown_name(e.actor, str(e.detail.get("actor_auth", "")))
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {actor:<10} {e.action:<16} {e.ledger or '-':<10} "
-                       f"{e.voucher or '':<16} {detail}")
+            rows.append([f"{e.at:%Y-%m-%d %H:%M:%S}", actor, e.action, e.ledger or "-", e.voucher or "", detail])
+        if rows:
+            typer.echo(table(["time", "actor", "action", "ledger", "voucher", "detail"], rows))
 
     @audit_app.command("voucher")
     def audit_voucher_cmd(
@@ -236,7 +240,11 @@ def register(app: typer.Typer) -> None:
             return
         if not rows:
             typer.echo(f"{ledger}: no voucher awaits review")
-        for p in rows:
-            typer.echo(f"id {p.id:<8} {format_period(p.period)} {p.display_number} {p.date} "
-                       f"{format_fen_grouped(p.amount_fen):>18}  {shown_name(p.preparer, p.preparer_auth):<10} "
-                       f"{p.summary}")
+        if rows:
+            from reports.render import table
+
+            typer.echo(table(["id", "期间", "凭证号", "日期", "金额", "制单", "摘要"],
+                             [[str(p.id), format_period(p.period), p.display_number, str(p.date),
+                               format_fen_grouped(p.amount_fen), shown_name(p.preparer, p.preparer_auth), p.summary]
+                              for p in rows],
+                             numeric=[True, False, False, False, True, False, False]))

@@ -62,8 +62,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([e.to_dict() for e in entities])
         else:
-            for e in entities:
-                typer.echo(f"{e.code:<12} {e.level:<9} {e.parent or '':<12} {e.name}")
+            from reports.render import table
+
+            typer.echo(table(["code", "level", "parent", "name"],
+                             [[e.code, e.level, e.parent or "", e.name] for e in entities]))
 
     @app.command("close")
     def close_cmd(
