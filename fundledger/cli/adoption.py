@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         ledger: Annotated[str, typer.Option("--ledger")],
         as_of: Annotated[str, typer.Option("--as-of", help="First day of the adoption month, YYYY-MM-01: "
                                                            "the balances at the start of that day")],
-        fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """期初余额录入: adopt a ledger with its opening balances (refused unless they balance and the
         ledger has no vouchers); months before the adoption month are not kept."""
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
     def carry_forward_cmd(
         ledger: Annotated[str, typer.Option("--ledger")],
         year: Annotated[int, typer.Option("--year", help="The year whose 年初余额 is checked")],
-        fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """年初 = 上年年末 for every account (exit 1 naming each account that differs)."""
         from fundledger.adoption import carry_forward
@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
         role: Annotated[str, typer.Option("--role", help="制单, 审核, 记账, 主管 or 审计")],
         login: Annotated[str, typer.Option("--login", help="The person's PostgreSQL login (created if new)")],
         password: Annotated[str | None, typer.Option("--password", help="Password of a new login")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """PostgreSQL: make a login a clerk with a staff role; the database then records it as
         制单/审核 itself and refuses what the role may not do."""
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"warning: {warning}", err=True)
 
     @db_app.command("whoami")
-    def whoami_cmd(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
+    def whoami_cmd(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
         """Who the books will record as acting, and how they know it (login, os or declared)."""
         from fundledger.identity import current_actor
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, parse_period
 from ledger.staff_roles import shown_name
@@ -116,7 +117,7 @@ def register(app: typer.Typer) -> None:
     @db_app.command("check-auditor")
     def check_auditor_cmd(
         role: str,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """PostgreSQL: list anything ROLE could still change or changed for itself; exit 1 if any."""
         from ledger.roles import auditor_findings
@@ -212,9 +213,9 @@ def register(app: typer.Typer) -> None:
                        "number": result.display_number, "preparer": result.preparer,
                        "reviewer": result.reviewer, "reviewed_at": result.reviewed_at})
         else:
-            typer.echo(f"{result.ledger} {format_period(result.period)} {result.display_number} (id "
-                       f"{result.voucher_id}) prepared by {result.preparer}, reviewed by {result.reviewer}; "
-                       "it counts from now on")
+            typer.echo(message("reviewed", ledger=result.ledger, period=format_period(result.period),
+                               number=result.display_number, id=result.voucher_id, preparer=result.preparer,
+                               reviewer=result.reviewer))
 
     @voucher_app.command("pending")
     def voucher_pending_cmd(

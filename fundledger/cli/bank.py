@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
+from fundledger.cli.messages import message
 
 if TYPE_CHECKING:
     from postings.bank_store import BankImportResult
@@ -41,9 +42,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
         else:
-            typer.echo(f"{result.file} ({result.profile}) into {result.ledger} {result.account}: "
-                       f"{result.lines_read} lines, {result.lines_new} new, "
-                       f"{result.lines_skipped} already imported")
+            typer.echo(message("imported_bank", file=result.file, profile=result.profile, ledger=result.ledger,
+                               account=result.account, read=result.lines_read, new=result.lines_new,
+                               skipped=result.lines_skipped))
 
 
 def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:

@@ -20,6 +20,7 @@ from fundledger.cli.app import (
     shown_url,
     state,
 )
+from fundledger.cli.messages import message
 from ledger import db
 
 
@@ -96,11 +97,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(payload)
         else:
-            note = " (was already closed)" if result.already_closed else ""
-            typer.echo(
-                f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
-                f"{', '.join(v.display_number for v in result.vouchers) or 'none'}"
-            )
+            typer.echo(message(
+                "closed", ledger=result.ledger, period=payload["period"],
+                note=message("closed_already_note") if result.already_closed else "",
+                vouchers=", ".join(v.display_number for v in result.vouchers) or message("none")))
             for warning in result.warnings:
                 typer.echo(f"warning: {warning}", err=True)
 

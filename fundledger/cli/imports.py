@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
+from fundledger.cli.messages import message
 
 
 def register(app: typer.Typer) -> None:
@@ -28,5 +29,5 @@ def register(app: typer.Typer) -> None:
             emit_json({"file": result.file, "sha256": result.sha256, "rows": result.rows,
                        "vouchers": result.vouchers, "posted": result.posted, "skipped": result.skipped})
         else:
-            typer.echo(f"{result.file}: {result.vouchers} vouchers in {result.rows} rows; "
-                       f"{result.posted} posted, {result.skipped} already posted")
+            typer.echo(message("imported_vouchers", file=result.file, vouchers=result.vouchers, rows=result.rows,
+                               posted=result.posted, skipped=result.skipped))

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from fundledger.cli.app import emit_json, fail
+from fundledger.cli.messages import message
 
 
 def signed(forms: Any) -> list[Any]:
@@ -57,7 +58,7 @@ def write_out(out: Path, data: bytes | str, *, bom: bool = False) -> None:
             write_atomically(out, data)
     except ExportError as exc:
         fail(str(exc))
-    typer.echo(f"written {out}")
+    typer.echo(message("written", path=out))
 
 
 def emit(

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         db_role: Annotated[str | None, typer.Option("--db-role", help="PostgreSQL role the user's requests "
                                                                        "act as (see docs/web.md)")] = None,
         password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
-        fmt: Annotated[str, typer.Option("--format")] = "table",
+        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """Add a user of the web workspace with one role."""
         from fundledger.users import add_user
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"password of {row.username} set; the account is unlocked")
 
     @user_app.command("list")
-    def user_list_cmd(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    def user_list_cmd(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
         """Every user with their role and whether they are locked."""
         from fundledger.users import list_users
 
