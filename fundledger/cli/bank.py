@@ -7,19 +7,19 @@ work inside the CLI's transaction.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
 from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 
 if TYPE_CHECKING:
     from postings.bank_store import BankImportResult
 
 #: Imports with more lines than this show a progress bar on stderr.
-PROGRESS_THRESHOLD = 1000
 
 
 def register(app: typer.Typer) -> None:
@@ -48,23 +48,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:
-    """Import, with a progress bar on stderr when there are many lines to store."""
+    """Import, with a progress bar on standard error (a terminal only) while the lines are stored."""
     from postings.bank_store import import_statement
 
-    bars: list[Any] = []
-
-    def on_progress(done: int, total: int) -> None:
-        if total <= PROGRESS_THRESHOLD:
-            return
-        if not bars:
-            bars.append(typer.progressbar(length=total, label="storing statement lines",
-                                          file=typer.get_text_stream("stderr")))
-            bars[0].__enter__()
-        bars[0].update(done)
-
-    try:
-        return import_statement(session, ledger, account, file, profile=profile, user=user,
-                                progress=on_progress)
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
+    with progress("storing statement lines") as advance:
+        return import_statement(session, ledger, account, file, profile=profile, user=user, progress=advance)

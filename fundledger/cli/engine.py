@@ -21,6 +21,7 @@ from fundledger.cli.app import (
     state,
 )
 from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 from ledger import db
 
 
@@ -138,9 +139,10 @@ def register(app: typer.Typer) -> None:
             key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
-            report = verify(session, ledger)
-            if against is not None:
-                anchor_problems = check_anchor(session, against, key=key)
+            with progress("verifying the books"):
+                report = verify(session, ledger)
+                if against is not None:
+                    anchor_problems = check_anchor(session, against, key=key)
         ok = report.ok and not anchor_problems
         if fmt == "json":
             payload = report.to_dict()

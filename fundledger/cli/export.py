@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope
+from fundledger.cli.progress import progress
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from reports.beancount_export import export_beancount
 
         check_format(fmt, ("table", "json"))
-        with session_scope(read_only=True) as session:
+        with session_scope(read_only=True) as session, progress(f"writing {out.name}"):
             result = export_beancount(session, out, ledger)
         if fmt == "json":
             emit_json({"file": result.path, "ledgers": result.ledgers, "accounts": result.accounts,
