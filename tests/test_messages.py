@@ -97,6 +97,8 @@ def test_summaries_in_both_languages(tmp_path):
                        "--out", str(out))
         assert imported.exit_code == closed.exit_code == written.exit_code == 0, (imported.output, closed.output,
                                                                                    written.output)
+        verified = _run(env, "--db", url, "verify")
+        assert verified.exit_code == 0, verified.output
         first = added.stdout.splitlines()[0]
         if env is EN:
             assert bad.stderr == "error: unknown format 'yaml'; use one of table, json\n"
@@ -105,6 +107,8 @@ def test_summaries_in_both_languages(tmp_path):
             assert imported.stdout == f"{csv_file.name}: 1 vouchers in 2 rows; 1 posted, 0 already posted\n"
             assert closed.stdout.startswith("C-EMP 2024-01 closed; closing vouchers: 记-0003")
             assert written.stdout == f"written {out}\n"
+            assert verified.stdout.startswith("checked 1 ledgers, 3 vouchers, 6 postings")
+            assert verified.stdout.endswith("all invariants hold\n")
         else:
             assert bad.stderr == "error: 未知格式 'yaml'；可选 table, json\n"
             assert first.startswith("已记账: C-EMP 2024-01 记-0001")
@@ -112,4 +116,6 @@ def test_summaries_in_both_languages(tmp_path):
             assert imported.stdout == f"{csv_file.name}：2 行共 1 张凭证；新记账 1 张，已记过 0 张\n"
             assert closed.stdout.startswith("C-EMP 2024-01 已结账；结账凭证：记-0003")
             assert written.stdout == f"已写入 {out}\n"
+            assert verified.stdout.startswith("已检查 1 个账套、3 张凭证、6 条分录")
+            assert verified.stdout.endswith("全部不变量成立\n")
         assert Path(out).read_text(encoding="utf-8-sig").startswith(("account", "科目", "code"))

@@ -151,15 +151,16 @@ def register(app: typer.Typer) -> None:
                 payload["anchor"] = {"file": against, "problems": [vars(p) for p in anchor_problems]}
             emit_json(payload)
         else:
-            typer.echo(f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings")
+            typer.echo(message("verify_checked", ledgers=report.ledgers, vouchers=report.vouchers,
+                               postings=report.postings))
             for p in report.problems:
                 typer.echo(f"FAIL [{p.rule}] {p.ledger or '-'}: {p.message}")
             for a in anchor_problems:
                 typer.echo(f"FAIL [{a.rule}] {a.ledger or '-'} {a.period or ''}: {a.message}")
             if against is not None and not anchor_problems:
-                typer.echo(f"the books still hold everything {against} anchors")
+                typer.echo(message("verify_anchor_ok", file=against))
             total = len(report.problems) + len(anchor_problems)
-            typer.echo("all invariants hold" if ok else f"{total} problem(s) found")
+            typer.echo(message("verify_ok") if ok else message("verify_problems", count=total))
         raise typer.Exit(EXIT_OK if ok else EXIT_DIFFERENCES)
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen_grouped, to_fen
 from postings.flows.registry import FLOWS
 from postings.flows.spec import FlowSpec
@@ -136,13 +137,8 @@ def _parse_date(option: str, text: str) -> dt.date:
 
 def _print(spec: FlowSpec, payload: dict[str, Any]) -> None:
     vouchers = payload["vouchers"]
-    count = f"{len(vouchers)} voucher(s)"
-    if payload["dry_run"]:
-        head = f"dry run — nothing was written; it would post {count}"
-    elif payload["created"]:
-        head = f"posted {count}"
-    else:
-        head = f"already posted (same key, same content), nothing changed: {count}"
+    key = "flow_dry_run" if payload["dry_run"] else "flow_posted" if payload["created"] else "flow_already"
+    head = message(key, count=len(vouchers))
     typer.echo(f"{spec.name} {spec.chinese_name}: {head}")
     for v in vouchers:
         typer.echo(f"  {v['ledger']}  {v['period']} {v['number']}  {v['date']}  [{v['key']}]  {v['summary']}")
