@@ -196,17 +196,19 @@ def register(app: typer.Typer) -> None:
 
     @voucher_app.command("review")
     def voucher_review_cmd(
-        ledger: Annotated[str, typer.Option("--ledger")],
         voucher_id: Annotated[int, typer.Option("--id", help="Voucher id (see `voucher pending`)")],
+        ledger: Annotated[str | None, typer.Option("--ledger", help="Ledger code (default: the voucher's)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
         from fundledger.identity import current_actor
         from ledger.review import review
+        from ledger.withdrawal import ledger_code_of
 
         check_format(fmt, ("table", "json"))
         with session_scope() as session:
-            result = review(session, ledger, voucher_id, current_actor(session, state.declared).name)
+            code = ledger if ledger is not None else ledger_code_of(session, voucher_id)
+            result = review(session, code, voucher_id, current_actor(session, state.declared).name)
         if fmt == "json":
             emit_json({"id": result.voucher_id, "ledger": result.ledger,
                        "period": format_period(result.period),
