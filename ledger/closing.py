@@ -23,7 +23,7 @@ and closed again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -292,14 +292,16 @@ def _reversal_chains(session: Session, voucher_ids: set[int]) -> dict[int, tuple
     return {vid: (len(chain) - 1, chain[-1].kind) for vid, chain in reversal_chains(session, voucher_ids).items()}
 
 
-def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *, user: str) -> list[CloseResult]:
+def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *, user: str,
+                  on_progress: Callable[[int, int], None] | None = None) -> list[CloseResult]:
     """Close ``period`` in each of ``ledger_codes``, in the order given, as one unit of work.
 
     What ``fundledger month-end --close`` does once every check of the subtree agrees: the caller
     decides whether to close, this closes. A ledger whose month is already closed is left as it is
     (``already_closed``), and so is one whose books begin later (``before_adoption``: an entity's
     subtree may hold a ledger adopted mid-year, whose earlier months were kept elsewhere); any
-    refusal raises and, the caller's transaction being one, closes none.
+    refusal raises and, the caller's transaction being one, closes none. ``on_progress(1, total)``
+    is called after each ledger, for a progress bar (a city's subtree holds dozens).
     """
     results = []
     for code in ledger_codes:
@@ -308,6 +310,8 @@ def close_ledgers(session: Session, ledger_codes: Sequence[str], period: int, *,
             results.append(CloseResult(code, period, before_adoption=True))
         else:
             results.append(close_period(session, code, period, user=user))
+        if on_progress is not None:
+            on_progress(1, len(ledger_codes))
     return results
 
 

@@ -11,9 +11,14 @@ a login without 审核/主管 rights; revision 0002 refuses a review of one's ow
 
 What each role may do (its table privileges; the triggers judge the acts):
 
-* 制单 — post vouchers (the journal's tables: vouchers, postings, account_balances, periods, the
-  chain head of ledgers, audit_events, the bank and input tables the flows and imports fill);
-* 审核 — review (voucher_reviews) and so count the voucher (记账 of account_balances);
+* 制单 — post vouchers and withdraw its own before review (the journal's tables: vouchers,
+  postings, account_balances, periods, voucher_withdrawals, the chain head of ledgers,
+  audit_events, the bank and input tables the flows and imports fill);
+* 审核 — review (voucher_reviews) or send back (退回, voucher_withdrawals) and so count the voucher
+  (记账 of account_balances); it also holds ``UPDATE (id) ON ledgers`` only because PostgreSQL
+  lets a login lock a row (``SELECT … FOR UPDATE``, the ledger lock a review takes so it never
+  races a close) only with UPDATE on some column; ``id`` is the one whose change the foreign keys
+  of the ledger's accounts refuse;
 * 记账 — count and close months (结账: closing vouchers, periods), as 制单 can; reviewing still
   needs 审核;
 * 主管 — everything above, and the set-up (entities, ledgers, accounts);
@@ -43,7 +48,9 @@ STAFF_ROLES = ("制单", "审核", "记账", "主管", "审计")
 AUTH_LOGIN, AUTH_OS, AUTH_DECLARED = "login", "os", "declared"
 LOGIN_LENGTH_MAX = 63
 
-_JOURNAL_TABLES = ("vouchers", "postings", "account_balances", "periods", "audit_events")
+#: voucher_withdrawals: 作废 by the preparer (制单, 记账, 主管) and 退回 by a reviewer (审核); the table is
+#: insert-only by its triggers (revision 0008), whatever UPDATE the grant names
+_JOURNAL_TABLES = ("vouchers", "postings", "account_balances", "periods", "audit_events", "voucher_withdrawals")
 _PREPARER_TABLES = (*_JOURNAL_TABLES, "bank_imports", "bank_statement_lines", "bank_line_vouchers",
                     "fund_inputs")
 _SETUP_TABLES = ("entities", "ledgers", "accounts")
@@ -119,18 +126,21 @@ def _privileges(role: str, group: str, schema: str) -> list[str]:
     if role == "制单":
         writes = _PREPARER_TABLES
     elif role == "审核":
-        writes = ("voucher_reviews", "account_balances", "audit_events")
+        writes = ("voucher_reviews", "voucher_withdrawals", "account_balances", "audit_events")
     elif role == "记账":
         writes = _JOURNAL_TABLES
     elif role == "主管":
         writes = (*_PREPARER_TABLES, *_SETUP_TABLES, "voucher_reviews")
     for table in writes:
         out.append(f"GRANT INSERT, UPDATE ON {_ident(table)} TO {g}")
-    if role in ("制单", "审核", "记账"):
-        # the chain-head trigger moves ledgers.head_hash/head_id as the invoker; and the ledger lock
-        # (ledger.dialect.lock_rows: SELECT … FOR UPDATE, which a review takes so that it never races
-        # a close) needs UPDATE on a column of the row: without it a 审核 login could review nothing
+    if role in ("制单", "记账"):
+        # the chain-head trigger moves ledgers.head_hash/head_id as the invoker
         out.append(f"GRANT UPDATE (head_hash, head_id) ON ledgers TO {g}")
+    elif role == "审核":
+        # the ledger lock of a review (ledger.dialect.lock_rows: SELECT … FOR UPDATE) needs UPDATE on
+        # some column of ledgers; id changes nothing a clerk could use (the accounts' foreign keys
+        # refuse it) — voucher_words, adopted_from or the chain head would
+        out.append(f"GRANT UPDATE (id) ON ledgers TO {g}")
     return out
 
 

@@ -220,7 +220,10 @@ def read_import_file(path: Path, size_max: int, *, shown_as: str) -> bytes:
         raise ImportFileError(f"{path}: cannot read the file ({exc.strerror})") from None
 
 
-def import_vouchers(session: Session, path: str | Path, *, preparer: str = "system") -> ImportResult:
+def import_vouchers(session: Session, path: str | Path, *, preparer: str = "system",
+                    on_progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import the voucher CSV at ``path``, all or nothing; ``on_progress(done, total)`` is called as
+    vouchers are written (``ledger.writer``'s chunks), for a progress bar."""
     path = Path(path)
     data = read_import_file(path, FILE_SIZE_MAX, shown_as=str(path))
     drafts, line_numbers, rows, problems = parse_vouchers(data, path.name, preparer=preparer)
@@ -230,7 +233,9 @@ def import_vouchers(session: Session, path: str | Path, *, preparer: str = "syst
         problems.sort(key=_line_of)
         raise ImportFileError(f"{path.name}: {len(problems)} problem(s); nothing was posted",
                               problems[:PROBLEMS_SHOWN_MAX])
-    results = post_many(session, drafts)
+    total = len(drafts)
+    results = post_many(session, drafts,
+                        on_progress=None if on_progress is None else lambda done: on_progress(done, total))
     posted = sum(1 for r in results if r.created)
     digest = hashlib.sha256(data).hexdigest()
     record(session, "import.vouchers", actor=preparer, file=path.name, sha256=digest, rows=rows,

@@ -1,6 +1,8 @@
 """Renderers kept apart from the reports: plain tables for people, CSV for spreadsheets.
 
-Chinese characters take two terminal columns; ``pad`` counts them so columns line up.
+Chinese characters take two terminal columns; ``pad`` counts them so columns line up. Every
+terminal table of the command goes through ``table`` (never a hand-padded f-string: ``f"{x:<10}"``
+counts a 汉字 as one column and the columns drift).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from ledger.staff_roles import shown_name
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal cells of ``text``: East Asian wide and full-width characters (汉字, （）, ：) take two,
+    combining marks and zero-width characters none, everything else one."""
+    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def pad(text: str, size: int, *, right: bool = False) -> str:
@@ -25,14 +30,20 @@ def pad(text: str, size: int, *, right: bool = False) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[bool] | None = None
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[bool] | None = None,
+    indent: int = 0,
 ) -> str:
+    """``rows`` under ``headers`` in columns aligned in terminal cells (``width``), two spaces apart;
+    ``numeric`` columns right-aligned; every line indented by ``indent`` spaces."""
     numeric = numeric or [False] * len(headers)
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(pad(h, widths[i], right=numeric[i]) for i, h in enumerate(headers))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append("  ".join(pad(c, widths[i], right=numeric[i]) for i, c in enumerate(r)))
+    margin = " " * indent
+
+    def line(cells: Sequence[str]) -> str:
+        return margin + "  ".join(pad(c, widths[i], right=numeric[i]) for i, c in enumerate(cells))
+
+    lines = [line(headers), margin + "  ".join("-" * w for w in widths)]
+    lines += [line(r) for r in rows]
     return "\n".join(lines)
 
 

@@ -38,8 +38,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([r.to_dict() for r in ledgers])
         else:
-            for r in ledgers:
-                typer.echo(f"{r.code:<16} {r.entity:<12} {r.fund}")
+            from reports.render import table
+
+            typer.echo(table(["ledger", "entity", "fund"], [[r.code, r.entity, r.fund] for r in ledgers]))
 
     @account_app.command("add")
     def account_add(

@@ -54,8 +54,11 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{result.ledger}: opening balances as of {result.as_of} posted as "
                    f"{format_period(result.voucher.period)} 记-{result.voucher.number:04d} (id {result.voucher.id}); "
                    f"books kept from {format_period(result.adopted_from)}")
-        for line in result.lines:
-            typer.echo(f"  {line.account:<12} {line.side} {format_fen_grouped(line.amount_fen):>20}  {line.name}")
+        from reports.render import table
+
+        typer.echo(table(["科目编码", "方向", "金额", "会计科目"],
+                         [[line.account, line.side, format_fen_grouped(line.amount_fen), line.name]
+                          for line in result.lines], numeric=[False, False, True, False], indent=2))
         typer.echo(f"  借方合计 {format_fen_grouped(result.debit_fen)}  "
                    f"贷方合计 {format_fen_grouped(result.credit_fen)}  试算平衡")
         for note in result.notes:

@@ -33,6 +33,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from fundledger.cli.argv import MisplacedOption, normalise
+from fundledger.cli.messages import message
 from ledger import db
 from ledger.errors import ImportFileError, LedgerError, LockTimeout, is_lock_timeout, map_database_error
 from ledger.staff_roles import os_user
@@ -63,13 +64,13 @@ class _Root(TyperGroup):
                                   windows_expand_args=windows_expand_args, **extra)
         except UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else "fundledger"
-            code = _one_line(f"{command}: {exc.format_message()} (see {command} --help)", exc.exit_code)
+            code = _one_line(message("usage", command=command, detail=exc.format_message()), exc.exit_code)
         except ClickException as exc:
             code = _one_line(exc.format_message(), exc.exit_code)
         except LedgerError as exc:
             code = _one_line(str(exc), EXIT_BAD_INPUT)
         except Abort:
-            code = _one_line("aborted", EXIT_DIFFERENCES)
+            code = _one_line(message("aborted"), EXIT_DIFFERENCES)
         else:
             code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
         if not standalone_mode:
@@ -160,7 +161,7 @@ def shown_url(url: str | None) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return "(an unparsable database URL)"
+        return message("unparsable_url")
 
 
 def hide_secret(text: str, url: str | None) -> str:
@@ -183,14 +184,14 @@ def require_database(url: str | None) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        fail(f"--db {shown_url(url)!s}: not a database URL (sqlite:///file.db or postgresql://user@host/db)")
+        fail(message("not_a_url", url=shown_url(url)))
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return
     if str(parsed.database).startswith("file:"):
         return
     path = Path(str(parsed.database))
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
-        fail(f"no database at {path}; run `fundledger init` first (or pass --db URL)")
+        fail(message("no_database", path=path))
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -225,7 +226,8 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         if is_lock_timeout(exc):
             fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
         mapped = map_database_error(exc)
-        fail(str(mapped) if mapped else hide_secret(f"database: {_first_line(exc.orig)}", url or state.url))
+        fail(str(mapped) if mapped else hide_secret(message("database_error", detail=_first_line(exc.orig)),
+                                                    url or state.url))
     except DBAPIError as exc:
         if is_lock_timeout(exc):
             fail(_busy_message(str(exc.orig).strip().splitlines()[0]), EXIT_LOCKED)
@@ -233,7 +235,7 @@ def session_scope(*, read_only: bool = False, url: str | None = None) -> Iterato
         fail(
             str(mapped)
             if mapped
-            else hide_secret(f"database refused the write: {_first_line(exc.orig)}", url or state.url)
+            else hide_secret(message("database_refused", detail=_first_line(exc.orig)), url or state.url)
         )
 
 
@@ -254,12 +256,7 @@ def _resolve_actor(session: Session) -> None:
 
 def _busy_message(detail: str) -> str:
     """One line for a lock wait that ran out: what happened, that nothing changed, what to do."""
-    seconds = db.lock_timeout_ms() / 1000
-    return (
-        f"the database is busy: another transaction held a lock for more than {seconds:g} s "
-        f"({detail}); nothing was changed — run the command again when the other writer is done "
-        f"(or raise {db.LOCK_TIMEOUT_ENV})"
-    )
+    return message("busy", seconds=f"{db.lock_timeout_ms() / 1000:g}", detail=detail, env=db.LOCK_TIMEOUT_ENV)
 
 
 def _first_line(error: object) -> str:
@@ -291,7 +288,7 @@ def _json_default(value: object) -> object:
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     if fmt not in allowed:
-        fail(f"unknown format {fmt!r}; use one of {', '.join(allowed)}")
+        fail(message("unknown_format", fmt=fmt, choices=", ".join(allowed)))
     return fmt
 
 

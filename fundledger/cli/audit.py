@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import EXIT_DIFFERENCES, EXIT_OK, check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, parse_period
 from ledger.staff_roles import shown_name
@@ -152,11 +153,15 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([e.to_dict() for e in entries])
             return
+        from reports.render import table
+
+        rows = []
         for e in entries:
             detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()) if v not in (None, "", [], {}))
             actor = shown_name(e.actor, str(e.detail.get("actor_auth", "")))
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {actor:<10} {e.action:<16} {e.ledger or '-':<10} "
-                       f"{e.voucher or '':<16} {detail}")
+            rows.append([f"{e.at:%Y-%m-%d %H:%M:%S}", actor, e.action, e.ledger or "-", e.voucher or "", detail])
+        if rows:
+            typer.echo(table(["time", "actor", "action", "ledger", "voucher", "detail"], rows))
 
     @audit_app.command("voucher")
     def audit_voucher_cmd(
@@ -191,26 +196,28 @@ def register(app: typer.Typer) -> None:
 
     @voucher_app.command("review")
     def voucher_review_cmd(
-        ledger: Annotated[str, typer.Option("--ledger")],
         voucher_id: Annotated[int, typer.Option("--id", help="Voucher id (see `voucher pending`)")],
+        ledger: Annotated[str | None, typer.Option("--ledger", help="Ledger code (default: the voucher's)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     ) -> None:
         """审核: review a voucher of a maker-checker ledger as --user / FUNDLEDGER_USER; it then counts."""
         from fundledger.identity import current_actor
         from ledger.review import review
+        from ledger.withdrawal import ledger_code_of
 
         check_format(fmt, ("table", "json"))
         with session_scope() as session:
-            result = review(session, ledger, voucher_id, current_actor(session, state.declared).name)
+            code = ledger if ledger is not None else ledger_code_of(session, voucher_id)
+            result = review(session, code, voucher_id, current_actor(session, state.declared).name)
         if fmt == "json":
             emit_json({"id": result.voucher_id, "ledger": result.ledger,
                        "period": format_period(result.period),
                        "number": result.display_number, "preparer": result.preparer,
                        "reviewer": result.reviewer, "reviewed_at": result.reviewed_at})
         else:
-            typer.echo(f"{result.ledger} {format_period(result.period)} {result.display_number} (id "
-                       f"{result.voucher_id}) prepared by {result.preparer}, reviewed by {result.reviewer}; "
-                       "it counts from now on")
+            typer.echo(message("reviewed", ledger=result.ledger, period=format_period(result.period),
+                               number=result.display_number, id=result.voucher_id, preparer=result.preparer,
+                               reviewer=result.reviewer))
 
     @voucher_app.command("pending")
     def voucher_pending_cmd(
@@ -236,7 +243,11 @@ def register(app: typer.Typer) -> None:
             return
         if not rows:
             typer.echo(f"{ledger}: no voucher awaits review")
-        for p in rows:
-            typer.echo(f"id {p.id:<8} {format_period(p.period)} {p.display_number} {p.date} "
-                       f"{format_fen_grouped(p.amount_fen):>18}  {shown_name(p.preparer, p.preparer_auth):<10} "
-                       f"{p.summary}")
+        if rows:
+            from reports.render import table
+
+            typer.echo(table(["id", "期间", "凭证号", "日期", "金额", "制单", "摘要"],
+                             [[str(p.id), format_period(p.period), p.display_number, str(p.date),
+                               format_fen_grouped(p.amount_fen), shown_name(p.preparer, p.preparer_auth), p.summary]
+                              for p in rows],
+                             numeric=[True, False, False, False, True, False, False]))

@@ -14,13 +14,14 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_json, fail, group, import_group, session_scope, state
+from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 from ledger.errors import ImportFileError
 
 if TYPE_CHECKING:
     from postings.bank_store import BankImportResult
 
 #: Imports with more lines than this show a progress bar on stderr.
-PROGRESS_THRESHOLD = 1000
 
 
 def register(app: typer.Typer) -> None:
@@ -43,9 +44,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
         else:
-            typer.echo(f"{result.file} ({result.profile}) into {result.ledger} {result.account}: "
-                       f"{result.lines_read} lines, {result.lines_new} new, "
-                       f"{result.lines_skipped} already imported")
+            typer.echo(message("imported_bank", file=result.file, profile=result.profile, ledger=result.ledger,
+                               account=result.account, read=result.lines_read, new=result.lines_new,
+                               skipped=result.lines_skipped))
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
 
@@ -126,23 +127,8 @@ def _print_sniff(report: dict[str, Any]) -> None:
 
 
 def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:
-    """Import, with a progress bar on stderr when there are many lines to store."""
+    """Import, with a progress bar on standard error (a terminal only) while the lines are stored."""
     from postings.bank_store import import_statement
 
-    bars: list[Any] = []
-
-    def on_progress(done: int, total: int) -> None:
-        if total <= PROGRESS_THRESHOLD:
-            return
-        if not bars:
-            bars.append(typer.progressbar(length=total, label="storing statement lines",
-                                          file=typer.get_text_stream("stderr")))
-            bars[0].__enter__()
-        bars[0].update(done)
-
-    try:
-        return import_statement(session, ledger, account, file, profile=profile, user=user,
-                                progress=on_progress)
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
+    with progress("storing statement lines") as advance:
+        return import_statement(session, ledger, account, file, profile=profile, user=user, progress=advance)

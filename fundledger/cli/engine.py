@@ -20,6 +20,8 @@ from fundledger.cli.app import (
     shown_url,
     state,
 )
+from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 from ledger import db
 
 
@@ -62,8 +64,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([e.to_dict() for e in entities])
         else:
-            for e in entities:
-                typer.echo(f"{e.code:<12} {e.level:<9} {e.parent or '':<12} {e.name}")
+            from reports.render import table
+
+            typer.echo(table(["code", "level", "parent", "name"],
+                             [[e.code, e.level, e.parent or "", e.name] for e in entities]))
 
     @app.command("close")
     def close_cmd(
@@ -94,11 +98,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(payload)
         else:
-            note = " (was already closed)" if result.already_closed else ""
-            typer.echo(
-                f"{result.ledger} {payload['period']} closed{note}; closing vouchers: "
-                f"{', '.join(v.display_number for v in result.vouchers) or 'none'}"
-            )
+            typer.echo(message(
+                "closed", ledger=result.ledger, period=payload["period"],
+                note=message("closed_already_note") if result.already_closed else "",
+                vouchers=", ".join(v.display_number for v in result.vouchers) or message("none")))
             for warning in result.warnings:
                 typer.echo(f"warning: {warning}", err=True)
 
@@ -136,9 +139,10 @@ def register(app: typer.Typer) -> None:
             key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
-            report = verify(session, ledger)
-            if against is not None:
-                anchor_problems = check_anchor(session, against, key=key)
+            with progress("verifying the books"):
+                report = verify(session, ledger)
+                if against is not None:
+                    anchor_problems = check_anchor(session, against, key=key)
         ok = report.ok and not anchor_problems
         if fmt == "json":
             payload = report.to_dict()
@@ -147,15 +151,16 @@ def register(app: typer.Typer) -> None:
                 payload["anchor"] = {"file": against, "problems": [vars(p) for p in anchor_problems]}
             emit_json(payload)
         else:
-            typer.echo(f"checked {report.ledgers} ledgers, {report.vouchers} vouchers, {report.postings} postings")
+            typer.echo(message("verify_checked", ledgers=report.ledgers, vouchers=report.vouchers,
+                               postings=report.postings))
             for p in report.problems:
                 typer.echo(f"FAIL [{p.rule}] {p.ledger or '-'}: {p.message}")
             for a in anchor_problems:
                 typer.echo(f"FAIL [{a.rule}] {a.ledger or '-'} {a.period or ''}: {a.message}")
             if against is not None and not anchor_problems:
-                typer.echo(f"the books still hold everything {against} anchors")
+                typer.echo(message("verify_anchor_ok", file=against))
             total = len(report.problems) + len(anchor_problems)
-            typer.echo("all invariants hold" if ok else f"{total} problem(s) found")
+            typer.echo(message("verify_ok") if ok else message("verify_problems", count=total))
         raise typer.Exit(EXIT_OK if ok else EXIT_DIFFERENCES)
 
 

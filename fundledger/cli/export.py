@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 
 
 def register(app: typer.Typer) -> None:
@@ -28,13 +30,12 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, ("table", "json"))
         if ledger is not None and entity is not None:
             fail("give --ledger or --entity, not both")
-        with session_scope(read_only=True) as session:
+        with session_scope(read_only=True) as session, progress(f"writing {out.name}"):
             result = export_beancount(session, out, ledger, entity)
         if fmt == "json":
             emit_json({"file": result.path, "ledgers": result.ledgers, "accounts": result.accounts,
                        "vouchers": result.vouchers, "pending_skipped": result.pending_skipped})
             return
-        note = (f"; {result.pending_skipped} voucher(s) awaiting review left out" if result.pending_skipped
-                else "")
-        typer.echo(f"{result.path}: {result.ledgers} ledger(s), {result.accounts} accounts, "
-                   f"{result.vouchers} vouchers{note}")
+        note = message("beancount_pending_note", count=result.pending_skipped) if result.pending_skipped else ""
+        typer.echo(message("beancount_written", file=result.path, ledgers=result.ledgers, accounts=result.accounts,
+                           vouchers=result.vouchers, note=note))

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen_grouped, to_fen
 from postings.flows.registry import FLOWS
 from postings.flows.spec import FlowSpec
+from reports.render import table
 
 FORMATS = ("table", "json")
 
@@ -136,25 +137,15 @@ def _parse_date(option: str, text: str) -> dt.date:
 
 def _print(spec: FlowSpec, payload: dict[str, Any]) -> None:
     vouchers = payload["vouchers"]
-    count = f"{len(vouchers)} voucher(s)"
-    if payload["dry_run"]:
-        head = f"dry run — nothing was written; it would post {count}"
-    elif payload["created"]:
-        head = f"posted {count}"
-    else:
-        head = f"already posted (same key, same content), nothing changed: {count}"
+    key = "flow_dry_run" if payload["dry_run"] else "flow_posted" if payload["created"] else "flow_already"
+    head = message(key, count=len(vouchers))
     typer.echo(f"{spec.name} {spec.chinese_name}: {head}")
     for v in vouchers:
         typer.echo(f"  {v['ledger']}  {v['period']} {v['number']}  {v['date']}  [{v['key']}]  {v['summary']}")
+        rows = []
         for line in v["lines"]:
             side, amount = ("借", line["debit"]) if line["debit"] != "0.00" else ("贷", line["credit"])
-            money = format_fen_grouped(to_fen(amount))
-            typer.echo(f"      {side}  {line['account']:<10} {_pad(line['name'], 30)} {money:>18}")
+            rows.append([side, line["account"], line["name"], format_fen_grouped(to_fen(amount))])
+        typer.echo(table(["方向", "科目编码", "会计科目", "金额"], rows, numeric=[False, False, False, True], indent=6))
     if payload["link_id"]:
         typer.echo(f"  link {payload['link_id']}")
-
-
-def _pad(text: str, size: int) -> str:
-    """Left-align ``text`` in ``size`` terminal columns (a Chinese character takes two)."""
-    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, size - width)

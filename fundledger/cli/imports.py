@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
+from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 
 
 def register(app: typer.Typer) -> None:
@@ -22,11 +24,11 @@ def register(app: typer.Typer) -> None:
         from postings.voucher_csv import import_vouchers
 
         check_format(fmt, ("table", "json"))
-        with session_scope() as session:
-            result = import_vouchers(session, file, preparer=state.user)
+        with session_scope() as session, progress("posting vouchers") as advance:
+            result = import_vouchers(session, file, preparer=state.user, on_progress=advance)
         if fmt == "json":
             emit_json({"file": result.file, "sha256": result.sha256, "rows": result.rows,
                        "vouchers": result.vouchers, "posted": result.posted, "skipped": result.skipped})
         else:
-            typer.echo(f"{result.file}: {result.vouchers} vouchers in {result.rows} rows; "
-                       f"{result.posted} posted, {result.skipped} already posted")
+            typer.echo(message("imported_vouchers", file=result.file, vouchers=result.vouchers, rows=result.rows,
+                               posted=result.posted, skipped=result.skipped))

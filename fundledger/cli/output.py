@@ -14,6 +14,8 @@ from typing import Any
 import typer
 
 from fundledger.cli.app import emit_json, fail
+from fundledger.cli.messages import message
+from fundledger.cli.progress import progress
 
 
 def signed(forms: Any) -> list[Any]:
@@ -57,7 +59,7 @@ def write_out(out: Path, data: bytes | str, *, bom: bool = False) -> None:
             write_atomically(out, data)
     except ExportError as exc:
         fail(str(exc))
-    typer.echo(f"written {out}")
+    typer.echo(message("written", path=out))
 
 
 def emit(
@@ -86,14 +88,16 @@ def emit(
             write_out(out, csv(), bom=True)
     elif fmt in ("xlsx", "pdf"):
         assert out is not None
-        if fmt == "xlsx":
-            from reports.xlsx import workbook_bytes
+        with progress(f"writing {out.name}"):
+            if fmt == "xlsx":
+                from reports.xlsx import workbook_bytes
 
-            assert xlsx is not None
-            write_out(out, workbook_bytes(xlsx()))
-        else:
-            assert pdf is not None
-            write_out(out, pdf())
+                assert xlsx is not None
+                data = workbook_bytes(xlsx())
+            else:
+                assert pdf is not None
+                data = pdf()
+        write_out(out, data)
     elif out is None:
         text = table()
         typer.echo(text, nl=not text.endswith("\n"))

@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
+from fundledger.cli.progress import progress
 
 
 class _Check(Protocol):
@@ -33,7 +34,7 @@ C = TypeVar("C", bound=_Check)
 def _check(fmt: str, run: Callable[[Session], C], ok: Callable[[C], bool] | None = None) -> None:
     """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds."""
     check_format(fmt, ("table", "json"))
-    with session_scope(read_only=True) as session:
+    with session_scope(read_only=True) as session, progress("reconciling"):
         result = run(session)
         payload = result.to_dict()
         text = result.render()
@@ -121,10 +122,12 @@ def register(app: typer.Typer) -> None:
             exports[code.strip()] = path.strip()
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
-            result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
-                               treasury_profile=treasury_profile)
+            with progress("month-end checks"):
+                result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
+                                   treasury_profile=treasury_profile)
             if close and result.agrees:
-                closed = close_ledgers(session, result.ledgers, month, user=user)
+                with progress("closing ledgers", total=len(result.ledgers)) as advance:
+                    closed = close_ledgers(session, result.ledgers, month, user=user, on_progress=advance)
                 result = result.with_closed([c.ledger for c in closed if not c.before_adoption])
             payload = result.to_dict()
             text = result.render()

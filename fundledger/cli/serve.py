@@ -95,5 +95,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([r.to_dict() for r in rows])
             return
-        for r in rows:
-            typer.echo(f"{r.username:<16} {r.role_name:<4} {r.display_name:<12} {'LOCKED' if r.locked else ''}")
+        from reports.render import table
+
+        typer.echo(table(["user", "role", "name", "state"],
+                         [[r.username, r.role_name, r.display_name, "LOCKED" if r.locked else ""] for r in rows]))

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen_grouped
 from ledger.periods import format_period
 
@@ -37,8 +38,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
 def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
     from reports.render import table
 
-    state_note = "（待审核：审核后计入）" if v.awaiting_review else ""
-    head = "DRY RUN — would post" if v.dry_run else ("posted" if v.created else "already posted (same key)")
+    state_note = message("awaiting_review") if v.awaiting_review else ""
+    head = message("dry_run_would_post" if v.dry_run else "posted" if v.created else "already_posted")
     lines = [
         f"{head}: {v.ledger} {format_period(v.period)} {v.display_number}  {v.date.isoformat()}  "
         f"摘要：{v.summary}  制单：{v.preparer}{state_note}",
@@ -51,7 +52,7 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
         ),
     ]
     if not v.dry_run:
-        lines.append(f"id {v.id}; open it with: {v.show}")
+        lines.append(message("open_voucher", id=v.id, show=v.show))
     return "\n".join(lines)
 
 
@@ -135,7 +136,7 @@ def register(app: typer.Typer) -> None:
             emit_json(result.to_dict())
             return
         if result.link_id:
-            typer.echo(f"mirrored pair: {len(result.vouchers)} vouchers reversed together, link id {result.link_id}")
+            typer.echo(message("pair_reversed", count=len(result.vouchers), link=result.link_id))
         for v in result.vouchers:
             typer.echo(_voucher_text(v))
 
@@ -155,9 +156,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
         else:
-            what = "作废 (withdrawn by its preparer)" if result.role == "preparer" else "退回 (sent back by a reviewer)"
-            typer.echo(f"{result.ledger} {result.voucher} (id {result.voucher_id}): {what} {result.actor}: "
-                       f"{result.reason}; it keeps its number and counts nowhere")
+            key = "withdrawn_by_preparer" if result.role == "preparer" else "withdrawn_by_reviewer"
+            typer.echo(message(key, ledger=result.ledger, voucher=result.voucher, id=result.voucher_id,
+                               actor=result.actor, reason=result.reason))
 
     @voucher_app.command("find")
     def voucher_find(
@@ -196,12 +197,11 @@ def register(app: typer.Typer) -> None:
             writer.writerows(h.row() for h in hits)
             typer.echo(out.getvalue(), nl=False)
         elif not hits:
-            typer.echo("no voucher matches")
+            typer.echo(message("found_nothing"))
         else:
             numeric = [c in ("id", "amount") for c in FIND_COLUMNS]
             typer.echo(table(list(FIND_COLUMNS), [h.row() for h in hits], numeric=numeric))
-            typer.echo(f"{len(hits)} voucher(s)" + (" (limit reached: narrow the search or raise --limit)"
-                                                    if len(hits) == limit else ""))
+            typer.echo(message("found", count=len(hits)) + (message("found_limit") if len(hits) == limit else ""))
 
 
 def _read(path: str) -> bytes:

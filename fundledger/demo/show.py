@@ -132,15 +132,14 @@ def report_lines(session: Session, result: DemoResult) -> list[str]:
         tb = trial_balance(session, world.ledger(world.city, fund), START, END)
         lines += ["", render_trial_balance(tb)]
     lines += ["", f"other ledgers, {YEAR}-01..{YEAR}-12:"]
+    rows = []
     for code in world.ledgers:
         if code.startswith(f"{world.city}-"):
             continue
         tb = trial_balance(session, code, START, END)
-        verdict = "balanced" if tb.balanced else "NOT BALANCED"
-        lines.append(
-            f"  {code:<10} {verdict:<13} 借方 {format_fen_grouped(tb.totals.debit):>20}  "
-            f"贷方 {format_fen_grouped(tb.totals.credit):>20}"
-        )
+        rows.append([code, "balanced" if tb.balanced else "NOT BALANCED",
+                     format_fen_grouped(tb.totals.debit), format_fen_grouped(tb.totals.credit)])
+    lines.append(table(["账套", "试算", "借方", "贷方"], rows, numeric=[False, False, True, True], indent=2))
     lines += reconciliations(session, world)
     lines += final_accounts(session, world)
     return lines
@@ -202,6 +201,7 @@ def reconciliations(session: Session, world: DemoWorld) -> list[str]:
     for entity in (world.city, world.province):
         lines += ["", reconcile_levels(session, entity, period).render()]
     lines += ["", f"上下级全年合计核对（{YEAR}年，下级 ↔ 本级）:"]
+    rows: list[list[str]] = []
     for fund in FUNDS:
         for upper, lowers in ((world.province, [world.city]), (world.city, list(world.counties))):
             up = world.ledger(upper, fund)
@@ -212,10 +212,9 @@ def reconciliations(session: Session, world: DemoWorld) -> list[str]:
             )
             for what, lower_fen, upper_fen in pairs:
                 verdict = "一致" if lower_fen == upper_fen else f"差额 {format_fen_grouped(lower_fen - upper_fen)}"
-                lines.append(
-                    f"  {up:<8} {what} 下级 {format_fen_grouped(lower_fen):>20}  本级 "
-                    f"{format_fen_grouped(upper_fen):>20}  {verdict}"
-                )
+                rows.append([up, what, format_fen_grouped(lower_fen), format_fen_grouped(upper_fen), verdict])
+    lines.append(table(["本级账套", "往来", "下级", "本级", "核对"], rows,
+                       numeric=[False, False, True, True, False], indent=2))
     return lines
 
 

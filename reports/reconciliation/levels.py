@@ -23,6 +23,7 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
+from reports.render import table
 from reports.trial_balance import closing_transfer_ids
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
@@ -96,27 +97,30 @@ class LevelReconciliation:
                 "unattributed": [i.to_dict() for i in self.unattributed]}
 
     def render(self) -> str:
+        """Two tables aligned in terminal cells (``reports.render.table``): the totals each pair of
+        ledgers booked, then every item that does not pair, with the side that booked it."""
         out = [f"上下级对账  {self.entity}  {format_period(self.period)}"]
-        for p in self.pairs:
-            t = p.totals
-            out.append(f"  {p.child_ledger} ↔ {p.parent_ledger}: 上解 {format_fen(t.get('child_up', 0))} / "
-                       f"{format_fen(t.get('parent_up', 0))}, 补助 {format_fen(t.get('child_down', 0))} / "
-                       f"{format_fen(t.get('parent_down', 0))}, {p.matched} paired")
-            out += [_issue_line(i) for i in p.issues]
-        if self.unattributed:
-            out.append("  not attributable to a child:")
-            out += [_issue_line(i) for i in self.unattributed]
+        if self.pairs:
+            out.append(table(
+                ["下级账套", "上级账套", "下级上解", "上级收上解", "下级收补助", "上级补助", "配对"],
+                [[p.child_ledger, p.parent_ledger, format_fen(p.totals.get("child_up", 0)),
+                  format_fen(p.totals.get("parent_up", 0)), format_fen(p.totals.get("child_down", 0)),
+                  format_fen(p.totals.get("parent_down", 0)), str(p.matched)] for p in self.pairs],
+                numeric=[False, False, True, True, True, True, True], indent=2))
+        issues = [(i, "") for p in self.pairs for i in p.issues]
+        issues += [(i, "not attributable to a child") for i in self.unattributed]
+        if issues:
+            out.append(table(["问题", "方", "账套", "凭证", "日期", "摘要", "金额", "说明"],
+                             [row for issue, note in issues for row in _issue_rows(issue, note)],
+                             numeric=[False, False, False, False, False, False, True, False], indent=2))
         out.append("all levels agree" if self.agrees else "DIFFERENCES between levels (listed above)")
         return "\n".join(out)
 
 
-def _issue_line(issue: LevelIssue) -> str:
-    sides = []
-    for label, item in (("下级", issue.child), ("上级", issue.parent)):
-        if item is not None:
-            sides.append(f"{label} {item.ledger} {item.ref} {item.date} {item.summary[:24]} "
-                         f"{format_fen(item.amount_fen)}")
-    return f"    {issue.kind}: " + "; ".join(sides)
+def _issue_rows(issue: LevelIssue, note: str) -> list[list[str]]:
+    return [[issue.kind, label, item.ledger, item.ref, str(item.date), item.summary[:24],
+             format_fen(item.amount_fen), note]
+            for label, item in (("下级", issue.child), ("上级", issue.parent)) if item is not None]
 
 
 def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, period: int) -> list[LevelItem]:
