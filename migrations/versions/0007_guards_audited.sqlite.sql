@@ -1,7 +1,7 @@
 -- Revision 0007, SQLite: a month's status changes only after the audit event of that change
 -- (SQLite has no TRUNCATE; DELETE on periods and audit_events is refused since revision 0001).
 -- The older guards on period updates are then re-created unchanged (copies of their text as revisions
--- 0001, 0002 and 0008 left it: 0008 comes before this revision in the chain) so that, SQLite firing the newest trigger first, their more specific refusals still come
+-- 0001, 0002, 0008 and 0009 left it: they come before this revision in the chain) so that, SQLite firing the newest trigger first, their more specific refusals still come
 -- before this one.
 
 -- statement
@@ -49,4 +49,13 @@ CREATE TRIGGER trg_periods_close_reviewed BEFORE UPDATE OF status ON periods
                       WHERE v.ledger_id = NEW.ledger_id AND v.period = NEW.period AND (l.maker_checker AND v.kind <> 'closing' AND (o.kind IS NULL OR o.kind <> 'closing'))
                         AND NOT EXISTS (SELECT 1 FROM voucher_reviews r WHERE r.voucher_id = v.id)
                         AND NOT EXISTS (SELECT 1 FROM voucher_withdrawals w WHERE w.voucher_id = v.id));
+    END;
+-- statement
+DROP TRIGGER trg_periods_adoption_update;
+-- statement
+CREATE TRIGGER trg_periods_adoption_update BEFORE UPDATE OF status ON periods
+    WHEN NEW.status = 'open'
+    BEGIN
+      SELECT RAISE(ABORT, 'fundledger:before_adoption: a month before the adoption month is never open')
+       WHERE NEW.period < (SELECT adopted_from FROM ledgers WHERE id = NEW.ledger_id);
     END;
