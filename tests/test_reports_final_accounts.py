@@ -89,7 +89,8 @@ def test_final_accounts_outputs(db_url, session, books, tmp_path):
     xlsx = run(db_url, *base, "--format", "xlsx", "--out", str(out))
     assert xlsx.exit_code == 0, xlsx.output
     wb = load_workbook(out)
-    assert wb.sheetnames == ["资产负债表", "收支表", "基金指标", "附注主要数据"]
+    # the year's chart (report trend) rides along as the last sheet
+    assert wb.sheetnames == ["资产负债表", "收支表", "基金指标", "附注主要数据", "收支趋势"]
     bs = wb["资产负债表"]
     assert bs["A1"].value == "资产负债表" and bs["F2"].value == "会社保01表"
     assert [bs.cell(row=6, column=c).value for c in range(1, 7)] == [

@@ -14,3 +14,19 @@ CREATE TRIGGER trg_bank_receipts_line BEFORE INSERT ON bank_receipts
                      AND l.account_id = NEW.account_id AND abs(l.amount_fen) = NEW.amount_fen)
     BEGIN SELECT RAISE(ABORT,
       'fundledger:receipt_line: a receipt''s amount and account are those of its statement line'); END;
+-- statement
+-- The declared lengths PostgreSQL's VARCHAR(n) enforces (ledger.limits; revisions 0011 and 0016 do
+-- the same for the other tables). Receipts are never updated, so the insert is the one door.
+CREATE TRIGGER trg_bank_receipts_text_length_insert BEFORE INSERT ON bank_receipts
+    WHEN length(NEW.receipt_no) > 64
+        OR length(NEW.serial) > 128
+        OR length(NEW.payer_name) > 200
+        OR length(NEW.payer_account) > 64
+        OR length(NEW.payer_bank) > 200
+        OR length(NEW.payee_name) > 200
+        OR length(NEW.payee_account) > 64
+        OR length(NEW.payee_bank) > 200
+        OR length(NEW.file_name) > 255
+        OR length(NEW.sha256) > 64
+        OR length(NEW.imported_by) > 100
+    BEGIN SELECT RAISE(ABORT, 'fundledger:text_length: bank_receipts (receipt_no 64, serial 128, payer_name 200, payer_account 64, payer_bank 200, payee_name 200, payee_account 64, payee_bank 200, file_name 255, sha256 64, imported_by 100 characters at most)'); END;
