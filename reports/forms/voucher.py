@@ -101,7 +101,7 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
     slips = [(v, chunk, last, n) for v in views for n, (chunk, last) in enumerate(_slips(v))]
     pages = (len(slips) + 1) // 2
     buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=font)  # PDF/A: no Helvetica
     canvas.setTitle("记账凭证")
     width, height = A4
     half = height / 2
@@ -142,6 +142,7 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
         heights = [None if any(c for c in r) else 7 * mm for r in rows]
         table = Table(rows, colWidths=[frame_w * w for w in (0.3, 0.38, 0.16, 0.16)], rowHeights=heights)
         table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), font, 9),  # not reportlab's Helvetica: PDF/A embeds every font
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
