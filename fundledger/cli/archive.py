@@ -45,7 +45,14 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 fail(f"cannot write {out}: {exc.strerror or exc}")
         typer.echo(f"written {written}: {len(archive.files)} files and manifest.json "
-                   f"({archive.facts['vouchers']} vouchers, {len(archive.facts['month_digests'])} month digests)")
+                   f"({archive.facts['vouchers']} vouchers, {len(archive.facts['month_digests'])} month digests, "
+                   f"{len(archive.facts['electronic_receipts'])} 电子回单 files)")
+        for kind, items in (("bank statement", archive.facts["bank_imports"]),
+                            ("电子回单", archive.facts["electronic_receipts"])):
+            for item in items:
+                if not item["original_included"]:
+                    typer.echo(f"not included: {kind} file {item['file_name']} (SHA-256 {item['sha256']}): "
+                               "no file with that SHA-256 in --evidence; the manifest records it as missing")
 
     @archive_app.command("verify")
     def verify_cmd(
