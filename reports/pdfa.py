@@ -143,7 +143,14 @@ def pdfa_problems(data: bytes) -> list[str]:
             problems.append("document-level JavaScript")
         if "/OpenAction" in pdf.Root or "/AA" in pdf.Root:
             problems.append("an open action")
-        for obj in pdf.objects:
+        # Indirect objects, and the direct dictionaries that may hold alpha or an action: the open
+        # action, pages' ExtGState entries and groups (reportlab writes an ExtGState inline).
+        inline: list[pikepdf.Object] = [pdf.Root.get("/OpenAction", pikepdf.Dictionary())]
+        for page in pdf.pages:
+            resources = page.obj.get("/Resources", pikepdf.Dictionary())
+            inline.extend(resources.get("/ExtGState", pikepdf.Dictionary()).values())
+            inline.append(page.obj.get("/Group", pikepdf.Dictionary()))
+        for obj in (*pdf.objects, *inline):
             if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                 d = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
                 if d.get("/S") in (Name.JavaScript, Name.Launch) or "/JS" in d:
