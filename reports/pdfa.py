@@ -107,9 +107,10 @@ def pdfa_problems(data: bytes) -> list[str]:
     """What keeps ``data`` from being the PDF/A-2b this module writes, one line each ([] when none).
 
     Checked: the XMP's pdfaid part/conformance, the Info dictionary agreeing with the XMP (title,
-    producer, creator tool), an sRGB OutputIntent with an RGB ICC profile, every font embedded, no
-    encryption, no JavaScript or launch actions, no transparency (soft masks, constant alpha < 1,
-    transparency groups), no external streams, the metadata stream unfiltered.
+    producer, creator tool), an sRGB OutputIntent with an RGB ICC profile, every font embedded (and
+    the TrueType rules below), no CMYK colour in the pages' content, no encryption, no JavaScript
+    or launch actions, no transparency (soft masks, constant alpha < 1, transparency groups), no
+    external streams, the metadata stream unfiltered.
     """
     problems: list[str] = []
     try:
@@ -139,6 +140,10 @@ def pdfa_problems(data: bytes) -> list[str]:
             elif font.objgen not in seen:
                 seen.add(font.objgen)
                 problems.extend(_truetype_problems(number, name, font))
+        for number, page in enumerate(pdf.pages, start=1):
+            # ISO 19005-2 6.2.4.3: DeviceCMYK needs a CMYK OutputIntent, and ours is sRGB
+            if any(str(op.operator) in ("k", "K") for op in pikepdf.parse_content_stream(page)):
+                problems.append(f"page {number}: DeviceCMYK colour under an RGB OutputIntent")
         if "/Names" in pdf.Root and "/JavaScript" in pdf.Root.Names:
             problems.append("document-level JavaScript")
         if "/OpenAction" in pdf.Root or "/AA" in pdf.Root:

@@ -3,7 +3,7 @@
 No database: the PDFs are drawn here with reportlab. A form of ``reports.pdf`` becomes PDF/A with
 nothing left for the check to report; a plain reportlab page in Helvetica (not embedded) is refused
 by ``to_pdfa`` naming the page and the font; transparency, JavaScript and a missing OutputIntent are
-each reported by ``pdfa_problems``.
+each reported by ``pdfa_problems``, and so is CMYK colour under our sRGB intent.
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ def _form() -> bytes:
     )])
 
 
-def _helvetica(alpha: float | None = None) -> bytes:
+def _helvetica(alpha: float | None = None, cmyk: bool = False) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
     canvas = Canvas(buf, invariant=1)
     if alpha is not None:
         canvas.setFillAlpha(alpha)
+    if cmyk:
+        canvas.setFillColorCMYK(0, 0, 0, 1)
     canvas.drawString(100, 700, "not embedded")
     canvas.showPage()
     canvas.save()
@@ -62,6 +64,8 @@ def test_an_unembedded_font_is_refused_naming_page_and_font() -> None:
 
 def test_transparency_javascript_and_a_claim_without_intent_are_reported() -> None:
     assert "constant alpha below 1 (transparency)" in pdfa_problems(_helvetica(alpha=0.5))
+    assert "page 1: DeviceCMYK colour under an RGB OutputIntent" in pdfa_problems(_helvetica(cmyk=True))
+    assert not any("CMYK" in p for p in pdfa_problems(_helvetica()))
     made = to_pdfa(_form())
     with pikepdf.open(io.BytesIO(made)) as pdf:
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
