@@ -98,8 +98,12 @@ def login_of(conn: Connection) -> tuple[str, bool]:
 
     The acting login is what the triggers record (``fl_actor()``, revision 0018): the role the
     session switched to with ``SET ROLE`` when that is another login (the web server acting for a
-    user), else ``session_user``."""
-    row = conn.execute(text("SELECT fl_actor(), fl_is_clerk()")).one()
+    user), else ``session_user``. Books not yet upgraded to 0018 record ``session_user``, so that
+    is the answer there (the name hashed into a voucher must be the one the trigger writes)."""
+    if conn.execute(text("SELECT to_regprocedure('fl_actor()') IS NULL")).scalar():
+        row = conn.execute(text("SELECT session_user, fl_is_clerk()")).one()
+    else:
+        row = conn.execute(text("SELECT fl_actor(), fl_is_clerk()")).one()
     return str(row[0]), bool(row[1])
 
 

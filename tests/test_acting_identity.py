@@ -26,7 +26,7 @@ from fundledger.identity import current_actor
 from fundledger.users import add_user
 from fundledger.web import create_app
 from ledger import db, errors
-from ledger.staff_roles import grant_staff_role
+from ledger.staff_roles import grant_staff_role, login_of
 from ledger.verify import verify
 from tests.web_books import LEDGER, build, csrf_of, login, password_of
 
@@ -262,6 +262,8 @@ def test_verify_after_upgrade_and_after_downgrade(pg_url):
         body = session.execute(sa.text("SELECT prosrc FROM pg_proc WHERE proname = 'fl_vouchers_identity'")
                                ).scalar_one()
         assert "NEW.preparer := session_user" in body
+        # the library asks these books what they record: session_user, as revision 0009 writes
+        assert login_of(session.connection()) == (make_url(pg_url).username, False)
     db.upgrade(pg_url)
     with fundledger.open_books(pg_url) as session:
         assert verify(session).problems == []
