@@ -128,22 +128,38 @@ def test_the_books_name_the_users_login_not_the_servers(office):
         assert _review(wang, voucher).status_code == 303
     assert _rows(owner, "SELECT reviewer, reviewer_auth FROM voucher_reviews WHERE voucher_id = :v", v=vid) == [
         (office["wang"], "login")]
+    # 红字冲销 and 作废 by zhang: the app names the login the database keeps (the voucher's hash
+    # covers its preparer; verify below), and a withdrawal of one's own voucher is the preparer's
+    reversed_ = zhang.post(f"/ledger/{LEDGER}/reverse/{vid}", data={
+        "reason": "金额录错", "date": "2024-01-25", "csrf": csrf_of(zhang.get("/").text)}, follow_redirects=False)
+    assert reversed_.status_code == 303, reversed_.text[reversed_.text.find("<main>"):][:600]
+    rid = int(reversed_.headers["location"].split("/voucher/")[1].split("?")[0])
+    assert _rows(owner, "SELECT preparer, preparer_auth FROM vouchers WHERE id = :v", v=rid) == [
+        (office["zhang"], "login")]
+    assert _review(wang, rid).status_code == 303
+    void = _post(zhang, "k-void")
+    withdrawn = zhang.post(f"/ledger/{LEDGER}/withdraw/{void}", data={
+        "reason": "重复录入", "csrf": csrf_of(zhang.get("/").text)}, follow_redirects=False)
+    assert withdrawn.status_code == 303, withdrawn.text[withdrawn.text.find("<main>"):][:600]
+    assert _rows(owner, "SELECT actor, role FROM voucher_withdrawals WHERE voucher_id = :v", v=void) == [
+        (office["zhang"], "preparer")]
     # 结账 by the 记账 login
     closed = li.post(f"/ledger/{LEDGER}/close", data={"period": "2024-01", "csrf": csrf_of(li.get("/").text)},
                      follow_redirects=False)
     assert closed.status_code == 303, closed.text[closed.text.find("<main>"):][:600]
     assert _rows(owner, "SELECT closed_by FROM periods WHERE period = 202401") == [(office["li"],)]
     # the audit trail: the acting login, with the server's login and the app's name in the detail
-    events = {action: (actor, json.loads(detail)) for action, actor, detail in _rows(
-        owner, "SELECT action, actor, detail FROM audit_events WHERE action IN "
-               "('web_post_voucher', 'web_close', 'period.close')")}
+    events: dict[str, tuple[str, dict]] = {}  # type: ignore[type-arg]
+    for action, actor, detail in _rows(owner, "SELECT action, actor, detail FROM audit_events WHERE action IN "
+                                              "('web_post_voucher', 'web_close', 'period.close') ORDER BY id"):
+        events.setdefault(action, (actor, json.loads(detail)))  # the first of each
     actor, detail = events["web_post_voucher"]
     assert actor == office["zhang"] and detail["voucher_id"] == vid
     assert (detail["session_login"], detail["declared_actor"]) == (office["server"], "zhang")
     assert events["web_close"][0] == office["li"] and events["period.close"][0] == office["li"]
     assert events["web_close"][1]["session_login"] == office["server"]
     reviews = _rows(owner, "SELECT actor, detail FROM audit_events WHERE action = 'web_review' ORDER BY id")
-    assert [(a, json.loads(d)["declared_actor"]) for a, d in reviews] == [(office["wang"], "wang")] * 2
+    assert [(a, json.loads(d)["declared_actor"]) for a, d in reviews] == [(office["wang"], "wang")] * 3
     # the logins themselves are written by the server's own login, which is no clerk: the name the
     # app sends stays, and no session_login is added
     logins = _rows(owner, "SELECT actor, detail FROM audit_events WHERE action = 'web_login' ORDER BY id")
