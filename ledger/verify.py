@@ -82,6 +82,9 @@ class _Data:
     guards_found: dict[str, tuple[bool, str]] = field(default_factory=dict)
     #: PostgreSQL: trigger function name → (frozen body, body in the database or None).
     functions: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: PostgreSQL: guard functions made SECURITY DEFINER or given a role of their own (``SET role``):
+    #: inside them current_user is not the acting role the identity triggers record (revision 0018).
+    functions_rerouted: list[str] = field(default_factory=list)
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -251,6 +254,11 @@ def _load_guards(session: Session, data: _Data) -> None:
     found = {r["proname"]: r["prosrc"] for r in _rows(session, "SELECT proname, prosrc FROM pg_proc "
                                                        "WHERE proname LIKE 'fl\\_%'")}
     data.functions = {name: (body, found.get(name)) for name, body in functions.items()}
+    data.functions_rerouted = sorted(
+        r["proname"] for r in _rows(session, "SELECT proname FROM pg_proc WHERE proname LIKE 'fl\\_%' "
+                                    "AND (prosecdef OR EXISTS (SELECT 1 FROM unnest(proconfig) c "
+                                    "WHERE c LIKE 'role=%' OR c LIKE 'session\\_authorization=%'))")
+        if r["proname"] in functions)
 
 
 def _label(v: dict) -> str:
@@ -523,6 +531,9 @@ def check_guards(data: _Data) -> Iterator[Problem]:
             yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
         elif _squash(body) != _squash(frozen):
             yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
+    for name in data.functions_rerouted:
+        yield Problem("guard_altered", None, None, f"guard function {name} runs as another role (SECURITY DEFINER "
+                      "or SET role): the identity it records is not the acting role")
 
 
 CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
