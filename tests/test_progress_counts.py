@@ -149,3 +149,14 @@ def test_no_bar_when_standard_error_is_not_a_terminal(db_url, session, books, tm
     assert piped.returncode in (0, 1) and piped.stdout, piped.stdout + piped.stderr
     assert piped.stderr == ""
     assert "\r" not in piped.stdout and "━" not in piped.stdout
+
+
+def test_on_a_terminal_the_bar_shows_the_count(sqlite_url, tmp_path):
+    """``verify`` of 40 vouchers: the bar on the terminal ends at 40/40 (rich's done/total column)."""
+    from tests.test_progress import _books, _on_a_terminal
+
+    path = _books(sqlite_url, tmp_path)  # the voucher CSV of test_progress: 40 vouchers, imported here
+    assert _on_a_terminal(["--db", sqlite_url, "import", "vouchers", str(path)])[0] == 0
+    code, out, tty = _on_a_terminal(["--db", sqlite_url, "verify"])
+    assert code == 0 and "verifying the books" in tty and "40/40" in tty, tty
+    assert "40/40" not in out and out.startswith("checked 1 ledgers, 40 vouchers")
