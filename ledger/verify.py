@@ -32,6 +32,9 @@ from ledger.closing_accounts import PENDING_ROOTS
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 
+#: Vouchers hashed between two ``on_progress`` calls of ``verify``.
+HASH_PROGRESS_STEP = 500
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -85,6 +88,8 @@ class _Data:
     #: PostgreSQL: guard functions made SECURITY DEFINER or given a role of their own (``SET role``):
     #: inside them current_user is not the acting role the identity triggers record (revision 0018).
     functions_rerouted: list[str] = field(default_factory=list)
+    #: ``on_hashed(n)``: ``n`` more vouchers' hashes recomputed (``verify``'s ``on_progress``).
+    on_hashed: Callable[[int], None] | None = None
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -281,7 +286,9 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
         prev = ""
         newest_id = None
         broken = False
-        for v in by_ledger.get(ledger_id, []):
+        chain = by_ledger.get(ledger_id, [])
+        hashed = 0
+        for v in chain:
             lines = [
                 (
                     data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
@@ -321,6 +328,13 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
                 break
             prev = v["content_hash"]
             newest_id = v["id"]
+            hashed += 1
+            if data.on_hashed is not None and hashed % HASH_PROGRESS_STEP == 0:
+                data.on_hashed(HASH_PROGRESS_STEP)
+        # the rest of the ledger's chain: its last partial step, and what a break leaves unhashed
+        rest = len(chain) - (hashed // HASH_PROGRESS_STEP) * HASH_PROGRESS_STEP
+        if data.on_hashed is not None and rest:
+            data.on_hashed(rest)
         if not broken and (ledger["head_hash"] != prev or ledger["head_id"] != newest_id):
             yield Problem(
                 "hash_chain",
@@ -549,8 +563,19 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
 ]
 
 
-def verify(session: Session, ledger: str | None = None) -> VerifyReport:
+def verify(session: Session, ledger: str | None = None, *,
+           on_progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    """Run every check of ``CHECKS`` over the rows of ``ledger`` (default: the whole database).
+
+    ``on_progress(done, total)``, if given, is told as vouchers' hashes are recomputed (the long
+    part): ``done`` more vouchers of ``total``, in steps of ``HASH_PROGRESS_STEP`` and at each
+    ledger's end, the steps adding up to ``total`` (every voucher of the ledgers checked) — as ``import_vouchers``
+    reports rows, so the command's bar shows counts.
+    """
     data = _load(session, ledger)
+    if on_progress is not None:
+        total = sum(1 for v in data.vouchers if v["ledger_id"] in data.ledgers)
+        data.on_hashed = lambda done: on_progress(done, total)
     report = VerifyReport(
         ledgers=len(data.ledgers),
         vouchers=len(data.vouchers),

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,10 +198,18 @@ def _chosen_ledgers(session: Session, ledger_code: str | None, entity_code: str 
     return list(session.execute(query.where(Ledger.entity_id.in_(ids))).scalars()), f"entity {entity_code}"
 
 
+#: Vouchers written between two ``on_progress`` calls of ``render_beancount``.
+EXPORT_PROGRESS_STEP = 500
+
+
 def render_beancount(
-    session: Session, ledger_code: str | None = None, subtree: str | None = None
+    session: Session, ledger_code: str | None = None, subtree: str | None = None, *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BeancountExport:
-    """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below."""
+    """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below.
+
+    ``on_progress(done, total)``, if given, is told as vouchers are written out: ``done`` more of
+    the ``total`` exported, every ``EXPORT_PROGRESS_STEP`` and at each ledger's end."""
     ledgers, scope = _chosen_ledgers(session, ledger_code, subtree)
     everything = ledger_code is None and subtree is None
     ledger_ids = [lg.id for lg in ledgers]
@@ -299,8 +307,12 @@ def render_beancount(
         if not items:
             continue
         out.append(f"; ---- ledger {ledger.code}: {len(items)} voucher(s)")
-        for v in items:
+        for n, v in enumerate(items, 1):
             out += _transaction(v, ledger.code, postings[v.id], names, keys, reviews.get(v.id))
+            if on_progress is not None and n % EXPORT_PROGRESS_STEP == 0:
+                on_progress(EXPORT_PROGRESS_STEP, len(vouchers))
+        if on_progress is not None and len(items) % EXPORT_PROGRESS_STEP:
+            on_progress(len(items) % EXPORT_PROGRESS_STEP, len(vouchers))
     out.append("")
     out.append("; ---- balances after the last voucher, from the trial balance's monthly totals "
                "(leaves at zero left out)")
@@ -336,7 +348,8 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
 
 
 def export_beancount(
-    session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None
+    session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None, *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one;
     a symlink or device at ``out`` is refused, ``reports.output.write_atomically``)."""
@@ -344,6 +357,6 @@ def export_beancount(
 
     path = Path(out)
     check_target(path)  # refuse before the work, not after it
-    result = render_beancount(session, ledger_code, entity_code)
+    result = render_beancount(session, ledger_code, entity_code, on_progress=on_progress)
     write_text_atomically(path, result.text)
     return ExportResult(str(path), result.ledgers, result.accounts, result.vouchers, result.pending_skipped)

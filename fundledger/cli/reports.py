@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypedDict
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
@@ -39,7 +40,7 @@ def _range(text: str) -> tuple[int, int]:
     else:
         start = end = _period(text)
     if end < start:
-        fail(f"--period {text}: the range ends before it starts")
+        fail(message("range_backwards", option="--period", text=text))
     return start, end
 
 
@@ -49,12 +50,12 @@ def _date(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-03-15")
+        fail(message("not_a_date", option=option, text=text, example="2024-03-15"))
 
 
 def _year(text: str) -> int:
     if not text.strip().isdigit() or len(text.strip()) != 4:
-        fail(f"--year {text!r} is not a year; write YYYY, e.g. 2024")
+        fail(message("not_a_year", option="--year", text=text))
     return int(text)
 
 
@@ -92,7 +93,7 @@ def _income_statement(session: Any, at: int, **books: Any) -> Any:
 
 def _when(period: str | None, year: str | None) -> tuple[int, bool]:
     if (period is None) == (year is None):
-        fail("give --period YYYY-MM (monthly statement) or --year YYYY (annual statement)")
+        fail(message("statement_period"))
     if year is not None:
         return _year(year) * 100 + 12, True
     assert period is not None
@@ -126,10 +127,10 @@ class _Page(TypedDict):
 def _paging(limit: int, offset: int | None, page: int | None) -> _Page:
     """``limit`` and ``offset`` of a listing, from --limit with --offset or --page."""
     if page is not None and offset is not None:
-        fail("give --page or --offset, not both")
+        fail(message("not_both", first="--page", second="--offset"))
     if page is not None:
         if page < 1:
-            fail("--page starts at 1")
+            fail(message("page_from_one"))
         return {"limit": limit, "offset": (page - 1) * limit}
     return {"limit": limit, "offset": offset or 0}
 
@@ -137,7 +138,7 @@ def _detail_range(period: str | None, date_from: str | None, date_to: str | None
     if period is not None:
         start, end = _range(period)
         if date_from or date_to:
-            fail("give --period or --from/--to, not both")
+            fail(message("not_both", first="--period", second="--from/--to"))
         return {"start": start, "end": end}
     return {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
 

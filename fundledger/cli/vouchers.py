@@ -32,7 +32,7 @@ def _date(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
-        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+        fail(message("not_a_date", option=option, text=text, example="2024-01-31"))
 
 
 def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         with session_scope() as session:
             book = set_voucher_words(session, ledger, words.strip(), actor=state.user)
             chosen = book.voucher_words
-        typer.echo(f"ledger {ledger} numbers its vouchers by {'/'.join(chosen) if len(chosen) > 1 else chosen}")
+        typer.echo(message("voucher_words_set", ledger=ledger, words="/".join(chosen) if len(chosen) > 1 else chosen))
 
     @voucher_app.command("add")
     def voucher_add(
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, ("table", "json"))
         if csv_file is not None:
             if line or ledger or date or summary or key:
-                fail("--csv gives the whole voucher; do not combine it with --ledger/--date/--summary/--line/--key")
+                fail(message("voucher_csv_alone"))
             data = sys.stdin.buffer.read() if csv_file == "-" else _read(csv_file)
             with session_scope(read_only=dry_run) as session:
                 entered = enter_voucher_csv(session, data, actor=state.user, dry_run=dry_run,
@@ -103,9 +103,9 @@ def register(app: typer.Typer) -> None:
             missing = [name for name, value in (("--ledger", ledger), ("--date", date), ("--summary", summary))
                        if not value]
             if missing:
-                fail(f"missing {', '.join(missing)} (or give the voucher with --csv)")
+                fail(message("voucher_missing", options=", ".join(missing)))
             if not line or len(line) < 2:
-                fail("a voucher needs at least two --line options ('ACCOUNT 借|贷 AMOUNT')")
+                fail(message("voucher_two_lines"))
             day = _date(date, "--date")
             assert ledger is not None and summary is not None and day is not None
             with session_scope(read_only=dry_run) as session:
@@ -208,4 +208,4 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        fail(f"{path}: cannot read the file ({exc.strerror})")
+        fail(message("cannot_read", path=path, reason=exc.strerror))

@@ -11,7 +11,7 @@ December 国库存款 (1005) empty at year end. ``agrees`` only when all of them
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -105,14 +105,17 @@ class MonthEnd:
 
 def month_end(session: Session, entity_code: str, period: int, *, max_age_days: int = MAX_AGE_DAYS,
               treasury: TreasuryExports | None = None,
-              treasury_profile: str | Path | TreasuryProfile | None = None) -> MonthEnd:
+              treasury_profile: str | Path | TreasuryProfile | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> MonthEnd:
     """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree.
 
     ``treasury`` maps a ledger of the subtree to its tax/treasury export of the month, read with
     ``treasury_profile`` (default: recognised by its header): ``reconcile treasury`` runs for each,
     and the month agrees only when they do. A ledger outside the subtree is bad input.
+    ``on_progress(1, total)`` is told after each of the subtree's ``total`` ledgers is checked.
     """
     entities = subtree_of(session, get_entity(session, entity_code))
+    total = sum(1 for entity in entities for fund in FUNDS if ledger_of(session, entity, fund) is not None)
     result = MonthEnd(entity=entities[0].code, period=period)
     exports = dict(treasury or {})
     end = last_day(period)
@@ -139,6 +142,8 @@ def month_end(session: Session, entity_code: str, period: int, *, max_age_days: 
                 source = exports.pop(ledger.code)
                 result.treasury.append(reconcile_treasury(session, ledger.code, period, source,
                                                           profile=treasury_profile))
+            if on_progress is not None:
+                on_progress(1, total)
     if exports:
         raise LedgerError(f"treasury export(s) given for {', '.join(sorted(exports))}, not a ledger of "
                           f"{entities[0].code} or its subtree")
