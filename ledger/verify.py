@@ -20,12 +20,13 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from ledger import hashing
 from ledger.closing_accounts import PENDING_ROOTS
@@ -92,20 +93,24 @@ class _Data:
     on_hashed: Callable[[int], None] | None = None
 
 
-def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
-    for row in session.execute(text(sql), params).mappings():
-        yield dict(row)
+def _rows(session: Session, sql: str | TextClause, **params: object) -> Iterator[dict]:
+    """The rows as dicts, zipped from plain rows: twice as fast as ``.mappings()`` per row, and
+    ``verify`` reads every voucher and posting of the books."""
+    result = session.execute(text(sql) if isinstance(sql, str) else sql, params)
+    keys = list(result.keys())
+    for row in result:
+        yield dict(zip(keys, row, strict=True))
 
 
-def _load(session: Session, ledger_code: str | None) -> _Data:
-    where = "WHERE l.code = :code" if ledger_code else ""
-    ledgers = {
-        r["id"]: r
-        for r in _rows(
-            session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}",
-            code=ledger_code,
-        )
-    }
+def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
+    """Every row ``verify`` judges, of the ledgers ``ledger_codes`` (None: the whole database)."""
+    sql = "SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l"
+    if ledger_codes is None:
+        ledger_rows = _rows(session, sql)
+    else:
+        ledger_rows = _rows(session, text(f"{sql} WHERE l.code IN :codes").bindparams(
+            bindparam("codes", expanding=True)), codes=list(ledger_codes) or [""])
+    ledgers = {r["id"]: r for r in ledger_rows}
     ids = list(ledgers) or [-1]
     id_list = ",".join(str(int(i)) for i in ids)
     accounts = {
@@ -572,10 +577,14 @@ def verify(session: Session, ledger: str | None = None, *,
     ledger's end, the steps adding up to ``total`` (every voucher of the ledgers checked) — as ``import_vouchers``
     reports rows, so the command's bar shows counts.
     """
-    data = _load(session, ledger)
+    data = _load(session, [ledger] if ledger else None)
     if on_progress is not None:
         total = sum(1 for v in data.vouchers if v["ledger_id"] in data.ledgers)
         data.on_hashed = lambda done: on_progress(done, total)
+    return _report(data)
+
+
+def _report(data: _Data) -> VerifyReport:
     report = VerifyReport(
         ledgers=len(data.ledgers),
         vouchers=len(data.vouchers),
@@ -584,3 +593,45 @@ def verify(session: Session, ledger: str | None = None, *,
     for check in CHECKS:
         report.problems.extend(check(data))
     return report
+
+
+def verify_each(session: Session, ledgers: Sequence[str]) -> dict[str, VerifyReport]:
+    """ledger code → ``verify(session, code)``, for each of ``ledgers``, from one read of them all.
+
+    Why: the month board verifies every ledger of a city's subtree; ledger by ledger that was
+    fourteen reads of each table, of the review state and of the guards. The rows are read once
+    and split by their ``ledger_id`` column — the very column each single ledger's queries filter
+    on — so each ledger's checks see exactly the rows ``verify(session, code)`` would read, and
+    each report is the one ``verify`` gives (the guards, which belong to no ledger, in each).
+    Nothing is kept between calls: every call reads the books afresh.
+    """
+    data = _load(session, ledgers)
+    by_code = {row["code"]: ledger_id for ledger_id, row in data.ledgers.items()}
+    parts = _split(data)
+    return {code: _report(parts.get(by_code.get(code, -1), _part_of(data, {}))) for code in ledgers}
+
+
+def _part_of(data: _Data, ledgers: dict[int, dict]) -> _Data:
+    """An empty share of ``data`` for ``ledgers``: the review sets and the guards are shared."""
+    return _Data(ledgers, {}, [], {}, {}, {}, data.uncounted, {}, data.withdrawn, data.guards_expected,
+                 data.guards_found, data.functions, data.functions_rerouted)
+
+
+def _split(data: _Data) -> dict[int, _Data]:
+    """``data`` of several ledgers as one ``_Data`` per ledger, each row by its ``ledger_id``."""
+    parts = {ledger_id: _part_of(data, {ledger_id: row}) for ledger_id, row in data.ledgers.items()}
+    orphan = _part_of(data, {})  # rows of a ledger not asked for cannot occur: the queries filter on it
+    for account_id, row in data.accounts.items():
+        parts.get(row["ledger_id"], orphan).accounts[account_id] = row
+    for voucher in data.vouchers:
+        parts.get(voucher["ledger_id"], orphan).vouchers.append(voucher)
+    for voucher_id, lines in data.postings.items():
+        for line in lines:
+            parts.get(line["ledger_id"], orphan).postings.setdefault(voucher_id, []).append(line)
+    for key, row in data.periods.items():
+        parts.get(key[0], orphan).periods[key] = row
+    for cell, totals in data.balances.items():
+        parts.get(cell[0], orphan).balances[cell] = totals
+    for voucher_id, review in data.reviews.items():
+        parts.get(review["ledger_id"], orphan).reviews[voucher_id] = review
+    return parts

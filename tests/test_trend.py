@@ -167,3 +167,28 @@ def test_final_accounts_pdf_prints_one_page_per_form_and_the_chart(db_url, sessi
         assert (w > h) == landscape, png.name
         assert left > w * 0.02 and right < w * 0.98 and top > h * 0.01 and bottom < h * 0.99, png.name
         assert word in pages[n] and "第 1 页 共 1 页" in pages[n], (n, word)
+
+
+def test_closed_and_reopened_months_change_no_point(session, books):
+    """Closing moves the months' pooled income and expenditure into 300101 (both pooled, so 累计结余
+    stays) and the closing vouchers, and the reversal that reopening February posts, are not the
+    months' 收支: closing January to March (February closed, reopened and closed again) leaves every
+    point of ``test_monthly_series_of_one_ledger``'s hand-worked table as it was."""
+    from ledger.closing import close_period, reopen_period
+
+    _book(session)
+    for period in (202401, 202402):
+        close_period(session, "C-EMP", period, user="clerk")
+    reopen_period(session, "C-EMP", 202402, user="clerk", reason="a late invoice")
+    for period in (202402, 202403):
+        close_period(session, "C-EMP", period, user="clerk")
+    session.commit()
+    trend = fund_trend(session, 202401, 202404, ledger="C-EMP")
+    got = [(m.period, m.income_fen, m.expenditure_fen, m.balance_fen, m.avg_monthly_expenditure_fen, m.months)
+           for m in trend.months]
+    assert got == [
+        (202401, 30_000_000, 20_000_000, 180_000_000, 20_000_000, Decimal("9.00")),
+        (202402, 0, 50_000_000, 130_000_000, 30_000_000, Decimal("4.33")),
+        (202403, 120_000_000, 0, 250_000_000, 20_000_000, Decimal("12.50")),
+        (202404, 0, 100_000_000, 150_000_000, 40_000_000, Decimal("3.75")),
+    ]

@@ -24,7 +24,7 @@ from ledger.errors import LedgerError
 from ledger.models import FUNDS, Account, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
-from ledger.verify import VerifyReport, verify
+from ledger.verify import VerifyReport, verify_each
 from reports.reconciliation.bank import MAX_AGE_DAYS, BankReconciliation, reconcile_bank
 from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
 from reports.reconciliation.treasury import (
@@ -119,15 +119,16 @@ def month_end(session: Session, entity_code: str, period: int, *, max_age_days: 
     result = MonthEnd(entity=entities[0].code, period=period)
     exports = dict(treasury or {})
     end = last_day(period)
-    for entity in entities:
+    kept = [(entity, [led for fund in FUNDS if (led := ledger_of(session, entity, fund)) is not None])
+            for entity in entities]
+    # One read of the subtree's rows for every ledger's verify (``verify_each``), not one per ledger.
+    verified = verify_each(session, [led.code for _, ledgers in kept for led in ledgers])
+    for entity, ledgers in kept:
         if children_of(session, entity):
             result.levels.append(reconcile_levels(session, entity.code, period))
-        for fund in FUNDS:
-            ledger = ledger_of(session, entity, fund)
-            if ledger is None:
-                continue
+        for ledger in ledgers:
             result.ledgers.append(ledger.code)
-            result.verify[ledger.code] = verify(session, ledger.code)
+            result.verify[ledger.code] = verified[ledger.code]
             for code in _accounts_with_statement(session, ledger.id, period):
                 try:
                     result.banks.append(reconcile_bank(session, ledger.code, code, period,
