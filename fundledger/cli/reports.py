@@ -380,13 +380,7 @@ def register(app: typer.Typer) -> None:
         rows = forms.general_ledger_rows(gl)
 
         def xlsx() -> Any:
-            from reports import xlsx as sheets
-
-            wb = sheets.new_workbook()
-            sheets.table_sheet(wb, "总账", heads, rows, (4, 5, 7), caption="总账",
-                               heading=f"编制单位：{gl.ledger}    期间：{period}    单位：元",
-                               widths=[10, 22, 10, 10, 18, 18, 6, 18], landscape=False)
-            return wb
+            return _workbook(("general_ledger_sheet", gl))
 
         def text_cells(row: list[object], csv: bool) -> list[str]:
             from ledger.money import format_fen
