@@ -239,3 +239,47 @@ def test_the_web_form_records_the_count(sqlite_url):
         assert conn.execute(sa.text("SELECT idem_key, attachments FROM vouchers WHERE idem_key LIKE 'w-%'")).all() \
             == [("w-good", 4)]
     engine.dispose()
+
+
+# ------------------------------------------------------------------ the Beancount export and restore
+@pytest.fixture
+def second_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A second fresh, migrated database on the same kind of server as ``db_url``."""
+    import shutil
+
+    from tests.conftest import drop_pg, fresh_pg_url
+
+    if db_url.startswith("sqlite"):
+        path = tmp_path / "restored.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url, name = fresh_pg_url(request.getfixturevalue("pg_template"))
+        yield url
+        drop_pg(name)
+
+
+def test_the_count_survives_a_beancount_round_trip(db_url, second_url, session, books, tmp_path):
+    post(session, _draft("b3", 3))
+    post(session, VoucherDraft(ledger="C-EMP", key="b0", date=dt.date(2024, 1, 6), summary="收职工医保费",
+                               lines=RECEIPT))
+    session.commit()
+    out = tmp_path / "books.beancount"
+    assert run(db_url, "export", "beancount", "--out", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.count("attachments: 3") == 1 and "attachments: 0" not in text  # 0 is left out
+    restored = run(second_url, "import", "beancount", str(out))
+    assert restored.exit_code == 0, restored.output
+    from ledger import db
+
+    engine = db.make_engine(second_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT idem_key, attachments FROM vouchers ORDER BY idem_key")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("b0", 0), ("b3", 3)]
+    bad = tmp_path / "bad.beancount"
+    bad.write_text(text.replace("attachments: 3", "attachments: -3"), encoding="utf-8")
+    third = f"sqlite:///{tmp_path / 'third.db'}"
+    assert run(third, "init").exit_code == 0
+    result = run(third, "import", "beancount", str(bad))
+    assert result.exit_code == 2 and "metadata 'attachments'" in result.output and "got '-3'" in result.output
