@@ -195,6 +195,8 @@ def test_voucher_add_and_show_voucher(db_url, books, tmp_path):
     assert view["attachments"] == 3
     _, plain = run_json(db_url, *ADD)
     assert plain["attachments"] == 0
+    printed = run(db_url, *ADD, "--attachments", "2")
+    assert printed.exit_code == 0 and "制单：" in printed.stdout and "附件 2 张" in printed.stdout
     pdf = tmp_path / "v.pdf"
     made = run(db_url, "report", "vouchers", "--ledger", "C-EMP", "--period", "2024-01", "--out", str(pdf))
     assert made.exit_code == 0, made.output

@@ -42,7 +42,7 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
     head = message("dry_run_would_post" if v.dry_run else "posted" if v.created else "already_posted")
     lines = [
         f"{head}: {v.ledger} {format_period(v.period)} {v.display_number}  {v.date.isoformat()}  "
-        f"摘要：{v.summary}  附件 {v.attachments} 张  制单：{v.preparer}{state_note}",
+        f"摘要：{v.summary}  制单：{v.preparer}{state_note}  附件 {v.attachments} 张",
         table(
             ["行", "科目编码", "会计科目", "借方", "贷方"],
             [[str(ln.line_no), ln.code, ln.name, format_fen_grouped(ln.debit_fen) if ln.debit_fen else "",
