@@ -125,7 +125,7 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
             f"""
         SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
                reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
-               hash_version
+               hash_version, attachments
           FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
         )
     )
@@ -320,6 +320,7 @@ def check_hash_chains(data: _Data) -> Iterator[Problem]:
                 source=v["source"],
                 posted_at=v["posted_at"],
                 maker_checker=bool(ledger["maker_checker"]),
+                attachments=int(v["attachments"]),
             )
             if v["prev_hash"] != prev or v["content_hash"] != expected:
                 what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"

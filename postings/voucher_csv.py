@@ -1,6 +1,9 @@
 """``fundledger import vouchers``: a CSV of vouchers, one row per posting (a contract of DESIGN.md).
 
-Header ``ledger,key,date,summary,account,debit,credit``; UTF-8 (with or without BOM) or GBK.
+Header ``ledger,key,date,summary,account,debit,credit``, and optionally ``attachments`` (附件张数,
+revision 0017: a whole number 0–9999 on any row of the voucher, an empty cell meaning "not given
+here"; every row that gives it must give the same; 0 when no row does). Files without the column
+import as before. UTF-8 (with or without BOM) or GBK.
 Cells follow the input rules of ``ledger.limits`` and ``ledger.money.parse_yuan`` (docs/inputs.md):
 plain amounts, dates in 1990–2100, no control characters, named length limits, no extra cells.
 The whole file is one unit: every problem is collected with its line number and, if there is any,
@@ -26,11 +29,20 @@ from sqlalchemy.orm import Session
 from ledger.books import record
 from ledger.errors import ImportFileError, LedgerError
 from ledger.journal import Line, Posted, VoucherDraft, post_many, validate_drafts
-from ledger.limits import CODE_LENGTH_MAX, KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, check_date, check_text
+from ledger.limits import (
+    CODE_LENGTH_MAX,
+    KEY_LENGTH_MAX,
+    SUMMARY_LENGTH_MAX,
+    check_attachments,
+    check_date,
+    check_text,
+)
 from ledger.money import parse_yuan
 from postings.encoding import decode_text
 
 COLUMNS = ("ledger", "key", "date", "summary", "account", "debit", "credit")
+#: Columns a file may add to ``COLUMNS``: 附件张数 (revision 0017).
+OPTIONAL_COLUMNS = ("attachments",)
 FILE_SIZE_MAX = 200 * 1024 * 1024
 PROBLEMS_SHOWN_MAX = 200
 
@@ -155,6 +167,7 @@ def parse_vouchers(
         raise ImportFileError(f"{file_name}: line 1: missing column(s) {', '.join(missing)}; "
                               f"the header must be {','.join(COLUMNS)}")
     position = {c: names.index(c) for c in COLUMNS}
+    position.update({c: names.index(c) for c in OPTIONAL_COLUMNS if c in names})
     problems: list[str] = []
     groups: dict[tuple[str, str], dict] = {}
     broken: set[tuple[str, str]] = set()
@@ -181,18 +194,32 @@ def parse_vouchers(
             raw = {c: cells[i] for c, i in position.items()}
             get = {c: v.strip() for c, v in raw.items()}
             day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+            attachments: int | None = None
+            if "attachments" in raw and raw["attachments"].strip():
+                try:
+                    attachments = check_attachments(raw["attachments"], where["attachments"])
+                except LedgerError as exc:
+                    row_problems.append(str(exc))
             if row_problems:
                 problems.extend(row_problems)
                 broken.add((get["ledger"], get["key"]))
                 continue
             amount = debit if debit is not None else -credit  # type: ignore[operator]
             group = groups.setdefault((get["ledger"], get["key"]), {
-                "date": day, "summary": get["summary"], "lines": [], "rows": [], "first": line_no})
+                "date": day, "summary": get["summary"], "lines": [], "rows": [], "first": line_no,
+                "attachments": None, "attachments_line": None})
             if group["date"] != day or group["summary"] != get["summary"]:
                 problems.append(f"line {line_no}: voucher {get['key']!r} has another date or summary than on "
                                 f"line {group['first']}")
                 group["broken"] = True
                 continue
+            if attachments is not None:
+                if group["attachments"] is not None and group["attachments"] != attachments:
+                    problems.append(f"{where['attachments']}: voucher {get['key']!r} has {attachments} "
+                                    f"attachments here but {group['attachments']} on line {group['attachments_line']}")
+                    group["broken"] = True
+                    continue
+                group["attachments"], group["attachments_line"] = attachments, line_no
             group["lines"].append(Line(get["account"], amount))
             group["rows"].append(line_no)
     except csv.Error as exc:
@@ -205,7 +232,8 @@ def parse_vouchers(
         if group.get("broken") or (ledger, key) in broken:
             continue
         drafts.append(VoucherDraft(ledger=ledger, key=key, date=group["date"], summary=group["summary"],
-                                   lines=tuple(group["lines"]), source="import", preparer=preparer))
+                                   lines=tuple(group["lines"]), source="import", preparer=preparer,
+                                   attachments=group["attachments"] or 0))
         line_numbers.append(group["rows"])
     return drafts, line_numbers, rows, problems
 

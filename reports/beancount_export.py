@@ -14,7 +14,8 @@ What the file holds (the shape is defined in ``postings.beancount_import``, the 
   ``ledger`` and ``code`` (strings) and everything needed to rebuild it (name, category, side,
   fund part, bank tie);
 - a transaction per voucher that counts: its summary as narration; number, key, kind, source,
-  preparer, reviewer, hash and the key of the voucher it reverses as metadata; the mirrored-pair
+  preparer, reviewer, hash, the key of the voucher it reverses and its 附件张数 (``attachments``,
+  only when not 0) as metadata; the mirrored-pair
   link id as a Beancount link ``^…``; ``#closing`` on closing vouchers and ``#reversal`` on
   reversals. Amounts are CNY with Beancount's sign convention, which is ours: debit positive;
 - a ``balance`` assertion per leaf account with a balance after the last voucher, taken from the
@@ -339,6 +340,7 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
         ("reversal_of", keys.get(v.reversal_of_id) if v.reversal_of_id else None),
         ("reviewer", review.reviewer if review else None),
         ("reviewed_at", _utc(review.reviewed_at) if review else None),
+        ("attachments", v.attachments or None),  # 附件张数 (revision 0017); 0 is left out, as before it
     ])
     for account_id, amount, summary, counterparty in lines:
         out.append(f"  {names[account_id]}  {format_fen(amount)} {CURRENCY}")

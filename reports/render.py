@@ -483,7 +483,7 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
         f"{ref.to_dict()['number']}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
-        f"制单：{shown_name(view.preparer, view.preparer_auth)}",
+        f"附件：{view.attachments} 张  制单：{shown_name(view.preparer, view.preparer_auth)}",
         f"幂等键：{view.key}",
     ]
     if view.review_required:

@@ -123,9 +123,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                    "请给出 --ledger，或给出 --entity 并同时给出 --fund 和 --consolidated"),
     "fund_entity_needs": ("--entity needs --consolidated and --fund employee|resident",
                           "--entity 须同时给出 --consolidated 和 --fund employee|resident"),
-    "voucher_csv_alone": ("--csv gives the whole voucher; do not combine it with "
-                          "--ledger/--date/--summary/--line/--key",
-                          "--csv 已给出整张凭证；请勿再与 --ledger/--date/--summary/--line/--key 同用"),
+    "voucher_csv_alone": ("--csv gives the whole voucher (附件张数 in its attachments column); do not combine it "
+                          "with --ledger/--date/--summary/--line/--key/--attachments",
+                          "--csv 已给出整张凭证（附件张数在其 attachments 列）；请勿再与 "
+                          "--ledger/--date/--summary/--line/--key/--attachments 同用"),
     "voucher_missing": ("missing {options} (or give the voucher with --csv)",
                         "缺少 {options}（或用 --csv 给出整张凭证）"),
     "voucher_two_lines": ("a voucher needs at least two --line options ('ACCOUNT 借|贷 AMOUNT')",

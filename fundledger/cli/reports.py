@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypedDict
 
 import typer
 
-from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.app import fail, group, session_scope
 from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed
 
@@ -71,6 +71,12 @@ def _workbook(*sheets: tuple[str, Any]) -> Any:
     for writer, report in sheets:
         getattr(xlsx, writer)(wb, report)
     return wb
+
+
+def _voucher_workbook(views: Any) -> Any:
+    from reports.voucher_xlsx import voucher_workbook
+
+    return voucher_workbook(views)
 
 
 def _pdf(*forms: Any) -> bytes:
@@ -381,13 +387,7 @@ def register(app: typer.Typer) -> None:
         rows = forms.general_ledger_rows(gl)
 
         def xlsx() -> Any:
-            from reports import xlsx as sheets
-
-            wb = sheets.new_workbook()
-            sheets.table_sheet(wb, "总账", heads, rows, (4, 5, 7), caption="总账",
-                               heading=f"编制单位：{gl.ledger}    期间：{period}    单位：元",
-                               widths=[10, 22, 10, 10, 18, 18, 6, 18], landscape=False)
-            return wb
+            return _workbook(("general_ledger_sheet", gl))
 
         def text_cells(row: list[object], csv: bool) -> list[str]:
             from ledger.money import format_fen
@@ -414,12 +414,12 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
-        """记账凭证 of a month: one per half A4 page (pdf), or the vouchers as shown by `show voucher`."""
+        """记账凭证 of a month: one per half A4 page (pdf, xlsx), or the vouchers as shown by `show voucher`."""
         from reports import render
         from reports.forms.voucher import voucher_pdf
         from reports.voucher_view import period_vouchers
 
-        fmt = choose_format(fmt, out, ("table", "json", "pdf"))
+        fmt = choose_format(fmt, out, ("table", "json", "xlsx", "pdf"))
         p = _period(period)
         with session_scope(read_only=True) as session:
             views = period_vouchers(session, ledger, p)
@@ -429,6 +429,7 @@ def register(app: typer.Typer) -> None:
             table=lambda: "\n\n".join(render.voucher_text(v) for v in views),
             csv=lambda: "",
             json=lambda: [v.to_dict() for v in views],
+            xlsx=lambda: _voucher_workbook(views),
             pdf=lambda: voucher_pdf(views),
         )
 
@@ -438,17 +439,25 @@ def register(app: typer.Typer) -> None:
         number: Annotated[str | None, typer.Option("--number", help="记-0001 or 1")] = None,
         period: Annotated[str | None, typer.Option("--period", help="YYYY-MM")] = None,
         voucher_id: Annotated[int | None, typer.Option("--id", help="Voucher id")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        fmt: Annotated[str | None, typer.Option(
+            "--format", help="table|json|xlsx|pdf (default: from --out's suffix, else table)")] = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Write to this file: xlsx and pdf are the 记账凭证 slip (required for them)")] = None,
     ) -> None:
-        """One voucher: header, postings with account names, link id and mirrored voucher, reversals."""
+        """One voucher: header, postings with account names, link id and mirrored voucher, reversals;
+        as xlsx or pdf the statutory 记账凭证 slip."""
         from reports import render
         from reports.voucher_view import show_voucher
 
-        check_format(fmt, ("table", "json"))
+        fmt = choose_format(fmt, out, ("table", "json", "xlsx", "pdf"))
         p = _period(period) if period is not None else None
         with session_scope(read_only=True) as session:
             view = show_voucher(session, ledger, voucher_id=voucher_id, number=number, period=p)
-        if fmt == "json":
-            emit_json(view.to_dict())
-        else:
-            typer.echo(render.voucher_text(view))
+
+        def pdf() -> bytes:
+            from reports.forms.voucher import voucher_pdf
+
+            return voucher_pdf([view])
+
+        emit(fmt, out, table=lambda: render.voucher_text(view), csv=lambda: "", json=view.to_dict,
+             xlsx=lambda: _voucher_workbook([view]), pdf=pdf)

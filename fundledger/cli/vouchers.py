@@ -42,7 +42,7 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
     head = message("dry_run_would_post" if v.dry_run else "posted" if v.created else "already_posted")
     lines = [
         f"{head}: {v.ledger} {format_period(v.period)} {v.display_number}  {v.date.isoformat()}  "
-        f"摘要：{v.summary}  制单：{v.preparer}{state_note}",
+        f"摘要：{v.summary}  制单：{v.preparer}{state_note}  附件 {v.attachments} 张",
         table(
             ["行", "科目编码", "会计科目", "借方", "贷方"],
             [[str(ln.line_no), ln.code, ln.name, format_fen_grouped(ln.debit_fen) if ln.debit_fen else "",
@@ -87,13 +87,15 @@ def register(app: typer.Typer) -> None:
         = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be posted; write nothing")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        attachments: Annotated[str | None, typer.Option(
+            "--attachments", help="附件张数: source documents filed with the voucher, 0-9999 (default 0)")] = None,
     ) -> None:
         """Enter one voucher; print it as posted (number, lines, totals) or one line naming the problem."""
         from fundledger.vouchers import enter_voucher, enter_voucher_csv
 
         check_format(fmt, ("table", "json"))
         if csv_file is not None:
-            if line or ledger or date or summary or key:
+            if line or ledger or date or summary or key or attachments is not None:
                 fail(message("voucher_csv_alone"))
             data = sys.stdin.buffer.read() if csv_file == "-" else _read(csv_file)
             with session_scope(read_only=dry_run) as session:
@@ -110,7 +112,7 @@ def register(app: typer.Typer) -> None:
             assert ledger is not None and summary is not None and day is not None
             with session_scope(read_only=dry_run) as session:
                 entered = enter_voucher(session, ledger, day, summary, line, actor=state.user, key=key,
-                                        dry_run=dry_run)
+                                        dry_run=dry_run, attachments=attachments or 0)
         if fmt == "json":
             emit_json(entered.to_dict())
         else:

@@ -50,6 +50,7 @@ from ledger import db
 from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post, validate_drafts
+from ledger.limits import check_attachments
 from ledger.money import direction_of, format_fen_grouped
 from ledger.periods import format_period, parse_period, period_status_map
 
@@ -440,9 +441,10 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                 lines.append(Line.credit(account, credit, memo))
             else:
                 raise LedgerError(f"line {i + 1}: give a debit or a credit amount for {account}")
+        attachments = check_attachments(str(form.get("attachments", "")), "附件张数 (attachments)")
         return VoucherDraft(ledger=code, key=str(form.get("key") or uuid.uuid4()), date=day,
                             summary=str(form.get("summary", "")).strip(), lines=tuple(lines),
-                            source="web", preparer=user.username)
+                            source="web", preparer=user.username, attachments=attachments)
 
     def entry_form(request: Request, user: UserRow | None) -> Response:
         code = request.path_params["code"]
