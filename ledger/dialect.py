@@ -270,6 +270,27 @@ def _copy_into(conn: Connection, table: str, columns: Columns) -> Iterator[Calla
         raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
 
 
+@contextmanager
+def pipelined(conn: Connection, enabled: bool = True) -> Iterator[None]:
+    """The block's statements sent to PostgreSQL as one pipeline: psycopg queues them and waits
+    once, at the end, instead of once per statement (a single post's three writes: one round trip,
+    not three). The server still runs them one after the other, each as it would alone, and stops
+    at the first error, which is raised as ``DBAPIError`` when the block ends. Nothing on SQLite
+    (an in-process library has no round trips) or when not ``enabled``. No statement inside may
+    need its result before the block ends."""
+    if not enabled or not is_postgres(conn):
+        yield
+        return
+    import psycopg
+
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance("pipeline", None, exc, psycopg.Error) from exc
+
+
 # ------------------------------------------------------------------ ids
 def allocate_ids(conn: Connection, table: str, count: int) -> list[int]:
     """``count`` fresh ids for rows of ``table`` (its ``id`` column), ascending.

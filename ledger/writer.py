@@ -313,83 +313,88 @@ def write(
     chain_hash_of = hashing.chain_hash_v2_of
     version = hashing.HASH_VERSION
     try:
-        for start in range(0, len(todo), BATCH_ROWS_MAX):
-            voucher_rows: list[tuple[object, ...]] = []
-            add_voucher = voucher_rows.append
-            # Postings first: the voucher's insert guard checks the postings already there. On
-            # PostgreSQL they stream to the server while the rest of the chunk is still being built.
-            end = min(start + BATCH_ROWS_MAX, len(todo))
-            expected = (
-                sum(len(todo[p][1].lines) for p in range(start, end))
-                if end - start <= dialect.PG_VALUES_ROWS_MAX
-                else dialect.PG_VALUES_ROWS_MAX + 1
-            )
-            with dialect.row_sink(conn, "postings", POSTING_COLUMNS, expected) as add_posting:
-                for position in range(start, end):
-                    _index, draft, period, date_iso, lines_json, fp = todo[position]
-                    voucher_id = ids[position]
-                    info = ledgers[draft.ledger]
-                    ledger_id = info.id
-                    number = next_number[(ledger_id, period)]
-                    next_number[(ledger_id, period)] = number + 1
-                    word = words[position]
-                    word_number: int | None = None
-                    if word != VOUCHER_WORD:
-                        word_number = next_word_number[(ledger_id, period, word)]
-                        next_word_number[(ledger_id, period, word)] = word_number + 1
-                    prev = info.head_hash
-                    auth = auth_of.get(draft.preparer) or auth_of.setdefault(
-                        draft.preparer, recorded_how(conn, draft.preparer))
-                    chash = info.head_hash = chain_hash_of(
-                        prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
-                        draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
-                        info.maker_checker,
-                    )  # fmt: skip
-                    add_voucher(
-                        (
-                            voucher_id,
-                            ledger_id,
-                            period,
-                            number,
-                            draft.date if native else date_iso,
-                            draft.summary,
-                            draft.kind,
-                            draft.source,
-                            draft.key,
-                            fp,
-                            chash,
-                            prev,
-                            draft.link_id,
-                            draft.reversal_of_id,
-                            len(draft.lines),
-                            draft.preparer,
-                            auth,
-                            posted_at,
-                            word,
-                            word_number,
-                            version,
+        # A few rows (a single post): the writes go to PostgreSQL in one pipeline, one wait (no COPY
+        # may run in a pipeline: only when every row goes as INSERT, ``dialect.PG_VALUES_ROWS_MAX``).
+        few = len(todo) <= dialect.PG_VALUES_ROWS_MAX and (
+            sum(len(t[1].lines) for t in todo) <= dialect.PG_VALUES_ROWS_MAX)
+        with dialect.pipelined(conn, few):
+            for start in range(0, len(todo), BATCH_ROWS_MAX):
+                voucher_rows: list[tuple[object, ...]] = []
+                add_voucher = voucher_rows.append
+                # Postings first: the voucher's insert guard checks the postings already there. On
+                # PostgreSQL they stream to the server while the rest of the chunk is still being built.
+                end = min(start + BATCH_ROWS_MAX, len(todo))
+                expected = (
+                    sum(len(todo[p][1].lines) for p in range(start, end))
+                    if end - start <= dialect.PG_VALUES_ROWS_MAX
+                    else dialect.PG_VALUES_ROWS_MAX + 1
+                )
+                with dialect.row_sink(conn, "postings", POSTING_COLUMNS, expected) as add_posting:
+                    for position in range(start, end):
+                        _index, draft, period, date_iso, lines_json, fp = todo[position]
+                        voucher_id = ids[position]
+                        info = ledgers[draft.ledger]
+                        ledger_id = info.id
+                        number = next_number[(ledger_id, period)]
+                        next_number[(ledger_id, period)] = number + 1
+                        word = words[position]
+                        word_number: int | None = None
+                        if word != VOUCHER_WORD:
+                            word_number = next_word_number[(ledger_id, period, word)]
+                            next_word_number[(ledger_id, period, word)] = word_number + 1
+                        prev = info.head_hash
+                        auth = auth_of.get(draft.preparer) or auth_of.setdefault(
+                            draft.preparer, recorded_how(conn, draft.preparer))
+                        chash = info.head_hash = chain_hash_of(
+                            prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
+                            draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
+                            info.maker_checker,
+                        )  # fmt: skip
+                        add_voucher(
+                            (
+                                voucher_id,
+                                ledger_id,
+                                period,
+                                number,
+                                draft.date if native else date_iso,
+                                draft.summary,
+                                draft.kind,
+                                draft.source,
+                                draft.key,
+                                fp,
+                                chash,
+                                prev,
+                                draft.link_id,
+                                draft.reversal_of_id,
+                                len(draft.lines),
+                                draft.preparer,
+                                auth,
+                                posted_at,
+                                word,
+                                word_number,
+                                version,
+                            )
                         )
-                    )
-                    counted = counts[position]
-                    accounts = info.accounts
-                    for line_no, line in enumerate(draft.lines, start=1):
-                        account_id = accounts[line.account][0]
-                        amount = line.amount_fen
-                        add_posting(
-                            (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
-                        )
-                        if not counted:
-                            continue  # maker-checker: counted when reviewed (ledger.review)
-                        cell = balances[(ledger_id, account_id, period)]
-                        if amount > 0:
-                            cell[0] += amount
-                        else:
-                            cell[1] -= amount
-                    add_placed((voucher_id, number, word, word_number))
-            dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
-            if on_progress is not None:
-                on_progress(len(voucher_rows))
-        add_balances(session, balances)
+                        counted = counts[position]
+                        accounts = info.accounts
+                        for line_no, line in enumerate(draft.lines, start=1):
+                            account_id = accounts[line.account][0]
+                            amount = line.amount_fen
+                            add_posting(
+                                (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
+                            )
+                            if not counted:
+                                continue  # maker-checker: counted when reviewed (ledger.review)
+                            cell = balances[(ledger_id, account_id, period)]
+                            if amount > 0:
+                                cell[0] += amount
+                            else:
+                                cell[1] -= amount
+                        add_placed((voucher_id, number, word, word_number))
+                dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
+                if on_progress is not None:
+                    on_progress(len(voucher_rows))
+            add_balances(session, balances)
         dialect.refresh_statistics(conn, len(todo), JOURNAL_TABLES)
     except DBAPIError as exc:
         mapped = map_database_error(exc)
