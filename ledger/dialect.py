@@ -25,6 +25,8 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, Text, any_, bindparam, func, select
@@ -91,6 +93,36 @@ def driver_sql(conn: Connection, sql: str, params: DriverParams = ()) -> Any:
     return conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=256)
+def _for_psycopg(sql: str) -> str:
+    return sql.replace(IN_LIST, "= ANY(?)").replace("?", "%s")
+
+
+def raw_sql(conn: Connection, sql: str, params: DriverParams = ()) -> Any:
+    """``driver_sql`` on the DBAPI cursor itself, for the journal's per-post statements.
+
+    SQLAlchemy's execution context (result metadata, events, the cursor wrapper) cost more per
+    statement than SQLite took to run it: about half the CPU of a single post (cProfile,
+    ``benchmarks/bench_single_post.py``). Same text conventions as ``driver_sql``; a list of
+    tuples runs as ``executemany``. The statement runs in the connection's open transaction (the
+    caller began it through SQLAlchemy). The result is the driver's cursor (rows as tuples). A
+    driver error is raised as SQLAlchemy's ``DBAPIError``, as ``exec_driver_sql`` would, so that
+    ``ledger.errors.map_database_error`` and every caller's ``except DBAPIError`` still apply.
+    Statement listeners (``before_cursor_execute``) do not see these statements.
+    """
+    postgres = is_postgres(conn)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    text = _for_psycopg(sql) if postgres else sql
+    try:
+        if isinstance(params, list):
+            cursor.executemany(text, params)
+        else:
+            cursor.execute(text, params)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(text, params, exc, conn.dialect.loaded_dbapi.Error) from exc
+    return cursor
+
+
 def locking(conn: Connection, sql: str, order_by: str, of: str | None = None) -> str:
     """``sql`` that locks the rows it reads until the transaction ends, in ``order_by`` order (so
     two writers lock them in the same order and cannot deadlock).
@@ -148,31 +180,39 @@ def timestamp_text(moment: dt.datetime) -> str:
 #: statement share that cost, and the fixed text lets the driver's statement cache keep the
 #: prepared program. Measured with callgrind: 38% fewer instructions than row-at-a-time.
 SQLITE_ROWS_PER_STATEMENT = 100
+#: Up to this many rows go to PostgreSQL as one multi-row ``INSERT … VALUES`` instead of ``COPY``:
+#: a ``COPY`` costs two round trips (the server's go-ahead, then the end of the data), an
+#: ``INSERT`` one, which is what a single post's two or four postings and one voucher need. The
+#: statement-level guards fire for either, once, over the same transition table.
+PG_VALUES_ROWS_MAX = 100
 
 
 def insert_rows(conn: Connection, table: str, columns: Columns, rows: Sequence[tuple[object, ...]]) -> None:
     """Insert plain row tuples (in ``columns`` order) with the database's fastest statement."""
-    if is_postgres(conn):
+    if is_postgres(conn) and len(rows) > PG_VALUES_ROWS_MAX:
         _copy_rows(conn, table, columns, rows)
     else:
         _insert_values(conn, table, columns, rows)
 
 
 @contextmanager
-def row_sink(conn: Connection, table: str, columns: Columns) -> Iterator[Callable[[tuple[object, ...]], None]]:
+def row_sink(
+    conn: Connection, table: str, columns: Columns, expected: int = PG_VALUES_ROWS_MAX + 1
+) -> Iterator[Callable[[tuple[object, ...]], None]]:
     """Where rows of ``table`` go as they are built, inserted by the time the block ends.
 
     PostgreSQL: straight into an open ``COPY … FROM STDIN``, so the server inserts them (on another
     core) while Python is still building the rest; an error inside the block aborts the copy.
-    SQLite: a list, inserted by ``insert_rows`` when the block ends.
+    SQLite, and PostgreSQL when ``expected`` rows are few (a single post): a list, inserted by
+    ``insert_rows`` when the block ends.
     """
-    if is_postgres(conn):
+    if is_postgres(conn) and expected > PG_VALUES_ROWS_MAX:
         with _copy_into(conn, table, columns) as write_row:
             yield write_row
         return
     rows: list[tuple[object, ...]] = []
     yield rows.append
-    _insert_values(conn, table, columns, rows)
+    insert_rows(conn, table, columns, rows)
 
 
 def _insert_values(conn: Connection, table: str, columns: Columns, rows: Sequence[tuple[object, ...]]) -> None:
@@ -182,17 +222,25 @@ def _insert_values(conn: Connection, table: str, columns: Columns, rows: Sequenc
     same statement (SQLite has no statement snapshot), so numbering and the chain are judged as
     they would be row by row.
     """
+    if not rows:
+        return
     names = ", ".join(name for name, _ in columns)
     row = "(" + ", ".join("?" for _ in columns) + ")"
+    if is_postgres(conn):  # a few rows (``PG_VALUES_ROWS_MAX``): one statement, one round trip
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * len(rows))
+        raw_sql(conn, sql, tuple(chain.from_iterable(rows)))
+        return
     per = SQLITE_ROWS_PER_STATEMENT
     whole = len(rows) - len(rows) % per
     if whole:
         sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * per)
-        conn.exec_driver_sql(
-            sql, [tuple(value for r in rows[i : i + per] for value in r) for i in range(0, whole, per)]
-        )
-    if whole < len(rows):
-        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES {row}", list(rows[whole:]))
+        raw_sql(conn, sql, [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)])
+    rest = len(rows) - whole
+    if rest == 1:
+        raw_sql(conn, f"INSERT INTO {table} ({names}) VALUES {row}", tuple(rows[whole]))
+    elif rest:  # one statement for the rest too (a single post's postings: one statement, not four)
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * rest)
+        raw_sql(conn, sql, tuple(chain.from_iterable(rows[whole:])))
 
 
 def _copy_rows(conn: Connection, table: str, columns: Columns, rows: Iterable[tuple[object, ...]]) -> None:
@@ -220,6 +268,27 @@ def _copy_into(conn: Connection, table: str, columns: Columns) -> Iterator[Calla
             yield copy.write_row
     except psycopg.Error as exc:  # psycopg's own error: give it SQLAlchemy's wrapper, as execute would
         raise DBAPIError(f"COPY {table}", None, exc) from exc  # type: ignore[arg-type]
+
+
+@contextmanager
+def pipelined(conn: Connection, enabled: bool = True) -> Iterator[None]:
+    """The block's statements sent to PostgreSQL as one pipeline: psycopg queues them and waits
+    once, at the end, instead of once per statement (a single post's three writes: one round trip,
+    not three). The server still runs them one after the other, each as it would alone, and stops
+    at the first error, which is raised as ``DBAPIError`` when the block ends. Nothing on SQLite
+    (an in-process library has no round trips) or when not ``enabled``. No statement inside may
+    need its result before the block ends."""
+    if not enabled or not is_postgres(conn):
+        yield
+        return
+    import psycopg
+
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance("pipeline", None, exc, psycopg.Error) from exc
 
 
 # ------------------------------------------------------------------ ids

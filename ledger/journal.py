@@ -67,7 +67,17 @@ from ledger.money import POSTING_AMOUNT_FEN_MAX, check_fen, format_fen, to_fen
 from ledger.numbering import VOUCHER_WORD, voucher_number, voucher_ref, words_of
 from ledger.periods import format_period, period_of
 from ledger.withdrawal import withdrawal_of
-from ledger.writer import BATCH_ROWS_MAX, LedgerInfo, Todo, existing_keys, load_ledgers, period_statuses, write
+from ledger.writer import (
+    BATCH_ROWS_MAX,
+    LedgerInfo,
+    Prefetched,
+    Todo,
+    existing_keys,
+    load_ledgers,
+    period_statuses,
+    prefetch_one,
+    write,
+)
 
 POSTINGS_PER_VOUCHER_MAX = 2_000
 SOURCES_DEFAULT = "api"
@@ -233,7 +243,7 @@ def _post_many(
     results = judged.results
     todo = judged.todo
     if todo:
-        placed = write(session, todo, judged.ledgers, on_progress)
+        placed = write(session, todo, judged.ledgers, on_progress, judged.prefetched)
         for (index, draft, period, *_rest), (voucher_id, number, word, word_number) in zip(todo, placed, strict=True):
             results[index] = Posted(voucher_id, draft.ledger, period, number, draft.key, True, word, word_number)
     for index, draft in enumerate(drafts):
@@ -253,6 +263,8 @@ class _Judged:
     todo: list[Todo]
     results: list[Posted | None]
     first_of: dict[tuple[str, str], int]
+    #: A one-voucher call's reads after the lock (``ledger.writer.prefetch_one``), for ``write``.
+    prefetched: Prefetched | None = None
 
 
 def _judge(
@@ -290,12 +302,20 @@ def _judge(
                 refuse(index, exc)
 
     valid = [d for i, d in enumerate(drafts) if i not in refused] if refused else drafts
-    existing = existing_keys(session, valid, ledgers)
-    periods = period_statuses(
-        session,
-        {(ledgers[d.ledger].id, period_of(d.date)) for d in valid if (d.ledger, d.key) not in existing},
-        open_missing=problems is None,
-    )
+    prefetched: Prefetched | None = None
+    if len(valid) == 1:  # a single post: the key, the month, its next number and the id in one read
+        only = valid[0]
+        prefetched = prefetch_one(
+            session, only, ledgers[only.ledger], period_of(only.date), open_missing=problems is None
+        )
+        existing, periods = prefetched.existing, prefetched.periods
+    else:
+        existing = existing_keys(session, valid, ledgers)
+        periods = period_statuses(
+            session,
+            {(ledgers[d.ledger].id, period_of(d.date)) for d in valid if (d.ledger, d.key) not in existing},
+            open_missing=problems is None,
+        )
 
     results: list[Posted | None] = [None] * len(drafts)
     todo: list[Todo] = []
@@ -343,7 +363,9 @@ def _judge(
             )
             continue
         todo.append((index, draft, period, date_iso, encoded, fp))
-    return _Judged(ledgers, todo, results, {key: first for key, (_fp, first) in seen_in_batch.items()})
+    return _Judged(
+        ledgers, todo, results, {key: first for key, (_fp, first) in seen_in_batch.items()}, prefetched
+    )
 
 
 def _where(draft: VoucherDraft, index: int) -> str:

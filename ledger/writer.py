@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ledger import dialect, hashing
 from ledger.balances import add_balances
-from ledger.dialect import IN_LIST, driver_sql, list_param
+from ledger.dialect import IN_LIST, list_param, raw_sql
 from ledger.errors import map_database_error
-from ledger.models import PeriodRow
 from ledger.numbering import VOUCHER_WORD, word_of
 from ledger.review import counts_when_posted
 from ledger.staff_roles import recorded_how
@@ -120,7 +120,7 @@ def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | No
         )
         sql = dialect.locking(conn, sql, order_by="l.id", of="l")
         infos: dict[str, LedgerInfo] = {}
-        for lid, code, fund, head, checked, words, account_code, account_id, is_leaf in driver_sql(
+        for lid, code, fund, head, checked, words, account_code, account_id, is_leaf in raw_sql(
             conn, sql, (list_param(conn, account_codes), list_param(conn, codes))
         ):
             info = infos.get(code)
@@ -133,14 +133,14 @@ def load_ledgers(session: Session, codes: set[str], account_codes: set[str] | No
     sql = dialect.locking(conn, sql, order_by="id")
     infos = {
         code: LedgerInfo(lid, code, fund, head, bool(checked), words=words)
-        for lid, code, fund, head, checked, words in driver_sql(conn, sql, (list_param(conn, codes),))
+        for lid, code, fund, head, checked, words in raw_sql(conn, sql, (list_param(conn, codes),))
     }
     if not infos:
         return infos
     by_id = {info.id: info for info in infos.values()}
     sql = f"SELECT ledger_id, code, id, is_leaf FROM accounts WHERE ledger_id {IN_LIST}"
     params: list[object] = [list_param(conn, by_id)]
-    for ledger_id, code, account_id, is_leaf in driver_sql(conn, sql, tuple(params)):
+    for ledger_id, code, account_id, is_leaf in raw_sql(conn, sql, tuple(params)):
         by_id[ledger_id].accounts[code] = (account_id, bool(is_leaf))
     return infos
 
@@ -161,7 +161,7 @@ def existing_keys(
            f"WHERE ledger_id = ? AND idem_key {IN_LIST}")
     found: dict[tuple[str, str], KeyHit] = {}
     for code, keys in by_ledger.items():
-        for key, vid, fp, period, number, word, word_number in driver_sql(
+        for key, vid, fp, period, number, word, word_number in raw_sql(
             conn, sql, (ledgers[code].id, list_param(conn, keys))
         ):
             found[(code, key)] = (vid, fp, code, period, number, word, word_number)
@@ -177,26 +177,82 @@ def period_statuses(
     ``open_missing`` its row is added (open) in the caller's transaction.
     """
     status: dict[tuple[int, int], str] = {}
-    added = False
+    opened: list[tuple[object, ...]] = []
     conn = session.connection()
     for ledger_id in {lid for lid, _ in wanted}:
-        known = dict(driver_sql(conn, "SELECT period, status FROM periods WHERE ledger_id = ?", (ledger_id,)).all())
+        known = dict(raw_sql(conn, "SELECT period, status FROM periods WHERE ledger_id = ?", (ledger_id,)).fetchall())
         last_closed = max((p for p, s in known.items() if s == "closed"), default=0)
         for lid, period in wanted:
             if lid != ledger_id:
                 continue
-            if period in known:
-                status[(lid, period)] = known[period]
-            elif period < last_closed:
-                status[(lid, period)] = "closed"  # a month before a closed month is closed too
-            else:
-                status[(lid, period)] = "open"
-                if open_missing:
-                    session.add(PeriodRow(ledger_id=lid, period=period, status="open"))
-                    added = True
-    if added:
-        session.flush()
+            status[(lid, period)] = _status_of(known.get(period), period, last_closed)
+            if period not in known and status[(lid, period)] == "open" and open_missing:
+                opened.append((lid, period))
+    _open_periods(conn, opened)
     return status
+
+
+def _status_of(row_status: str | None, period: int, last_closed: int | None) -> str:
+    """A month's status: its row's, or for a month without a row closed if it lies before a
+    closed month (a month before a closed month is closed too), else open."""
+    if row_status is not None:
+        return row_status
+    return "closed" if period < (last_closed or 0) else "open"
+
+
+def _open_periods(conn: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Add the (ledger id, period) rows as open months, in the caller's transaction (the period
+    guards of the migrations judge them as they would an ORM flush)."""
+    if rows:
+        raw_sql(conn, "INSERT INTO periods (ledger_id, period, status) VALUES (?, ?, 'open')", list(rows))
+
+
+@dataclass
+class Prefetched:
+    """What a one-voucher call reads after the ledger lock, in one statement (``prefetch_one``):
+    the key's earlier voucher, the month's status (its row opened if missing), and the month's
+    next number with the voucher's id, which ``write`` then takes instead of asking again."""
+
+    existing: dict[tuple[str, str], KeyHit]
+    periods: dict[tuple[int, int], str]
+    number_key: tuple[int, int]
+    max_number: int
+    allocated: object
+
+
+def prefetch_one(
+    session: Session, draft: DraftRow, info: LedgerInfo, period: int, *, open_missing: bool
+) -> Prefetched:
+    """``existing_keys``, ``period_statuses`` and ``write``'s number and id reads for a call of
+    one voucher, as one statement: a single post is a handful of statements, and each statement
+    costs more in the drivers and the round trip than in the database.
+
+    It must run after ``load_ledgers`` took the ledger lock (PostgreSQL reads the numbers in
+    this statement's snapshot, taken once the lock is granted, so a waiting poster sees the
+    number the other one wrote).
+    """
+    conn = session.connection()
+    id_sql, id_params, _finish = dialect.id_allocation(conn, "vouchers", 1)
+    sql = (
+        "SELECT (SELECT status FROM periods WHERE ledger_id = ? AND period = ?),"
+        " (SELECT MAX(period) FROM periods WHERE ledger_id = ? AND status = 'closed'),"
+        " (SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?),"
+        f" ({id_sql}),"
+        " v.id, v.fingerprint, v.period, v.number, v.word, v.word_number"
+        " FROM (SELECT 1 AS one) AS one LEFT JOIN vouchers v ON v.ledger_id = ? AND v.idem_key = ?"
+    )
+    lid = info.id
+    row = raw_sql(conn, sql, (lid, period, lid, lid, period, *id_params, lid, draft.key)).fetchone()
+    row_status, last_closed, max_number, allocated, vid, fp, v_period, number, word, word_number = row
+    existing: dict[tuple[str, str], KeyHit] = {}
+    periods: dict[tuple[int, int], str] = {}
+    if vid is not None:
+        existing[(info.code, draft.key)] = (vid, fp, info.code, v_period, number, word, word_number)
+    else:
+        periods[(lid, period)] = _status_of(row_status, period, last_closed)
+        if row_status is None and periods[(lid, period)] == "open" and open_missing:
+            _open_periods(conn, [(lid, period)])
+    return Prefetched(existing, periods, (lid, period), int(max_number), allocated)
 
 
 def write(
@@ -204,6 +260,7 @@ def write(
     todo: Sequence[Todo],
     ledgers: Mapping[str, LedgerInfo],
     on_progress: Callable[[int], None] | None,
+    prefetched: Prefetched | None = None,
 ) -> list[tuple[int, int, str, int | None]]:
     """Write ``todo`` in order, and return each voucher's (id, number, 凭证字, word number) in order.
 
@@ -217,11 +274,14 @@ def write(
     pkeys = list(dict.fromkeys((ledgers[t[1].ledger].id, t[2]) for t in todo))
     # The first ledger-month's next number and the ids in one statement (a single post sends one).
     id_sql, id_params, ids_from = dialect.id_allocation(conn, "vouchers", len(todo))
-    first_max, allocated = driver_sql(conn, f"SELECT ({number_sql}), ({id_sql})", (*pkeys[0], *id_params)).one()
+    if prefetched is not None and len(todo) == 1 and pkeys[0] == prefetched.number_key:
+        first_max, allocated = prefetched.max_number, prefetched.allocated  # read after the lock already
+    else:
+        first_max, allocated = raw_sql(conn, f"SELECT ({number_sql}), ({id_sql})", (*pkeys[0], *id_params)).fetchone()
     next_number[pkeys[0]] = int(first_max) + 1
     ids = ids_from(allocated)
     for pkey in pkeys[1:]:
-        next_number[pkey] = driver_sql(conn, number_sql, pkey).scalar_one() + 1
+        next_number[pkey] = raw_sql(conn, number_sql, pkey).fetchone()[0] + 1
     # 凭证字 (ledger.numbering): a 收付转 ledger numbers each 字 apart, per month, without gaps.
     words: list[str] = []
     next_word_number: dict[tuple[int, int, str], int] = {}
@@ -236,7 +296,7 @@ def write(
         if wkey not in next_word_number:
             sql = ("SELECT COALESCE(MAX(word_number), 0) FROM vouchers "
                    "WHERE ledger_id = ? AND period = ? AND word = ?")
-            next_word_number[wkey] = driver_sql(conn, sql, wkey).scalar_one() + 1
+            next_word_number[wkey] = raw_sql(conn, sql, wkey).fetchone()[0] + 1
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
     posted_at: object = now if native else dialect.timestamp_text(now)
@@ -255,78 +315,89 @@ def write(
     chain_hash_of = hashing.chain_hash_v3_of
     version = hashing.HASH_VERSION
     try:
-        for start in range(0, len(todo), BATCH_ROWS_MAX):
-            voucher_rows: list[tuple[object, ...]] = []
-            add_voucher = voucher_rows.append
-            # Postings first: the voucher's insert guard checks the postings already there. On
-            # PostgreSQL they stream to the server while the rest of the chunk is still being built.
-            with dialect.row_sink(conn, "postings", POSTING_COLUMNS) as add_posting:
-                for position in range(start, min(start + BATCH_ROWS_MAX, len(todo))):
-                    _index, draft, period, date_iso, lines_json, fp = todo[position]
-                    voucher_id = ids[position]
-                    info = ledgers[draft.ledger]
-                    ledger_id = info.id
-                    number = next_number[(ledger_id, period)]
-                    next_number[(ledger_id, period)] = number + 1
-                    word = words[position]
-                    word_number: int | None = None
-                    if word != VOUCHER_WORD:
-                        word_number = next_word_number[(ledger_id, period, word)]
-                        next_word_number[(ledger_id, period, word)] = word_number + 1
-                    prev = info.head_hash
-                    auth = auth_of.get(draft.preparer) or auth_of.setdefault(
-                        draft.preparer, recorded_how(conn, draft.preparer))
-                    chash = info.head_hash = chain_hash_of(
-                        prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
-                        draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
-                        info.maker_checker, draft.attachments,
-                    )  # fmt: skip
-                    add_voucher(
-                        (
-                            voucher_id,
-                            ledger_id,
-                            period,
-                            number,
-                            draft.date if native else date_iso,
-                            draft.summary,
-                            draft.kind,
-                            draft.source,
-                            draft.key,
-                            fp,
-                            chash,
-                            prev,
-                            draft.link_id,
-                            draft.reversal_of_id,
-                            len(draft.lines),
-                            draft.preparer,
-                            auth,
-                            posted_at,
-                            word,
-                            word_number,
-                            version,
-                            draft.attachments,
+        # A few rows (a single post): the writes go to PostgreSQL in one pipeline, one wait (no COPY
+        # may run in a pipeline: only when every row goes as INSERT, ``dialect.PG_VALUES_ROWS_MAX``).
+        few = len(todo) <= dialect.PG_VALUES_ROWS_MAX and (
+            sum(len(t[1].lines) for t in todo) <= dialect.PG_VALUES_ROWS_MAX)
+        with dialect.pipelined(conn, few):
+            for start in range(0, len(todo), BATCH_ROWS_MAX):
+                voucher_rows: list[tuple[object, ...]] = []
+                add_voucher = voucher_rows.append
+                # Postings first: the voucher's insert guard checks the postings already there. On
+                # PostgreSQL they stream to the server while the rest of the chunk is still being built.
+                end = min(start + BATCH_ROWS_MAX, len(todo))
+                expected = (
+                    sum(len(todo[p][1].lines) for p in range(start, end))
+                    if end - start <= dialect.PG_VALUES_ROWS_MAX
+                    else dialect.PG_VALUES_ROWS_MAX + 1
+                )
+                with dialect.row_sink(conn, "postings", POSTING_COLUMNS, expected) as add_posting:
+                    for position in range(start, end):
+                        _index, draft, period, date_iso, lines_json, fp = todo[position]
+                        voucher_id = ids[position]
+                        info = ledgers[draft.ledger]
+                        ledger_id = info.id
+                        number = next_number[(ledger_id, period)]
+                        next_number[(ledger_id, period)] = number + 1
+                        word = words[position]
+                        word_number: int | None = None
+                        if word != VOUCHER_WORD:
+                            word_number = next_word_number[(ledger_id, period, word)]
+                            next_word_number[(ledger_id, period, word)] = word_number + 1
+                        prev = info.head_hash
+                        auth = auth_of.get(draft.preparer) or auth_of.setdefault(
+                            draft.preparer, recorded_how(conn, draft.preparer))
+                        chash = info.head_hash = chain_hash_of(
+                            prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
+                            draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
+                            info.maker_checker, draft.attachments,
+                        )  # fmt: skip
+                        add_voucher(
+                            (
+                                voucher_id,
+                                ledger_id,
+                                period,
+                                number,
+                                draft.date if native else date_iso,
+                                draft.summary,
+                                draft.kind,
+                                draft.source,
+                                draft.key,
+                                fp,
+                                chash,
+                                prev,
+                                draft.link_id,
+                                draft.reversal_of_id,
+                                len(draft.lines),
+                                draft.preparer,
+                                auth,
+                                posted_at,
+                                word,
+                                word_number,
+                                version,
+                                draft.attachments,
+                            )
                         )
-                    )
-                    counted = counts[position]
-                    accounts = info.accounts
-                    for line_no, line in enumerate(draft.lines, start=1):
-                        account_id = accounts[line.account][0]
-                        amount = line.amount_fen
-                        add_posting(
-                            (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
-                        )
-                        if not counted:
-                            continue  # maker-checker: counted when reviewed (ledger.review)
-                        cell = balances[(ledger_id, account_id, period)]
-                        if amount > 0:
-                            cell[0] += amount
-                        else:
-                            cell[1] -= amount
-                    add_placed((voucher_id, number, word, word_number))
-            dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
-            if on_progress is not None:
-                on_progress(len(voucher_rows))
-        add_balances(session, balances)
+                        counted = counts[position]
+                        accounts = info.accounts
+                        for line_no, line in enumerate(draft.lines, start=1):
+                            account_id = accounts[line.account][0]
+                            amount = line.amount_fen
+                            add_posting(
+                                (voucher_id, ledger_id, line_no, account_id, amount, line.summary, line.counterparty)
+                            )
+                            if not counted:
+                                continue  # maker-checker: counted when reviewed (ledger.review)
+                            cell = balances[(ledger_id, account_id, period)]
+                            if amount > 0:
+                                cell[0] += amount
+                            else:
+                                cell[1] -= amount
+                        add_placed((voucher_id, number, word, word_number))
+                dialect.insert_rows(conn, "vouchers", VOUCHER_COLUMNS, voucher_rows)
+                if on_progress is not None:
+                    on_progress(len(voucher_rows))
+            add_balances(session, balances)
         dialect.refresh_statistics(conn, len(todo), JOURNAL_TABLES)
     except DBAPIError as exc:
         mapped = map_database_error(exc)
