@@ -28,6 +28,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from ledger import hashing
+from ledger.balances import is_pair_account
 from ledger.closing_accounts import PENDING_ROOTS
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
@@ -82,6 +83,8 @@ class _Data:
     guards_found: dict[str, tuple[bool, str]] = field(default_factory=dict)
     #: PostgreSQL: trigger function name → (frozen body, body in the database or None).
     functions: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: pair_balances (revision 0019): (ledger, account, period, counterparty) → (debit, credit).
+    pair_balances: dict[tuple[int, int, int, str], tuple[int, int]] = field(default_factory=dict)
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -158,6 +161,15 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
 
     data = _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
                  withdrawn_ids(session, list(ledgers)))
+    if inspect(session.connection()).has_table("pair_balances"):
+        data.pair_balances = {
+            (r["ledger_id"], r["account_id"], r["period"], r["counterparty"]): (r["debit_fen"], r["credit_fen"])
+            for r in _rows(
+                session,
+                "SELECT ledger_id, account_id, period, counterparty, debit_fen, credit_fen FROM pair_balances "
+                f"WHERE ledger_id IN ({id_list})",
+            )
+        }
     _load_guards(session, data)
     return data
 
@@ -426,6 +438,53 @@ def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
             )
 
 
+def check_pair_balances(data: _Data) -> Iterator[Problem]:
+    """``pair_balances`` (revision 0019) hold the counted postings on the inter-level accounts per
+    month and counterparty, closing transfers and their reversal chains left out; recomputed here."""
+    by_id = {v["id"]: v for v in data.vouchers}
+
+    def closing_chain(voucher: dict) -> bool:
+        seen: set[int] = set()
+        while voucher is not None and voucher["id"] not in seen:
+            if voucher["kind"] == "closing":
+                return True
+            if voucher["kind"] != "reversal" or voucher["reversal_of_id"] is None:
+                return False
+            seen.add(voucher["id"])
+            voucher = by_id.get(voucher["reversal_of_id"])  # type: ignore[assignment]
+        return False
+
+    computed: dict[tuple[int, int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for voucher_id, lines in data.postings.items():
+        v = by_id.get(voucher_id)
+        if v is None or voucher_id in data.uncounted:
+            continue
+        wanted = [p for p in lines if is_pair_account(str(data.accounts.get(p["account_id"], {}).get("code", "")))]
+        if not wanted or closing_chain(v):
+            continue
+        for p in wanted:
+            cell = computed[(p["ledger_id"], p["account_id"], v["period"], (p["counterparty"] or "").strip())]
+            amount = int(p["amount_fen"])
+            if amount > 0:
+                cell[0] += amount
+            else:
+                cell[1] -= amount
+    for key in sorted(set(computed) | set(data.pair_balances)):
+        want = tuple(computed.get(key, [0, 0]))
+        have = tuple(int(x) for x in data.pair_balances.get(key, (0, 0)))
+        if want != have:
+            ledger = data.ledgers[key[0]]["code"]
+            account = data.accounts.get(key[1], {}).get("code", key[1])
+            named = f" with {key[3]}" if key[3] else ""
+            yield Problem(
+                "pair_balance",
+                ledger,
+                None,
+                f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
+                f"differ from the postings {want}",
+            )
+
+
 def check_reviews(data: _Data) -> Iterator[Problem]:
     """Maker-checker (ledger.review): no self-review, no review where none is due, no closed month
     with vouchers awaiting review — each also a database guard, checked again here."""
@@ -532,6 +591,7 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
     check_orphans,
     check_periods_and_numbers,
     check_balance_snapshots,
+    check_pair_balances,
     check_reviews,
     check_closed_months,
     check_guards,
