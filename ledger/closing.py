@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
@@ -241,6 +241,8 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
     if not gross:
         return []
     income = {aid for aid, (_a, side) in gross.items() if side == "debit"}
+    if not _contra_possible(session, ledger.id, gross, income, start, end):
+        return []
     rows = session.execute(
         select(
             Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
@@ -285,6 +287,49 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
             )
         )
     return out
+
+
+def _contra_possible(
+    session: Session, ledger_id: int, gross: dict[int, tuple[Account, str]], income: set[int], start: int, end: int
+) -> bool:
+    """Can months ``start``..``end`` hold a contra entry at all? Asked of the monthly snapshots, so
+    a ledger-month without one costs its accounts, not its vouchers (issue 19 item 1).
+
+    A counted posting on the contra side of a gross account is in ``account_balances``; the only
+    other postings there on that side are the closing vouchers' (one or two a month, found through
+    the partial index ``ix_vouchers_closing``). Whatever the snapshots hold beyond them is a contra
+    entry. A 红字冲销 may undo one from the normal side, so any reversal in the months
+    (``ix_vouchers_reversals``) sends the question to the postings too."""
+    ab = AccountBalance
+    contra: dict[tuple[int, int], int] = {}
+    for aid, period, debit, credit in session.execute(
+        select(ab.account_id, ab.period, ab.debit_fen, ab.credit_fen).where(
+            ab.ledger_id == ledger_id, ab.period >= start, ab.period <= end, ab.account_id.in_(sorted(gross))
+        )
+    ):
+        amount = int(debit) if aid in income else int(credit)
+        if amount:
+            contra[(aid, period)] = amount
+    if contra:
+        for aid, period, amount in session.execute(
+            select(Posting.account_id, Voucher.period, Posting.amount_fen)
+            .join(Voucher, Voucher.id == Posting.voucher_id)
+            .where(Voucher.kind == literal_column("'closing'"), Voucher.ledger_id == ledger_id,
+                   Voucher.period >= start, Voucher.period <= end, Posting.account_id.in_(sorted(gross)))
+        ):
+            on_contra = amount > 0 if aid in income else amount < 0
+            if on_contra and (aid, period) in contra:
+                contra[(aid, period)] -= abs(int(amount))
+    if any(v > 0 for v in contra.values()):
+        return True
+    return session.execute(
+        select(Voucher.id).where(
+            Voucher.reversal_of_id.is_not(None),
+            Voucher.ledger_id == ledger_id,
+            Voucher.period >= start,
+            Voucher.period <= end,
+        ).limit(1)
+    ).first() is not None
 
 
 def _reversal_chains(session: Session, voucher_ids: set[int]) -> dict[int, tuple[int, str]]:

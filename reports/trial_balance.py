@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import PENDING_ROOTS
@@ -32,7 +32,7 @@ from ledger.dialect import in_list
 from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import direction_of, format_fen
-from ledger.periods import first_day, last_day, period_of, period_range, previous_period
+from ledger.periods import first_day, last_day, period_of, previous_period
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 
@@ -557,27 +557,29 @@ def reversal_depth(session: Session, voucher_ids: Iterable[int]) -> dict[int, in
 def special_postings(session: Session, ledger_id: int, start: int, end: int) -> list[_Special]:
     """Postings of the closing and reversal vouchers of months ``start``..``end``.
 
-    Found without reading the months' other vouchers: closing vouchers are dated on the last day
-    of their month (``ledger.closing``), so only that day is read through the vouchers'
-    ``(ledger_id, voucher_date)`` index; reversals through the unique index on ``reversal_of_id``.
+    Found without reading the months' other vouchers: through the partial indexes that hold only
+    closing vouchers and only reversals, per ledger and month.
     """
-    days = [last_day(p) for p in period_range(start, end)]
+    # Both through the partial indexes of revision 0019 (``ix_vouchers_closing``,
+    # ``ix_vouchers_reversals``), which hold only those vouchers; the kind is a literal so that
+    # PostgreSQL can match the index's predicate whatever plan it keeps.
     ids = set(
         session.execute(
             select(Voucher.id).where(
-                Voucher.ledger_id == ledger_id, Voucher.voucher_date.in_(days), Voucher.kind == "closing"
+                Voucher.kind == literal_column("'closing'"),
+                Voucher.ledger_id == ledger_id,
+                Voucher.period >= start,
+                Voucher.period <= end,
             )
         ).scalars()
     )
-    # ``+ 0`` keeps SQLite from walking the (ledger_id, period, number) index over every voucher of
-    # the months; the range on reversal_of_id uses its unique index, which holds only reversals.
     ids |= set(
         session.execute(
             select(Voucher.id).where(
-                Voucher.reversal_of_id > 0,
-                (Voucher.ledger_id + 0) == ledger_id,
-                (Voucher.period + 0) >= start,
-                (Voucher.period + 0) <= end,
+                Voucher.reversal_of_id.is_not(None),
+                Voucher.ledger_id == ledger_id,
+                Voucher.period >= start,
+                Voucher.period <= end,
             )
         ).scalars()
     )

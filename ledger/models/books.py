@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -192,6 +193,12 @@ class Voucher(Base):
         Index("ix_vouchers_link_id", "link_id"),
         Index("ix_vouchers_ledger_date", "ledger_id", "voucher_date"),
         Index("ix_vouchers_word_number", "ledger_id", "period", "word", "word_number", unique=True),
+        # Partial (revision 0019): the few closing and reversal vouchers of a ledger-month, found
+        # without walking the month's other vouchers or every reversal of the books.
+        Index("ix_vouchers_closing", "ledger_id", "period", sqlite_where=text("kind = 'closing'"),
+              postgresql_where=text("kind = 'closing'")),
+        Index("ix_vouchers_reversals", "ledger_id", "period", sqlite_where=text("reversal_of_id IS NOT NULL"),
+              postgresql_where=text("reversal_of_id IS NOT NULL")),
     )
 
     id: Mapped[ID]

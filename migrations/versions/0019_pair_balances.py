@@ -10,7 +10,9 @@ transfers and their 红字冲销 left out, since they are not money between leve
 The invariant (the table equals the postings) is checked by ``verify`` (``pair_balance``), as
 ``account_balances`` is; the guard SQL frozen beside this file (``0019_pair_balances.pg.sql``)
 refuses TRUNCATE on PostgreSQL as for every table. The upgrade fills the table from the postings
-already there.
+already there. Two partial indexes on ``vouchers (ledger_id, period)`` — closing vouchers, and
+reversals — let the statements find a ledger-month's few such vouchers without reading the others
+(they hold only those rows, so posting an ordinary voucher does not touch them).
 
 Revision ID: 0019
 Revises: 0015
@@ -71,10 +73,17 @@ def upgrade() -> None:
                             name='fk_pair_balances_account_ledger', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('ledger_id', 'account_id', 'period', 'counterparty', name=op.f('pk_pair_balances'))
     )
+    # The closing and reversal vouchers of a ledger-month, for the reports that set them apart.
+    for name, where in (("ix_vouchers_closing", "kind = 'closing'"),
+                        ("ix_vouchers_reversals", "reversal_of_id IS NOT NULL")):
+        op.create_index(name, 'vouchers', ['ledger_id', 'period'], unique=False,
+                        sqlite_where=sa.text(where), postgresql_where=sa.text(where))
     revision_sql.run(__file__, "up")
     op.execute(sa.text(_FILL))
 
 
 def downgrade() -> None:
     revision_sql.run(__file__, "down")
+    op.drop_index('ix_vouchers_reversals', table_name='vouchers')
+    op.drop_index('ix_vouchers_closing', table_name='vouchers')
     op.drop_table('pair_balances')
