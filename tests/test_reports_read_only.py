@@ -156,6 +156,7 @@ ARGUMENTS: dict[str, Call] = {
     "trial_balance_as_of": Call(call("C-EMP", dt.date(2024, 2, 15), by_counterparty=True)),
     "account_totals": Call(args(lambda b: (b.ledger_id("C-EMP"), JAN, MAR))),
     "account_totals_as_of": Call(args(lambda b: (b.ledger_id("C-EMP"), JAN, dt.date(2024, 3, 15)))),
+    "account_totals_of": Call(args(lambda b: ([b.ledger_id("C-EMP"), b.ledger_id("X1-EMP")], JAN, MAR))),
     "postings_totals": Call(args(lambda b: (b.ledger_id("C-EMP"), D1, D2))),
     "partial_month_totals": Call(args(lambda b: (b.ledger_id("X3-EMP"), dt.date(2024, 3, 1), dt.date(2024, 3, 20)))),
     "counterparty_breakdown": Call(args(lambda b: (b.ledger_id("C-EMP"), b.accounts("C-EMP", "50010101"), D1, D2))),
