@@ -496,10 +496,15 @@ def counterparty_breakdown(
 # ------------------------------------------------------------------ readers for the statements
 def leaf_balances(session: Session, ledger_id: int, through: int) -> dict[int, int]:
     """account id → signed balance at the end of month ``through`` (closing vouchers included)."""
+    return leaf_balances_of(session, [ledger_id], through)
+
+
+def leaf_balances_of(session: Session, ledger_ids: Sequence[int], through: int) -> dict[int, int]:
+    """``leaf_balances`` of several ledgers in one statement (account ids are unique across ledgers)."""
     ab = AccountBalance
     rows = session.execute(
         select(ab.account_id, func.sum(ab.debit_fen - ab.credit_fen))
-        .where(ab.ledger_id == ledger_id, ab.period <= through)
+        .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period <= through)
         .group_by(ab.account_id)
     )
     return {aid: int(total or 0) for aid, total in rows}
@@ -577,6 +582,11 @@ def reversal_depth(session: Session, voucher_ids: Iterable[int]) -> dict[int, in
 
 
 def special_postings(session: Session, ledger_id: int, start: int, end: int) -> list[_Special]:
+    """Postings of the closing and reversal vouchers of months ``start``..``end`` (see ``special_postings_of``)."""
+    return special_postings_of(session, [ledger_id], start, end)
+
+
+def special_postings_of(session: Session, ledger_ids: Sequence[int], start: int, end: int) -> list[_Special]:
     """Postings of the closing and reversal vouchers of months ``start``..``end``.
 
     Found without reading the months' other vouchers: through the partial indexes that hold only
@@ -589,7 +599,7 @@ def special_postings(session: Session, ledger_id: int, start: int, end: int) -> 
         session.execute(
             select(Voucher.id).where(
                 Voucher.kind == literal_column("'closing'"),
-                Voucher.ledger_id == ledger_id,
+                Voucher.ledger_id.in_(sorted(ledger_ids)),
                 Voucher.period >= start,
                 Voucher.period <= end,
             )
@@ -599,7 +609,7 @@ def special_postings(session: Session, ledger_id: int, start: int, end: int) -> 
         session.execute(
             select(Voucher.id).where(
                 Voucher.reversal_of_id.is_not(None),
-                Voucher.ledger_id == ledger_id,
+                Voucher.ledger_id.in_(sorted(ledger_ids)),
                 Voucher.period >= start,
                 Voucher.period <= end,
             )
@@ -619,16 +629,22 @@ def special_postings(session: Session, ledger_id: int, start: int, end: int) -> 
 
 def statement_flows(session: Session, ledger_id: int, start: int, end: int) -> dict[int, Flow]:
     """account id → ``Flow`` over months ``start``..``end``, for the 收支表 (see ``Flow``)."""
+    return statement_flows_of(session, [ledger_id], start, end)
+
+
+def statement_flows_of(session: Session, ledger_ids: Sequence[int], start: int, end: int) -> dict[int, Flow]:
+    """``statement_flows`` of several ledgers in a few statements, not a few per ledger (a
+    consolidation's 收支表; account ids are unique across ledgers)."""
     ab = AccountBalance
     flows: dict[int, Flow] = {
         aid: Flow(int(d or 0), int(c or 0))
         for aid, d, c in session.execute(
             select(ab.account_id, func.sum(ab.debit_fen), func.sum(ab.credit_fen))
-            .where(ab.ledger_id == ledger_id, ab.period >= start, ab.period <= end)
+            .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period >= start, ab.period <= end)
             .group_by(ab.account_id)
         )
     }
-    specials = special_postings(session, ledger_id, start, end)
+    specials = special_postings_of(session, ledger_ids, start, end)
     if not specials:
         return flows
     ids = {s.voucher_id for s in specials}

@@ -161,10 +161,13 @@ ARGUMENTS: dict[str, Call] = {
     "partial_month_totals": Call(args(lambda b: (b.ledger_id("X3-EMP"), dt.date(2024, 3, 1), dt.date(2024, 3, 20)))),
     "counterparty_breakdown": Call(args(lambda b: (b.ledger_id("C-EMP"), b.accounts("C-EMP", "50010101"), D1, D2))),
     "leaf_balances": Call(args(lambda b: (b.ledger_id("C-EMP"), MAR))),
+    "leaf_balances_of": Call(args(lambda b: ([b.ledger_id("C-EMP"), b.ledger_id("X1-EMP")], MAR))),
     "closing_transfer_ids": Call(args(lambda b: (b.voucher_ids("C-EMP"),))),
     "reversal_depth": Call(args(lambda b: (b.voucher_ids("C-EMP"),))),
     "special_postings": Call(args(lambda b: (b.ledger_id("C-EMP"), JAN, MAR))),
+    "special_postings_of": Call(args(lambda b: ([b.ledger_id("C-EMP"), b.ledger_id("X1-EMP")], JAN, MAR))),
     "statement_flows": Call(args(lambda b: (b.ledger_id("C-EMP"), JAN, MAR))),
+    "statement_flows_of": Call(args(lambda b: ([b.ledger_id("C-EMP"), b.ledger_id("X1-EMP")], JAN, MAR))),
     # detail ledgers and journals
     "detail_ledger": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
     "range_totals": Call(args(lambda b: (b.ledger_id("C-EMP"), b.account_ids("C-EMP", "100301"), D1, D2))),
