@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger, record
@@ -229,18 +229,12 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
     with a negative amount), its posting on the contra side undoes a normal one (not listed) —
     the way the 收支表 counts a reversal (``reports.trial_balance.Flow``).
     """
-    roots = {**dict.fromkeys(GROSS_INCOME_ROOTS, "debit"), **dict.fromkeys(GROSS_EXPENSE_ROOTS, "credit")}
-    gross = {
-        a.id: (a, side)
-        for a in session.execute(
-            select(Account).where(Account.ledger_id == ledger.id, Account.is_leaf.is_(True))
-        ).scalars()
-        for root, side in roots.items()
-        if a.code.startswith(root)
-    }
+    gross = _gross_leaves(session, [ledger.id])
     if not gross:
         return []
     income = {aid for aid, (_a, side) in gross.items() if side == "debit"}
+    if ledger.id not in _contra_ledgers(session, gross, start, end):
+        return []
     rows = session.execute(
         select(
             Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
@@ -285,6 +279,76 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
             )
         )
     return out
+
+
+def _gross_leaves(session: Session, ledger_ids: Sequence[int]) -> dict[int, tuple[Account, str]]:
+    """The gross 收支表 leaves of the ledgers: account id → (account, its contra side)."""
+    roots = {**dict.fromkeys(GROSS_INCOME_ROOTS, "debit"), **dict.fromkeys(GROSS_EXPENSE_ROOTS, "credit")}
+    return {
+        a.id: (a, side)
+        for a in session.execute(
+            select(Account).where(Account.ledger_id.in_(sorted(ledger_ids)), Account.is_leaf.is_(True))
+        ).scalars()
+        for root, side in roots.items()
+        if a.code.startswith(root)
+    }
+
+
+def _contra_ledgers(session: Session, gross: dict[int, tuple[Account, str]], start: int, end: int) -> set[int]:
+    """The ledgers (ids) whose months ``start``..``end`` can hold a contra entry at all. Asked of
+    the monthly snapshots, so a ledger-month without one costs its accounts, not its vouchers
+    (issue 19 item 1).
+
+    A counted posting on the contra side of a gross account is in ``account_balances``; the only
+    other postings there on that side are the closing vouchers' (one or two a month, found through
+    the partial index ``ix_vouchers_closing``). Whatever the snapshots hold beyond them is a contra
+    entry. A 红字冲销 may undo one from the normal side, so any reversal in the months
+    (``ix_vouchers_reversals``) sends the question to the postings too."""
+    if not gross:
+        return set()
+    ledger_ids = sorted({a.ledger_id for a, _side in gross.values()})
+    income = {aid for aid, (_a, side) in gross.items() if side == "debit"}
+    ab = AccountBalance
+    contra: dict[tuple[int, int], int] = {}
+    for aid, period, debit, credit in session.execute(
+        select(ab.account_id, ab.period, ab.debit_fen, ab.credit_fen).where(
+            ab.ledger_id.in_(ledger_ids), ab.period >= start, ab.period <= end, ab.account_id.in_(sorted(gross))
+        )
+    ):
+        amount = int(debit) if aid in income else int(credit)
+        if amount:
+            contra[(aid, period)] = amount
+    if contra:
+        for aid, period, amount in session.execute(
+            select(Posting.account_id, Voucher.period, Posting.amount_fen)
+            .join(Voucher, Voucher.id == Posting.voucher_id)
+            .where(Voucher.kind == literal_column("'closing'"), Voucher.ledger_id.in_(ledger_ids),
+                   Voucher.period >= start, Voucher.period <= end, Posting.account_id.in_(sorted(gross)))
+        ):
+            on_contra = amount > 0 if aid in income else amount < 0
+            if on_contra and (aid, period) in contra:
+                contra[(aid, period)] -= abs(int(amount))
+    out = {gross[aid][0].ledger_id for (aid, _p), v in contra.items() if v > 0}
+    out |= set(
+        session.execute(
+            select(Voucher.ledger_id)
+            .where(
+                Voucher.reversal_of_id.is_not(None),
+                Voucher.ledger_id.in_(ledger_ids),
+                Voucher.period >= start,
+                Voucher.period <= end,
+            )
+            .distinct()
+        ).scalars()
+    )
+    return out
+
+
+def contra_entries_of(session: Session, ledgers: Sequence[Ledger], start: int, end: int) -> list[ContraEntry]:
+    """``contra_entries`` of several ledgers, in their order: the snapshots of all of them asked
+    at once, the postings read only for a ledger that can hold one (a consolidation's note)."""
+    possible = _contra_ledgers(session, _gross_leaves(session, [lg.id for lg in ledgers]), start, end)
+    return [e for lg in ledgers if lg.id in possible for e in contra_entries(session, lg, start, end)]
 
 
 def _reversal_chains(session: Session, voucher_ids: set[int]) -> dict[int, tuple[int, str]]:

@@ -32,7 +32,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
-from ledger.balances import add_balances
+from ledger.balances import add_balances, add_pair_lines, pair_lines_of
 from ledger.books import get_ledger
 from ledger.dialect import lock_rows
 from ledger.errors import (
@@ -265,6 +265,7 @@ def review(session: Session, ledger_code: str, voucher_id: int, reviewer: str,
             else:
                 cell[1] -= amount
         add_balances(session, totals)
+        add_pair_lines(session, pair_lines_of(session, voucher.id))
     except DBAPIError as exc:
         mapped = map_database_error(exc)
         if mapped is not None:

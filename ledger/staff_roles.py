@@ -53,7 +53,8 @@ LOGIN_LENGTH_MAX = 63
 
 #: voucher_withdrawals: 作废 by the preparer (制单, 记账, 主管) and 退回 by a reviewer (审核); the table is
 #: insert-only by its triggers (revision 0008), whatever UPDATE the grant names
-_JOURNAL_TABLES = ("vouchers", "postings", "account_balances", "periods", "audit_events", "voucher_withdrawals")
+_JOURNAL_TABLES = ("vouchers", "postings", "account_balances", "pair_balances", "periods", "audit_events",
+                   "voucher_withdrawals")
 _PREPARER_TABLES = (*_JOURNAL_TABLES, "bank_imports", "bank_statement_lines", "bank_line_vouchers",
                     "fund_inputs")
 _SETUP_TABLES = ("entities", "ledgers", "accounts")
@@ -137,7 +138,7 @@ def _privileges(role: str, group: str, schema: str) -> list[str]:
     if role == "制单":
         writes = _PREPARER_TABLES
     elif role == "审核":
-        writes = ("voucher_reviews", "voucher_withdrawals", "account_balances", "audit_events")
+        writes = ("voucher_reviews", "voucher_withdrawals", "account_balances", "pair_balances", "audit_events")
     elif role == "记账":
         writes = _JOURNAL_TABLES
     elif role == "主管":

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from ledger import hashing
+from ledger.balances import is_pair_account
 from ledger.closing_accounts import PENDING_ROOTS
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
@@ -91,6 +92,8 @@ class _Data:
     functions_rerouted: list[str] = field(default_factory=list)
     #: ``on_hashed(n)``: ``n`` more vouchers' hashes recomputed (``verify``'s ``on_progress``).
     on_hashed: Callable[[int], None] | None = None
+    #: pair_balances (revision 0019): (ledger, account, period, counterparty) → (debit, credit).
+    pair_balances: dict[tuple[int, int, int, str], tuple[int, int]] = field(default_factory=dict)
 
 
 def _rows(session: Session, sql: str | TextClause, **params: object) -> Iterator[dict]:
@@ -171,6 +174,15 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
 
     data = _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
                  withdrawn_ids(session, list(ledgers)))
+    if inspect(session.connection()).has_table("pair_balances"):
+        data.pair_balances = {
+            (r["ledger_id"], r["account_id"], r["period"], r["counterparty"]): (r["debit_fen"], r["credit_fen"])
+            for r in _rows(
+                session,
+                "SELECT ledger_id, account_id, period, counterparty, debit_fen, credit_fen FROM pair_balances "
+                f"WHERE ledger_id IN ({id_list})",
+            )
+        }
     _load_guards(session, data)
     return data
 
@@ -454,6 +466,53 @@ def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
             )
 
 
+def check_pair_balances(data: _Data) -> Iterator[Problem]:
+    """``pair_balances`` (revision 0019) hold the counted postings on the inter-level accounts per
+    month and counterparty, closing transfers and their reversal chains left out; recomputed here."""
+    by_id = {v["id"]: v for v in data.vouchers}
+
+    def closing_chain(voucher: dict) -> bool:
+        seen: set[int] = set()
+        while voucher is not None and voucher["id"] not in seen:
+            if voucher["kind"] == "closing":
+                return True
+            if voucher["kind"] != "reversal" or voucher["reversal_of_id"] is None:
+                return False
+            seen.add(voucher["id"])
+            voucher = by_id.get(voucher["reversal_of_id"])  # type: ignore[assignment]
+        return False
+
+    computed: dict[tuple[int, int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for voucher_id, lines in data.postings.items():
+        v = by_id.get(voucher_id)
+        if v is None or voucher_id in data.uncounted:
+            continue
+        wanted = [p for p in lines if is_pair_account(str(data.accounts.get(p["account_id"], {}).get("code", "")))]
+        if not wanted or closing_chain(v):
+            continue
+        for p in wanted:
+            cell = computed[(p["ledger_id"], p["account_id"], v["period"], (p["counterparty"] or "").strip())]
+            amount = int(p["amount_fen"])
+            if amount > 0:
+                cell[0] += amount
+            else:
+                cell[1] -= amount
+    for key in sorted(set(computed) | set(data.pair_balances)):
+        want = tuple(computed.get(key, [0, 0]))
+        have = tuple(int(x) for x in data.pair_balances.get(key, (0, 0)))
+        if want != have:
+            ledger = data.ledgers[key[0]]["code"]
+            account = data.accounts.get(key[1], {}).get("code", key[1])
+            named = f" with {key[3]}" if key[3] else ""
+            yield Problem(
+                "pair_balance",
+                ledger,
+                None,
+                f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
+                f"differ from the postings {want}",
+            )
+
+
 def check_reviews(data: _Data) -> Iterator[Problem]:
     """Maker-checker (ledger.review): no self-review, no review where none is due, no closed month
     with vouchers awaiting review — each also a database guard, checked again here."""
@@ -563,6 +622,7 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
     check_orphans,
     check_periods_and_numbers,
     check_balance_snapshots,
+    check_pair_balances,
     check_reviews,
     check_closed_months,
     check_guards,
@@ -635,4 +695,6 @@ def _split(data: _Data) -> dict[int, _Data]:
         parts.get(cell[0], orphan).balances[cell] = totals
     for voucher_id, review in data.reviews.items():
         parts.get(review["ledger_id"], orphan).reviews[voucher_id] = review
+    for pair_key, pair_totals in data.pair_balances.items():
+        parts.get(pair_key[0], orphan).pair_balances[pair_key] = pair_totals
     return parts

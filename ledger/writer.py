@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ledger import dialect, hashing
-from ledger.balances import add_balances
+from ledger.balances import PAIR_ROOTS, PairLine, add_balances, add_pair_lines
 from ledger.dialect import IN_LIST, list_param, raw_sql
 from ledger.errors import map_database_error
 from ledger.numbering import VOUCHER_WORD, word_of
@@ -310,6 +310,7 @@ def write(
         counts = [True] * len(todo)
     placed: list[tuple[int, int, str, int | None]] = []
     add_placed = placed.append
+    pair_lines: list[PairLine] = []  # counted postings on inter-level accounts (ledger.balances)
     # How each preparer is known (revision 0009); on PostgreSQL the database decides it again.
     auth_of: dict[str, str] = {}
     chain_hash_of = hashing.chain_hash_v3_of
@@ -388,6 +389,9 @@ def write(
                             )
                             if not counted:
                                 continue  # maker-checker: counted when reviewed (ledger.review)
+                            if line.account.startswith(PAIR_ROOTS):
+                                pair_lines.append((ledger_id, account_id, period, line.counterparty, amount,
+                                                   draft.kind, draft.reversal_of_id))
                             cell = balances[(ledger_id, account_id, period)]
                             if amount > 0:
                                 cell[0] += amount
@@ -398,6 +402,7 @@ def write(
                 if on_progress is not None:
                     on_progress(len(voucher_rows))
             add_balances(session, balances)
+        add_pair_lines(session, pair_lines)
         dialect.refresh_statistics(conn, len(todo), JOURNAL_TABLES)
     except DBAPIError as exc:
         mapped = map_database_error(exc)

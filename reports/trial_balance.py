@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import PENDING_ROOTS
@@ -32,7 +32,7 @@ from ledger.dialect import in_list
 from ledger.errors import DateError
 from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
 from ledger.money import direction_of, format_fen
-from ledger.periods import first_day, last_day, period_of, period_range, previous_period
+from ledger.periods import first_day, last_day, period_of, previous_period
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
 
@@ -189,6 +189,28 @@ def account_totals(session: Session, ledger_id: int, start: int, end: int) -> di
             func.sum(case((ab.period >= year_start, ab.credit_fen), else_=0)),
         )
         .where(ab.ledger_id == ledger_id, ab.period <= end)
+        .group_by(ab.account_id)
+    )
+    return {aid: tuple(int(x or 0) for x in rest) for aid, *rest in rows}  # type: ignore[misc]
+
+
+def account_totals_of(session: Session, ledger_ids: Sequence[int], start: int, end: int) -> dict[int, Five]:
+    """``account_totals`` of several ledgers in one statement (account ids are unique across
+    ledgers): what a consolidation reads, one round trip for the whole subtree."""
+    if not ledger_ids:
+        return {}
+    year_start = (end // 100) * 100 + 1
+    ab = AccountBalance
+    rows = session.execute(
+        select(
+            ab.account_id,
+            func.sum(case((ab.period < start, ab.debit_fen - ab.credit_fen), else_=0)),
+            func.sum(case((ab.period >= start, ab.debit_fen), else_=0)),
+            func.sum(case((ab.period >= start, ab.credit_fen), else_=0)),
+            func.sum(case((ab.period >= year_start, ab.debit_fen), else_=0)),
+            func.sum(case((ab.period >= year_start, ab.credit_fen), else_=0)),
+        )
+        .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period <= end)
         .group_by(ab.account_id)
     )
     return {aid: tuple(int(x or 0) for x in rest) for aid, *rest in rows}  # type: ignore[misc]
@@ -479,10 +501,15 @@ def counterparty_breakdown(
 # ------------------------------------------------------------------ readers for the statements
 def leaf_balances(session: Session, ledger_id: int, through: int) -> dict[int, int]:
     """account id → signed balance at the end of month ``through`` (closing vouchers included)."""
+    return leaf_balances_of(session, [ledger_id], through)
+
+
+def leaf_balances_of(session: Session, ledger_ids: Sequence[int], through: int) -> dict[int, int]:
+    """``leaf_balances`` of several ledgers in one statement (account ids are unique across ledgers)."""
     ab = AccountBalance
     rows = session.execute(
         select(ab.account_id, func.sum(ab.debit_fen - ab.credit_fen))
-        .where(ab.ledger_id == ledger_id, ab.period <= through)
+        .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period <= through)
         .group_by(ab.account_id)
     )
     return {aid: int(total or 0) for aid, total in rows}
@@ -560,29 +587,36 @@ def reversal_depth(session: Session, voucher_ids: Iterable[int]) -> dict[int, in
 
 
 def special_postings(session: Session, ledger_id: int, start: int, end: int) -> list[_Special]:
+    """Postings of the closing and reversal vouchers of months ``start``..``end`` (see ``special_postings_of``)."""
+    return special_postings_of(session, [ledger_id], start, end)
+
+
+def special_postings_of(session: Session, ledger_ids: Sequence[int], start: int, end: int) -> list[_Special]:
     """Postings of the closing and reversal vouchers of months ``start``..``end``.
 
-    Found without reading the months' other vouchers: closing vouchers are dated on the last day
-    of their month (``ledger.closing``), so only that day is read through the vouchers'
-    ``(ledger_id, voucher_date)`` index; reversals through the unique index on ``reversal_of_id``.
+    Found without reading the months' other vouchers: through the partial indexes that hold only
+    closing vouchers and only reversals, per ledger and month.
     """
-    days = [last_day(p) for p in period_range(start, end)]
+    # Both through the partial indexes of revision 0019 (``ix_vouchers_closing``,
+    # ``ix_vouchers_reversals``), which hold only those vouchers; the kind is a literal so that
+    # PostgreSQL can match the index's predicate whatever plan it keeps.
     ids = set(
         session.execute(
             select(Voucher.id).where(
-                Voucher.ledger_id == ledger_id, Voucher.voucher_date.in_(days), Voucher.kind == "closing"
+                Voucher.kind == literal_column("'closing'"),
+                Voucher.ledger_id.in_(sorted(ledger_ids)),
+                Voucher.period >= start,
+                Voucher.period <= end,
             )
         ).scalars()
     )
-    # ``+ 0`` keeps SQLite from walking the (ledger_id, period, number) index over every voucher of
-    # the months; the range on reversal_of_id uses its unique index, which holds only reversals.
     ids |= set(
         session.execute(
             select(Voucher.id).where(
-                Voucher.reversal_of_id > 0,
-                (Voucher.ledger_id + 0) == ledger_id,
-                (Voucher.period + 0) >= start,
-                (Voucher.period + 0) <= end,
+                Voucher.reversal_of_id.is_not(None),
+                Voucher.ledger_id.in_(sorted(ledger_ids)),
+                Voucher.period >= start,
+                Voucher.period <= end,
             )
         ).scalars()
     )
@@ -600,16 +634,22 @@ def special_postings(session: Session, ledger_id: int, start: int, end: int) -> 
 
 def statement_flows(session: Session, ledger_id: int, start: int, end: int) -> dict[int, Flow]:
     """account id → ``Flow`` over months ``start``..``end``, for the 收支表 (see ``Flow``)."""
+    return statement_flows_of(session, [ledger_id], start, end)
+
+
+def statement_flows_of(session: Session, ledger_ids: Sequence[int], start: int, end: int) -> dict[int, Flow]:
+    """``statement_flows`` of several ledgers in a few statements, not a few per ledger (a
+    consolidation's 收支表; account ids are unique across ledgers)."""
     ab = AccountBalance
     flows: dict[int, Flow] = {
         aid: Flow(int(d or 0), int(c or 0))
         for aid, d, c in session.execute(
             select(ab.account_id, func.sum(ab.debit_fen), func.sum(ab.credit_fen))
-            .where(ab.ledger_id == ledger_id, ab.period >= start, ab.period <= end)
+            .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period >= start, ab.period <= end)
             .group_by(ab.account_id)
         )
     }
-    specials = special_postings(session, ledger_id, start, end)
+    specials = special_postings_of(session, ledger_ids, start, end)
     if not specials:
         return flows
     ids = {s.voucher_id for s in specials}

@@ -107,14 +107,30 @@ def consolidation_books(session) -> None:  # type: ignore[no-untyped-def]
 
 def test_eliminates_exactly_the_pairs_and_reports_the_planted_mismatches(session, books):
     consolidation_books(session)
-    flows = inter_level_flows(session, "C", "employee", 202401)
-    eliminated = sorted((m.child, m.kind, m.part, m.matched_by, m.child_amount) for m in flows.eliminated)
+    # Item by item (``detail``), as ``reconcile levels --detail`` pairs them.
+    detail = inter_level_flows(session, "C", "employee", 202401, detail=True)
+    eliminated = sorted((m.child, m.kind, m.part, m.matched_by, m.child_amount) for m in detail.eliminated)
     assert eliminated == [
         ("X1", "remit", "personal", "link", 30000),
         ("X1", "remit", "pooled", "link", 70000),
         ("X2", "allocate", "pooled", "link", 20000),
         ("X2", "remit", "pooled", "amount", 45000),
     ]
+    assert detail.to_dict()["matching"] == "items"
+    # By month totals (the default): 上解 个人 X1 300 = C's 440202 300 (named by nobody, the only
+    # child remitting to it) and 补助 统筹 C 530201 200 = X2's 440101 200 agree as totals and are
+    # eliminated without their items. 上解 统筹 does not: X1 remitted 700 + 80 = 780 and X2 450 + 50
+    # = 500, C received 450 named X2 and 700 + 70 = 770 unnamed; X2's rest 50 and X1's 780 make 830,
+    # not 770 — so January's 530101/440201 items are paired one by one, as above.
+    flows = inter_level_flows(session, "C", "employee", 202401)
+    eliminated = sorted((m.child, m.kind, m.part, m.matched_by, m.child_amount) for m in flows.eliminated)
+    assert eliminated == [
+        ("X1", "remit", "personal", "aggregate", 30000),
+        ("X1", "remit", "pooled", "link", 70000),
+        ("X2", "allocate", "pooled", "aggregate", 20000),
+        ("X2", "remit", "pooled", "amount", 45000),
+    ]
+    assert flows.to_dict()["matching"] == "aggregate"
     assert flows.eliminated_total == 165000
     differences = sorted((d.child, d.child_amount, d.parent_amount, d.difference) for d in flows.differences)
     assert differences == [("X1", 8000, 7000, 1000), ("X2", 5000, 0, 5000)]
@@ -228,7 +244,11 @@ def test_reversed_pair_stays_eliminated(session, books):
     session.commit()
     flows = inter_level_flows(session, "C", "employee", 202401)
     assert flows.differences == []
-    assert [m.child_amount for m in flows.eliminated] == [0]
+    # By month totals both sides are 0 (100 − 100): nothing to eliminate, no item read.
+    assert flows.eliminated == []
+    detail = inter_level_flows(session, "C", "employee", 202401, detail=True)
+    assert detail.differences == []
+    assert [m.child_amount for m in detail.eliminated] == [0]
 
 
 def test_in_transit_across_months_is_a_difference_for_each_month(session, books):

@@ -73,12 +73,15 @@ def register(app: typer.Typer) -> None:
         entity: Annotated[str, typer.Option("--entity", help="Parent entity code, e.g. C")],
         period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM")],
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        detail: Annotated[bool, typer.Option("--detail", help="Pair every voucher, not the month totals")] = False,
     ) -> None:
-        """上解/补助 between an entity and each child, by link then amount; exit 1 if anything is unpaired."""
+        """上解/补助 between an entity and each child: by the month totals where they agree, else by link
+        then amount (--detail: always voucher by voucher); exit 1 if anything is unpaired."""
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_levels
 
-        _check(fmt, lambda session, _advance: reconcile_levels(session, entity, parse_period(period)))
+        _check(fmt, lambda session, _advance: reconcile_levels(session, entity, parse_period(period),
+                                                              detail=detail))
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(

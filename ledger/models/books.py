@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -194,6 +195,12 @@ class Voucher(Base):
         Index("ix_vouchers_link_id", "link_id"),
         Index("ix_vouchers_ledger_date", "ledger_id", "voucher_date"),
         Index("ix_vouchers_word_number", "ledger_id", "period", "word", "word_number", unique=True),
+        # Partial (revision 0019): the few closing and reversal vouchers of a ledger-month, found
+        # without walking the month's other vouchers or every reversal of the books.
+        Index("ix_vouchers_closing", "ledger_id", "period", sqlite_where=text("kind = 'closing'"),
+              postgresql_where=text("kind = 'closing'")),
+        Index("ix_vouchers_reversals", "ledger_id", "period", sqlite_where=text("reversal_of_id IS NOT NULL"),
+              postgresql_where=text("reversal_of_id IS NOT NULL")),
     )
 
     id: Mapped[ID]
@@ -295,6 +302,34 @@ class AccountBalance(Base):
     ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     account_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     period: Mapped[Period] = mapped_column(primary_key=True)
+    debit_fen: Mapped[Fen] = mapped_column(default=0)
+    credit_fen: Mapped[Fen] = mapped_column(default=0)
+
+
+class PairBalance(Base):
+    """Debit and credit totals of one inter-level account in one month, per counterparty named.
+
+    The accounts are those of ``ledger.balances.PAIR_ROOTS`` (上解/补助 5301, 5302, 4401, 4402 and
+    暂付款/暂收款 1101, 2001); ``counterparty`` is the posting's, stripped, ``''`` when it names none.
+    Written by ``ledger.balances`` in the same database transaction as ``account_balances`` and
+    from the same counted postings, closing transfers (and their 红字冲销) left out: they are not
+    money between levels. Consolidation eliminates from these aggregates instead of reading the
+    items; ``verify`` recomputes them from the postings (revision 0019).
+    """
+
+    __tablename__ = "pair_balances"
+    __table_args__ = (
+        CheckConstraint("debit_fen >= 0 AND credit_fen >= 0", name="non_negative"),
+        ForeignKeyConstraint(
+            ["ledger_id", "account_id"], ["accounts.ledger_id", "accounts.id"], ondelete="RESTRICT",
+            name="fk_pair_balances_account_ledger",
+        ),
+    )
+
+    ledger_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    period: Mapped[Period] = mapped_column(primary_key=True)
+    counterparty: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
     debit_fen: Mapped[Fen] = mapped_column(default=0)
     credit_fen: Mapped[Fen] = mapped_column(default=0)
 

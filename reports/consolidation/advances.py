@@ -8,11 +8,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import ADVANCES, RECEIPTS_HELD
-from ledger.dialect import not_an_index_lead
-from ledger.models import Account, Posting, Voucher
+from ledger.models import Account, PairBalance
 from ledger.money import format_fen
 from ledger.periods import format_period
-from ledger.review import awaiting_review_ids
 from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_UP, KIND_LABELS, Subtree
 
 
@@ -106,8 +104,8 @@ class AdvancePair:
 def match_advances(session: Session, tree: Subtree, start: int, end: int) -> list[AdvancePair]:
     """The 暂付款/暂收款 pairs between levels of the subtree for months ``start``..``end``.
 
-    Reads only the postings of the subtree's 1101 and 2001 leaves that carry a counterparty (few,
-    through ``ix_postings_account_id``); vouchers awaiting review do not count, as everywhere.
+    Reads the month totals of the subtree's 1101 and 2001 leaves per counterparty named
+    (``pair_balances``), never the postings; vouchers awaiting review do not count, as everywhere.
     """
     year_start = (end // 100) * 100 + 1
     ledger_entity = {lg.id: code for code, lg in tree.ledgers.items()}
@@ -123,20 +121,24 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
     }
     if not accounts:
         return []
+    # From the month totals per counterparty (``pair_balances``: counted postings only, so the
+    # vouchers awaiting review are already out), not from the postings since the books began.
     rows = session.execute(
-        select(Posting.account_id, Posting.counterparty, Posting.amount_fen, Voucher.id, Voucher.period)
-        .join(Voucher, Voucher.id == Posting.voucher_id)
-        .where(
-            Posting.account_id.in_(sorted(accounts)),
-            Posting.counterparty.is_not(None),
-            not_an_index_lead(session, Voucher.period) <= end,  # from the accounts' postings, not the vouchers (SQLite)
-            Voucher.kind != "closing",
+        select(
+            PairBalance.account_id,
+            PairBalance.counterparty,
+            PairBalance.debit_fen,
+            PairBalance.credit_fen,
+            PairBalance.period,
+        ).where(
+            PairBalance.ledger_id.in_(list(ledger_entity)),
+            PairBalance.account_id.in_(sorted(accounts)),
+            PairBalance.counterparty != "",
+            PairBalance.period <= end,
         )
     ).all()
     if not rows:
         return []
-    checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
-    waiting = awaiting_review_ids(session, checked) if checked else set()
     names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}
 
     def other_level(entity: str, counterparty: str) -> str | None:
@@ -145,11 +147,9 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
         return next((c for c in near if c in names and counterparty.strip() in names[c]), None)
 
     sides: dict[tuple[str, str, str], AdvanceSide] = {}
-    for account_id, counterparty, amount, voucher_id, period in rows:
-        if voucher_id in waiting:
-            continue
+    for account_id, counterparty, debit, credit, period in rows:
         entity, code = accounts[account_id]
-        assert counterparty is not None  # the query keeps postings that name one
+        amount = debit - credit
         other = other_level(entity, counterparty)
         if other is None:
             continue
@@ -158,7 +158,6 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
             (entity, other, root), AdvanceSide(entity, tree.ledgers[entity].code, root)
         )
         cell = side.by_code.setdefault(code, [0, 0, 0, 0, 0, 0])
-        debit, credit = max(amount, 0), max(-amount, 0)
         if period < start:
             cell[0] += amount
         elif period <= end:

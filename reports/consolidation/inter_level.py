@@ -13,7 +13,7 @@ from ledger.money import format_fen
 from ledger.periods import format_period
 from reports.consolidation.advances import AdvancePair, match_advances
 from reports.consolidation.matching import Matching, match_inter_level
-from reports.consolidation.pairs import ADVANCE_UP, Difference, Item, Match, PairTotal, Subtree, subtree
+from reports.consolidation.pairs import ADVANCE_UP, AGGREGATE, Difference, Item, Match, PairTotal, Subtree, subtree
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class InterLevel:
     awaiting_review: list[Item] = field(default_factory=list)
     #: 暂付款/暂收款 pairs between levels whose balances agree: eliminated from 1101 and 2001.
     advances: list[AdvancePair] = field(default_factory=list)
+    #: How the flows were paired (``Matching.basis``): ``aggregate`` — each child–parent pair's
+    #: month totals (``pair_balances``), items only where they differ — or ``items``.
+    basis: str = AGGREGATE
 
     @property
     def eliminated_total(self) -> int:
@@ -44,6 +47,7 @@ class InterLevel:
         return {
             "from": format_period(self.start),
             "to": format_period(self.end),
+            "matching": self.basis,
             "eliminated_total": format_fen(self.eliminated_total),
             "pairs": [p.to_dict() for p in self.pairs],
             "eliminations": [m.to_dict() for m in self.eliminated],
@@ -178,16 +182,17 @@ def inter_level(
             totals.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2], kv[0][3] or "")
         )
     ]
-    return InterLevel(start, end, eliminated, pairs, differences, waiting, agreeing)
+    return InterLevel(start, end, eliminated, pairs, differences, waiting, agreeing, matching.basis)
 
 
 def inter_level_flows(
-    session: Session, entity_code: str, fund: str, start: int, end: int | None = None
+    session: Session, entity_code: str, fund: str, start: int, end: int | None = None, *, detail: bool = False
 ) -> InterLevel:
-    """The inter-level reconciliation of a subtree for months ``start``..``end``."""
+    """The inter-level reconciliation of a subtree for months ``start``..``end`` (``detail``: every
+    item matched one by one, not the month totals)."""
     end = end if end is not None else start
     if end < start:
         raise DateError("the range ends before it starts")
     tree = subtree(session, entity_code, fund)
     advances = match_advances(session, tree, start, end)
-    return inter_level(tree, match_inter_level(session, tree, start, end), start, end, advances)
+    return inter_level(tree, match_inter_level(session, tree, start, end, detail=detail), start, end, advances)

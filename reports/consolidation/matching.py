@@ -10,12 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.dialect import in_list, not_an_index_lead
-from ledger.models import Account, AccountBalance, Ledger, Posting, Voucher
+from ledger.models import Account, AccountBalance, Ledger, PairBalance, Posting, Voucher
 from ledger.numbering import voucher_ref
+from ledger.periods import last_day
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
-from reports.consolidation.pairs import PAIR_SPECS, Item, Match, PairSpec, Subtree
+from reports.consolidation.pairs import AGGREGATE, PAIR_SPECS, Item, Match, PairSpec, Subtree
 from reports.trial_balance import closing_transfer_ids
+
+#: ``Matching.basis`` when every item was matched one by one.
+ITEMS = "items"
 
 
 @dataclass
@@ -29,6 +33,9 @@ class Matching:
     elsewhere: dict[str, list[str]] = field(default_factory=dict)
     #: Items of vouchers awaiting review: not counted, so neither matched nor eliminated.
     awaiting: list[Item] = field(default_factory=list)
+    #: How the flows were paired: ``aggregate`` (month totals, items only where they differ) or
+    #: ``items`` (every item, ``detail=True``).
+    basis: str = AGGREGATE
 
 
 def _spec_for(fund: str, code: str) -> tuple[PairSpec, str] | None:
@@ -55,39 +62,64 @@ class _Row:
     counterparty: str | None
 
 
-def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[Item]:
-    """The inter-level items of the months, those of vouchers awaiting review included."""
-    ledger_ids = {lg.id: (code, lg) for code, lg in tree.ledgers.items()}
-    accounts = session.execute(
+def _pair_accounts(session: Session, tree: Subtree) -> dict[int, tuple[str, str, PairSpec, str]]:
+    """The subtree's leaf accounts of the inter-level pairs: id → (entity, code, spec, side)."""
+    ledger_ids = {lg.id: code for code, lg in tree.ledgers.items()}
+    wanted: dict[int, tuple[str, str, PairSpec, str]] = {}
+    for aid, lid, code in session.execute(
         select(Account.id, Account.ledger_id, Account.code).where(
             Account.ledger_id.in_(list(ledger_ids)), Account.is_leaf.is_(True)
         )
-    ).all()
-    wanted: dict[int, tuple[str, str, PairSpec, str]] = {}
-    for aid, lid, code in accounts:
+    ):
         hit = _spec_for(tree.fund, code)
         if hit is not None:
-            wanted[aid] = (ledger_ids[lid][0], code, hit[0], hit[1])
+            wanted[aid] = (ledger_ids[lid], code, hit[0], hit[1])
+    return wanted
+
+
+def _load_items(
+    session: Session,
+    tree: Subtree,
+    start: int,
+    end: int,
+    *,
+    only: set[tuple[int, int]] | None = None,
+    voucher_ids: set[int] | None = None,
+    wanted: dict[int, tuple[str, str, PairSpec, str]] | None = None,
+) -> list[Item]:
+    """The inter-level items of the months, those of vouchers awaiting review included; with
+    ``only``, just those (account id, period) pairs; with ``voucher_ids``, just those vouchers'."""
+    wanted = wanted if wanted is not None else _pair_accounts(session, tree)
     if not wanted:
         return []
-    # The monthly snapshots say which pair accounts moved in the months at all: only their postings
-    # are read, so a quiet subtree costs its accounts, not its journal. A voucher awaiting review
-    # is not in the snapshots yet but is listed apart (``awaiting``), so on a maker-checker ledger
-    # every pair account is read.
-    active = set(
-        session.execute(
-            select(AccountBalance.account_id)
-            .where(
-                in_list(session, AccountBalance.account_id, sorted(wanted)),
-                AccountBalance.period >= start,
-                AccountBalance.period <= end,
-            )
-            .distinct()
-        ).scalars()
-    )
-    checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
-    if checked:  # a waiting voucher is not in the snapshots: its ledger's pair accounts are read
-        active |= {aid for aid, (entity, *_rest) in wanted.items() if tree.ledgers[entity].maker_checker}
+    if voucher_ids is not None:
+        if not voucher_ids:
+            return []
+        active = set(wanted)
+    elif only is not None:
+        active = {aid for aid, _p in only if aid in wanted}
+        if not active:
+            return []
+        periods = sorted({p for _a, p in only})
+        start, end = max(start, periods[0]), min(end, periods[-1])
+    else:
+        # The monthly snapshots say which pair accounts moved in the months at all: only their
+        # postings are read, so a quiet subtree costs its accounts, not its journal. A voucher
+        # awaiting review is not in the snapshots yet but is listed apart (``awaiting``), so on a
+        # maker-checker ledger every pair account is read.
+        active = set(
+            session.execute(
+                select(AccountBalance.account_id)
+                .where(
+                    in_list(session, AccountBalance.account_id, sorted(wanted)),
+                    AccountBalance.period >= start,
+                    AccountBalance.period <= end,
+                )
+                .distinct()
+            ).scalars()
+        )
+        if any(lg.maker_checker for lg in tree.ledgers.values()):
+            active |= {aid for aid, (entity, *_rest) in wanted.items() if tree.ledgers[entity].maker_checker}
     if not active:
         return []
     # From the few postings of the pair accounts (``ix_postings_account_id``), joined to their
@@ -114,7 +146,11 @@ def _load_items(session: Session, tree: Subtree, start: int, end: int) -> list[I
             Voucher.kind != "closing",
         )
     )
+    if voucher_ids is not None:
+        query = query.where(in_list(session, Posting.voucher_id, sorted(voucher_ids)))
     rows = [_Row(*r) for r in session.execute(query)]  # type: ignore[call-arg]
+    if only is not None:
+        rows = [r for r in rows if (r.account_id, r.period) in only]
     reversal_ids = {r.id for r in rows if r.kind == "reversal"}
     excluded = closing_transfer_ids(session, reversal_ids)
     links = _root_links(session, {r.reversal_of_id for r in rows if r.id in reversal_ids - excluded})
@@ -157,13 +193,198 @@ def _root_links(session: Session, ids: set[int | None]) -> dict[int, str | None]
     return out
 
 
-def match_inter_level(session: Session, tree: Subtree, start: int, end: int) -> Matching:
-    """Pair every counted inter-level item of months ``start``..``end`` with its other side."""
-    loaded = _load_items(session, tree, start, end)
+def match_inter_level(
+    session: Session, tree: Subtree, start: int, end: int, *, detail: bool = False
+) -> Matching:
+    """Pair every counted inter-level flow of months ``start``..``end`` with its other side.
+
+    By aggregate first (``pair_balances``, the rule in the package docstring): per child–parent
+    pair, pair of accounts and month, the child's total against the parent's total from that
+    child; where they agree the month is eliminated without reading an item. Only the months
+    whose totals do not agree are read item by item (link id, then amount). ``detail`` matches
+    every item, as before the aggregates (``reconcile levels --detail``)."""
     checked = [lg.id for lg in tree.ledgers.values() if lg.maker_checker]
     waiting = awaiting_review_ids(session, checked) if checked else set()
-    items = [i for i in loaded if i.voucher_id not in waiting]
-    result = Matching(start, end, items=items, awaiting=[i for i in loaded if i.voucher_id in waiting])
+    wanted = _pair_accounts(session, tree)
+    if detail:
+        loaded = _load_items(session, tree, start, end, wanted=wanted)
+        items = [i for i in loaded if i.voucher_id not in waiting]
+        result = Matching(start, end, items=items, awaiting=[i for i in loaded if i.voucher_id in waiting])
+        result.basis = ITEMS
+        _pair_items(tree, items, result)
+        _find_elsewhere(session, result)
+        return result
+    result = Matching(start, end)
+    if waiting:
+        result.awaiting = _load_items(session, tree, start, end, voucher_ids=waiting, wanted=wanted)
+    only, skip = _match_aggregates(session, tree, wanted, start, end, result)
+    if only:
+        loaded = _load_items(session, tree, start, end, only=only, wanted=wanted)
+        result.items = [
+            i
+            for i in loaded
+            if i.voucher_id not in waiting
+            and (i.entity, i.spec, i.period, (i.counterparty or "").strip()) not in skip
+        ]
+        _pair_items(tree, result.items, result)
+    _find_elsewhere(session, result)
+    return result
+
+
+def _match_aggregates(
+    session: Session,
+    tree: Subtree,
+    wanted: dict[int, tuple[str, str, PairSpec, str]],
+    start: int,
+    end: int,
+    result: Matching,
+) -> tuple[set[tuple[int, int]], set[tuple[str, PairSpec, int, str]]]:
+    """Eliminate the agreeing month totals into ``result``; return the (account id, period) pairs
+    whose items must be read, and the parent items among them already eliminated (parent, spec,
+    period, counterparty) — those naming a child whose totals agreed."""
+    if not wanted:
+        return set(), set()
+    ledger_ids = sorted(lg.id for lg in tree.ledgers.values())
+    rows = session.execute(
+        select(
+            PairBalance.account_id,
+            PairBalance.period,
+            PairBalance.counterparty,
+            PairBalance.debit_fen,
+            PairBalance.credit_fen,
+        ).where(
+            in_list(session, PairBalance.ledger_id, ledger_ids),
+            in_list(session, PairBalance.account_id, sorted(wanted)),
+            PairBalance.period >= start,
+            PairBalance.period <= end,
+        )
+    ).all()
+    names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}
+    children_of: dict[str, list[str]] = defaultdict(list)
+    for c in tree.entities:
+        if tree.parent_of.get(c) in tree.entities:
+            children_of[tree.parent_of[c] or ""].append(c)
+    anyone = {n for ns in names.values() for n in ns}
+    Key = tuple[str, PairSpec, int]  # (parent, spec, period)
+    child_side: dict[Key, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    named: dict[Key, dict[str, dict[str, tuple[int, str]]]] = defaultdict(lambda: defaultdict(dict))
+    unnamed: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    misnamed: set[Key] = set()
+    accounts_of: dict[tuple[str, PairSpec], set[int]] = defaultdict(set)
+    for aid, (entity, _code, spec, _side) in wanted.items():
+        accounts_of[(entity, spec)].add(aid)
+    for aid, period, counterparty, debit, credit in rows:
+        entity, code, spec, side = wanted[aid]
+        amount = (debit - credit) if code.startswith("5") else (credit - debit)
+        if side == "child":
+            parent = tree.parent_of.get(entity)
+            if parent not in tree.entities:
+                continue  # the root's own flows to its parent leave the subtree
+            assert parent is not None
+            child_side[(parent, spec, period)][entity][code] += amount
+            continue
+        key = (entity, spec, period)
+        owner = next((c for c in children_of.get(entity, ()) if counterparty in names[c]), None)
+        if owner is not None:
+            total, _n = named[key][owner].get(code, (0, counterparty))
+            named[key][owner][code] = (total + amount, counterparty)
+        elif counterparty and counterparty in anyone:
+            misnamed.add(key)  # names another level of the subtree: the items decide
+            unnamed[key][code] += amount
+        else:
+            unnamed[key][code] += amount
+    only: set[tuple[int, int]] = set()
+    skip: set[tuple[str, PairSpec, int, str]] = set()
+    for key in sorted(set(child_side) | set(named) | set(unnamed), key=lambda k: (k[0], k[1].payer_prefix, k[2])):
+        parent, spec, period = key
+        kids = sorted(set(child_side.get(key, {})) | set(named.get(key, {})))
+        agreed: list[tuple[str, int]] = []
+        rest: list[tuple[str, int]] = []
+        for c in kids:
+            c_total = sum(child_side[key][c].values()) if c in child_side.get(key, {}) else 0
+            p_total = sum(a for a, _n in named.get(key, {}).get(c, {}).values())
+            (agreed if c_total == p_total else rest).append((c, c_total - p_total))
+        leftover = {code: a for code, a in unnamed.get(key, {}).items() if a}
+        shares = None if key in misnamed else _shares(rest, leftover)
+        for c, _diff in agreed:
+            _eliminate(tree, result, key, c, child_side, named, {})
+        if shares is not None:
+            for c, _diff in rest:
+                _eliminate(tree, result, key, c, child_side, named, shares[c])
+            continue
+        # The month's totals do not agree: its items are read and matched one by one.
+        only |= {(aid, period) for aid in accounts_of.get((parent, spec), ())}
+        for c, _diff in rest:
+            only |= {(aid, period) for aid in accounts_of.get((c, spec), ())}
+        for c, _diff in agreed:
+            skip |= {(parent, spec, period, n) for n in names[c]}
+    return only, skip
+
+
+def _shares(rest: list[tuple[str, int]], leftover: dict[str, int]) -> dict[str, dict[str, int]] | None:
+    """The parent's unattributed month total shared among the children whose totals it makes
+    agree, account by account; None when it does not make them all agree."""
+    if not rest and not leftover:
+        return {}
+    need = sum(d for _c, d in rest)
+    if not rest or need != sum(leftover.values()) or any((d > 0) != (need > 0) for _c, d in rest):
+        return None
+    remaining = dict(sorted(leftover.items()))
+    out: dict[str, dict[str, int]] = {}
+    for n, (c, diff) in enumerate(rest):
+        if n == len(rest) - 1:
+            out[c] = {code: a for code, a in remaining.items() if a}
+            break
+        mine: dict[str, int] = {}
+        for code, available in remaining.items():
+            if diff == 0:
+                break
+            take = min(diff, available) if diff > 0 else max(diff, available)
+            if take and (take > 0) == (diff > 0):
+                mine[code] = take
+                remaining[code] -= take
+                diff -= take
+        if diff != 0:
+            return None
+        out[c] = mine
+    return out
+
+
+def _eliminate(
+    tree: Subtree,
+    result: Matching,
+    key: tuple[str, PairSpec, int],
+    child: str,
+    child_side: dict[tuple[str, PairSpec, int], dict[str, dict[str, int]]],
+    named: dict[tuple[str, PairSpec, int], dict[str, dict[str, tuple[int, str]]]],
+    share: dict[str, int],
+) -> None:
+    """One agreeing child–parent month: a ``Match`` of aggregate items (one per account)."""
+    parent, spec, period = key
+    day = last_day(period)
+
+    def item(entity: str, code: str, amount: int, counterparty: str | None, side: str) -> Item:
+        natural = "debit" if code.startswith("5") else "credit"
+        return Item(tree.ledgers[entity].code, entity, 0, period, 0, day, code, amount, None,
+                    counterparty, side, spec, natural, aggregate=True)  # fmt: skip
+
+    mine = child_side.get(key, {}).get(child, {})
+    child_items = tuple(item(child, code, a, None, "child") for code, a in sorted(mine.items()) if a)
+    parent_items = [
+        item(parent, code, a, n or None, "parent")
+        for code, (a, n) in sorted(named.get(key, {}).get(child, {}).items())
+        if a
+    ]
+    parent_items += [item(parent, code, a, None, "parent") for code, a in sorted(share.items()) if a]
+    if not child_items and not parent_items:
+        return
+    result.matches.append(
+        Match(spec.kind, spec.part, child, parent, AGGREGATE, None, child_items, tuple(parent_items))
+    )
+
+
+def _pair_items(tree: Subtree, items: list[Item], result: Matching) -> None:
+    """Item-level matching (the package docstring): by link id, then by amount per child–parent pair."""
     internal = [
         i for i in items if not (i.side == "child" and tree.parent_of.get(i.entity) not in tree.entities)
     ]
@@ -256,8 +477,7 @@ def match_inter_level(session: Session, tree: Subtree, start: int, end: int) -> 
     for key, rest in parent_pool.items():
         used = taken.get(key, [False] * len(rest))
         result.unmatched.extend(p for i, p in enumerate(rest) if not used[i])
-    _find_elsewhere(session, result)
-    return result
+
 
 
 def _find_elsewhere(session: Session, result: Matching) -> None:

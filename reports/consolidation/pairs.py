@@ -30,6 +30,8 @@ KIND_LABELS = {
     ADVANCE_DOWN: "暂付款(上级)↔暂收款(下级)",
 }
 PART_LABELS = {"pooled": "统筹基金", "personal": "个人账户基金", None: ""}
+#: ``Match.matched_by`` of a child–parent pair whose month totals agree (``pair_balances``).
+AGGREGATE = "aggregate"
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,23 @@ class Item:
     side: str  # child | parent
     spec: PairSpec
     natural: str  # debit | credit
+    #: An aggregate (``pair_balances``): one account's month with one counterparty, no voucher.
+    aggregate: bool = False
 
     @property
     def voucher(self) -> str:
-        return voucher_ref(self.period, self.number)
+        return f"{format_period(self.period)} 合计" if self.aggregate else voucher_ref(self.period, self.number)
 
     def to_dict(self) -> dict[str, object]:
+        if self.aggregate:
+            return {
+                "ledger": self.ledger,
+                "entity": self.entity,
+                "period": format_period(self.period),
+                "account": self.account,
+                "amount": format_fen(self.amount),
+                "aggregate": True,
+            }
         return {
             "ledger": self.ledger,
             "entity": self.entity,
@@ -108,7 +121,7 @@ class Match:
     part: str | None
     child: str
     parent: str
-    matched_by: str  # link | amount
+    matched_by: str  # aggregate | link | amount
     link: str | None
     child_items: tuple[Item, ...]
     parent_items: tuple[Item, ...]
@@ -139,8 +152,17 @@ class Match:
             "matched_by": self.matched_by,
             "link_id": self.link,
             "amount": format_fen(self.child_amount),
-            "child_vouchers": [i.to_dict() for i in self.child_items],
-            "parent_vouchers": [i.to_dict() for i in self.parent_items],
+            "child_vouchers": [i.to_dict() for i in self.child_items if not i.aggregate],
+            "parent_vouchers": [i.to_dict() for i in self.parent_items if not i.aggregate],
+            **(
+                {
+                    "period": format_period(min(self.periods)),
+                    "child_accounts": [i.to_dict() for i in self.child_items],
+                    "parent_accounts": [i.to_dict() for i in self.parent_items],
+                }
+                if self.matched_by == AGGREGATE
+                else {}
+            ),
         }
 
 

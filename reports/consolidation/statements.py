@@ -6,14 +6,14 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
-from ledger.closing import ContraEntry
+from ledger.closing import ContraEntry, contra_entries_of
 from reports.balance_sheet import BalanceSheet, LeafInfo, LedgerSource, StatementSource, build_balance_sheet
 from reports.consolidation.advances import AdvancePair, match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
 from reports.consolidation.matching import Matching, match_inter_level
 from reports.consolidation.pairs import subtree
 from reports.income_statement import IncomeStatement, build_income_statement
-from reports.trial_balance import Flow
+from reports.trial_balance import Flow, leaf_balances_of, statement_flows_of
 
 
 class ConsolidatedSource:
@@ -33,6 +33,7 @@ class ConsolidatedSource:
         self.sources = [LedgerSource(session, self.tree.ledgers[c].code) for c in self.tree.ordered]
         self._matchings: dict[tuple[int, int], Matching] = {}
         self._advances: dict[tuple[int, int], list[AdvancePair]] = {}
+        self._codes: dict[int, str] | None = None
 
     @property
     def ledgers(self) -> list[str]:
@@ -45,11 +46,19 @@ class ConsolidatedSource:
                 out.setdefault(code, info)
         return out
 
+    def _leaf_codes(self) -> dict[int, str]:
+        """Every ledger's leaf account id → code (account ids are unique across ledgers)."""
+        if self._codes is None:
+            self._codes = {a.id: a.code for source in self.sources for a in source.accounts if a.is_leaf}
+        return self._codes
+
     def balances(self, through: int) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
-        for source in self.sources:
-            for code, v in source.balances(through).items():
-                out[code] += v
+        # One statement for the subtree (``leaf_balances_of``), not one per ledger.
+        codes = self._leaf_codes()
+        for aid, v in leaf_balances_of(self.session, [s.ledger.id for s in self.sources], through).items():
+            if aid in codes:
+                out[codes[aid]] += v
         for pair in self.advances(through, through):
             if pair.agrees:
                 for side in (pair.payer, pair.receiver):
@@ -72,9 +81,10 @@ class ConsolidatedSource:
 
     def flows(self, start: int, end: int) -> dict[str, Flow]:
         out: dict[str, Flow] = defaultdict(Flow)
-        for source in self.sources:
-            for code, f in source.flows(start, end).items():
-                out[code] = out[code] + f
+        codes = self._leaf_codes()
+        for aid, f in statement_flows_of(self.session, [s.ledger.id for s in self.sources], start, end).items():
+            if aid in codes:
+                out[codes[aid]] = out[codes[aid]] + f
         for m in self.matching(start, end).matches:
             if not m.agrees:
                 continue
@@ -85,7 +95,7 @@ class ConsolidatedSource:
 
     def contra_entries(self, start: int, end: int) -> list[ContraEntry]:
         """Every ledger's own: eliminations change only the normal side of a pair account."""
-        return [e for source in self.sources for e in source.contra_entries(start, end)]
+        return contra_entries_of(self.session, [source.ledger for source in self.sources], start, end)
 
 
 def consolidated_source(session: Session, entity_code: str, fund: str) -> StatementSource:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FUND_BALANCE
 from ledger.errors import DateError, LedgerError
+from ledger.models import Account, Ledger, PeriodRow
 from ledger.money import direction_of, format_fen
-from ledger.periods import first_day, last_day, period_status_map
-from reports.balance_sheet import LedgerSource
+from ledger.periods import first_day, last_day
 from reports.consolidation.advances import match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
 from reports.consolidation.matching import match_inter_level
 from reports.consolidation.pairs import subtree
-from reports.trial_balance import Totals, account_totals
+from reports.trial_balance import Totals, account_totals_of
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,16 @@ class ConsolidatedTrialBalance:
         }
 
 
-def _fund_leaf(source: LedgerSource, code: str) -> str:
+def _fund_leaf(ledger: Ledger, accounts: list[Account], code: str) -> str:
     """The 3001 leaf the closing voucher sends account ``code`` to (as ``ledger.closing`` does)."""
-    leaves = source.leaves()
-    if source.fund != "employee":
+    if ledger.fund != "employee":
         return FUND_BALANCE
+    leaves = {a.code: a for a in accounts if a.is_leaf}
     part = leaves[code].fund_part
     for candidate in sorted(leaves):
         if candidate.startswith(FUND_BALANCE) and leaves[candidate].fund_part == part:
             return candidate
-    raise LedgerError(f"ledger {source.label} has no 3001 sub-account for {part}")
+    raise LedgerError(f"ledger {ledger.code} has no 3001 sub-account for {part}")
 
 
 def consolidated_trial_balance(
@@ -133,22 +134,34 @@ def consolidated_trial_balance(
     # Own (leaf) amounts per code: [opening, debit, credit, ytd debit, ytd credit], summed and eliminated.
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     meta: dict[str, tuple[str, str, str | None]] = {}  # code → name, category, parent code
-    sources: dict[str, LedgerSource] = {}
-    statuses: dict[str, dict[int, str]] = {}
+    # The subtree's accounts, month statuses and snapshot totals in one statement each, not one
+    # per ledger: the round trips are what a consolidation of few rows costs.
+    ledger_ids = {tree.ledgers[e].id: e for e in tree.ordered}
+    accounts_by_entity: dict[str, list[Account]] = defaultdict(list)
+    for a in session.execute(
+        select(Account).where(Account.ledger_id.in_(sorted(ledger_ids))).order_by(Account.code)
+    ).scalars():
+        accounts_by_entity[ledger_ids[a.ledger_id]].append(a)
+    statuses: dict[str, dict[int, str]] = defaultdict(dict)
+    for lid, period, status in session.execute(
+        select(PeriodRow.ledger_id, PeriodRow.period, PeriodRow.status).where(
+            PeriodRow.ledger_id.in_(sorted(ledger_ids))
+        )
+    ):
+        statuses[ledger_ids[lid]][period] = status
+    code_of: dict[int, str] = {}
     for entity in tree.ordered:
-        ledger = tree.ledgers[entity]
-        source = LedgerSource(session, ledger.code)
-        sources[entity] = source
-        statuses[entity] = period_status_map(session, ledger.id)
-        by_id = {a.id: a for a in source.accounts}
-        for a in source.accounts:
+        accounts = accounts_by_entity[entity]
+        by_id = {a.id: a for a in accounts}
+        for a in accounts:
+            code_of[a.id] = a.code
             if a.code not in meta:
                 parent = by_id[a.parent_id].code if a.parent_id in by_id else None
                 meta[a.code] = (a.name, a.category, parent)
-        for aid, values in account_totals(session, ledger.id, start, end).items():
-            cell = sums[by_id[aid].code]
-            for i, v in enumerate(values):
-                cell[i] += v
+    for aid, values in account_totals_of(session, list(ledger_ids), start, end).items():
+        cell = sums[code_of[aid]]
+        for i, v in enumerate(values):
+            cell[i] += v
     adjusted: dict[str, list[int]] = {code: list(v) for code, v in sums.items()}
 
     def adj(code: str, index: int, amount: int) -> None:
@@ -170,7 +183,9 @@ def consolidated_trial_balance(
             closed = statuses[item.entity].get(item.period) == "closed"
             leaf_key = (item.entity, item.account)
             if leaf_key not in fund_leaves:
-                fund_leaves[leaf_key] = _fund_leaf(sources[item.entity], item.account)
+                fund_leaves[leaf_key] = _fund_leaf(
+                    tree.ledgers[item.entity], accounts_by_entity[item.entity], item.account
+                )
             fund_leaf = fund_leaves[leaf_key]
             amount = item.amount
             for seg in segments:

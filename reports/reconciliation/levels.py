@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
 from ledger.books import children_of, get_entity, ledger_of
 from ledger.dialect import in_list, not_an_index_lead
-from ledger.models import FUNDS, Account, AccountBalance, Ledger, Posting, Voucher
+from ledger.models import FUNDS, Account, AccountBalance, Entity, Ledger, PairBalance, Posting, Voucher
 from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
@@ -86,6 +86,10 @@ class LevelReconciliation:
     period: int
     pairs: list[LevelPair] = field(default_factory=list)
     unattributed: list[LevelIssue] = field(default_factory=list)  # parent items no child claims
+    #: ``aggregate``: a direction whose month totals agree (``pair_balances``) is settled by them,
+    #: ``matched`` counting the children whose totals agree, and only the others' items are read;
+    #: ``items``: every item paired one by one (``detail=True``, ``reconcile levels --detail``).
+    basis: str = "aggregate"
 
     @property
     def agrees(self) -> bool:
@@ -93,7 +97,7 @@ class LevelReconciliation:
 
     def to_dict(self) -> dict[str, object]:
         return {"entity": self.entity, "period": format_period(self.period), "agrees": self.agrees,
-                "pairs": [p.to_dict() for p in self.pairs],
+                "matching": self.basis, "pairs": [p.to_dict() for p in self.pairs],
                 "unattributed": [i.to_dict() for i in self.unattributed]}
 
     def render(self) -> str:
@@ -166,15 +170,84 @@ def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, perio
                       sign * int(r[6])) for r in rows if int(r[6]) != 0 and r[0] not in dropped]
 
 
-def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelReconciliation:
-    """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``, by link then amount."""
+def _month_totals(session: Session, ledgers: list[Ledger], prefixes: tuple[str, ...], period: int
+                  ) -> dict[tuple[int, str], dict[str, int]]:
+    """(ledger id, account root) → counterparty → debit − credit of the month, from ``pair_balances``."""
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    rows = session.execute(
+        select(PairBalance.ledger_id, Account.code, PairBalance.counterparty,
+               func.sum(PairBalance.debit_fen - PairBalance.credit_fen))
+        .join(Account, Account.id == PairBalance.account_id)
+        .where(in_list(session, PairBalance.ledger_id, sorted(lg.id for lg in ledgers)), PairBalance.period == period)
+        .group_by(PairBalance.ledger_id, Account.code, PairBalance.counterparty)
+    ).all()
+    for ledger_id, code, counterparty, net in rows:
+        root = next((p for p in prefixes if code.startswith(p)), None)
+        if root is not None:
+            cell = out.setdefault((ledger_id, root), {})
+            cell[counterparty] = cell.get(counterparty, 0) + int(net)
+    return out
+
+
+def _agreeing_totals(totals: dict[tuple[int, str], dict[str, int]], parent: Ledger,
+                     kids: list[tuple[Entity, Ledger]], child_code: str, parent_code: str, child_sign: int
+                     ) -> dict[str, tuple[int, int]] | None:
+    """Child ledger code → (child total, parent total) when the month's totals agree, else None.
+
+    The rule of ``reports.consolidation`` (its package docstring): the parent's amounts that name a
+    child (entity code, name or ledger code) are that child's; a child whose own total equals them
+    agrees; the parent's unnamed total is shared among the rest when it is exactly what they still
+    miss (all on the same side)."""
+    parent_rows = totals.get((parent.id, parent_code), {})
+    named: dict[str, int] = {}
+    unnamed = 0
+    for counterparty, net in parent_rows.items():
+        owner = next((lg.code for e, lg in kids if counterparty and counterparty in (e.code, e.name, lg.code)), None)
+        if owner is None:
+            unnamed += -child_sign * net
+        else:
+            named[owner] = named.get(owner, 0) + -child_sign * net
+    out: dict[str, tuple[int, int]] = {}
+    missing: list[tuple[str, int]] = []
+    for _e, lg in kids:
+        mine = child_sign * sum(totals.get((lg.id, child_code), {}).values())
+        theirs = named.get(lg.code, 0)
+        out[lg.code] = (mine, theirs)
+        if mine != theirs:
+            missing.append((lg.code, mine - theirs))
+    need = sum(d for _c, d in missing)
+    if need != unnamed or any((d > 0) != (need > 0) for _c, d in missing):
+        return None
+    for code, d in missing:
+        out[code] = (out[code][0], out[code][1] + d)
+    return out
+
+
+def reconcile_levels(session: Session, entity_code: str, period: int, *, detail: bool = False) -> LevelReconciliation:
+    """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``: by the month
+    totals where they agree (``pair_balances``), else (and with ``detail``, always) item by item,
+    by link then amount."""
     entity = get_entity(session, entity_code)
-    result = LevelReconciliation(entity=entity.code, period=period)
+    result = LevelReconciliation(entity=entity.code, period=period, basis="items" if detail else "aggregate")
     for fund in FUNDS:
         parent_ledger = ledger_of(session, entity, fund)
         if parent_ledger is None:
             continue
+        kids = [(child, lg) for child in children_of(session, entity)
+                if (lg := ledger_of(session, child, fund)) is not None]
+        month = None if detail else _month_totals(
+            session, [parent_ledger, *(lg for _c, lg in kids)], (TO_ABOVE, FROM_BELOW, FROM_ABOVE, TO_BELOW), period)
         for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
+            agreed = None if month is None else _agreeing_totals(
+                month, parent_ledger, kids, child_code, parent_code, child_sign)
+            if agreed is not None:
+                for child, lg in kids:
+                    pair = _pair_for(result, child.code, fund, lg.code, parent_ledger.code)
+                    mine, theirs = agreed[lg.code]
+                    pair.totals[f"child_{direction}"] = mine
+                    pair.totals[f"parent_{direction}"] = theirs
+                    pair.matched += 1 if mine or theirs else 0
+                continue
             parent_items = _level_items(session, parent_ledger, parent_code, -child_sign, period)
             children: list[tuple[LevelPair, list[LevelItem]]] = []
             for child in children_of(session, entity):
