@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Row, inspect, text
 from sqlalchemy.orm import Session
 
 from ledger import hashing
@@ -64,16 +64,16 @@ class VerifyReport:
 
 @dataclass
 class _Data:
+    """What ``verify`` holds whole: the small tables (ledgers, accounts, periods, the monthly balance
+    snapshots) and the guards. The journal itself (vouchers and postings) is streamed past the
+    checks in id order (``_journal``), so memory does not grow with the books (issue 19)."""
+
     ledgers: dict[int, dict]
     accounts: dict[int, dict]
-    vouchers: list[dict]
-    postings: dict[int, list[dict]]
     periods: dict[tuple[int, int], dict]
     balances: dict[tuple[int, int, int], tuple[int, int]]
-    # Maker-checker (ledger.review): vouchers awaiting review, which do not count in the balances,
-    # and the reviews themselves (voucher id -> row).
+    # Maker-checker (ledger.review): vouchers awaiting review, which do not count in the balances.
     uncounted: set[int] = field(default_factory=set)
-    reviews: dict[int, dict] = field(default_factory=dict)
     #: Vouchers withdrawn before review (ledger.withdrawal): uncounted, but awaiting nothing.
     withdrawn: set[int] = field(default_factory=set)
     #: The guard triggers the migrations made (name → frozen text) and those the database has
@@ -82,6 +82,8 @@ class _Data:
     guards_found: dict[str, tuple[bool, str]] = field(default_factory=dict)
     #: PostgreSQL: trigger function name → (frozen body, body in the database or None).
     functions: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: The ledger the report is limited to (its id), or None for the whole database.
+    only: int | None = None
 
 
 def _rows(session: Session, sql: str, **params: object) -> Iterator[dict]:
@@ -94,7 +96,8 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
     ledgers = {
         r["id"]: r
         for r in _rows(
-            session, f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where}",
+            session,
+            f"SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l {where} ORDER BY l.id",
             code=ledger_code,
         )
     }
@@ -106,24 +109,6 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
             session, f"SELECT id, ledger_id, code, is_leaf, category FROM accounts WHERE ledger_id IN ({id_list})"
         )
     }
-    vouchers = list(
-        _rows(
-            session,
-            f"""
-        SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
-               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
-               hash_version
-          FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
-        )
-    )
-    postings: dict[int, list[dict]] = defaultdict(list)
-    for r in _rows(
-        session,
-        f"""
-        SELECT id, voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty
-          FROM postings WHERE ledger_id IN ({id_list}) ORDER BY voucher_id, line_no""",
-    ):
-        postings[r["voucher_id"]].append(r)
     periods = {
         (r["ledger_id"], r["period"]): r
         for r in _rows(
@@ -140,26 +125,75 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
         )
     }
     from ledger.review import awaiting_review_ids  # maker-checker: see check_reviews
-
-    uncounted = awaiting_review_ids(session, list(ledgers))
-    reviews = {
-        r["voucher_id"]: r
-        for r in _rows(
-            session,
-            f"""
-        SELECT r.voucher_id, r.ledger_id, r.reviewer, v.preparer, v.kind, o.kind AS original_kind,
-               l.maker_checker
-          FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
-          LEFT JOIN vouchers o ON o.id = v.reversal_of_id
-         WHERE r.ledger_id IN ({id_list})""",
-        )
-    }
     from ledger.withdrawal import withdrawn_ids  # withdrawn before review: count nowhere, await nothing
 
-    data = _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
-                 withdrawn_ids(session, list(ledgers)))
+    data = _Data(ledgers, accounts, periods, balances, awaiting_review_ids(session, list(ledgers)),
+                 withdrawn_ids(session, list(ledgers)), only=ids[0] if ledger_code else None)
     _load_guards(session, data)
     return data
+
+
+#: Rows fetched from the database at a time while the journal streams past the checks.
+STREAM_ROWS = 20_000
+
+_VOUCHER_COLUMNS = """id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
+               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
+               hash_version"""
+
+
+def _stream(session: Session, sql: str, **params: object) -> Iterator[Row]:
+    """Rows of ``sql`` fetched ``STREAM_ROWS`` at a time (a server-side cursor on PostgreSQL)."""
+    statement = text(sql).execution_options(stream_results=True, yield_per=STREAM_ROWS)
+    yield from session.connection().execute(statement, params)
+
+
+def _journal(session: Session, data: _Data) -> Iterator[tuple[Row | None, list[Row]]]:
+    """Every voucher of the checked ledgers with its postings (line order), in id order, merged from
+    two ordered streams; a run of postings whose voucher is not among them comes as (None, postings).
+
+    The postings read are those of the checked ledgers (``ledger_id``), as a voucher's own lines
+    are, so a line another ledger's posting put on a voucher shows as a foreign account and a
+    posting of these ledgers on a missing voucher as an orphan."""
+    if data.only is None:
+        vouchers = _stream(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers ORDER BY id")
+        postings = _stream(session, "SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, "
+                                    "counterparty FROM postings ORDER BY voucher_id, line_no")
+    else:
+        vouchers = _stream(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers WHERE ledger_id = :l ORDER BY id",
+                           l=data.only)
+        postings = _stream(session, "SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, "
+                                    "counterparty FROM postings WHERE ledger_id = :l ORDER BY voucher_id, line_no",
+                           l=data.only)
+    known = data.ledgers
+    pending: Row | None = next(postings, None)
+    for v in vouchers:
+        if v.ledger_id not in known:
+            continue  # a voucher of no known ledger: the database's keys refuse it; not ours to check
+        while pending is not None and pending.voucher_id < v.id:
+            orphans, pending = _run(pending, postings, known)
+            if orphans:
+                yield None, orphans
+        lines: list[Row] = []
+        while pending is not None and pending.voucher_id == v.id:
+            if pending.ledger_id in known:
+                lines.append(pending)
+            pending = next(postings, None)
+        yield v, lines
+    while pending is not None:
+        orphans, pending = _run(pending, postings, known)
+        if orphans:
+            yield None, orphans
+
+
+def _run(first: Row, postings: Iterator[Row], known: dict[int, dict]) -> tuple[list[Row], Row | None]:
+    """The postings of ``first``'s voucher id (of known ledgers), and the next posting after them."""
+    run = [first] if first.ledger_id in known else []
+    nxt = next(postings, None)
+    while nxt is not None and nxt.voucher_id == first.voucher_id:
+        if nxt.ledger_id in known:
+            run.append(nxt)
+        nxt = next(postings, None)
+    return run, nxt
 
 
 _STATEMENT = re.compile(r"^-- statement\s*$", re.MULTILINE)
@@ -253,8 +287,8 @@ def _load_guards(session: Session, data: _Data) -> None:
     data.functions = {name: (body, found.get(name)) for name, body in functions.items()}
 
 
-def _label(v: dict) -> str:
-    return f"{voucher_ref(v['period'], v['number'])} (id {v['id']})"
+def _label(v: Row) -> str:
+    return f"{voucher_ref(v.period, v.number)} (id {v.id})"
 
 
 def _as_date(value: object):  # type: ignore[no-untyped-def]
@@ -265,267 +299,341 @@ def _as_date(value: object):  # type: ignore[no-untyped-def]
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def check_hash_chains(data: _Data) -> Iterator[Problem]:
-    by_ledger: dict[int, list[dict]] = defaultdict(list)
-    for v in data.vouchers:
-        by_ledger[v["ledger_id"]].append(v)
-    for ledger_id, ledger in data.ledgers.items():
-        prev = ""
-        newest_id = None
-        broken = False
-        for v in by_ledger.get(ledger_id, []):
-            lines = [
-                (
-                    data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
-                    int(p["amount_fen"]),
-                    p["summary"],
-                    p["counterparty"],
-                )
-                for p in data.postings.get(v["id"], [])
-            ]
-            expected = hashing.content_hash(
-                prev_hash=prev,
-                ledger_code=ledger["code"],
-                period=v["period"],
-                number=v["number"],
-                date=_as_date(v["voucher_date"]),
-                summary=v["summary"],
-                kind=v["kind"],
-                key=v["idem_key"],
-                link_id=v["link_id"],
-                reversal_of_id=v["reversal_of_id"],
-                lines=lines,
-                version=int(v["hash_version"]),
-                preparer=v["preparer"],
-                source=v["source"],
-                posted_at=v["posted_at"],
-                maker_checker=bool(ledger["maker_checker"]),
-            )
-            if v["prev_hash"] != prev or v["content_hash"] != expected:
-                what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"
-                yield Problem(
-                    "hash_chain",
-                    ledger["code"],
-                    _label(v),
-                    f"hash chain broken at voucher {_label(v)}: {what} was altered",
-                )
-                broken = True
-                break
-            prev = v["content_hash"]
-            newest_id = v["id"]
-        if not broken and (ledger["head_hash"] != prev or ledger["head_id"] != newest_id):
-            yield Problem(
-                "hash_chain",
-                ledger["code"],
-                None,
-                "the ledger's chain head does not match its newest voucher",
-            )
+class Check:
+    """One rule of ``verify``: shown every voucher with its postings in id order (``voucher``) and
+    postings on no voucher (``orphans``), then asked for its problems (``problems``). A check keeps
+    what it needs (per ledger, per month), never the journal. Problems that concern one voucher are
+    kept per ledger and given in (ledger, voucher id) order, as the whole-journal reading gave them."""
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        self.data = data
+        self.session = session
+        self.found: dict[int, list[Problem]] = defaultdict(list)
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        """One voucher of the checked ledgers and its postings, in line order."""
+
+    def orphans(self, lines: list[Row]) -> None:
+        """Postings (of one voucher id) whose voucher is not among the checked ones."""
+
+    def problems(self) -> Iterator[Problem]:
+        for ledger_id in self.data.ledgers:
+            yield from self.found.get(ledger_id, [])
 
 
-def check_balanced(data: _Data) -> Iterator[Problem]:
-    for v in data.vouchers:
-        lines = data.postings.get(v["id"], [])
-        code = data.ledgers[v["ledger_id"]]["code"]
-        total = sum(int(p["amount_fen"]) for p in lines)
-        if len(lines) < 2 or total != 0 or len(lines) != v["posting_count"]:
-            yield Problem(
-                "unbalanced_voucher",
-                code,
-                _label(v),
+class check_hash_chains(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.prev: dict[int, str] = defaultdict(str)
+        self.newest: dict[int, int | None] = {}
+        self.broken: set[int] = set()
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        ledger_id = v.ledger_id
+        if ledger_id in self.broken:
+            return
+        accounts = self.data.accounts
+        ledger = self.data.ledgers[ledger_id]
+        prev = self.prev[ledger_id]
+        expected = hashing.content_hash(
+            prev_hash=prev,
+            ledger_code=ledger["code"],
+            period=v.period,
+            number=v.number,
+            date=_as_date(v.voucher_date),
+            summary=v.summary,
+            kind=v.kind,
+            key=v.idem_key,
+            link_id=v.link_id,
+            reversal_of_id=v.reversal_of_id,
+            lines=[
+                (accounts[p.account_id]["code"] if p.account_id in accounts else "?", int(p.amount_fen),
+                 p.summary, p.counterparty)
+                for p in lines
+            ],
+            version=int(v.hash_version),
+            preparer=v.preparer,
+            source=v.source,
+            posted_at=v.posted_at,
+            maker_checker=bool(ledger["maker_checker"]),
+        )
+        if v.prev_hash != prev or v.content_hash != expected:
+            what = "its link to the previous voucher" if v.prev_hash != prev else "its content"
+            self.found[ledger_id].append(Problem(
+                "hash_chain", ledger["code"], _label(v),
+                f"hash chain broken at voucher {_label(v)}: {what} was altered",
+            ))
+            self.broken.add(ledger_id)
+            return
+        self.prev[ledger_id] = v.content_hash
+        self.newest[ledger_id] = v.id
+
+    def problems(self) -> Iterator[Problem]:
+        for ledger_id, ledger in self.data.ledgers.items():
+            if ledger_id in self.broken:
+                yield from self.found[ledger_id]
+            elif ledger["head_hash"] != self.prev[ledger_id] or ledger["head_id"] != self.newest.get(ledger_id):
+                yield Problem("hash_chain", ledger["code"], None,
+                              "the ledger's chain head does not match its newest voucher")
+
+
+class check_balanced(Check):
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        total = sum(int(p.amount_fen) for p in lines)
+        if len(lines) < 2 or total != 0 or len(lines) != v.posting_count:
+            code = self.data.ledgers[v.ledger_id]["code"]
+            self.found[v.ledger_id].append(Problem(
+                "unbalanced_voucher", code, _label(v),
                 f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen",
-            )
+            ))
         for p in lines:
-            if int(p["amount_fen"]) == 0:
-                yield Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0")
+            if int(p.amount_fen) == 0:
+                code = self.data.ledgers[v.ledger_id]["code"]
+                self.found[v.ledger_id].append(
+                    Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0"))
 
 
-def check_accounts(data: _Data) -> Iterator[Problem]:
-    for v in data.vouchers:
-        code = data.ledgers[v["ledger_id"]]["code"]
-        for p in data.postings.get(v["id"], []):
-            account = data.accounts.get(p["account_id"])
-            if account is None or account["ledger_id"] != v["ledger_id"] or p["ledger_id"] != v["ledger_id"]:
-                yield Problem(
-                    "foreign_account",
-                    code,
-                    _label(v),
-                    f"voucher {_label(v)} line {p['line_no']} posts to another ledger's account",
-                )
+class check_accounts(Check):
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        accounts = self.data.accounts
+        for p in lines:
+            account = accounts.get(p.account_id)
+            if account is None or account["ledger_id"] != v.ledger_id or p.ledger_id != v.ledger_id:
+                self.found[v.ledger_id].append(Problem(
+                    "foreign_account", self.data.ledgers[v.ledger_id]["code"], _label(v),
+                    f"voucher {_label(v)} line {p.line_no} posts to another ledger's account",
+                ))
             elif not account["is_leaf"]:
-                yield Problem(
-                    "parent_account",
-                    code,
-                    _label(v),
-                    f"voucher {_label(v)} line {p['line_no']} posts to parent account {account['code']}",
-                )
+                self.found[v.ledger_id].append(Problem(
+                    "parent_account", self.data.ledgers[v.ledger_id]["code"], _label(v),
+                    f"voucher {_label(v)} line {p.line_no} posts to parent account {account['code']}",
+                ))
 
 
-def check_orphans(data: _Data) -> Iterator[Problem]:
-    voucher_ids = {v["id"] for v in data.vouchers}
-    for voucher_id, lines in data.postings.items():
-        if voucher_id not in voucher_ids:
-            ledger = data.ledgers.get(lines[0]["ledger_id"], {}).get("code")
-            yield Problem(
-                "unbalanced_voucher",
-                ledger,
-                None,
-                f"{len(lines)} postings point at voucher id {voucher_id}, which does not exist",
-            )
+class check_orphans(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.listed: list[Problem] = []
+
+    def orphans(self, lines: list[Row]) -> None:
+        ledger = self.data.ledgers.get(lines[0].ledger_id, {}).get("code")
+        self.listed.append(Problem(
+            "unbalanced_voucher", ledger, None,
+            f"{len(lines)} postings point at voucher id {lines[0].voucher_id}, which does not exist",
+        ))
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self.listed
 
 
-def check_periods_and_numbers(data: _Data) -> Iterator[Problem]:
-    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for v in data.vouchers:
-        code = data.ledgers[v["ledger_id"]]["code"]
-        day = _as_date(v["voucher_date"])
-        if day.year * 100 + day.month != v["period"]:
-            yield Problem(
-                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"
-            )
-        if (v["ledger_id"], v["period"]) not in data.periods:
-            yield Problem(
-                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"
-            )
-        numbers[(v["ledger_id"], v["period"])].append(v["number"])
-    for (ledger_id, period), nums in numbers.items():
-        if sorted(nums) != list(range(1, len(nums) + 1)):
-            yield Problem(
-                "voucher_number",
-                data.ledgers[ledger_id]["code"],
-                None,
-                f"voucher numbers of {format_period(period)} are not 1..{len(nums)} without gaps",
-            )
+#: Voucher numbers above this in one ledger-month are not tracked one by one (no real month has
+#: them); such a number is reported as a gap.
+_NUMBER_TRACKED_MAX = 1 << 27
 
 
-def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
-    computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    period_of_voucher = {v["id"]: v["period"] for v in data.vouchers}
-    for voucher_id, lines in data.postings.items():
-        if voucher_id not in period_of_voucher or voucher_id in data.uncounted:
-            continue  # orphans are reported elsewhere; vouchers awaiting review do not count yet
+class check_periods_and_numbers(Check):
+    """Dates in their period, periods that exist, and each ledger-month numbered 1..n without gaps:
+    a bit per number seen (a few kilobytes a month), not the numbers themselves."""
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.seen: dict[tuple[int, int], bytearray] = {}
+        self.count: dict[tuple[int, int], int] = defaultdict(int)
+        self.top: dict[tuple[int, int], int] = defaultdict(int)
+        self.bad: set[tuple[int, int]] = set()
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        code = self.data.ledgers[v.ledger_id]["code"]
+        day = _as_date(v.voucher_date)
+        if day.year * 100 + day.month != v.period:
+            self.found[v.ledger_id].append(Problem(
+                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"))
+        month = (v.ledger_id, v.period)
+        if month not in self.data.periods:
+            self.found[v.ledger_id].append(Problem(
+                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"))
+        self.count[month] += 1
+        number = v.number
+        bits = self.seen.get(month)
+        if bits is None:
+            bits = self.seen[month] = bytearray()
+        if not 1 <= number <= _NUMBER_TRACKED_MAX:
+            self.bad.add(month)
+            return
+        self.top[month] = max(self.top[month], number)
+        byte, bit = divmod(number, 8)
+        if byte >= len(bits):
+            bits.extend(bytes(max(byte + 1 - len(bits), len(bits))))
+        if bits[byte] >> bit & 1:
+            self.bad.add(month)
+        bits[byte] |= 1 << bit
+
+    def problems(self) -> Iterator[Problem]:
+        gaps: dict[int, list[Problem]] = defaultdict(list)
+        for month in self.seen:  # first seen in id order, as the numbers were listed
+            n = self.count[month]
+            if month in self.bad or self.top[month] != n:
+                gaps[month[0]].append(Problem(
+                    "voucher_number", self.data.ledgers[month[0]]["code"], None,
+                    f"voucher numbers of {format_period(month[1])} are not 1..{n} without gaps",
+                ))
+        yield from super().problems()
+        for ledger_id in self.data.ledgers:
+            yield from gaps.get(ledger_id, [])
+
+
+class check_balance_snapshots(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        if v.id in self.data.uncounted:
+            return  # vouchers awaiting review do not count yet
+        computed = self.computed
+        period = v.period
         for p in lines:
-            cell = computed[(p["ledger_id"], p["account_id"], period_of_voucher[voucher_id])]
-            amount = int(p["amount_fen"])
+            cell = computed[(p.ledger_id, p.account_id, period)]
+            amount = int(p.amount_fen)
             if amount > 0:
                 cell[0] += amount
             else:
                 cell[1] -= amount
-    keys = set(computed) | set(data.balances)
-    for key in sorted(keys):
-        want = tuple(computed.get(key, [0, 0]))
-        have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
-        if want != have:
-            ledger = data.ledgers[key[0]]["code"]
-            account = data.accounts.get(key[1], {}).get("code", key[1])
-            yield Problem(
-                "balance_snapshot",
-                ledger,
-                None,
-                f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
-                f"the postings {want}",
-            )
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        for key in sorted(set(self.computed) | set(data.balances)):
+            want = tuple(self.computed.get(key, [0, 0]))
+            have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
+            if want != have:
+                ledger = data.ledgers[key[0]]["code"]
+                account = data.accounts.get(key[1], {}).get("code", key[1])
+                yield Problem(
+                    "balance_snapshot", ledger, None,
+                    f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
+                    f"the postings {want}",
+                )
 
 
-def check_reviews(data: _Data) -> Iterator[Problem]:
+class check_reviews(Check):
     """Maker-checker (ledger.review): no self-review, no review where none is due, no closed month
     with vouchers awaiting review — each also a database guard, checked again here."""
-    by_id = {v["id"]: v for v in data.vouchers}
-    for voucher_id, r in data.reviews.items():
-        v = by_id.get(voucher_id)
-        if v is None:
-            continue
-        code = data.ledgers[v["ledger_id"]]["code"]
-        if r["reviewer"].strip().lower() == r["preparer"].strip().lower():
-            yield Problem(
-                "self_review",
-                code,
-                _label(v),
-                f"voucher {_label(v)} was reviewed by its own preparer {r['preparer']}",
-            )
-        if not r["maker_checker"] or r["kind"] == "closing" or r["original_kind"] == "closing":
-            yield Problem(
-                "review_not_required",
-                code,
-                _label(v),
-                f"voucher {_label(v)} has a review although it needs none",
-            )
-    for voucher_id in sorted(data.uncounted - data.withdrawn):
-        v = by_id.get(voucher_id)
-        if v is not None and data.periods.get((v["ledger_id"], v["period"]), {}).get("status") == "closed":
-            yield Problem(
-                "unreviewed_voucher",
-                data.ledgers[v["ledger_id"]]["code"],
-                _label(v),
-                f"voucher {_label(v)} awaits review in the closed month {format_period(v['period'])}",
-            )
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.waiting: dict[int, Row] = {}
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        if v.id in self.data.uncounted and v.id not in self.data.withdrawn:
+            self.waiting[v.id] = v
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        ids = ",".join(str(int(i)) for i in data.ledgers) or "-1"
+        for r in _stream(self.session, f"""
+        SELECT r.voucher_id AS id, v.ledger_id, v.period, v.number, r.reviewer, v.preparer, v.kind,
+               o.kind AS original_kind, l.maker_checker
+          FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
+          LEFT JOIN vouchers o ON o.id = v.reversal_of_id
+         WHERE r.ledger_id IN ({ids}) AND v.ledger_id IN ({ids})
+         ORDER BY r.voucher_id"""):
+            code = data.ledgers[r.ledger_id]["code"]
+            if r.reviewer.strip().lower() == r.preparer.strip().lower():
+                yield Problem("self_review", code, _label(r),
+                              f"voucher {_label(r)} was reviewed by its own preparer {r.preparer}")
+            if not r.maker_checker or r.kind == "closing" or r.original_kind == "closing":
+                yield Problem("review_not_required", code, _label(r),
+                              f"voucher {_label(r)} has a review although it needs none")
+        for voucher_id in sorted(self.waiting):
+            v = self.waiting[voucher_id]
+            if data.periods.get((v.ledger_id, v.period), {}).get("status") == "closed":
+                yield Problem(
+                    "unreviewed_voucher", data.ledgers[v.ledger_id]["code"], _label(v),
+                    f"voucher {_label(v)} awaits review in the closed month {format_period(v.period)}",
+                )
 
 
 def _is_pending(code: str) -> bool:
     return any(code.startswith(root) for root in PENDING_ROOTS)
 
 
-def check_closed_months(data: _Data) -> Iterator[Problem]:
+class check_closed_months(Check):
     """A closed month leaves no balance on income and expenditure accounts (the closing voucher
     moved it to 3001); 4601/4602 stay open through the year and are empty after a December close.
     And a month reopened after a close has every closing voucher of it reversed."""
-    running: dict[tuple[int, int], int] = defaultdict(int)
-    by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
-        by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
-    closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
-    for ledger_id, period in closed:
-        rows = by_ledger.get(ledger_id, [])
-        running.clear()
-        for p, account_id, amount in rows:
-            if p <= period:
-                running[(ledger_id, account_id)] += amount
-        code = data.ledgers[ledger_id]["code"]
-        for (_lid, account_id), balance in sorted(running.items()):
-            account = data.accounts.get(account_id)
-            if not balance or account is None or account["category"] not in ("income", "expense"):
-                continue
-            if _is_pending(account["code"]) and period % 100 != 12:
-                continue
-            yield Problem(
-                "closed_period_balance",
-                code,
-                None,
-                f"{format_period(period)} is closed but account {account['code']} still holds "
-                f"{balance} fen: a closed month leaves no balance on income and expenditure",
-            )
-    reversed_ids = {v["reversal_of_id"] for v in data.vouchers if v["reversal_of_id"] is not None}
-    for v in data.vouchers:
-        row = data.periods.get((v["ledger_id"], v["period"]))
-        if v["kind"] == "closing" and row is not None and row["status"] == "open" and v["id"] not in reversed_ids:
-            yield Problem(
-                "reopened_unreversed",
-                data.ledgers[v["ledger_id"]]["code"],
-                _label(v),
-                f"{format_period(v['period'])} is open again but its closing voucher {_label(v)} was "
-                "never reversed (a month is reopened only by reopen, which reverses it)",
-            )
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.reversed_ids: set[int] = set()
+        self.closings: dict[int, list[Row]] = defaultdict(list)
+
+    def voucher(self, v: Row, lines: list[Row]) -> None:
+        if v.reversal_of_id is not None:
+            self.reversed_ids.add(v.reversal_of_id)
+        if v.kind == "closing":
+            row = self.data.periods.get((v.ledger_id, v.period))
+            if row is not None and row["status"] == "open":
+                self.closings[v.ledger_id].append(v)
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        running: dict[tuple[int, int], int] = defaultdict(int)
+        by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
+            by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
+        closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
+        for ledger_id, period in closed:
+            rows = by_ledger.get(ledger_id, [])
+            running.clear()
+            for p, account_id, amount in rows:
+                if p <= period:
+                    running[(ledger_id, account_id)] += amount
+            code = data.ledgers[ledger_id]["code"]
+            for (_lid, account_id), balance in sorted(running.items()):
+                account = data.accounts.get(account_id)
+                if not balance or account is None or account["category"] not in ("income", "expense"):
+                    continue
+                if _is_pending(account["code"]) and period % 100 != 12:
+                    continue
+                yield Problem(
+                    "closed_period_balance", code, None,
+                    f"{format_period(period)} is closed but account {account['code']} still holds "
+                    f"{balance} fen: a closed month leaves no balance on income and expenditure",
+                )
+        for ledger_id in data.ledgers:
+            for v in self.closings.get(ledger_id, []):
+                if v.id not in self.reversed_ids:
+                    yield Problem(
+                        "reopened_unreversed", data.ledgers[v.ledger_id]["code"], _label(v),
+                        f"{format_period(v.period)} is open again but its closing voucher {_label(v)} was "
+                        "never reversed (a month is reopened only by reopen, which reverses it)",
+                    )
 
 
-def check_guards(data: _Data) -> Iterator[Problem]:
+class check_guards(Check):
     """Every guard trigger the migrations made exists, is enabled and is the frozen text."""
-    if data.guards_expected is None:
-        return
-    for name, frozen in sorted(data.guards_expected.items()):
-        found = data.guards_found.get(name)
-        if found is None:
-            yield Problem("guard_missing", None, None, f"guard trigger {name} was dropped")
-        elif not found[0]:
-            yield Problem("guard_disabled", None, None, f"guard trigger {name} is disabled")
-        elif found[1] and found[1] != frozen:
-            yield Problem("guard_altered", None, None, f"guard trigger {name} is not the text its migration made")
-    for name, (frozen, body) in sorted(data.functions.items()):
-        if body is None:
-            yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
-        elif _squash(body) != _squash(frozen):
-            yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        if data.guards_expected is None:
+            return
+        for name, frozen in sorted(data.guards_expected.items()):
+            found = data.guards_found.get(name)
+            if found is None:
+                yield Problem("guard_missing", None, None, f"guard trigger {name} was dropped")
+            elif not found[0]:
+                yield Problem("guard_disabled", None, None, f"guard trigger {name} is disabled")
+            elif found[1] and found[1] != frozen:
+                yield Problem("guard_altered", None, None, f"guard trigger {name} is not the text its migration made")
+        for name, (frozen, body) in sorted(data.functions.items()):
+            if body is None:
+                yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
+            elif _squash(body) != _squash(frozen):
+                yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
 
 
-CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
+#: The checks, in the order their problems are reported.
+CHECKS: list[type[Check]] = [
     check_hash_chains,
     check_balanced,
     check_accounts,
@@ -539,12 +647,23 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
 
 
 def verify(session: Session, ledger: str | None = None) -> VerifyReport:
+    """Every check over the books (or one ledger), the journal read once as a stream."""
     data = _load(session, ledger)
-    report = VerifyReport(
-        ledgers=len(data.ledgers),
-        vouchers=len(data.vouchers),
-        postings=sum(len(v) for v in data.postings.values()),
-    )
-    for check in CHECKS:
-        report.problems.extend(check(data))
+    checks = [cls(data, session) for cls in CHECKS]
+    report = VerifyReport(ledgers=len(data.ledgers))
+    on_voucher = [c.voucher for c in checks if type(c).voucher is not Check.voucher]
+    on_orphans = [c.orphans for c in checks if type(c).orphans is not Check.orphans]
+    vouchers = postings = 0
+    for v, lines in _journal(session, data):
+        postings += len(lines)
+        if v is None:
+            for seen in on_orphans:
+                seen(lines)
+            continue
+        vouchers += 1
+        for seen_voucher in on_voucher:
+            seen_voucher(v, lines)
+    report.vouchers, report.postings = vouchers, postings
+    for check in checks:
+        report.problems.extend(check.problems())
     return report
