@@ -18,11 +18,13 @@ each proves.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Row, inspect, text
 from sqlalchemy.orm import Session
@@ -136,6 +138,13 @@ def _load(session: Session, ledger_code: str | None) -> _Data:
 #: Rows fetched from the database at a time while the journal streams past the checks.
 STREAM_ROWS = 20_000
 
+#: A row of the journal's stream.
+Rec = tuple[Any, ...]
+#: Where each column sits in a voucher row and a posting row of the stream (plain tuples).
+(V_ID, V_LEDGER_ID, V_PERIOD, V_NUMBER, V_VOUCHER_DATE, V_SUMMARY, V_KIND, V_IDEM_KEY, V_LINK_ID, V_REVERSAL_OF_ID,
+ V_CONTENT_HASH, V_PREV_HASH, V_POSTING_COUNT, V_POSTED_AT, V_PREPARER, V_SOURCE, V_HASH_VERSION) = range(17)
+(P_VOUCHER_ID, P_LEDGER_ID, P_LINE_NO, P_ACCOUNT_ID, P_AMOUNT_FEN, P_SUMMARY, P_COUNTERPARTY) = range(7)
+
 _VOUCHER_COLUMNS = """id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
                reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
                hash_version"""
@@ -147,35 +156,55 @@ def _stream(session: Session, sql: str, **params: object) -> Iterator[Row]:
     yield from session.connection().execute(statement, params)
 
 
-def _journal(session: Session, data: _Data) -> Iterator[tuple[Row | None, list[Row]]]:
+_cursor_names = itertools.count(1)
+
+
+def _tuples(session: Session, sql: str) -> Iterator[Rec]:
+    """Plain tuples of ``sql`` from the driver's own cursor, ``STREAM_ROWS`` at a time: the journal's
+    millions of rows skip SQLAlchemy's row objects. On PostgreSQL a named (server-side) cursor,
+    so the server, not this process, holds what is not read yet."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"fl_verify_{next(_cursor_names)}")  # type: ignore[call-arg]
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(STREAM_ROWS):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _journal(session: Session, data: _Data) -> Iterator[tuple[Rec | None, list[Rec]]]:
     """Every voucher of the checked ledgers with its postings (line order), in id order, merged from
     two ordered streams; a run of postings whose voucher is not among them comes as (None, postings).
 
     The postings read are those of the checked ledgers (``ledger_id``), as a voucher's own lines
     are, so a line another ledger's posting put on a voucher shows as a foreign account and a
     posting of these ledgers on a missing voucher as an orphan."""
+    postings_sql = ("SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty "
+                    "FROM postings {where} ORDER BY voucher_id, line_no")
     if data.only is None:
-        vouchers = _stream(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers ORDER BY id")
-        postings = _stream(session, "SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, "
-                                    "counterparty FROM postings ORDER BY voucher_id, line_no")
+        vouchers = _tuples(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers ORDER BY id")
+        postings = _tuples(session, postings_sql.format(where=""))
     else:
-        vouchers = _stream(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers WHERE ledger_id = :l ORDER BY id",
-                           l=data.only)
-        postings = _stream(session, "SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, "
-                                    "counterparty FROM postings WHERE ledger_id = :l ORDER BY voucher_id, line_no",
-                           l=data.only)
+        only = int(data.only)
+        vouchers = _tuples(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers WHERE ledger_id = {only} ORDER BY id")
+        postings = _tuples(session, postings_sql.format(where=f"WHERE ledger_id = {only}"))
     known = data.ledgers
-    pending: Row | None = next(postings, None)
+    pending: Rec | None = next(postings, None)
     for v in vouchers:
-        if v.ledger_id not in known:
+        if v[V_LEDGER_ID] not in known:
             continue  # a voucher of no known ledger: the database's keys refuse it; not ours to check
-        while pending is not None and pending.voucher_id < v.id:
+        while pending is not None and pending[P_VOUCHER_ID] < v[V_ID]:
             orphans, pending = _run(pending, postings, known)
             if orphans:
                 yield None, orphans
-        lines: list[Row] = []
-        while pending is not None and pending.voucher_id == v.id:
-            if pending.ledger_id in known:
+        lines: list[Rec] = []
+        while pending is not None and pending[P_VOUCHER_ID] == v[V_ID]:
+            if pending[P_LEDGER_ID] in known:
                 lines.append(pending)
             pending = next(postings, None)
         yield v, lines
@@ -185,12 +214,12 @@ def _journal(session: Session, data: _Data) -> Iterator[tuple[Row | None, list[R
             yield None, orphans
 
 
-def _run(first: Row, postings: Iterator[Row], known: dict[int, dict]) -> tuple[list[Row], Row | None]:
+def _run(first: Rec, postings: Iterator[Rec], known: dict[int, dict]) -> tuple[list[Rec], Rec | None]:
     """The postings of ``first``'s voucher id (of known ledgers), and the next posting after them."""
-    run = [first] if first.ledger_id in known else []
+    run = [first] if first[P_LEDGER_ID] in known else []
     nxt = next(postings, None)
-    while nxt is not None and nxt.voucher_id == first.voucher_id:
-        if nxt.ledger_id in known:
+    while nxt is not None and nxt[P_VOUCHER_ID] == first[P_VOUCHER_ID]:
+        if nxt[P_LEDGER_ID] in known:
             run.append(nxt)
         nxt = next(postings, None)
     return run, nxt
@@ -287,8 +316,8 @@ def _load_guards(session: Session, data: _Data) -> None:
     data.functions = {name: (body, found.get(name)) for name, body in functions.items()}
 
 
-def _label(v: Row) -> str:
-    return f"{voucher_ref(v.period, v.number)} (id {v.id})"
+def _label(v: tuple) -> str:  # type: ignore[type-arg]
+    return f"{voucher_ref(v[V_PERIOD], v[V_NUMBER])} (id {v[V_ID]})"
 
 
 def _as_date(value: object):  # type: ignore[no-untyped-def]
@@ -310,10 +339,10 @@ class Check:
         self.session = session
         self.found: dict[int, list[Problem]] = defaultdict(list)
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
         """One voucher of the checked ledgers and its postings, in line order."""
 
-    def orphans(self, lines: list[Row]) -> None:
+    def orphans(self, lines: list[Rec]) -> None:
         """Postings (of one voucher id) whose voucher is not among the checked ones."""
 
     def problems(self) -> Iterator[Problem]:
@@ -327,46 +356,51 @@ class check_hash_chains(Check):
         self.prev: dict[int, str] = defaultdict(str)
         self.newest: dict[int, int | None] = {}
         self.broken: set[int] = set()
+        self.stamp_of: object = None
+        self.stamp = ""
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        ledger_id = v.ledger_id
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        ledger_id = v[V_LEDGER_ID]
         if ledger_id in self.broken:
             return
         accounts = self.data.accounts
         ledger = self.data.ledgers[ledger_id]
         prev = self.prev[ledger_id]
-        expected = hashing.content_hash(
-            prev_hash=prev,
-            ledger_code=ledger["code"],
-            period=v.period,
-            number=v.number,
-            date=_as_date(v.voucher_date),
-            summary=v.summary,
-            kind=v.kind,
-            key=v.idem_key,
-            link_id=v.link_id,
-            reversal_of_id=v.reversal_of_id,
-            lines=[
-                (accounts[p.account_id]["code"] if p.account_id in accounts else "?", int(p.amount_fen),
-                 p.summary, p.counterparty)
-                for p in lines
-            ],
-            version=int(v.hash_version),
-            preparer=v.preparer,
-            source=v.source,
-            posted_at=v.posted_at,
-            maker_checker=bool(ledger["maker_checker"]),
-        )
-        if v.prev_hash != prev or v.content_hash != expected:
-            what = "its link to the previous voucher" if v.prev_hash != prev else "its content"
+        lines_json = hashing.encode_lines([
+            (accounts[p[P_ACCOUNT_ID]]["code"] if p[P_ACCOUNT_ID] in accounts else "?", int(p[P_AMOUNT_FEN]),
+             p[P_SUMMARY], p[P_COUNTERPARTY])
+            for p in lines
+        ])
+        day = v[V_VOUCHER_DATE]
+        date_iso = day[:10] if isinstance(day, str) else day.isoformat()
+        version = int(v[V_HASH_VERSION])
+        if version == 2 and v[V_PREPARER] is not None and v[V_SOURCE] is not None and v[V_POSTED_AT] is not None:
+            posted_at = v[V_POSTED_AT]
+            if posted_at != self.stamp_of:  # a batch's vouchers share one posting time: format it once
+                self.stamp_of, self.stamp = posted_at, hashing.stamp_text(posted_at)
+            expected = hashing.chain_hash_v2_of(
+                prev, ledger["code"], v[V_PERIOD], v[V_NUMBER], date_iso, v[V_SUMMARY], v[V_KIND], v[V_IDEM_KEY],
+                v[V_LINK_ID], v[V_REVERSAL_OF_ID], lines_json, v[V_PREPARER], v[V_SOURCE], self.stamp,
+                bool(ledger["maker_checker"]),
+            )  # fmt: skip
+        else:  # version 1, or a version 2 row missing its fields: content_hash says what is wrong
+            expected = hashing.content_hash(
+                prev_hash=prev, ledger_code=ledger["code"], period=v[V_PERIOD], number=v[V_NUMBER],
+                date=_as_date(day), summary=v[V_SUMMARY], kind=v[V_KIND], key=v[V_IDEM_KEY], link_id=v[V_LINK_ID],
+                reversal_of_id=v[V_REVERSAL_OF_ID], lines=(), lines_json=lines_json, version=version,
+                preparer=v[V_PREPARER], source=v[V_SOURCE], posted_at=v[V_POSTED_AT],
+                maker_checker=bool(ledger["maker_checker"]),
+            )
+        if v[V_PREV_HASH] != prev or v[V_CONTENT_HASH] != expected:
+            what = "its link to the previous voucher" if v[V_PREV_HASH] != prev else "its content"
             self.found[ledger_id].append(Problem(
                 "hash_chain", ledger["code"], _label(v),
                 f"hash chain broken at voucher {_label(v)}: {what} was altered",
             ))
             self.broken.add(ledger_id)
             return
-        self.prev[ledger_id] = v.content_hash
-        self.newest[ledger_id] = v.id
+        self.prev[ledger_id] = v[V_CONTENT_HASH]
+        self.newest[ledger_id] = v[V_ID]
 
     def problems(self) -> Iterator[Problem]:
         for ledger_id, ledger in self.data.ledgers.items():
@@ -378,35 +412,35 @@ class check_hash_chains(Check):
 
 
 class check_balanced(Check):
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        total = sum(int(p.amount_fen) for p in lines)
-        if len(lines) < 2 or total != 0 or len(lines) != v.posting_count:
-            code = self.data.ledgers[v.ledger_id]["code"]
-            self.found[v.ledger_id].append(Problem(
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        total = sum(int(p[P_AMOUNT_FEN]) for p in lines)
+        if len(lines) < 2 or total != 0 or len(lines) != v[V_POSTING_COUNT]:
+            code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+            self.found[v[V_LEDGER_ID]].append(Problem(
                 "unbalanced_voucher", code, _label(v),
                 f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen",
             ))
         for p in lines:
-            if int(p.amount_fen) == 0:
-                code = self.data.ledgers[v.ledger_id]["code"]
-                self.found[v.ledger_id].append(
+            if int(p[P_AMOUNT_FEN]) == 0:
+                code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+                self.found[v[V_LEDGER_ID]].append(
                     Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0"))
 
 
 class check_accounts(Check):
-    def voucher(self, v: Row, lines: list[Row]) -> None:
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
         accounts = self.data.accounts
         for p in lines:
-            account = accounts.get(p.account_id)
-            if account is None or account["ledger_id"] != v.ledger_id or p.ledger_id != v.ledger_id:
-                self.found[v.ledger_id].append(Problem(
-                    "foreign_account", self.data.ledgers[v.ledger_id]["code"], _label(v),
-                    f"voucher {_label(v)} line {p.line_no} posts to another ledger's account",
+            account = accounts.get(p[P_ACCOUNT_ID])
+            if account is None or account["ledger_id"] != v[V_LEDGER_ID] or p[P_LEDGER_ID] != v[V_LEDGER_ID]:
+                self.found[v[V_LEDGER_ID]].append(Problem(
+                    "foreign_account", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} line {p[P_LINE_NO]} posts to another ledger's account",
                 ))
             elif not account["is_leaf"]:
-                self.found[v.ledger_id].append(Problem(
-                    "parent_account", self.data.ledgers[v.ledger_id]["code"], _label(v),
-                    f"voucher {_label(v)} line {p.line_no} posts to parent account {account['code']}",
+                self.found[v[V_LEDGER_ID]].append(Problem(
+                    "parent_account", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} line {p[P_LINE_NO]} posts to parent account {account['code']}",
                 ))
 
 
@@ -415,11 +449,11 @@ class check_orphans(Check):
         super().__init__(data, session)
         self.listed: list[Problem] = []
 
-    def orphans(self, lines: list[Row]) -> None:
-        ledger = self.data.ledgers.get(lines[0].ledger_id, {}).get("code")
+    def orphans(self, lines: list[Rec]) -> None:
+        ledger = self.data.ledgers.get(lines[0][P_LEDGER_ID], {}).get("code")
         self.listed.append(Problem(
             "unbalanced_voucher", ledger, None,
-            f"{len(lines)} postings point at voucher id {lines[0].voucher_id}, which does not exist",
+            f"{len(lines)} postings point at voucher id {lines[0][P_VOUCHER_ID]}, which does not exist",
         ))
 
     def problems(self) -> Iterator[Problem]:
@@ -442,18 +476,18 @@ class check_periods_and_numbers(Check):
         self.top: dict[tuple[int, int], int] = defaultdict(int)
         self.bad: set[tuple[int, int]] = set()
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        code = self.data.ledgers[v.ledger_id]["code"]
-        day = _as_date(v.voucher_date)
-        if day.year * 100 + day.month != v.period:
-            self.found[v.ledger_id].append(Problem(
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+        day = _as_date(v[V_VOUCHER_DATE])
+        if day.year * 100 + day.month != v[V_PERIOD]:
+            self.found[v[V_LEDGER_ID]].append(Problem(
                 "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"))
-        month = (v.ledger_id, v.period)
+        month = (v[V_LEDGER_ID], v[V_PERIOD])
         if month not in self.data.periods:
-            self.found[v.ledger_id].append(Problem(
+            self.found[v[V_LEDGER_ID]].append(Problem(
                 "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"))
         self.count[month] += 1
-        number = v.number
+        number = v[V_NUMBER]
         bits = self.seen.get(month)
         if bits is None:
             bits = self.seen[month] = bytearray()
@@ -487,14 +521,14 @@ class check_balance_snapshots(Check):
         super().__init__(data, session)
         self.computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        if v.id in self.data.uncounted:
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_ID] in self.data.uncounted:
             return  # vouchers awaiting review do not count yet
         computed = self.computed
-        period = v.period
+        period = v[V_PERIOD]
         for p in lines:
-            cell = computed[(p.ledger_id, p.account_id, period)]
-            amount = int(p.amount_fen)
+            cell = computed[(p[P_LEDGER_ID], p[P_ACCOUNT_ID], period)]
+            amount = int(p[P_AMOUNT_FEN])
             if amount > 0:
                 cell[0] += amount
             else:
@@ -521,11 +555,11 @@ class check_reviews(Check):
 
     def __init__(self, data: _Data, session: Session) -> None:
         super().__init__(data, session)
-        self.waiting: dict[int, Row] = {}
+        self.waiting: dict[int, Rec] = {}
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        if v.id in self.data.uncounted and v.id not in self.data.withdrawn:
-            self.waiting[v.id] = v
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_ID] in self.data.uncounted and v[V_ID] not in self.data.withdrawn:
+            self.waiting[v[V_ID]] = v
 
     def problems(self) -> Iterator[Problem]:
         data = self.data
@@ -538,18 +572,19 @@ class check_reviews(Check):
          WHERE r.ledger_id IN ({ids}) AND v.ledger_id IN ({ids})
          ORDER BY r.voucher_id"""):
             code = data.ledgers[r.ledger_id]["code"]
+            label = _label((r.id, r.ledger_id, r.period, r.number))
             if r.reviewer.strip().lower() == r.preparer.strip().lower():
-                yield Problem("self_review", code, _label(r),
-                              f"voucher {_label(r)} was reviewed by its own preparer {r.preparer}")
+                yield Problem("self_review", code, label,
+                              f"voucher {label} was reviewed by its own preparer {r.preparer}")
             if not r.maker_checker or r.kind == "closing" or r.original_kind == "closing":
-                yield Problem("review_not_required", code, _label(r),
-                              f"voucher {_label(r)} has a review although it needs none")
+                yield Problem("review_not_required", code, label,
+                              f"voucher {label} has a review although it needs none")
         for voucher_id in sorted(self.waiting):
             v = self.waiting[voucher_id]
-            if data.periods.get((v.ledger_id, v.period), {}).get("status") == "closed":
+            if data.periods.get((v[V_LEDGER_ID], v[V_PERIOD]), {}).get("status") == "closed":
                 yield Problem(
-                    "unreviewed_voucher", data.ledgers[v.ledger_id]["code"], _label(v),
-                    f"voucher {_label(v)} awaits review in the closed month {format_period(v.period)}",
+                    "unreviewed_voucher", data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} awaits review in the closed month {format_period(v[V_PERIOD])}",
                 )
 
 
@@ -565,15 +600,15 @@ class check_closed_months(Check):
     def __init__(self, data: _Data, session: Session) -> None:
         super().__init__(data, session)
         self.reversed_ids: set[int] = set()
-        self.closings: dict[int, list[Row]] = defaultdict(list)
+        self.closings: dict[int, list[Rec]] = defaultdict(list)
 
-    def voucher(self, v: Row, lines: list[Row]) -> None:
-        if v.reversal_of_id is not None:
-            self.reversed_ids.add(v.reversal_of_id)
-        if v.kind == "closing":
-            row = self.data.periods.get((v.ledger_id, v.period))
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_REVERSAL_OF_ID] is not None:
+            self.reversed_ids.add(v[V_REVERSAL_OF_ID])
+        if v[V_KIND] == "closing":
+            row = self.data.periods.get((v[V_LEDGER_ID], v[V_PERIOD]))
             if row is not None and row["status"] == "open":
-                self.closings[v.ledger_id].append(v)
+                self.closings[v[V_LEDGER_ID]].append(v)
 
     def problems(self) -> Iterator[Problem]:
         data = self.data
@@ -602,10 +637,10 @@ class check_closed_months(Check):
                 )
         for ledger_id in data.ledgers:
             for v in self.closings.get(ledger_id, []):
-                if v.id not in self.reversed_ids:
+                if v[V_ID] not in self.reversed_ids:
                     yield Problem(
-                        "reopened_unreversed", data.ledgers[v.ledger_id]["code"], _label(v),
-                        f"{format_period(v.period)} is open again but its closing voucher {_label(v)} was "
+                        "reopened_unreversed", data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                        f"{format_period(v[V_PERIOD])} is open again but its closing voucher {_label(v)} was "
                         "never reversed (a month is reopened only by reopen, which reverses it)",
                     )
 
