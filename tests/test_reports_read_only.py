@@ -196,6 +196,7 @@ ARGUMENTS: dict[str, Call] = {
     "check_digest": Call(call("C-EMP", FEB, "0" * 64)),
     "render_beancount": Call(call("C-EMP")),
     "export_beancount": Call(args(lambda b: (b.files / "books.beancount", "C-EMP"))),
+    "write_beancount": Call(call(lambda _text: None, "C-EMP")),
     # reconciliations
     "reconcile_bank": Call(call("C-EMP", "100301", MAR)),
     "reconcile_levels": Call(call("C", FEB)),
