@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -556,3 +557,45 @@ def whole_cash_journals(
                             date_to=date_to)
         for a in _journal_accounts(session, ledger_code, account_code, bank_number)
     ]
+
+
+def detail_pages(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    side: str | None = None,
+) -> Iterator[DetailLedger]:
+    """The pages of ``PAGE_ROWS_MAX`` rows that ``whole_detail_ledger`` joins, one at a time: a file
+    export written as they come holds one page, not the ledger (issue 19: memory stays flat)."""
+    offset = 0
+    while True:
+        page = detail_ledger(
+            session, ledger_code, account_code, start=start, end=end, date_from=date_from, date_to=date_to,
+            limit=PAGE_ROWS_MAX, offset=offset, side=side,
+        )
+        yield page
+        if not page.has_more:
+            return
+        offset += PAGE_ROWS_MAX
+
+
+def cash_journal_pages(
+    session: Session,
+    ledger_code: str,
+    *,
+    account_code: str | None = None,
+    bank_number: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Iterator[DetailLedger]:
+    """The pages of every 日记账 of ``whole_cash_journals``, account after account, one at a time."""
+    for a in _journal_accounts(session, ledger_code, account_code, bank_number):
+        yield from detail_pages(session, ledger_code, a.code, start=start, end=end, date_from=date_from,
+                                date_to=date_to)
