@@ -172,6 +172,8 @@ ARGUMENTS: dict[str, Call] = {
     "cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
     "whole_detail_ledger": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
     "whole_cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
+    "detail_pages": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
+    "cash_journal_pages": Call(call("C-EMP", start=JAN, end=MAR)),
     "general_ledger": Call(call("C-EMP", JAN, MAR)),
     "period_vouchers": Call(call("C-EMP", MAR)),
     "find_voucher": Call(call("C-EMP", number=1, period=JAN)),
