@@ -17,11 +17,17 @@ What is in it (paths inside the archive):
 * ``原始凭证/银行对账单/<n>_<file>.csv`` — each bank statement import with lines in the period, its
   lines as the books store them (the evidence rows; the original file's name and SHA-256 are in the
   manifest), and the original file itself when ``evidence_dir`` holds a file with that SHA-256;
+* ``原始凭证/电子回单/回单清单.csv`` — every 电子回单 the books hold for a statement line of the period,
+  as stored (revision 0015), with its file's SHA-256 and page; ``原始凭证/电子回单/<n>_<file>`` — each
+  receipt PDF as imported, byte for byte, when ``evidence_dir`` holds a file with the SHA-256 the
+  books stored for it (the books keep the digest, not the PDF);
 * ``manifest.json`` — every other file with its SHA-256 and size, the ledger's hash-chain head and
-  the last voucher of the period, the month digests (``reports.digest``) and the bank imports.
+  the last voucher of the period, the month digests (``reports.digest``), the bank imports and the
+  receipt files (each with the SHA-256 the books stored and whether the PDF itself is included).
 
-The documents are deterministic (reportlab's invariant mode, no time in them), so a second build from
-unchanged books gives the same bytes; only the manifest's ``created_at`` differs.
+The PDFs are PDF/A-2b (``reports.pdfa``) and deterministic (reportlab's invariant mode, no time in
+them, pikepdf's deterministic ID), so a second build from unchanged books gives the same bytes; only
+the manifest's ``created_at`` differs.
 """
 
 from __future__ import annotations
@@ -42,7 +48,16 @@ from sqlalchemy.orm import Session
 
 from ledger.books import get_ledger
 from ledger.errors import LedgerError
-from ledger.models import Account, BankImport, BankStatementLine, PeriodRow, Posting, Voucher
+from ledger.models import (
+    Account,
+    BankImport,
+    BankReceipt,
+    BankStatementLine,
+    Ledger,
+    PeriodRow,
+    Posting,
+    Voucher,
+)
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day, period_range
 from reports.digest import month_digest
@@ -127,10 +142,52 @@ def _leaves_with_postings(session: Session, ledger_id: int, start: int, end: int
     return sorted(rows)
 
 
-def _pdf(forms: Sequence[Any]) -> bytes:
+def _pdf(forms: Sequence[Any], ledger: Ledger | None = None) -> bytes:
+    """The forms as one PDF; given the ledger, a book's 编制单位 names the agency, not only the ledger
+    code (``荆门市（JM-EMP）``, as the statements print it): an archive is read without the database."""
+    from dataclasses import replace
+
     from reports.pdf import render_pdf
 
+    if ledger is not None:
+        unit = f"{ledger.entity.name}（{ledger.code}）"
+        forms = [replace(f, entity=unit) if f.entity == ledger.code else f for f in forms]
     return render_pdf(list(forms))
+
+
+_RECEIPT_HEAD = ["回单编号", "日期", "金额", "付款人户名", "付款人账号", "付款人开户行", "收款人户名", "收款人账号",
+                 "收款人开户行", "用途", "交易流水号", "账户", "对账单行号", "记账日期", "回单文件", "页",
+                 "回单文件SHA-256"]
+
+
+def _receipts_csv(rows: Sequence[tuple[BankReceipt, BankStatementLine, str]]) -> bytes:
+    """The period's receipts as the books store them, one row each (UTF-8 with BOM, like the lines)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(_RECEIPT_HEAD)
+    for r, line, account in rows:
+        writer.writerow([
+            r.receipt_no, r.receipt_on.isoformat(), format_fen(r.amount_fen), r.payer_name or "",
+            r.payer_account or "", r.payer_bank or "", r.payee_name or "", r.payee_account or "",
+            r.payee_bank or "", r.purpose or "", r.serial or "", account, line.line_no,
+            line.booked_on.isoformat(), r.file_name, r.page, r.sha256,
+        ])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _period_receipts(
+    session: Session, ledger_id: int, start: int, end: int
+) -> list[tuple[BankReceipt, BankStatementLine, str]]:
+    """(receipt, its statement line, account code) of every receipt whose line is booked in the period."""
+    rows = session.execute(
+        select(BankReceipt, BankStatementLine, Account.code)
+        .join(BankStatementLine, BankStatementLine.id == BankReceipt.statement_line_id)
+        .join(Account, Account.id == BankReceipt.account_id)
+        .where(BankReceipt.ledger_id == ledger_id,
+               BankStatementLine.booked_on >= first_day(start), BankStatementLine.booked_on <= last_day(end))
+        .order_by(BankReceipt.id)
+    ).all()
+    return [(r, line, code) for r, line, code in rows]
 
 
 def _statement_lines_csv(lines: Sequence[BankStatementLine]) -> bytes:
@@ -174,6 +231,7 @@ def build_archive(
     from reports.detail_ledger import whole_cash_journals, whole_detail_ledger
     from reports.forms.voucher import voucher_pdf
     from reports.general_ledger import general_ledger
+    from reports.pdfa import to_pdfa
     from reports.statements import balance_sheet_of, income_statement_of
     from reports.trial_balance import trial_balance
     from reports.voucher_view import period_vouchers
@@ -184,7 +242,10 @@ def build_archive(
     files: list[ArchiveFile] = []
 
     def add(path: str, kind: str, title: str, render: Callable[[], bytes]) -> None:
-        files.append(ArchiveFile(path, kind, title, render()))
+        data = render()
+        if path.endswith(".pdf") and kind in ("vouchers", "books", "statements"):
+            data = to_pdfa(data, title=f"{title} {ledger.code} {label}")
+        files.append(ArchiveFile(path, kind, title, data))
 
     months = period_range(start, end)
     voucher_count = 0
@@ -199,17 +260,17 @@ def build_archive(
     if voucher_count == 0:
         raise ArchiveError(f"ledger {ledger.code} has no vouchers in {label}; nothing to archive")
     add(f"账簿/总账_{ledger.code}_{label}.pdf", "books", "总账",
-        lambda: _pdf(forms.general_ledger_forms(general_ledger(session, ledger.code, start, end))))
+        lambda: _pdf(forms.general_ledger_forms(general_ledger(session, ledger.code, start, end)), ledger))
     details = [whole_detail_ledger(session, ledger.code, code, start=start, end=end)
                for code in _leaves_with_postings(session, ledger.id, start, end)]
     add(f"账簿/明细账_{ledger.code}_{label}.pdf", "books", "明细账",
-        lambda: _pdf([forms.detail_form(d) for d in details]))
+        lambda: _pdf([forms.detail_form(d) for d in details], ledger))
     journals = whole_cash_journals(session, ledger.code, start=start, end=end)
     if journals:
         add(f"账簿/日记账_{ledger.code}_{label}.pdf", "books", "日记账",
-            lambda: _pdf([forms.detail_form(d) for d in journals]))
+            lambda: _pdf([forms.detail_form(d) for d in journals], ledger))
     add(f"账簿/科目余额表_{ledger.code}_{label}.pdf", "books", "科目余额表",
-        lambda: _pdf([forms.trial_balance_form(trial_balance(session, ledger.code, start, end))]))
+        lambda: _pdf([forms.trial_balance_form(trial_balance(session, ledger.code, start, end))], ledger))
     add(f"报表/资产负债表_{ledger.code}_{label}.pdf", "statements", "资产负债表",
         lambda: _pdf([forms.balance_sheet_form(balance_sheet_of(session, end, annual=annual, ledger=ledger.code))]))
     add(f"报表/收支表_{ledger.code}_{label}.pdf", "statements", "收支表",
@@ -243,6 +304,28 @@ def build_archive(
             "lines_in_period": len(lines), "original_included": original is not None,
         })
 
+    receipts = _period_receipts(session, ledger.id, start, end)
+    receipt_files = []
+    if receipts:
+        add("原始凭证/电子回单/回单清单.csv", "bank_receipt_list", "电子回单清单（入账的回单）",
+            lambda: _receipts_csv(receipts))
+        by_file: dict[str, list[tuple[BankReceipt, BankStatementLine, str]]] = {}
+        for held in receipts:
+            by_file.setdefault(held[0].sha256, []).append(held)
+        for n, (sha, rows) in enumerate(by_file.items(), start=1):
+            first = rows[0][0]
+            name = _safe_name(first.file_name)
+            original = evidence.get(sha)
+            if original is not None:
+                add(f"原始凭证/电子回单/{n:03d}_{name}", "bank_receipt_file", "电子回单原件", original.read_bytes)
+            receipt_files.append({
+                "file_name": first.file_name, "sha256": sha, "account": rows[0][2],
+                "receipts_in_period": [r.receipt_no for r, _, _ in rows],
+                "imported_by": first.imported_by,
+                "imported_at": first.imported_at.replace(microsecond=0).isoformat() if first.imported_at else None,
+                "original_included": original is not None,
+            })
+
     digests = []
     for month in months:
         row = session.get(PeriodRow, (ledger.id, month))
@@ -265,7 +348,7 @@ def build_archive(
         },
         "month_digests": digests,
         "bank_imports": imports,
-        "electronic_receipts": "电子回单 are not held by the books: none archived",
+        "electronic_receipts": receipt_files,
         "vouchers": voucher_count,
     }
     return Archive(ledger.code, label, tuple(files), facts)
@@ -341,6 +424,11 @@ def verify_archive(source: str | Path, session: Session | None = None) -> Verify
             result.problems.append(f"{path}: SHA-256 differs from the manifest (the file was changed)")
     for path in sorted(set(contents) - set(listed)):
         result.problems.append(f"{path}: not listed in the manifest")
+    recorded = manifest.get("electronic_receipts")
+    stored = {r.get("sha256") for r in recorded} if isinstance(recorded, list) else set()
+    for path, entry in listed.items():
+        if entry["kind"] == "bank_receipt_file" and entry["sha256"] not in stored:
+            result.problems.append(f"{path}: its SHA-256 is not one the manifest records for the books' 电子回单")
     if session is not None:
         result.against_books = True
         _against_books(session, manifest, listed, result)
@@ -352,8 +440,8 @@ def _against_books(session: Session, manifest: dict[str, Any], listed: dict[str,
     fresh = build_archive(session, ledger_code, period)
     rebuilt = {f.path: f for f in fresh.files}
     for path, entry in listed.items():
-        if entry["kind"] == "bank_statement_file":
-            continue  # the original file is checked against the SHA-256 the import recorded, below
+        if entry["kind"] in ("bank_statement_file", "bank_receipt_file"):
+            continue  # an original file is checked against the SHA-256 the books recorded, below
         again = rebuilt.get(path)
         if again is None:
             result.problems.append(f"{path}: the books no longer give this document")
@@ -366,10 +454,13 @@ def _against_books(session: Session, manifest: dict[str, Any], listed: dict[str,
         old = recorded.get(d["period"])
         if old is None or old["digest"] != d["digest"]:
             result.problems.append(f"{MANIFEST}: month digest of {d['period']} differs from the books")
-    imports = {i["sha256"]: i for i in manifest.get("bank_imports", [])}
+    imports = {i["sha256"] for i in fresh.facts["bank_imports"]}
+    receipts = {r["sha256"] for r in fresh.facts["electronic_receipts"]}
     for path, entry in listed.items():
         if entry["kind"] == "bank_statement_file" and entry["sha256"] not in imports:
             result.problems.append(f"{path}: no bank import of the books has this SHA-256")
+        if entry["kind"] == "bank_receipt_file" and entry["sha256"] not in receipts:
+            result.problems.append(f"{path}: the books hold no 电子回单 of the period with this SHA-256")
     chain = manifest.get("chain", {}).get("period_last_voucher", {})
     voucher = session.get(Voucher, chain.get("id")) if chain.get("id") is not None else None
     if voucher is None or voucher.content_hash != chain.get("hash"):

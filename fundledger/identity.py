@@ -4,10 +4,11 @@ Why not the ``--user`` option: a name anyone can type proves nothing, and maker-
 evidence only if 制单 and 审核 are two people the system itself can tell apart.
 
 * PostgreSQL, a clerk login (a member of one of the database's staff roles, created by
-  ``fundledger db grant-role``, ``ledger.staff_roles``): the actor is ``session_user``, known
-  ``login``. The database records it itself — its triggers (revision 0009) overwrite whatever name
-  the application sends — and refuses acts the login's role does not allow and a review of the
-  login's own voucher. A declared name is ignored.
+  ``fundledger db grant-role``, ``ledger.staff_roles``): the actor is the acting login, known
+  ``login`` — ``session_user``, or the login role the session switched to with ``SET ROLE`` (the
+  web server acting for its user, revision 0018). The database records it itself — its triggers
+  (revision 0009, 0018) overwrite whatever name the application sends — and refuses acts the
+  login's role does not allow and a review of the login's own voucher. A declared name is ignored.
 * PostgreSQL, any other login (the owner or a superuser doing the set-up): the database cannot
   tell the person behind it. A declared name (``--user``/``FUNDLEDGER_USER``) is recorded as
   ``declared``; without one the login itself is the actor (``login``).

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ledger.books import get_ledger, record, set_voucher_words
 from ledger.errors import AlreadyReversedError, AmountError, ImportFileError, LedgerError, UnknownAccountError
 from ledger.journal import SUMMARY_LENGTH_MAX, Line, Posted, VoucherDraft, post, reverse, validate_drafts
+from ledger.limits import check_attachments
 from ledger.models import Account, Ledger, Posting, Voucher
 from ledger.money import format_fen, to_fen
 from ledger.numbering import voucher_number, voucher_ref
@@ -113,6 +114,8 @@ class EnteredVoucher:
     dry_run: bool = False
     word: str = "记"
     word_number: int | None = None
+    #: 附件张数 (revision 0017): source documents filed with the voucher.
+    attachments: int = 0
 
     @property
     def display_number(self) -> str:
@@ -149,6 +152,7 @@ class EnteredVoucher:
             "awaiting_review": self.awaiting_review,
             "created": self.created,
             "dry_run": self.dry_run,
+            "attachments": self.attachments,
         }
 
 
@@ -216,7 +220,7 @@ def _read_back(session: Session, posted: Posted, *, dry_run: bool) -> EnteredVou
     return EnteredVoucher(posted.id, posted.ledger, voucher.period, voucher.number, voucher.voucher_date,
                           voucher.summary, voucher.idem_key, voucher.preparer, voucher.kind, voucher.link_id,
                           voucher.reversal_of_id, lines, waiting, posted.created, dry_run, voucher.word,
-                          voucher.word_number)
+                          voucher.word_number, voucher.attachments)
 
 
 def _post_or_preview(session: Session, draft: VoucherDraft, dry_run: bool) -> EnteredVoucher:
@@ -245,13 +249,16 @@ def enter_voucher(
     actor: str,
     key: str | None = None,
     dry_run: bool = False,
+    attachments: int | str = 0,
 ) -> EnteredVoucher:
     """Post one voucher entered by hand (or, with ``dry_run``, show it and write nothing).
 
     ``lines`` are ``EntryLine`` or their text (``"100201 借 1000.00"``). ``key`` is the
     idempotency key for scripts that may retry; without one each call is a new voucher (two equal
     payments on one day are two vouchers). ``actor`` is recorded as the preparer (制单).
+    ``attachments`` is the 附件张数 (0–9999; the text of a form field is accepted as well).
     """
+    count = check_attachments(attachments)
     book = get_ledger(session, ledger)
     parsed = [EntryLine.parse(line) if isinstance(line, str) else line for line in lines]
     draft = VoucherDraft(
@@ -262,6 +269,7 @@ def enter_voucher(
         lines=_draft_lines(session, book, parsed),
         source=ENTRY_SOURCE,
         preparer=actor,
+        attachments=count,
     )
     return _post_or_preview(session, draft, dry_run)
 
@@ -281,7 +289,7 @@ def enter_voucher_csv(session: Session, data: bytes, *, actor: str, dry_run: boo
     lines = tuple(Line(resolve_account(session, book, line.account), line.amount_fen) for line in draft.lines)
     return _post_or_preview(session, VoucherDraft(
         ledger=draft.ledger, key=draft.key, date=draft.date, summary=draft.summary, lines=lines,
-        source=ENTRY_SOURCE, preparer=actor,
+        source=ENTRY_SOURCE, preparer=actor, attachments=draft.attachments,
     ), dry_run)
 
 

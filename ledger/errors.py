@@ -343,6 +343,8 @@ _DB_RULES: dict[str, type[LedgerError]] = {
     "text_length": LedgerError,
     # revision 0015 (migrations/versions/0015_bank_receipts.*.sql): a receipt disagrees with its line
     "receipt_line": LedgerError,
+    # revision 0017 (migrations/versions/0017_voucher_attachments.*.sql): 附件张数
+    "attachments": LedgerError,
 }
 
 # Constraint names (from the naming convention in ledger.models) that map to a rule.
@@ -360,6 +362,7 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "ck_voucher_withdrawals_actor": "withdrawal_refused",
     "ck_voucher_withdrawals_role": "withdrawal_refused",
     "fk_voucher_withdrawals_voucher_ledger": "withdrawal_refused",
+    "ck_vouchers_attachments": "attachments",  # revision 0017
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")

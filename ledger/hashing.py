@@ -10,7 +10,10 @@ journal fields (ledger, period, number, date, summary, kind, key, link, reversal
 Version 2, written since, also hashes the maker-checker facts known when the voucher is posted:
 its preparer (制单), its source, the moment it was posted (UTC, microseconds) and whether its ledger
 requires review — fields an administrator could otherwise change without ``verify`` noticing.
-Old vouchers keep version 1 and still verify; a chain may hold both. The review itself and the
+Version 3 (revision 0017) also hashes the voucher's 附件张数 (``attachments``), the number of
+source documents filed with it: part of the voucher as filed, so changing it behind the library's
+back must break the chain like any other field. Old vouchers keep version 1 or 2 and still
+verify; a chain may hold all three. The review itself and the
 month's closing facts come later than the voucher and are covered by the month digest and the
 anchor (``ledger.anchor``), not by the chain.
 
@@ -73,10 +76,17 @@ def encode_lines(lines: Iterable[LineTuple]) -> str:
     )
 
 
-def fingerprint_of(date_iso: str, summary: str, kind: str, lines_json: str, reversal_of_id: int | None) -> str:
-    """``fingerprint`` from pre-encoded pieces, positionally: the posting path's hot call."""
+def fingerprint_of(
+    date_iso: str, summary: str, kind: str, lines_json: str, reversal_of_id: int | None, attachments: int = 0
+) -> str:
+    """``fingerprint`` from pre-encoded pieces, positionally: the posting path's hot call.
+
+    ``attachments`` (附件张数) enters only when it is not 0, so every fingerprint written before
+    revision 0017 stays what it was: re-importing an old file finds its vouchers posted.
+    """
+    head = f'["attachments",{int(attachments)}],' if attachments else ""
     return _sha(
-        f'[["date","{date_iso}"],["kind",{_string(kind)}],["lines",{lines_json}],'
+        f'[{head}["date","{date_iso}"],["kind",{_string(kind)}],["lines",{lines_json}],'
         f'["reversal_of",{_optional_int(reversal_of_id)}],["summary",{_string(summary)}]]'
     )
 
@@ -103,8 +113,9 @@ def chain_hash_of(
     )
 
 
-#: The version of the content hash that the journal writes (1 = the fields of revision 0001 only).
-HASH_VERSION = 2
+#: The version of the content hash that the journal writes (1 = the fields of revision 0001 only,
+#: 2 = with the maker-checker facts, 3 = with 附件张数 as well).
+HASH_VERSION = 3
 
 
 def stamp_text(value: dt.datetime | str) -> str:
@@ -148,6 +159,38 @@ def chain_hash_v2_of(
     )
 
 
+def chain_hash_v3_of(
+    prev_hash: str,
+    ledger_code: str,
+    period: int,
+    number: int,
+    date_iso: str,
+    summary: str,
+    kind: str,
+    key: str,
+    link_id: str | None,
+    reversal_of_id: int | None,
+    lines_json: str,
+    preparer: str,
+    source: str,
+    posted_at: str,
+    maker_checker: bool,
+    attachments: int,
+) -> str:
+    """Version 3 of ``content_hash``: version 2's fields and ``attachments`` (附件张数), positionally
+    (``posted_at`` from ``stamp_text``): the posting path's hot call."""
+    return _sha(
+        f'[["attachments",{int(attachments)}],'
+        f'["date","{date_iso}"],["key",{_string(key)}],["kind",{_string(kind)}],'
+        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
+        f'["maker_checker",{"true" if maker_checker else "false"}],'
+        f'["number",{int(number)}],["period",{int(period)}],["posted_at",{_string(posted_at)}],'
+        f'["preparer",{_string(preparer)}],["prev",{_string(prev_hash)}],'
+        f'["reversal_of",{_optional_int(reversal_of_id)}],["source",{_string(source)}],'
+        f'["summary",{_string(summary)}],["v",3]]'
+    )
+
+
 def fingerprint(
     *,
     date: dt.date,
@@ -156,10 +199,11 @@ def fingerprint(
     lines: Sequence[LineTuple],
     reversal_of_id: int | None,
     lines_json: str | None = None,
+    attachments: int = 0,
 ) -> str:
     if lines_json is None:
         lines_json = encode_lines(lines)
-    return fingerprint_of(date.isoformat(), summary, kind, lines_json, reversal_of_id)
+    return fingerprint_of(date.isoformat(), summary, kind, lines_json, reversal_of_id, attachments)
 
 
 def content_hash(
@@ -181,11 +225,19 @@ def content_hash(
     source: str | None = None,
     posted_at: dt.datetime | str | None = None,
     maker_checker: bool = False,
+    attachments: int = 0,
 ) -> str:
-    """The content hash of ``version`` (1, or 2 with ``preparer``, ``source``, ``posted_at`` and
-    ``maker_checker``)."""
+    """The content hash of ``version`` (1; 2 with ``preparer``, ``source``, ``posted_at`` and
+    ``maker_checker``; 3 with ``attachments`` as well)."""
     if lines_json is None:
         lines_json = encode_lines(lines)
+    if version == 3:
+        if preparer is None or source is None or posted_at is None:
+            raise ValueError("version 3 hashes the preparer, source and posted_at")
+        return chain_hash_v3_of(
+            prev_hash, ledger_code, period, number, date.isoformat(), summary, kind, key, link_id,
+            reversal_of_id, lines_json, preparer, source, stamp_text(posted_at), maker_checker, attachments,
+        )  # fmt: skip
     if version == 2:
         if preparer is None or source is None or posted_at is None:
             raise ValueError("version 2 hashes the preparer, source and posted_at")

@@ -51,12 +51,14 @@ from ledger.errors import (
     ZeroAmountError,
 )
 from ledger.limits import (
+    ATTACHMENTS_MAX,
     DATE_MAX,
     DATE_MIN,
     KEY_LENGTH_MAX,
     NAME_LENGTH_MAX,
     SUMMARY_LENGTH_MAX,
     bad_character,
+    check_attachments,
     check_date,
     check_text,
 )
@@ -128,6 +130,9 @@ class VoucherDraft:
     preparer: str = "system"
     #: 凭证字 in a 收付转 ledger (收/付/转); None: follows from the lines (``ledger.numbering.word_of``).
     word: str | None = None
+    #: 附件张数 (revision 0017): how many source documents are filed with the voucher, 0 to
+    #: ``ledger.limits.ATTACHMENTS_MAX``; printed on the 记账凭证 and covered by the hash chain (v3).
+    attachments: int = 0
 
     def line_tuples(self) -> list[hashing.LineTuple]:
         return [(ln.account, ln.amount_fen, ln.summary, ln.counterparty) for ln in self.lines]
@@ -140,6 +145,7 @@ class VoucherDraft:
             lines=self.line_tuples() if lines_json is None else (),
             reversal_of_id=self.reversal_of_id,
             lines_json=lines_json,
+            attachments=self.attachments,
         )
 
 
@@ -301,7 +307,7 @@ def _judge(
             continue
         date_iso = draft.date.isoformat()
         encoded = encode_lines(draft.line_tuples())
-        fp = fingerprint_of(date_iso, draft.summary, draft.kind, encoded, draft.reversal_of_id)
+        fp = fingerprint_of(date_iso, draft.summary, draft.kind, encoded, draft.reversal_of_id, draft.attachments)
         ledger_key = (draft.ledger, draft.key)
         hit = existing.get(ledger_key)
         if hit is not None:
@@ -357,6 +363,8 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         and draft.kind in ("normal", "closing", "reversal")
         and 2 <= len(draft.lines) <= POSTINGS_PER_VOUCHER_MAX
         and (draft.word is None or draft.word in words_of(ledgers[draft.ledger].words))
+        and type(draft.attachments) is int
+        and 0 <= draft.attachments <= ATTACHMENTS_MAX
         and _clean_texts(draft)
     ):
         _validate_lines(draft, ledgers, index)  # the common case: no message is built
@@ -375,6 +383,7 @@ def _validate(draft: VoucherDraft, ledgers: dict[str, LedgerInfo], index: int) -
         raise LedgerError(f"{where}: the summary is longer than {SUMMARY_LENGTH_MAX} characters")
     if draft.kind not in ("normal", "closing", "reversal"):
         raise LedgerError(f"{where}: unknown voucher kind {draft.kind!r}")
+    check_attachments(draft.attachments, f"{where}: 附件张数 (attachments)", from_text=False)
     check_text(draft.key, f"{where}: the key", KEY_LENGTH_MAX)
     check_text(draft.summary, f"{where}: the summary (摘要)", SUMMARY_LENGTH_MAX)
     for n, line in enumerate(draft.lines, start=1):

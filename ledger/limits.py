@@ -44,6 +44,11 @@ DETAIL_LENGTH_MAX = 20_000
 #: with room for padding. A larger cell is refused as it is read, not after it has been stored.
 CELL_LENGTH_MAX = 1_000
 
+#: 附件张数, the number of source documents attached to a voucher (revision 0017, a CHECK on both
+#: databases): a count a clerk types, so a typo like 10000 or 200000 is refused rather than printed
+#: on the 记账凭证 as filed.
+ATTACHMENTS_MAX = 9_999
+
 #: The sane range of a booking date. A fund's books start long after 1990 and no voucher is
 #: dated after 2100; a year 0001 or 9999 is a typo that would make ``close`` write thousands of
 #: period rows.
@@ -92,3 +97,31 @@ def check_date(day: dt.date, what: str = "date") -> dt.date:
     if not DATE_MIN <= day <= DATE_MAX:
         raise DateError(f"{what} {day.isoformat()} is outside {YEAR_MIN}–{YEAR_MAX}")
     return day
+
+
+def check_attachments(value: object, what: str = "attachments (附件张数)", *, from_text: bool = True) -> int:
+    """``value`` as a count of attached documents (0..``ATTACHMENTS_MAX``), or a ``LedgerError``
+    naming ``what``.
+
+    Accepts an ``int`` or the text a clerk or a file gives (``"3"``, ``" 3 "``; an empty text is 0,
+    so an empty CSV cell means none). Refused: negative numbers, fractions (``"2.5"``, ``2.0``),
+    booleans, words and anything above the limit — the message shows at most 20 characters of it.
+    With ``from_text`` False only an ``int`` is a count (the Python API's drafts).
+    """
+    if isinstance(value, str) and from_text:
+        text = value.strip()
+        if not text:
+            return 0
+        if not (text.isascii() and text.isdigit()):
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise LedgerError(f"{what}: must be a whole number from 0 to {ATTACHMENTS_MAX}, got {shown!r}")
+        if len(text) > 6 or int(text) > ATTACHMENTS_MAX:
+            raise LedgerError(f"{what}: at most {ATTACHMENTS_MAX}, got {text[:20]}")
+        return int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LedgerError(f"{what}: must be a whole number from 0 to {ATTACHMENTS_MAX}, got {value!r}"[:200])
+    if value < 0:
+        raise LedgerError(f"{what}: must not be negative, got {value}")
+    if value > ATTACHMENTS_MAX:
+        raise LedgerError(f"{what}: at most {ATTACHMENTS_MAX}, got {value}")
+    return value

@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -123,9 +123,9 @@ def counts_when_posted(session: Session, items: Sequence[tuple[int, str, int | N
     ]
 
 
-def _awaiting_query(ledger_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
-    original = aliased(Voucher)
-    stmt = (
+def _build_awaiting_query():  # type: ignore[no-untyped-def]
+    original = aliased(Voucher, name="original_voucher")
+    return (
         select(Voucher)
         .join(Ledger, Ledger.id == Voucher.ledger_id)
         .outerjoin(original, original.id == Voucher.reversal_of_id)
@@ -139,9 +139,23 @@ def _awaiting_query(ledger_ids: Iterable[int] | None = None):  # type: ignore[no
             VoucherWithdrawal.id.is_(None),  # withdrawn (ledger.withdrawal): awaits nothing
         )
     )
-    if ledger_ids is not None:
-        stmt = stmt.where(Voucher.ledger_id.in_(list(ledger_ids)))
-    return stmt
+
+
+#: The statements are built once: building the aliased join cost more than running it (about
+#: 1.6 of 2.7 ms a call on the demo's books), and every report that leaves uncounted vouchers
+#: out asks for them — the 决算's chart and the board's checks hundreds of times. The ledger ids
+#: are bound per call (an expanding parameter), so SQLAlchemy's compiled cache serves each call.
+_AWAITING = _build_awaiting_query()
+_AWAITING_IN = _AWAITING.where(Voucher.ledger_id.in_(bindparam("awaiting_ledger_ids", expanding=True)))
+_AWAITING_IDS = _AWAITING.with_only_columns(Voucher.id)
+_AWAITING_IDS_IN = _AWAITING_IN.with_only_columns(Voucher.id)
+
+
+def _awaiting_query(ledger_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
+    """The vouchers awaiting review (of ``ledger_ids``, or all) and the statement's parameters."""
+    if ledger_ids is None:
+        return _AWAITING, {}
+    return _AWAITING_IN, {"awaiting_ledger_ids": list(ledger_ids)}
 
 
 def awaiting_review_ids(session: Session, ledger_ids: Iterable[int] | None = None) -> set[int]:
@@ -151,8 +165,10 @@ def awaiting_review_ids(session: Session, ledger_ids: Iterable[int] | None = Non
     Every report that leaves uncounted vouchers out asks this one function, so a withdrawn voucher
     counts nowhere. ``pending`` and the close guard see only those still awaiting review.
     """
-    stmt = _awaiting_query(ledger_ids).with_only_columns(Voucher.id)
-    return set(session.execute(stmt).scalars()) | withdrawn_ids(session, ledger_ids)
+    if ledger_ids is None:
+        return set(session.execute(_AWAITING_IDS).scalars()) | withdrawn_ids(session)
+    ids = list(ledger_ids)
+    return set(session.execute(_AWAITING_IDS_IN, {"awaiting_ledger_ids": ids}).scalars()) | withdrawn_ids(session, ids)
 
 
 def pending(session: Session, ledger_code: str) -> list[PendingVoucher]:
@@ -160,9 +176,8 @@ def pending(session: Session, ledger_code: str) -> list[PendingVoucher]:
     ledger = get_ledger(session, ledger_code)
     if not ledger.maker_checker:
         return []
-    vouchers = session.execute(
-        _awaiting_query([ledger.id]).order_by(Voucher.period, Voucher.number)
-    ).scalars().all()
+    stmt, params = _awaiting_query([ledger.id])
+    vouchers = session.execute(stmt.order_by(Voucher.period, Voucher.number), params).scalars().all()
     amounts = dict(session.execute(
         select(Posting.voucher_id, func.sum(Posting.amount_fen))
         .where(Posting.voucher_id.in_([v.id for v in vouchers]), Posting.amount_fen > 0)
@@ -262,8 +277,9 @@ def refuse_unreviewed(session: Session, ledger: Ledger, period: int) -> None:
     """Raise ``UnreviewedVoucherError`` if vouchers of ``ledger`` up to ``period`` await review."""
     if not ledger.maker_checker:
         return
+    stmt, params = _awaiting_query([ledger.id])
     waiting = session.execute(
-        _awaiting_query([ledger.id]).where(Voucher.period <= period).order_by(Voucher.period, Voucher.number)
+        stmt.where(Voucher.period <= period).order_by(Voucher.period, Voucher.number), params
     ).scalars().all()
     if not waiting:
         return

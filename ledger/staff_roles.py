@@ -4,10 +4,13 @@ Why the database and not an option: a name typed with ``--user`` is evidence of 
 PostgreSQL each person logs in as themselves; the login is made a member of one of the database's
 staff roles, named ``<database>:制单`` … ``<database>:主管`` (roles are cluster-wide in PostgreSQL,
 so the database's name keeps two sets of books on one server apart). The triggers of revision 0009
-(``migrations/versions/0009_adoption_identity.pg.sql``) then write ``session_user`` as the
-preparer of every voucher and the reviewer of every review a clerk login makes, whatever the
-application sent, and refuse a voucher from a login without 制单/记账/主管 rights and a review from
-a login without 审核/主管 rights; revision 0002 refuses a review of one's own voucher.
+(``migrations/versions/0009_adoption_identity.pg.sql``) then write the login as the preparer of
+every voucher and the reviewer of every review a clerk login makes, whatever the application
+sent, and refuse a voucher from a login without 制单/记账/主管 rights and a review from a login
+without 审核/主管 rights; revision 0002 refuses a review of one's own voucher. Since revision 0018
+the login is the *acting* one, ``fl_actor()``: the login role a session switched to with ``SET
+ROLE`` (the web server acting for a user), else ``session_user``; a clerk is a login that reaches
+a staff group through group roles only, so the web server's login is none itself.
 
 What each role may do (its table privileges; the triggers judge the acts):
 
@@ -91,8 +94,16 @@ def is_postgres(conn: Connection) -> bool:
 
 
 def login_of(conn: Connection) -> tuple[str, bool]:
-    """PostgreSQL: (``session_user``, whether it is a clerk login, i.e. in a staff role)."""
-    row = conn.execute(text("SELECT session_user, fl_is_clerk()")).one()
+    """PostgreSQL: (the acting login, whether it is a clerk login, i.e. in a staff role).
+
+    The acting login is what the triggers record (``fl_actor()``, revision 0018): the role the
+    session switched to with ``SET ROLE`` when that is another login (the web server acting for a
+    user), else ``session_user``. Books not yet upgraded to 0018 record ``session_user``, so that
+    is the answer there (the name hashed into a voucher must be the one the trigger writes)."""
+    if conn.execute(text("SELECT to_regprocedure('fl_actor()') IS NULL")).scalar():
+        row = conn.execute(text("SELECT session_user, fl_is_clerk()")).one()
+    else:
+        row = conn.execute(text("SELECT fl_actor(), fl_is_clerk()")).one()
     return str(row[0]), bool(row[1])
 
 

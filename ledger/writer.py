@@ -75,6 +75,8 @@ class DraftRow(Protocol):
     def preparer(self) -> str: ...
     @property
     def word(self) -> str | None: ...
+    @property
+    def attachments(self) -> int: ...
 
 
 @dataclass
@@ -238,7 +240,7 @@ def write(
     native = dialect.native_dates(conn)
     now = dt.datetime.now(dt.UTC)
     posted_at: object = now if native else dialect.timestamp_text(now)
-    stamp = hashing.stamp_text(now)  # what the version-2 content hash says of posted_at
+    stamp = hashing.stamp_text(now)  # what the version-2/3 content hash says of posted_at
     balances: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
     # Maker-checker (制单 → 审核 → 记账, ledger.review): a voucher of such a ledger awaiting review
     # does not count in account_balances yet; ledger.review.review adds its postings then.
@@ -250,7 +252,7 @@ def write(
     add_placed = placed.append
     # How each preparer is known (revision 0009); on PostgreSQL the database decides it again.
     auth_of: dict[str, str] = {}
-    chain_hash_of = hashing.chain_hash_v2_of
+    chain_hash_of = hashing.chain_hash_v3_of
     version = hashing.HASH_VERSION
     try:
         for start in range(0, len(todo), BATCH_ROWS_MAX):
@@ -277,7 +279,7 @@ def write(
                     chash = info.head_hash = chain_hash_of(
                         prev, info.code, period, number, date_iso, draft.summary, draft.kind, draft.key,
                         draft.link_id, draft.reversal_of_id, lines_json, draft.preparer, draft.source, stamp,
-                        info.maker_checker,
+                        info.maker_checker, draft.attachments,
                     )  # fmt: skip
                     add_voucher(
                         (
@@ -302,6 +304,7 @@ def write(
                             word,
                             word_number,
                             version,
+                            draft.attachments,
                         )
                     )
                     counted = counts[position]
@@ -359,6 +362,7 @@ VOUCHER_COLUMNS: dialect.Columns = (
     ("word", "text"),
     ("word_number", "integer"),
     ("hash_version", "smallint"),
+    ("attachments", "integer"),
 )
 POSTING_COLUMNS: dialect.Columns = (
     ("voucher_id", "bigint"),

@@ -138,6 +138,10 @@ def linked_since(session: Session, links: Mapping[int, int]) -> dt.date | None:
                           .where(in_list(session, Voucher.id, set(links.values()))))
 
 
+#: Statement lines settled between two ``on_progress`` calls of ``match``.
+MATCH_PROGRESS_STEP = 1000
+
+
 def match(
     statement: Sequence[M],
     books: Sequence[BookEntry],
@@ -145,6 +149,7 @@ def match(
     links: Mapping[int, int] | None = None,
     line_id: Callable[[Any], object] | None = None,
     window_days: int = DATE_WINDOW_DAYS,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> MatchResult:
     """Match ``statement`` to ``books`` (by reference, one to one, one to many); see the module doc.
 
@@ -157,7 +162,21 @@ def match(
     every line. The pairs are those of the plain quadratic reading of the rules (nearest date,
     then the lowest posting id; the earlier day when two are as near), which
     ``tests/test_bank_match_speed.py`` checks against a brute-force matcher on random data.
+
+    ``on_progress(done, total)``, if given, is told as lines are settled (matched, or found to be
+    left over): ``done`` more of the ``total`` statement lines, in steps of
+    ``MATCH_PROGRESS_STEP``, the steps adding up to ``total`` — a long statement shows a count.
     """
+    total = len(statement)
+    settled = reported = 0
+
+    def settle(last: bool = False) -> None:
+        nonlocal settled, reported
+        settled += 0 if last else 1
+        if on_progress is not None and settled > reported and (last or settled - reported >= MATCH_PROGRESS_STEP):
+            on_progress(settled - reported, total)
+            reported = settled
+
     free: dict[int, BookEntry] = {b.id: b for b in books}
     taken: dict[int, list[BookEntry]] = {}
     get_id: Callable[[Any], Any] = line_id or (lambda s: getattr(s, "id", None))
@@ -200,6 +219,7 @@ def match(
         if chosen is not None:
             del free[chosen.id]
             taken[id(s)] = [chosen]
+            settle()
         else:
             left.append(s)
     # one to many: all same-signed free postings of one day summing to the line
@@ -219,12 +239,14 @@ def match(
                 group = list(entries.values())
                 del by_day[key]
                 break
+        settle()
         if group is None:
             unmatched.append(s)
             continue
         for b in group:
             del free[b.id]
         taken[id(s)] = group
+    settle(last=True)
     return MatchResult(unmatched, sorted(free.values(), key=lambda b: (b.date, b.id)), len(taken), taken)
 
 

@@ -19,7 +19,8 @@ because this is the lower layer:
   ``fundledger-entity``, ``fundledger-ledger`` and ``fundledger-period``;
 - each voucher is a transaction whose metadata holds ``ledger``, ``number``, ``key``, ``kind``,
   ``source``, ``preparer``, ``id`` (the exporting database's voucher id, which fixes the posting
-  order), ``reversal_of`` (the key of the reversed voucher) and ``reviewer``/``reviewed_at``;
+  order), ``reversal_of`` (the key of the reversed voucher), ``reviewer``/``reviewed_at`` and
+  ``attachments`` (附件张数, 0 when absent);
   mirrored pairs share a link ``^…``; closing vouchers carry the tag ``#closing``.
 
 Everything is posted through the journal (``post_many``), so every invariant is checked again;
@@ -45,6 +46,7 @@ from sqlalchemy.orm import Session
 from ledger.books import add_account, add_entity, add_ledger_row, get_ledger, record
 from ledger.errors import ImportFileError, LedgerError, NotEmptyDatabaseError, map_database_error
 from ledger.journal import Line, Posted, VoucherDraft, post_many
+from ledger.limits import check_attachments
 from ledger.models import FUNDS, LEVELS, Entity, Ledger, PeriodRow, Voucher
 from ledger.money import to_fen
 from ledger.periods import format_period, parse_period
@@ -335,10 +337,18 @@ def _parse_txn(entry: Any, accounts: dict[str, tuple[str, str]], user: str) -> _
     draft = VoucherDraft(
         ledger=ledger, key=key, date=entry.date, summary=entry.narration or entry.payee or "",
         lines=tuple(lines), source=_text(meta, "source", where) or "beancount", kind=kind, link_id=link_id,
-        preparer=_text(meta, "preparer", where) or user,
+        preparer=_text(meta, "preparer", where) or user, attachments=_attachments(meta, where),
     )
     return _Txn(order, ledger, draft, _text(meta, "reversal_of", where), _text(meta, "reviewer", where),
                 _stamp(_text(meta, "reviewed_at", where), where), where)
+
+
+def _attachments(meta: Mapping[str, Any], where: str) -> int:
+    """附件张数 from the metadata ``attachments`` (revision 0017; absent: 0)."""
+    try:
+        return check_attachments(_text(meta, "attachments", where) or "", f"{where}: metadata 'attachments'")
+    except LedgerError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _restore_vouchers(session: Session, entries: list[Any], accounts: dict[str, tuple[str, str]],

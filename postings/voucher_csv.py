@@ -1,6 +1,9 @@
 """``fundledger import vouchers``: a CSV of vouchers, one row per posting (a contract of DESIGN.md).
 
-Header ``ledger,key,date,summary,account,debit,credit``; UTF-8 (with or without BOM) or GBK.
+Header ``ledger,key,date,summary,account,debit,credit``, and optionally ``attachments`` (附件张数,
+revision 0017: a whole number 0–9999 on any row of the voucher, an empty cell meaning "not given
+here"; every row that gives it must give the same; 0 when no row does). Files without the column
+import as before. UTF-8 (with or without BOM) or GBK.
 Cells follow the input rules of ``ledger.limits`` and ``ledger.money.parse_yuan`` (docs/inputs.md):
 plain amounts, dates in 1990–2100, no control characters, named length limits, no extra cells.
 The whole file is one unit: every problem is collected with its line number and, if there is any,
@@ -29,11 +32,20 @@ from sqlalchemy.orm import Session
 from ledger.books import record
 from ledger.errors import ImportFileError, LedgerError
 from ledger.journal import Line, VoucherDraft, post_many, validate_drafts
-from ledger.limits import CODE_LENGTH_MAX, KEY_LENGTH_MAX, SUMMARY_LENGTH_MAX, check_date, check_text
+from ledger.limits import (
+    CODE_LENGTH_MAX,
+    KEY_LENGTH_MAX,
+    SUMMARY_LENGTH_MAX,
+    check_attachments,
+    check_date,
+    check_text,
+)
 from ledger.money import parse_yuan
 from postings.encoding import DETECT_BYTES, decode_text, foreign_encoding
 
 COLUMNS = ("ledger", "key", "date", "summary", "account", "debit", "credit")
+#: Columns a file may add to ``COLUMNS``: 附件张数 (revision 0017).
+OPTIONAL_COLUMNS = ("attachments",)
 FILE_SIZE_MAX = 200 * 1024 * 1024
 PROBLEMS_SHOWN_MAX = 200
 #: How many vouchers are validated and written together: big enough for ``post_many``'s batch
@@ -163,6 +175,7 @@ def parse_vouchers(
         raise ImportFileError(f"{file_name}: line 1: missing column(s) {', '.join(missing)}; "
                               f"the header must be {','.join(COLUMNS)}")
     position = {c: names.index(c) for c in COLUMNS}
+    position.update({c: names.index(c) for c in OPTIONAL_COLUMNS if c in names})
     problems: list[str] = []
     groups: dict[tuple[str, str], dict] = {}
     broken: set[tuple[str, str]] = set()
@@ -189,18 +202,32 @@ def parse_vouchers(
             raw = {c: cells[i] for c, i in position.items()}
             get = {c: v.strip() for c, v in raw.items()}
             day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+            attachments: int | None = None
+            if "attachments" in raw and raw["attachments"].strip():
+                try:
+                    attachments = check_attachments(raw["attachments"], where["attachments"])
+                except LedgerError as exc:
+                    row_problems.append(str(exc))
             if row_problems:
                 problems.extend(row_problems)
                 broken.add((get["ledger"], get["key"]))
                 continue
             amount = debit if debit is not None else -credit  # type: ignore[operator]
             group = groups.setdefault((get["ledger"], get["key"]), {
-                "date": day, "summary": get["summary"], "lines": [], "rows": [], "first": line_no})
+                "date": day, "summary": get["summary"], "lines": [], "rows": [], "first": line_no,
+                "attachments": None, "attachments_line": None})
             if group["date"] != day or group["summary"] != get["summary"]:
                 problems.append(f"line {line_no}: voucher {get['key']!r} has another date or summary than on "
                                 f"line {group['first']}")
                 group["broken"] = True
                 continue
+            if attachments is not None:
+                if group["attachments"] is not None and group["attachments"] != attachments:
+                    problems.append(f"{where['attachments']}: voucher {get['key']!r} has {attachments} "
+                                    f"attachments here but {group['attachments']} on line {group['attachments_line']}")
+                    group["broken"] = True
+                    continue
+                group["attachments"], group["attachments_line"] = attachments, line_no
             group["lines"].append(Line(get["account"], amount))
             group["rows"].append(line_no)
     except csv.Error as exc:
@@ -213,7 +240,8 @@ def parse_vouchers(
         if group.get("broken") or (ledger, key) in broken:
             continue
         drafts.append(VoucherDraft(ledger=ledger, key=key, date=group["date"], summary=group["summary"],
-                                   lines=tuple(group["lines"]), source="import", preparer=preparer))
+                                   lines=tuple(group["lines"]), source="import", preparer=preparer,
+                                   attachments=group["attachments"] or 0))
         line_numbers.append(group["rows"])
     return drafts, line_numbers, rows, problems
 
@@ -338,7 +366,9 @@ def _read_header(reader: Iterator[list[str]], file_name: str) -> _Header:
     if missing:
         raise ImportFileError(f"{file_name}: line 1: missing column(s) {', '.join(missing)}; "
                               f"the header must be {','.join(COLUMNS)}")
-    return _Header({c: names.index(c) for c in COLUMNS}, len(header))
+    position = {c: names.index(c) for c in COLUMNS}
+    position.update({c: names.index(c) for c in OPTIONAL_COLUMNS if c in names})
+    return _Header(position, len(header))
 
 
 def _records(handle: TextIO, file_name: str) -> tuple[_Header, Iterator[tuple[int, list[str] | str]]]:
@@ -413,6 +443,8 @@ class _Voucher:
     lines: list[Line] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     broken: bool = False
+    attachments: int | None = None
+    attachments_line: int = 0
 
     def add(self, line_no: int, read: _ReadRow, problems: list[str]) -> None:
         """One row of this voucher; a date or summary other than the first good row's is a problem."""
@@ -426,6 +458,13 @@ class _Voucher:
                             f"line {self.first}")
             self.broken = True
             return
+        if read.attachments is not None:
+            if self.attachments is not None and self.attachments != read.attachments:
+                problems.append(f"{read.attachments_where}: voucher {self.key!r} has {read.attachments} "
+                                f"attachments here but {self.attachments} on line {self.attachments_line}")
+                self.broken = True
+                return
+            self.attachments, self.attachments_line = read.attachments, line_no
         self.lines.append(Line(read.account, read.amount))
         self.rows.append(line_no)
 
@@ -433,7 +472,8 @@ class _Voucher:
         if self.broken or self.date is None:
             return None
         return VoucherDraft(ledger=self.ledger, key=self.key, date=self.date, summary=self.summary,
-                            lines=tuple(self.lines), source="import", preparer=preparer)
+                            lines=tuple(self.lines), source="import", preparer=preparer,
+                            attachments=self.attachments or 0)
 
 
 @dataclass
@@ -445,6 +485,9 @@ class _ReadRow:
     summary: str = ""
     account: str = ""
     amount: int = 0
+    #: 附件张数 given on this row (revision 0017), and where, for a message.
+    attachments: int | None = None
+    attachments_where: str = ""
 
 
 def _read_record(cells: list[str], header: _Header, line_no: int) -> _ReadRow:
@@ -462,10 +505,17 @@ def _read_record(cells: list[str], header: _Header, line_no: int) -> _ReadRow:
     raw = {c: cells[i] for c, i in position.items()}
     get = {c: v.strip() for c, v in raw.items()}
     day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+    attachments: int | None = None
+    if "attachments" in raw and raw["attachments"].strip():
+        try:
+            attachments = check_attachments(raw["attachments"], where["attachments"])
+        except LedgerError as exc:
+            row_problems.append(str(exc))
     if row_problems:
         return _ReadRow(get["ledger"], get["key"], row_problems)
     amount = debit if debit is not None else -credit  # type: ignore[operator]
-    return _ReadRow(get["ledger"], get["key"], [], day, get["summary"], get["account"], amount)
+    return _ReadRow(get["ledger"], get["key"], [], day, get["summary"], get["account"], amount, attachments,
+                    where.get("attachments", ""))
 
 
 @dataclass

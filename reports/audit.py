@@ -68,14 +68,24 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
 
     With ``ledger_code``, only what concerns that ledger. ``limit`` keeps the newest entries.
     ``vouchers=False`` leaves out the per-voucher lines (preparations and reviews).
+
+    The newest entries are chosen in SQL: each source gives its newest ``limit`` rows by time and
+    id (``ORDER BY … DESC LIMIT``), which hold every row of that source the merged trail keeps, so
+    the page of an auditor no longer reads the whole trail to show its end. Entries of equal time
+    stay in the order of the trail as a whole: events, then vouchers, then reviews, each by id.
     """
+    if limit is not None and limit < 0:
+        raise LedgerError("--limit must not be negative")
+    keep = min(limit, AUDIT_LOG_ENTRIES_MAX) if limit is not None else AUDIT_LOG_ENTRIES_MAX
+    if not keep:
+        return []
     ledger = get_ledger(session, ledger_code) if ledger_code else None
     codes = dict(session.execute(select(Ledger.id, Ledger.code)).all())
     entries: list[TrailEntry] = []
-    stmt = select(AuditEvent).order_by(AuditEvent.id)
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(keep)
     if ledger is not None:
         stmt = stmt.where(AuditEvent.ledger_id == ledger.id)
-    for event in session.execute(stmt).scalars():
+    for event in reversed(session.execute(stmt).scalars().all()):
         try:
             stored: object = json.loads(event.detail) if event.detail else {}
         except ValueError:
@@ -86,41 +96,62 @@ def audit_log(session: Session, ledger_code: str | None = None, *, limit: int | 
                                   codes.get(event.ledger_id) if event.ledger_id is not None else None,
                                   None, stored if isinstance(stored, dict) else {"value": stored}))
     if vouchers:
-        original = aliased(Voucher)
-        vstmt = (select(Voucher, Ledger.maker_checker, original.kind)
-                 .join(Ledger, Ledger.id == Voucher.ledger_id)
-                 .outerjoin(original, original.id == Voucher.reversal_of_id)
-                 .order_by(Voucher.id))
-        if ledger is not None:
-            vstmt = vstmt.where(Voucher.ledger_id == ledger.id)
-        labels: dict[int, str] = {}
-        for v, maker_checker, original_kind in session.execute(vstmt):
-            labels[v.id] = _label(v.period, v.number)
-            held = bool(maker_checker) and v.kind != "closing" and original_kind != "closing"
-            detail: dict[str, object] = {"summary": v.summary, "kind": v.kind, "key": v.idem_key,
-                                         "source": v.source, "actor_auth": v.preparer_auth}
-            if v.reversal_of_id is not None:
-                detail["reverses"] = labels.get(v.reversal_of_id, f"id {v.reversal_of_id}")
-            if v.link_id:
-                detail["link_id"] = v.link_id
-            posted_at = _utc(v.posted_at)
-            assert posted_at is not None
-            entries.append(TrailEntry(posted_at, v.preparer, "voucher.prepare" if held else "voucher.post",
-                                      codes.get(v.ledger_id), labels[v.id], detail))
-        rstmt = select(VoucherReview).order_by(VoucherReview.id)
-        if ledger is not None:
-            rstmt = rstmt.where(VoucherReview.ledger_id == ledger.id)
-        for r in session.execute(rstmt).scalars():
-            at = _utc(r.reviewed_at)
-            assert at is not None
-            entries.append(TrailEntry(at, r.reviewer, "voucher.review", codes.get(r.ledger_id),
-                                      labels.get(r.voucher_id, f"id {r.voucher_id}"),
-                                      {"counted": True, "actor_auth": r.reviewer_auth}))
+        entries += _voucher_entries(session, ledger, codes, keep)
+        entries += _review_entries(session, ledger, codes, keep)
     entries.sort(key=lambda e: e.at)
-    keep = min(limit, AUDIT_LOG_ENTRIES_MAX) if limit is not None else AUDIT_LOG_ENTRIES_MAX
-    if limit is not None and limit < 0:
-        raise LedgerError("--limit must not be negative")
-    return entries[-keep:] if keep else []
+    return entries[-keep:]
+
+
+def _voucher_entries(session: Session, ledger: Ledger | None, codes: dict[int, str], keep: int) -> list[TrailEntry]:
+    """The newest ``keep`` preparations (制单/记账), oldest first.
+
+    A reversal names the voucher it reverses when that one is in the trail read (the same ledger
+    when one is asked for) and older by id, else by its id — as when the trail was read whole."""
+    original = aliased(Voucher)
+    vstmt = (select(Voucher, Ledger.maker_checker, original.kind, original.ledger_id, original.period,
+                    original.number)
+             .join(Ledger, Ledger.id == Voucher.ledger_id)
+             .outerjoin(original, original.id == Voucher.reversal_of_id)
+             .order_by(Voucher.posted_at.desc(), Voucher.id.desc()).limit(keep))
+    if ledger is not None:
+        vstmt = vstmt.where(Voucher.ledger_id == ledger.id)
+    entries = []
+    for v, maker_checker, original_kind, original_ledger, original_period, original_number in reversed(
+            session.execute(vstmt).all()):
+        held = bool(maker_checker) and v.kind != "closing" and original_kind != "closing"
+        detail: dict[str, object] = {"summary": v.summary, "kind": v.kind, "key": v.idem_key,
+                                     "source": v.source, "actor_auth": v.preparer_auth}
+        if v.reversal_of_id is not None:
+            known = (original_period is not None and v.reversal_of_id < v.id
+                     and (ledger is None or original_ledger == ledger.id))
+            detail["reverses"] = _label(original_period, original_number) if known else f"id {v.reversal_of_id}"
+        if v.link_id:
+            detail["link_id"] = v.link_id
+        posted_at = _utc(v.posted_at)
+        assert posted_at is not None
+        entries.append(TrailEntry(posted_at, v.preparer, "voucher.prepare" if held else "voucher.post",
+                                  codes.get(v.ledger_id), _label(v.period, v.number), detail))
+    return entries
+
+
+def _review_entries(session: Session, ledger: Ledger | None, codes: dict[int, str], keep: int) -> list[TrailEntry]:
+    """The newest ``keep`` reviews (审核), oldest first, each naming its voucher (by id when the
+    voucher is not in the trail read: another ledger's)."""
+    reviewed = aliased(Voucher)
+    rstmt = (select(VoucherReview, reviewed.ledger_id, reviewed.period, reviewed.number)
+             .outerjoin(reviewed, reviewed.id == VoucherReview.voucher_id)
+             .order_by(VoucherReview.reviewed_at.desc(), VoucherReview.id.desc()).limit(keep))
+    if ledger is not None:
+        rstmt = rstmt.where(VoucherReview.ledger_id == ledger.id)
+    entries = []
+    for r, voucher_ledger, period, number in reversed(session.execute(rstmt).all()):
+        at = _utc(r.reviewed_at)
+        assert at is not None
+        known = period is not None and (ledger is None or voucher_ledger == ledger.id)
+        entries.append(TrailEntry(at, r.reviewer, "voucher.review", codes.get(r.ledger_id),
+                                  _label(period, number) if known else f"id {r.voucher_id}",
+                                  {"counted": True, "actor_auth": r.reviewer_auth}))
+    return entries
 
 
 @dataclass(frozen=True)

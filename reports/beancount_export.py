@@ -14,7 +14,8 @@ What the file holds (the shape is defined in ``postings.beancount_import``, the 
   ``ledger`` and ``code`` (strings) and everything needed to rebuild it (name, category, side,
   fund part, bank tie);
 - a transaction per voucher that counts: its summary as narration; number, key, kind, source,
-  preparer, reviewer, hash and the key of the voucher it reverses as metadata; the mirrored-pair
+  preparer, reviewer, hash, the key of the voucher it reverses and its 附件张数 (``attachments``,
+  only when not 0) as metadata; the mirrored-pair
   link id as a Beancount link ``^…``; ``#closing`` on closing vouchers and ``#reversal`` on
   reversals. Amounts are CNY with Beancount's sign convention, which is ours: debit positive;
 - a ``balance`` assertion per leaf account with a balance after the last voucher, taken from the
@@ -199,8 +200,13 @@ def _chosen_ledgers(session: Session, ledger_code: str | None, entity_code: str 
     return list(session.execute(query.where(Ledger.entity_id.in_(ids))).scalars()), f"entity {entity_code}"
 
 
+#: Vouchers written between two ``on_progress`` calls of ``render_beancount``.
+EXPORT_PROGRESS_STEP = 500
+
+
 def render_beancount(
-    session: Session, ledger_code: str | None = None, subtree: str | None = None
+    session: Session, ledger_code: str | None = None, subtree: str | None = None, *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BeancountExport:
     """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below."""
     buffer = io.StringIO()
@@ -213,7 +219,8 @@ STREAM_ROWS = 20_000
 
 
 def write_beancount(
-    session: Session, write: Callable[[str], object], ledger_code: str | None = None, subtree: str | None = None
+    session: Session, write: Callable[[str], object], ledger_code: str | None = None, subtree: str | None = None,
+    *, on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int, int, int]:
     """Write the Beancount text through ``write``, line by line, and return (ledgers, accounts,
     vouchers, vouchers left out awaiting review).
@@ -306,8 +313,14 @@ def write_beancount(
         if not count:
             continue
         emit([f"; ---- ledger {ledger.code}: {count} voucher(s)"])
+        written = 0
         for v, lines in _vouchers_of(session, ledger.id, ledger_ids, pending):
             emit(_transaction(v, ledger.code, lines, names))
+            written += 1
+            if on_progress is not None and written % EXPORT_PROGRESS_STEP == 0:
+                on_progress(EXPORT_PROGRESS_STEP, counted.total)
+        if on_progress is not None and written % EXPORT_PROGRESS_STEP:
+            on_progress(written % EXPORT_PROGRESS_STEP, counted.total)
     out = ["", "; ---- balances after the last voucher, from the trial balance's monthly totals "
                "(leaves at zero left out)"]
     for ledger in ledgers:
@@ -365,7 +378,8 @@ def _vouchers_of(session: Session, ledger_id: int, ledger_ids: list[int], pendin
     query = (
         select(Voucher.id, Voucher.voucher_date, Voucher.summary, Voucher.kind, Voucher.link_id, Voucher.number,
                Voucher.period, Voucher.idem_key, Voucher.source, Voucher.preparer, Voucher.posted_at,
-               Voucher.content_hash, Voucher.reversal_of_id, _ORIGINAL.idem_key.label("original_key"),
+               Voucher.content_hash, Voucher.reversal_of_id, Voucher.attachments,
+               _ORIGINAL.idem_key.label("original_key"),
                VoucherReview.reviewer, VoucherReview.reviewed_at,
                Posting.account_id, Posting.amount_fen, Posting.summary.label("line_summary"),
                Posting.counterparty)
@@ -405,6 +419,7 @@ def _transaction(v: Row, ledger: str, lines: list[tuple[int, int, str | None, st
         ("reversal_of", v.original_key if v.reversal_of_id else None),
         ("reviewer", v.reviewer),
         ("reviewed_at", _utc(v.reviewed_at)),
+        ("attachments", v.attachments or None),  # 附件张数 (revision 0017); 0 is left out, as before it
     ])
     for account_id, amount, summary, counterparty in lines:
         out.append(f"  {names[account_id]}  {format_fen(amount)} {CURRENCY}")
@@ -418,7 +433,8 @@ def _day(value: dt.date) -> str:
 
 
 def export_beancount(
-    session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None
+    session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None, *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one;
     a symlink or device at ``out`` is refused, ``reports.output.write_atomically``)."""
@@ -427,5 +443,6 @@ def export_beancount(
     path = Path(out)
     check_target(path)  # refuse before the work, not after it
     with atomic_text_file(path) as handle:
-        ledgers, accounts, vouchers, pending = write_beancount(session, handle.write, ledger_code, entity_code)
+        ledgers, accounts, vouchers, pending = write_beancount(session, handle.write, ledger_code, entity_code,
+                                                               on_progress=on_progress)
     return ExportResult(str(path), ledgers, accounts, vouchers, pending)

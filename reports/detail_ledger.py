@@ -389,8 +389,12 @@ def detail_ledger(
 def _red_voucher_ids(session: Session, ledger_id: int, d1: dt.date, d2: dt.date) -> set[int]:
     """The 红字冲销 vouchers dated ``d1``…``d2``: reversals an odd number of steps from their original
     (a reversal of a reversal restores the entry and prints as an ordinary one)."""
+    # Through the unique index on ``reversal_of_id`` (only a voucher pointing at another can be
+    # red), as ``reports.trial_balance._with_red``: the (ledger_id, voucher_date) index walked
+    # every voucher of the range (the year's at 10M postings on PostgreSQL).
     ids = set(session.execute(
-        select(Voucher.id).where(Voucher.ledger_id == ledger_id, Voucher.kind == "reversal",
+        select(Voucher.id).where(Voucher.reversal_of_id > 0, (Voucher.ledger_id + 0) == ledger_id,
+                                 Voucher.kind == "reversal",
                                  Voucher.voucher_date >= d1, Voucher.voucher_date <= d2)
     ).scalars())
     if not ids:

@@ -97,6 +97,7 @@ def month_digest(session: Session, ledger_code: str, period: int, *, draft: bool
             date=v.voucher_date, summary=v.summary, kind=v.kind, key=v.idem_key, link_id=v.link_id,
             reversal_of_id=v.reversal_of_id, lines=lines[v.id], version=v.hash_version, preparer=v.preparer,
             source=v.source, posted_at=v.posted_at, maker_checker=ledger.maker_checker,
+            attachments=v.attachments,
         )
         r = reviews.get(v.id)
         items.append({"number": v.number, "hash": recomputed,

@@ -265,6 +265,7 @@ class _Layout:
         data = [self.head_cells()] + [self.cells(r) for r in rows]
         table = Table(data, colWidths=self.widths, repeatRows=1)
         table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), FONT, self.size),  # not reportlab's Helvetica: PDF/A embeds every font
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -311,7 +312,9 @@ def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = ()) -> 
     landscape page each, scaled to the page inside the margins.
     """
     buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    # The CJK font as the canvas's initial font: otherwise every page names an unembedded
+    # Helvetica, and the file could not be PDF/A (reports.pdfa).
+    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=register_font())
     canvas.setTitle(tables[0].title if tables else "")
     canvas.setCreator("fundledger")
     for spec in tables:

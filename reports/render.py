@@ -501,7 +501,7 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         f"记账凭证  {ref.ledger}（{view.entity} {view.entity_name}）  {ref.to_dict()['period']}  "
         f"{ref.to_dict()['number']}  id {ref.id}",
         f"日期：{ref.date.isoformat()}  摘要：{ref.summary}  类别：{ref.kind}  来源：{view.source}  "
-        f"制单：{shown_name(view.preparer, view.preparer_auth)}",
+        f"附件：{view.attachments} 张  制单：{shown_name(view.preparer, view.preparer_auth)}",
         f"幂等键：{view.key}",
     ]
     if view.review_required:
@@ -527,17 +527,14 @@ def voucher_text(view) -> str:  # type: ignore[no-untyped-def]
         )
     )
     lines.append(f"关联号（link id）：{view.link_id or '无'}")
-    for m in view.mirrored:
-        lines.append(f"  对应凭证：{m.display}  {m.date.isoformat()}  {m.summary}  (id {m.id})")
-    if view.reversal_of:
-        lines.append(
-            f"冲销的原凭证：{view.reversal_of.display}  {view.reversal_of.summary}  "
-            f"(id {view.reversal_of.id})"
-        )
-    if view.reversed_by:
-        lines.append(
-            f"已被冲销：{view.reversed_by.display}  {view.reversed_by.summary}  (id {view.reversed_by.id})"
-        )
+    # The related vouchers (对应凭证 of a mirrored pair, 红字冲销 both ways) as one more table, so
+    # their numbers, dates and 摘要 stand in columns whatever the widths of the names.
+    related = [["对应凭证", m.display, m.date.isoformat(), m.summary, str(m.id)] for m in view.mirrored]
+    related += [[label, ref.display, ref.date.isoformat(), ref.summary, str(ref.id)]
+                for label, ref in (("冲销的原凭证", view.reversal_of), ("已被冲销", view.reversed_by)) if ref]
+    if related:
+        lines.append(table(["关系", "凭证", "日期", "摘要", "id"], related,
+                           numeric=[False, False, False, False, True], indent=2))
     if getattr(view, "withdrawal", None) is not None:
         who, role, reason, _at = view.withdrawal
         lines.append(f"{'作废' if role == 'preparer' else '退回'}（withdrawn by {who}）：{reason}；不计入任何账表")

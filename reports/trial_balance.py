@@ -402,8 +402,13 @@ def _with_red(
     and is shown as an ordinary one. Vouchers that do not count (awaiting review, withdrawn) are in
     no total, so in no red amount either. Reversals are few, so they are read from the postings.
     """
+    # Only a voucher that points at another can be red (depth ≥ 1), so the reversals are found
+    # through the unique index on ``reversal_of_id``, which holds only them; ``+ 0`` keeps the
+    # planners off the (ledger_id, voucher_date) index, which walked every voucher of the range
+    # (0.6 s of the year's 科目余额表 at 10M postings on PostgreSQL, as ``special_postings``).
     reversal_ids = set(session.execute(
-        select(Voucher.id).where(Voucher.ledger_id == ledger_id, Voucher.kind == "reversal",
+        select(Voucher.id).where(Voucher.reversal_of_id > 0, (Voucher.ledger_id + 0) == ledger_id,
+                                 Voucher.kind == "reversal",
                                  Voucher.voucher_date >= date_from, Voucher.voucher_date <= date_to)
     ).scalars())
     if not reversal_ids:

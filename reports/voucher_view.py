@@ -127,6 +127,8 @@ class VoucherView:
     #: How preparer and reviewer are known: login, os or declared (``ledger.staff_roles``).
     preparer_auth: str = "declared"
     reviewer_auth: str | None = None
+    #: 附件张数 (revision 0017): source documents filed with the voucher.
+    attachments: int = 0
 
     @property
     def review_status(self) -> str:
@@ -152,6 +154,7 @@ class VoucherView:
             "key": self.key,
             "preparer": self.preparer,
             "preparer_auth": self.preparer_auth,
+            "attachments": self.attachments,
             "posted_at": self.posted_at.isoformat() if self.posted_at else None,
             "content_hash": self.content_hash,
             "prev_hash": self.prev_hash,
@@ -326,6 +329,7 @@ def show_voucher(
         None if withdrawn is None else (withdrawn.actor, withdrawn.role, withdrawn.reason, withdrawn.withdrawn_at),
         voucher.preparer_auth,
         _reviewer_auth(session, voucher) if reviewer else None,
+        voucher.attachments,
     )
 
 

@@ -114,6 +114,15 @@ def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
 
 
+#: The cell writers and faces, public for the other sheet modules (``reports.xlsx_books``).
+amount_cell = _amount
+text_cell = _text
+label_cell = _label
+new_sheet = _sheet
+set_widths = _widths
+TITLE_FONT = _TITLE
+
+
 def _header(ws: Worksheet, stmt: Any, span: int, when: str) -> int:
     """Title block of a statutory form; returns the next free row."""
     _label(ws, 1, 1, stmt.title + ("（汇总）" if stmt.consolidated else ""), font=_TITLE)
@@ -326,33 +335,17 @@ def figures_sheet(wb: Workbook, title: str, figures: Sequence[Any]) -> Worksheet
 
 
 def detail_sheet(wb: Workbook, dl: Any) -> Worksheet:
-    rows: list[list[Any]] = [["", "", "期初余额", "", None, None, "", abs(dl.opening)]]
-    rows += [
-        [
-            r.date,
-            r.voucher,
-            r.summary,
-            "、".join(r.counter_accounts),
-            r.debit or None,
-            r.credit or None,
-            r.direction,
-            abs(r.balance) if r.balance is not None else None,
-        ]
-        for r in dl.rows
-    ]
-    ws = table_sheet(
-        wb,
-        f"{dl.title}{dl.account}",
-        ["日期", "凭证号", "摘要", "对方科目", "借方", "贷方", "方向", "余额"],
-        rows,
-        (4, 5, 7),
-        caption=f"{dl.title}  {dl.account} {dl.account_name}",
-        heading=f"编制单位：{dl.ledger}    期间：{dl.date_from} 至 {dl.date_to}    单位：元",
-        widths=[12, 10, 30, 30, 16, 16, 6, 16],
-    )
-    for r in range(4, 4 + len(rows)):
-        ws.cell(row=r, column=1).number_format = "yyyy-mm-dd"
-    return ws
+    """三栏式明细账 / 日记账 with 承前页 / 过次页 on every printed page (``reports.xlsx_books``)."""
+    from reports.xlsx_books import detail_book_sheet  # not at the top: that module builds on this one
+
+    return detail_book_sheet(wb, dl)
+
+
+def general_ledger_sheet(wb: Workbook, gl: Any) -> Worksheet:
+    """总账, each first-level account on pages of its own, carried (``reports.xlsx_books``)."""
+    from reports.xlsx_books import general_ledger_sheet as book
+
+    return book(wb, gl)
 
 
 def final_accounts_workbook(fa: Any) -> Workbook:

@@ -110,3 +110,40 @@ def test_version_2_hashes_the_reference_encoding(summary, lines, preparer, sourc
     for field, value in (("preparer", preparer + "x"), ("source", source + "x"),
                          ("posted_at", moment + dt.timedelta(microseconds=1)), ("maker_checker", not maker_checker)):
         assert hashing.content_hash(**{**again, field: value}) != got  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    summary=_text,
+    lines=st.lists(_line, min_size=2, max_size=4),
+    preparer=_text,
+    maker_checker=st.booleans(),
+    attachments=st.integers(0, 9999),
+    link=_opt_text,
+)
+def test_version_3_hashes_the_reference_encoding(summary, lines, preparer, maker_checker, attachments,
+                                                 link) -> None:  # type: ignore[no-untyped-def]
+    """Version 3 (revision 0017) adds 附件张数 to version 2's fields; the fingerprint carries it only
+    when it is not 0, so fingerprints written before stay as they were."""
+    moment = dt.datetime(2024, 1, 5, 8, 30, 1, 123456, tzinfo=dt.UTC)
+    got = hashing.content_hash(
+        prev_hash="cd" * 32, ledger_code="C-EMP", period=202401, number=7, date=dt.date(2024, 1, 5),
+        summary=summary, kind="normal", key="k", link_id=link, reversal_of_id=None, lines=lines,
+        version=3, preparer=preparer, source="entry", posted_at=moment, maker_checker=maker_checker,
+        attachments=attachments,
+    )
+    assert got == _sha({
+        "date": "2024-01-05", "key": "k", "kind": "normal", "ledger": "C-EMP", "lines": [list(x) for x in lines],
+        "link": link, "number": 7, "period": 202401, "prev": "cd" * 32, "reversal_of": None, "summary": summary,
+        "preparer": preparer, "source": "entry", "maker_checker": maker_checker,
+        "posted_at": "2024-01-05T08:30:01.123456Z", "attachments": attachments, "v": 3,
+    })
+    again = dict(prev_hash="cd" * 32, ledger_code="C-EMP", period=202401, number=7, date=dt.date(2024, 1, 5),
+                 summary=summary, kind="normal", key="k", link_id=link, reversal_of_id=None, lines=lines,
+                 version=3, preparer=preparer, source="entry", posted_at=moment, maker_checker=maker_checker)
+    assert hashing.content_hash(**{**again, "attachments": attachments + 1}) != got  # type: ignore[arg-type]
+    fp = hashing.fingerprint(date=dt.date(2024, 1, 5), summary=summary, kind="normal", lines=lines,
+                             reversal_of_id=None, attachments=attachments)
+    reference = {"date": "2024-01-05", "summary": summary, "kind": "normal", "reversal_of": None,
+                 "lines": [list(x) for x in lines]}
+    assert fp == _sha({**reference, "attachments": attachments} if attachments else reference)

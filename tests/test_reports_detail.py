@@ -171,8 +171,8 @@ def test_show_voucher_with_mirror_and_reversal(db_url, session, books):
     session.close()
     text = run(db_url, "show", "voucher", "--ledger", "X1-EMP", "--number", "记-0001", "--period", "2024-03")
     assert text.exit_code == 0, text.output
-    assert "上解上级支出—统筹基金" in text.stdout and "对应凭证：C-EMP 2024-03 记-0001" in text.stdout
-    assert "已被冲销：X1-EMP 2024-03 记-0002" in text.stdout
+    assert "上解上级支出—统筹基金" in text.stdout and "对应凭证  C-EMP 2024-03 记-0001" in text.stdout
+    assert "已被冲销  X1-EMP 2024-03 记-0002" in text.stdout
     by_id = run(db_url, "show", "voucher", "--id", str(b.id), "--format", "json")
     payload = json.loads(by_id.stdout)
     assert payload["ledger"] == "C-EMP" and payload["mirrored"][0]["ledger"] == "X1-EMP"

@@ -210,7 +210,9 @@ ARGUMENTS: dict[str, Call] = {
     "treasury_left_at_year_end": Call(args(lambda b: (b.ledger_id("C-EMP"), MAR))),
     # fund rules: figures from the books and the stored inputs
     "pool_figures": Call(call("C-EMP", 2024)),
+    "pools_figures": Call(call(["C-EMP", "X1-EMP"], 2024)),
     "month_figures": Call(call("C-EMP", 202403)),
+    "months_figures": Call(call("C-EMP", [202402, 202403])),
     "year_flows": Call(call("C-EMP", 2024)),
     "posted_under": Call(call("C-EMP", "premium-")),
     "collection_total": Call(call("C-EMP", 2024)),

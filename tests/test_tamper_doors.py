@@ -323,8 +323,34 @@ def test_version_1_chains_still_verify_and_continue_in_version_2(db_url, books3)
                               lines=(Line.debit("1005", "1.00"), Line.credit("400101", "1.00"))))
     books3.commit()
     versions = books3.scalars(sa.select(Voucher.hash_version).order_by(Voucher.id)).all()
-    assert versions[-1] == 2 and set(versions[:-1]) == {1}
+    assert versions[-1] == 3 and set(versions[:-1]) == {1}
     assert _problems(db_url) == []
+
+
+def test_version_2_chains_still_verify_and_continue_in_version_3(db_url, books3):
+    """Books written before revision 0017 hold version-2 hashes: they verify, and new vouchers (with
+    their 附件张数) chain on in version 3."""
+    _rehash_chain(db_url, "no such summary", "", version=2)
+    _restore_guards(db_url)
+    assert _problems(db_url) == []
+    post(books3, VoucherDraft(ledger="C-EMP", key="f9", date=dt.date(2024, 2, 20), summary="收保费f9",
+                              lines=(Line.debit("1005", "1.00"), Line.credit("400101", "1.00")), attachments=4))
+    books3.commit()
+    rows = books3.execute(sa.select(Voucher.hash_version, Voucher.attachments).order_by(Voucher.id)).all()
+    assert rows[-1] == (3, 4) and {tuple(r) for r in rows[:-1]} == {(2, 0)}
+    assert _problems(db_url) == []
+
+
+def test_attachments_are_in_the_chain(db_url, books3):
+    """Version 3: a 附件张数 changed behind the guards breaks the chain at that voucher."""
+    post(books3, VoucherDraft(ledger="C-EMP", key="f2", date=dt.date(2024, 2, 4), summary="收保费f2",
+                              lines=(Line.debit("1005", "2.00"), Line.credit("400101", "2.00")), attachments=2))
+    books3.commit()
+    assert _problems(db_url) == []
+    _raw(db_url, "UPDATE vouchers SET attachments = 3 WHERE idem_key = 'f2'", guards_off=True)
+    _restore_guards(db_url)
+    broken = [p for p in _problems(db_url) if p["rule"] == "hash_chain"]
+    assert len(broken) == 1 and "记-0002" in broken[0]["voucher"]  # February's second voucher
 
 
 def test_digest_needs_a_month_or_an_anchor(db_url, books3):

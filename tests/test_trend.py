@@ -17,6 +17,7 @@ from reports.fund.applied import capacity_report
 from reports.trend import fund_trend
 from tests.cli import run
 from tests.factories import seed_balance
+from tests.test_printing import _ink_box, _pages, _pngs, _text, needs_poppler
 
 
 def _post(session, ledger, key, day, debit, credit, amount):  # type: ignore[no-untyped-def]
@@ -146,3 +147,48 @@ def test_final_accounts_package_carries_the_chart(db_url, session, books, tmp_pa
     assert "收支趋势" in workbook
     assert run(db_url, *args, "--out", str(pdf)).exit_code == 0
     assert pdf.read_bytes().count(b"/Subtype /Image") == 1
+
+
+@needs_poppler
+def test_final_accounts_pdf_prints_one_page_per_form_and_the_chart(db_url, session, books, tmp_path):
+    """The 决算 PDF rendered to PNG: the 资产负债表 (landscape) and the 收支表 on one page each, then
+    基金指标 and 附注主要数据 (a handful of rows each: one page), then the chart on one landscape page
+    — 5 pages, none printing past its margins."""
+    _book(session)
+    pdf = tmp_path / "决算.pdf"
+    args = ("report", "final-accounts", "--entity", "C", "--fund", "employee", "--year", "2024", "--draft")
+    assert run(db_url, *args, "--out", str(pdf)).exit_code == 0
+    pngs = _pngs(pdf, tmp_path)
+    assert _pages(pdf) == len(pngs) == 5
+    pages = _text(pdf).split("\f")
+    expected = ((True, "资产负债表"), (False, "收支表"), (False, "基金指标"), (False, "附注主要数据"), (True, ""))
+    for n, (png, (landscape, word)) in enumerate(zip(pngs, expected, strict=True)):
+        w, h, left, top, right, bottom = _ink_box(png)
+        assert (w > h) == landscape, png.name
+        assert left > w * 0.02 and right < w * 0.98 and top > h * 0.01 and bottom < h * 0.99, png.name
+        assert word in pages[n] and "第 1 页 共 1 页" in pages[n], (n, word)
+
+
+def test_closed_and_reopened_months_change_no_point(session, books):
+    """Closing moves the months' pooled income and expenditure into 300101 (both pooled, so 累计结余
+    stays) and the closing vouchers, and the reversal that reopening February posts, are not the
+    months' 收支: closing January to March (February closed, reopened and closed again) leaves every
+    point of ``test_monthly_series_of_one_ledger``'s hand-worked table as it was."""
+    from ledger.closing import close_period, reopen_period
+
+    _book(session)
+    for period in (202401, 202402):
+        close_period(session, "C-EMP", period, user="clerk")
+    reopen_period(session, "C-EMP", 202402, user="clerk", reason="a late invoice")
+    for period in (202402, 202403):
+        close_period(session, "C-EMP", period, user="clerk")
+    session.commit()
+    trend = fund_trend(session, 202401, 202404, ledger="C-EMP")
+    got = [(m.period, m.income_fen, m.expenditure_fen, m.balance_fen, m.avg_monthly_expenditure_fen, m.months)
+           for m in trend.months]
+    assert got == [
+        (202401, 30_000_000, 20_000_000, 180_000_000, 20_000_000, Decimal("9.00")),
+        (202402, 0, 50_000_000, 130_000_000, 30_000_000, Decimal("4.33")),
+        (202403, 120_000_000, 0, 250_000_000, 20_000_000, Decimal("12.50")),
+        (202404, 0, 100_000_000, 150_000_000, 40_000_000, Decimal("3.75")),
+    ]

@@ -91,10 +91,12 @@ def test_each_request_acts_as_the_users_database_role(staff):
     reviewed = checker.post(f"/ledger/{LEDGER}/review/{vid}", data={"csrf": csrf_of(checker.get("/").text)},
                             follow_redirects=False)
     assert reviewed.status_code == 303, reviewed.text[reviewed.text.find("<main>"):][:600]
-    # the names the database holds are the app's, marked declared: its triggers of revision 0009 read
-    # session_user, the server's login, not the role set for the request (docs/web.md)
-    assert _one(url, "SELECT preparer, preparer_auth FROM vouchers WHERE id = :v", v=vid) == ("maker", "declared")
-    assert _one(url, "SELECT count(*) FROM voucher_reviews WHERE voucher_id = :v", v=vid) == (1,)
+    # the names the database holds are the roles set for the requests: the triggers of revision 0018
+    # record the acting role (current_user after SET ROLE), not the server's login (docs/web.md)
+    assert _one(url, "SELECT preparer, preparer_auth FROM vouchers WHERE id = :v", v=vid) == (
+        staff["maker"], "login")
+    assert _one(url, "SELECT reviewer, reviewer_auth FROM voucher_reviews WHERE voucher_id = :v", v=vid) == (
+        staff["checker"], "login")
 
 
 def test_the_role_lasts_one_transaction(staff):

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope, state
+from fundledger.cli.messages import message
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
         with session_scope() as session:
             ledger = create_ledger(session, code, entity, fund, maker_checker=maker_checker, actor=state.user)
-            typer.echo(f"ledger {ledger.code} ({ledger.fund}) added for entity {entity}")
+            typer.echo(message("ledger_added", code=ledger.code, fund=ledger.fund, entity=entity))
 
     @ledger_app.command("list")
     def ledger_list(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
@@ -67,7 +68,7 @@ def register(app: typer.Typer) -> None:
                 bank_number=bank_number,
                 actor=state.user,
             )
-            typer.echo(f"account {account.code} {account.name} added to ledger {ledger}")
+            typer.echo(message("account_added", code=account.code, name=account.name, ledger=ledger))
 
     @account_app.command("list")
     def account_list(

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import EXIT_DIFFERENCES, check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 from ledger.money import format_fen_grouped
 from ledger.periods import format_period
 
@@ -23,7 +24,7 @@ def _parse_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"--as-of {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-07-01")
+        fail(message("not_a_date", option="--as-of", text=text, example="2024-07-01"))
 
 
 def register(app: typer.Typer) -> None:
@@ -51,9 +52,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
             return
-        typer.echo(f"{result.ledger}: opening balances as of {result.as_of} posted as "
-                   f"{format_period(result.voucher.period)} 记-{result.voucher.number:04d} (id {result.voucher.id}); "
-                   f"books kept from {format_period(result.adopted_from)}")
+        typer.echo(message("opening_posted", ledger=result.ledger, as_of=result.as_of,
+                           period=format_period(result.voucher.period), number=f"{result.voucher.number:04d}",
+                           id=result.voucher.id, adopted=format_period(result.adopted_from)))
         from reports.render import table
 
         typer.echo(table(["科目编码", "方向", "金额", "会计科目"],
@@ -79,16 +80,17 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
         else:
-            typer.echo(f"{result.ledger} {result.year}: 年初余额 against {result.year - 1} 年末余额, "
-                       f"{len(result.rows)} account(s)")
+            typer.echo(message("carry_forward_head", ledger=result.ledger, year=result.year, previous=result.year - 1,
+                               count=len(result.rows)))
             for row in result.differences:
-                typer.echo(f"  DIFFERS {row.account} {row.name}: 年末 {format_fen_grouped(row.closing_fen)}, "
-                           f"年初 {format_fen_grouped(row.opening_fen)} (difference "
-                           f"{format_fen_grouped(row.difference_fen)})")
+                typer.echo(message("carry_forward_differs", account=row.account, name=row.name,
+                                   closing=format_fen_grouped(row.closing_fen),
+                                   opening=format_fen_grouped(row.opening_fen),
+                                   difference=format_fen_grouped(row.difference_fen)))
             if not result.previous_year_closed:
-                typer.echo(f"note: {result.year - 1}-12 is not closed yet; its 年末 may still change")
-            typer.echo("年初 equals 上年年末 for every account" if result.agrees
-                       else f"{len(result.differences)} account(s) differ")
+                typer.echo(message("carry_forward_not_closed", period=f"{result.year - 1}-12"))
+            typer.echo(message("carry_forward_agrees") if result.agrees
+                       else message("carry_forward_differ_count", count=len(result.differences)))
         if not result.agrees:
             raise typer.Exit(EXIT_DIFFERENCES)
 
@@ -111,8 +113,9 @@ def register(app: typer.Typer) -> None:
                        "created": result.created, "database": result.database,
                        "statements": result.statements, "warnings": result.warnings})
             return
-        typer.echo(f"login {result.login} {'created' if result.created else 'updated'}: {result.role} "
-                   f"on {result.database} (role {result.group})")
+        typer.echo(message("login_granted", login=result.login,
+                           done=message("created" if result.created else "updated"),
+                           role=result.role, database=result.database, group=result.group))
         for statement in result.statements:
             typer.echo(f"  {statement}")
         for warning in result.warnings:
@@ -129,6 +132,6 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(actor.to_dict())
             return
-        how = {"login": "database login", "os": "operating-system user",
-               "declared": "declared with --user; the database cannot check it"}[actor.how]
-        typer.echo(f"{actor.display()} ({how}{', enforced by the database' if actor.enforced else ''})")
+        how = message({"login": "whoami_login", "os": "whoami_os", "declared": "whoami_declared"}[actor.how])
+        typer.echo(message("whoami", actor=actor.display(), how=how,
+                           enforced=message("whoami_enforced") if actor.enforced else ""))

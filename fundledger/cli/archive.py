@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import emit_json, fail, session_scope, state
+from fundledger.cli.messages import message
 
 
 def register(app: typer.Typer) -> None:
@@ -37,15 +38,22 @@ def register(app: typer.Typer) -> None:
         if ctx.invoked_subcommand is not None:
             return
         if ledger is None or period is None or out is None:
-            fail("give --ledger, --period YYYY|YYYY-MM and --out DIR|FILE.zip (or: archive verify DIR)")
+            fail(message("archive_usage"))
         with session_scope(read_only=True) as session:
             archive = build_archive(session, ledger, period, evidence_dir=evidence)
             try:
                 written = write_archive(archive, out)
             except OSError as exc:
-                fail(f"cannot write {out}: {exc.strerror or exc}")
-        typer.echo(f"written {written}: {len(archive.files)} files and manifest.json "
-                   f"({archive.facts['vouchers']} vouchers, {len(archive.facts['month_digests'])} month digests)")
+                fail(message("cannot_write", path=out, reason=exc.strerror or exc))
+        typer.echo(message("archive_written", path=written, files=len(archive.files),
+                           vouchers=archive.facts["vouchers"], digests=len(archive.facts["month_digests"]),
+                           receipts=len(archive.facts["electronic_receipts"])))
+        for kind, items in (("archive_kind_statement", archive.facts["bank_imports"]),
+                            ("archive_kind_receipt", archive.facts["electronic_receipts"])):
+            for item in items:
+                if not item["original_included"]:
+                    typer.echo(message("archive_not_included", kind=message(kind), file=item["file_name"],
+                                       sha256=item["sha256"]))
 
     @archive_app.command("verify")
     def verify_cmd(
@@ -57,7 +65,7 @@ def register(app: typer.Typer) -> None:
         from ledger.errors import LedgerError
 
         if fmt not in ("table", "json"):
-            fail(f"unknown format {fmt!r}; use table or json")
+            fail(message("unknown_format", fmt=fmt, choices="table, json"))
         if state.db_given:
             with session_scope(read_only=True) as session:
                 result = verify_archive(source, session)
@@ -72,8 +80,9 @@ def register(app: typer.Typer) -> None:
         else:
             for problem in result.problems:
                 typer.echo(problem)
-            where = "the manifest and the books" if result.against_books else "the manifest"
-            typer.echo(f"{source}: {result.files} files checked against {where}: "
-                       + ("all match" if result.ok else f"{len(result.problems)} problem(s)"))
+            where = message("archive_against_books" if result.against_books else "archive_against_manifest")
+            typer.echo(message("archive_checked", source=source, files=result.files, where=where,
+                               outcome=message("all_match") if result.ok
+                               else message("problems", count=len(result.problems))))
         if not result.ok:
             raise typer.Exit(1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fundledger.cli.messages import message
+
 #: Options of the root command that take a value (``--db URL``, ``--user NAME``).
 ROOT_VALUE_OPTIONS = ("--db", "--user")
 #: Options declared by many subcommands that a user may also write before the subcommand.
@@ -86,7 +88,7 @@ def normalise(root: Any, argv: list[str]) -> list[str]:
         if _name(before[i]) in LEADING_SUBCOMMAND_OPTIONS:
             taken, i = _take(before, i)
             if not _declares(command, _name(taken[0])):
-                raise MisplacedOption(f"'{command.name}' has no {_name(taken[0])} option")
+                raise MisplacedOption(message("option_elsewhere", command=command.name, option=_name(taken[0])))
             to_back += taken
         else:
             taken, i = _take(before, i) if _name(before[i]) in ROOT_VALUE_OPTIONS else ([before[i]], i + 1)

@@ -29,8 +29,8 @@ def _write_anchor(path: str, ledger: str | None, key_file: str | None, fmt: str)
         emit_json({"anchor": result.path, "ledgers": result.ledgers, "months": result.months,
                    "trail_events": result.trail_events})
     else:
-        typer.echo(f"anchored {result.ledgers} ledger(s), {result.months} month(s) and {result.trail_events} "
-                   f"audit event(s) in {result.path}; keep it (and the key) outside the database")
+        typer.echo(message("anchored", ledgers=result.ledgers, months=result.months, events=result.trail_events,
+                           path=result.path))
 
 
 def register(app: typer.Typer) -> None:
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             _write_anchor(anchor, ledger, key_file, fmt)
             return
         if ledger is None or period is None:
-            fail("digest needs --ledger and --period (or --anchor FILE)")
+            fail(message("digest_usage"))
         month = parse_period(period)
         with session_scope() as session:
             signoff = sign_off_month(session, ledger, month, user=state.user, check=check, draft=draft)
@@ -70,21 +70,20 @@ def register(app: typer.Typer) -> None:
         # A draft is not for sign-off, so it is not on the trail; an auditor on the read-only role
         # still gets the digest when the database refuses the note.
         if not result.draft and not signoff.recorded:
-            typer.echo("note: not recorded on the audit trail (read-only access)", err=True)
+            typer.echo(message("digest_not_recorded"), err=True)
         payload = result.to_dict()
         if check is not None:
             payload.update({"expected": signoff.expected, "match": matched})
         if fmt == "json":
             emit_json(payload)
         else:
-            state_text = (f"closed by {result.closed_by} at {result.closed_at}" if not result.draft
-                          else f"{result.status} — DRAFT, not for sign-off")
-            typer.echo(f"{result.ledger} {format_period(result.period)}: {result.vouchers} voucher(s), "
-                       f"{state_text}")
+            state_text = (message("digest_closed", who=result.closed_by, at=result.closed_at) if not result.draft
+                          else message("digest_draft", status=result.status))
+            typer.echo(message("digest_head", ledger=result.ledger, period=format_period(result.period),
+                               vouchers=result.vouchers, state=state_text))
             typer.echo(f"sha256 {result.digest}")
             if check is not None:
-                typer.echo("digest matches" if matched else "DIGEST DOES NOT MATCH: the month changed since "
-                           "the digest was recorded")
+                typer.echo(message("digest_matches") if matched else message("digest_differs"))
         if check is not None:
             raise typer.Exit(EXIT_OK if matched else EXIT_DIFFERENCES)
 
@@ -106,9 +105,10 @@ def register(app: typer.Typer) -> None:
                        "database": result.database, "schema": result.schema, "statements": result.statements,
                        "warnings": result.warnings})
             return
-        typer.echo(f"role {result.role} {'created' if result.created else 'updated'} "
-                   f"({'LOGIN' if result.login else 'NOLOGIN'}); "
-                   f"read-only on {result.database}.{result.schema}")
+        typer.echo(message("auditor_granted", role=result.role,
+                           done=message("created" if result.created else "updated"),
+                           login="LOGIN" if result.login else "NOLOGIN", database=result.database,
+                           schema=result.schema))
         for statement in result.statements:
             typer.echo(f"  {statement}")
         for warning in result.warnings:
@@ -130,8 +130,8 @@ def register(app: typer.Typer) -> None:
         else:
             for finding in findings:
                 typer.echo(f"FAIL {finding}")
-            typer.echo(f"role {role} can change nothing persistent" if not findings
-                       else f"{len(findings)} finding(s); run `fundledger db grant-auditor {role}` again to reset")
+            typer.echo(message("auditor_clean", role=role) if not findings
+                       else message("auditor_findings", count=len(findings), role=role))
         raise typer.Exit(EXIT_OK if not findings else EXIT_DIFFERENCES)
 
     @audit_app.command("log")
@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, ("table", "json"))
         if limit is not None and limit < 0:
-            fail("--limit must not be negative")
+            fail(message("negative_limit", option="--limit"))
         with session_scope(read_only=True) as session:
             entries = audit_log(session, ledger, limit=limit, vouchers=vouchers)
         if fmt == "json":
@@ -179,20 +179,20 @@ def register(app: typer.Typer) -> None:
             emit_json(trail.to_dict())
             return
         typer.echo(f"{trail.ledger} {trail.voucher} (id {trail.id}) {trail.kind}: {trail.summary}")
-        typer.echo(f"  制单 prepared by {shown_name(trail.preparer, trail.preparer_auth)} at "
-                   f"{trail.posted_at:%Y-%m-%d %H:%M:%S}")
+        typer.echo(message("trail_prepared", who=shown_name(trail.preparer, trail.preparer_auth),
+                           at=f"{trail.posted_at:%Y-%m-%d %H:%M:%S}"))
         if trail.review_required:
-            typer.echo(f"  审核 reviewed by {shown_name(trail.reviewer, trail.reviewer_auth)} at "
-                       f"{trail.reviewed_at:%Y-%m-%d %H:%M:%S}"
-                       if trail.reviewer else "  审核 awaiting review")
-        typer.echo(f"  记账 counted at {trail.counted_at:%Y-%m-%d %H:%M:%S}" if trail.counted_at
-                   else "  记账 not counted yet")
+            typer.echo(message("trail_reviewed", who=shown_name(trail.reviewer, trail.reviewer_auth),
+                               at=f"{trail.reviewed_at:%Y-%m-%d %H:%M:%S}")
+                       if trail.reviewer else message("trail_awaiting"))
+        typer.echo(message("trail_counted", at=f"{trail.counted_at:%Y-%m-%d %H:%M:%S}") if trail.counted_at
+                   else message("trail_not_counted"))
         if trail.reverses:
-            typer.echo(f"  reverses {trail.reverses}")
+            typer.echo(message("trail_reverses", voucher=trail.reverses))
         if trail.reversed_by:
-            typer.echo(f"  reversed by {trail.reversed_by}")
+            typer.echo(message("trail_reversed_by", voucher=trail.reversed_by))
         for other in trail.linked:
-            typer.echo(f"  mirrored by {other} (link {trail.link_id})")
+            typer.echo(message("trail_mirrored", voucher=other, link=trail.link_id))
 
     @voucher_app.command("review")
     def voucher_review_cmd(
@@ -239,10 +239,10 @@ def register(app: typer.Typer) -> None:
                        for p in rows])
             return
         if not queue.maker_checker:
-            typer.echo(f"ledger {ledger} does not use maker-checker: its vouchers count when posted")
+            typer.echo(message("no_maker_checker", ledger=ledger))
             return
         if not rows:
-            typer.echo(f"{ledger}: no voucher awaits review")
+            typer.echo(message("nothing_to_review", ledger=ledger))
         if rows:
             from reports.render import table
 

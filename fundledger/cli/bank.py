@@ -67,9 +67,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
         else:
-            typer.echo(f"{result.file} into {result.ledger} {result.account}: {result.read} receipts, "
-                       f"{result.stored} stored and linked, {result.skipped} already stored, "
-                       f"{len(result.unmatched)} without their statement line (sha256 {result.sha256[:16]}…)")
+            typer.echo(message("receipts_imported", file=result.file, ledger=result.ledger, account=result.account,
+                               read=result.read, stored=result.stored, skipped=result.skipped,
+                               unmatched=len(result.unmatched), sha=result.sha256[:16]))
             for line in result.unmatched:
                 typer.echo(f"  {line}")
         if result.unmatched:
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         except ImportFileError as exc:
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
-            fail(f"{file.name}: {exc}")
+            fail(message("file_problem", file=file.name, detail=exc))
         if fmt == "json":
             emit_json(report.to_dict())
         else:
@@ -107,23 +107,26 @@ def register(app: typer.Typer) -> None:
 def _print_sniff(report: dict[str, Any]) -> None:
     encoding = f", {report['encoding']}" if report["encoding"] else ""
     typer.echo(f"{report['file']}: {report['format']}{encoding}, {report['table']}")
-    typer.echo(f"layout: {report['profile']} — {report['title']} ({report['source']})")
-    typer.echo(f"why: {report['reason']}")
-    typer.echo(f"header: line {report['header_line']}, sign mode {report['sign_mode']}")
-    for field_name, label in report["columns"].items():
-        typer.echo(f"  {field_name:<22} ← {label}")
+    typer.echo(message("sniff_layout", profile=report["profile"], title=report["title"], source=report["source"]))
+    typer.echo(message("sniff_why", reason=report["reason"]))
+    typer.echo(message("sniff_header", line=report["header_line"], mode=report["sign_mode"]))
+    from reports.render import table
+
+    typer.echo(table([message("sniff_field"), message("sniff_column")],
+                     [[name, label] for name, label in report["columns"].items()], indent=2))
     if report["lines"]:
-        typer.echo(f"first {len(report['lines'])} of {report['lines_read']} lines (money in > 0):")
-    for line in report["lines"]:
-        balance = f" 余额 {line['balance']}" if line["balance"] is not None else ""
-        typer.echo(f"  line {line['line']}: {line['booked_on']} {line['amount']:>16}{balance} "
-                   f"摘要 {line['summary'] or '—'} 备注 {line['purpose'] or '—'}")
+        typer.echo(message("sniff_first_lines", shown=len(report["lines"]), read=report["lines_read"]))
+        typer.echo(table(["行", "日期", "金额", "余额", "摘要", "备注"],
+                         [[str(line["line"]), str(line["booked_on"]), str(line["amount"]),
+                           "" if line["balance"] is None else str(line["balance"]), line["summary"] or "—",
+                           line["purpose"] or "—"] for line in report["lines"]],
+                         numeric=[True, False, True, True, False, False], indent=2))
     for check in report["checks"]:
-        typer.echo(f"check: {check}")
+        typer.echo(message("sniff_check", check=check))
     for warning in report["warnings"]:
         typer.echo(f"warning: {warning}")
     if report["error"]:
-        typer.echo(f"an import would refuse it: {report['error']}")
+        typer.echo(message("sniff_refused", error=report["error"]))
 
 
 def _run(session: Session, ledger: str, account: str, file: Path, profile: str | None, user: str) -> BankImportResult:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, import_group, session_scope, state
+from fundledger.cli.messages import message
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,6 @@ def register(app: typer.Typer) -> None:
                        "entities": result.entities, "ledgers": result.ledgers, "accounts": result.accounts,
                        "vouchers": result.vouchers, "reviews": result.reviews, "periods": result.periods})
             return
-        typer.echo(f"{result.file}: {result.entities} entities, {result.ledgers} ledgers, {result.accounts} "
-                   f"accounts, {result.vouchers} vouchers, {result.reviews} reviews, {result.periods} months "
-                   "restored")
+        typer.echo(message("beancount_imported", file=result.file, entities=result.entities, ledgers=result.ledgers,
+                           accounts=result.accounts, vouchers=result.vouchers, reviews=result.reviews,
+                           periods=result.periods))

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope, state
+from fundledger.cli.messages import message
 from fundledger.demo.show import build_summary, report_lines, summary_lines, where
 from fundledger.demo.world import build_demo
 from ledger import db
@@ -28,11 +29,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build a province, a city and six counties with both funds; post and close a year; print a summary."""
         url = db.database_url(db_url or state.url)
-        typer.echo(f"fundledger demo — database: {where(url)}")
+        typer.echo(message("demo_database", where=where(url)))
         try:
             db.upgrade(url)
         except Exception as exc:  # any failure to reach or migrate the database is bad input here
-            fail(f"cannot open {url}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
+            fail(message("cannot_open", url=url, detail=str(exc).strip().splitlines()[0] if str(exc).strip() else exc))
         with session_scope(url=url) as session:
             result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
         typer.echo(build_summary(result))

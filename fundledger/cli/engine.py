@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
             db.upgrade(state.url)
         except (DBAPIError, OSError) as exc:  # never the password: shown_url masks it (issue 14)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
-            fail(hide_secret(f"cannot initialise {shown_url(state.url)}: {reason[0]}", state.url))
-        typer.echo(f"schema up to date at {shown_url(state.url)}")
+            fail(hide_secret(message("cannot_initialise", url=shown_url(state.url), detail=reason[0]), state.url))
+        typer.echo(message("schema_up_to_date", url=shown_url(state.url)))
 
     entity_app = group("entity", "Agencies (会计主体): province, city, county.")
 
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
         with session_scope() as session:
             entity = add_entity(session, code, name, level, parent, allocation_route=route, actor=state.user)
-            typer.echo(f"entity {entity.code} {entity.name} ({entity.level}) added")
+            typer.echo(message("entity_added", code=entity.code, name=entity.name, level=entity.level))
 
     @entity_app.command("list")
     def entity_list(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
 
         with session_scope() as session:
             reversals = reopen_period(session, ledger, parse_period(period), user=state.user, reason=reason)
-        typer.echo(f"{ledger} {period} reopened; {len(reversals)} closing voucher(s) reversed")
+        typer.echo(message("reopened", ledger=ledger, period=period, count=len(reversals)))
 
     @app.command("verify")
     def verify_cmd(
@@ -139,8 +139,8 @@ def register(app: typer.Typer) -> None:
             key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
-            with progress("verifying the books"):
-                report = verify(session, ledger)
+            with progress("verifying the books") as advance:
+                report = verify(session, ledger, on_progress=advance)
                 if against is not None:
                     anchor_problems = check_anchor(session, against, key=key)
         ok = report.ok and not anchor_problems
@@ -170,7 +170,7 @@ def _parse_ratio(text: str | None) -> Decimal | None:
     try:
         ratio = Decimal(text)
     except ArithmeticError:
-        fail(f"--pending-ratio {text!r} is not a number")
+        fail(message("not_a_number", option="--pending-ratio", text=text))
     if not ratio.is_finite() or not Decimal(0) <= ratio <= Decimal(1):
-        fail(f"--pending-ratio {text!r} must lie between 0 and 1")
+        fail(message("ratio_range", option="--pending-ratio", text=text))
     return ratio

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
                 debit, credit = " + ".join(shape.debit), " + ".join(shape.credit)
                 typer.echo(f"    {shape.ledger} {shape.key}: 借 {debit} / 贷 {credit}{note}")
             required = [p.option for p in spec.params if p.required]
-            typer.echo(f"    options: --ledger --date --key {' '.join(required)}".rstrip())
+            typer.echo(message("flow_options", options=" ".join(["--ledger --date --key", *required])))
 
     for spec in FLOWS:
         flow_app.command(spec.name, help=f"{spec.summary} ({spec.article})")(_command(spec))
@@ -114,7 +114,7 @@ def _record(spec: FlowSpec, values: dict[str, Any]) -> None:
         value = values.get(p.name)
         if value is None:
             if p.required:
-                fail(f"{spec.name}: {p.option} is required ({p.help})")
+                fail(message("flow_option_required", flow=spec.name, option=p.option, help=p.help))
             continue
         kwargs[p.name] = _parse_date(p.option, value) if p.kind == "date" else value
     with session_scope(read_only=dry_run) as session:
@@ -132,7 +132,7 @@ def _parse_date(option: str, text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-01-05")
+        fail(message("not_a_date", option=option, text=text, example="2024-01-05"))
 
 
 def _print(spec: FlowSpec, payload: dict[str, Any]) -> None:
@@ -148,4 +148,4 @@ def _print(spec: FlowSpec, payload: dict[str, Any]) -> None:
             rows.append([side, line["account"], line["name"], format_fen_grouped(to_fen(amount))])
         typer.echo(table(["方向", "科目编码", "会计科目", "金额"], rows, numeric=[False, False, False, True], indent=6))
     if payload["link_id"]:
-        typer.echo(f"  link {payload['link_id']}")
+        typer.echo(message("flow_link", link=payload["link_id"]))

@@ -35,6 +35,7 @@ from fundledger.cli.fund_options import (
     transfer_dict,
     transfer_line,
 )
+from fundledger.cli.messages import message
 from ledger.money import format_fen_grouped
 from reports.fund.applied import FUNDS, JiangxiAdjustment, capacity_report, deadline_report
 
@@ -55,9 +56,9 @@ def register(app: typer.Typer) -> None:
         """可支付月数 = 累计结余 ÷ 月均统筹基金支出, with the profile's thresholds (宜春 001 四（五））."""
         check_format(fmt, FORMATS)
         if (ledger is None) == (entity is None):
-            fail("give either --ledger, or --entity with --fund and --consolidated")
+            fail(message("fund_scope"))
         if entity is not None and (not consolidated or fund not in FUNDS):
-            fail("--entity needs --consolidated and --fund employee|resident")
+            fail(message("fund_entity_needs"))
         with session_scope(read_only=True) as session:
             result = capacity_report(session, year, ledger=ledger, entity=entity, fund=fund, profile=profile)
         payload = result.calculation.to_dict()
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
         """江西 004: cities remit 10 % / 15 % of pooled collection; normal adjustment to 9 / 6 months."""
         check_format(fmt, FORMATS)
         if propose and post:
-            fail("give --propose or --post, not both")
+            fail(message("not_both", first="--propose", second="--post"))
         check_fund(fund)
         when = parse_date(date) if date else dt.date(year, 12, 31)
         urgent = ledger_amounts(emergency or [], "--emergency")
@@ -142,17 +143,16 @@ def register(app: typer.Typer) -> None:
             for note in notes:
                 typer.echo(f"note: {note}")
             for r in rows:
-                mark = "MISSING" if r.missing else f"LATE {r.days_late} 工作日" if r.late else "ok"
+                mark = (message("deadline_missing") if r.missing
+                        else message("deadline_late", days=r.days_late) if r.late else message("deadline_ok"))
                 voucher = r.voucher_date.isoformat() if r.voucher_date else "—"
                 detail = f"  {r.detail}" if r.detail else ""
-                typer.echo(
-                    f"{r.flow}  {r.rule}  {r.period}  due {r.due_date.isoformat()}  "
-                    f"voucher {voucher}  {mark}{detail}"
-                )
+                typer.echo(message("deadline_row", flow=r.flow, rule=r.rule, period=r.period,
+                                   due=r.due_date.isoformat(), voucher=voucher, mark=mark, detail=detail))
             for warning in sorted({w for r in rows for w in r.warnings}):
                 typer.echo(f"warning: {warning}")
             if not rows:
-                typer.echo("no flows with a deadline in this year")
+                typer.echo(message("no_deadline_flows"))
         if report.findings:
             raise typer.Exit(1)
 

@@ -15,6 +15,7 @@ import typer
 
 from fundledger.cli.app import check_format, emit_json, group, session_scope, state
 from fundledger.cli.fund_options import FORMATS, FUND_GROUP_HELP
+from fundledger.cli.messages import message
 from ledger.models import INPUT_KINDS
 from ledger.money import format_fen
 from postings.fund_inputs import OUTCOMES, import_inputs_csv, record_input
@@ -40,10 +41,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json({"file": path, "rows": len(outcomes), **counts})
             return
-        typer.echo(
-            f"imported {len(outcomes)} input(s) from {path}: {counts['added']} added, "
-            f"{counts['replaced']} replaced, {counts['unchanged']} unchanged"
-        )
+        typer.echo(message("fund_inputs_imported", count=len(outcomes), path=path, added=counts["added"],
+                           replaced=counts["replaced"], unchanged=counts["unchanged"]))
 
     @input_app.command("set")
     def set_cmd(
@@ -65,7 +64,9 @@ def register(app: typer.Typer) -> None:
             emit_json({"ledger": parsed.ledger, "year": parsed.year, "kind": parsed.kind, "line": parsed.line,
                        "value": shown, "outcome": outcome})
             return
-        typer.echo(f"{outcome}: {parsed.ledger} {parsed.year} {parsed.kind} {parsed.line or '(total)'} = {value}")
+        said = message({"added": "input_added", "replaced": "input_replaced", "unchanged": "input_unchanged"}[outcome])
+        typer.echo(message("input_recorded", outcome=said, ledger=parsed.ledger, year=parsed.year, kind=parsed.kind,
+                           line=parsed.line or message("input_total"), value=value))
 
     @input_app.command("list")
     def list_cmd(
@@ -82,12 +83,12 @@ def register(app: typer.Typer) -> None:
             emit_json({"inputs": [r.to_dict() for r in rows]})
             return
         if not rows:
-            typer.echo("no inputs recorded")
+            typer.echo(message("fund_inputs_none"))
             return
         for r in rows:
             unit = "元" if r.is_money else "人"
             typer.echo(
-                f"{r.ledger}  {r.year}  {r.kind}  {r.line or '(total)'}  {r.shown_value()} {unit}  "
+                f"{r.ledger}  {r.year}  {r.kind}  {r.line or message('input_total')}  {r.shown_value()} {unit}  "
                 f"{r.recorded_by} {r.recorded_at:%Y-%m-%d %H:%M}  {r.source}"
             )
 

@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from fundledger.cli.app import emit_json, fail
+from fundledger.cli.messages import message
 from ledger.errors import AmountError, FundRuleError
 from ledger.money import format_fen_grouped, to_fen
 from postings.fund_rules import PostedTransfer
@@ -37,7 +38,7 @@ def yuan_option(text: str, what: str) -> int:
     try:
         return to_fen(text.strip(), what=what)
     except AmountError as exc:
-        fail(f"{exc} (amounts are in 元, e.g. 1234.50)")
+        fail(message("amount_in_yuan", detail=exc))
 
 
 def ledger_amounts(values: Iterable[str], what: str) -> dict[str, int]:
@@ -46,13 +47,13 @@ def ledger_amounts(values: Iterable[str], what: str) -> dict[str, int]:
     for value in values:
         code, sep, amount = value.partition("=")
         if not sep or not code.strip():
-            fail(f"{what} {value!r} must be LEDGER=元")
+            fail(message("ledger_amount_shape", option=what, value=value))
         try:
             fen = to_fen(amount.strip(), what=f"{what} {code.strip()}")
         except AmountError as exc:
-            fail(f"{exc} (amounts are in 元, e.g. 1234.50)")
+            fail(message("amount_in_yuan", detail=exc))
         if fen <= 0:
-            fail(f"{what} {code.strip()}: the amount must be positive")
+            fail(message("amount_positive", option=what, ledger=code.strip()))
         out[code.strip()] = fen
     return out
 
@@ -62,7 +63,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        fail(f"--date {text!r} must be a date, YYYY-MM-DD")
+        fail(message("not_a_date", option="--date", text=text, example="2024-01-31"))
 
 
 def emit(payload: dict[str, Any], fmt: str, lines: Iterable[str]) -> None:

@@ -27,6 +27,7 @@ from fundledger.cli.fund_options import (
     transfer_line,
     yuan_option,
 )
+from fundledger.cli.messages import message
 from ledger.money import format_fen, format_fen_grouped
 from reports.fund.applied import (
     contributions_check,
@@ -180,7 +181,7 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, FORMATS)
         check_fund(fund)
         if propose and post:
-            fail("give --propose or --post, not both")
+            fail(message("not_both", first="--propose", second="--post"))
         when = parse_date(date) if date else dt.date(year, 12, 31)
         mode: Mode = "propose" if propose else "post" if post else "compute"
         with session_scope() as session:

@@ -33,6 +33,7 @@ from fundledger.cli.fund_options import (
     transfer_line,
     yuan_option,
 )
+from fundledger.cli.messages import message
 from reports.fund.applied import (
     jiangxi_conditions,
     jiangxi_recovered,
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, FORMATS)
         check_fund(fund)
         if propose and post:
-            fail("give --propose or --post, not both")
+            fail(message("not_both", first="--propose", second="--post"))
         when = parse_date(date) if date else dt.date(year, 12, 31)
         policy = ledger_amounts(policy_caused or [], "--policy-caused")
         balance = yuan_option(city_balance, "--city-balance") if city_balance is not None else None

@@ -3,6 +3,8 @@
 Shared by ``report …`` and ``trial-balance`` so that every export obeys the same rules: the format
 follows ``--out``'s suffix (a contradicting ``--format`` is exit 2), CSV files carry the UTF-8
 byte-order mark Excel needs, and a file is replaced atomically, never through a symlink or device.
+``--out -`` writes to standard output instead, as ``git``, ``tar`` and ``hledger -o -`` do: the
+format is then ``--format``'s (default the table), and XLSX, PDF, PNG and SVG go out as bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import typer
 from fundledger.cli.app import emit_json, fail
 from fundledger.cli.messages import message
 from fundledger.cli.progress import progress
+
+#: ``--out -``: standard output, not a file named ``-``.
+STDOUT = Path("-")
 
 
 def signed(forms: Any) -> list[Any]:
@@ -38,13 +43,13 @@ def choose_format(fmt: str | None, out: Path | None, allowed: tuple[str, ...]) -
     from reports.output import ExportError, check_target, format_for
 
     try:
-        chosen = format_for(out, fmt, allowed)
-        if out is not None:
+        chosen = format_for(None if out == STDOUT else out, fmt, allowed)
+        if out is not None and out != STDOUT:
             check_target(out)
     except ExportError as exc:
         fail(str(exc))
     if chosen in ("xlsx", "pdf") and out is None:
-        fail(f"--format {chosen} writes a file; give it with --out FILE.{chosen}")
+        fail(message("format_writes_file", fmt=chosen))
     return chosen
 
 
@@ -52,6 +57,14 @@ def write_out(out: Path, data: bytes | str, *, bom: bool = False) -> None:
     """Write the export atomically and say so; a failure is one line and exit 2, nothing half-written."""
     from reports.output import ExportError, write_atomically, write_text_atomically
 
+    if out == STDOUT:  # as on the screen: no byte-order mark, no "written" line
+        if isinstance(data, str):
+            typer.echo(data, nl=not data.endswith("\n"))
+        else:
+            stream = typer.get_binary_stream("stdout")
+            stream.write(data)
+            stream.flush()
+        return
     try:
         if isinstance(data, str):
             write_text_atomically(out, data if data.endswith("\n") else data + "\n", bom=bom)

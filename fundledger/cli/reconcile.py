@@ -14,7 +14,8 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
-from fundledger.cli.progress import progress
+from fundledger.cli.messages import message
+from fundledger.cli.progress import Advance, progress
 
 
 class _Check(Protocol):
@@ -31,11 +32,12 @@ class _Check(Protocol):
 C = TypeVar("C", bound=_Check)
 
 
-def _check(fmt: str, run: Callable[[Session], C], ok: Callable[[C], bool] | None = None) -> None:
-    """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds."""
+def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], bool] | None = None) -> None:
+    """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds.
+    ``run`` gets the bar's ``advance`` to pass on as the library's ``on_progress`` (lines matched)."""
     check_format(fmt, ("table", "json"))
-    with session_scope(read_only=True) as session, progress("reconciling"):
-        result = run(session)
+    with session_scope(read_only=True) as session, progress("reconciling") as advance:
+        result = run(session, advance)
         payload = result.to_dict()
         text = result.render()
         passed = ok(result) if ok is not None else result.agrees
@@ -61,9 +63,9 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_bank
 
-        _check(fmt, lambda session: reconcile_bank(session, ledger, account, parse_period(period),
-                                                   max_age_days=max_age, prepared_by=prepared_by,
-                                                   reviewed_by=reviewed_by),
+        _check(fmt, lambda session, advance: reconcile_bank(session, ledger, account, parse_period(period),
+                                                            max_age_days=max_age, prepared_by=prepared_by,
+                                                            reviewed_by=reviewed_by, on_progress=advance),
                ok=lambda r: r.passes)
 
     @reconcile_app.command("levels")
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_levels
 
-        _check(fmt, lambda session: reconcile_levels(session, entity, parse_period(period)))
+        _check(fmt, lambda session, _advance: reconcile_levels(session, entity, parse_period(period)))
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(
@@ -91,8 +93,8 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_treasury
 
-        _check(fmt, lambda session: reconcile_treasury(session, ledger, parse_period(period), file,
-                                                       profile=profile))
+        _check(fmt, lambda session, advance: reconcile_treasury(session, ledger, parse_period(period), file,
+                                                                profile=profile, on_progress=advance))
 
     @app.command("month-end")
     def month_end_cmd(
@@ -118,13 +120,13 @@ def register(app: typer.Typer) -> None:
         for given in treasury or []:
             code, sep, path = given.partition("=")
             if not sep or not code.strip() or not path.strip():
-                fail(f"--treasury {given!r}: give LEDGER=FILE, e.g. --treasury C-EMP=treasury-2024-03.csv")
+                fail(message("treasury_option", given=given))
             exports[code.strip()] = path.strip()
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
-            with progress("month-end checks"):
+            with progress("month-end checks") as advance:
                 result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
-                                   treasury_profile=treasury_profile)
+                                   treasury_profile=treasury_profile, on_progress=advance)
             if close and result.agrees:
                 with progress("closing ledgers", total=len(result.ledgers)) as advance:
                     closed = close_ledgers(session, result.ledgers, month, user=user, on_progress=advance)

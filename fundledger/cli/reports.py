@@ -16,7 +16,8 @@ from typing import Annotated, Any, TypedDict
 
 import typer
 
-from fundledger.cli.app import check_format, emit_json, fail, group, session_scope
+from fundledger.cli.app import fail, group, session_scope
+from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed, write_out_streamed
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
@@ -39,7 +40,7 @@ def _range(text: str) -> tuple[int, int]:
     else:
         start = end = _period(text)
     if end < start:
-        fail(f"--period {text}: the range ends before it starts")
+        fail(message("range_backwards", option="--period", text=text))
     return start, end
 
 
@@ -49,12 +50,12 @@ def _date(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2024-03-15")
+        fail(message("not_a_date", option=option, text=text, example="2024-03-15"))
 
 
 def _year(text: str) -> int:
     if not text.strip().isdigit() or len(text.strip()) != 4:
-        fail(f"--year {text!r} is not a year; write YYYY, e.g. 2024")
+        fail(message("not_a_year", option="--year", text=text))
     return int(text)
 
 
@@ -70,6 +71,12 @@ def _workbook(*sheets: tuple[str, Any]) -> Any:
     for writer, report in sheets:
         getattr(xlsx, writer)(wb, report)
     return wb
+
+
+def _voucher_workbook(views: Any) -> Any:
+    from reports.voucher_xlsx import voucher_workbook
+
+    return voucher_workbook(views)
 
 
 def _pdf(*forms: Any) -> bytes:
@@ -92,7 +99,7 @@ def _income_statement(session: Any, at: int, **books: Any) -> Any:
 
 def _when(period: str | None, year: str | None) -> tuple[int, bool]:
     if (period is None) == (year is None):
-        fail("give --period YYYY-MM (monthly statement) or --year YYYY (annual statement)")
+        fail(message("statement_period"))
     if year is not None:
         return _year(year) * 100 + 12, True
     assert period is not None
@@ -126,10 +133,10 @@ class _Page(TypedDict):
 def _paging(limit: int, offset: int | None, page: int | None) -> _Page:
     """``limit`` and ``offset`` of a listing, from --limit with --offset or --page."""
     if page is not None and offset is not None:
-        fail("give --page or --offset, not both")
+        fail(message("not_both", first="--page", second="--offset"))
     if page is not None:
         if page < 1:
-            fail("--page starts at 1")
+            fail(message("page_from_one"))
         return {"limit": limit, "offset": (page - 1) * limit}
     return {"limit": limit, "offset": offset or 0}
 
@@ -137,7 +144,7 @@ def _detail_range(period: str | None, date_from: str | None, date_to: str | None
     if period is not None:
         start, end = _range(period)
         if date_from or date_to:
-            fail("give --period or --from/--to, not both")
+            fail(message("not_both", first="--period", second="--from/--to"))
         return {"start": start, "end": end}
     return {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
 
@@ -395,13 +402,7 @@ def register(app: typer.Typer) -> None:
         rows = forms.general_ledger_rows(gl)
 
         def xlsx() -> Any:
-            from reports import xlsx as sheets
-
-            wb = sheets.new_workbook()
-            sheets.table_sheet(wb, "总账", heads, rows, (4, 5, 7), caption="总账",
-                               heading=f"编制单位：{gl.ledger}    期间：{period}    单位：元",
-                               widths=[10, 22, 10, 10, 18, 18, 6, 18], landscape=False)
-            return wb
+            return _workbook(("general_ledger_sheet", gl))
 
         def text_cells(row: list[object], csv: bool) -> list[str]:
             from ledger.money import format_fen
@@ -428,12 +429,12 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = None,
         out: OutOpt = None,
     ) -> None:
-        """记账凭证 of a month: one per half A4 page (pdf), or the vouchers as shown by `show voucher`."""
+        """记账凭证 of a month: one per half A4 page (pdf, xlsx), or the vouchers as shown by `show voucher`."""
         from reports import render
         from reports.forms.voucher import voucher_pdf
         from reports.voucher_view import period_vouchers
 
-        fmt = choose_format(fmt, out, ("table", "json", "pdf"))
+        fmt = choose_format(fmt, out, ("table", "json", "xlsx", "pdf"))
         p = _period(period)
         with session_scope(read_only=True) as session:
             views = period_vouchers(session, ledger, p)
@@ -443,6 +444,7 @@ def register(app: typer.Typer) -> None:
             table=lambda: "\n\n".join(render.voucher_text(v) for v in views),
             csv=lambda: "",
             json=lambda: [v.to_dict() for v in views],
+            xlsx=lambda: _voucher_workbook(views),
             pdf=lambda: voucher_pdf(views),
         )
 
@@ -452,17 +454,25 @@ def register(app: typer.Typer) -> None:
         number: Annotated[str | None, typer.Option("--number", help="记-0001 or 1")] = None,
         period: Annotated[str | None, typer.Option("--period", help="YYYY-MM")] = None,
         voucher_id: Annotated[int | None, typer.Option("--id", help="Voucher id")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        fmt: Annotated[str | None, typer.Option(
+            "--format", help="table|json|xlsx|pdf (default: from --out's suffix, else table)")] = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Write to this file: xlsx and pdf are the 记账凭证 slip (required for them)")] = None,
     ) -> None:
-        """One voucher: header, postings with account names, link id and mirrored voucher, reversals."""
+        """One voucher: header, postings with account names, link id and mirrored voucher, reversals;
+        as xlsx or pdf the statutory 记账凭证 slip."""
         from reports import render
         from reports.voucher_view import show_voucher
 
-        check_format(fmt, ("table", "json"))
+        fmt = choose_format(fmt, out, ("table", "json", "xlsx", "pdf"))
         p = _period(period) if period is not None else None
         with session_scope(read_only=True) as session:
             view = show_voucher(session, ledger, voucher_id=voucher_id, number=number, period=p)
-        if fmt == "json":
-            emit_json(view.to_dict())
-        else:
-            typer.echo(render.voucher_text(view))
+
+        def pdf() -> bytes:
+            from reports.forms.voucher import voucher_pdf
+
+            return voucher_pdf([view])
+
+        emit(fmt, out, table=lambda: render.voucher_text(view), csv=lambda: "", json=view.to_dict,
+             xlsx=lambda: _voucher_workbook([view]), pdf=pdf)

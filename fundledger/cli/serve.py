@@ -14,13 +14,14 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_json, fail, group, session_scope, state
+from fundledger.cli.messages import message
 
 
 def _password(stdin: bool) -> str:
     if stdin:
         line = sys.stdin.readline()
         if not line:
-            fail("--password-stdin: standard input is empty")
+            fail(message("password_stdin_empty"))
         return line.rstrip("\r\n")
     return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
 
@@ -42,9 +43,9 @@ def register(app: typer.Typer) -> None:
         from fundledger.web import create_app
 
         if not 0 < port < 65536:
-            fail(f"--port {port}: use 1 to 65535")
+            fail(message("port_range", port=port))
         web = create_app(state.url, secure_cookies=secure or None)
-        typer.echo(f"fundledger web workspace on http://{host}:{port}/ (books: {state.url}); Ctrl-C stops it",
+        typer.echo(message("web_serving", host=host, port=port, url=state.url),
                    err=True)
         uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True)
 
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(row.to_dict())
         else:
-            typer.echo(f"user {row.username} added ({row.role_name})")
+            typer.echo(message("web_user_added", user=row.username, role=row.role_name))
 
     @user_app.command("passwd")
     def user_passwd_cmd(
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
         password = _password(password_stdin)
         with session_scope() as session:
             row = set_password(session, username, password, actor=state.user)
-        typer.echo(f"password of {row.username} set; the account is unlocked")
+        typer.echo(message("web_password_set", user=row.username))
 
     @user_app.command("list")
     def user_list_cmd(fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table") -> None:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, group, session_scope
+from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, write_out
 
 TREND_FORMATS = ("table", "json", "csv", "xlsx", "png", "svg")
@@ -25,7 +26,7 @@ def _month(text: str, option: str) -> int:
     try:
         return parse_period(text)
     except DateError as exc:
-        fail(f"{option}: {exc}")
+        fail(message("option_problem", option=option, detail=exc))
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
         chosen = choose_format(fmt, out, TREND_FORMATS)
         if chosen in ("png", "svg") and out is None:
-            fail(f"--format {chosen} writes a picture; give it with --out FILE.{chosen}")
+            fail(message("format_writes_picture", fmt=chosen))
         start, end = _month(date_from, "--from"), _month(date_to, "--to")
         with session_scope(read_only=True) as session:
             trend = fund_trend(session, start, end, ledger=ledger, entity=entity, fund=fund,

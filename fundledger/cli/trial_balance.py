@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope
+from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed
 from ledger.periods import parse_period, period_of
 
@@ -48,16 +49,16 @@ def register(app: typer.Typer) -> None:
             try:
                 day = dt.date.fromisoformat(as_of.strip())
             except ValueError:
-                fail(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD, e.g. 2024-03-15")
+                fail(message("not_a_date", option="--as-of", text=as_of, example="2024-03-15"))
         if period is None and day is None:
-            fail("give --period YYYY-MM[..YYYY-MM] or --as-of YYYY-MM-DD")
+            fail(message("trial_balance_period"))
         start = end = None
         if period is not None:
             start, end = parse_period_range(period)
             if end < start:
-                fail(f"--period {period}: the range ends before it starts")
+                fail(message("range_backwards", option="--period", text=period))
         if day is not None and start is not None and end is not None and not start <= period_of(day) <= end:
-            fail(f"--as-of {day} lies outside --period {period}")
+            fail(message("as_of_outside", day=day, period=period))
         with session_scope(read_only=True) as session:
             if day is not None:
                 tb = trial_balance_as_of(session, ledger, day, start, by_counterparty=by_counterparty)

@@ -32,7 +32,7 @@ def _date(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
-        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+        fail(message("not_a_date", option=option, text=text, example="2024-01-31"))
 
 
 def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
@@ -42,7 +42,7 @@ def _voucher_text(v) -> str:  # type: ignore[no-untyped-def]
     head = message("dry_run_would_post" if v.dry_run else "posted" if v.created else "already_posted")
     lines = [
         f"{head}: {v.ledger} {format_period(v.period)} {v.display_number}  {v.date.isoformat()}  "
-        f"摘要：{v.summary}  制单：{v.preparer}{state_note}",
+        f"摘要：{v.summary}  制单：{v.preparer}{state_note}  附件 {v.attachments} 张",
         table(
             ["行", "科目编码", "会计科目", "借方", "贷方"],
             [[str(ln.line_no), ln.code, ln.name, format_fen_grouped(ln.debit_fen) if ln.debit_fen else "",
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         with session_scope() as session:
             book = set_voucher_words(session, ledger, words.strip(), actor=state.user)
             chosen = book.voucher_words
-        typer.echo(f"ledger {ledger} numbers its vouchers by {'/'.join(chosen) if len(chosen) > 1 else chosen}")
+        typer.echo(message("voucher_words_set", ledger=ledger, words="/".join(chosen) if len(chosen) > 1 else chosen))
 
     @voucher_app.command("add")
     def voucher_add(
@@ -87,14 +87,16 @@ def register(app: typer.Typer) -> None:
         = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be posted; write nothing")] = False,
         fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        attachments: Annotated[str | None, typer.Option(
+            "--attachments", help="附件张数: source documents filed with the voucher, 0-9999 (default 0)")] = None,
     ) -> None:
         """Enter one voucher; print it as posted (number, lines, totals) or one line naming the problem."""
         from fundledger.vouchers import enter_voucher, enter_voucher_csv
 
         check_format(fmt, ("table", "json"))
         if csv_file is not None:
-            if line or ledger or date or summary or key:
-                fail("--csv gives the whole voucher; do not combine it with --ledger/--date/--summary/--line/--key")
+            if line or ledger or date or summary or key or attachments is not None:
+                fail(message("voucher_csv_alone"))
             data = sys.stdin.buffer.read() if csv_file == "-" else _read(csv_file)
             with session_scope(read_only=dry_run) as session:
                 entered = enter_voucher_csv(session, data, actor=state.user, dry_run=dry_run,
@@ -103,14 +105,14 @@ def register(app: typer.Typer) -> None:
             missing = [name for name, value in (("--ledger", ledger), ("--date", date), ("--summary", summary))
                        if not value]
             if missing:
-                fail(f"missing {', '.join(missing)} (or give the voucher with --csv)")
+                fail(message("voucher_missing", options=", ".join(missing)))
             if not line or len(line) < 2:
-                fail("a voucher needs at least two --line options ('ACCOUNT 借|贷 AMOUNT')")
+                fail(message("voucher_two_lines"))
             day = _date(date, "--date")
             assert ledger is not None and summary is not None and day is not None
             with session_scope(read_only=dry_run) as session:
                 entered = enter_voucher(session, ledger, day, summary, line, actor=state.user, key=key,
-                                        dry_run=dry_run)
+                                        dry_run=dry_run, attachments=attachments or 0)
         if fmt == "json":
             emit_json(entered.to_dict())
         else:
@@ -208,4 +210,4 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        fail(f"{path}: cannot read the file ({exc.strerror})")
+        fail(message("cannot_read", path=path, reason=exc.strerror))

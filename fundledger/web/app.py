@@ -14,6 +14,7 @@ the database for each request (``SET LOCAL ROLE``, ``database_identity``), see `
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -41,6 +42,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from fundledger.identity import current_actor
 from fundledger.users import LoginError, UserRow, authenticate, list_users
 from fundledger.web.i18n import LANGUAGES, action_label, translate
 from fundledger.web.roles import allowed
@@ -48,6 +50,7 @@ from ledger import db
 from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post, validate_drafts
+from ledger.limits import check_attachments
 from ledger.money import direction_of, format_fen_grouped
 from ledger.periods import format_period, parse_period, period_status_map
 
@@ -76,8 +79,9 @@ def database_identity(session: Session, user: UserRow) -> None:
     and write — the staff roles of ``fundledger db grant-role`` (``ledger.staff_roles``): a 审计
     login can write nothing, a 审核 login can prepare no voucher. LOCAL: the role ends with the
     transaction, so a pooled connection never carries one user's role into another's request. The
-    server's login must be a member of each such role (``GRANT "<login>" TO <server login>``).
-    SQLite has no roles, and a user without ``db_role`` acts as the server's login.
+    server's login must be a member of each such role (``GRANT "<login>" TO <server login>``,
+    NOINHERIT, see ``docs/web.md``); the database then records that role as the actor (revision
+    0018). SQLite has no roles, and a user without ``db_role`` acts as the server's login.
     """
     if not user.db_role or session.connection().dialect.name != "postgresql":
         return
@@ -162,6 +166,14 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             yield session
             if not write:
                 session.rollback()
+
+    def acting(session: Session, user: UserRow) -> str:
+        """The name the database records for ``user``'s acts in this transaction
+        (``fundledger.identity.current_actor``): on PostgreSQL, the login the identity hook switched
+        to when it is a clerk (revision 0018's triggers write it whatever the app sends), else the
+        username. A voucher's hash covers its preparer, so the app must hash the name the database
+        keeps."""
+        return current_actor(session, user.username).name
 
     def current_user(request: Request) -> UserRow | None:
         name = request.session.get("user")
@@ -429,9 +441,10 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                 lines.append(Line.credit(account, credit, memo))
             else:
                 raise LedgerError(f"line {i + 1}: give a debit or a credit amount for {account}")
+        attachments = check_attachments(str(form.get("attachments", "")), "附件张数 (attachments)")
         return VoucherDraft(ledger=code, key=str(form.get("key") or uuid.uuid4()), date=day,
                             summary=str(form.get("summary", "")).strip(), lines=tuple(lines),
-                            source="web", preparer=user.username)
+                            source="web", preparer=user.username, attachments=attachments)
 
     def entry_form(request: Request, user: UserRow | None) -> Response:
         code = request.path_params["code"]
@@ -466,7 +479,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         try:
             draft = draft_from(code, form, user)
             with books(user, write=True) as session:
-                posted = post(session, draft)
+                posted = post(session, dataclasses.replace(draft, preparer=acting(session, user)))
                 record(session, "web_post_voucher", actor=user.username, ledger_id=get_ledger(session, code).id,
                        voucher_id=posted.id, key=draft.key, created=posted.created)
         except LedgerError as exc:
@@ -496,6 +509,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         assert user is not None
         code, vid = request.path_params["code"], int(request.path_params["vid"])
         with books(user, write=True) as session:
+            # the app's name: on PostgreSQL the trigger writes the acting login as reviewer and the
+            # database refuses a review of that login's own voucher (revision 0018)
             done = review(session, code, vid, user.username)
             record(session, "web_review", actor=user.username, ledger_id=get_ledger(session, code).id, voucher_id=vid)
         return RedirectResponse(f"/ledger/{code}/review?done={done.display_number}", status_code=303)
@@ -508,7 +523,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         code, vid = request.path_params["code"], int(request.path_params["vid"])
         reason = str(request.state.form.get("reason", ""))
         with books(user, write=True) as session:
-            done = withdraw(session, code, vid, actor=user.username, reason=reason)
+            done = withdraw(session, code, vid, actor=acting(session, user), reason=reason)
             record(session, "web_withdraw", actor=user.username, ledger_id=get_ledger(session, code).id,
                    voucher_id=vid, role=done.role, reason=reason.strip())
         back = request.state.form.get("back")
@@ -529,8 +544,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         except ValueError:
             raise LedgerError(f"date {text!r}: use YYYY-MM-DD") from None
         with books(user, write=True) as session:
-            done = reverse_voucher(session, code, vid, reason=str(form.get("reason", "")), actor=user.username,
-                                   date=day)
+            done = reverse_voucher(session, code, vid, reason=str(form.get("reason", "")),
+                                   actor=acting(session, user), date=day)
             record(session, "web_reverse", actor=user.username, ledger_id=get_ledger(session, code).id,
                    originals=list(done.originals), reversals=[v.id for v in done.vouchers], link_id=done.link_id)
         first = done.vouchers[0]
@@ -544,7 +559,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         form = request.state.form
         period = parse_period(str(form.get("period", "")))
         with books(user, write=True) as session:
-            close_ledgers(session, [code], period, user=user.username)
+            close_ledgers(session, [code], period, user=acting(session, user))
             record(session, "web_close", actor=user.username, ledger_id=get_ledger(session, code).id,
                    period=period)
         ledger_entity = request.query_params.get("entity")
@@ -582,7 +597,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
             raise LedgerError("choose a statement file to upload")
         data = upload.file.read()
         with books(user, write=True) as session:
-            result = import_statement(session, code, account, data, file_name=upload.filename, user=user.username)
+            result = import_statement(session, code, account, data, file_name=upload.filename,
+                                      user=acting(session, user))
             record(session, "web_bank_import", actor=user.username, ledger_id=get_ledger(session, code).id,
                    account=account, file=upload.filename, lines_new=result.lines_new)
         period_text = str(form.get("period", "")).strip()
@@ -614,7 +630,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         text = str(request.state.form.get("period", "")).strip()
         period = parse_period(text) if text else None
         with books(user, write=True) as session:
-            run = post_receipts(session, code, account, period=period, user=user.username)
+            run = post_receipts(session, code, account, period=period, user=acting(session, user))
             record(session, "web_receipts", actor=user.username, ledger_id=get_ledger(session, code).id,
                    account=account, posted=len(run.posted), matched=len(run.matched))
         return page(request, "receipts.html", {"user": user, "ledger": code, "account": account, "run": run,
@@ -692,7 +708,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         code = request.path_params["code"]
         args = fund_rule_args(request, request.state.form)
         with books(user, write=True) as session:
-            run = run_fund_rule(session, code, args, "post", user.username)
+            run = run_fund_rule(session, code, args, "post", acting(session, user))
             record(session, "web_fund_post", actor=user.username, entity=code, rule=args["rule"], fund=args["fund"],
                    year=args["year"], keys=[t.key for t in run.transfers])
         return page(request, "fund_rules.html", {"user": user, "entity": code, "args": args, "run": run,

@@ -45,6 +45,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "date": ("日期", "Date"),
     "number": ("凭证号", "No."),
     "summary": ("摘要", "Summary"),
+    "attachments": ("附件张数", "Attachments"),
+    "attachments_unit": ("张", "sheets"),
     "total": ("合计", "Total"),
     "balanced": ("借贷平衡", "Debits equal credits"),
     "unbalanced": ("借贷不平衡", "Debits and credits differ"),

@@ -189,6 +189,8 @@ class Voucher(Base):
         CheckConstraint("kind IN ('normal', 'closing', 'reversal')", name="kind"),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("posting_count >= 2", name="posting_count"),
+        CheckConstraint("attachments BETWEEN 0 AND 9999 AND (attachments = 0 OR hash_version >= 3)",
+                        name="attachments"),
         Index("ix_vouchers_link_id", "link_id"),
         Index("ix_vouchers_ledger_date", "ledger_id", "voucher_date"),
         Index("ix_vouchers_word_number", "ledger_id", "period", "word", "word_number", unique=True),
@@ -223,8 +225,12 @@ class Voucher(Base):
     word: Mapped[str] = mapped_column(String(1), default="记", server_default="记")
     word_number: Mapped[int | None] = mapped_column(Integer)
     #: Which content hash ``content_hash`` is (``ledger.hashing``): 1 before revision 0007, 2 since
-    #: (it also hashes preparer, source, posted_at and whether the ledger requires review).
+    #: (it also hashes preparer, source, posted_at and whether the ledger requires review), 3 since
+    #: revision 0017 (附件张数 too).
     hash_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
+    #: 附件张数 (revision 0017): source documents filed with the voucher (0..9999), printed on the
+    #: 记账凭证; hashed from version 3 on, and a voucher of an older version can only hold 0.
+    attachments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     postings: Mapped[list[Posting]] = relationship(
         back_populates="voucher", order_by="Posting.line_no", viewonly=True

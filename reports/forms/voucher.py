@@ -88,7 +88,14 @@ def rmb_upper(fen: int) -> str:
     return text
 
 
-def _slips(view: VoucherView) -> list[tuple[list[PostingView], bool]]:
+def word_number_text(view: VoucherView) -> str:
+    """凭证字号 as the slip prints it: 记字第 0007 号, or 收字第 0003 号 in a 收付转 ledger."""
+    ref = view.ref
+    return f"{ref.word}字第 {ref.word_number or ref.number:04d} 号"
+
+
+def slips_of(view: VoucherView) -> list[tuple[list[PostingView], bool]]:
+    """The voucher cut into slips of ``LINES_PER_SLIP`` lines: (the lines, whether it is the last slip)."""
     postings = list(view.postings)
     chunks = [postings[i:i + LINES_PER_SLIP] for i in range(0, len(postings), LINES_PER_SLIP)] or [[]]
     return [(chunk, n == len(chunks) - 1) for n, chunk in enumerate(chunks)]
@@ -98,10 +105,10 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
     """The vouchers as 记账凭证 slips, two per A4 portrait page, numbered 第 N 页 共 M 页."""
     font = register_font()
     st = styles(9)
-    slips = [(v, chunk, last, n) for v in views for n, (chunk, last) in enumerate(_slips(v))]
+    slips = [(v, chunk, last, n) for v in views for n, (chunk, last) in enumerate(slips_of(v))]
     pages = (len(slips) + 1) // 2
     buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=font)  # PDF/A: no Helvetica
     canvas.setTitle("记账凭证")
     width, height = A4
     half = height / 2
@@ -117,7 +124,7 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
         for text, x, w, style in (
             (f"核算单位：{view.entity_name}（{ref.ledger}）", 0, 0.45, "left"),
             (f"{ref.date.year} 年 {ref.date.month} 月 {ref.date.day} 日", 0.38, 0.24, "center"),
-            (f"记字第 {ref.number:04d} 号" + (f"  第 {n + 1} 张" if n or not last else ""), 0.62, 0.38, "right"),
+            (f"{word_number_text(view)}" + (f"  第 {n + 1} 张" if n or not last else ""), 0.62, 0.38, "right"),
         ):
             p = para(text, st[style])
             p.wrap(frame_w * w, 100)
@@ -142,6 +149,7 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
         heights = [None if any(c for c in r) else 7 * mm for r in rows]
         table = Table(rows, colWidths=[frame_w * w for w in (0.3, 0.38, 0.16, 0.16)], rowHeights=heights)
         table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), font, 9),  # not reportlab's Helvetica: PDF/A embeds every font
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -153,7 +161,8 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
         table.drawOn(canvas, margin, y - 2 * mm - th)
         y = y - 2 * mm - th - 6 * mm
         reviewer = view.reviewer or ""
-        for j, text in enumerate((f"附件  {'':>2} 张", "记账：", f"审核：{reviewer}", f"制单：{view.preparer}")):
+        foot = (f"附件  {view.attachments} 张", "记账：", f"审核：{reviewer}", f"制单：{view.preparer}")
+        for j, text in enumerate(foot):
             p = para(text, st["left"])
             p.wrap(frame_w / 4, 100)
             p.drawOn(canvas, margin + j * frame_w / 4, y)

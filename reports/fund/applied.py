@@ -43,6 +43,7 @@ from reports.fund.books import (
     deadline_items,
     december_closed,
     pool_figures,
+    pools_figures,
     posted_under,
     remitted_up,
     treasury_balance,
@@ -123,7 +124,7 @@ def capacity_report(
         codes = ledgers_below(session, get_entity(session, str(entity)), fund_name)
         if not codes:
             raise FundRuleError(f"entity {entity} has no {fund_name} ledger")
-        figures = [pool_figures(session, code, year) for code in codes]
+        figures = pools_figures(session, codes, year)
     balance = sum(f.balance_fen for f in figures)
     expenditure = sum(f.expenditure_fen for f in figures)
     calc = payable_months(

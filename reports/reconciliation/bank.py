@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ from postings.bank_match import (
     mirrored_partners,
 )
 from postings.bank_store import bank_account
-from reports.render import pad, width
+from reports.render import table, width
 
 #: An outstanding item older than this many days at the month's end makes ``reconcile bank`` exit 1
 #: (``--max-age``): a 未达账项 is a timing difference of days, one older than a month is to be
@@ -168,33 +169,35 @@ class BankReconciliation:
         }
 
     def render(self) -> str:
-        """The table as printed: labels and columns aligned in terminal cells (a 汉字 is two)."""
-        label_w, amount_w = 26, 16
+        """The table as printed, through ``reports.render.table``: the 项目 labels, the items' dates,
+        references and texts and the amounts each in one column, aligned in terminal cells (a 汉字
+        is two), so the amounts stand in one column whatever the labels' widths."""
+        rows: list[list[str]] = []
 
-        def head(label: str, fen: int) -> str:
-            return f"  {pad(label, label_w)}{format_fen(fen):>{amount_w}}"
+        def head(label: str, fen: int) -> None:
+            rows.append([label, "", "", "", format_fen(fen), ""])
 
-        def block(title: str, items: list[Item]) -> list[str]:
-            out = [head(title, sum(abs(i.amount_fen) for i in items))]
+        def block(title: str, items: list[Item]) -> None:
+            head(title, sum(abs(i.amount_fen) for i in items))
             for i in items:
-                text = _clip(i.summary or i.counterparty, 30)
                 note = [f"{i.age_days}d"] + ([i.note] if i.note else [])
-                out.append(f"      {i.date}  {pad(_clip(i.ref, 20), 20)} {pad(text, 30)} "
-                           f"{format_fen(abs(i.amount_fen)):>14}  ({', '.join(note)})")
-            return out
+                rows.append(["", str(i.date), _clip(i.ref, 20), _clip(i.summary or i.counterparty, 30),
+                             format_fen(abs(i.amount_fen)), ", ".join(note)])
 
+        head("单位银行存款日记账余额", self.book_balance_fen)
+        block("加：银行已收、单位未收", self.bank_in_not_booked)
+        block("减：银行已付、单位未付", self.bank_out_not_booked)
+        head("调节后的存款余额", self.adjusted_book_fen)
+        head("银行对账单余额", self.bank_balance_fen)
+        block("加：单位已收、银行未收", self.booked_in_not_bank)
+        block("减：单位已付、银行未付", self.booked_out_not_bank)
+        head("调节后的存款余额", self.adjusted_bank_fen)
+        if self.awaiting_review:
+            block("待审核凭证 (not counted)", self.awaiting_review)
         lines = [f"银行存款余额调节表  {self.ledger} {self.account} {self.account_name}  "
                  f"账号 {self.bank_number}  {format_period(self.period)}  单位：元",
-                 head("单位银行存款日记账余额", self.book_balance_fen)]
-        lines += block("加：银行已收、单位未收", self.bank_in_not_booked)
-        lines += block("减：银行已付、单位未付", self.bank_out_not_booked)
-        lines.append(head("调节后的存款余额", self.adjusted_book_fen))
-        lines.append(head("银行对账单余额", self.bank_balance_fen))
-        lines += block("加：单位已收、银行未收", self.booked_in_not_bank)
-        lines += block("减：单位已付、银行未付", self.booked_out_not_bank)
-        lines.append(head("调节后的存款余额", self.adjusted_bank_fen))
-        if self.awaiting_review:
-            lines += block("待审核凭证 (not counted)", self.awaiting_review)
+                 table(["项目", "日期", "凭证号/流水号", "摘要/对方", "金额", "账龄/说明"], rows,
+                       numeric=[False, False, False, False, True, False], indent=2)]
         lines.append("adjusted balances agree" if self.agrees
                      else f"DIFFERENCE {format_fen(self.difference_fen)}: a booking error to find")
         if self.suspected_errors:
@@ -202,7 +205,9 @@ class BankReconciliation:
             lines += [f"  {e.label()}" for e in self.suspected_errors]
         if self.stale:
             lines.append(f"未达账项 older than {self.max_age_days} days ({len(self.stale)}):")
-            lines += [f"  {i.date} {i.ref} {format_fen(abs(i.amount_fen))} ({i.age_days} days)" for i in self.stale]
+            lines.append(table(["日期", "凭证号/流水号", "金额", "账龄"],
+                               [[str(i.date), i.ref, format_fen(abs(i.amount_fen)), f"{i.age_days} days"]
+                                for i in self.stale], numeric=[False, False, True, True], indent=2))
         lines.append(f"  编制人：{self.prepared_by or '__________'}    审核人：{self.reviewed_by or '__________'}"
                      "    日期：__________")
         return "\n".join(lines)
@@ -302,12 +307,14 @@ def _same_counterparty(bank: str, book: str) -> bool:
 
 def reconcile_bank(session: Session, ledger_code: str, account_code: str, period: int, *,
                    max_age_days: int = MAX_AGE_DAYS, prepared_by: str = "",
-                   reviewed_by: str = "") -> BankReconciliation:
+                   reviewed_by: str = "",
+                   on_progress: Callable[[int, int], None] | None = None) -> BankReconciliation:
     """The 调节表 of a bank-tied account for month ``period`` (YYYYMM).
 
     Every outstanding item carries its age at the month's end; ``passes`` is false when the
     balances differ, when an outstanding line and posting look like one movement keyed wrong
-    (``suspected_errors``), or when an item is older than ``max_age_days``.
+    (``suspected_errors``), or when an item is older than ``max_age_days``. ``on_progress(done,
+    total)`` counts the statement lines matched (``postings.bank_match.match``), so a bar shows them.
     """
     if max_age_days < 0:
         raise LedgerError(f"the maximum age of an outstanding item must be 0 days or more, got {max_age_days}")
@@ -325,7 +332,7 @@ def reconcile_bank(session: Session, ledger_code: str, account_code: str, period
     # A voucher linked to a line (by the receipt rules) may be dated before the window: load from it.
     since = min(start - dt.timedelta(days=DATE_WINDOW_DAYS), linked_since(session, links) or start)
     entries = book_entries(session, account, since, end)
-    found = match(statement, entries.counted, links=links)
+    found = match(statement, entries.counted, links=links, on_progress=on_progress)
     waiting = match(found.unmatched_lines, entries.awaiting_review, links=links)
     result = BankReconciliation(
         ledger=ledger.code, account=account.code, account_name=account.name,

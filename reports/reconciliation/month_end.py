@@ -11,7 +11,7 @@ December 国库存款 (1005) empty at year end. ``agrees`` only when all of them
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from ledger.errors import LedgerError
 from ledger.models import FUNDS, Account, BankStatementLine
 from ledger.money import format_fen
 from ledger.periods import first_day, format_period, last_day
-from ledger.verify import VerifyReport, verify
+from ledger.verify import VerifyReport, verify_each
 from reports.reconciliation.bank import MAX_AGE_DAYS, BankReconciliation, reconcile_bank
 from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
 from reports.reconciliation.treasury import (
@@ -105,26 +105,30 @@ class MonthEnd:
 
 def month_end(session: Session, entity_code: str, period: int, *, max_age_days: int = MAX_AGE_DAYS,
               treasury: TreasuryExports | None = None,
-              treasury_profile: str | Path | TreasuryProfile | None = None) -> MonthEnd:
+              treasury_profile: str | Path | TreasuryProfile | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> MonthEnd:
     """Levels, verify, bank 调节表, an empty 收入户 (and 国库存款 in December) for a subtree.
 
     ``treasury`` maps a ledger of the subtree to its tax/treasury export of the month, read with
     ``treasury_profile`` (default: recognised by its header): ``reconcile treasury`` runs for each,
     and the month agrees only when they do. A ledger outside the subtree is bad input.
+    ``on_progress(1, total)`` is told after each of the subtree's ``total`` ledgers is checked.
     """
     entities = subtree_of(session, get_entity(session, entity_code))
+    total = sum(1 for entity in entities for fund in FUNDS if ledger_of(session, entity, fund) is not None)
     result = MonthEnd(entity=entities[0].code, period=period)
     exports = dict(treasury or {})
     end = last_day(period)
-    for entity in entities:
+    kept = [(entity, [led for fund in FUNDS if (led := ledger_of(session, entity, fund)) is not None])
+            for entity in entities]
+    # One read of the subtree's rows for every ledger's verify (``verify_each``), not one per ledger.
+    verified = verify_each(session, [led.code for _, ledgers in kept for led in ledgers])
+    for entity, ledgers in kept:
         if children_of(session, entity):
             result.levels.append(reconcile_levels(session, entity.code, period))
-        for fund in FUNDS:
-            ledger = ledger_of(session, entity, fund)
-            if ledger is None:
-                continue
+        for ledger in ledgers:
             result.ledgers.append(ledger.code)
-            result.verify[ledger.code] = verify(session, ledger.code)
+            result.verify[ledger.code] = verified[ledger.code]
             for code in _accounts_with_statement(session, ledger.id, period):
                 try:
                     result.banks.append(reconcile_bank(session, ledger.code, code, period,
@@ -139,6 +143,8 @@ def month_end(session: Session, entity_code: str, period: int, *, max_age_days: 
                 source = exports.pop(ledger.code)
                 result.treasury.append(reconcile_treasury(session, ledger.code, period, source,
                                                           profile=treasury_profile))
+            if on_progress is not None:
+                on_progress(1, total)
     if exports:
         raise LedgerError(f"treasury export(s) given for {', '.join(sorted(exports))}, not a ledger of "
                           f"{entities[0].code} or its subtree")

@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from postings.bank.dates import parse_date
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
 from postings.encoding import decode_text
 from reports.reconciliation.treasury_profiles import TreasuryProfile, builtin_profiles, load_profile, normalize
+from reports.render import table
 
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
@@ -276,15 +278,15 @@ class TreasuryReconciliation:
         }
 
     def render(self) -> str:
+        """The reconciliation as printed: the report's and the books' figures side by side, through
+        ``reports.render.table`` so the two amount columns align in terminal cells (a 汉字 is two)."""
         t = self.totals
+        reported = "" if self.reported_balance_fen is None else format_fen(self.reported_balance_fen)
+        rows = [["税务征收入库", format_fen(t.get("report_collection", 0)), format_fen(t.get("books_collection", 0))],
+                ["国库划转财政专户", format_fen(t.get("report_transfer", 0)), format_fen(t.get("books_transfer", 0))],
+                ["国库存款月末余额", reported, format_fen(self.book_balance_fen)]]
         out = [f"国库对账  {self.ledger}  {format_period(self.period)}  单位：元  (profile {self.profile})",
-               f"  税务征收入库      report {format_fen(t.get('report_collection', 0)):>16}   "
-               f"books {format_fen(t.get('books_collection', 0)):>16}",
-               f"  国库划转财政专户  report {format_fen(t.get('report_transfer', 0)):>16}   "
-               f"books {format_fen(t.get('books_transfer', 0)):>16}",
-               f"  国库存款月末余额  books {format_fen(self.book_balance_fen)}"
-               + (f", treasury {format_fen(self.reported_balance_fen)}"
-                  if self.reported_balance_fen is not None else ""),
+               table(["项目", "report 税务/国库", "books 账簿"], rows, numeric=[False, True, True], indent=2),
                f"  {self.matched} movement(s) matched"]
         out += [f"  {p}" for p in self.problems]
         out.append("treasury agrees" if self.agrees else "treasury: DIFFERENCES (listed above)")
@@ -323,8 +325,11 @@ def treasury_left_at_year_end(session: Session, ledger_id: int, period: int) -> 
 def reconcile_treasury(
     session: Session, ledger_code: str, period: int, source: str | os.PathLike[str] | bytes,
     *, profile: str | Path | TreasuryProfile | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> TreasuryReconciliation:
-    """Compare the tax/treasury report of month ``period`` (read by ``profile``) with 国库存款 of ``ledger_code``."""
+    """Compare the tax/treasury report of month ``period`` (read by ``profile``) with 国库存款 of ``ledger_code``.
+
+    ``on_progress(done, total)`` counts the report's movements matched (``postings.bank_match.match``)."""
     ledger = get_ledger(session, ledger_code)
     chosen = _resolve(source, profile)
     rows = read_treasury_csv(source, period, chosen)
@@ -349,7 +354,8 @@ def reconcile_treasury(
         "books_transfer": -sum(b.amount_fen for b in entries if b.amount_fen < 0),
     }
     compared = [b for b in entries if ("collection" if b.amount_fen > 0 else "transfer") in chosen.covers]
-    found = match(movements, compared, line_id=lambda r: r.line_no, window_days=window.days)
+    found = match(movements, compared, line_id=lambda r: r.line_no, window_days=window.days,
+                  on_progress=on_progress)
     result.matched = found.matched
     result.report_only = list(found.unmatched_lines)
     result.books_only = found.unmatched_books
