@@ -18,13 +18,15 @@ each proves.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import bindparam, inspect, text
+from sqlalchemy import Row, bindparam, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
@@ -69,16 +71,16 @@ class VerifyReport:
 
 @dataclass
 class _Data:
+    """What ``verify`` holds whole: the small tables (ledgers, accounts, periods, the monthly balance
+    snapshots) and the guards. The journal itself (vouchers and postings) is streamed past the
+    checks in id order (``_journal``), so memory does not grow with the books (issue 19)."""
+
     ledgers: dict[int, dict]
     accounts: dict[int, dict]
-    vouchers: list[dict]
-    postings: dict[int, list[dict]]
     periods: dict[tuple[int, int], dict]
     balances: dict[tuple[int, int, int], tuple[int, int]]
-    # Maker-checker (ledger.review): vouchers awaiting review, which do not count in the balances,
-    # and the reviews themselves (voucher id -> row).
+    # Maker-checker (ledger.review): vouchers awaiting review, which do not count in the balances.
     uncounted: set[int] = field(default_factory=set)
-    reviews: dict[int, dict] = field(default_factory=dict)
     #: Vouchers withdrawn before review (ledger.withdrawal): uncounted, but awaiting nothing.
     withdrawn: set[int] = field(default_factory=set)
     #: The guard triggers the migrations made (name → frozen text) and those the database has
@@ -90,10 +92,11 @@ class _Data:
     #: PostgreSQL: guard functions made SECURITY DEFINER or given a role of their own (``SET role``):
     #: inside them current_user is not the acting role the identity triggers record (revision 0018).
     functions_rerouted: list[str] = field(default_factory=list)
-    #: ``on_hashed(n)``: ``n`` more vouchers' hashes recomputed (``verify``'s ``on_progress``).
-    on_hashed: Callable[[int], None] | None = None
     #: pair_balances (revision 0019): (ledger, account, period, counterparty) → (debit, credit).
     pair_balances: dict[tuple[int, int, int, str], tuple[int, int]] = field(default_factory=dict)
+    #: The ledgers the report is limited to (their ids), or None for the whole database. Limited,
+    #: each ledger sees only its own rows (by their ``ledger_id``), as ``verify(session, code)`` does.
+    only: list[int] | None = None
 
 
 def _rows(session: Session, sql: str | TextClause, **params: object) -> Iterator[dict]:
@@ -106,12 +109,12 @@ def _rows(session: Session, sql: str | TextClause, **params: object) -> Iterator
 
 
 def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
-    """Every row ``verify`` judges, of the ledgers ``ledger_codes`` (None: the whole database)."""
+    """The small tables and the guards, of the ledgers ``ledger_codes`` (None: the whole database)."""
     sql = "SELECT l.id, l.code, l.head_hash, l.head_id, l.maker_checker FROM ledgers l"
     if ledger_codes is None:
-        ledger_rows = _rows(session, sql)
+        ledger_rows = _rows(session, f"{sql} ORDER BY l.id")
     else:
-        ledger_rows = _rows(session, text(f"{sql} WHERE l.code IN :codes").bindparams(
+        ledger_rows = _rows(session, text(f"{sql} WHERE l.code IN :codes ORDER BY l.id").bindparams(
             bindparam("codes", expanding=True)), codes=list(ledger_codes) or [""])
     ledgers = {r["id"]: r for r in ledger_rows}
     ids = list(ledgers) or [-1]
@@ -122,24 +125,6 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
             session, f"SELECT id, ledger_id, code, is_leaf, category FROM accounts WHERE ledger_id IN ({id_list})"
         )
     }
-    vouchers = list(
-        _rows(
-            session,
-            f"""
-        SELECT id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
-               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
-               hash_version, attachments
-          FROM vouchers WHERE ledger_id IN ({id_list}) ORDER BY ledger_id, id""",
-        )
-    )
-    postings: dict[int, list[dict]] = defaultdict(list)
-    for r in _rows(
-        session,
-        f"""
-        SELECT id, voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty
-          FROM postings WHERE ledger_id IN ({id_list}) ORDER BY voucher_id, line_no""",
-    ):
-        postings[r["voucher_id"]].append(r)
     periods = {
         (r["ledger_id"], r["period"]): r
         for r in _rows(
@@ -156,24 +141,10 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
         )
     }
     from ledger.review import awaiting_review_ids  # maker-checker: see check_reviews
-
-    uncounted = awaiting_review_ids(session, list(ledgers))
-    reviews = {
-        r["voucher_id"]: r
-        for r in _rows(
-            session,
-            f"""
-        SELECT r.voucher_id, r.ledger_id, r.reviewer, v.preparer, v.kind, o.kind AS original_kind,
-               l.maker_checker
-          FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
-          LEFT JOIN vouchers o ON o.id = v.reversal_of_id
-         WHERE r.ledger_id IN ({id_list})""",
-        )
-    }
     from ledger.withdrawal import withdrawn_ids  # withdrawn before review: count nowhere, await nothing
 
-    data = _Data(ledgers, accounts, vouchers, postings, periods, balances, uncounted, reviews,
-                 withdrawn_ids(session, list(ledgers)))
+    data = _Data(ledgers, accounts, periods, balances, awaiting_review_ids(session, list(ledgers)),
+                 withdrawn_ids(session, list(ledgers)), only=list(ledgers) if ledger_codes is not None else None)
     if inspect(session.connection()).has_table("pair_balances"):
         data.pair_balances = {
             (r["ledger_id"], r["account_id"], r["period"], r["counterparty"]): (r["debit_fen"], r["credit_fen"])
@@ -185,6 +156,114 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
         }
     _load_guards(session, data)
     return data
+
+
+#: Rows fetched from the database at a time while the journal streams past the checks.
+STREAM_ROWS = 20_000
+
+#: A row of the journal's stream.
+Rec = tuple[Any, ...]
+#: Where each column sits in a voucher row and a posting row of the stream (plain tuples).
+(V_ID, V_LEDGER_ID, V_PERIOD, V_NUMBER, V_VOUCHER_DATE, V_SUMMARY, V_KIND, V_IDEM_KEY, V_LINK_ID, V_REVERSAL_OF_ID,
+ V_CONTENT_HASH, V_PREV_HASH, V_POSTING_COUNT, V_POSTED_AT, V_PREPARER, V_SOURCE, V_HASH_VERSION,
+ V_ATTACHMENTS) = range(18)
+(P_VOUCHER_ID, P_LEDGER_ID, P_LINE_NO, P_ACCOUNT_ID, P_AMOUNT_FEN, P_SUMMARY, P_COUNTERPARTY) = range(7)
+
+_VOUCHER_COLUMNS = """id, ledger_id, period, number, voucher_date, summary, kind, idem_key, link_id,
+               reversal_of_id, content_hash, prev_hash, posting_count, posted_at, preparer, source,
+               hash_version, attachments"""
+
+
+def _stream(session: Session, sql: str, **params: object) -> Iterator[Row]:
+    """Rows of ``sql`` fetched ``STREAM_ROWS`` at a time (a server-side cursor on PostgreSQL)."""
+    statement = text(sql).execution_options(stream_results=True, yield_per=STREAM_ROWS)
+    yield from session.connection().execute(statement, params)
+
+
+_cursor_names = itertools.count(1)
+
+
+def _tuples(session: Session, sql: str) -> Iterator[Rec]:
+    """Plain tuples of ``sql`` from the driver's own cursor, ``STREAM_ROWS`` at a time: the journal's
+    millions of rows skip SQLAlchemy's row objects. On PostgreSQL a named (server-side) cursor,
+    so the server, not this process, holds what is not read yet."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"fl_verify_{next(_cursor_names)}")  # type: ignore[call-arg]
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(STREAM_ROWS):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _journal(session: Session, data: _Data) -> Iterator[tuple[Rec | None, list[Rec]]]:
+    """Every voucher of the checked ledgers with its postings (line order), in id order, merged from
+    two ordered streams; a run of postings whose voucher is not among them comes as (None, postings).
+
+    The postings read are those of the checked ledgers (``ledger_id``), as a voucher's own lines
+    are, so a line another ledger's posting put on a voucher shows as a foreign account and a
+    posting of these ledgers on a missing voucher as an orphan."""
+    postings_sql = ("SELECT voucher_id, ledger_id, line_no, account_id, amount_fen, summary, counterparty "
+                    "FROM postings {where} ORDER BY voucher_id, line_no")
+    if data.only is None:
+        vouchers = _tuples(session, f"SELECT {_VOUCHER_COLUMNS} FROM vouchers ORDER BY id")
+        postings = _tuples(session, postings_sql.format(where=""))
+    else:
+        ids = ",".join(str(int(i)) for i in data.only) or "-1"
+        vouchers = _tuples(session,
+                           f"SELECT {_VOUCHER_COLUMNS} FROM vouchers WHERE ledger_id IN ({ids}) ORDER BY id")
+        postings = _tuples(session, postings_sql.format(where=f"WHERE ledger_id IN ({ids})"))
+    known = data.ledgers
+    # each ledger its own rows: another ledger's line on a voucher is that ledger's orphan
+    apart = data.only is not None
+    pending: Rec | None = next(postings, None)
+    for v in vouchers:
+        if v[V_LEDGER_ID] not in known:
+            continue  # a voucher of no known ledger: the database's keys refuse it; not ours to check
+        while pending is not None and pending[P_VOUCHER_ID] < v[V_ID]:
+            orphans, pending = _run(pending, postings, known)
+            yield from _orphan_groups(orphans, apart)
+        lines: list[Rec] = []
+        strays: list[Rec] = []
+        while pending is not None and pending[P_VOUCHER_ID] == v[V_ID]:
+            if pending[P_LEDGER_ID] in known:
+                (strays if apart and pending[P_LEDGER_ID] != v[V_LEDGER_ID] else lines).append(pending)
+            pending = next(postings, None)
+        yield v, lines
+        yield from _orphan_groups(strays, apart)
+    while pending is not None:
+        orphans, pending = _run(pending, postings, known)
+        yield from _orphan_groups(orphans, apart)
+
+
+def _orphan_groups(lines: list[Rec], apart: bool) -> Iterator[tuple[None, list[Rec]]]:
+    """Postings of one voucher id that is not theirs, as orphans: all together, or (``apart``) per ledger."""
+    if not lines:
+        return
+    if not apart:
+        yield None, lines
+        return
+    by_ledger: dict[int, list[Rec]] = {}
+    for p in lines:
+        by_ledger.setdefault(p[P_LEDGER_ID], []).append(p)
+    for group in by_ledger.values():
+        yield None, group
+
+
+def _run(first: Rec, postings: Iterator[Rec], known: dict[int, dict]) -> tuple[list[Rec], Rec | None]:
+    """The postings of ``first``'s voucher id (of known ledgers), and the next posting after them."""
+    run = [first] if first[P_LEDGER_ID] in known else []
+    nxt = next(postings, None)
+    while nxt is not None and nxt[P_VOUCHER_ID] == first[P_VOUCHER_ID]:
+        if nxt[P_LEDGER_ID] in known:
+            run.append(nxt)
+        nxt = next(postings, None)
+    return run, nxt
 
 
 _STATEMENT = re.compile(r"^-- statement\s*$", re.MULTILINE)
@@ -283,8 +362,8 @@ def _load_guards(session: Session, data: _Data) -> None:
         if r["proname"] in functions)
 
 
-def _label(v: dict) -> str:
-    return f"{voucher_ref(v['period'], v['number'])} (id {v['id']})"
+def _label(v: tuple) -> str:  # type: ignore[type-arg]
+    return f"{voucher_ref(v[V_PERIOD], v[V_NUMBER])} (id {v[V_ID]})"
 
 
 def _as_date(value: object):  # type: ignore[no-untyped-def]
@@ -295,327 +374,405 @@ def _as_date(value: object):  # type: ignore[no-untyped-def]
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def check_hash_chains(data: _Data) -> Iterator[Problem]:
-    by_ledger: dict[int, list[dict]] = defaultdict(list)
-    for v in data.vouchers:
-        by_ledger[v["ledger_id"]].append(v)
-    for ledger_id, ledger in data.ledgers.items():
-        prev = ""
-        newest_id = None
-        broken = False
-        chain = by_ledger.get(ledger_id, [])
-        hashed = 0
-        for v in chain:
-            lines = [
-                (
-                    data.accounts[p["account_id"]]["code"] if p["account_id"] in data.accounts else "?",
-                    int(p["amount_fen"]),
-                    p["summary"],
-                    p["counterparty"],
-                )
-                for p in data.postings.get(v["id"], [])
-            ]
+class Check:
+    """One rule of ``verify``: shown every voucher with its postings in id order (``voucher``) and
+    postings on no voucher (``orphans``), then asked for its problems (``problems``). A check keeps
+    what it needs (per ledger, per month), never the journal. Problems that concern one voucher are
+    kept per ledger and given in (ledger, voucher id) order, as the whole-journal reading gave them."""
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        self.data = data
+        self.session = session
+        self.found: dict[int, list[Problem]] = defaultdict(list)
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        """One voucher of the checked ledgers and its postings, in line order."""
+
+    def orphans(self, lines: list[Rec]) -> None:
+        """Postings (of one voucher id) whose voucher is not among the checked ones."""
+
+    def problems(self) -> Iterator[Problem]:
+        for ledger_id in self.data.ledgers:
+            yield from self.found.get(ledger_id, [])
+
+
+class check_hash_chains(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.prev: dict[int, str] = defaultdict(str)
+        self.newest: dict[int, int | None] = {}
+        self.broken: set[int] = set()
+        self.stamp_of: object = None
+        self.stamp = ""
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        ledger_id = v[V_LEDGER_ID]
+        if ledger_id in self.broken:
+            return
+        accounts = self.data.accounts
+        ledger = self.data.ledgers[ledger_id]
+        prev = self.prev[ledger_id]
+        lines_json = hashing.encode_lines([
+            (accounts[p[P_ACCOUNT_ID]]["code"] if p[P_ACCOUNT_ID] in accounts else "?", int(p[P_AMOUNT_FEN]),
+             p[P_SUMMARY], p[P_COUNTERPARTY])
+            for p in lines
+        ])
+        day = v[V_VOUCHER_DATE]
+        date_iso = day[:10] if isinstance(day, str) else day.isoformat()
+        version = int(v[V_HASH_VERSION])
+        if version in (2, 3) and v[V_PREPARER] is not None and v[V_SOURCE] is not None \
+                and v[V_POSTED_AT] is not None:
+            posted_at = v[V_POSTED_AT]
+            if posted_at != self.stamp_of:  # a batch's vouchers share one posting time: format it once
+                self.stamp_of, self.stamp = posted_at, hashing.stamp_text(posted_at)
+            if version == 3:
+                expected = hashing.chain_hash_v3_of(
+                    prev, ledger["code"], v[V_PERIOD], v[V_NUMBER], date_iso, v[V_SUMMARY], v[V_KIND],
+                    v[V_IDEM_KEY], v[V_LINK_ID], v[V_REVERSAL_OF_ID], lines_json, v[V_PREPARER], v[V_SOURCE],
+                    self.stamp, bool(ledger["maker_checker"]), int(v[V_ATTACHMENTS]),
+                )  # fmt: skip
+            else:
+                expected = hashing.chain_hash_v2_of(
+                    prev, ledger["code"], v[V_PERIOD], v[V_NUMBER], date_iso, v[V_SUMMARY], v[V_KIND],
+                    v[V_IDEM_KEY], v[V_LINK_ID], v[V_REVERSAL_OF_ID], lines_json, v[V_PREPARER], v[V_SOURCE],
+                    self.stamp, bool(ledger["maker_checker"]),
+                )  # fmt: skip
+        else:  # version 1, or a row missing its fields: content_hash says what is wrong
             expected = hashing.content_hash(
-                prev_hash=prev,
-                ledger_code=ledger["code"],
-                period=v["period"],
-                number=v["number"],
-                date=_as_date(v["voucher_date"]),
-                summary=v["summary"],
-                kind=v["kind"],
-                key=v["idem_key"],
-                link_id=v["link_id"],
-                reversal_of_id=v["reversal_of_id"],
-                lines=lines,
-                version=int(v["hash_version"]),
-                preparer=v["preparer"],
-                source=v["source"],
-                posted_at=v["posted_at"],
+                prev_hash=prev, ledger_code=ledger["code"], period=v[V_PERIOD], number=v[V_NUMBER],
+                date=_as_date(day), summary=v[V_SUMMARY], kind=v[V_KIND], key=v[V_IDEM_KEY], link_id=v[V_LINK_ID],
+                reversal_of_id=v[V_REVERSAL_OF_ID], lines=(), lines_json=lines_json, version=version,
+                preparer=v[V_PREPARER], source=v[V_SOURCE], posted_at=v[V_POSTED_AT],
                 maker_checker=bool(ledger["maker_checker"]),
-                attachments=int(v["attachments"]),
+                attachments=int(v[V_ATTACHMENTS]),
             )
-            if v["prev_hash"] != prev or v["content_hash"] != expected:
-                what = "its link to the previous voucher" if v["prev_hash"] != prev else "its content"
-                yield Problem(
-                    "hash_chain",
-                    ledger["code"],
-                    _label(v),
-                    f"hash chain broken at voucher {_label(v)}: {what} was altered",
-                )
-                broken = True
-                break
-            prev = v["content_hash"]
-            newest_id = v["id"]
-            hashed += 1
-            if data.on_hashed is not None and hashed % HASH_PROGRESS_STEP == 0:
-                data.on_hashed(HASH_PROGRESS_STEP)
-        # the rest of the ledger's chain: its last partial step, and what a break leaves unhashed
-        rest = len(chain) - (hashed // HASH_PROGRESS_STEP) * HASH_PROGRESS_STEP
-        if data.on_hashed is not None and rest:
-            data.on_hashed(rest)
-        if not broken and (ledger["head_hash"] != prev or ledger["head_id"] != newest_id):
-            yield Problem(
-                "hash_chain",
-                ledger["code"],
-                None,
-                "the ledger's chain head does not match its newest voucher",
-            )
+        if v[V_PREV_HASH] != prev or v[V_CONTENT_HASH] != expected:
+            what = "its link to the previous voucher" if v[V_PREV_HASH] != prev else "its content"
+            self.found[ledger_id].append(Problem(
+                "hash_chain", ledger["code"], _label(v),
+                f"hash chain broken at voucher {_label(v)}: {what} was altered",
+            ))
+            self.broken.add(ledger_id)
+            return
+        self.prev[ledger_id] = v[V_CONTENT_HASH]
+        self.newest[ledger_id] = v[V_ID]
+
+    def problems(self) -> Iterator[Problem]:
+        for ledger_id, ledger in self.data.ledgers.items():
+            if ledger_id in self.broken:
+                yield from self.found[ledger_id]
+            elif ledger["head_hash"] != self.prev[ledger_id] or ledger["head_id"] != self.newest.get(ledger_id):
+                yield Problem("hash_chain", ledger["code"], None,
+                              "the ledger's chain head does not match its newest voucher")
 
 
-def check_balanced(data: _Data) -> Iterator[Problem]:
-    for v in data.vouchers:
-        lines = data.postings.get(v["id"], [])
-        code = data.ledgers[v["ledger_id"]]["code"]
-        total = sum(int(p["amount_fen"]) for p in lines)
-        if len(lines) < 2 or total != 0 or len(lines) != v["posting_count"]:
-            yield Problem(
-                "unbalanced_voucher",
-                code,
-                _label(v),
+class check_balanced(Check):
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        total = sum(int(p[P_AMOUNT_FEN]) for p in lines)
+        if len(lines) < 2 or total != 0 or len(lines) != v[V_POSTING_COUNT]:
+            code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+            self.found[v[V_LEDGER_ID]].append(Problem(
+                "unbalanced_voucher", code, _label(v),
                 f"voucher {_label(v)} has {len(lines)} postings summing to {total} fen",
-            )
+            ))
         for p in lines:
-            if int(p["amount_fen"]) == 0:
-                yield Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0")
+            if int(p[P_AMOUNT_FEN]) == 0:
+                code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+                self.found[v[V_LEDGER_ID]].append(
+                    Problem("zero_amount", code, _label(v), f"voucher {_label(v)} has a posting of 0"))
 
 
-def check_accounts(data: _Data) -> Iterator[Problem]:
-    for v in data.vouchers:
-        code = data.ledgers[v["ledger_id"]]["code"]
-        for p in data.postings.get(v["id"], []):
-            account = data.accounts.get(p["account_id"])
-            if account is None or account["ledger_id"] != v["ledger_id"] or p["ledger_id"] != v["ledger_id"]:
-                yield Problem(
-                    "foreign_account",
-                    code,
-                    _label(v),
-                    f"voucher {_label(v)} line {p['line_no']} posts to another ledger's account",
-                )
+class check_accounts(Check):
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        accounts = self.data.accounts
+        for p in lines:
+            account = accounts.get(p[P_ACCOUNT_ID])
+            if account is None or account["ledger_id"] != v[V_LEDGER_ID] or p[P_LEDGER_ID] != v[V_LEDGER_ID]:
+                self.found[v[V_LEDGER_ID]].append(Problem(
+                    "foreign_account", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} line {p[P_LINE_NO]} posts to another ledger's account",
+                ))
             elif not account["is_leaf"]:
+                self.found[v[V_LEDGER_ID]].append(Problem(
+                    "parent_account", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} line {p[P_LINE_NO]} posts to parent account {account['code']}",
+                ))
+
+
+class check_orphans(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.listed: list[Problem] = []
+
+    def orphans(self, lines: list[Rec]) -> None:
+        ledger = self.data.ledgers.get(lines[0][P_LEDGER_ID], {}).get("code")
+        self.listed.append(Problem(
+            "unbalanced_voucher", ledger, None,
+            f"{len(lines)} postings point at voucher id {lines[0][P_VOUCHER_ID]}, which does not exist",
+        ))
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self.listed
+
+
+#: Voucher numbers above this in one ledger-month are not tracked one by one (no real month has
+#: them); such a number is reported as a gap.
+_NUMBER_TRACKED_MAX = 1 << 27
+
+
+class check_periods_and_numbers(Check):
+    """Dates in their period, periods that exist, and each ledger-month numbered 1..n without gaps:
+    a bit per number seen (a few kilobytes a month), not the numbers themselves."""
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.seen: dict[tuple[int, int], bytearray] = {}
+        self.count: dict[tuple[int, int], int] = defaultdict(int)
+        self.top: dict[tuple[int, int], int] = defaultdict(int)
+        self.bad: set[tuple[int, int]] = set()
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
+        day = _as_date(v[V_VOUCHER_DATE])
+        if day.year * 100 + day.month != v[V_PERIOD]:
+            self.found[v[V_LEDGER_ID]].append(Problem(
+                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"))
+        month = (v[V_LEDGER_ID], v[V_PERIOD])
+        if month not in self.data.periods:
+            self.found[v[V_LEDGER_ID]].append(Problem(
+                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"))
+        self.count[month] += 1
+        number = v[V_NUMBER]
+        bits = self.seen.get(month)
+        if bits is None:
+            bits = self.seen[month] = bytearray()
+        if not 1 <= number <= _NUMBER_TRACKED_MAX:
+            self.bad.add(month)
+            return
+        self.top[month] = max(self.top[month], number)
+        byte, bit = divmod(number, 8)
+        if byte >= len(bits):
+            bits.extend(bytes(max(byte + 1 - len(bits), len(bits))))
+        if bits[byte] >> bit & 1:
+            self.bad.add(month)
+        bits[byte] |= 1 << bit
+
+    def problems(self) -> Iterator[Problem]:
+        gaps: dict[int, list[Problem]] = defaultdict(list)
+        for month in self.seen:  # first seen in id order, as the numbers were listed
+            n = self.count[month]
+            if month in self.bad or self.top[month] != n:
+                gaps[month[0]].append(Problem(
+                    "voucher_number", self.data.ledgers[month[0]]["code"], None,
+                    f"voucher numbers of {format_period(month[1])} are not 1..{n} without gaps",
+                ))
+        yield from super().problems()
+        for ledger_id in self.data.ledgers:
+            yield from gaps.get(ledger_id, [])
+
+
+class check_balance_snapshots(Check):
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_ID] in self.data.uncounted:
+            return  # vouchers awaiting review do not count yet
+        computed = self.computed
+        period = v[V_PERIOD]
+        for p in lines:
+            cell = computed[(p[P_LEDGER_ID], p[P_ACCOUNT_ID], period)]
+            amount = int(p[P_AMOUNT_FEN])
+            if amount > 0:
+                cell[0] += amount
+            else:
+                cell[1] -= amount
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        for key in sorted(set(self.computed) | set(data.balances)):
+            want = tuple(self.computed.get(key, [0, 0]))
+            have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
+            if want != have:
+                ledger = data.ledgers[key[0]]["code"]
+                account = data.accounts.get(key[1], {}).get("code", key[1])
                 yield Problem(
-                    "parent_account",
-                    code,
-                    _label(v),
-                    f"voucher {_label(v)} line {p['line_no']} posts to parent account {account['code']}",
+                    "balance_snapshot", ledger, None,
+                    f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
+                    f"the postings {want}",
                 )
 
 
-def check_orphans(data: _Data) -> Iterator[Problem]:
-    voucher_ids = {v["id"] for v in data.vouchers}
-    for voucher_id, lines in data.postings.items():
-        if voucher_id not in voucher_ids:
-            ledger = data.ledgers.get(lines[0]["ledger_id"], {}).get("code")
-            yield Problem(
-                "unbalanced_voucher",
-                ledger,
-                None,
-                f"{len(lines)} postings point at voucher id {voucher_id}, which does not exist",
-            )
-
-
-def check_periods_and_numbers(data: _Data) -> Iterator[Problem]:
-    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for v in data.vouchers:
-        code = data.ledgers[v["ledger_id"]]["code"]
-        day = _as_date(v["voucher_date"])
-        if day.year * 100 + day.month != v["period"]:
-            yield Problem(
-                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"
-            )
-        if (v["ledger_id"], v["period"]) not in data.periods:
-            yield Problem(
-                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"
-            )
-        numbers[(v["ledger_id"], v["period"])].append(v["number"])
-    for (ledger_id, period), nums in numbers.items():
-        if sorted(nums) != list(range(1, len(nums) + 1)):
-            yield Problem(
-                "voucher_number",
-                data.ledgers[ledger_id]["code"],
-                None,
-                f"voucher numbers of {format_period(period)} are not 1..{len(nums)} without gaps",
-            )
-
-
-def check_balance_snapshots(data: _Data) -> Iterator[Problem]:
-    computed: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    period_of_voucher = {v["id"]: v["period"] for v in data.vouchers}
-    for voucher_id, lines in data.postings.items():
-        if voucher_id not in period_of_voucher or voucher_id in data.uncounted:
-            continue  # orphans are reported elsewhere; vouchers awaiting review do not count yet
-        for p in lines:
-            cell = computed[(p["ledger_id"], p["account_id"], period_of_voucher[voucher_id])]
-            amount = int(p["amount_fen"])
-            if amount > 0:
-                cell[0] += amount
-            else:
-                cell[1] -= amount
-    keys = set(computed) | set(data.balances)
-    for key in sorted(keys):
-        want = tuple(computed.get(key, [0, 0]))
-        have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
-        if want != have:
-            ledger = data.ledgers[key[0]]["code"]
-            account = data.accounts.get(key[1], {}).get("code", key[1])
-            yield Problem(
-                "balance_snapshot",
-                ledger,
-                None,
-                f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
-                f"the postings {want}",
-            )
-
-
-def check_pair_balances(data: _Data) -> Iterator[Problem]:
+class check_pair_balances(Check):
     """``pair_balances`` (revision 0019) hold the counted postings on the inter-level accounts per
-    month and counterparty, closing transfers and their reversal chains left out; recomputed here."""
-    by_id = {v["id"]: v for v in data.vouchers}
+    month and counterparty, closing transfers and their reversal chains left out; recomputed here.
+    A reversal comes after what it reverses (ids rise), so the stream in id order knows every
+    closing chain by the time it meets a reversal of one; only those ids are kept."""
 
-    def closing_chain(voucher: dict) -> bool:
-        seen: set[int] = set()
-        while voucher is not None and voucher["id"] not in seen:
-            if voucher["kind"] == "closing":
-                return True
-            if voucher["kind"] != "reversal" or voucher["reversal_of_id"] is None:
-                return False
-            seen.add(voucher["id"])
-            voucher = by_id.get(voucher["reversal_of_id"])  # type: ignore[assignment]
-        return False
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.computed: dict[tuple[int, int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.closing_chain: set[int] = set()
 
-    computed: dict[tuple[int, int, int, str], list[int]] = defaultdict(lambda: [0, 0])
-    for voucher_id, lines in data.postings.items():
-        v = by_id.get(voucher_id)
-        if v is None or voucher_id in data.uncounted:
-            continue
-        wanted = [p for p in lines if is_pair_account(str(data.accounts.get(p["account_id"], {}).get("code", "")))]
-        if not wanted or closing_chain(v):
-            continue
-        for p in wanted:
-            cell = computed[(p["ledger_id"], p["account_id"], v["period"], (p["counterparty"] or "").strip())]
-            amount = int(p["amount_fen"])
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        kind = v[V_KIND]
+        if kind == "closing" or (kind == "reversal" and v[V_REVERSAL_OF_ID] in self.closing_chain):
+            self.closing_chain.add(v[V_ID])
+            return
+        if v[V_ID] in self.data.uncounted:
+            return
+        accounts = self.data.accounts
+        period = v[V_PERIOD]
+        for p in lines:
+            if not is_pair_account(str(accounts.get(p[P_ACCOUNT_ID], {}).get("code", ""))):
+                continue
+            cell = self.computed[(p[P_LEDGER_ID], p[P_ACCOUNT_ID], period, (p[P_COUNTERPARTY] or "").strip())]
+            amount = int(p[P_AMOUNT_FEN])
             if amount > 0:
                 cell[0] += amount
             else:
                 cell[1] -= amount
-    for key in sorted(set(computed) | set(data.pair_balances)):
-        want = tuple(computed.get(key, [0, 0]))
-        have = tuple(int(x) for x in data.pair_balances.get(key, (0, 0)))
-        if want != have:
-            ledger = data.ledgers[key[0]]["code"]
-            account = data.accounts.get(key[1], {}).get("code", key[1])
-            named = f" with {key[3]}" if key[3] else ""
-            yield Problem(
-                "pair_balance",
-                ledger,
-                None,
-                f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
-                f"differ from the postings {want}",
-            )
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        for key in sorted(set(self.computed) | set(data.pair_balances)):
+            want = tuple(self.computed.get(key, [0, 0]))
+            have = tuple(int(x) for x in data.pair_balances.get(key, (0, 0)))
+            if want != have:
+                ledger = data.ledgers[key[0]]["code"]
+                account = data.accounts.get(key[1], {}).get("code", key[1])
+                named = f" with {key[3]}" if key[3] else ""
+                yield Problem(
+                    "pair_balance", ledger, None,
+                    f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
+                    f"differ from the postings {want}",
+                )
 
 
-def check_reviews(data: _Data) -> Iterator[Problem]:
+class check_reviews(Check):
     """Maker-checker (ledger.review): no self-review, no review where none is due, no closed month
     with vouchers awaiting review — each also a database guard, checked again here."""
-    by_id = {v["id"]: v for v in data.vouchers}
-    for voucher_id, r in data.reviews.items():
-        v = by_id.get(voucher_id)
-        if v is None:
-            continue
-        code = data.ledgers[v["ledger_id"]]["code"]
-        if r["reviewer"].strip().lower() == r["preparer"].strip().lower():
-            yield Problem(
-                "self_review",
-                code,
-                _label(v),
-                f"voucher {_label(v)} was reviewed by its own preparer {r['preparer']}",
-            )
-        if not r["maker_checker"] or r["kind"] == "closing" or r["original_kind"] == "closing":
-            yield Problem(
-                "review_not_required",
-                code,
-                _label(v),
-                f"voucher {_label(v)} has a review although it needs none",
-            )
-    for voucher_id in sorted(data.uncounted - data.withdrawn):
-        v = by_id.get(voucher_id)
-        if v is not None and data.periods.get((v["ledger_id"], v["period"]), {}).get("status") == "closed":
-            yield Problem(
-                "unreviewed_voucher",
-                data.ledgers[v["ledger_id"]]["code"],
-                _label(v),
-                f"voucher {_label(v)} awaits review in the closed month {format_period(v['period'])}",
-            )
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.waiting: dict[int, Rec] = {}
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_ID] in self.data.uncounted and v[V_ID] not in self.data.withdrawn:
+            self.waiting[v[V_ID]] = v
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        ids = ",".join(str(int(i)) for i in data.ledgers) or "-1"
+        for r in _stream(self.session, f"""
+        SELECT r.voucher_id AS id, v.ledger_id, v.period, v.number, r.reviewer, v.preparer, v.kind,
+               o.kind AS original_kind, l.maker_checker
+          FROM voucher_reviews r JOIN vouchers v ON v.id = r.voucher_id JOIN ledgers l ON l.id = r.ledger_id
+          LEFT JOIN vouchers o ON o.id = v.reversal_of_id
+         WHERE r.ledger_id IN ({ids}) AND v.ledger_id IN ({ids})
+         ORDER BY r.voucher_id"""):
+            code = data.ledgers[r.ledger_id]["code"]
+            label = _label((r.id, r.ledger_id, r.period, r.number))
+            if r.reviewer.strip().lower() == r.preparer.strip().lower():
+                yield Problem("self_review", code, label,
+                              f"voucher {label} was reviewed by its own preparer {r.preparer}")
+            if not r.maker_checker or r.kind == "closing" or r.original_kind == "closing":
+                yield Problem("review_not_required", code, label,
+                              f"voucher {label} has a review although it needs none")
+        for voucher_id in sorted(self.waiting):
+            v = self.waiting[voucher_id]
+            if data.periods.get((v[V_LEDGER_ID], v[V_PERIOD]), {}).get("status") == "closed":
+                yield Problem(
+                    "unreviewed_voucher", data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                    f"voucher {_label(v)} awaits review in the closed month {format_period(v[V_PERIOD])}",
+                )
 
 
 def _is_pending(code: str) -> bool:
     return any(code.startswith(root) for root in PENDING_ROOTS)
 
 
-def check_closed_months(data: _Data) -> Iterator[Problem]:
+class check_closed_months(Check):
     """A closed month leaves no balance on income and expenditure accounts (the closing voucher
     moved it to 3001); 4601/4602 stay open through the year and are empty after a December close.
     And a month reopened after a close has every closing voucher of it reversed."""
-    running: dict[tuple[int, int], int] = defaultdict(int)
-    by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
-        by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
-    closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
-    for ledger_id, period in closed:
-        rows = by_ledger.get(ledger_id, [])
-        running.clear()
-        for p, account_id, amount in rows:
-            if p <= period:
-                running[(ledger_id, account_id)] += amount
-        code = data.ledgers[ledger_id]["code"]
-        for (_lid, account_id), balance in sorted(running.items()):
-            account = data.accounts.get(account_id)
-            if not balance or account is None or account["category"] not in ("income", "expense"):
-                continue
-            if _is_pending(account["code"]) and period % 100 != 12:
-                continue
-            yield Problem(
-                "closed_period_balance",
-                code,
-                None,
-                f"{format_period(period)} is closed but account {account['code']} still holds "
-                f"{balance} fen: a closed month leaves no balance on income and expenditure",
-            )
-    reversed_ids = {v["reversal_of_id"] for v in data.vouchers if v["reversal_of_id"] is not None}
-    for v in data.vouchers:
-        row = data.periods.get((v["ledger_id"], v["period"]))
-        if v["kind"] == "closing" and row is not None and row["status"] == "open" and v["id"] not in reversed_ids:
-            yield Problem(
-                "reopened_unreversed",
-                data.ledgers[v["ledger_id"]]["code"],
-                _label(v),
-                f"{format_period(v['period'])} is open again but its closing voucher {_label(v)} was "
-                "never reversed (a month is reopened only by reopen, which reverses it)",
-            )
+
+    def __init__(self, data: _Data, session: Session) -> None:
+        super().__init__(data, session)
+        self.reversed_ids: set[int] = set()
+        self.closings: dict[int, list[Rec]] = defaultdict(list)
+
+    def voucher(self, v: Rec, lines: list[Rec]) -> None:
+        if v[V_REVERSAL_OF_ID] is not None:
+            self.reversed_ids.add(v[V_REVERSAL_OF_ID])
+        if v[V_KIND] == "closing":
+            row = self.data.periods.get((v[V_LEDGER_ID], v[V_PERIOD]))
+            if row is not None and row["status"] == "open":
+                self.closings[v[V_LEDGER_ID]].append(v)
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        running: dict[tuple[int, int], int] = defaultdict(int)
+        by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
+            by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
+        closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
+        for ledger_id, period in closed:
+            rows = by_ledger.get(ledger_id, [])
+            running.clear()
+            for p, account_id, amount in rows:
+                if p <= period:
+                    running[(ledger_id, account_id)] += amount
+            code = data.ledgers[ledger_id]["code"]
+            for (_lid, account_id), balance in sorted(running.items()):
+                account = data.accounts.get(account_id)
+                if not balance or account is None or account["category"] not in ("income", "expense"):
+                    continue
+                if _is_pending(account["code"]) and period % 100 != 12:
+                    continue
+                yield Problem(
+                    "closed_period_balance", code, None,
+                    f"{format_period(period)} is closed but account {account['code']} still holds "
+                    f"{balance} fen: a closed month leaves no balance on income and expenditure",
+                )
+        for ledger_id in data.ledgers:
+            for v in self.closings.get(ledger_id, []):
+                if v[V_ID] not in self.reversed_ids:
+                    yield Problem(
+                        "reopened_unreversed", data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                        f"{format_period(v[V_PERIOD])} is open again but its closing voucher {_label(v)} was "
+                        "never reversed (a month is reopened only by reopen, which reverses it)",
+                    )
 
 
-def check_guards(data: _Data) -> Iterator[Problem]:
+class check_guards(Check):
     """Every guard trigger the migrations made exists, is enabled and is the frozen text."""
-    if data.guards_expected is None:
-        return
-    for name, frozen in sorted(data.guards_expected.items()):
-        found = data.guards_found.get(name)
-        if found is None:
-            yield Problem("guard_missing", None, None, f"guard trigger {name} was dropped")
-        elif not found[0]:
-            yield Problem("guard_disabled", None, None, f"guard trigger {name} is disabled")
-        elif found[1] and found[1] != frozen:
-            yield Problem("guard_altered", None, None, f"guard trigger {name} is not the text its migration made")
-    for name, (frozen, body) in sorted(data.functions.items()):
-        if body is None:
-            yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
-        elif _squash(body) != _squash(frozen):
-            yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
-    for name in data.functions_rerouted:
-        yield Problem("guard_altered", None, None, f"guard function {name} runs as another role (SECURITY DEFINER "
-                      "or SET role): the identity it records is not the acting role")
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        if data.guards_expected is None:
+            return
+        for name, frozen in sorted(data.guards_expected.items()):
+            found = data.guards_found.get(name)
+            if found is None:
+                yield Problem("guard_missing", None, None, f"guard trigger {name} was dropped")
+            elif not found[0]:
+                yield Problem("guard_disabled", None, None, f"guard trigger {name} is disabled")
+            elif found[1] and found[1] != frozen:
+                yield Problem("guard_altered", None, None, f"guard trigger {name} is not the text its migration made")
+        for name, (frozen, body) in sorted(data.functions.items()):
+            if body is None:
+                yield Problem("guard_missing", None, None, f"guard function {name} was dropped")
+            elif _squash(body) != _squash(frozen):
+                yield Problem("guard_altered", None, None, f"guard function {name} is not the body its migration made")
+        for name in data.functions_rerouted:
+            yield Problem("guard_altered", None, None, f"guard function {name} runs as another role (SECURITY "
+                          "DEFINER or SET role): the identity it records is not the acting role")
 
 
-CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
+#: The checks, in the order their problems are reported.
+CHECKS: list[type[Check]] = [
     check_hash_chains,
     check_balanced,
     check_accounts,
@@ -631,28 +788,17 @@ CHECKS: list[Callable[[_Data], Iterator[Problem]]] = [
 
 def verify(session: Session, ledger: str | None = None, *,
            on_progress: Callable[[int, int], None] | None = None) -> VerifyReport:
-    """Run every check of ``CHECKS`` over the rows of ``ledger`` (default: the whole database).
+    """Every check over the books (or one ledger), the journal read once as a stream.
 
-    ``on_progress(done, total)``, if given, is told as vouchers' hashes are recomputed (the long
-    part): ``done`` more vouchers of ``total``, in steps of ``HASH_PROGRESS_STEP`` and at each
-    ledger's end, the steps adding up to ``total`` (every voucher of the ledgers checked) — as ``import_vouchers``
-    reports rows, so the command's bar shows counts.
+    ``on_progress(done, total)``, if given, is told as vouchers are checked (the long part):
+    ``done`` more vouchers of ``total``, in steps of ``HASH_PROGRESS_STEP`` and once at the end, the
+    steps adding up to ``total`` (every voucher of the ledgers checked), so the command's bar shows counts.
     """
     data = _load(session, [ledger] if ledger else None)
-    if on_progress is not None:
-        total = sum(1 for v in data.vouchers if v["ledger_id"] in data.ledgers)
-        data.on_hashed = lambda done: on_progress(done, total)
-    return _report(data)
-
-
-def _report(data: _Data) -> VerifyReport:
-    report = VerifyReport(
-        ledgers=len(data.ledgers),
-        vouchers=len(data.vouchers),
-        postings=sum(len(v) for v in data.postings.values()),
-    )
-    for check in CHECKS:
-        report.problems.extend(check(data))
+    run = _Run(session, data, on_progress)
+    report = VerifyReport(ledgers=len(data.ledgers), vouchers=sum(run.vouchers.values()),
+                          postings=sum(run.postings.values()))
+    report.problems.extend(run.problems)
     return report
 
 
@@ -660,41 +806,53 @@ def verify_each(session: Session, ledgers: Sequence[str]) -> dict[str, VerifyRep
     """ledger code → ``verify(session, code)``, for each of ``ledgers``, from one read of them all.
 
     Why: the month board verifies every ledger of a city's subtree; ledger by ledger that was
-    fourteen reads of each table, of the review state and of the guards. The rows are read once
-    and split by their ``ledger_id`` column — the very column each single ledger's queries filter
-    on — so each ledger's checks see exactly the rows ``verify(session, code)`` would read, and
-    each report is the one ``verify`` gives (the guards, which belong to no ledger, in each).
-    Nothing is kept between calls: every call reads the books afresh.
+    fourteen reads of each table. The journal of all of them is streamed once, each ledger seeing
+    only its own rows (by their ``ledger_id``, the column a single ledger's queries filter on), and
+    the problems are dealt out by ledger (the guards, which belong to no ledger, to each).
     """
     data = _load(session, ledgers)
+    run = _Run(session, data, None)
     by_code = {row["code"]: ledger_id for ledger_id, row in data.ledgers.items()}
-    parts = _split(data)
-    return {code: _report(parts.get(by_code.get(code, -1), _part_of(data, {}))) for code in ledgers}
+    reports = {}
+    for code in ledgers:
+        ledger_id = by_code.get(code)
+        report = VerifyReport(ledgers=0 if ledger_id is None else 1,
+                              vouchers=run.vouchers.get(ledger_id, 0) if ledger_id is not None else 0,
+                              postings=run.postings.get(ledger_id, 0) if ledger_id is not None else 0)
+        report.problems.extend(p for p in run.problems
+                               if p.ledger is None or (ledger_id is not None and p.ledger == code))
+        reports[code] = report
+    return reports
 
 
-def _part_of(data: _Data, ledgers: dict[int, dict]) -> _Data:
-    """An empty share of ``data`` for ``ledgers``: the review sets and the guards are shared."""
-    return _Data(ledgers, {}, [], {}, {}, {}, data.uncounted, {}, data.withdrawn, data.guards_expected,
-                 data.guards_found, data.functions, data.functions_rerouted)
+class _Run:
+    """One pass of every check over ``data``'s journal: the problems in ``CHECKS`` order and the
+    vouchers and postings seen per ledger."""
 
-
-def _split(data: _Data) -> dict[int, _Data]:
-    """``data`` of several ledgers as one ``_Data`` per ledger, each row by its ``ledger_id``."""
-    parts = {ledger_id: _part_of(data, {ledger_id: row}) for ledger_id, row in data.ledgers.items()}
-    orphan = _part_of(data, {})  # rows of a ledger not asked for cannot occur: the queries filter on it
-    for account_id, row in data.accounts.items():
-        parts.get(row["ledger_id"], orphan).accounts[account_id] = row
-    for voucher in data.vouchers:
-        parts.get(voucher["ledger_id"], orphan).vouchers.append(voucher)
-    for voucher_id, lines in data.postings.items():
-        for line in lines:
-            parts.get(line["ledger_id"], orphan).postings.setdefault(voucher_id, []).append(line)
-    for key, row in data.periods.items():
-        parts.get(key[0], orphan).periods[key] = row
-    for cell, totals in data.balances.items():
-        parts.get(cell[0], orphan).balances[cell] = totals
-    for voucher_id, review in data.reviews.items():
-        parts.get(review["ledger_id"], orphan).reviews[voucher_id] = review
-    for pair_key, pair_totals in data.pair_balances.items():
-        parts.get(pair_key[0], orphan).pair_balances[pair_key] = pair_totals
-    return parts
+    def __init__(self, session: Session, data: _Data, on_progress: Callable[[int, int], None] | None) -> None:
+        checks = [cls(data, session) for cls in CHECKS]
+        on_voucher = [c.voucher for c in checks if type(c).voucher is not Check.voucher]
+        on_orphans = [c.orphans for c in checks if type(c).orphans is not Check.orphans]
+        self.vouchers: dict[int, int] = defaultdict(int)
+        self.postings: dict[int, int] = defaultdict(int)
+        total = 0
+        if on_progress is not None:
+            ids = ",".join(str(int(i)) for i in data.ledgers) or "-1"
+            total = int(session.execute(text(f"SELECT count(*) FROM vouchers WHERE ledger_id IN ({ids})")).scalar_one())
+        seen = 0
+        for v, lines in _journal(session, data):
+            for p in lines:
+                self.postings[p[P_LEDGER_ID]] += 1
+            if v is None:
+                for orphans in on_orphans:
+                    orphans(lines)
+                continue
+            self.vouchers[v[V_LEDGER_ID]] += 1
+            for voucher in on_voucher:
+                voucher(v, lines)
+            seen += 1
+            if on_progress is not None and seen % HASH_PROGRESS_STEP == 0:
+                on_progress(HASH_PROGRESS_STEP, total)
+        if on_progress is not None and total - (seen // HASH_PROGRESS_STEP) * HASH_PROGRESS_STEP > 0:
+            on_progress(total - (seen // HASH_PROGRESS_STEP) * HASH_PROGRESS_STEP, total)
+        self.problems: list[Problem] = [p for check in checks for p in check.problems()]

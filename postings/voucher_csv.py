@@ -13,22 +13,25 @@ importing a file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from sqlalchemy.orm import Session
 
 from ledger.books import record
 from ledger.errors import ImportFileError, LedgerError
-from ledger.journal import Line, Posted, VoucherDraft, post_many, validate_drafts
+from ledger.journal import Line, VoucherDraft, post_many, validate_drafts
 from ledger.limits import (
     CODE_LENGTH_MAX,
     KEY_LENGTH_MAX,
@@ -38,13 +41,19 @@ from ledger.limits import (
     check_text,
 )
 from ledger.money import parse_yuan
-from postings.encoding import decode_text
+from postings.encoding import DETECT_BYTES, decode_text, foreign_encoding
 
 COLUMNS = ("ledger", "key", "date", "summary", "account", "debit", "credit")
 #: Columns a file may add to ``COLUMNS``: 附件张数 (revision 0017).
 OPTIONAL_COLUMNS = ("attachments",)
 FILE_SIZE_MAX = 200 * 1024 * 1024
 PROBLEMS_SHOWN_MAX = 200
+#: How many vouchers are validated and written together: big enough for ``post_many``'s batch
+#: path, small enough that a chunk's drafts and rows are a few megabytes.
+CHUNK_VOUCHERS = 10_000
+#: Problems kept while reading before the list is cut back to the first ``PROBLEMS_SHOWN_MAX`` by line.
+_PROBLEMS_KEPT_MAX = 10 * PROBLEMS_SHOWN_MAX
+_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,6 @@ class ImportResult:
     vouchers: int
     posted: int
     skipped: int
-    results: list[Posted]
 
 
 def decode(data: bytes, file_name: str) -> str:
@@ -241,34 +249,402 @@ def parse_vouchers(
 def read_import_file(path: Path, size_max: int, *, shown_as: str) -> bytes:
     """An import file's bytes, refused before reading if larger than ``size_max`` (the import is all or nothing)."""
     try:
-        if path.stat().st_size > size_max:
-            raise ImportFileError(f"{shown_as}: larger than {size_max // (1024 * 1024)} MiB")
+        _check_size(path, size_max, shown_as)
         return path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot read the file ({exc.strerror})") from None
 
 
+def _check_size(path: Path, size_max: int, shown_as: str) -> None:
+    if path.stat().st_size > size_max:
+        raise ImportFileError(f"{shown_as}: larger than {size_max // (1024 * 1024)} MiB")
+
+
 def import_vouchers(session: Session, path: str | Path, *, preparer: str = "system",
-                    on_progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                    on_progress: Callable[[int, int], None] | None = None,
+                    chunk_vouchers: int = CHUNK_VOUCHERS) -> ImportResult:
     """Import the voucher CSV at ``path``, all or nothing; ``on_progress(done, total)`` is called as
-    vouchers are written (``ledger.writer``'s chunks), for a progress bar."""
+    vouchers are written (``ledger.writer``'s chunks), for a progress bar.
+
+    The file is streamed, never held whole (issue 19: memory stays flat at any file size): it is
+    read in three passes — the bytes (encoding, SHA-256), the keys (which vouchers' rows are not
+    adjacent), then the rows, validated and posted ``chunk_vouchers`` vouchers at a time. The
+    all-or-nothing promise is kept by the database: every chunk is written inside one savepoint of
+    the caller's transaction, rolled back if any line of the file is bad, so a bad cell on line
+    900,000 leaves nothing posted and is still named with its line and column. Every problem of the
+    file is still collected (chunks after the first problem are validated, not written).
+    """
     path = Path(path)
-    data = read_import_file(path, FILE_SIZE_MAX, shown_as=str(path))
-    drafts, line_numbers, rows, problems = parse_vouchers(data, path.name, preparer=preparer)
-    invalid = validate_drafts(session, drafts)
-    problems += [f"line {line_numbers[i][0]}: {err}" for i, err in invalid]
-    if problems:
-        problems.sort(key=_line_of)
-        raise ImportFileError(f"{path.name}: {len(problems)} problem(s); nothing was posted",
-                              problems[:PROBLEMS_SHOWN_MAX])
-    total = len(drafts)
-    results = post_many(session, drafts,
-                        on_progress=None if on_progress is None else lambda done: on_progress(done, total))
-    posted = sum(1 for r in results if r.created)
-    digest = hashlib.sha256(data).hexdigest()
-    record(session, "import.vouchers", actor=preparer, file=path.name, sha256=digest, rows=rows,
-           vouchers=len(drafts), posted=posted, skipped=len(results) - posted)
-    return ImportResult(path.name, digest, rows, len(drafts), posted, len(results) - posted, results)
+    try:
+        _check_size(path, FILE_SIZE_MAX, str(path))
+        encoding, digest = _scan_bytes(path, path.name)
+        with _open_text(path, encoding) as handle:
+            scan = _scan_keys(handle, path.name)
+        split = _split_vouchers(path, encoding, scan) if scan.split_hashes else _Split({}, [])
+        with _open_text(path, encoding) as handle:
+            return _post_file(session, handle, path.name, digest, scan, split, preparer=preparer,
+                              on_progress=on_progress, chunk_vouchers=max(1, chunk_vouchers))
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+
+
+def _scan_bytes(path: Path, file_name: str) -> tuple[str, str]:
+    """The file's text encoding (as ``decode`` decides it, without holding the file) and its SHA-256."""
+    digest = hashlib.sha256()
+    head = b""
+    content = nul = False
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = True
+    with path.open("rb") as raw:
+        while block := raw.read(_BLOCK):
+            digest.update(block)
+            if len(head) <= DETECT_BYTES:
+                head += block[: DETECT_BYTES + 1 - len(head)]
+            content = content or bool(block.strip())
+            nul = nul or b"\x00" in block
+            if utf8_ok:
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if utf8_ok:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    if not content:
+        raise ImportFileError(f"{file_name}: the file is empty")
+    neither = ImportFileError(f"{file_name}: the file is neither UTF-8 nor GBK text")
+    if head.startswith(codecs.BOM_UTF8):
+        if not utf8_ok:
+            raise neither
+        return "utf-8-sig", digest.hexdigest()
+    if nul:
+        raise neither  # a NUL is no text in UTF-8 or GB18030 (postings.encoding)
+    if utf8_ok:
+        return "utf-8", digest.hexdigest()
+    private_use = False
+    gb = codecs.getincrementaldecoder("gb18030")()
+    with path.open("rb") as raw:
+        try:
+            while block := raw.read(_BLOCK):
+                private_use = private_use or _has_private_use(gb.decode(block))
+            private_use = private_use or _has_private_use(gb.decode(b"", final=True))
+        except UnicodeDecodeError:
+            raise neither from None
+    foreign = "Big5" if private_use else foreign_encoding(head, "")
+    if foreign is not None:
+        raise ImportFileError(
+            f"{file_name}: the file looks like {foreign} text, not GBK/GB18030 or UTF-8: read as GBK it would "
+            "be garble; save it as UTF-8 (or GBK) and import again")
+    return "gb18030", digest.hexdigest()
+
+
+def _has_private_use(text: str) -> bool:
+    return any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def _open_text(path: Path, encoding: str) -> TextIO:
+    return path.open(encoding=encoding, newline="")
+
+
+@dataclass
+class _Header:
+    position: dict[str, int]
+    width: int
+
+
+def _read_header(reader: Iterator[list[str]], file_name: str) -> _Header:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError(f"{file_name}: the file is empty") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"{file_name}: line 1: {exc}") from None
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise ImportFileError(f"{file_name}: line 1: missing column(s) {', '.join(missing)}; "
+                              f"the header must be {','.join(COLUMNS)}")
+    position = {c: names.index(c) for c in COLUMNS}
+    position.update({c: names.index(c) for c in OPTIONAL_COLUMNS if c in names})
+    return _Header(position, len(header))
+
+
+def _records(handle: TextIO, file_name: str) -> tuple[_Header, Iterator[tuple[int, list[str] | str]]]:
+    """The header and the file's non-blank records as (line the record starts on, cells); a record
+    that breaks the CSV syntax ends the stream as (line, the problem's text)."""
+    reader = csv.reader(handle)
+    header = _read_header(reader, file_name)
+
+    def records() -> Iterator[tuple[int, list[str] | str]]:
+        next_line = reader.line_num + 1
+        try:
+            for cells in reader:
+                # The line the record starts on (a quoted line break makes a record span lines).
+                line_no, next_line = next_line, reader.line_num + 1
+                if any(c.strip() for c in cells):
+                    yield line_no, cells
+        except csv.Error as exc:
+            yield reader.line_num, f"line {reader.line_num}: {exc}"
+
+    return header, records()
+
+
+@dataclass
+class _KeyScan:
+    """What the second pass found: the data rows, the vouchers (distinct keys, an upper bound of the
+    drafts), and the hashes of the keys whose rows come in more than one run."""
+
+    rows: int
+    vouchers: int
+    split_hashes: set[int]
+    syntax_error: bool
+
+
+def _scan_keys(handle: TextIO, file_name: str) -> _KeyScan:
+    """Which vouchers' rows are not adjacent, from one hash per run of rows sharing ledger and key
+    (8 bytes a run, not the keys themselves): the contract lets a voucher's rows lie anywhere in the
+    file, and such a voucher is gathered before its first row is posted (``_split_vouchers``)."""
+    header, records = _records(handle, file_name)
+    runs = array("q")
+    rows = 0
+    previous: tuple[str, str] | None = None
+    syntax_error = False
+    for _line_no, cells in records:
+        if isinstance(cells, str):
+            syntax_error = True
+            break
+        rows += 1
+        key = _voucher_of(cells, header.position)
+        if key != previous:
+            runs.append(hash(key))
+            previous = key
+    runs_count = len(runs)
+    ordered = sorted(runs)
+    del runs
+    repeated = [a for a, b in itertools.pairwise(ordered) if a == b]
+    del ordered
+    split = set(repeated)
+    if rows == 0 and not syntax_error:
+        raise ImportFileError(f"{file_name}: the file has a header but no vouchers")
+    return _KeyScan(rows, runs_count - len(repeated), split, syntax_error)
+
+
+@dataclass
+class _Voucher:
+    """One voucher's rows as read: the first good row sets its date and summary (``first`` its line)."""
+
+    ledger: str
+    key: str
+    date: dt.date | None = None
+    summary: str = ""
+    first: int = 0
+    lines: list[Line] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    broken: bool = False
+    attachments: int | None = None
+    attachments_line: int = 0
+
+    def add(self, line_no: int, read: _ReadRow, problems: list[str]) -> None:
+        """One row of this voucher; a date or summary other than the first good row's is a problem."""
+        if read.problems or read.day is None:
+            self.broken = True
+            return
+        if self.date is None:
+            self.date, self.summary, self.first = read.day, read.summary, line_no
+        elif self.date != read.day or self.summary != read.summary:
+            problems.append(f"line {line_no}: voucher {self.key!r} has another date or summary than on "
+                            f"line {self.first}")
+            self.broken = True
+            return
+        if read.attachments is not None:
+            if self.attachments is not None and self.attachments != read.attachments:
+                problems.append(f"{read.attachments_where}: voucher {self.key!r} has {read.attachments} "
+                                f"attachments here but {self.attachments} on line {self.attachments_line}")
+                self.broken = True
+                return
+            self.attachments, self.attachments_line = read.attachments, line_no
+        self.lines.append(Line(read.account, read.amount))
+        self.rows.append(line_no)
+
+    def draft(self, preparer: str) -> VoucherDraft | None:
+        if self.broken or self.date is None:
+            return None
+        return VoucherDraft(ledger=self.ledger, key=self.key, date=self.date, summary=self.summary,
+                            lines=tuple(self.lines), source="import", preparer=preparer,
+                            attachments=self.attachments or 0)
+
+
+@dataclass
+class _ReadRow:
+    ledger: str
+    key: str
+    problems: list[str]
+    day: dt.date | None = None
+    summary: str = ""
+    account: str = ""
+    amount: int = 0
+    #: 附件张数 given on this row (revision 0017), and where, for a message.
+    attachments: int | None = None
+    attachments_where: str = ""
+
+
+def _read_record(cells: list[str], header: _Header, line_no: int) -> _ReadRow:
+    """One record's cells read by the contract's rules (as ``parse_vouchers`` reads them)."""
+    width, position = header.width, header.position
+    if len(cells) < width:
+        return _ReadRow(*_voucher_of(cells, position),
+                        [f"line {line_no}: {len(cells)} cells, the header has {width}"])
+    extra = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
+    if extra is not None:
+        return _ReadRow(*_voucher_of(cells, position),
+                        [f"line {line_no}, column {extra + 1}: a cell beyond the header's "
+                         f"{width} columns holds {cells[extra].strip()[:40]!r}"])
+    where = {c: f"line {line_no}, column {i + 1} ({c})" for c, i in position.items()}
+    raw = {c: cells[i] for c, i in position.items()}
+    get = {c: v.strip() for c, v in raw.items()}
+    day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
+    attachments: int | None = None
+    if "attachments" in raw and raw["attachments"].strip():
+        try:
+            attachments = check_attachments(raw["attachments"], where["attachments"])
+        except LedgerError as exc:
+            row_problems.append(str(exc))
+    if row_problems:
+        return _ReadRow(get["ledger"], get["key"], row_problems)
+    amount = debit if debit is not None else -credit  # type: ignore[operator]
+    return _ReadRow(get["ledger"], get["key"], [], day, get["summary"], get["account"], amount, attachments,
+                    where.get("attachments", ""))
+
+
+@dataclass
+class _Split:
+    """The vouchers whose rows are not adjacent, gathered whole, and the date/summary problems among them."""
+
+    vouchers: dict[tuple[str, str], _Voucher]
+    problems: list[str]
+
+
+def _split_vouchers(path: Path, encoding: str, scan: _KeyScan) -> _Split:
+    """Every voucher whose key's hash is among ``scan.split_hashes``, read whole (a hash shared by
+    chance only gathers a voucher that was adjacent anyway). Memory grows with these vouchers only."""
+    vouchers: dict[tuple[str, str], _Voucher] = {}
+    problems: list[str] = []
+    with _open_text(path, encoding) as handle:
+        header, records = _records(handle, path.name)
+        for line_no, cells in records:
+            if isinstance(cells, str):
+                break
+            key = _voucher_of(cells, header.position)
+            if hash(key) not in scan.split_hashes:
+                continue
+            read = _read_record(cells, header, line_no)
+            voucher = vouchers.get((read.ledger, read.key))
+            if voucher is None:
+                voucher = vouchers[(read.ledger, read.key)] = _Voucher(read.ledger, read.key)
+            voucher.add(line_no, read, problems)
+    return _Split(vouchers, problems)
+
+
+class _Problems:
+    """The file's problems: all counted, the first ``PROBLEMS_SHOWN_MAX`` by line kept."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.kept: list[str] = []
+
+    def extend(self, problems: list[str]) -> None:
+        self.count += len(problems)
+        self.kept.extend(problems)
+        if len(self.kept) > _PROBLEMS_KEPT_MAX:
+            self.kept = self.shown()
+
+    def shown(self) -> list[str]:
+        return sorted(self.kept, key=_line_of)[:PROBLEMS_SHOWN_MAX]
+
+
+def _post_file(session: Session, handle: TextIO, file_name: str, digest: str, scan: _KeyScan,
+               split: _Split, *, preparer: str, on_progress: Callable[[int, int], None] | None,
+               chunk_vouchers: int) -> ImportResult:
+    """The third pass: rows read, gathered into vouchers, validated and posted chunk by chunk
+    inside one savepoint, which is rolled back when the file has any problem."""
+    header, records = _records(handle, file_name)
+    problems = _Problems()
+    problems.extend(split.problems)
+    drafts: list[VoucherDraft] = []
+    first_lines: list[int] = []
+    counts = {"vouchers": 0, "posted": 0, "skipped": 0}
+    savepoint = session.begin_nested()
+
+    def flush() -> None:
+        offset = counts["vouchers"]
+        counts["vouchers"] += len(drafts)
+        problems.extend([f"line {first_lines[i]}: {_renumbered(err, i, offset)}"
+                         for i, err in validate_drafts(session, drafts)])
+        if not problems.count:
+            done_before = counts["posted"] + counts["skipped"]
+            results = post_many(session, drafts, on_progress=None if on_progress is None else
+                                lambda done: on_progress(done_before + done, scan.vouchers))
+            created = sum(1 for r in results if r.created)
+            counts["posted"] += created
+            counts["skipped"] += len(results) - created
+        drafts.clear()
+        first_lines.clear()
+
+    def finish(voucher: _Voucher | None) -> None:
+        draft = voucher.draft(preparer) if voucher is not None else None
+        if draft is not None and voucher is not None:
+            drafts.append(draft)
+            first_lines.append(voucher.rows[0])
+            if len(drafts) >= chunk_vouchers:
+                flush()
+
+    current: _Voucher | None = None
+    previous: tuple[str, str] | None = None
+    emitted: set[tuple[str, str]] = set()
+    try:
+        for line_no, cells in records:
+            if isinstance(cells, str):
+                problems.extend([cells])
+                break
+            read = _read_record(cells, header, line_no)
+            key = (read.ledger, read.key)
+            if key != previous:
+                finish(current)
+                current, previous = None, key
+                gathered = split.vouchers.get(key)
+                if gathered is None:
+                    current = _Voucher(*key)
+                elif key not in emitted:
+                    emitted.add(key)
+                    finish(gathered)  # posted where its first row stands, with all its rows
+            found = list(read.problems)
+            if current is not None:
+                current.add(line_no, read, found)  # a date or summary other than its first row's
+            if found:
+                problems.extend(found)
+        finish(current)
+        if drafts:
+            flush()
+        if problems.count:
+            raise ImportFileError(f"{file_name}: {problems.count} problem(s); nothing was posted",
+                                  problems.shown())
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    record(session, "import.vouchers", actor=preparer, file=file_name, sha256=digest, rows=scan.rows,
+           vouchers=counts["vouchers"], posted=counts["posted"], skipped=counts["skipped"])
+    return ImportResult(file_name, digest, scan.rows, counts["vouchers"], counts["posted"], counts["skipped"])
+
+
+def _renumbered(error: LedgerError, index: int, offset: int) -> str:
+    """The error of a chunk's draft ``index``, naming the voucher by its place in the whole file."""
+    text = str(error)
+    if offset:
+        text = text.replace(f"voucher {index + 1} (", f"voucher {offset + index + 1} (", 1)
+    return text
 
 
 def _line_of(problem: str) -> int:

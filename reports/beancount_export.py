@@ -44,13 +44,14 @@ left out; the header says how many.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, and_, func, select
+from sqlalchemy.orm import Session, aliased
 
 from ledger.books import get_entity, get_ledger, subtree_of
 from ledger.errors import LedgerError
@@ -207,10 +208,26 @@ def render_beancount(
     session: Session, ledger_code: str | None = None, subtree: str | None = None, *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BeancountExport:
-    """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below.
+    """The Beancount text of every ledger, of ``ledger_code`` only, or of the entity ``subtree`` and below."""
+    buffer = io.StringIO()
+    counts = write_beancount(session, buffer.write, ledger_code, subtree)
+    return BeancountExport(buffer.getvalue(), *counts)
 
-    ``on_progress(done, total)``, if given, is told as vouchers are written out: ``done`` more of
-    the ``total`` exported, every ``EXPORT_PROGRESS_STEP`` and at each ledger's end."""
+
+#: Vouchers' rows fetched at a time while the export streams (issue 19: constant memory).
+STREAM_ROWS = 20_000
+
+
+def write_beancount(
+    session: Session, write: Callable[[str], object], ledger_code: str | None = None, subtree: str | None = None,
+    *, on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int, int, int]:
+    """Write the Beancount text through ``write``, line by line, and return (ledgers, accounts,
+    vouchers, vouchers left out awaiting review).
+
+    The journal is streamed: the header's figures (how many vouchers, the first and last date) come
+    from aggregates, then each ledger's vouchers are read joined to their postings in the file's
+    order and written as they come, so memory does not grow with the books."""
     ledgers, scope = _chosen_ledgers(session, ledger_code, subtree)
     everything = ledger_code is None and subtree is None
     ledger_ids = [lg.id for lg in ledgers]
@@ -227,36 +244,26 @@ def render_beancount(
         .order_by(PeriodRow.ledger_id, PeriodRow.period)
     ).scalars())
     pending = awaiting_review_ids(session, ledger_ids)
-    vouchers = [v for v in session.execute(
-        select(Voucher).where(Voucher.ledger_id.in_(ledger_ids)).order_by(Voucher.id)
-    ).scalars() if v.id not in pending]
-    # Keys of every voucher (pending ones too) name the original of a reversal.
-    keys = dict(session.execute(
-        select(Voucher.id, Voucher.idem_key).where(Voucher.ledger_id.in_(ledger_ids))).all())
-    reviews = {r.voucher_id: r for r in session.execute(
-        select(VoucherReview).where(VoucherReview.ledger_id.in_(ledger_ids))).scalars()}
-    postings: dict[int, list[tuple[int, int, str | None, str | None]]] = defaultdict(list)
-    for voucher_id, account_id, amount, summary, counterparty in session.execute(
-        select(Posting.voucher_id, Posting.account_id, Posting.amount_fen, Posting.summary,
-               Posting.counterparty)
-        .where(Posting.ledger_id.in_(ledger_ids)).order_by(Posting.voucher_id, Posting.line_no)
-    ):
-        postings[voucher_id].append((account_id, int(amount), summary, counterparty))
+    counted = _counted_vouchers(session, ledger_ids, pending)
     balances = dict(session.execute(
         select(AccountBalance.account_id, func.sum(AccountBalance.debit_fen - AccountBalance.credit_fen))
         .where(AccountBalance.ledger_id.in_(ledger_ids)).group_by(AccountBalance.account_id)
     ).all())
 
-    dates = [v.voucher_date for v in vouchers] + [first_day(p.period) for p in periods]
+    dates = [d for d in (counted.first,) if d is not None] + [first_day(p.period) for p in periods]
     start = min(dates) if dates else EMPTY_BOOKS_DATE
-    end = max(v.voucher_date for v in vouchers) + dt.timedelta(days=1) if vouchers else start
+    end = counted.last + dt.timedelta(days=1) if counted.last is not None else start
     names: dict[int, str] = {}
     for ledger in ledgers:
         names.update(account_names(accounts_by_ledger[ledger.id], components[ledger.id]))
     code_of = {a.id: a.code for accs in accounts_by_ledger.values() for a in accs}
 
+    def emit(lines: list[str]) -> None:
+        for line in lines:
+            write(line + "\n")
+
     out: list[str] = [
-        f"; fundledger export ({_comment(scope)}): {len(ledgers)} ledger(s), {len(vouchers)} voucher(s).",
+        f"; fundledger export ({_comment(scope)}): {len(ledgers)} ledger(s), {counted.total} voucher(s).",
         "; Amounts in CNY, debit positive; account metadata `ledger` and `code` name our ledger and account.",
     ]
     if pending:
@@ -299,47 +306,119 @@ def render_beancount(
                       ("reopened_by", row.reopened_by), ("reopened_at", _utc(row.reopened_at)),
                       ("reopen_reason", row.reopen_reason)])
     out.append("")
+    emit(out)
 
-    by_ledger: dict[int, list[Voucher]] = defaultdict(list)
-    for v in vouchers:
-        by_ledger[v.ledger_id].append(v)
     for ledger in ledgers:
-        items = sorted(by_ledger[ledger.id], key=lambda v: (v.voucher_date, v.period, v.number))
-        if not items:
+        count = counted.by_ledger.get(ledger.id, 0)
+        if not count:
             continue
-        out.append(f"; ---- ledger {ledger.code}: {len(items)} voucher(s)")
-        for n, v in enumerate(items, 1):
-            out += _transaction(v, ledger.code, postings[v.id], names, keys, reviews.get(v.id))
-            if on_progress is not None and n % EXPORT_PROGRESS_STEP == 0:
-                on_progress(EXPORT_PROGRESS_STEP, len(vouchers))
-        if on_progress is not None and len(items) % EXPORT_PROGRESS_STEP:
-            on_progress(len(items) % EXPORT_PROGRESS_STEP, len(vouchers))
-    out.append("")
-    out.append("; ---- balances after the last voucher, from the trial balance's monthly totals "
-               "(leaves at zero left out)")
+        emit([f"; ---- ledger {ledger.code}: {count} voucher(s)"])
+        written = 0
+        for v, lines in _vouchers_of(session, ledger.id, ledger_ids, pending):
+            emit(_transaction(v, ledger.code, lines, names))
+            written += 1
+            if on_progress is not None and written % EXPORT_PROGRESS_STEP == 0:
+                on_progress(EXPORT_PROGRESS_STEP, counted.total)
+        if on_progress is not None and written % EXPORT_PROGRESS_STEP:
+            on_progress(written % EXPORT_PROGRESS_STEP, counted.total)
+    out = ["", "; ---- balances after the last voucher, from the trial balance's monthly totals "
+               "(leaves at zero left out)"]
     for ledger in ledgers:
         for account in accounts_by_ledger[ledger.id]:
             if account.is_leaf and balances.get(account.id):
                 balance = format_fen(int(balances[account.id]))
                 out.append(f"{end} balance {names[account.id]}  {balance} {CURRENCY}")
-    text = "\n".join(out) + "\n"
+    emit(out)
     accounts_total = sum(len(a) for a in accounts_by_ledger.values())
-    return BeancountExport(text, len(ledgers), accounts_total, len(vouchers), len(pending))
+    return len(ledgers), accounts_total, counted.total, len(pending)
 
 
-def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None, str | None]],
-                 names: dict[int, str], keys: dict[int, str], review: VoucherReview | None) -> list[str]:
+@dataclass(frozen=True)
+class _Counted:
+    """The vouchers that count (not awaiting review): how many (per ledger) and their first and last date."""
+
+    total: int
+    by_ledger: dict[int, int]
+    first: dt.date | None
+    last: dt.date | None
+
+
+def _counted_vouchers(session: Session, ledger_ids: list[int], pending: set[int]) -> _Counted:
+    """Aggregates in the database; the few vouchers awaiting review are taken out afterwards (their
+    ids are known), and only when some await review are the dates read voucher by voucher."""
+    by_ledger = {lid: int(n) for lid, n in session.execute(
+        select(Voucher.ledger_id, func.count()).where(Voucher.ledger_id.in_(ledger_ids)).group_by(Voucher.ledger_id))}
+    if not pending:
+        low, high = session.execute(
+            select(func.min(Voucher.voucher_date), func.max(Voucher.voucher_date))
+            .where(Voucher.ledger_id.in_(ledger_ids))).one()
+        return _Counted(sum(by_ledger.values()), by_ledger, low, high)
+    first: dt.date | None = None
+    last: dt.date | None = None
+    rows = session.execute(
+        select(Voucher.id, Voucher.ledger_id, Voucher.voucher_date).where(Voucher.ledger_id.in_(ledger_ids))
+        .execution_options(yield_per=STREAM_ROWS))
+    for voucher_id, ledger_id, day in rows:
+        if voucher_id in pending:
+            by_ledger[ledger_id] -= 1
+            continue
+        first = day if first is None or day < first else first
+        last = day if last is None or day > last else last
+    return _Counted(sum(by_ledger.values()), by_ledger, first, last)
+
+
+_ORIGINAL = aliased(Voucher)
+
+
+def _vouchers_of(session: Session, ledger_id: int, ledger_ids: list[int], pending: set[int]
+                 ) -> Iterator[tuple[Row, list[tuple[int, int, str | None, str | None]]]]:
+    """One ledger's vouchers that count, in the file's order (date, period, number), each with its
+    postings in line order, the key of the voucher it reverses and its review: one ordered query
+    read ``STREAM_ROWS`` rows at a time."""
+    query = (
+        select(Voucher.id, Voucher.voucher_date, Voucher.summary, Voucher.kind, Voucher.link_id, Voucher.number,
+               Voucher.period, Voucher.idem_key, Voucher.source, Voucher.preparer, Voucher.posted_at,
+               Voucher.content_hash, Voucher.reversal_of_id, Voucher.attachments,
+               _ORIGINAL.idem_key.label("original_key"),
+               VoucherReview.reviewer, VoucherReview.reviewed_at,
+               Posting.account_id, Posting.amount_fen, Posting.summary.label("line_summary"),
+               Posting.counterparty)
+        .outerjoin(_ORIGINAL, and_(_ORIGINAL.id == Voucher.reversal_of_id, _ORIGINAL.ledger_id.in_(ledger_ids)))
+        .outerjoin(VoucherReview, and_(VoucherReview.voucher_id == Voucher.id,
+                                       VoucherReview.ledger_id.in_(ledger_ids)))
+        .outerjoin(Posting, and_(Posting.voucher_id == Voucher.id, Posting.ledger_id.in_(ledger_ids)))
+        .where(Voucher.ledger_id == ledger_id)
+        .order_by(Voucher.voucher_date, Voucher.period, Voucher.number, Voucher.id, Posting.line_no)
+        .execution_options(stream_results=True, yield_per=STREAM_ROWS)
+    )
+    current: Row | None = None
+    lines: list[tuple[int, int, str | None, str | None]] = []
+    for row in session.execute(query):
+        if row.id in pending:
+            continue
+        if current is None or row.id != current.id:
+            if current is not None:
+                yield current, lines
+            current, lines = row, []
+        if row.account_id is not None:
+            lines.append((row.account_id, int(row.amount_fen), row.line_summary, row.counterparty))
+    if current is not None:
+        yield current, lines
+
+
+def _transaction(v: Row, ledger: str, lines: list[tuple[int, int, str | None, str | None]],
+                 names: dict[int, str]) -> list[str]:
     tags = {"closing": " #closing", "reversal": " #reversal"}.get(v.kind, "")
     link = f" ^{link_of(v.link_id)}" if v.link_id else ""
-    out = [f"{v.voucher_date} * {_q(v.summary)}{tags}{link}"]
+    out = [f"{_day(v.voucher_date)} * {_q(v.summary)}{tags}{link}"]
     out += _meta([
         ("ledger", ledger), ("number", voucher_number(v.number)), ("period", format_period(v.period)),
         ("key", v.idem_key), ("kind", v.kind), ("source", v.source), ("preparer", v.preparer),
         ("posted_at", _utc(v.posted_at)), ("id", v.id), ("hash", v.content_hash),
         ("link_id", v.link_id if v.link_id and link_of(v.link_id) != v.link_id else None),
-        ("reversal_of", keys.get(v.reversal_of_id) if v.reversal_of_id else None),
-        ("reviewer", review.reviewer if review else None),
-        ("reviewed_at", _utc(review.reviewed_at) if review else None),
+        ("reversal_of", v.original_key if v.reversal_of_id else None),
+        ("reviewer", v.reviewer),
+        ("reviewed_at", _utc(v.reviewed_at)),
         ("attachments", v.attachments or None),  # 附件张数 (revision 0017); 0 is left out, as before it
     ])
     for account_id, amount, summary, counterparty in lines:
@@ -349,16 +428,21 @@ def _transaction(v: Voucher, ledger: str, lines: list[tuple[int, int, str | None
     return out
 
 
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
 def export_beancount(
     session: Session, out: str | Path, ledger_code: str | None = None, entity_code: str | None = None, *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Write the Beancount file to ``out`` (atomically: a partial file never replaces a good one;
     a symlink or device at ``out`` is refused, ``reports.output.write_atomically``)."""
-    from reports.output import check_target, write_text_atomically
+    from reports.output import atomic_text_file, check_target
 
     path = Path(out)
     check_target(path)  # refuse before the work, not after it
-    result = render_beancount(session, ledger_code, entity_code, on_progress=on_progress)
-    write_text_atomically(path, result.text)
-    return ExportResult(str(path), result.ledgers, result.accounts, result.vouchers, result.pending_skipped)
+    with atomic_text_file(path) as handle:
+        ledgers, accounts, vouchers, pending = write_beancount(session, handle.write, ledger_code, entity_code,
+                                                               on_progress=on_progress)
+    return ExportResult(str(path), ledgers, accounts, vouchers, pending)

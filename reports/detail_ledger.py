@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -560,3 +561,61 @@ def whole_cash_journals(
                             date_to=date_to)
         for a in _journal_accounts(session, ledger_code, account_code, bank_number)
     ]
+
+
+def detail_pages(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    side: str | None = None,
+) -> Iterator[DetailLedger]:
+    """The pages of ``PAGE_ROWS_MAX`` rows that ``whole_detail_ledger`` joins, one at a time: a file
+    export written as they come holds one page, not the ledger (issue 19: memory stays flat). The
+    first page is read at the call, so a refusal (an unknown account, a bad range) comes before any
+    file is written."""
+    def page(offset: int) -> DetailLedger:
+        return detail_ledger(
+            session, ledger_code, account_code, start=start, end=end, date_from=date_from, date_to=date_to,
+            limit=PAGE_ROWS_MAX, offset=offset, side=side,
+        )
+
+    def pages(first: DetailLedger) -> Iterator[DetailLedger]:
+        current, offset = first, 0
+        while True:
+            yield current
+            if not current.has_more:
+                return
+            offset += PAGE_ROWS_MAX
+            current = page(offset)
+
+    return pages(page(0))
+
+
+def cash_journal_pages(
+    session: Session,
+    ledger_code: str,
+    *,
+    account_code: str | None = None,
+    bank_number: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Iterator[DetailLedger]:
+    """The pages of every 日记账 of ``whole_cash_journals``, account after account, one at a time
+    (the accounts and the first journal's first page read at the call, as ``detail_pages``)."""
+    accounts = _journal_accounts(session, ledger_code, account_code, bank_number)
+    journals = [detail_pages(session, ledger_code, accounts[0].code, start=start, end=end, date_from=date_from,
+                             date_to=date_to)] if accounts else []
+
+    def pages() -> Iterator[DetailLedger]:
+        for i, a in enumerate(accounts):
+            yield from journals[0] if i == 0 else detail_pages(
+                session, ledger_code, a.code, start=start, end=end, date_from=date_from, date_to=date_to)
+
+    return pages()

@@ -20,7 +20,9 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from ledger.errors import LedgerError
 
@@ -116,3 +118,33 @@ def write_atomically(path: str | Path, data: bytes) -> Path:
 def write_text_atomically(path: str | Path, text: str, *, bom: bool = False) -> Path:
     """A text export (UTF-8; ``bom`` for CSV that Excel opens), written as ``write_atomically`` does."""
     return write_atomically(path, ((UTF8_BOM if bom else "") + text).encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: str | Path, *, bom: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text file to write an export into as it is made, row by row (issue 19: an export of
+    a million vouchers is never one string in memory), with ``write_atomically``'s promises: it
+    becomes ``path`` only when the block ends without error; otherwise the old file stays."""
+    target = Path(path)
+    check_target(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
+            if bom:
+                fh.write(UTF8_BOM)
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        check_target(target)  # a link or device slipped in meanwhile: still refuse
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise

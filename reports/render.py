@@ -469,6 +469,24 @@ def detail_csv(dl) -> str:  # type: ignore[no-untyped-def]
     return csv_text(DETAIL_CSV_HEADERS, _detail_rows(dl))
 
 
+def write_detail_csv(pages, write, *, journal: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """``detail_csv`` (``journal``: ``journal_csv``) of a ledger given page by page
+    (``reports.detail_ledger.detail_pages``), written through ``write`` as the pages come: the same
+    text, without the whole ledger in memory."""
+    from reports.output import csv_cell
+
+    class _Sink:
+        def write(self, text: str) -> object:
+            return write(text)
+
+    writer = csv.writer(_Sink(), lineterminator="\n")
+    headers = ["journal_account", *DETAIL_CSV_HEADERS] if journal else DETAIL_CSV_HEADERS
+    writer.writerow([csv_cell(h) for h in headers])
+    for dl in pages:
+        rows = _detail_rows(dl)
+        writer.writerows([csv_cell(c) for c in ([dl.account, *row] if journal else row)] for row in rows)
+
+
 def journal_csv(journals) -> str:  # type: ignore[no-untyped-def]
     """日记账 of several bank accounts in one CSV: the detail columns plus the journal's account."""
     return csv_text(

@@ -176,6 +176,8 @@ ARGUMENTS: dict[str, Call] = {
     "cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
     "whole_detail_ledger": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
     "whole_cash_journals": Call(call("C-EMP", start=JAN, end=MAR)),
+    "detail_pages": Call(call("C-EMP", "100301", start=JAN, end=MAR)),
+    "cash_journal_pages": Call(call("C-EMP", start=JAN, end=MAR)),
     "general_ledger": Call(call("C-EMP", JAN, MAR)),
     "period_vouchers": Call(call("C-EMP", MAR)),
     "find_voucher": Call(call("C-EMP", number=1, period=JAN)),
@@ -200,6 +202,7 @@ ARGUMENTS: dict[str, Call] = {
     "check_digest": Call(call("C-EMP", FEB, "0" * 64)),
     "render_beancount": Call(call("C-EMP")),
     "export_beancount": Call(args(lambda b: (b.files / "books.beancount", "C-EMP"))),
+    "write_beancount": Call(call(lambda _text: None, "C-EMP")),
     # reconciliations
     "reconcile_bank": Call(call("C-EMP", "100301", MAR)),
     "reconcile_levels": Call(call("C", FEB)),

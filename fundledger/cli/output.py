@@ -75,6 +75,19 @@ def write_out(out: Path, data: bytes | str, *, bom: bool = False) -> None:
     typer.echo(message("written", path=out))
 
 
+def write_out_streamed(out: Path, fill: Callable[[Callable[[str], object]], None], *, bom: bool = False) -> None:
+    """``write_out`` for an export written as it is made: ``fill(write)`` writes the text piece by
+    piece into the atomic temporary file (issue 19: a whole ledger is never one string)."""
+    from reports.output import ExportError, atomic_text_file
+
+    try:
+        with atomic_text_file(out, bom=bom) as handle:
+            fill(handle.write)
+    except ExportError as exc:
+        fail(str(exc))
+    typer.echo(message("written", path=out))
+
+
 def emit(
     fmt: str,
     out: Path | None,

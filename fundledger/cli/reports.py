@@ -18,7 +18,7 @@ import typer
 
 from fundledger.cli.app import fail, group, session_scope
 from fundledger.cli.messages import message
-from fundledger.cli.output import choose_format, emit, signed
+from fundledger.cli.output import choose_format, emit, signed, write_out_streamed
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
@@ -307,6 +307,13 @@ def register(app: typer.Typer) -> None:
         fmt = choose_format(fmt, out, FORMATS)
         window = _paging(limit, offset, page)
         span = _detail_range(period, date_from, date_to)
+        if out is not None and fmt == "csv":  # written page by page as it is read
+            from reports.detail_ledger import detail_pages
+
+            with session_scope(read_only=True) as session:
+                write_out_streamed(out, lambda write: render.write_detail_csv(
+                    detail_pages(session, ledger, account, side=side, **span), write), bom=True)
+            return
         with session_scope(read_only=True) as session:
             if out is None:
                 dl = detail_ledger(session, ledger, account, side=side, **window, **span)
@@ -348,6 +355,14 @@ def register(app: typer.Typer) -> None:
         fmt = choose_format(fmt, out, FORMATS)
         window = _paging(limit, offset, page)
         span = _detail_range(period, date_from, date_to)
+        if out is not None and fmt == "csv":  # written page by page, journal after journal
+            from reports.detail_ledger import cash_journal_pages
+
+            with session_scope(read_only=True) as session:
+                write_out_streamed(out, lambda write: render.write_detail_csv(
+                    cash_journal_pages(session, ledger, account_code=account, bank_number=bank_number, **span),
+                    write, journal=True), bom=True)
+            return
         with session_scope(read_only=True) as session:
             if out is None:
                 journals = cash_journals(
