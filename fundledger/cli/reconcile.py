@@ -6,7 +6,7 @@ The reports themselves live in ``reports.reconciliation``; this module parses op
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Protocol, TypeVar
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
 from fundledger.cli.messages import message
 from fundledger.cli.progress import Advance, progress
+from reports.reconciliation.wording import Say
 
 
 class _Check(Protocol):
@@ -26,10 +27,16 @@ class _Check(Protocol):
 
     def to_dict(self) -> dict[str, object]: ...
 
-    def render(self) -> str: ...
+    def render(self, say: Say) -> str: ...
 
 
 C = TypeVar("C", bound=_Check)
+
+
+def say(code: str, fields: Mapping[str, object]) -> str:
+    """A report's sentence (a ``reports.reconciliation.wording`` code) in the locale's language: the
+    reports give codes and fields, the catalogue has the same codes in English and Chinese."""
+    return message(code, **fields)
 
 
 def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], bool] | None = None) -> None:
@@ -39,7 +46,7 @@ def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], boo
     with session_scope(read_only=True) as session, progress("reconciling") as advance:
         result = run(session, advance)
         payload = result.to_dict()
-        text = result.render()
+        text = result.render(say)
         passed = ok(result) if ok is not None else result.agrees
     emit_report(fmt, payload, text, agrees=passed)
 
@@ -132,5 +139,5 @@ def register(app: typer.Typer) -> None:
                     closed = close_ledgers(session, result.ledgers, month, user=user, on_progress=advance)
                 result = result.with_closed([c.ledger for c in closed if not c.before_adoption])
             payload = result.to_dict()
-            text = result.render()
+            text = result.render(say)
         emit_report(fmt, payload, text, agrees=result.agrees)

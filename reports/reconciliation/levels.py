@@ -23,6 +23,7 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
+from reports.reconciliation.wording import Say, english
 from reports.render import table
 from reports.trial_balance import closing_transfer_ids
 
@@ -96,9 +97,10 @@ class LevelReconciliation:
                 "pairs": [p.to_dict() for p in self.pairs],
                 "unattributed": [i.to_dict() for i in self.unattributed]}
 
-    def render(self) -> str:
+    def render(self, say: Say = english) -> str:
         """Two tables aligned in terminal cells (``reports.render.table``): the totals each pair of
-        ledgers booked, then every item that does not pair, with the side that booked it."""
+        ledgers booked, then every item that does not pair, with the side that booked it; ``say``
+        words the sentences (``reports.reconciliation.wording``; default English)."""
         out = [f"上下级对账  {self.entity}  {format_period(self.period)}"]
         if self.pairs:
             out.append(table(
@@ -108,12 +110,12 @@ class LevelReconciliation:
                   format_fen(p.totals.get("parent_down", 0)), str(p.matched)] for p in self.pairs],
                 numeric=[False, False, True, True, True, True, True], indent=2))
         issues = [(i, "") for p in self.pairs for i in p.issues]
-        issues += [(i, "not attributable to a child") for i in self.unattributed]
+        issues += [(i, say("rec_levels_unattributed", {})) for i in self.unattributed]
         if issues:
             out.append(table(["问题", "方", "账套", "凭证", "日期", "摘要", "金额", "说明"],
                              [row for issue, note in issues for row in _issue_rows(issue, note)],
                              numeric=[False, False, False, False, False, False, True, False], indent=2))
-        out.append("all levels agree" if self.agrees else "DIFFERENCES between levels (listed above)")
+        out.append(say("rec_levels_agree", {}) if self.agrees else say("rec_levels_differ", {}))
         return "\n".join(out)
 
 
