@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_levels
 
-        _check(fmt, lambda session, _advance: reconcile_levels(session, entity, parse_period(period)))
+        _check(fmt, lambda session, advance: reconcile_levels(session, entity, parse_period(period),
+                                                              on_progress=advance))
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(

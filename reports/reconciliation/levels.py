@@ -10,6 +10,7 @@ does not pair is in transit (下级已付上级未收, 上级已付下级未收,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -168,23 +169,35 @@ def _level_items(session: Session, ledger: Ledger, prefix: str, sign: int, perio
                       sign * int(r[6])) for r in rows if int(r[6]) != 0 and r[0] not in dropped]
 
 
-def reconcile_levels(session: Session, entity_code: str, period: int) -> LevelReconciliation:
-    """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``, by link then amount."""
+def reconcile_levels(session: Session, entity_code: str, period: int, *,
+                     on_progress: Callable[[int, int], None] | None = None) -> LevelReconciliation:
+    """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``, by link then amount.
+
+    ``on_progress(1, total)`` is told after each ledger's items of one direction are read: the
+    parent's and every child's ledger, once for 上解 and once for 补助, in each fund — ``total`` is
+    2 × (1 + children with a ledger of the fund), summed over the funds the parent keeps.
+    """
     entity = get_entity(session, entity_code)
     result = LevelReconciliation(entity=entity.code, period=period)
-    for fund in FUNDS:
-        parent_ledger = ledger_of(session, entity, fund)
-        if parent_ledger is None:
-            continue
+    kids = children_of(session, entity)
+    funds = [(fund, parent, [(child, ledger) for child in kids
+                             if (ledger := ledger_of(session, child, fund)) is not None])
+             for fund in FUNDS if (parent := ledger_of(session, entity, fund)) is not None]
+    total = sum(len(_DIRECTIONS) * (1 + len(children)) for _, _, children in funds)
+
+    def tick() -> None:
+        if on_progress is not None:
+            on_progress(1, total)
+
+    for fund, parent_ledger, child_ledgers in funds:
         for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
             parent_items = _level_items(session, parent_ledger, parent_code, -child_sign, period)
+            tick()
             children: list[tuple[LevelPair, list[LevelItem]]] = []
-            for child in children_of(session, entity):
-                child_ledger = ledger_of(session, child, fund)
-                if child_ledger is None:
-                    continue
+            for child, child_ledger in child_ledgers:
                 pair = _pair_for(result, child.code, fund, child_ledger.code, parent_ledger.code)
                 items = _level_items(session, child_ledger, child_code, child_sign, period)
+                tick()
                 pair.totals[f"child_{direction}"] = sum(i.amount_fen for i in items)
                 pair.totals.setdefault(f"parent_{direction}", 0)
                 children.append((pair, items))
