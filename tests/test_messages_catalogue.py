@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from fundledger import cli
 from fundledger.cli.messages import CATALOGUE
 from fundledger.cli.registry import register_all
-from reports.reconciliation.wording import ENGLISH
+from reports.wording import ENGLISH
 
 CLI = Path(cli.__file__).parent
 SOURCES = sorted(p for p in CLI.glob("*.py") if p.name != "messages.py")

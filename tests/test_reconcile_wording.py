@@ -1,7 +1,7 @@
-"""Issue 15 item 7: the reconciliations' own sentences in the locale's language, on both databases.
+"""Issue 15 item 7: the reports' own sentences (reconciliations, fund deadlines) in the locale's language.
 
 The reports (``reports.reconciliation``) give their sentences as codes with fields
-(``reports.reconciliation.wording``); the command words them through its catalogue. Run through
+(``reports.wording``); the command words them through its catalogue. Run through
 the real command with ``LANG=C`` and ``LANG=zh_CN.UTF-8``, every line below is written out by hand
 in both languages from what the test stores; the JSON is the same whatever the locale (its
 ``problems`` stay English: their meaning never depends on the terminal).
@@ -18,7 +18,7 @@ from fundledger import cli
 from fundledger.cli.messages import CATALOGUE
 from fundledger.cli.registry import register_all
 from ledger.journal import Line, post, post_pair
-from reports.reconciliation.wording import ENGLISH, REASONS
+from reports.wording import ENGLISH, REASONS
 from tests.factories import entry
 
 EN = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
@@ -140,3 +140,16 @@ def test_levels_verdict_in_both_languages(db_url, session, books):
     args = ("reconcile", "levels", "--entity", "C", "--period", "2024-03")
     assert _lines(EN, db_url, *args, code=0)[-1] == "all levels agree"
     assert _lines(ZH, db_url, *args, code=0)[-1] == "上下级全部相符"
+
+
+def test_fund_deadline_note_in_both_languages(db_url, books):
+    """荆门's profile has no treasury → fiscal special deadline: the note says transfers are not
+    checked, in the locale's language; the JSON's ``notes`` stay English."""
+    args = ("fund", "deadlines", "--ledger", "C-EMP", "--year", "2024", "--profile", "jingmen")
+    en, zh = _run(EN, db_url, *args), _run(ZH, db_url, *args)
+    assert en.exit_code == zh.exit_code == 0, en.output
+    assert ("note: profile jingmen has no treasury → fiscal special deadline; transfers not checked"
+            in en.stdout.splitlines())
+    assert "note: jingmen 规则未规定国库 → 财政专户的划转期限；未检查划转" in zh.stdout.splitlines()
+    payload = _same_json(db_url, *args)
+    assert payload["notes"] == ["profile jingmen has no treasury → fiscal special deadline; transfers not checked"]

@@ -17,6 +17,7 @@ mostly Chinese already) and the parser's own usage texts inside the usage line (
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 #: key → (English, Chinese); fields in ``{braces}`` are filled by ``message``.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -262,7 +263,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col_debit": ("借 debit", "借方"),
     "col_credit": ("贷 credit", "贷方"),
     "col_note": ("note", "说明"),
-    # the reconciliations' sentences (reports.reconciliation.wording: same codes, same English)
+    # the reconciliations' sentences (reports.wording: same codes, same English)
     "rec_bank_awaiting_block": ("待审核凭证 (not counted)", "待审核凭证（不计入）"),
     "rec_bank_agrees": ("adjusted balances agree", "调节后余额相符"),
     "rec_bank_differs": ("DIFFERENCE {difference}: a booking error to find", "差额 {difference}：有记账错误待查"),
@@ -320,6 +321,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rec_month_closed": ("closed {period}: {ledgers}", "{period} 已结账：{ledgers}"),
     "rec_month_agrees": ("month end: all checks agree", "月末检查：全部相符"),
     "rec_month_differs": ("month end: DIFFERENCES (listed above)", "月末检查：有不符（见上）"),
+    "fund_transfers_not_checked": ("profile {profile} has no treasury → fiscal special deadline; "
+                                   "transfers not checked",
+                                   "{profile} 规则未规定国库 → 财政专户的划转期限；未检查划转"),
 }
 
 
@@ -337,3 +341,9 @@ def message(key: str, **fields: object) -> str:
     """The catalogue's text ``key`` in the locale's language, its ``{fields}`` filled in."""
     english, chinese = CATALOGUE[key]
     return (chinese if language() == "zh" else english).format(**fields)
+
+
+def say(code: str, fields: Mapping[str, object]) -> str:
+    """A report's sentence (a ``reports.wording`` code, passed as ``render(say=…)`` or to
+    ``Finding.text``) in the locale's language: the catalogue has the same codes, same English."""
+    return message(code, **fields)

@@ -6,7 +6,7 @@ The reports themselves live in ``reports.reconciliation``; this module parses op
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Protocol, TypeVar
 
@@ -14,9 +14,9 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
-from fundledger.cli.messages import message
+from fundledger.cli.messages import message, say
 from fundledger.cli.progress import Advance, progress
-from reports.reconciliation.wording import Say
+from reports.wording import Say
 
 
 class _Check(Protocol):
@@ -31,12 +31,6 @@ class _Check(Protocol):
 
 
 C = TypeVar("C", bound=_Check)
-
-
-def say(code: str, fields: Mapping[str, object]) -> str:
-    """A report's sentence (a ``reports.reconciliation.wording`` code) in the locale's language: the
-    reports give codes and fields, the catalogue has the same codes in English and Chinese."""
-    return message(code, **fields)
 
 
 def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], bool] | None = None) -> None:

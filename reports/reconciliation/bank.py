@@ -45,8 +45,8 @@ from postings.bank_match import (
     mirrored_partners,
 )
 from postings.bank_store import bank_account
-from reports.reconciliation.wording import REASONS, Say, english
 from reports.render import table, width
+from reports.wording import REASONS, Say, english
 
 #: An outstanding item older than this many days at the month's end makes ``reconcile bank`` exit 1
 #: (``--max-age``): a 未达账项 is a timing difference of days, one older than a month is to be
@@ -178,7 +178,7 @@ class BankReconciliation:
         """The table as printed, through ``reports.render.table``: the 项目 labels, the items' dates,
         references and texts and the amounts each in one column, aligned in terminal cells (a 汉字
         is two), so the amounts stand in one column whatever the labels' widths. ``say`` words the
-        sentences (``reports.reconciliation.wording``; default English)."""
+        sentences (``reports.wording``; default English)."""
         rows: list[list[str]] = []
 
         def head(label: str, fen: int) -> None:

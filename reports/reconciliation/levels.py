@@ -24,9 +24,9 @@ from ledger.money import format_fen
 from ledger.numbering import voucher_ref
 from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
-from reports.reconciliation.wording import Say, english
 from reports.render import table
 from reports.trial_balance import closing_transfer_ids
+from reports.wording import Say, english
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
 _DIRECTIONS = (
@@ -101,7 +101,7 @@ class LevelReconciliation:
     def render(self, say: Say = english) -> str:
         """Two tables aligned in terminal cells (``reports.render.table``): the totals each pair of
         ledgers booked, then every item that does not pair, with the side that booked it; ``say``
-        words the sentences (``reports.reconciliation.wording``; default English)."""
+        words the sentences (``reports.wording``; default English)."""
         out = [f"上下级对账  {self.entity}  {format_period(self.period)}"]
         if self.pairs:
             out.append(table(

@@ -34,7 +34,7 @@ from reports.reconciliation.treasury import (
     treasury_left_at_year_end,
 )
 from reports.reconciliation.treasury_profiles import TreasuryProfile
-from reports.reconciliation.wording import Say, english
+from reports.wording import Say, english
 
 #: What ``month_end`` is given of the tax/treasury exports: ledger code → the export (a path or bytes).
 TreasuryExports = Mapping[str, "str | os.PathLike[str] | bytes"]
@@ -79,7 +79,7 @@ class MonthEnd:
 
     def render(self, say: Say = english) -> str:
         """Every check's report in turn, then one verdict; ``say`` words the sentences
-        (``reports.reconciliation.wording``; default English) and is passed on to each report."""
+        (``reports.wording``; default English) and is passed on to each report."""
         out = [say("rec_month_end_head", {"entity": self.entity, "period": format_period(self.period)})]
         out += [r.render(say) for r in self.levels]
         for code, report in self.verify.items():

@@ -52,8 +52,8 @@ from postings.bank.dates import parse_date
 from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
 from postings.encoding import decode_text
 from reports.reconciliation.treasury_profiles import TreasuryProfile, builtin_profiles, load_profile, normalize
-from reports.reconciliation.wording import Finding, Say, english
 from reports.render import table
+from reports.wording import Finding, Say, english
 
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
@@ -232,7 +232,7 @@ class TreasuryReconciliation:
 
     @property
     def findings(self) -> list[Finding]:
-        """Every difference as a code and its fields (``reports.reconciliation.wording``)."""
+        """Every difference as a code and its fields (``reports.wording``)."""
         out = []
         for kind in self.covers:
             report, books = self.totals.get(f"report_{kind}", 0), self.totals.get(f"books_{kind}", 0)
@@ -290,7 +290,7 @@ class TreasuryReconciliation:
     def render(self, say: Say = english) -> str:
         """The reconciliation as printed: the report's and the books' figures side by side, through
         ``reports.render.table`` so the two amount columns align in terminal cells (a 汉字 is two);
-        ``say`` words the sentences (``reports.reconciliation.wording``; default English)."""
+        ``say`` words the sentences (``reports.wording``; default English)."""
         t = self.totals
         reported = "" if self.reported_balance_fen is None else format_fen(self.reported_balance_fen)
         rows = [["税务征收入库", format_fen(t.get("report_collection", 0)), format_fen(t.get("books_collection", 0))],

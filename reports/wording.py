@@ -1,7 +1,8 @@
-"""The sentences of the reconciliations' printed reports, as codes with fields and an English text.
+"""The sentences of the reports' printed output, as codes with fields and an English text.
 
-Why codes: the reports (调节表, 国库对账, 上下级对账, 月末检查) compose lines like "adjusted balances
-agree" or "收入户 not empty: …", and a terminal whose locale is Chinese should show them in Chinese.
+Why codes: the reports (调节表, 国库对账, 上下级对账, 月末检查, the fund deadlines) compose lines like
+"adjusted balances agree" or "收入户 not empty: …", and a terminal whose locale is Chinese should
+show them in Chinese.
 The reports must not know the command's message catalogue (``fundledger.cli`` is a layer above),
 so each sentence is a *finding*: a code and its fields. ``render(say=…)`` asks ``say(code, fields)``
 for every such line; the default ``english`` fills the texts below, which are also the words of the
@@ -67,6 +68,9 @@ ENGLISH: dict[str, str] = {
     "rec_month_closed": "closed {period}: {ledgers}",
     "rec_month_agrees": "month end: all checks agree",
     "rec_month_differs": "month end: DIFFERENCES (listed above)",
+    # fund deadlines (reports.fund.applied)
+    "fund_transfers_not_checked": "profile {profile} has no treasury → fiscal special deadline; "
+                                  "transfers not checked",
 }
 
 #: the keying-error reasons of ``bank.suspected_errors`` (their English is the JSON's ``reason``) → code.
