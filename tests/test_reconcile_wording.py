@@ -1,4 +1,4 @@
-"""Issue 15 item 7: the reports' own sentences (reconciliations, fund deadlines) in the locale's language.
+"""Issue 15 item 7: the reports' own sentences (reconciliations, fund deadlines, close) in the locale's language.
 
 The reports (``reports.reconciliation``) give their sentences as codes with fields
 (``reports.wording``); the command words them through its catalogue. Run through
@@ -153,3 +153,28 @@ def test_fund_deadline_note_in_both_languages(db_url, books):
     assert "note: jingmen 规则未规定国库 → 财政专户的划转期限；未检查划转" in zh.stdout.splitlines()
     payload = _same_json(db_url, *args)
     assert payload["notes"] == ["profile jingmen has no treasury → fiscal special deadline; transfers not checked"]
+
+
+def test_close_warning_in_both_languages(db_url, session, books):
+    """A debit of 5.00 on 利息收入 (420101) that is no reversal and no entry S1 prescribes, in X1-RES
+    and in X2-RES (each ledger's second voucher of March: 记-0002). Closing March warns of it and
+    still closes: X1-RES closed with LANG=C, X2-RES with LANG=zh_CN.UTF-8. The JSON ``warnings``
+    keep their English (``test_reports_statements``)."""
+    day = dt.date(2024, 3, 10)
+    for ledger in ("X1-RES", "X2-RES"):
+        post(session, entry(ledger, "r4", day, "利息", Line.debit("1003", "8"), Line.credit("420101", "8")))
+        post(session, entry(ledger, "r5", day, "利息退回", Line.debit("420101", "5"), Line.credit("1003", "5")))
+    session.commit()
+    said = {}
+    for env, ledger in ((EN, "X1-RES"), (ZH, "X2-RES")):
+        for month in ("2024-01", "2024-02", "2024-03"):
+            result = _run(env, db_url, "close", "--ledger", ledger, "--period", month)
+            assert result.exit_code == 0, result.output
+        [said[ledger]] = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    en, zh = said["X1-RES"], said["X2-RES"]
+    assert en.startswith("warning: contra entry on a gross line of the 收支表, shown beneath that line: "
+                         "X1-RES 2024-03 记-0002 2024-03-10 利息退回: 420101 ")
+    assert en.endswith(" debit 5.00 (not an entry S1 prescribes)")
+    assert zh.startswith("warning: 收支表总额行出现反向发生额，列示于该行之下："
+                         "X2-RES 2024-03 记-0002 2024-03-10 利息退回：420101 ")
+    assert zh.endswith(" 借方 5.00（非 S1 规定的分录）")

@@ -63,6 +63,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "{file}（{profile}）导入 {ledger} {account}：{read} 行，新增 {new} 行，已导入过 {skipped} 行"),
     "closed": ("{ledger} {period} closed{note}; closing vouchers: {vouchers}",
                "{ledger} {period} 已结账{note}；结账凭证：{vouchers}"),
+    "close_contra": ("contra entry on a gross line of the 收支表, shown beneath that line: {ledger} {voucher} {date} "
+                     "{summary}: {account} {name} {side} {amount} ({what})",
+                     "收支表总额行出现反向发生额，列示于该行之下：{ledger} {voucher} {date} "
+                     "{summary}：{account} {name} {side} {amount}（{what}）"),
+    "contra_prescribed": ("{prescribed}, prescribed by S1", "{prescribed}，S1 规定的分录"),
+    "contra_not_prescribed": ("not an entry S1 prescribes", "非 S1 规定的分录"),
+    "side_debit": ("debit", "借方"),
+    "side_credit": ("credit", "贷方"),
     "closed_already_note": (" (was already closed)", "（此前已结账）"),
     "none": ("none", "无"),
     "flow_dry_run": ("dry run — nothing was written; it would post {count} voucher(s)",
