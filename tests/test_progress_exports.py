@@ -107,3 +107,64 @@ def test_levels_count_the_ledgers_read(session, books):
     leaf = Calls()
     reconcile_levels(session, "X1", 202403, on_progress=leaf)
     assert leaf == [(1, 4)] * 4
+
+
+def _on_a_terminal(args: list[str], lang: str) -> tuple[int, str, str]:
+    """``python -m fundledger ARGS`` with standard error on a pseudo-terminal (as ``test_progress``
+    does it), in locale ``lang``: (exit code, standard output, what the terminal received)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm", "LC_ALL": lang}
+    env.pop("FUNDLEDGER_PROGRESS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "fundledger", *args], stdout=subprocess.PIPE, stderr=slave,
+                            env=env)
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    out = proc.stdout.read() if proc.stdout else b""
+    code = proc.wait()
+    os.close(master)
+    return code, out.decode(), seen.decode(errors="replace")
+
+
+def test_on_a_terminal_the_export_and_levels_bars_count(sqlite_url, tmp_path):
+    """Three vouchers of C-EMP in March: their 记账凭证 PDF is 2 pages (two slips a page), the bar
+    ends at 2/2; ``reconcile levels`` of C (one fund, no children) reads C-EMP twice: 2/2. In a
+    Chinese locale the bar's label is Chinese."""
+    from tests.cli import run
+
+    for args in (("init",), ("entity", "add", "C", "荆门市", "--level", "city"),
+                 ("ledger", "add", "C-EMP", "--entity", "C", "--fund", "employee")):
+        assert run(sqlite_url, *args).exit_code == 0
+    path = tmp_path / "v.csv"
+    path.write_text("ledger,key,date,summary,account,debit,credit\n" + "".join(
+        f"C-EMP,V{i},2024-03-1{i},收到职工医保统筹基金保费,1002,{i}.00,\n"
+        f"C-EMP,V{i},2024-03-1{i},收到职工医保统筹基金保费,400101,,{i}.00\n" for i in range(1, 4)), encoding="utf-8")
+    assert run(sqlite_url, "import", "vouchers", str(path)).exit_code == 0
+    pdf = tmp_path / "v.pdf"
+    code, out, tty = _on_a_terminal(["--db", sqlite_url, "report", "vouchers", "--ledger", "C-EMP",
+                                     "--period", "2024-03", "--out", str(pdf)], "C.UTF-8")
+    assert code == 0, (out, tty)
+    assert "writing v.pdf" in tty and "2/2" in tty, tty
+    assert len(pypdf.PdfReader(pdf).pages) == 2
+    code, out, tty = _on_a_terminal(["--db", sqlite_url, "reconcile", "levels", "--entity", "C",
+                                     "--period", "2024-03"], "zh_CN.UTF-8")
+    assert code == 0, (out, tty)
+    assert "正在对账" in tty and "2/2" in tty, tty
+    assert out.splitlines()[-1] == "上下级全部相符"

@@ -146,7 +146,7 @@ def register(app: typer.Typer) -> None:
             key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
-            with progress("verifying the books") as advance:
+            with progress(message("progress_verifying")) as advance:
                 report = verify(session, ledger, on_progress=advance)
                 if against is not None:
                     anchor_problems = check_anchor(session, against, key=key)

@@ -252,6 +252,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sniff_first_lines": ("first {shown} of {read} lines (money in > 0):", "前 {shown} 行（共 {read} 行；收入为正）："),
     "sniff_check": ("check: {check}", "核对：{check}"),
     "sniff_refused": ("an import would refuse it: {error}", "导入时将被拒绝：{error}"),
+    # the progress bars' labels (fundledger.cli.progress)
+    "progress_storing_lines": ("storing statement lines", "正在存入对账单行"),
+    "progress_verifying": ("verifying the books", "正在校验账簿"),
+    "progress_writing": ("writing {file}", "正在写入 {file}"),
+    "progress_posting": ("posting vouchers", "正在记账"),
+    "progress_reconciling": ("reconciling", "正在对账"),
+    "progress_month_end": ("month-end checks", "正在月末检查"),
+    "progress_closing": ("closing ledgers", "正在结账"),
     # column headers of `fund input list` and `flow list`
     "col_ledger": ("ledger", "账套"),
     "col_year": ("year", "年度"),

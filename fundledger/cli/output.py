@@ -103,7 +103,7 @@ def emit(
             write_out(out, csv(), bom=True)
     elif fmt in ("xlsx", "pdf"):
         assert out is not None
-        with progress(f"writing {out.name}") as advance:
+        with progress(message("progress_writing", file=out.name)) as advance:
             if fmt == "xlsx":
                 from reports.xlsx import workbook_bytes
 

@@ -37,7 +37,7 @@ def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], boo
     """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds.
     ``run`` gets the bar's ``advance`` to pass on as the library's ``on_progress`` (lines matched)."""
     check_format(fmt, ("table", "json"))
-    with session_scope(read_only=True) as session, progress("reconciling") as advance:
+    with session_scope(read_only=True) as session, progress(message("progress_reconciling")) as advance:
         result = run(session, advance)
         payload = result.to_dict()
         text = result.render(say)
@@ -126,11 +126,11 @@ def register(app: typer.Typer) -> None:
             exports[code.strip()] = path.strip()
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
-            with progress("month-end checks") as advance:
+            with progress(message("progress_month_end")) as advance:
                 result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
                                    treasury_profile=treasury_profile, on_progress=advance)
             if close and result.agrees:
-                with progress("closing ledgers", total=len(result.ledgers)) as advance:
+                with progress(message("progress_closing"), total=len(result.ledgers)) as advance:
                     closed = close_ledgers(session, result.ledgers, month, user=user, on_progress=advance)
                 result = result.with_closed([c.ledger for c in closed if not c.before_adoption])
             payload = result.to_dict()
