@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -305,11 +305,14 @@ def _fit(spec: PrintTable) -> tuple[_Layout, list[list[Row]]]:
         size -= 0.5
 
 
-def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = ()) -> bytes:
+def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = (),
+               on_progress: Callable[[int, int], None] | None = None) -> bytes:
     """A PDF of the forms in order; each starts on a new page and numbers its own pages.
 
     ``pictures`` (PNG bytes, e.g. the 决算's ``report trend`` chart) follow the forms, one A4
-    landscape page each, scaled to the page inside the margins.
+    landscape page each, scaled to the page inside the margins. ``on_progress(1, total)`` is told
+    after each of the ``total`` pages is drawn (every form is paginated first, so the total is known
+    before the first page), for a bar that counts pages.
     """
     buf = io.BytesIO()
     # The CJK font as the canvas's initial font: otherwise every page names an unembedded
@@ -317,14 +320,19 @@ def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = ()) -> 
     canvas = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=register_font())
     canvas.setTitle(tables[0].title if tables else "")
     canvas.setCreator("fundledger")
-    for spec in tables:
-        layout, pages = _fit(spec)
+    fitted = [_fit(spec) for spec in tables]
+    total = sum(len(pages) for _, pages in fitted) + len(pictures)
+    for layout, pages in fitted:
         canvas.setPageSize((layout.page_w, layout.page_h))
         for n, rows in enumerate(pages, start=1):
             layout.draw_page(canvas, rows, n, len(pages), last=n == len(pages))
             canvas.showPage()
+            if on_progress is not None:
+                on_progress(1, total)
     for picture in pictures:
         _draw_picture(canvas, picture)
+        if on_progress is not None:
+            on_progress(1, total)
     canvas.save()
     return buf.getvalue()
 

@@ -15,7 +15,8 @@ begins with ``=`` is shown as typed and never evaluated as a formula.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -359,12 +360,36 @@ def final_accounts_workbook(fa: Any) -> Workbook:
     return wb
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook as the bytes of an .xlsx file (written atomically by ``reports.output``)."""
+def workbook_bytes(wb: Workbook, on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The workbook as the bytes of an .xlsx file (written atomically by ``reports.output``).
+
+    ``on_progress(rows, total)`` is told as each sheet is written with the rows it holds, ``total``
+    the rows of all sheets: the bar counts rows written. openpyxl writes one sheet at a time
+    (``ExcelWriter.write_worksheet``), so a workbook of one sheet moves the bar once, at its end.
+    """
     import io
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
 
     buf = io.BytesIO()
-    wb.save(buf)
+    if on_progress is None:
+        wb.save(buf)
+        return buf.getvalue()
+    tell = on_progress
+    total = sum(ws.max_row for ws in wb.worksheets)
+
+    class _Counting(ExcelWriter):  # type: ignore[misc]
+        """openpyxl's own writer (as ``Workbook.save`` uses it), telling the rows of each sheet written."""
+
+        def write_worksheet(self, ws: Worksheet) -> None:
+            super().write_worksheet(ws)
+            if ws.max_row:
+                tell(ws.max_row, total)
+
+    # as ``openpyxl.writer.excel.save_workbook`` does it (``Workbook.save``), the writer counting
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    _Counting(wb, ZipFile(buf, "w", ZIP_DEFLATED, allowZip64=True)).save()  # save() closes the archive
     return buf.getvalue()
 
 

@@ -31,7 +31,9 @@ def test_flow_list_names_every_flow(db_url):
     assert result.exit_code == 0, result.output
     for spec in FLOWS:
         assert spec.name in result.stdout and spec.chinese_name in result.stdout
-    assert "借 5301 上解上级支出[part]" in result.stdout
+    # remit-up's county voucher: 借 5301 (the debit column), 贷 1003 (the credit column)
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("remit-up ")]
+    assert "  county KEY:down  " in row and "  5301 上解上级支出[part]  " in row
 
 
 def test_flow_list_json(db_url):

@@ -133,5 +133,5 @@ def _run(session: Session, ledger: str, account: str, file: Path, profile: str |
     """Import, with a progress bar on standard error (a terminal only) while the lines are stored."""
     from postings.bank_store import import_statement
 
-    with progress("storing statement lines") as advance:
+    with progress(message("progress_storing_lines")) as advance:
         return import_statement(session, ledger, account, file, profile=profile, user=user, progress=advance)

@@ -23,6 +23,7 @@ from fundledger.cli.app import (
 from fundledger.cli.messages import message
 from fundledger.cli.progress import progress
 from ledger import db
+from ledger.money import format_fen
 
 
 def register(app: typer.Typer) -> None:
@@ -102,8 +103,14 @@ def register(app: typer.Typer) -> None:
                 "closed", ledger=result.ledger, period=payload["period"],
                 note=message("closed_already_note") if result.already_closed else "",
                 vouchers=", ".join(v.display_number for v in result.vouchers) or message("none")))
-            for warning in result.warnings:
-                typer.echo(f"warning: {warning}", err=True)
+            for c in result.contra_entries:  # result.warnings in the locale's language
+                what = (message("contra_prescribed", prescribed=c.prescribed) if c.prescribed
+                        else message("contra_not_prescribed"))
+                side = message("side_debit") if c.side == "debit" else message("side_credit")
+                typer.echo("warning: " + message(
+                    "close_contra", ledger=c.ledger, voucher=c.voucher, date=c.date.isoformat(), summary=c.summary,
+                    account=c.account, name=c.account_name, side=side, amount=format_fen(c.amount_fen), what=what),
+                    err=True)
 
     @app.command("reopen")
     def reopen_cmd(
@@ -139,7 +146,7 @@ def register(app: typer.Typer) -> None:
             key = anchor_key(key_file) if against is not None else b""
             if ledger:
                 get_ledger(session, ledger)
-            with progress("verifying the books") as advance:
+            with progress(message("progress_verifying")) as advance:
                 report = verify(session, ledger, on_progress=advance)
                 if against is not None:
                     anchor_problems = check_anchor(session, against, key=key)

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, ("table", "json"))
         if ledger is not None and entity is not None:
             fail(message("not_both", first="--ledger", second="--entity"))
-        with session_scope(read_only=True) as session, progress(f"writing {out.name}") as advance:
+        with session_scope(read_only=True) as session, progress(message("progress_writing", file=out.name)) as advance:
             result = export_beancount(session, out, ledger, entity, on_progress=advance)
         if fmt == "json":
             emit_json({"file": result.path, "ledgers": result.ledgers, "accounts": result.accounts,

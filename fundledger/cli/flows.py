@@ -39,14 +39,17 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json([spec.to_dict() for spec in FLOWS])
             return
+        rows: list[list[str]] = []
         for spec in FLOWS:
-            typer.echo(f"{spec.name}  {spec.chinese_name}  [{spec.article}]  {spec.levels_text}")
-            for shape in spec.shapes:
-                note = f"  ({shape.note})" if shape.note else ""
-                debit, credit = " + ".join(shape.debit), " + ".join(shape.credit)
-                typer.echo(f"    {shape.ledger} {shape.key}: 借 {debit} / 贷 {credit}{note}")
             required = [p.option for p in spec.params if p.required]
-            typer.echo(message("flow_options", options=" ".join(["--ledger --date --key", *required])))
+            head = [spec.name, spec.chinese_name, spec.article, spec.levels_text,
+                    " ".join(["--ledger --date --key", *required])]
+            for i, shape in enumerate(spec.shapes):
+                rows.append([*(head if i == 0 else [""] * len(head)), f"{shape.ledger} {shape.key}",
+                             " + ".join(shape.debit), " + ".join(shape.credit), shape.note])
+        headers = [message(k) for k in ("col_flow", "col_name", "col_article", "col_levels", "col_options",
+                                        "col_voucher", "col_debit", "col_credit", "col_note")]
+        typer.echo(table(headers, rows))
 
     for spec in FLOWS:
         flow_app.command(spec.name, help=f"{spec.summary} ({spec.article})")(_command(spec))

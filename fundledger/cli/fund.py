@@ -35,7 +35,7 @@ from fundledger.cli.fund_options import (
     transfer_dict,
     transfer_line,
 )
-from fundledger.cli.messages import message
+from fundledger.cli.messages import message, say
 from ledger.money import format_fen_grouped
 from reports.fund.applied import FUNDS, JiangxiAdjustment, capacity_report, deadline_report
 
@@ -140,8 +140,8 @@ def register(app: typer.Typer) -> None:
                        "findings": len(report.findings),
                        "treasury_left_at_year_end": format_fen_grouped(left) if left is not None else None})
         else:
-            for note in notes:
-                typer.echo(f"note: {note}")
+            for note in report.note_findings:
+                typer.echo(f"note: {note.text(say)}")
             for r in rows:
                 mark = (message("deadline_missing") if r.missing
                         else message("deadline_late", days=r.days_late) if r.late else message("deadline_ok"))

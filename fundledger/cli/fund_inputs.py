@@ -20,6 +20,7 @@ from ledger.models import INPUT_KINDS
 from ledger.money import format_fen
 from postings.fund_inputs import OUTCOMES, import_inputs_csv, record_input
 from reports.fund.store import load_inputs
+from reports.render import table
 
 
 def register(app: typer.Typer) -> None:
@@ -85,10 +86,9 @@ def register(app: typer.Typer) -> None:
         if not rows:
             typer.echo(message("fund_inputs_none"))
             return
-        for r in rows:
-            unit = "元" if r.is_money else "人"
-            typer.echo(
-                f"{r.ledger}  {r.year}  {r.kind}  {r.line or message('input_total')}  {r.shown_value()} {unit}  "
-                f"{r.recorded_by} {r.recorded_at:%Y-%m-%d %H:%M}  {r.source}"
-            )
-
+        headers = [message(k) for k in ("col_ledger", "col_year", "col_kind", "col_line", "col_value", "col_unit",
+                                        "col_recorded_by", "col_recorded_at", "col_source")]
+        typer.echo(table(headers, [[r.ledger, str(r.year), r.kind, r.line or message("input_total"), r.shown_value(),
+                                    "元" if r.is_money else "人", r.recorded_by, f"{r.recorded_at:%Y-%m-%d %H:%M}",
+                                    r.source] for r in rows],
+                         numeric=[False, True, False, False, True, False, False, False, False]))

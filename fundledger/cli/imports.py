@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from postings.voucher_csv import import_vouchers
 
         check_format(fmt, ("table", "json"))
-        with session_scope() as session, progress("posting vouchers") as advance:
+        with session_scope() as session, progress(message("progress_posting")) as advance:
             result = import_vouchers(session, file, preparer=state.user, on_progress=advance)
         if fmt == "json":
             emit_json({"file": result.file, "sha256": result.sha256, "rows": result.rows,

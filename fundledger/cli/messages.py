@@ -17,6 +17,7 @@ mostly Chinese already) and the parser's own usage texts inside the usage line (
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 #: key → (English, Chinese); fields in ``{braces}`` are filled by ``message``.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -62,6 +63,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "{file}（{profile}）导入 {ledger} {account}：{read} 行，新增 {new} 行，已导入过 {skipped} 行"),
     "closed": ("{ledger} {period} closed{note}; closing vouchers: {vouchers}",
                "{ledger} {period} 已结账{note}；结账凭证：{vouchers}"),
+    "close_contra": ("contra entry on a gross line of the 收支表, shown beneath that line: {ledger} {voucher} {date} "
+                     "{summary}: {account} {name} {side} {amount} ({what})",
+                     "收支表总额行出现反向发生额，列示于该行之下：{ledger} {voucher} {date} "
+                     "{summary}：{account} {name} {side} {amount}（{what}）"),
+    "contra_prescribed": ("{prescribed}, prescribed by S1", "{prescribed}，S1 规定的分录"),
+    "contra_not_prescribed": ("not an entry S1 prescribes", "非 S1 规定的分录"),
+    "side_debit": ("debit", "借方"),
+    "side_credit": ("credit", "贷方"),
     "closed_already_note": (" (was already closed)", "（此前已结账）"),
     "none": ("none", "无"),
     "flow_dry_run": ("dry run — nothing was written; it would post {count} voucher(s)",
@@ -223,7 +232,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "未变 {unchanged} 项"),
     "fund_inputs_none": ("no inputs recorded", "尚未录入任何数据"),
     "no_deadline_flows": ("no flows with a deadline in this year", "本年度没有规定期限的资金划转"),
-    "flow_options": ("    options: {options}", "    选项：{options}"),
     "flow_link": ("  link {link}", "  关联号 {link}"),
     "deadline_row": ("{flow}  {rule}  {period}  due {due}  voucher {voucher}  {mark}{detail}",
                      "{flow}  {rule}  {period}  期限 {due}  凭证 {voucher}  {mark}{detail}"),
@@ -245,6 +253,94 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sniff_first_lines": ("first {shown} of {read} lines (money in > 0):", "前 {shown} 行（共 {read} 行；收入为正）："),
     "sniff_check": ("check: {check}", "核对：{check}"),
     "sniff_refused": ("an import would refuse it: {error}", "导入时将被拒绝：{error}"),
+    # the progress bars' labels (fundledger.cli.progress)
+    "progress_storing_lines": ("storing statement lines", "正在存入对账单行"),
+    "progress_verifying": ("verifying the books", "正在校验账簿"),
+    "progress_writing": ("writing {file}", "正在写入 {file}"),
+    "progress_posting": ("posting vouchers", "正在记账"),
+    "progress_reconciling": ("reconciling", "正在对账"),
+    "progress_month_end": ("month-end checks", "正在月末检查"),
+    "progress_closing": ("closing ledgers", "正在结账"),
+    # column headers of `fund input list` and `flow list`
+    "col_ledger": ("ledger", "账套"),
+    "col_year": ("year", "年度"),
+    "col_kind": ("kind", "类别"),
+    "col_line": ("line", "项目"),
+    "col_value": ("value", "数值"),
+    "col_unit": ("unit", "单位"),
+    "col_recorded_by": ("recorded by", "录入人"),
+    "col_recorded_at": ("recorded at", "录入时间"),
+    "col_source": ("source", "来源"),
+    "col_flow": ("flow", "划转"),
+    "col_name": ("name", "名称"),
+    "col_article": ("article", "依据"),
+    "col_levels": ("levels", "层级"),
+    "col_options": ("options", "选项"),
+    "col_voucher": ("voucher", "凭证"),
+    "col_debit": ("借 debit", "借方"),
+    "col_credit": ("贷 credit", "贷方"),
+    "col_note": ("note", "说明"),
+    # the reconciliations' sentences (reports.wording: same codes, same English)
+    "rec_bank_awaiting_block": ("待审核凭证 (not counted)", "待审核凭证（不计入）"),
+    "rec_bank_agrees": ("adjusted balances agree", "调节后余额相符"),
+    "rec_bank_differs": ("DIFFERENCE {difference}: a booking error to find", "差额 {difference}：有记账错误待查"),
+    "rec_bank_suspected_head": ("疑似录入错误 suspected keying errors ({count}):", "疑似录入错误（{count} 处）："),
+    "rec_bank_suspected": ("bank {bank_ref} {bank_date} {bank_amount} vs books {book_ref} {book_date} "
+                           "{book_amount}: {reason} (difference {difference})",
+                           "银行 {bank_ref} {bank_date} {bank_amount} 对 账簿 {book_ref} {book_date} "
+                           "{book_amount}：{reason}（差额 {difference}）"),
+    "rec_reason_transposed": ("transposed digits", "数字错位"),
+    "rec_reason_one_digit": ("one digit differs", "一位数字不同"),
+    "rec_reason_small": ("small difference", "金额小额差异"),
+    "rec_bank_stale_head": ("未达账项 older than {days} days ({count}):", "超过 {days} 天的未达账项（{count} 笔）："),
+    "rec_days": ("{days} days", "{days} 天"),
+    "rec_levels_unattributed": ("not attributable to a child", "无法归属任何下级"),
+    "rec_levels_agree": ("all levels agree", "上下级全部相符"),
+    "rec_levels_differ": ("DIFFERENCES between levels (listed above)", "上下级不符（见上）"),
+    "rec_treasury_head": ("国库对账  {ledger}  {period}  单位：元  (profile {profile})",
+                          "国库对账  {ledger}  {period}  单位：元  （格式 {profile}）"),
+    "rec_treasury_report_column": ("report 税务/国库", "税务/国库"),
+    "rec_treasury_books_column": ("books 账簿", "账簿"),
+    "rec_treasury_matched": ("{count} movement(s) matched", "已配对 {count} 笔"),
+    "rec_treasury_total_differs": ("{kind}: the report says {report}, the books {books} (difference {difference})",
+                                   "{kind}：报表 {report}，账簿 {books}（差额 {difference}）"),
+    "rec_treasury_report_only": ("国库有、账上无: line {line} {date} {kind} {amount} {reference}",
+                                 "国库有、账上无：第 {line} 行 {date} {kind} {amount} {reference}"),
+    "rec_treasury_books_only": ("账上有、国库无: {voucher} {date} {summary} {amount}",
+                                "账上有、国库无：{voucher} {date} {summary} {amount}"),
+    "rec_treasury_not_to_fiscal": ("国库存款 paid out other than to 财政专户 (1003): "
+                                   "{voucher} {date} {summary} {amount}",
+                                   "国库存款付往财政专户（1003）以外：{voucher} {date} {summary} {amount}"),
+    "rec_treasury_left_after": ("国库存款 not emptied into 财政专户: {amount} left after the transfer of {date}",
+                                "国库存款未全额划入财政专户：{date} 划转后仍余 {amount}"),
+    "rec_treasury_untransferred": ("国库存款 holds {amount} at month end and nothing was transferred to 财政专户 "
+                                   "this month",
+                                   "国库存款月末余额 {amount}，本月未向财政专户划转"),
+    "rec_treasury_balance_differs": ("国库存款余额: the treasury says {reported}, the books {books}",
+                                     "国库存款余额：国库 {reported}，账簿 {books}"),
+    "rec_income_not_empty": ("收入户 not empty at month end: {account} {balance}",
+                             "收入户月末未清零：{account} {balance}"),
+    "rec_year_end_not_empty": ("国库存款 not empty at year end: {balance}", "国库存款年末未清零：{balance}"),
+    "rec_treasury_agrees": ("treasury agrees", "国库对账相符"),
+    "rec_treasury_differs": ("treasury: DIFFERENCES (listed above)", "国库对账不符（见上）"),
+    "rec_month_end_head": ("月末检查  {entity} and subtree  {period}", "月末检查  {entity} 及下级  {period}"),
+    "rec_verify_ok": ("verify {ledger}: ok", "校验 {ledger}：通过"),
+    "rec_verify_problems": ("verify {ledger}: {count} problem(s)", "校验 {ledger}：{count} 个问题"),
+    "rec_verify_fail": ("    FAIL [{rule}] {detail}", "    FAIL [{rule}] {detail}"),
+    "rec_bank_error": ("bank {ledger} {account}: cannot reconcile: {error}",
+                       "银行 {ledger} {account}：无法对账：{error}"),
+    "rec_month_income_not_empty": ("收入户 not empty: {ledger} {account} {balance}",
+                                   "收入户未清零：{ledger} {account} {balance}"),
+    "rec_month_income_empty": ("收入户 (1002) empty at month end", "收入户（1002）月末已清零"),
+    "rec_month_treasury_not_empty": ("国库存款 not empty at year end: {ledger} {balance}",
+                                     "国库存款年末未清零：{ledger} {balance}"),
+    "rec_month_treasury_empty": ("国库存款 (1005) empty at year end", "国库存款（1005）年末已清零"),
+    "rec_month_closed": ("closed {period}: {ledgers}", "{period} 已结账：{ledgers}"),
+    "rec_month_agrees": ("month end: all checks agree", "月末检查：全部相符"),
+    "rec_month_differs": ("month end: DIFFERENCES (listed above)", "月末检查：有不符（见上）"),
+    "fund_transfers_not_checked": ("profile {profile} has no treasury → fiscal special deadline; "
+                                   "transfers not checked",
+                                   "{profile} 规则未规定国库 → 财政专户的划转期限；未检查划转"),
 }
 
 
@@ -262,3 +358,9 @@ def message(key: str, **fields: object) -> str:
     """The catalogue's text ``key`` in the locale's language, its ``{fields}`` filled in."""
     english, chinese = CATALOGUE[key]
     return (chinese if language() == "zh" else english).format(**fields)
+
+
+def say(code: str, fields: Mapping[str, object]) -> str:
+    """A report's sentence (a ``reports.wording`` code, passed as ``render(say=…)`` or to
+    ``Finding.text``) in the locale's language: the catalogue has the same codes, same English."""
+    return message(code, **fields)

@@ -17,7 +17,7 @@ import typer
 
 from fundledger.cli.app import emit_json, fail
 from fundledger.cli.messages import message
-from fundledger.cli.progress import progress
+from fundledger.cli.progress import Advance, progress
 
 #: ``--out -``: standard output, not a file named ``-``.
 STDOUT = Path("-")
@@ -96,9 +96,11 @@ def emit(
     csv: Callable[[], str],
     json: Callable[[], Any],
     xlsx: Callable[[], Any] | None = None,
-    pdf: Callable[[], bytes] | None = None,
+    pdf: Callable[[Advance], bytes] | None = None,
 ) -> None:
-    """Render lazily (each argument a zero-argument callable) in ``fmt`` to the screen or ``out``."""
+    """Render lazily (each argument a zero-argument callable) in ``fmt`` to the screen or ``out``;
+    ``pdf`` is given the bar's ``advance`` to pass on as the renderer's ``on_progress`` (pages), and
+    the workbook is written with it (rows)."""
     if fmt == "json":
         if out is None:
             emit_json(json())
@@ -114,15 +116,15 @@ def emit(
             write_out(out, csv(), bom=True)
     elif fmt in ("xlsx", "pdf"):
         assert out is not None
-        with progress(f"writing {out.name}"):
+        with progress(message("progress_writing", file=out.name)) as advance:
             if fmt == "xlsx":
                 from reports.xlsx import workbook_bytes
 
                 assert xlsx is not None
-                data = workbook_bytes(xlsx())
+                data = workbook_bytes(xlsx(), on_progress=advance)
             else:
                 assert pdf is not None
-                data = pdf()
+                data = pdf(advance)
         write_out(out, data)
     elif out is None:
         text = table()

@@ -14,8 +14,9 @@ import typer
 from sqlalchemy.orm import Session
 
 from fundledger.cli.app import check_format, emit_report, fail, group, session_scope, state
-from fundledger.cli.messages import message
+from fundledger.cli.messages import message, say
 from fundledger.cli.progress import Advance, progress
+from reports.wording import Say
 
 
 class _Check(Protocol):
@@ -26,7 +27,7 @@ class _Check(Protocol):
 
     def to_dict(self) -> dict[str, object]: ...
 
-    def render(self) -> str: ...
+    def render(self, say: Say) -> str: ...
 
 
 C = TypeVar("C", bound=_Check)
@@ -36,10 +37,10 @@ def _check(fmt: str, run: Callable[[Session, Advance], C], ok: Callable[[C], boo
     """Run one read-only reconciliation and print it; exit 1 unless ``ok`` (default: ``agrees``) holds.
     ``run`` gets the bar's ``advance`` to pass on as the library's ``on_progress`` (lines matched)."""
     check_format(fmt, ("table", "json"))
-    with session_scope(read_only=True) as session, progress("reconciling") as advance:
+    with session_scope(read_only=True) as session, progress(message("progress_reconciling")) as advance:
         result = run(session, advance)
         payload = result.to_dict()
-        text = result.render()
+        text = result.render(say)
         passed = ok(result) if ok is not None else result.agrees
     emit_report(fmt, payload, text, agrees=passed)
 
@@ -80,8 +81,8 @@ def register(app: typer.Typer) -> None:
         from ledger.periods import parse_period
         from reports.reconciliation import reconcile_levels
 
-        _check(fmt, lambda session, _advance: reconcile_levels(session, entity, parse_period(period),
-                                                              detail=detail))
+        _check(fmt, lambda session, advance: reconcile_levels(session, entity, parse_period(period),
+                                                              detail=detail, on_progress=advance))
 
     @reconcile_app.command("treasury")
     def reconcile_treasury_cmd(
@@ -127,13 +128,13 @@ def register(app: typer.Typer) -> None:
             exports[code.strip()] = path.strip()
         with session_scope(read_only=not close) as session:
             month = parse_period(period)
-            with progress("month-end checks") as advance:
+            with progress(message("progress_month_end")) as advance:
                 result = month_end(session, entity, month, max_age_days=max_age, treasury=exports,
                                    treasury_profile=treasury_profile, on_progress=advance)
             if close and result.agrees:
-                with progress("closing ledgers", total=len(result.ledgers)) as advance:
+                with progress(message("progress_closing"), total=len(result.ledgers)) as advance:
                     closed = close_ledgers(session, result.ledgers, month, user=user, on_progress=advance)
                 result = result.with_closed([c.ledger for c in closed if not c.before_adoption])
             payload = result.to_dict()
-            text = result.render()
+            text = result.render(say)
         emit_report(fmt, payload, text, agrees=result.agrees)

@@ -19,6 +19,7 @@ import typer
 from fundledger.cli.app import fail, group, session_scope
 from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed, write_out_streamed
+from fundledger.cli.progress import Advance
 
 FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 
@@ -79,10 +80,10 @@ def _voucher_workbook(views: Any) -> Any:
     return voucher_workbook(views)
 
 
-def _pdf(*forms: Any) -> bytes:
+def _pdf(*forms: Any, on_progress: Advance) -> bytes:
     from reports.pdf import render_pdf
 
-    return render_pdf(signed(forms))
+    return render_pdf(signed(forms), on_progress=on_progress)
 
 
 def _balance_sheet(session: Any, at: int, **books: Any) -> Any:
@@ -182,7 +183,7 @@ def register(app: typer.Typer) -> None:
                 csv=lambda: render.statement_csv(stmt),
                 json=stmt.to_dict,
                 xlsx=lambda: _workbook((sheet, stmt)),
-                pdf=lambda: _pdf(getattr(forms, form)(stmt)),
+                pdf=lambda advance: _pdf(getattr(forms, form)(stmt), on_progress=advance),
             )
 
         statement_cmd.__doc__ = doc
@@ -229,7 +230,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.consolidated_csv(ctb),
             json=ctb.to_dict,
             xlsx=lambda: _workbook(("consolidated_sheet", ctb), ("inter_level_sheet", ctb.inter_level)),
-            pdf=lambda: _pdf(forms.consolidated_form(ctb)),
+            pdf=lambda advance: _pdf(forms.consolidated_form(ctb), on_progress=advance),
         )
 
     @report.command("final-accounts")
@@ -264,12 +265,12 @@ def register(app: typer.Typer) -> None:
             trend_sheet(wb, chart)
             return wb
 
-        def pdf() -> bytes:
+        def pdf(advance: Advance) -> bytes:
             from reports.pdf import render_pdf
             from reports.trend_chart import trend_png
 
             assert chart is not None
-            return render_pdf(signed(forms.final_accounts_forms(fa)), [trend_png(chart)])
+            return render_pdf(signed(forms.final_accounts_forms(fa)), [trend_png(chart)], on_progress=advance)
 
         emit(
             fmt,
@@ -327,7 +328,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.detail_csv(dl),
             json=dl.to_dict,
             xlsx=lambda: _workbook(("detail_sheet", dl)),
-            pdf=lambda: _pdf(forms.detail_form(dl)),
+            pdf=lambda advance: _pdf(forms.detail_form(dl), on_progress=advance),
         )
 
     @report.command("journal")
@@ -380,7 +381,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.journal_csv(journals),
             json=lambda: [dl.to_dict() for dl in journals],
             xlsx=lambda: _workbook(*(("detail_sheet", dl) for dl in journals)),
-            pdf=lambda: _pdf(*(forms.detail_form(dl) for dl in journals)),
+            pdf=lambda advance: _pdf(*(forms.detail_form(dl) for dl in journals), on_progress=advance),
         )
 
     @report.command("general-ledger")
@@ -419,7 +420,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: render.csv_text(heads, [text_cells(r, True) for r in rows]),
             json=gl.to_dict,
             xlsx=xlsx,
-            pdf=lambda: _pdf(*forms.general_ledger_forms(gl)),
+            pdf=lambda advance: _pdf(*forms.general_ledger_forms(gl), on_progress=advance),
         )
 
     @report.command("vouchers")
@@ -445,7 +446,7 @@ def register(app: typer.Typer) -> None:
             csv=lambda: "",
             json=lambda: [v.to_dict() for v in views],
             xlsx=lambda: _voucher_workbook(views),
-            pdf=lambda: voucher_pdf(views),
+            pdf=lambda advance: voucher_pdf(views, on_progress=advance),
         )
 
     @show.command("voucher")
@@ -469,10 +470,10 @@ def register(app: typer.Typer) -> None:
         with session_scope(read_only=True) as session:
             view = show_voucher(session, ledger, voucher_id=voucher_id, number=number, period=p)
 
-        def pdf() -> bytes:
+        def pdf(advance: Advance) -> bytes:
             from reports.forms.voucher import voucher_pdf
 
-            return voucher_pdf([view])
+            return voucher_pdf([view], on_progress=advance)
 
         emit(fmt, out, table=lambda: render.voucher_text(view), csv=lambda: "", json=view.to_dict,
              xlsx=lambda: _voucher_workbook([view]), pdf=pdf)

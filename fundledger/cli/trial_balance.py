@@ -10,6 +10,7 @@ import typer
 from fundledger.cli.app import fail, session_scope
 from fundledger.cli.messages import message
 from fundledger.cli.output import choose_format, emit, signed
+from fundledger.cli.progress import Advance
 from ledger.periods import parse_period, period_of
 
 
@@ -73,11 +74,11 @@ def register(app: typer.Typer) -> None:
             xlsx.trial_balance_sheet(wb, tb)
             return wb
 
-        def pdf() -> bytes:
+        def pdf(advance: Advance) -> bytes:
             from reports.forms import trial_balance_form
             from reports.pdf import render_pdf
 
-            return render_pdf(signed([trial_balance_form(tb)]))
+            return render_pdf(signed([trial_balance_form(tb)]), on_progress=advance)
 
         emit(
             fmt,

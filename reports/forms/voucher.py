@@ -13,7 +13,7 @@ and reads nothing.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -101,8 +101,9 @@ def slips_of(view: VoucherView) -> list[tuple[list[PostingView], bool]]:
     return [(chunk, n == len(chunks) - 1) for n, chunk in enumerate(chunks)]
 
 
-def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
-    """The vouchers as 记账凭证 slips, two per A4 portrait page, numbered 第 N 页 共 M 页."""
+def voucher_pdf(views: Sequence[VoucherView], on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The vouchers as 记账凭证 slips, two per A4 portrait page, numbered 第 N 页 共 M 页;
+    ``on_progress(1, pages)`` after each page is drawn, for a bar that counts pages."""
     font = register_font()
     st = styles(9)
     slips = [(v, chunk, last, n) for v in views for n, (chunk, last) in enumerate(slips_of(v))]
@@ -176,5 +177,7 @@ def voucher_pdf(views: Sequence[VoucherView]) -> bytes:
             canvas.setFont(font, 8)
             canvas.drawCentredString(width / 2, 5 * mm, f"第 {i // 2 + 1} 页 共 {pages} 页")
             canvas.showPage()
+            if on_progress is not None:
+                on_progress(1, pages)
     canvas.save()
     return buf.getvalue()

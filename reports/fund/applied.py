@@ -77,6 +77,7 @@ from reports.fund.jiujiang import deficit_sharing, floor_reserve, risk_adjustmen
 from reports.fund.pools import city_ledgers_under, city_pool_ledgers, ledgers_below
 from reports.fund.profiles import ProfileRef
 from reports.fund.store import has_headcounts, input_value, require_input, stored_headcounts
+from reports.wording import Finding
 
 FUNDS = ("employee", "resident")
 DEADLINE_PROFILES = ("yichun", "jingmen", "jiujiang")
@@ -172,6 +173,8 @@ class DeadlineReport:
     rows: tuple[ComplianceRow, ...]
     notes: tuple[str, ...]
     treasury_left_fen: int | None = None
+    #: the ``notes`` as codes with fields (``reports.wording``), for a terminal in the locale's language
+    note_findings: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> tuple[ComplianceRow, ...]:
@@ -207,10 +210,10 @@ def deadline_report(
             for flow, rule, period, day in items
         ]
     rows = compliance_rows(items, rules=rules)
-    notes = []
+    notes: list[Finding] = []
     left: int | None = None
     if treasury_rule not in rules:
-        notes.append(f"profile {profile} has no treasury → fiscal special deadline; transfers not checked")
+        notes.append(Finding("fund_transfers_not_checked", {"profile": profile}))
     else:
         covered = {period for flow, _, period, _ in items if flow == "treasury_to_fiscal"}
         for month in treasury_receipt_months(session, target, year):
@@ -229,7 +232,7 @@ def deadline_report(
                     detail=f"国库存款 {year}-12-31 余额 {format_fen_grouped(left)} 元，年终前未全部划入财政专户",
                 ))
     rows.sort(key=lambda r: (r.due_date, r.voucher_date or r.due_date))
-    return DeadlineReport(tuple(rows), tuple(notes), left)
+    return DeadlineReport(tuple(rows), tuple(n.text() for n in notes), left, tuple(notes))
 
 
 # --- 江西 004: the provincial adjustment ----------------------------------------------------------

@@ -46,6 +46,7 @@ from postings.bank_match import (
 )
 from postings.bank_store import bank_account
 from reports.render import table, width
+from reports.wording import REASONS, Say, english
 
 #: An outstanding item older than this many days at the month's end makes ``reconcile bank`` exit 1
 #: (``--max-age``): a 未达账项 is a timing difference of days, one older than a month is to be
@@ -85,10 +86,15 @@ class SuspectedError:
     def difference_fen(self) -> int:
         return self.book.amount_fen - self.bank.amount_fen
 
-    def label(self) -> str:
-        return (f"bank {self.bank.ref} {self.bank.date} {format_fen(abs(self.bank.amount_fen))} vs books "
-                f"{self.book.ref} {self.book.date} {format_fen(abs(self.book.amount_fen))}: {self.reason} "
-                f"(difference {format_fen(self.difference_fen)})")
+    def label(self, say: Say = english) -> str:
+        """The pair in one line; ``say`` words it (default English: the JSON's ``label``)."""
+        reason = say(REASONS[self.reason], {}) if self.reason in REASONS else self.reason
+        return say("rec_bank_suspected", {
+            "bank_ref": self.bank.ref, "bank_date": self.bank.date,
+            "bank_amount": format_fen(abs(self.bank.amount_fen)),
+            "book_ref": self.book.ref, "book_date": self.book.date,
+            "book_amount": format_fen(abs(self.book.amount_fen)),
+            "reason": reason, "difference": format_fen(self.difference_fen)})
 
     def to_dict(self) -> dict[str, object]:
         return {"bank": self.bank.to_dict(), "book": self.book.to_dict(), "reason": self.reason,
@@ -168,10 +174,11 @@ class BankReconciliation:
             "passes": self.passes, "prepared_by": self.prepared_by, "reviewed_by": self.reviewed_by,
         }
 
-    def render(self) -> str:
+    def render(self, say: Say = english) -> str:
         """The table as printed, through ``reports.render.table``: the 项目 labels, the items' dates,
         references and texts and the amounts each in one column, aligned in terminal cells (a 汉字
-        is two), so the amounts stand in one column whatever the labels' widths."""
+        is two), so the amounts stand in one column whatever the labels' widths. ``say`` words the
+        sentences (``reports.wording``; default English)."""
         rows: list[list[str]] = []
 
         def head(label: str, fen: int) -> None:
@@ -193,20 +200,21 @@ class BankReconciliation:
         block("减：单位已付、银行未付", self.booked_out_not_bank)
         head("调节后的存款余额", self.adjusted_bank_fen)
         if self.awaiting_review:
-            block("待审核凭证 (not counted)", self.awaiting_review)
+            block(say("rec_bank_awaiting_block", {}), self.awaiting_review)
         lines = [f"银行存款余额调节表  {self.ledger} {self.account} {self.account_name}  "
                  f"账号 {self.bank_number}  {format_period(self.period)}  单位：元",
                  table(["项目", "日期", "凭证号/流水号", "摘要/对方", "金额", "账龄/说明"], rows,
                        numeric=[False, False, False, False, True, False], indent=2)]
-        lines.append("adjusted balances agree" if self.agrees
-                     else f"DIFFERENCE {format_fen(self.difference_fen)}: a booking error to find")
+        lines.append(say("rec_bank_agrees", {}) if self.agrees
+                     else say("rec_bank_differs", {"difference": format_fen(self.difference_fen)}))
         if self.suspected_errors:
-            lines.append(f"疑似录入错误 suspected keying errors ({len(self.suspected_errors)}):")
-            lines += [f"  {e.label()}" for e in self.suspected_errors]
+            lines.append(say("rec_bank_suspected_head", {"count": len(self.suspected_errors)}))
+            lines += [f"  {e.label(say)}" for e in self.suspected_errors]
         if self.stale:
-            lines.append(f"未达账项 older than {self.max_age_days} days ({len(self.stale)}):")
+            lines.append(say("rec_bank_stale_head", {"days": self.max_age_days, "count": len(self.stale)}))
             lines.append(table(["日期", "凭证号/流水号", "金额", "账龄"],
-                               [[str(i.date), i.ref, format_fen(abs(i.amount_fen)), f"{i.age_days} days"]
+                               [[str(i.date), i.ref, format_fen(abs(i.amount_fen)),
+                                 say("rec_days", {"days": i.age_days})]
                                 for i in self.stale], numeric=[False, False, True, True], indent=2))
         lines.append(f"  编制人：{self.prepared_by or '__________'}    审核人：{self.reviewed_by or '__________'}"
                      "    日期：__________")

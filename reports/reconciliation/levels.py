@@ -10,6 +10,7 @@ does not pair is in transit (下级已付上级未收, 上级已付下级未收,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from ledger.periods import format_period
 from ledger.review import awaiting_review_ids
 from reports.render import table
 from reports.trial_balance import closing_transfer_ids
+from reports.wording import Say, english
 
 #: (child's account, parent's account, sign of the child's amount, in-transit labels).
 _DIRECTIONS = (
@@ -100,9 +102,10 @@ class LevelReconciliation:
                 "matching": self.basis, "pairs": [p.to_dict() for p in self.pairs],
                 "unattributed": [i.to_dict() for i in self.unattributed]}
 
-    def render(self) -> str:
+    def render(self, say: Say = english) -> str:
         """Two tables aligned in terminal cells (``reports.render.table``): the totals each pair of
-        ledgers booked, then every item that does not pair, with the side that booked it."""
+        ledgers booked, then every item that does not pair, with the side that booked it; ``say``
+        words the sentences (``reports.wording``; default English)."""
         out = [f"上下级对账  {self.entity}  {format_period(self.period)}"]
         if self.pairs:
             out.append(table(
@@ -112,12 +115,12 @@ class LevelReconciliation:
                   format_fen(p.totals.get("parent_down", 0)), str(p.matched)] for p in self.pairs],
                 numeric=[False, False, True, True, True, True, True], indent=2))
         issues = [(i, "") for p in self.pairs for i in p.issues]
-        issues += [(i, "not attributable to a child") for i in self.unattributed]
+        issues += [(i, say("rec_levels_unattributed", {})) for i in self.unattributed]
         if issues:
             out.append(table(["问题", "方", "账套", "凭证", "日期", "摘要", "金额", "说明"],
                              [row for issue, note in issues for row in _issue_rows(issue, note)],
                              numeric=[False, False, False, False, False, False, True, False], indent=2))
-        out.append("all levels agree" if self.agrees else "DIFFERENCES between levels (listed above)")
+        out.append(say("rec_levels_agree", {}) if self.agrees else say("rec_levels_differ", {}))
         return "\n".join(out)
 
 
@@ -223,39 +226,52 @@ def _agreeing_totals(totals: dict[tuple[int, str], dict[str, int]], parent: Ledg
     return out
 
 
-def reconcile_levels(session: Session, entity_code: str, period: int, *, detail: bool = False) -> LevelReconciliation:
+def reconcile_levels(session: Session, entity_code: str, period: int, *, detail: bool = False,
+                     on_progress: Callable[[int, int], None] | None = None) -> LevelReconciliation:
     """Pair each child's 5301/4401 with the parent's 4402/5302 for month ``period``: by the month
     totals where they agree (``pair_balances``), else (and with ``detail``, always) item by item,
-    by link then amount."""
+    by link then amount.
+
+    ``on_progress(1, total)`` is told after each ledger of one direction is judged: the parent's
+    and every child's ledger, once for 上解 and once for 补助, in each fund — ``total`` is
+    2 × (1 + children with a ledger of the fund), summed over the funds the parent keeps.
+    """
     entity = get_entity(session, entity_code)
     result = LevelReconciliation(entity=entity.code, period=period, basis="items" if detail else "aggregate")
-    for fund in FUNDS:
-        parent_ledger = ledger_of(session, entity, fund)
-        if parent_ledger is None:
-            continue
-        kids = [(child, lg) for child in children_of(session, entity)
-                if (lg := ledger_of(session, child, fund)) is not None]
+    kids = children_of(session, entity)
+    funds = [(fund, parent, [(child, ledger) for child in kids
+                             if (ledger := ledger_of(session, child, fund)) is not None])
+             for fund in FUNDS if (parent := ledger_of(session, entity, fund)) is not None]
+    total = sum(len(_DIRECTIONS) * (1 + len(children)) for _, _, children in funds)
+
+    def tick(n: int = 1) -> None:
+        if on_progress is not None:
+            for _ in range(n):
+                on_progress(1, total)
+
+    for fund, parent_ledger, child_ledgers in funds:
         month = None if detail else _month_totals(
-            session, [parent_ledger, *(lg for _c, lg in kids)], (TO_ABOVE, FROM_BELOW, FROM_ABOVE, TO_BELOW), period)
+            session, [parent_ledger, *(lg for _c, lg in child_ledgers)],
+            (TO_ABOVE, FROM_BELOW, FROM_ABOVE, TO_BELOW), period)
         for direction, child_code, parent_code, child_sign, child_only, parent_only in _DIRECTIONS:
             agreed = None if month is None else _agreeing_totals(
-                month, parent_ledger, kids, child_code, parent_code, child_sign)
+                month, parent_ledger, child_ledgers, child_code, parent_code, child_sign)
             if agreed is not None:
-                for child, lg in kids:
+                for child, lg in child_ledgers:
                     pair = _pair_for(result, child.code, fund, lg.code, parent_ledger.code)
                     mine, theirs = agreed[lg.code]
                     pair.totals[f"child_{direction}"] = mine
                     pair.totals[f"parent_{direction}"] = theirs
                     pair.matched += 1 if mine or theirs else 0
+                tick(1 + len(child_ledgers))
                 continue
             parent_items = _level_items(session, parent_ledger, parent_code, -child_sign, period)
+            tick()
             children: list[tuple[LevelPair, list[LevelItem]]] = []
-            for child in children_of(session, entity):
-                child_ledger = ledger_of(session, child, fund)
-                if child_ledger is None:
-                    continue
+            for child, child_ledger in child_ledgers:
                 pair = _pair_for(result, child.code, fund, child_ledger.code, parent_ledger.code)
                 items = _level_items(session, child_ledger, child_code, child_sign, period)
+                tick()
                 pair.totals[f"child_{direction}"] = sum(i.amount_fen for i in items)
                 pair.totals.setdefault(f"parent_{direction}", 0)
                 children.append((pair, items))

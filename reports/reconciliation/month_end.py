@@ -34,6 +34,7 @@ from reports.reconciliation.treasury import (
     treasury_left_at_year_end,
 )
 from reports.reconciliation.treasury_profiles import TreasuryProfile
+from reports.wording import Say, english
 
 #: What ``month_end`` is given of the tax/treasury exports: ledger code → the export (a path or bytes).
 TreasuryExports = Mapping[str, "str | os.PathLike[str] | bytes"]
@@ -76,30 +77,36 @@ class MonthEnd:
                 "treasury_not_empty": list(self.treasury_not_empty),
                 "treasury": [t.to_dict() for t in self.treasury], "closed": list(self.closed)}
 
-    def render(self) -> str:
-        out = [f"月末检查  {self.entity} and subtree  {format_period(self.period)}"]
-        out += [r.render() for r in self.levels]
+    def render(self, say: Say = english) -> str:
+        """Every check's report in turn, then one verdict; ``say`` words the sentences
+        (``reports.wording``; default English) and is passed on to each report."""
+        out = [say("rec_month_end_head", {"entity": self.entity, "period": format_period(self.period)})]
+        out += [r.render(say) for r in self.levels]
         for code, report in self.verify.items():
-            out.append(f"verify {code}: " + ("ok" if report.ok else f"{len(report.problems)} problem(s)"))
-            out += [f"    FAIL [{p.rule}] {p.message}" for p in report.problems]
-        out += [b.render() for b in self.banks]
-        out += [f"bank {e['ledger']} {e['account']}: cannot reconcile: {e['error']}" for e in self.bank_errors]
-        out += [t.render() for t in self.treasury]
+            out.append(say("rec_verify_ok", {"ledger": code}) if report.ok
+                       else say("rec_verify_problems", {"ledger": code, "count": len(report.problems)}))
+            out += [say("rec_verify_fail", {"rule": p.rule, "detail": p.message}) for p in report.problems]
+        out += [b.render(say) for b in self.banks]
+        out += [say("rec_bank_error", {"ledger": e["ledger"], "account": e["account"], "error": e["error"]})
+                for e in self.bank_errors]
+        out += [t.render(say) for t in self.treasury]
         if self.income_not_empty:
-            out += [f"收入户 not empty: {i['ledger']} {i['account']} {format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+            out += [say("rec_month_income_not_empty", {"ledger": i["ledger"], "account": i["account"],
+                                                       "balance": format_fen(int(i["balance_fen"]))})  # type: ignore[call-overload]
                     for i in self.income_not_empty]
         else:
-            out.append("收入户 (1002) empty at month end")
+            out.append(say("rec_month_income_empty", {}))
         if self.period % 100 == 12:
             if self.treasury_not_empty:
-                out += [f"国库存款 not empty at year end: {i['ledger']} "
-                        f"{format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+                out += [say("rec_month_treasury_not_empty", {"ledger": i["ledger"],
+                                                             "balance": format_fen(int(i["balance_fen"]))})  # type: ignore[call-overload]
                         for i in self.treasury_not_empty]
             else:
-                out.append("国库存款 (1005) empty at year end")
+                out.append(say("rec_month_treasury_empty", {}))
         if self.closed:
-            out.append(f"closed {format_period(self.period)}: {', '.join(self.closed)}")
-        out.append("month end: all checks agree" if self.agrees else "month end: DIFFERENCES (listed above)")
+            out.append(say("rec_month_closed", {"period": format_period(self.period),
+                                                "ledgers": ", ".join(self.closed)}))
+        out.append(say("rec_month_agrees", {}) if self.agrees else say("rec_month_differs", {}))
         return "\n".join(out)
 
 

@@ -53,6 +53,7 @@ from postings.bank_match import DATE_WINDOW_DAYS, BookEntry, book_entries, match
 from postings.encoding import decode_text
 from reports.reconciliation.treasury_profiles import TreasuryProfile, builtin_profiles, load_profile, normalize
 from reports.render import table
+from reports.wording import Finding, Say, english
 
 KINDS = {"collection": "税务征收入库", "transfer": "国库划转财政专户", "balance": "国库存款余额"}
 COLUMNS = ("date", "kind", "amount", "reference", "summary")
@@ -230,33 +231,42 @@ class TreasuryReconciliation:
     covers: tuple[str, ...] = ("collection", "transfer")  # the movements the export reports
 
     @property
-    def problems(self) -> list[str]:
+    def findings(self) -> list[Finding]:
+        """Every difference as a code and its fields (``reports.wording``)."""
         out = []
         for kind in self.covers:
             report, books = self.totals.get(f"report_{kind}", 0), self.totals.get(f"books_{kind}", 0)
             if report != books:
-                out.append(f"{KINDS[kind]}: the report says {format_fen(report)}, the books "
-                           f"{format_fen(books)} (difference {format_fen(report - books)})")
-        out += [f"国库有、账上无: line {r.line_no} {r.booked_on} {KINDS[r.kind]} {format_fen(abs(r.amount_fen))} "
-                f"{r.reference}".rstrip() for r in self.report_only]
-        out += [f"账上有、国库无: {b.ref} {b.date} {b.summary[:24]} {format_fen(b.amount_fen)}"
-                for b in self.books_only]
-        out += [f"国库存款 paid out other than to 财政专户 (1003): {b.ref} {b.date} {b.summary[:24]} "
-                f"{format_fen(-b.amount_fen)}" for b in self.not_to_fiscal]
+                out.append(Finding("rec_treasury_total_differs", {
+                    "kind": KINDS[kind], "report": format_fen(report), "books": format_fen(books),
+                    "difference": format_fen(report - books)}))
+        out += [Finding("rec_treasury_report_only", {
+            "line": r.line_no, "date": r.booked_on, "kind": KINDS[r.kind], "amount": format_fen(abs(r.amount_fen)),
+            "reference": r.reference}) for r in self.report_only]
+        out += [Finding("rec_treasury_books_only", {"voucher": b.ref, "date": b.date, "summary": b.summary[:24],
+                                                    "amount": format_fen(b.amount_fen)}) for b in self.books_only]
+        out += [Finding("rec_treasury_not_to_fiscal", {"voucher": b.ref, "date": b.date, "summary": b.summary[:24],
+                                                       "amount": format_fen(-b.amount_fen)})
+                for b in self.not_to_fiscal]
         if self.left_after_transfer is not None:
             day, fen = self.left_after_transfer
-            out.append(f"国库存款 not emptied into 财政专户: {format_fen(fen)} left after the transfer of {day}")
+            out.append(Finding("rec_treasury_left_after", {"amount": format_fen(fen), "date": day}))
         if self.untransferred_fen:
-            out.append(f"国库存款 holds {format_fen(self.untransferred_fen)} at month end and nothing was "
-                       "transferred to 财政专户 this month")
+            out.append(Finding("rec_treasury_untransferred", {"amount": format_fen(self.untransferred_fen)}))
         if self.reported_balance_fen is not None and self.reported_balance_fen != self.book_balance_fen:
-            out.append(f"国库存款余额: the treasury says {format_fen(self.reported_balance_fen)}, the books "
-                       f"{format_fen(self.book_balance_fen)}")
-        out += [f"收入户 not empty at month end: {i['account']} {format_fen(int(i['balance_fen']))}"  # type: ignore[call-overload]
+            out.append(Finding("rec_treasury_balance_differs", {"reported": format_fen(self.reported_balance_fen),
+                                                                "books": format_fen(self.book_balance_fen)}))
+        out += [Finding("rec_income_not_empty", {"account": i["account"],
+                                                 "balance": format_fen(int(i["balance_fen"]))})  # type: ignore[call-overload]
                 for i in self.income_not_empty]
         if self.year_end_not_empty:
-            out.append(f"国库存款 not empty at year end: {format_fen(self.year_end_not_empty)}")
+            out.append(Finding("rec_year_end_not_empty", {"balance": format_fen(self.year_end_not_empty)}))
         return out
+
+    @property
+    def problems(self) -> list[str]:
+        """The findings in English, as the JSON's ``problems`` has always carried them."""
+        return [f.text().rstrip() for f in self.findings]
 
     @property
     def agrees(self) -> bool:
@@ -277,19 +287,22 @@ class TreasuryReconciliation:
             "year_end_not_empty_fen": self.year_end_not_empty, "problems": self.problems,
         }
 
-    def render(self) -> str:
+    def render(self, say: Say = english) -> str:
         """The reconciliation as printed: the report's and the books' figures side by side, through
-        ``reports.render.table`` so the two amount columns align in terminal cells (a 汉字 is two)."""
+        ``reports.render.table`` so the two amount columns align in terminal cells (a 汉字 is two);
+        ``say`` words the sentences (``reports.wording``; default English)."""
         t = self.totals
         reported = "" if self.reported_balance_fen is None else format_fen(self.reported_balance_fen)
         rows = [["税务征收入库", format_fen(t.get("report_collection", 0)), format_fen(t.get("books_collection", 0))],
                 ["国库划转财政专户", format_fen(t.get("report_transfer", 0)), format_fen(t.get("books_transfer", 0))],
                 ["国库存款月末余额", reported, format_fen(self.book_balance_fen)]]
-        out = [f"国库对账  {self.ledger}  {format_period(self.period)}  单位：元  (profile {self.profile})",
-               table(["项目", "report 税务/国库", "books 账簿"], rows, numeric=[False, True, True], indent=2),
-               f"  {self.matched} movement(s) matched"]
-        out += [f"  {p}" for p in self.problems]
-        out.append("treasury agrees" if self.agrees else "treasury: DIFFERENCES (listed above)")
+        out = [say("rec_treasury_head", {"ledger": self.ledger, "period": format_period(self.period),
+                                         "profile": self.profile}),
+               table(["项目", say("rec_treasury_report_column", {}), say("rec_treasury_books_column", {})], rows,
+                     numeric=[False, True, True], indent=2),
+               "  " + say("rec_treasury_matched", {"count": self.matched})]
+        out += [f"  {f.text(say).rstrip()}" for f in self.findings]
+        out.append(say("rec_treasury_agrees", {}) if self.agrees else say("rec_treasury_differs", {}))
         return "\n".join(out)
 
 
