@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -273,6 +273,37 @@ class LineRef:
                 f"{self.counterparty[:16]} {self.summary[:24]}").rstrip()
 
 
+#: say(code, fields) → the line (the CLI passes one that speaks the locale's language; see ``english``).
+Say = Callable[[str, Mapping[str, object]], str]
+
+#: The sentences of ``ReceiptRun.render`` as codes with their English text (with ``{fields}``).
+#: Why codes: this layer must not know the command's catalogue (``fundledger.cli.messages``), which
+#: has every code here with exactly this English and a Chinese text (``tests/test_receipts_wording.py``).
+ENGLISH: dict[str, str] = {
+    "rc_head": "银行回单生成凭证  {ledger} {account}  {when}  rules: {rules}",
+    "rc_all_lines": "all imported lines",
+    "rc_posted_head": "posted {count} line(s); {before} line(s) were posted before",
+    "rc_dry_head": "dry run — nothing was written; it would post {count} line(s); {before} line(s) were posted "
+                   "before",
+    "rc_line": "  line {label}",
+    "rc_rule_flow": "    rule {rule} → flow {flow}",
+    "rc_matched_head": "already booked ({count}): matched, not posted again:",
+    "rc_would_match_head": "already booked ({count}): would match, not posted again:",
+    "rc_matched": "  line {label}\n    = {voucher} {date} ({days} days), pair {link} with {partner_ledger} "
+                  "{partner_voucher}",
+    "rc_ambiguous_head": "booked more than once? ({count}): several vouchers fit, a clerk chooses:",
+    "rc_candidate": "    ? {voucher} {date} pair {link} with {partner_ledger}",
+    "rc_refused_head": "refused by the flow ({count}):",
+    "rc_refused": "  line {label}\n    rule {rule}: {error}",
+    "rc_unmatched_head": "no rule matches ({count}), left for a clerk:",
+}
+
+
+def english(code: str, fields: Mapping[str, object]) -> str:
+    """The English line of ``code`` (the default of ``render``)."""
+    return ENGLISH[code].format(**fields)
+
+
 @dataclass
 class ReceiptRun:
     """What one run of the rules did (or, with ``dry_run``, would do)."""
@@ -310,36 +341,39 @@ class ReceiptRun:
             "complete": self.complete,
         }
 
-    def render(self) -> str:
-        when = format_period(self.period) if self.period else "all imported lines"
-        head = "dry run — nothing was written; it would post" if self.dry_run else "posted"
-        out = [f"银行回单生成凭证  {self.ledger} {self.account}  {when}  rules: {self.rules}",
-               f"{head} {len(self.posted)} line(s); {self.already_linked} line(s) were posted before"]
+    def render(self, say: Say = english) -> str:
+        """The run as text; ``say`` words its sentences (default English; the vouchers are data)."""
+        when = format_period(self.period) if self.period else say("rc_all_lines", {})
+        counts = {"count": len(self.posted), "before": self.already_linked}
+        out = [say("rc_head", {"ledger": self.ledger, "account": self.account, "when": when, "rules": self.rules}),
+               say("rc_dry_head" if self.dry_run else "rc_posted_head", counts)]
         for p in self.posted:
-            out.append(f"  line {p['line'].label()}")
-            out.append(f"    rule {p['rule']} → flow {p['flow']}")
+            out.append(say("rc_line", {"label": p["line"].label()}))
+            out.append(say("rc_rule_flow", {"rule": p["rule"], "flow": p["flow"]}))
             for v in p["result"]["vouchers"]:
                 out.append(f"      {v['ledger']} {v['period']} {v['number']} {v['date']} [{v['key']}] {v['summary']}")
                 for ln in v["lines"]:
                     side, amount = ("借", ln["debit"]) if ln["debit"] != "0.00" else ("贷", ln["credit"])
                     out.append(f"          {side} {ln['account']:<10} {ln['name'][:28]:<28} {amount:>16}")
         if self.matched:
-            verb = "would match" if self.dry_run else "matched"
-            out.append(f"already booked ({len(self.matched)}): {verb}, not posted again:")
-            out += [f"  line {m['line'].label()}\n    = {m['voucher']} {m['date']} ({m['days_apart']:+d} days), "
-                    f"pair {m['link_id']} with {m['partner_ledger']} {m['partner_voucher']}" for m in self.matched]
+            out.append(say("rc_would_match_head" if self.dry_run else "rc_matched_head", {"count": len(self.matched)}))
+            out += [say("rc_matched", {"label": m["line"].label(), "voucher": m["voucher"], "date": m["date"],
+                                       "days": f"{m['days_apart']:+d}", "link": m["link_id"],
+                                       "partner_ledger": m["partner_ledger"],
+                                       "partner_voucher": m["partner_voucher"]}) for m in self.matched]
         if self.ambiguous:
-            out.append(f"booked more than once? ({len(self.ambiguous)}): several vouchers fit, a clerk chooses:")
+            out.append(say("rc_ambiguous_head", {"count": len(self.ambiguous)}))
             for a in self.ambiguous:
-                out.append(f"  line {a['line'].label()}")
-                out += [f"    ? {c['voucher']} {c['date']} pair {c['link_id']} with {c['partner_ledger']}"
-                        for c in a["candidates"]]
+                out.append(say("rc_line", {"label": a["line"].label()}))
+                out += [say("rc_candidate", {"voucher": c["voucher"], "date": c["date"], "link": c["link_id"],
+                                             "partner_ledger": c["partner_ledger"]}) for c in a["candidates"]]
         if self.refused:
-            out.append(f"refused by the flow ({len(self.refused)}):")
-            out += [f"  line {r['line'].label()}\n    rule {r['rule']}: {r['error']}" for r in self.refused]
+            out.append(say("rc_refused_head", {"count": len(self.refused)}))
+            out += [say("rc_refused", {"label": r["line"].label(), "rule": r["rule"], "error": r["error"]})
+                    for r in self.refused]
         if self.unmatched:
-            out.append(f"no rule matches ({len(self.unmatched)}), left for a clerk:")
-            out += [f"  line {u.label()}" for u in self.unmatched]
+            out.append(say("rc_unmatched_head", {"count": len(self.unmatched)}))
+            out += [say("rc_line", {"label": u.label()}) for u in self.unmatched]
         return "\n".join(out)
 
 

@@ -94,6 +94,41 @@ def test_demo_builds_a_balanced_year_once(db_url):
             assert f"  {code} " in out
     assert _year(db_url) == books
     _statement_imports_once(db_url, books["bank"])
+    _summary_in_chinese(db_url)
+
+
+EN = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
+ZH = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
+
+
+def _in(env: dict[str, str], *args: str) -> str:
+    register_all(cli.app)
+    result = CliRunner().invoke(cli.app, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _summary_in_chinese(url: str) -> None:
+    """Issue 15 item 7: the same summary and --full headings under a Chinese locale (texts by hand)."""
+    out = _in(ZH, "--db", url, "demo")
+    lines = out.splitlines()
+    assert lines[0].startswith("fundledger 演示——数据库：")
+    assert lines[1].startswith("此数据库中已有演示账簿（") and lines[1].endswith(" 张凭证）；未记账")
+    assert "16 个账套（8 个单位 × 2 个基金），2024-01..2024-12：全部试算平衡" in lines
+    assert "银行存款余额调节表 JM-EMP 100401 2024-12：调节后余额相符（未达账项 2 笔）" in lines
+    assert "上下级对账 JM 2024-12：上下级全部相符" in lines and "上下级对账 HB 2024-12：上下级全部相符" in lines
+    assert any(line.startswith("决算 JM 职工基本医疗保险基金 2024（汇总）：本年基金收入 ") for line in lines)
+    assert "接下来可以试试：" in lines
+    assert any(line.endswith("demo --full        # 以上各表的全文") for line in lines)
+    # the commands stay commands
+    assert any(line.endswith("trial-balance --ledger JM-EMP --period 2024-01..2024-12") for line in lines)
+    for english in ("ledgers", "agree", "try next", "already", "balances", "every report"):
+        assert english not in out, english
+    full = _in(ZH, "--db", url, "demo", "--full")
+    assert "其他账套，2024-01..2024-12：" in full and "other ledgers" not in full
+    assert full.count("调节后余额相符") == 1 and full.count("上下级全部相符") == 2
+    assert " balanced " not in full and "NOT BALANCED" not in full and "不平衡" not in full
+    assert any(line.split()[:2] == ["HB-EMP", "平衡"] for line in full.splitlines())
 
 
 def _statement_imports_once(url: str, counts: tuple[int, int]) -> None:
@@ -166,7 +201,13 @@ def test_demo_is_deterministic_and_defaults_to_the_working_directory(tmp_path, m
     assert default.exists() and str(default.resolve()) in result.stdout
 
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    assert CliRunner().invoke(cli.app, ["demo", "--db", other], catch_exceptions=False).exit_code == 0
+    # built again under a Chinese locale: the build's lines in Chinese (by hand), the same books
+    built = _in(ZH, "demo", "--db", other).splitlines()
+    assert "  已设立 1 个省、1 个市、6 个县，16 个账套及其银行子账户" in built
+    assert "  2024-01：已记账并结账" in built and "  2024-12：已记账并结账" in built
+    assert "  已导入银行对账单 demo_JM-EMP_100401_202412.csv（generic）至 JM-EMP 100401：" in "\n".join(built)
+    summary = next(line for line in built if line.startswith("演示账簿已建成："))
+    assert " 张凭证，" in summary and " 个账套月已结账，用时 " in summary and summary.endswith(" 秒")
     assert _year(f"sqlite:///{default}") == _year(other)
 
 

@@ -24,10 +24,12 @@ from typer.testing import CliRunner
 from fundledger import cli
 from fundledger.cli.messages import CATALOGUE
 from fundledger.cli.registry import register_all
+from postings.receipts import ENGLISH as RECEIPT_ENGLISH
 from reports.wording import ENGLISH
 
 CLI = Path(cli.__file__).parent
-SOURCES = sorted(p for p in CLI.glob("*.py") if p.name != "messages.py")
+SOURCES = sorted(p for p in CLI.glob("*.py") if p.name != "messages.py") + sorted(
+    (CLI.parent / "demo").glob("*.py"))  # the demo's summary is worded by the ``message`` the CLI passes
 EN = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
 ZH = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
 
@@ -88,7 +90,7 @@ def test_every_key_is_used_and_every_use_fills_the_fields():
                                     f"needs {sorted(_fields(CATALOGUE[key][0]))}")
     assert problems == []
     # the reconciliations' codes are named by the reports and worded through ``reconcile.say``
-    literals |= set(ENGLISH)
+    literals |= set(ENGLISH) | set(RECEIPT_ENGLISH)
     assert sorted(set(CATALOGUE) - literals) == []  # every key is named somewhere in the command
     for key, (english, chinese) in CATALOGUE.items():
         assert english.strip() and chinese.strip(), key

@@ -289,3 +289,53 @@ def test_which_built_in_rule_takes_a_line(kind, level, fund, fen, counterparty, 
                              summary=summary)
     rule = load_rules().first_match(line, kind, _info(level, fund))
     assert (rule.name if rule else None) == expected
+
+
+EN = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
+ZH = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
+
+
+def _in(env: dict[str, str], db_url: str, *args: str) -> list[str]:
+    """The output lines of the real command under the locale ``env`` (issue 15 item 7)."""
+    from typer.testing import CliRunner
+
+    from fundledger import cli
+    from fundledger.cli.registry import register_all
+
+    register_all(cli.app)
+    result = CliRunner().invoke(cli.app, ["--db", db_url, *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 1, result.output  # S4 stays for a clerk either way
+    return result.stdout.splitlines()
+
+
+def test_the_run_speaks_english_or_chinese_by_the_locale(db_url, session, city):
+    # By hand: nothing is linked before the first run; S1 and S3 are booked by rules, S4 by none.
+    # The second (real) run posts them, the third finds both linked and posts nothing.
+    en = _in(EN, db_url, *CITY, "--dry-run")
+    assert en[0].startswith("银行回单生成凭证  C-EMP 100301  2024-03  rules: built-in ")
+    assert en[1] == "dry run — nothing was written; it would post 2 line(s); 0 line(s) were posted before"
+    assert "    rule treasury-to-fiscal → flow treasury-to-fiscal" in en
+    assert "    rule interest-fiscal-employee → flow deposit-interest" in en
+    assert "no rule matches (1), left for a clerk:" in en
+    assert en[-1].startswith("  line 2024-03-25 S4 ") and en[-1].endswith("建设银行 手续费")
+
+    zh = _in(ZH, db_url, *CITY, "--dry-run")
+    assert zh[0].startswith("银行回单生成凭证  C-EMP 100301  2024-03  规则：built-in ")
+    assert zh[1] == "试运行——未写入；将记账 2 行；此前已记账 0 行"
+    assert "    规则 treasury-to-fiscal → 业务 treasury-to-fiscal" in zh
+    assert "    规则 interest-fiscal-employee → 业务 deposit-interest" in zh
+    assert "无规则匹配（1 行），留待会计处理：" in zh
+    assert zh[-1].startswith("  对账单行 2024-03-25 S4 ")
+    assert not any(word in line for line in zh for word in ("rule ", "line ", "posted", "dry run"))
+
+    assert _in(ZH, db_url, *CITY)[1] == "已记账 2 行；此前已记账 0 行"
+    again = _in(EN, db_url, *CITY)
+    assert again[1] == "posted 0 line(s); 2 line(s) were posted before"
+    assert again[-2:][0] == "no rule matches (1), left for a clerk:"
+
+
+def test_every_sentence_code_has_the_same_english_in_the_catalogue():
+    from fundledger.cli.messages import CATALOGUE
+    from postings.receipts import ENGLISH
+
+    assert {code: CATALOGUE[code][0] for code in ENGLISH} == ENGLISH

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import fail, session_scope, state
-from fundledger.cli.messages import message
+from fundledger.cli.messages import message, say
 from fundledger.demo.show import build_summary, report_lines, summary_lines, where
 from fundledger.demo.world import build_demo
 from ledger import db
@@ -35,9 +35,9 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:  # any failure to reach or migrate the database is bad input here
             fail(message("cannot_open", url=url, detail=str(exc).strip().splitlines()[0] if str(exc).strip() else exc))
         with session_scope(url=url) as session:
-            result = build_demo(session, progress=lambda text: typer.echo(f"  {text}"))
-        typer.echo(build_summary(result))
+            result = build_demo(session, progress=lambda code, fields: typer.echo("  " + say(code, fields)))
+        typer.echo(build_summary(result, message))
         with session_scope(url=url, read_only=True) as session:
-            lines = report_lines(session, result) if full else summary_lines(session, result, url)
+            lines = report_lines(session, result, message) if full else summary_lines(session, result, url, message)
             for line in lines:
                 typer.echo(line)

@@ -341,6 +341,61 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fund_transfers_not_checked": ("profile {profile} has no treasury → fiscal special deadline; "
                                    "transfers not checked",
                                    "{profile} 规则未规定国库 → 财政专户的划转期限；未检查划转"),
+    # fundledger demo's summary and --full headings (fundledger.demo.show, given ``message`` by cli/demo.py)
+    "demo_built": ("built the demo: {vouchers} vouchers, {months} ledger-months closed, in {seconds} s",
+                   "演示账簿已建成：{vouchers} 张凭证，{months} 个账套月已结账，用时 {seconds} 秒"),
+    "demo_already": ("the demo is already in this database ({vouchers} vouchers); nothing was posted",
+                     "此数据库中已有演示账簿（{vouchers} 张凭证）；未记账"),
+    "demo_ledgers": ("{ledgers} ledgers ({agencies} agencies × {funds} funds), {start}..{end}: {verdict}",
+                     "{ledgers} 个账套（{agencies} 个单位 × {funds} 个基金），{start}..{end}：{verdict}"),
+    "demo_all_balance": ("every trial balance balances", "全部试算平衡"),
+    "demo_not_balanced": ("NOT BALANCED: {ledgers}", "试算不平衡：{ledgers}"),
+    "demo_bank_line": ("银行存款余额调节表 {ledger} {account} {period}: {verdict} ({count} 未达账项)",
+                       "银行存款余额调节表 {ledger} {account} {period}：{verdict}（未达账项 {count} 笔）"),
+    "demo_bank_differs": ("adjusted balances DIFFER", "调节后余额不符"),
+    "demo_bank_error": ("银行存款余额调节表: {error}", "银行存款余额调节表：{error}"),
+    "demo_levels_line": ("上下级对账 {entity} {period}: {verdict}", "上下级对账 {entity} {period}：{verdict}"),
+    "demo_levels_differ": ("DIFFERENCES between levels", "上下级不符"),
+    "demo_final_line": ("决算 {entity} {fund} {year}（汇总）: {figures}",
+                        "决算 {entity} {fund} {year}（汇总）：{figures}"),
+    "demo_try_next": ("try next:", "接下来可以试试："),
+    "demo_full_hint": ("every report above in full", "以上各表的全文"),
+    "demo_other_ledgers": ("other ledgers, {start}..{end}:", "其他账套，{start}..{end}："),
+    "demo_balanced": ("balanced", "平衡"),
+    "demo_unbalanced": ("NOT BALANCED", "不平衡"),
+    "demo_set_up": ("set up 1 province, 1 city, {counties} counties, {ledgers} ledgers with bank sub-accounts",
+                    "已设立 1 个省、1 个市、{counties} 个县，{ledgers} 个账套及其银行子账户"),
+    "demo_month_closed": ("{period}: posted and closed", "{period}：已记账并结账"),
+    "demo_imported": ("imported bank statement {file} ({profile}) into {ledger} {account}: {read} lines, {new} new, "
+                      "{skipped} already imported",
+                      "已导入银行对账单 {file}（{profile}）至 {ledger} {account}：{read} 行，新增 {new} 行，"
+                      "已导入过 {skipped} 行"),
+    # post bank-receipts (postings.receipts: same codes, same English; worded through ``say``)
+    "rc_head": ("银行回单生成凭证  {ledger} {account}  {when}  rules: {rules}",
+                "银行回单生成凭证  {ledger} {account}  {when}  规则：{rules}"),
+    "rc_all_lines": ("all imported lines", "全部已导入的行"),
+    "rc_posted_head": ("posted {count} line(s); {before} line(s) were posted before",
+                       "已记账 {count} 行；此前已记账 {before} 行"),
+    "rc_dry_head": ("dry run — nothing was written; it would post {count} line(s); {before} line(s) were posted "
+                    "before",
+                    "试运行——未写入；将记账 {count} 行；此前已记账 {before} 行"),
+    "rc_line": ("  line {label}", "  对账单行 {label}"),
+    "rc_rule_flow": ("    rule {rule} → flow {flow}", "    规则 {rule} → 业务 {flow}"),
+    "rc_matched_head": ("already booked ({count}): matched, not posted again:",
+                        "已入账（{count} 行）：已配对，不再记账："),
+    "rc_would_match_head": ("already booked ({count}): would match, not posted again:",
+                            "已入账（{count} 行）：将配对，不再记账："),
+    "rc_matched": ("  line {label}\n    = {voucher} {date} ({days} days), pair {link} with {partner_ledger} "
+                   "{partner_voucher}",
+                   "  对账单行 {label}\n    = {voucher} {date}（相差 {days} 天），关联号 {link}，对方 {partner_ledger} "
+                   "{partner_voucher}"),
+    "rc_ambiguous_head": ("booked more than once? ({count}): several vouchers fit, a clerk chooses:",
+                          "疑似重复入账（{count} 行）：有多张凭证相符，请会计选定："),
+    "rc_candidate": ("    ? {voucher} {date} pair {link} with {partner_ledger}",
+                     "    ? {voucher} {date} 关联号 {link}，对方 {partner_ledger}"),
+    "rc_refused_head": ("refused by the flow ({count}):", "业务拒绝记账（{count} 行）："),
+    "rc_refused": ("  line {label}\n    rule {rule}: {error}", "  对账单行 {label}\n    规则 {rule}：{error}"),
+    "rc_unmatched_head": ("no rule matches ({count}), left for a clerk:", "无规则匹配（{count} 行），留待会计处理："),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from fundledger.cli.app import check_format, emit_report, group, session_scope, state
+from fundledger.cli.messages import say
 
 
 def register(app: typer.Typer) -> None:
@@ -45,5 +46,5 @@ def register(app: typer.Typer) -> None:
             result = post_receipts(session, ledger, account, period=month, rules=rule_set, dry_run=dry_run,
                                    user=state.user)
             payload = result.to_dict()
-            text = result.render()
+            text = result.render(say=say)
         emit_report(fmt, payload, text, agrees=result.complete)

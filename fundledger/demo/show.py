@@ -14,10 +14,15 @@ first look should fit on a screen and lead somewhere. ``--full`` prints every re
 balanced/not verdict for every other ledger, the month-end reconciliations of 第十五条 (the
 银行存款余额调节表 of the imported statement, 上下级对账 city↔counties and province↔city) and the
 city's consolidated final accounts (决算).
+
+The sentences are the command's catalogue's (``fundledger.cli.messages``): the CLI passes its
+``message`` in, so the summary speaks the locale's language while this module stays below the CLI.
+The commands of "try next" are commands and stay as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -44,6 +49,9 @@ from reports.trial_balance import TrialBalance, trial_balance
 
 START, END = YEAR * 100 + 1, YEAR * 100 + 12
 
+#: message(key, **fields) → the line in the locale's language (``fundledger.cli.messages.message``).
+Message = Callable[..., str]
+
 
 def where(url: str) -> str:
     """Where the database is, for people: a SQLite file's absolute path, else the URL without password."""
@@ -53,17 +61,15 @@ def where(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def build_summary(result: DemoResult) -> str:
+def build_summary(result: DemoResult, message: Message) -> str:
     """One line on what the build did: what it posted, or that the demo was there already."""
     if result.created:
-        return (
-            f"built the demo: {result.vouchers:,} vouchers, {result.months_closed} ledger-months closed, "
-            f"in {result.seconds:.1f} s"
-        )
-    return f"the demo is already in this database ({result.vouchers:,} vouchers); nothing was posted"
+        return message("demo_built", vouchers=f"{result.vouchers:,}", months=result.months_closed,
+                       seconds=f"{result.seconds:.1f}")
+    return message("demo_already", vouchers=f"{result.vouchers:,}")
 
 
-def summary_lines(session: Session, result: DemoResult, url: str) -> list[str]:
+def summary_lines(session: Session, result: DemoResult, url: str, message: Message) -> list[str]:
     """The short default: one verdict per check, the city's 决算 key figures, and what to try next.
 
     Each verdict is computed from the books here (the same report functions ``--full`` prints), so
@@ -76,41 +82,40 @@ def summary_lines(session: Session, result: DemoResult, url: str) -> list[str]:
     unbalanced = [code for code in world.ledgers if not trial_balance(session, code, START, END).balanced]
     lines = [
         "",
-        f"{len(world.ledgers)} ledgers ({len(world.entities)} agencies × {len(FUNDS)} funds), "
-        f"{YEAR}-01..{YEAR}-12: "
-        + ("every trial balance balances" if not unbalanced else f"NOT BALANCED: {', '.join(unbalanced)}"),
+        message("demo_ledgers", ledgers=len(world.ledgers), agencies=len(world.entities), funds=len(FUNDS),
+                start=f"{YEAR}-01", end=f"{YEAR}-12",
+                verdict=message("demo_all_balance") if not unbalanced
+                else message("demo_not_balanced", ledgers=", ".join(unbalanced))),
     ]
     period = STATEMENT_PERIOD
     try:
         bank = reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, period)
         outstanding = sum(len(items) for items in (bank.bank_in_not_booked, bank.bank_out_not_booked,
                                                    bank.booked_in_not_bank, bank.booked_out_not_bank))
-        verdict = "adjusted balances agree" if bank.agrees else "adjusted balances DIFFER"
-        lines.append(
-            f"银行存款余额调节表 {statement_ledger()} {STATEMENT_ACCOUNT} {format_period(period)}: {verdict} "
-            f"({outstanding} 未达账项)"
-        )
+        verdict = message("rec_bank_agrees") if bank.agrees else message("demo_bank_differs")
+        lines.append(message("demo_bank_line", ledger=statement_ledger(), account=STATEMENT_ACCOUNT,
+                             period=format_period(period), verdict=verdict, count=outstanding))
     except LedgerError as exc:
-        lines.append(f"银行存款余额调节表: {exc}")
+        lines.append(message("demo_bank_error", error=exc))
     for entity in (world.city, world.province):
         levels = reconcile_levels(session, entity, period)
-        lines.append(
-            f"上下级对账 {entity} {format_period(period)}: "
-            + ("all levels agree" if levels.agrees else "DIFFERENCES between levels")
-        )
+        lines.append(message("demo_levels_line", entity=entity, period=format_period(period),
+                             verdict=message("rec_levels_agree") if levels.agrees
+                             else message("demo_levels_differ")))
     for fund in FUNDS:
         fa = build_final_accounts(session, world.city, fund, YEAR, consolidated=True)
         figures = "  ".join(
             f"{fa.indicator(key).label} {fa.indicator(key).display()}"
             for key in ("income", "expenditure", "result", "payable_months")
         )
-        lines.append(f"决算 {world.city} {FUND_NAMES[fund]} {YEAR}（汇总）: {figures}")
+        lines.append(message("demo_final_line", entity=world.city, fund=FUND_NAMES[fund], year=YEAR,
+                             figures=figures))
     shown = make_url(url).render_as_string(hide_password=True)
     db_opt = f"--db {shown} " if url != DEFAULT_DATABASE_URL else ""
     city = world.ledger(world.city, "employee")
     lines += [
         "",
-        "try next:",
+        message("demo_try_next"),
         f"  fundledger {db_opt}trial-balance --ledger {city} --period {YEAR}-01..{YEAR}-12",
         f"  fundledger {db_opt}reconcile bank --ledger {statement_ledger()} --account {STATEMENT_ACCOUNT} "
         f"--period {format_period(period)}",
@@ -118,12 +123,12 @@ def summary_lines(session: Session, result: DemoResult, url: str) -> list[str]:
         "--consolidated",
         f"  fundledger {db_opt}month-end --entity {world.city} --period {format_period(period)}",
         f"  fundledger {db_opt}verify",
-        f"  fundledger {db_opt}demo --full        # every report above in full",
+        f"  fundledger {db_opt}demo --full        # " + message("demo_full_hint"),
     ]
     return lines
 
 
-def report_lines(session: Session, result: DemoResult) -> list[str]:
+def report_lines(session: Session, result: DemoResult, message: Message) -> list[str]:
     """What the demo prints after building: the city's trial balances, every other ledger's verdict,
     the reconciliations and the final accounts."""
     world = result.world
@@ -131,16 +136,16 @@ def report_lines(session: Session, result: DemoResult) -> list[str]:
     for fund in FUNDS:
         tb = trial_balance(session, world.ledger(world.city, fund), START, END)
         lines += ["", render_trial_balance(tb)]
-    lines += ["", f"other ledgers, {YEAR}-01..{YEAR}-12:"]
+    lines += ["", message("demo_other_ledgers", start=f"{YEAR}-01", end=f"{YEAR}-12")]
     rows = []
     for code in world.ledgers:
         if code.startswith(f"{world.city}-"):
             continue
         tb = trial_balance(session, code, START, END)
-        rows.append([code, "balanced" if tb.balanced else "NOT BALANCED",
+        rows.append([code, message("demo_balanced") if tb.balanced else message("demo_unbalanced"),
                      format_fen_grouped(tb.totals.debit), format_fen_grouped(tb.totals.credit)])
     lines.append(table(["账套", "试算", "借方", "贷方"], rows, numeric=[False, False, True, True], indent=2))
-    lines += reconciliations(session, world)
+    lines += reconciliations(session, world, message)
     lines += final_accounts(session, world)
     return lines
 
@@ -182,7 +187,7 @@ def render_trial_balance(tb: TrialBalance) -> str:
     )
 
 
-def reconciliations(session: Session, world: DemoWorld) -> list[str]:
+def reconciliations(session: Session, world: DemoWorld, message: Message) -> list[str]:
     """The month-end reconciliations of 第十五条 on the demo's books, as ``fundledger reconcile`` prints them.
 
     The 银行存款余额调节表 of the account whose statement the demo imported (its planted 未达账项
@@ -192,14 +197,17 @@ def reconciliations(session: Session, world: DemoWorld) -> list[str]:
     """
     from reports.reconciliation import reconcile_bank, reconcile_levels
 
+    def say(code: str, fields: Mapping[str, object]) -> str:
+        return message(code, **fields)
+
     period = STATEMENT_PERIOD
     lines = ["", f"对账（{format_period(period)}）:", ""]
     try:
-        lines.append(reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, period).render())
+        lines.append(reconcile_bank(session, statement_ledger(), STATEMENT_ACCOUNT, period).render(say=say))
     except LedgerError as exc:
-        lines.append(f"银行存款余额调节表: {exc}")
+        lines.append(message("demo_bank_error", error=exc))
     for entity in (world.city, world.province):
-        lines += ["", reconcile_levels(session, entity, period).render()]
+        lines += ["", reconcile_levels(session, entity, period).render(say=say)]
     lines += ["", f"上下级全年合计核对（{YEAR}年，下级 ↔ 本级）:"]
     rows: list[list[str]] = []
     for fund in FUNDS:

@@ -31,7 +31,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -166,7 +166,12 @@ def demo_exists(session: Session) -> bool:
     return False
 
 
-def build_demo(session: Session, *, progress: Callable[[str], None] | None = None) -> DemoResult:
+#: progress(code, fields): one step of the build, as a code of the command's catalogue with its fields
+#: (``fundledger.cli.messages``: the CLI words it in the locale's language).
+Progress = Callable[[str, Mapping[str, object]], None]
+
+
+def build_demo(session: Session, *, progress: Progress | None = None) -> DemoResult:
     """Build the demo world and post its year, or report that it is already there (nothing posted).
 
     Books built before the demo imported a bank statement get the statement on the next run (its
@@ -174,14 +179,14 @@ def build_demo(session: Session, *, progress: Callable[[str], None] | None = Non
     writes nothing at all.
     """
     started = time.perf_counter()
-    say = progress or (lambda _text: None)
+    say: Progress = progress or (lambda _code, _fields: None)
     if demo_exists(session):
         if not statement_imported(session):
             _say_import(say, import_bank_statements(session, WORLD, STATEMENT_PERIOD))
         count = session.execute(select(func.count()).select_from(Voucher)).scalar_one()
         return DemoResult(WORLD, False, int(count), 0, time.perf_counter() - started)
     _set_up(session)
-    say("set up 1 province, 1 city, 6 counties, 16 ledgers with bank sub-accounts")
+    say("demo_set_up", {"counties": len(WORLD.counties), "ledgers": len(WORLD.ledgers)})
     posted = _open_balances(session)
     closed = _close_month(session, YEAR * 100 - 100 + 12)
     rng = random.Random(SEED)
@@ -195,19 +200,18 @@ def build_demo(session: Session, *, progress: Callable[[str], None] | None = Non
         posted += len(batch.flush())
         imported = import_bank_statements(session, WORLD, period)
         closed += _close_month(session, period)
-        say(f"{YEAR}-{month:02d}: posted and closed")
+        say("demo_month_closed", {"period": f"{YEAR}-{month:02d}"})
         _say_import(say, imported)
     record(session, MARKER, year=YEAR, seed=SEED, vouchers=posted, ledgers=WORLD.ledgers)
     count = session.execute(select(func.count()).select_from(Voucher)).scalar_one()
     return DemoResult(WORLD, True, int(count), closed, time.perf_counter() - started)
 
 
-def _say_import(say: Callable[[str], None], result: BankImportResult | None) -> None:
+def _say_import(say: Progress, result: BankImportResult | None) -> None:
     if result is not None:
-        say(
-            f"imported bank statement {result.file} ({result.profile}) into {result.ledger} {result.account}: "
-            f"{result.lines_read} lines, {result.lines_new} new, {result.lines_skipped} already imported"
-        )
+        say("demo_imported", {"file": result.file, "profile": result.profile, "ledger": result.ledger,
+                              "account": result.account, "read": result.lines_read, "new": result.lines_new,
+                              "skipped": result.lines_skipped})
 
 
 class _MonthBooks(FlowBooks):
