@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
         else:
             from reports.render import table
 
-            typer.echo(table(["ledger", "entity", "fund"], [[r.code, r.entity, r.fund] for r in ledgers]))
+            typer.echo(table([message("col_ledger"), message("col_entity"), message("col_fund")],
+                             [[r.code, r.entity, r.fund] for r in ledgers]))
 
     @account_app.command("add")
     def account_add(

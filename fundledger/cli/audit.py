@@ -161,7 +161,8 @@ def register(app: typer.Typer) -> None:
             actor = shown_name(e.actor, str(e.detail.get("actor_auth", "")))
             rows.append([f"{e.at:%Y-%m-%d %H:%M:%S}", actor, e.action, e.ledger or "-", e.voucher or "", detail])
         if rows:
-            typer.echo(table(["time", "actor", "action", "ledger", "voucher", "detail"], rows))
+            typer.echo(table([message("col_time"), message("col_actor"), message("col_action"), message("col_ledger"),
+                              message("col_voucher"), message("col_detail")], rows))
 
     @audit_app.command("voucher")
     def audit_voucher_cmd(

@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         else:
             from reports.render import table
 
-            typer.echo(table(["code", "level", "parent", "name"],
+            typer.echo(table([message("col_code"), message("col_level"), message("col_parent"), message("col_name")],
                              [[e.code, e.level, e.parent or "", e.name] for e in entities]))
 
     @app.command("close")

@@ -396,6 +396,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rc_refused_head": ("refused by the flow ({count}):", "业务拒绝记账（{count} 行）："),
     "rc_refused": ("  line {label}\n    rule {rule}: {error}", "  对账单行 {label}\n    规则 {rule}：{error}"),
     "rc_unmatched_head": ("no rule matches ({count}), left for a clerk:", "无规则匹配（{count} 行），留待会计处理："),
+    # column headers of `ledger list`, `entity list`, `audit log` and `web user list`
+    "col_entity": ("entity", "单位"),
+    "col_fund": ("fund", "基金"),
+    "col_code": ("code", "编码"),
+    "col_level": ("level", "级次"),
+    "col_parent": ("parent", "上级"),
+    "col_time": ("time", "时间"),
+    "col_actor": ("actor", "操作人"),
+    "col_action": ("action", "操作"),
+    "col_detail": ("detail", "详情"),
+    "col_user": ("user", "用户"),
+    "col_role": ("role", "角色"),
+    "col_state": ("state", "状态"),
+    "user_locked": ("LOCKED", "已锁定"),
 }
 
 

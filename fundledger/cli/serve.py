@@ -98,5 +98,6 @@ def register(app: typer.Typer) -> None:
             return
         from reports.render import table
 
-        typer.echo(table(["user", "role", "name", "state"],
-                         [[r.username, r.role_name, r.display_name, "LOCKED" if r.locked else ""] for r in rows]))
+        typer.echo(table([message("col_user"), message("col_role"), message("col_name"), message("col_state")],
+                         [[r.username, r.role_name, r.display_name, message("user_locked") if r.locked else ""]
+                          for r in rows]))
