@@ -225,41 +225,39 @@ def postings_totals(
 ) -> dict[int, tuple[int, int]]:
     """account id → (debit, credit) of the postings dated ``date_from``..``date_to``.
 
-    Meant for part of one month, in two steps so that no database is tempted to hash-join the
-    whole postings table: the ids of the ledger's vouchers in the date range come from the
-    ``(ledger_id, voucher_date)`` index, then their postings from the ``(voucher_id, line_no)`` key.
+    Meant for part of one month, and one statement: the ledger's vouchers in the date range come
+    from the ``(ledger_id, voucher_date)`` index as a subquery, their postings from the
+    ``(voucher_id, line_no)`` key (both planners loop over the subquery's ids into that key rather
+    than hash-join the whole postings table). Handing the ids to Python and back as a list cost
+    three times the query itself at 10M postings (18,000 ids for half a month of a busy ledger).
     """
     if date_to < date_from:
         return {}
-    voucher_ids = sorted(
-        session.execute(
-            select(Voucher.id).where(
-                Voucher.ledger_id == ledger_id, Voucher.voucher_date >= date_from, Voucher.voucher_date <= date_to
-            )
-        ).scalars()
+    in_range = select(Voucher.id).where(
+        Voucher.ledger_id == ledger_id, Voucher.voucher_date >= date_from, Voucher.voucher_date <= date_to
     )
-    if voucher_ids and session.get(Ledger, ledger_id).maker_checker:  # type: ignore[union-attr]
+    stmt = (
+        select(
+            Posting.account_id,
+            func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)),
+            func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)),
+        )
+        .where(Posting.voucher_id.in_(in_range))
+        .group_by(Posting.account_id)
+    )
+    if session.get(Ledger, ledger_id).maker_checker:  # type: ignore[union-attr]
         # Vouchers awaiting review are not in the monthly snapshots yet, so they must not count
         # here either: a part month is read from the postings or as snapshot minus postings.
         waiting = awaiting_review_ids(session, [ledger_id])
-        voucher_ids = [vid for vid in voucher_ids if vid not in waiting]
+        if waiting:
+            stmt = stmt.where(~in_list(session, Posting.voucher_id, waiting))
+    if account_ids is not None:
+        stmt = stmt.where(Posting.account_id.in_(list(account_ids)))
     out: dict[int, list[int]] = {}
-    if voucher_ids:
-        stmt = (
-            select(
-                Posting.account_id,
-                func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)),
-                func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)),
-            )
-            .where(in_list(session, Posting.voucher_id, voucher_ids))
-            .group_by(Posting.account_id)
-        )
-        if account_ids is not None:
-            stmt = stmt.where(Posting.account_id.in_(list(account_ids)))
-        for aid, d, c in session.execute(stmt):
-            cell = out.setdefault(aid, [0, 0])
-            cell[0] += int(d or 0)
-            cell[1] += int(c or 0)
+    for aid, d, c in session.execute(stmt):
+        cell = out.setdefault(aid, [0, 0])
+        cell[0] += int(d or 0)
+        cell[1] += int(c or 0)
     return {aid: (d, c) for aid, (d, c) in out.items()}
 
 
