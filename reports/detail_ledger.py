@@ -532,16 +532,10 @@ def whole_detail_ledger(
     until the last, and returns them as one ledger with ``has_more`` false.
     """
     rows: list[DetailRow] = []
-    offset = 0
-    while True:
-        page = detail_ledger(
-            session, ledger_code, account_code, start=start, end=end, date_from=date_from, date_to=date_to,
-            limit=PAGE_ROWS_MAX, offset=offset, side=side,
-        )
+    for page in detail_pages(session, ledger_code, account_code, start=start, end=end, date_from=date_from,
+                             date_to=date_to, side=side):
         rows.extend(page.rows)
-        if not page.has_more:
-            return replace(page, rows=rows, offset=0, limit=max(len(rows), 1), has_more=False)
-        offset += PAGE_ROWS_MAX
+    return replace(page, rows=rows, offset=0, limit=max(len(rows), 1), has_more=False)
 
 
 def whole_cash_journals(
