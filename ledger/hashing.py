@@ -129,6 +129,24 @@ def stamp_text(value: dt.datetime | str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _v2_fields(
+    prev_hash: str, ledger_code: str, period: int, number: int, date_iso: str, summary: str, kind: str,
+    key: str, link_id: str | None, reversal_of_id: int | None, lines_json: str, preparer: str, source: str,
+    posted_at: str, maker_checker: bool,
+) -> str:
+    """Version 2's fields as canonical JSON pairs sorted by name (``date`` … ``summary``), without the
+    brackets and the version pair: version 3 puts ``attachments`` before them, both end with ``v``."""
+    return (
+        f'["date","{date_iso}"],["key",{_string(key)}],["kind",{_string(kind)}],'
+        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
+        f'["maker_checker",{"true" if maker_checker else "false"}],'
+        f'["number",{int(number)}],["period",{int(period)}],["posted_at",{_string(posted_at)}],'
+        f'["preparer",{_string(preparer)}],["prev",{_string(prev_hash)}],'
+        f'["reversal_of",{_optional_int(reversal_of_id)}],["source",{_string(source)}],'
+        f'["summary",{_string(summary)}]'
+    )
+
+
 def chain_hash_v2_of(
     prev_hash: str,
     ledger_code: str,
@@ -148,15 +166,9 @@ def chain_hash_v2_of(
 ) -> str:
     """Version 2 of ``content_hash`` from pre-encoded pieces, positionally (``posted_at`` from
     ``stamp_text``): the posting path's hot call."""
-    return _sha(
-        f'[["date","{date_iso}"],["key",{_string(key)}],["kind",{_string(kind)}],'
-        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
-        f'["maker_checker",{"true" if maker_checker else "false"}],'
-        f'["number",{int(number)}],["period",{int(period)}],["posted_at",{_string(posted_at)}],'
-        f'["preparer",{_string(preparer)}],["prev",{_string(prev_hash)}],'
-        f'["reversal_of",{_optional_int(reversal_of_id)}],["source",{_string(source)}],'
-        f'["summary",{_string(summary)}],["v",2]]'
-    )
+    fields = _v2_fields(prev_hash, ledger_code, period, number, date_iso, summary, kind, key, link_id,
+                        reversal_of_id, lines_json, preparer, source, posted_at, maker_checker)
+    return _sha(f'[{fields},["v",2]]')
 
 
 def chain_hash_v3_of(
@@ -179,16 +191,9 @@ def chain_hash_v3_of(
 ) -> str:
     """Version 3 of ``content_hash``: version 2's fields and ``attachments`` (附件张数), positionally
     (``posted_at`` from ``stamp_text``): the posting path's hot call."""
-    return _sha(
-        f'[["attachments",{int(attachments)}],'
-        f'["date","{date_iso}"],["key",{_string(key)}],["kind",{_string(kind)}],'
-        f'["ledger",{_string(ledger_code)}],["lines",{lines_json}],["link",{_optional(link_id)}],'
-        f'["maker_checker",{"true" if maker_checker else "false"}],'
-        f'["number",{int(number)}],["period",{int(period)}],["posted_at",{_string(posted_at)}],'
-        f'["preparer",{_string(preparer)}],["prev",{_string(prev_hash)}],'
-        f'["reversal_of",{_optional_int(reversal_of_id)}],["source",{_string(source)}],'
-        f'["summary",{_string(summary)}],["v",3]]'
-    )
+    fields = _v2_fields(prev_hash, ledger_code, period, number, date_iso, summary, kind, key, link_id,
+                        reversal_of_id, lines_json, preparer, source, posted_at, maker_checker)
+    return _sha(f'[["attachments",{int(attachments)}],{fields},["v",3]]')
 
 
 def fingerprint(
