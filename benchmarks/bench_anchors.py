@@ -17,9 +17,10 @@ none always runs first or last on a shared machine), each tool as a child proces
 Each child's wall clock, CPU time (user + system from its own rusage, ``os.wait4``) and peak RSS
 are recorded, with the 1-minute load average before it. The CPU time is the figure to compare on a
 loaded machine: the wall clock there is mostly waiting for a core. The PostgreSQL server's work is
-not in the client's CPU time (it is in the wall clock). A tool that is not installed, or that
-fails, gets a row saying so. Ctrl-C stops the running child (its own process group) and drops the
-round's database before leaving.
+not in the client's rusage; with the server on this host its backends' CPU time is sampled from
+/proc while the child runs (class Backends, a lower bound) and shown in a column of its own. A tool
+that is not installed, or that fails, gets a row saying so. Ctrl-C (or SIGTERM) stops the running
+child (its own process group), drops the round's books and prints the table of what finished.
 
     python benchmarks/bench_anchors.py --sizes 10k --rounds 1          # a quick check
     python benchmarks/bench_anchors.py --sizes 100k,1M --json anchors.json
@@ -47,6 +48,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -75,6 +77,7 @@ class Run:
     cpu: float | None = None
     rss_mib: float | None = None
     rc: int | None = None
+    server_cpu: float | None = None  # PostgreSQL backends of the round's database (Backends)
     note: str = ""
 
 
@@ -125,6 +128,50 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+class Backends(threading.Thread):
+    """The CPU time of the PostgreSQL server processes serving one database while a child runs.
+
+    The client's rusage does not hold the server's work. With the server on this host, the backends
+    connected to the round's database are polled (pg_stat_activity, then /proc/PID/stat) every
+    POLL seconds and each one's latest utime + stime kept: a lower bound (a backend's last POLL
+    seconds are missed), 0 when the server is elsewhere.
+    """
+
+    POLL = 0.5
+
+    def __init__(self, server: str, dbname: str) -> None:
+        super().__init__(daemon=True)
+        self.server, self.dbname = server, dbname
+        self.cpu: dict[int, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        with contextlib.suppress(psycopg.Error), \
+                psycopg.connect(pg_conninfo(self.server, "postgres"), autocommit=True) as conn:
+            while not self.done.is_set():
+                pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                                    (self.dbname,)).fetchall()
+                for (pid,) in pids:
+                    cpu = proc_cpu(int(pid))
+                    if cpu is not None:
+                        self.cpu[int(pid)] = max(cpu, self.cpu.get(int(pid), 0.0))
+                self.done.wait(self.POLL)
+
+    def total(self) -> float:
+        self.done.set()
+        self.join()
+        return sum(self.cpu.values())
+
+
+def proc_cpu(pid: int) -> float | None:
+    """utime + stime of a process on this host in seconds, or None when it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_size(text: str) -> int:
@@ -334,15 +381,22 @@ class Bench:
             self.steps[key] = Step(size, name, command, counts=counts)
         return self.steps[key]
 
-    def measure(self, step: Step, rnd: int, argv: list[str], log: str) -> Run:
-        """Run ARGV once for STEP and keep its figures."""
+    def measure(self, step: Step, rnd: int, argv: list[str], log: str, pg_db: str | None = None) -> Run:
+        """Run ARGV once for STEP and keep its figures (and its PostgreSQL backends' CPU on PG_DB)."""
         run = Run(round=rnd, load=os.getloadavg()[0])
-        wall, cpu, rss, rc, tail = Child.run(argv, self.logs / log)
-        run.wall, run.cpu, run.rss_mib, run.rc = wall, cpu, rss, rc
+        sampler = Backends(self.args.pg, pg_db) if pg_db else None
+        if sampler:
+            sampler.start()
+        try:
+            wall, cpu, rss, rc, tail = Child.run(argv, self.logs / log)
+        finally:
+            server = sampler.total() if sampler else None
+        run.wall, run.cpu, run.rss_mib, run.rc, run.server_cpu = wall, cpu, rss, rc, server
         if rc != 0:
             run.note = f"exit {rc}: {tail}"[:300]
         step.runs.append(run)
-        print(f"  r{rnd} {label(step.size):>5} {step.name}: wall {wall:.2f} s, CPU {cpu:.2f} s, "
+        shown = f", server CPU {server:.2f} s" if server is not None else ""
+        print(f"  r{rnd} {label(step.size):>5} {step.name}: wall {wall:.2f} s, CPU {cpu:.2f} s{shown}, "
               f"peak {rss:.0f} MiB, exit {rc}, load {run.load:.1f}", flush=True)
         return run
 
@@ -390,7 +444,8 @@ class Bench:
                     self.skip(step, rnd, failed)
                     continue
                 full = [fundledger, "--db", url, *(a.replace("{csv}", str(stem.with_suffix(".csv"))) for a in argv)]
-                run = self.measure(step, rnd, full, f"{label(size)}-{db}-{i}.out")
+                run = self.measure(step, rnd, full, f"{label(size)}-{db}-{i}.out",
+                                   url.rsplit("/", 1)[1] if db == "pg" else None)
                 if i == 0 and run.rc != 0:
                     failed = "import failed"
         finally:
@@ -448,25 +503,29 @@ def table(bench: Bench, info: dict[str, str], sizes: dict[int, dict[str, float]]
                      f"{meta['seconds'] / 60:.1f} min.")
     lines += [
         "",
-        "| vouchers | step | wall s, median (min–max) | CPU s, median (min–max) | peak RSS MiB | "
-        "vouchers/s by CPU | load at the runs |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| vouchers | step | wall s, median (min–max) | CPU s, median (min–max) | PostgreSQL server CPU s | "
+        "peak RSS MiB | vouchers/s by CPU (client + server) | load at the runs |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for step in bench.steps.values():
         done = [r for r in step.runs if r.wall is not None and r.rc == 0]
         failed = [r for r in step.runs if r.note]
         if not done:
             why = failed[0].note if failed else "not run" + (" (interrupted)" if bench.interrupted else "")
-            lines.append(f"| {label(step.size)} | {step.name} | {why} | | | | |")
+            lines.append(f"| {label(step.size)} | {step.name} | {why} | | | | | |")
             continue
         walls = [r.wall for r in done if r.wall is not None]
         cpus = [r.cpu for r in done if r.cpu is not None]
         rss = max(r.rss_mib for r in done if r.rss_mib is not None)
-        rate = f"{step.size / median(cpus):,.0f}" if step.counts and median(cpus) > 0 else ""
+        spent = [(r.cpu or 0.0) + (r.server_cpu or 0.0) for r in done]
+        rate = f"{step.size / median(spent):,.0f}" if step.counts and median(spent) > 0 else ""
         loads = [r.load for r in done]
         note = f" ({len(failed)} run(s) failed: {failed[0].note})" if failed else ""
+        servers = [r.server_cpu for r in done if r.server_cpu is not None]
+        server = cell_range(servers, ".2f") if servers else ""
         lines.append(f"| {label(step.size)} | {step.name}{note} | {cell_range(walls, '.2f')} | "
-                     f"{cell_range(cpus, '.2f')} | {rss:,.0f} | {rate} | {min(loads):.1f}–{max(loads):.1f} |")
+                     f"{cell_range(cpus, '.2f')} | {server} | {rss:,.0f} | {rate} | "
+                     f"{min(loads):.1f}–{max(loads):.1f} |")
     first = next(iter(bench.steps.values()), None)
     if first is not None:
         lines += ["", "Commands (in --work): " + "; ".join(
