@@ -107,6 +107,9 @@ class Child:
             cls.current = proc
             try:
                 _, status, usage = os.wait4(proc.pid, 0)
+            except BaseException:  # ctrl-C / SIGTERM while it runs: end it and all it started
+                cls.stop()
+                raise
             finally:
                 cls.current = None
             wall = time.perf_counter() - started
@@ -128,6 +131,7 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        cls.current = None
 
 
 class Backends(threading.Thread):
