@@ -5,11 +5,14 @@ A page is read without touching the rest of the journal:
 
 * the opening balance of the range comes from the monthly snapshots (plus, for a range that starts
   inside a month, that month's postings before the first day, read by voucher date);
-* the page itself is ``LIMIT``/``OFFSET`` over the account's postings in the range, in the order a
-  clerk reads a 明细账 — date, voucher number, line — through the vouchers' ``(ledger_id,
-  voucher_date)`` index and the postings' ``(voucher_id, line_no)`` key;
-* the running balance of the page's first row is the opening plus the sum of the ``offset`` rows
-  before it (bounded by the offset, never by the journal);
+* a page on the screen is ``LIMIT``/``OFFSET`` over the account's postings in the range, in the
+  order a clerk reads a 明细账 — date, voucher number, line — through the vouchers' ``(ledger_id,
+  voucher_date)`` index and the postings' ``(voucher_id, line_no)`` key; the running balance of its
+  first row is the opening plus the sum of the ``offset`` rows before it (bounded by the offset,
+  never by the journal);
+* a file export reads the pages one after another (``detail_pages``), each resuming after the last
+  row's key with the running balance carried forward, so the ledger's last page costs what its
+  first does;
 * the range totals come from the snapshots for whole months and from the postings for the part
   months at either end.
 
@@ -33,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ledger.books import get_account, get_ledger
@@ -258,27 +261,45 @@ def _leaf_ids(session: Session, ledger: Ledger, account: Account) -> list[int]:
     )
 
 
-def detail_ledger(
-    session: Session,
-    ledger_code: str,
-    account_code: str,
-    *,
-    start: int | None = None,
-    end: int | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    limit: int = PAGE_ROWS_DEFAULT,
-    offset: int = 0,
-    side: str | None = None,
-) -> DetailLedger:
-    """One page of the 明细账 of ``account_code`` (a leaf, or a parent: all its leaves)."""
+@dataclass(frozen=True)
+class _Range:
+    """What every page of one 明细账 shares: the account's leaves, the range's opening and totals, the
+    red vouchers and the ordered query of its postings (read once, not once per page)."""
+
+    ledger: Ledger
+    account: Account
+    ids: list[int]
+    codes: dict[int, str]
+    awaiting: set[int]
+    d1: dt.date
+    d2: dt.date
+    side: str | None
+    opening: int
+    period_debit: int
+    period_credit: int
+    red_ids: set[int]
+    red_debit: int
+    red_credit: int
+    base: Any
+
+
+def _check_page(limit: int, offset: int, side: str | None) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_ROWS_MAX:
         raise LedgerError(f"a page holds 1 to {PAGE_ROWS_MAX} rows, not {limit!r}")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise LedgerError(f"the offset must be 0 or more, not {offset!r}")
     if side is not None and side not in SIDES:
         raise LedgerError(f"unknown side {side!r}; use debit or credit")
-    d1, d2 = resolve_range(start, end, date_from, date_to)
+
+
+def _range_of(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    side: str | None,
+    span: tuple[dt.date, dt.date],
+) -> _Range:
+    d1, d2 = span
     ledger = get_ledger(session, ledger_code)
     account = get_account(session, ledger, account_code)
     ids = _leaf_ids(session, ledger, account)
@@ -286,7 +307,6 @@ def detail_ledger(
     awaiting = awaiting_review_ids(session, [ledger.id]) if ledger.maker_checker else set()
     opening = balance_as_of(session, ledger.id, ids, d1 - dt.timedelta(days=1))  # the start of d1
     period_debit, period_credit = range_totals(session, ledger.id, ids, d1, d2)
-
     base = (
         select(
             Voucher.voucher_date,
@@ -316,26 +336,36 @@ def detail_ledger(
         base = base.where(Posting.amount_fen > 0)
     elif side == "credit":
         base = base.where(Posting.amount_fen < 0)
-    ordered = base.order_by(Voucher.voucher_date, Voucher.number, Posting.line_no)
-    raw = session.execute(ordered.limit(limit + 1).offset(offset)).all()
-    has_more = len(raw) > limit
-    raw = raw[:limit]
-
-    balance: int | None = None
-    if side is None:
-        balance = opening
-        if offset:
-            prior = ordered.limit(offset).subquery()
-            counted: ColumnElement[Any] = prior.c.amount_fen
-            if awaiting:
-                counted = case((prior.c.id.in_(sorted(awaiting)), 0), else_=prior.c.amount_fen)
-            balance += int(session.execute(select(func.coalesce(func.sum(counted), 0))).scalar_one())
     red_ids = _red_voucher_ids(session, ledger.id, d1, d2) - awaiting
     red_debit, red_credit = _red_totals(session, red_ids, ids) if side is None else (0, 0)
-    counters = _counter_accounts(session, ledger, [r[3] for r in raw], set(ids))
+    return _Range(ledger, account, ids, codes, awaiting, d1, d2, side, opening, period_debit, period_credit,
+                  red_ids, red_debit, red_credit, base)
+
+
+#: The order a clerk reads a 明细账 in: date, voucher number, line (the voucher's id only breaks a tie
+#: a (ledger, period, number) key leaves none of). ``detail_pages`` resumes after the last row's key.
+def _ordered(base: Any) -> Any:
+    return base.order_by(Voucher.voucher_date, Voucher.number, Voucher.id, Posting.line_no)
+
+
+_Key = tuple[dt.date, int, int, int]
+
+
+def _page(
+    session: Session,
+    rng: _Range,
+    raw: list[Any],
+    *,
+    balance: int | None,
+    offset: int,
+    limit: int,
+    has_more: bool,
+) -> DetailLedger:
+    """The page of ``raw`` rows, the running balance starting from ``balance`` (``None``: one side)."""
+    counters = _counter_accounts(session, rng.ledger, [r[3] for r in raw], set(rng.ids))
     rows = []
     for date, period, number, vid, v_summary, kind, line_no, aid, amount, p_summary, party, word, word_no in raw:
-        waiting = vid in awaiting
+        waiting = vid in rng.awaiting
         if balance is not None and not waiting:
             balance += amount
         summary = p_summary or v_summary
@@ -347,7 +377,7 @@ def detail_ledger(
                 vid,
                 line_no,
                 kind,
-                codes[aid],
+                rng.codes[aid],
                 f"{AWAITING_LABEL}{summary}" if waiting else summary,
                 max(amount, 0),
                 max(-amount, 0),
@@ -355,35 +385,69 @@ def detail_ledger(
                 party,
                 counters.get(vid, ()),
                 waiting,
-                vid in red_ids,
+                vid in rng.red_ids,
                 word,
                 word_no,
             )
         )
+    account = rng.account
     bank = (
         {"kind": account.bank_kind, "name": account.bank_name, "number": account.bank_number}
         if account.bank_kind
         else None
     )
     return DetailLedger(
-        ledger.code,
+        rng.ledger.code,
         account.code,
         account.name,
-        d1,
-        d2,
-        opening,
-        period_debit,
-        period_credit,
+        rng.d1,
+        rng.d2,
+        rng.opening,
+        rng.period_debit,
+        rng.period_credit,
         rows,
         offset,
         limit,
         has_more,
-        side,
+        rng.side,
         bank,
-        sorted(codes.values()),
-        red_debit,
-        red_credit,
+        sorted(rng.codes.values()),
+        rng.red_debit,
+        rng.red_credit,
     )
+
+
+def detail_ledger(
+    session: Session,
+    ledger_code: str,
+    account_code: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = PAGE_ROWS_DEFAULT,
+    offset: int = 0,
+    side: str | None = None,
+) -> DetailLedger:
+    """One page of the 明细账 of ``account_code`` (a leaf, or a parent: all its leaves)."""
+    _check_page(limit, offset, side)
+    rng = _range_of(session, ledger_code, account_code, side, resolve_range(start, end, date_from, date_to))
+    ordered = _ordered(rng.base)
+    raw = session.execute(ordered.limit(limit + 1).offset(offset)).all()
+    has_more = len(raw) > limit
+    raw = raw[:limit]
+
+    balance: int | None = None
+    if side is None:
+        balance = rng.opening
+        if offset:
+            prior = ordered.limit(offset).subquery()
+            counted: ColumnElement[Any] = prior.c.amount_fen
+            if rng.awaiting:
+                counted = case((prior.c.id.in_(sorted(rng.awaiting)), 0), else_=prior.c.amount_fen)
+            balance += int(session.execute(select(func.coalesce(func.sum(counted), 0))).scalar_one())
+    return _page(session, rng, list(raw), balance=balance, offset=offset, limit=limit, has_more=has_more)
 
 
 def _red_voucher_ids(session: Session, ledger_id: int, d1: dt.date, d2: dt.date) -> set[int]:
@@ -514,6 +578,14 @@ def _journal_accounts(
     return accounts
 
 
+def journal_account_codes(
+    session: Session, ledger_code: str, *, account_code: str | None = None, bank_number: str | None = None
+) -> list[str]:
+    """The codes of the bank-tied accounts a 日记账 request names, in order (the books of a file
+    export, each then read with ``detail_pages``); a request naming none is refused."""
+    return [a.code for a in _journal_accounts(session, ledger_code, account_code, bank_number)]
+
+
 def whole_detail_ledger(
     session: Session,
     ledger_code: str,
@@ -571,12 +643,27 @@ def detail_pages(
     """The pages of ``PAGE_ROWS_MAX`` rows that ``whole_detail_ledger`` joins, one at a time: a file
     export written as they come holds one page, not the ledger (issue 19: memory stays flat). The
     first page is read at the call, so a refusal (an unknown account, a bad range) comes before any
-    file is written."""
-    def page(offset: int) -> DetailLedger:
-        return detail_ledger(
-            session, ledger_code, account_code, start=start, end=end, date_from=date_from, date_to=date_to,
-            limit=PAGE_ROWS_MAX, offset=offset, side=side,
-        )
+    file is written.
+
+    Each page after the first resumes after the last row's (date, number, voucher, line) key and
+    carries the running balance forward from it (keyset paging): a page costs the same at the end of
+    a long ledger as at its start, where ``OFFSET`` re-read and re-summed every row before it. The
+    opening, the range's totals and the red vouchers are read once for all the pages.
+    """
+    rng = _range_of(session, ledger_code, account_code, side, resolve_range(start, end, date_from, date_to))
+    ordered = _ordered(rng.base)
+
+    def page(after: _Key | None, balance: int | None, offset: int) -> DetailLedger:
+        query = ordered
+        if after is not None:
+            query = query.where(
+                Voucher.voucher_date >= after[0],  # bounds the walk of the (ledger_id, voucher_date) index
+                tuple_(Voucher.voucher_date, Voucher.number, Voucher.id, Posting.line_no) > tuple_(*after),
+            )
+        raw = session.execute(query.limit(PAGE_ROWS_MAX + 1)).all()
+        has_more = len(raw) > PAGE_ROWS_MAX
+        return _page(session, rng, list(raw[:PAGE_ROWS_MAX]), balance=balance, offset=offset, limit=PAGE_ROWS_MAX,
+                     has_more=has_more)
 
     def pages(first: DetailLedger) -> Iterator[DetailLedger]:
         current, offset = first, 0
@@ -584,10 +671,11 @@ def detail_pages(
             yield current
             if not current.has_more:
                 return
+            last = current.rows[-1]
             offset += PAGE_ROWS_MAX
-            current = page(offset)
+            current = page((last.date, last.number, last.voucher_id, last.line_no), last.balance, offset)
 
-    return pages(page(0))
+    return pages(page(None, rng.opening if side is None else None, 0))
 
 
 def cash_journal_pages(

@@ -23,8 +23,9 @@ Text from users is escaped before it reaches reportlab's paragraph markup, so a 
 from __future__ import annotations
 
 import io
+import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -99,7 +100,8 @@ class PrintTable:
     entity: str
     period: str
     columns: Sequence[Column]
-    rows: Sequence[Row]
+    #: Read twice by ``render_pdf`` (a list, or a ``Reread`` of rows drawn from the books).
+    rows: Iterable[Row]
     form: str = ""
     extra: str = ""
     unit: str = "元"
@@ -113,6 +115,17 @@ class PrintTable:
     signatures: dict[str, str] = field(default_factory=dict)
     notes: Sequence[str] = ()
     font_size: float = 9.0
+
+
+class Reread(Iterable[Row]):
+    """Rows read afresh each time they are iterated (``read()`` is called again): a form whose rows
+    come from the books page by page, so ``render_pdf`` measures and draws it without holding it."""
+
+    def __init__(self, read: Callable[[], Iterable[Row]]) -> None:
+        self.read = read
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.read())
 
 
 def money(fen: int | None) -> str:
@@ -209,39 +222,61 @@ class _Layout:
         cells[direction], cells[b] = direction_of(balance), money(abs(balance))
         return Row(cells, bold=True)
 
-    def paginate(self) -> list[list[Row]]:
-        """The rows of each page (carry rows included), the last page leaving room for the signatures."""
+    def page_sizes(self) -> tuple[list[int], bool]:
+        """Where the pages break, measured in one pass over the rows without keeping them: the
+        count of the form's rows on each page, and whether the last page is an empty one the
+        signatures were pushed onto. ``pages`` lays the rows out by these counts."""
         spec = self.spec
         head_h = self.row_height(self.head_cells())
         avail = self.body_height() - head_h
         carry_h = self.row_height(self.cells(Row([""] * len(spec.columns)))) if spec.carry else 0.0
-        pages: list[list[Row]] = []
-        current: list[Row] = []
-        used = 0.0
-        debit = credit = 0
-        balance = spec.opening
+        sizes: list[int] = []
+        count, lines, used = 0, 0, 0.0  # the current page's rows, its lines (carry rows too), height
         for row in spec.rows:
             h = self.row_height(self.cells(row))
-            if current and used + h + carry_h > avail:
+            if lines and used + h + carry_h > avail:
+                sizes.append(count)
+                count, lines, used = 0, 0, 0.0
                 if spec.carry:
-                    current.append(self.carry_row("过次页", debit, credit, balance))
-                pages.append(current)
-                current, used = [], 0.0
-                if spec.carry:
-                    current.append(self.carry_row("承前页", debit, credit, balance))
-                    used += carry_h
-            current.append(row)
+                    lines, used = 1, carry_h
+            count += 1
+            lines += 1
             used += h
-            if row.carry is not None:
-                debit += row.carry[0]
-                credit += row.carry[1]
-                if row.carry[2] is not None:
-                    balance = row.carry[2]
-        if used + self.signature_height() > avail and current:
-            pages.append(current)
-            current = []
-        pages.append(current)
-        return pages
+        pushed = bool(used + self.signature_height() > avail and lines)
+        if pushed:
+            sizes.append(count)
+            count = 0
+        sizes.append(count)
+        return sizes, pushed
+
+    def pages(self, sizes: Sequence[int], pushed: bool) -> Iterator[list[Row]]:
+        """The rows of each page (carry rows included), read again from ``spec.rows`` and cut by
+        ``page_sizes``: 过次页 closes and 承前页 opens every page a row overflowed, carrying the debit
+        and credit so far and the balance after the last row; the last page leaves room for the
+        signatures."""
+        spec = self.spec
+        overflowed = len(sizes) - 1 - (1 if pushed else 0)
+        rows = iter(spec.rows)
+        debit = credit = 0
+        balance = spec.opening
+        for n, size in enumerate(sizes):
+            page: list[Row] = []
+            if spec.carry and 0 < n <= overflowed:
+                page.append(self.carry_row("承前页", debit, credit, balance))
+            for row in itertools.islice(rows, size):
+                page.append(row)
+                if row.carry is not None:
+                    debit += row.carry[0]
+                    credit += row.carry[1]
+                    if row.carry[2] is not None:
+                        balance = row.carry[2]
+            if spec.carry and n < overflowed:
+                page.append(self.carry_row("过次页", debit, credit, balance))
+            yield page
+
+    def paginate(self) -> list[list[Row]]:
+        """The rows of each page (carry rows included), the last page leaving room for the signatures."""
+        return list(self.pages(*self.page_sizes()))
 
     def draw_page(self, canvas: Canvas, rows: list[Row], number: int, total: int, last: bool) -> None:
         spec = self.spec
@@ -294,14 +329,15 @@ class _Layout:
         canvas.drawCentredString(self.page_w / 2, MARGIN / 2, f"第 {number} 页 共 {total} 页")
 
 
-def _fit(spec: PrintTable) -> tuple[_Layout, list[list[Row]]]:
-    """The layout at the form's font size, or (``one_page``) the largest size that fits one page."""
+def _fit(spec: PrintTable) -> tuple[_Layout, list[int], bool]:
+    """The layout at the form's font size, or (``one_page``) the largest size that fits one page,
+    with where its pages break (``_Layout.page_sizes``)."""
     size = spec.font_size
     while True:
         layout = _Layout(spec, size)
-        pages = layout.paginate()
-        if not spec.one_page or len(pages) == 1 or size <= 5:
-            return layout, pages
+        sizes, pushed = layout.page_sizes()
+        if not spec.one_page or len(sizes) == 1 or size <= 5:
+            return layout, sizes, pushed
         size -= 0.5
 
 
@@ -313,6 +349,10 @@ def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = (),
     landscape page each, scaled to the page inside the margins. ``on_progress(1, total)`` is told
     after each of the ``total`` pages is drawn (every form is paginated first, so the total is known
     before the first page), for a bar that counts pages.
+
+    Every form's rows are read twice and never held: once to measure where its pages break (the
+    "共 M 页" of its first page needs M), once to draw them page by page (``PrintTable.rows`` may be
+    a ``Reread``: a 明细账 of a million postings is read from the books page by page both times).
     """
     buf = io.BytesIO()
     # The CJK font as the canvas's initial font: otherwise every page names an unembedded
@@ -321,11 +361,11 @@ def render_pdf(tables: Sequence[PrintTable], pictures: Sequence[bytes] = (),
     canvas.setTitle(tables[0].title if tables else "")
     canvas.setCreator("fundledger")
     fitted = [_fit(spec) for spec in tables]
-    total = sum(len(pages) for _, pages in fitted) + len(pictures)
-    for layout, pages in fitted:
+    total = sum(len(sizes) for _, sizes, _ in fitted) + len(pictures)
+    for layout, sizes, pushed in fitted:
         canvas.setPageSize((layout.page_w, layout.page_h))
-        for n, rows in enumerate(pages, start=1):
-            layout.draw_page(canvas, rows, n, len(pages), last=n == len(pages))
+        for n, rows in enumerate(layout.pages(sizes, pushed), start=1):
+            layout.draw_page(canvas, rows, n, len(sizes), last=n == len(sizes))
             canvas.showPage()
             if on_progress is not None:
                 on_progress(1, total)

@@ -41,7 +41,12 @@ SIGNATURE_ROLES = ("单位负责人", "会计主管", "复核", "制表")
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 
-def new_workbook() -> Workbook:
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """An empty workbook; ``write_only``: openpyxl's streaming mode, whose sheets are written row by
+    row to a temporary file as they are appended (the books of ``reports.xlsx_books``: memory does
+    not grow with the rows)."""
+    if write_only:
+        return Workbook(write_only=True)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     return wb
@@ -51,36 +56,53 @@ def _sheet(wb: Workbook, title: str) -> Worksheet:
     return wb.create_sheet(title[:SHEET_TITLE_MAX])
 
 
-def _amount(ws: Worksheet, row: int, col: int, fen: int | None, *, bold: bool = False) -> None:
-    cell = ws.cell(row=row, column=col, value=fen_to_decimal(fen) if fen is not None else None)
+def amount_style(cell: Any, fen: int | None, *, bold: bool = False) -> Any:
+    """``cell`` holding ``fen`` as 元 (``Decimal``), boxed, ``#,##0.00``: a sheet's cell or a write-only one."""
+    cell.value = fen_to_decimal(fen) if fen is not None else None
     cell.number_format = AMOUNT_FORMAT
     cell.border = _BOX
     cell.font = _BOLD if bold else _PLAIN
+    return cell
 
 
-def _text(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, box: bool = True) -> None:
-    """A cell of data; a text is stored as a string even when it begins with ``=`` (never a formula)."""
-    cell = ws.cell(row=row, column=col, value=value)
+def text_style(cell: Any, value: Any, *, bold: bool = False, box: bool = True) -> Any:
+    """``cell`` holding data; a text is stored as a string even when it begins with ``=`` (never a formula)."""
+    cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
     if box:
         cell.border = _BOX
     cell.font = _BOLD if bold else _PLAIN
+    return cell
+
+
+def label_style(cell: Any, value: str, *, font: Font = _PLAIN) -> Any:
+    """``cell`` as a heading (no box), explicitly text."""
+    cell.value = value
+    cell.data_type = "s"
+    cell.font = font
+    return cell
+
+
+def _amount(ws: Worksheet, row: int, col: int, fen: int | None, *, bold: bool = False) -> None:
+    amount_style(ws.cell(row=row, column=col), fen, bold=bold)
+
+
+def _text(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, box: bool = True) -> None:
+    """A cell of data (``text_style``)."""
+    text_style(ws.cell(row=row, column=col), value, bold=bold, box=box)
 
 
 def _label(ws: Worksheet, row: int, col: int, value: str, *, font: Font = _PLAIN) -> Any:
     """A heading cell (no box), explicitly text."""
-    cell = ws.cell(row=row, column=col, value=value)
-    cell.data_type = "s"
-    cell.font = font
-    return cell
+    return label_style(ws.cell(row=row, column=col), value, font=font)
 
 
 def print_setup(
     ws: Worksheet, *, landscape: bool, title_rows: tuple[int, int] | None, one_page: bool = False
 ) -> None:
     """A4, orientation, fit to the page width (``one_page``: and height), heading rows on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -98,15 +120,19 @@ def print_setup(
         footer.center.font = FONT_NAME
 
 
-def signature_line(ws: Worksheet, row: int, span: int, names: dict[str, str] | None = None) -> int:
-    """单位负责人 / 会计主管 / 复核 / 制表 under the table, names filled where the books know them."""
+def signature_cells(span: int, names: dict[str, str] | None = None) -> dict[int, str]:
+    """单位负责人 / 会计主管 / 复核 / 制表 by 1-based column, names filled where the books know them."""
     names = names or {}
     cells = [f"{role}：{names.get(role, '')}" for role in SIGNATURE_ROLES]
     if span >= len(cells):  # one role per column, spread over the table's width
-        for i, text in enumerate(cells):
-            _label(ws, row, 1 + i * span // len(cells), text)
-    else:  # a narrow form: the line in one cell, spaced for the pens
-        _label(ws, row, 1, "        ".join(cells))
+        return {1 + i * span // len(cells): text for i, text in enumerate(cells)}
+    return {1: "        ".join(cells)}  # a narrow form: the line in one cell, spaced for the pens
+
+
+def signature_line(ws: Worksheet, row: int, span: int, names: dict[str, str] | None = None) -> int:
+    """The signature line (``signature_cells``) under the table."""
+    for col, text in signature_cells(span, names).items():
+        _label(ws, row, col, text)
     return row + 1
 
 
@@ -335,15 +361,18 @@ def figures_sheet(wb: Workbook, title: str, figures: Sequence[Any]) -> Worksheet
     return ws
 
 
-def detail_sheet(wb: Workbook, dl: Any) -> Worksheet:
-    """三栏式明细账 / 日记账 with 承前页 / 过次页 on every printed page (``reports.xlsx_books``)."""
+def detail_sheet(wb: Workbook, dl: Any) -> Any:
+    """三栏式明细账 / 日记账 with 承前页 / 过次页 on every printed page (``reports.xlsx_books``), into
+    a write-only workbook (``new_workbook(write_only=True)``): ``dl`` is one ``DetailLedger`` or the
+    pages of one (``reports.detail_ledger.detail_pages``), written as they are read."""
     from reports.xlsx_books import detail_book_sheet  # not at the top: that module builds on this one
 
-    return detail_book_sheet(wb, dl)
+    return detail_book_sheet(wb, [dl] if hasattr(dl, "rows") else dl)
 
 
-def general_ledger_sheet(wb: Workbook, gl: Any) -> Worksheet:
-    """总账, each first-level account on pages of its own, carried (``reports.xlsx_books``)."""
+def general_ledger_sheet(wb: Workbook, gl: Any) -> Any:
+    """总账, each first-level account on pages of its own, carried (``reports.xlsx_books``), into a
+    write-only workbook."""
     from reports.xlsx_books import general_ledger_sheet as book
 
     return book(wb, gl)
@@ -366,6 +395,8 @@ def workbook_bytes(wb: Workbook, on_progress: Callable[[int, int], None] | None 
     ``on_progress(rows, total)`` is told as each sheet is written with the rows it holds, ``total``
     the rows of all sheets: the bar counts rows written. openpyxl writes one sheet at a time
     (``ExcelWriter.write_worksheet``), so a workbook of one sheet moves the bar once, at its end.
+    A write-only workbook's sheets were written as their rows came; saving only closes them (the bar
+    pulses, without a total, until the file is written).
     """
     import io
     from zipfile import ZIP_DEFLATED, ZipFile
@@ -373,7 +404,7 @@ def workbook_bytes(wb: Workbook, on_progress: Callable[[int, int], None] | None 
     from openpyxl.writer.excel import ExcelWriter
 
     buf = io.BytesIO()
-    if on_progress is None:
+    if on_progress is None or wb.write_only:  # a write-only sheet's rows are written as they come
         wb.save(buf)
         return buf.getvalue()
     tell = on_progress

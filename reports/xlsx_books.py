@@ -17,24 +17,25 @@ the PDF forms of ``reports.pdf``. ``detail_book_sheet`` (明细账, 日记账) a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.money import direction_of
 from reports.xlsx import (
+    SHEET_TITLE_MAX,
     TITLE_FONT,
-    amount_cell,
-    label_cell,
-    new_sheet,
+    amount_style,
+    label_style,
     print_setup,
     set_widths,
-    signature_line,
-    text_cell,
+    signature_cells,
+    text_style,
 )
 
 #: Body rows per printed page under the repeated heading (title, 编制单位 line, column heads),
@@ -85,10 +86,11 @@ def _carry_line(label: str, columns: CarryColumns, width: int, debit: int, credi
     return BookRow(tuple(cells), bold=True, carried=label)
 
 
-def carried_pages(
-    rows: Sequence[BookRow], *, per_page: int, opening: int, columns: CarryColumns, tail: int = 0
-) -> list[list[BookRow]]:
-    """``rows`` cut into printed pages of at most ``per_page`` lines each, carry lines included.
+def iter_carried_pages(
+    rows: Iterable[BookRow], *, per_page: int, opening: int, columns: CarryColumns, tail: int = 0
+) -> Iterator[list[BookRow]]:
+    """``rows`` cut into printed pages of at most ``per_page`` lines each, carry lines included, one
+    page at a time (``rows`` may be read as they come: one row of look-ahead tells the last).
 
     A page is closed with 过次页 when only its line is left, and the next opens with 承前页; both
     carry the 借方 and 贷方 added so far and the balance after the last line (``opening`` before
@@ -97,16 +99,14 @@ def carried_pages(
     """
     if per_page < 3 + tail:
         raise ValueError("a page must hold 承前页, one row, 过次页 and the tail")
-    width = len(rows[0].cells) if rows else 0
-    pages: list[list[BookRow]] = []
     current: list[BookRow] = []
     debit = credit = 0
     balance = opening
-    for index, row in enumerate(rows):
-        last = index == len(rows) - 1
+    for row, last in _with_last(rows):
         if len(current) == per_page - 1 or (last and len(current) + 1 + tail > per_page):
+            width = len(row.cells)
             current.append(_carry_line(CARRIED_OVER, columns, width, debit, credit, balance))
-            pages.append(current)
+            yield current
             current = [_carry_line(CARRIED_FORWARD, columns, width, debit, credit, balance)]
         current.append(row)
         if row.carry is not None:
@@ -114,37 +114,83 @@ def carried_pages(
             credit += row.carry[1]
             if row.carry[2] is not None:
                 balance = row.carry[2]
-    pages.append(current)
-    return pages
+    yield current
+
+
+def carried_pages(
+    rows: Sequence[BookRow], *, per_page: int, opening: int, columns: CarryColumns, tail: int = 0
+) -> list[list[BookRow]]:
+    """Every page of ``iter_carried_pages`` at once (the paging checked by itself)."""
+    return list(iter_carried_pages(rows, per_page=per_page, opening=opening, columns=columns, tail=tail))
+
+
+def iter_plain_pages(rows: Iterable[BookRow], *, per_page: int, tail: int = 0) -> Iterator[list[BookRow]]:
+    """``rows`` on pages of ``per_page`` lines, the last keeping ``tail`` lines free: nothing to carry."""
+    current: list[BookRow] = []
+    for row, last in _with_last(rows):
+        if len(current) == per_page or (last and len(current) + 1 + tail > per_page):
+            yield current
+            current = []
+        current.append(row)
+    yield current
 
 
 def plain_pages(rows: Sequence[BookRow], *, per_page: int, tail: int = 0) -> list[list[BookRow]]:
-    """``rows`` on pages of ``per_page`` lines, the last keeping ``tail`` lines free: nothing to carry."""
-    pages: list[list[BookRow]] = [[]]
-    for index, row in enumerate(rows):
-        last = index == len(rows) - 1
-        if len(pages[-1]) == per_page or (last and len(pages[-1]) + 1 + tail > per_page):
-            pages.append([])
-        pages[-1].append(row)
-    return pages
+    """Every page of ``iter_plain_pages`` at once."""
+    return list(iter_plain_pages(rows, per_page=per_page, tail=tail))
 
 
-def _write_pages(ws: Worksheet, start: int, pages: Sequence[Sequence[BookRow]], amounts: Sequence[int],
-                 *, break_after_last: bool) -> int:
-    """Write ``pages`` from row ``start``, a manual break under each page; returns the next row."""
-    row = start
-    for n, page in enumerate(pages):
+_T = TypeVar("_T")
+
+
+def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
+    """Each item with whether it is the last, reading one item ahead."""
+    it = iter(items)
+    try:
+        pending = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield pending, False
+        pending = item
+    yield pending, True
+
+
+class _Lines:
+    """A write-only sheet written line after line: each line's cells styled as ``reports.xlsx`` does,
+    its height fixed, the row number kept (openpyxl's write-only mode numbers the rows itself)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.row = 0  # the last row written
+
+    def line(self, cells: Sequence[Any], height: float = ROW_HEIGHT) -> None:
+        self.row += 1
+        self.ws.row_dimensions[self.row].height = height
+        self.ws.append(list(cells))
+        del self.ws.row_dimensions[self.row]  # written with its row: nothing kept per row
+
+    def cell(self) -> Any:
+        return WriteOnlyCell(self.ws)
+
+
+def _write_pages(out: _Lines, pages: Iterable[list[BookRow]], amounts: Sequence[int], date_columns: Sequence[int],
+                 *, break_after_last: bool) -> None:
+    """Write ``pages`` as they come, a manual break under each page (and the last, if asked)."""
+    for page, last in _with_last(pages):
         for line in page:
-            for col, value in enumerate(line.cells, start=1):
-                if col - 1 in amounts and not isinstance(value, str):
-                    amount_cell(ws, row, col, value, bold=line.bold)
+            cells = []
+            for col, value in enumerate(line.cells):
+                if col in amounts and not isinstance(value, str):
+                    cell = amount_style(out.cell(), value, bold=line.bold)
                 else:
-                    text_cell(ws, row, col, value, bold=line.bold)
-            ws.row_dimensions[row].height = ROW_HEIGHT
-            row += 1
-        if n < len(pages) - 1 or break_after_last:
-            ws.row_breaks.append(Break(id=row - 1))
-    return row
+                    cell = text_style(out.cell(), value, bold=line.bold)
+                if col in date_columns:
+                    cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            out.line(cells)
+        if not last or break_after_last:
+            out.ws.row_breaks.append(Break(id=out.row))
 
 
 def book_sheet(
@@ -154,42 +200,38 @@ def book_sheet(
     caption: str,
     heading: str,
     headers: Sequence[str],
-    blocks: Sequence[tuple[int, Sequence[BookRow]]],
+    blocks: Iterable[tuple[int, Iterable[BookRow]]],
     amounts: Sequence[int],
     columns: CarryColumns,
     widths: Sequence[int],
     landscape: bool,
     date_columns: Sequence[int] = (),
     carry: bool = True,
-) -> Worksheet:
-    """A book sheet: the heading (repeated on every page), then each block — (opening balance fen,
-    rows) — on pages of its own carried with 承前页 / 过次页, then the signature line.
+) -> Any:
+    """A book sheet of the write-only workbook ``wb``: the heading (repeated on every page), then
+    each block — (opening balance fen, rows) — on pages of its own carried with 承前页 / 过次页, then
+    the signature line. The blocks and their rows are read as they are written.
 
-    A block starts on a new page (the 总账's accounts); a 明细账 is one block.
+    A block starts on a new page (the 总账's accounts); a 明细账 is one block. Write-only mode writes
+    a sheet's columns and properties before its first row, so the widths and print set-up come first.
     """
-    ws = new_sheet(wb, title)
-    label_cell(ws, 1, 1, caption, font=TITLE_FONT)
-    label_cell(ws, 2, 1, heading)
-    for col, head in enumerate(headers, start=1):
-        text_cell(ws, HEADING_ROWS, col, head, bold=True)
-    for r in range(1, HEADING_ROWS + 1):
-        ws.row_dimensions[r].height = 20.0 if r == 1 else ROW_HEIGHT
-    per_page = ROWS_PER_PAGE["landscape" if landscape else "portrait"]
-    row = HEADING_ROWS + 1
-    for n, (opening, rows) in enumerate(blocks):
-        last = n == len(blocks) - 1
-        tail = TAIL_ROWS if last else 0
-        pages = (carried_pages(rows, per_page=per_page, opening=opening, columns=columns, tail=tail) if carry
-                 else plain_pages(rows, per_page=per_page, tail=tail))
-        row = _write_pages(ws, row, pages, amounts, break_after_last=not last)
-    for col in date_columns:
-        for r in range(HEADING_ROWS + 1, row):
-            ws.cell(row=r, column=col + 1).number_format = "yyyy-mm-dd"
-    ws.row_dimensions[row].height = ROW_HEIGHT
-    signature_line(ws, row + 1, len(headers))
-    ws.row_dimensions[row + 1].height = ROW_HEIGHT
+    ws = wb.create_sheet(title[:SHEET_TITLE_MAX])
     set_widths(ws, widths)
     print_setup(ws, landscape=landscape, title_rows=(1, HEADING_ROWS))
+    out = _Lines(ws)
+    out.line([label_style(out.cell(), caption, font=TITLE_FONT)], height=20.0)
+    out.line([label_style(out.cell(), heading)])
+    out.line([text_style(out.cell(), head, bold=True) for head in headers])
+    per_page = ROWS_PER_PAGE["landscape" if landscape else "portrait"]
+    for (opening, rows), last in _with_last(blocks):
+        tail = TAIL_ROWS if last else 0
+        pages = (iter_carried_pages(rows, per_page=per_page, opening=opening, columns=columns, tail=tail) if carry
+                 else iter_plain_pages(rows, per_page=per_page, tail=tail))
+        _write_pages(out, pages, amounts, date_columns, break_after_last=not last)
+    out.line([])
+    signature = signature_cells(len(headers))
+    out.line([label_style(out.cell(), signature[col]) if col in signature else None
+              for col in range(1, max(signature) + 1)])
     return ws
 
 
@@ -198,27 +240,35 @@ DETAIL_HEADERS = ("日期", "凭证号", "摘要", "对方科目", "借方", "�
 DETAIL_CARRY = CarryColumns(label=2, debit=4, credit=5, direction=6, balance=7)
 
 
-def detail_rows(dl: Any) -> list[BookRow]:
-    """The lines of a 明细账 or 日记账: 期初余额, every row with its running balance, 本期合计 when whole."""
-    rows = [BookRow(("", "", "期初余额", "", None, None, direction_of(dl.opening), abs(dl.opening)), bold=True)]
-    for r in dl.rows:
-        rows.append(BookRow(
-            (r.date, r.voucher, r.summary, "、".join(r.counter_accounts), r.debit or None, r.credit or None,
-             r.direction, abs(r.balance) if r.balance is not None else None),
-            carry=(r.debit, r.credit, r.balance),
-        ))
-    if not dl.has_more:
-        rows.append(BookRow(("", "", "本期合计", "", dl.period_debit, dl.period_credit, direction_of(dl.closing),
-                             abs(dl.closing)), bold=True))
-    return rows
+def detail_rows(pages: Iterable[Any]) -> Iterator[BookRow]:
+    """The lines of a 明细账 or 日记账 read from its pages (``reports.detail_ledger.detail_pages``, or
+    one ``DetailLedger``): 期初余额, every row with its running balance, 本期合计 when whole."""
+    page = None
+    for page in pages:
+        if page.offset == 0:
+            yield BookRow(("", "", "期初余额", "", None, None, direction_of(page.opening), abs(page.opening)),
+                          bold=True)
+        for r in page.rows:
+            yield BookRow(
+                (r.date, r.voucher, r.summary, "、".join(r.counter_accounts), r.debit or None, r.credit or None,
+                 r.direction, abs(r.balance) if r.balance is not None else None),
+                carry=(r.debit, r.credit, r.balance),
+            )
+    if page is not None and not page.has_more:
+        yield BookRow(("", "", "本期合计", "", page.period_debit, page.period_credit, direction_of(page.closing),
+                       abs(page.closing)), bold=True)
 
 
-def detail_book_sheet(wb: Workbook, dl: Any) -> Worksheet:
-    """三栏式明细账 or 日记账 (a bank-tied account) with 承前页 / 过次页 on every printed page.
+def detail_book_sheet(wb: Workbook, pages: Iterable[Any]) -> Any:
+    """三栏式明细账 or 日记账 (a bank-tied account) with 承前页 / 过次页 on every printed page, written
+    from its pages as they are read (``reports.detail_ledger.detail_pages``; a list of one
+    ``DetailLedger`` will do): the sheet's heading is the first page's, the rows are never all held.
 
     A one-sided listing (``--side``) has no running balance and so carries nothing: it is printed
     on pages of the same size, without carry lines (as the PDF form does).
     """
+    it = iter(pages)
+    dl = next(it)
     bank = f"    开户行及账号：{dl.bank['name'] or ''} {dl.bank['number']}" if dl.bank else ""
     return book_sheet(
         wb,
@@ -226,7 +276,7 @@ def detail_book_sheet(wb: Workbook, dl: Any) -> Worksheet:
         caption=f"{dl.title}  {dl.account} {dl.account_name}",
         heading=f"编制单位：{dl.ledger}    期间：{dl.date_from} 至 {dl.date_to}    单位：元{bank}",
         headers=DETAIL_HEADERS,
-        blocks=[(dl.opening, detail_rows(dl))],
+        blocks=[(dl.opening, detail_rows(itertools.chain([dl], it)))],
         amounts=(4, 5, 7),
         columns=DETAIL_CARRY,
         widths=(12, 10, 30, 30, 16, 16, 6, 16),
@@ -241,7 +291,7 @@ GENERAL_HEADERS = ("科目编码", "科目名称", "月份", "摘要", "借方",
 GENERAL_CARRY = CarryColumns(label=3, debit=4, credit=5, direction=6, balance=7)
 
 
-def general_ledger_sheet(wb: Workbook, gl: Any) -> Worksheet:
+def general_ledger_sheet(wb: Workbook, gl: Any) -> Any:
     """总账: each first-level account on pages of its own — 期初余额, then per month 本月合计 (carried
     from page to page) and 本年累计 — as the PDF prints one form per account."""
     from ledger.periods import format_period

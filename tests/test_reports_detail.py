@@ -268,3 +268,46 @@ def test_detail_ledger_lists_but_does_not_count_vouchers_awaiting_review(db_url,
     plain = json.loads(run(db_url, "show", "voucher", "--id", str(posted[0].id), "--format", "json").stdout)
     assert (plain["review"]["status"], plain["review"]["reviewer"]) == ("reviewed", "李审核")
     assert plain["review"]["reviewed_at"] is not None and plain["awaiting_review"] is False
+
+
+def test_file_pages_resume_after_the_last_row_carrying_the_balance(session, books, monkeypatch):
+    """``detail_pages`` (what the file exports read) at two rows a page: each page starts after the
+    last row of the one before and carries its balance. By hand from the table above, 100301 over
+    January and February: 1,000, 700 | 725, 625 | 825 元 — and on the maker-checker books the waiting
+    记-0002 is listed on its page without moving the balance carried to the next (100, 100 | 107)."""
+    import reports.detail_ledger as dl_module
+    from reports.detail_ledger import detail_pages
+
+    detail_books(session)
+    monkeypatch.setattr(dl_module, "PAGE_ROWS_MAX", 2)
+    pages = list(detail_pages(session, "C-EMP", "100301", start=202401, end=202402))
+    assert [[r.balance for r in p.rows] for p in pages] == [[100000, 70000], [72500, 62500], [82500]]
+    assert [(p.offset, p.has_more) for p in pages] == [(0, True), (2, True), (4, False)]
+    assert [r.voucher for p in pages for r in p.rows] == ["记-0001", "记-0002", "记-0003", "记-0004", "记-0001"]
+    assert {(p.opening, p.period_debit, p.period_credit) for p in pages} == {(0, 122500, 40000)}
+    credits = list(detail_pages(session, "C-EMP", "100301", start=202401, end=202402, side="credit"))
+    assert [[(r.credit, r.balance) for r in p.rows] for p in credits] == [[(30000, None), (10000, None)]]
+
+    _maker_checker_books(session)
+    waiting = list(detail_pages(session, "X3-EMP", "1005", start=202401))
+    assert [[(r.voucher, r.balance, r.awaiting_review) for r in p.rows] for p in waiting] == [
+        [("记-0001", 10000, False), ("记-0002", 10000, True)], [("记-0003", 10700, False)]]
+
+
+def test_the_pdf_drawn_from_the_pages_is_the_pdf_of_the_whole_ledger(session, books, monkeypatch):
+    """The 明细账 PDF read page by page from the books (``detail_form(first, pages)``, two rows a page
+    so that it crosses pages) is byte for byte the PDF of the ledger held whole."""
+    import reports.detail_ledger as dl_module
+    from reports.detail_ledger import detail_pages, whole_detail_ledger
+    from reports.forms import detail_form
+    from reports.pdf import render_pdf
+
+    detail_books(session)
+    monkeypatch.setattr(dl_module, "PAGE_ROWS_MAX", 2)
+
+    def pages():  # type: ignore[no-untyped-def]
+        return detail_pages(session, "C-EMP", "100301", start=202401, end=202402)
+
+    streamed = render_pdf([detail_form(next(pages()), pages)])
+    whole = render_pdf([detail_form(whole_detail_ledger(session, "C-EMP", "100301", start=202401, end=202402))])
+    assert streamed == whole

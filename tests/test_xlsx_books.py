@@ -209,3 +209,25 @@ def test_an_empty_book_still_prints(db_url, session, books, tmp_path):
     assert r.exit_code == 0, r.output
     ws = load_workbook(out).worksheets[0]
     assert _breaks(ws) == [] and ws.cell(row=HEADING + 1, column=3).value == "期初余额"
+
+
+def test_1050_detail_rows_as_pdf(db_url, session, books, tmp_path):
+    """The same ledger as a PDF, drawn page by page from the books: every voucher once, every page
+    but the last closed with 过次页 and the next opened with 承前页, 本期合计 5,517.75 (by hand, above)."""
+    import re
+
+    import pypdf
+
+    _many(session)
+    out = tmp_path / "明细账.pdf"
+    r = run(db_url, "report", "detail", "--ledger", "C-EMP", "--account", "1003", "--period", "2024-01",
+            "--out", str(out))
+    assert r.exit_code == 0, r.output
+    texts = [page.extract_text() for page in pypdf.PdfReader(out).pages]
+    numbers = [n for text in texts for n in re.findall(r"记-\d{4}", text)]
+    assert sorted(numbers) == [f"记-{i:04d}" for i in range(1, N + 1)]
+    assert len(texts) > 30
+    assert all("过次页" in text for text in texts[:-1]) and "过次页" not in texts[-1]
+    assert all("承前页" in text for text in texts[1:]) and "承前页" not in texts[0]
+    assert "本期合计" in texts[-1] and "5,517.75" in texts[-1]
+    assert all(f"共 {len(texts)} 页" in text for text in texts)

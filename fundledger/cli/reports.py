@@ -60,15 +60,16 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _workbook(*sheets: tuple[str, Any]) -> Any:
-    """A workbook of one sheet per (``reports.xlsx`` sheet writer's name, report).
+def _workbook(*sheets: tuple[str, Any], write_only: bool = False) -> Any:
+    """A workbook of one sheet per (``reports.xlsx`` sheet writer's name, report); ``write_only`` for
+    the books (明细账, 日记账, 总账: ``reports.xlsx_books`` streams their rows).
 
     The writers are named rather than passed so that openpyxl (behind ``reports.xlsx``) is loaded
     only when the format is xlsx.
     """
     from reports import xlsx
 
-    wb = xlsx.new_workbook()
+    wb = xlsx.new_workbook(write_only=write_only)
     for writer, report in sheets:
         getattr(xlsx, writer)(wb, report)
     return wb
@@ -78,6 +79,25 @@ def _voucher_workbook(views: Any) -> Any:
     from reports.voucher_xlsx import voucher_workbook
 
     return voucher_workbook(views)
+
+
+def _books_out(fmt: str, out: Path, books: list[Callable[[], Any]]) -> None:
+    """明细账 / 日记账 as XLSX or PDF, one sheet or form per book, each read page by page from
+    ``books`` (each a ``detail_pages`` call, made again for each pass): the first page of each is read
+    before the file is begun, so a refusal leaves no file. Never the whole ledger in memory."""
+    from reports import forms
+
+    firsts = [next(iter(pages())) for pages in books]
+
+    def nothing() -> str:
+        return ""
+
+    emit(
+        fmt, out, table=nothing, csv=nothing, json=nothing,
+        xlsx=lambda: _workbook(*(("detail_sheet", pages()) for pages in books), write_only=True),
+        pdf=lambda advance: _pdf(*(forms.detail_form(first, pages) for first, pages in zip(firsts, books, strict=True)),
+                                 on_progress=advance),
+    )
 
 
 def _pdf(*forms: Any, on_progress: Advance) -> bytes:
@@ -315,6 +335,15 @@ def register(app: typer.Typer) -> None:
                 write_out_streamed(out, lambda write: render.write_detail_csv(
                     detail_pages(session, ledger, account, side=side, **span), write), bom=True)
             return
+        if out is not None and fmt in ("xlsx", "pdf"):  # drawn page by page as the pages are read
+            from reports.detail_ledger import detail_pages
+
+            with session_scope(read_only=True) as session:
+                def pages() -> Any:
+                    return detail_pages(session, ledger, account, side=side, **span)
+
+                _books_out(fmt, out, [pages])
+            return
         with session_scope(read_only=True) as session:
             if out is None:
                 dl = detail_ledger(session, ledger, account, side=side, **window, **span)
@@ -364,6 +393,15 @@ def register(app: typer.Typer) -> None:
                     cash_journal_pages(session, ledger, account_code=account, bank_number=bank_number, **span),
                     write, journal=True), bom=True)
             return
+        if out is not None and fmt in ("xlsx", "pdf"):  # one sheet / form per account, page by page
+            from reports.detail_ledger import detail_pages, journal_account_codes
+
+            with session_scope(read_only=True) as session:
+                codes = journal_account_codes(session, ledger, account_code=account, bank_number=bank_number)
+                _books_out(fmt, out, [
+                    lambda code=code: detail_pages(session, ledger, code, **span)  # type: ignore[misc]
+                    for code in codes])
+            return
         with session_scope(read_only=True) as session:
             if out is None:
                 journals = cash_journals(
@@ -403,7 +441,7 @@ def register(app: typer.Typer) -> None:
         rows = forms.general_ledger_rows(gl)
 
         def xlsx() -> Any:
-            return _workbook(("general_ledger_sheet", gl))
+            return _workbook(("general_ledger_sheet", gl), write_only=True)
 
         def text_cells(row: list[object], csv: bool) -> list[str]:
             from ledger.money import format_fen

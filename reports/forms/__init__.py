@@ -8,11 +8,11 @@ value a report returned and reads nothing else, so it stays read-only by constru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ledger.money import direction_of
-from reports.pdf import Column, PrintTable, Row, money
+from reports.pdf import Column, PrintTable, Reread, Row, money
 
 #: Forms printed on one page, whatever their length: the font shrinks instead.
 ONE_PAGE_FORMS = ("资产负债表", "收支表")
@@ -121,18 +121,33 @@ def consolidated_form(ctb: Any) -> PrintTable:
     )
 
 
-def detail_form(dl: Any) -> PrintTable:
-    """三栏式明细账 or 日记账: 借方 / 贷方 / 方向 / 余额, 承前页 and 过次页 carried, every row of ``dl``."""
-    rows = [Row(["", "", "期初余额", "", "", "", direction_of(dl.opening), money(abs(dl.opening))], bold=True)]
-    for r in dl.rows:
-        rows.append(Row(
-            [r.date.isoformat(), r.voucher, r.summary, "、".join(r.counter_accounts), money(r.debit or None),
-             money(r.credit or None), r.direction, money(abs(r.balance)) if r.balance is not None else ""],
-            carry=(r.debit, r.credit, r.balance),
-        ))
-    if not dl.has_more:
-        rows.append(Row(["", "", "本期合计", "", money(dl.period_debit), money(dl.period_credit),
-                         direction_of(dl.closing), money(abs(dl.closing))], bold=True))
+def detail_lines(pages: Iterable[Any]) -> Iterator[Row]:
+    """The printed lines of a 明细账 or 日记账 from its pages (``reports.detail_ledger.detail_pages``,
+    or one ``DetailLedger``): 期初余额, every row with its running balance, 本期合计 when whole."""
+    page = None
+    for page in pages:
+        if page.offset == 0:
+            yield Row(["", "", "期初余额", "", "", "", direction_of(page.opening), money(abs(page.opening))], bold=True)
+        for r in page.rows:
+            yield Row(
+                [r.date.isoformat(), r.voucher, r.summary, "、".join(r.counter_accounts), money(r.debit or None),
+                 money(r.credit or None), r.direction, money(abs(r.balance)) if r.balance is not None else ""],
+                carry=(r.debit, r.credit, r.balance),
+            )
+    if page is not None and not page.has_more:
+        yield Row(["", "", "本期合计", "", money(page.period_debit), money(page.period_credit),
+                   direction_of(page.closing), money(abs(page.closing))], bold=True)
+
+
+def detail_form(dl: Any, pages: Callable[[], Iterable[Any]] | None = None) -> PrintTable:
+    """三栏式明细账 or 日记账: 借方 / 贷方 / 方向 / 余额, 承前页 and 过次页 carried, every row of ``dl``.
+
+    ``pages`` (``dl`` then being its first page): reads the ledger's pages afresh from the books
+    (``reports.detail_ledger.detail_pages``); the form's rows are drawn from them each time the PDF
+    reads them (``reports.pdf.Reread``), so the ledger is never held whole.
+    """
+    rows: Iterable[Row] = (Reread(lambda: detail_lines(pages())) if pages is not None
+                           else list(detail_lines([dl])))
     bank = f"    开户行及账号：{dl.bank['name'] or ''} {dl.bank['number']}" if dl.bank else ""
     return PrintTable(
         title=f"{dl.title}", entity=dl.ledger, period=f"{dl.date_from} 至 {dl.date_to}",
