@@ -281,14 +281,23 @@ def contra_entries(session: Session, ledger: Ledger, start: int, end: int) -> li
     return out
 
 
-def _gross_leaves(session: Session, ledger_ids: Sequence[int]) -> dict[int, tuple[Account, str]]:
-    """The gross 收支表 leaves of the ledgers: account id → (account, its contra side)."""
+def _gross_leaves(
+    session: Session, ledger_ids: Sequence[int], accounts: Sequence[Account] | None = None
+) -> dict[int, tuple[Account, str]]:
+    """The gross 收支表 leaves of the ledgers: account id → (account, its contra side); from
+    ``accounts`` when the caller has read them already."""
     roots = {**dict.fromkeys(GROSS_INCOME_ROOTS, "debit"), **dict.fromkeys(GROSS_EXPENSE_ROOTS, "credit")}
+    wanted = set(ledger_ids)
+    if accounts is None:
+        accounts = list(
+            session.execute(
+                select(Account).where(Account.ledger_id.in_(sorted(wanted)), Account.is_leaf.is_(True))
+            ).scalars()
+        )
     return {
         a.id: (a, side)
-        for a in session.execute(
-            select(Account).where(Account.ledger_id.in_(sorted(ledger_ids)), Account.is_leaf.is_(True))
-        ).scalars()
+        for a in accounts
+        if a.is_leaf and a.ledger_id in wanted
         for root, side in roots.items()
         if a.code.startswith(root)
     }
@@ -344,10 +353,18 @@ def _contra_ledgers(session: Session, gross: dict[int, tuple[Account, str]], sta
     return out
 
 
-def contra_entries_of(session: Session, ledgers: Sequence[Ledger], start: int, end: int) -> list[ContraEntry]:
+def contra_entries_of(
+    session: Session,
+    ledgers: Sequence[Ledger],
+    start: int,
+    end: int,
+    *,
+    accounts: Sequence[Account] | None = None,
+) -> list[ContraEntry]:
     """``contra_entries`` of several ledgers, in their order: the snapshots of all of them asked
-    at once, the postings read only for a ledger that can hold one (a consolidation's note)."""
-    possible = _contra_ledgers(session, _gross_leaves(session, [lg.id for lg in ledgers]), start, end)
+    at once, the postings read only for a ledger that can hold one (a consolidation's note).
+    ``accounts``: the ledgers' accounts, when the caller has read them already."""
+    possible = _contra_ledgers(session, _gross_leaves(session, [lg.id for lg in ledgers], accounts), start, end)
     return [e for lg in ledgers if lg.id in possible for e in contra_entries(session, lg, start, end)]
 
 

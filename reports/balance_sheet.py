@@ -30,7 +30,7 @@ from accounts.roles import FUND_BALANCE, PENDING_ROOTS
 from ledger.books import accounts_of, get_ledger
 from ledger.closing import ContraEntry, contra_entries
 from ledger.errors import DateError, StatementDoesNotTieError
-from ledger.models import Entity
+from ledger.models import Account, Entity, Ledger
 from ledger.money import format_fen, format_fen_grouped
 from ledger.periods import format_period, last_day
 from reports.trial_balance import Flow, leaf_balances, statement_flows
@@ -76,15 +76,26 @@ class StatementSource(Protocol):
 class LedgerSource:
     """One ledger as a ``StatementSource``; results are cached per month range."""
 
-    def __init__(self, session: Session, ledger_code: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        ledger_code: str,
+        *,
+        loaded: tuple[Ledger, Entity, list[Account]] | None = None,
+    ) -> None:
+        """``loaded``: the ledger, its entity and its accounts already read (a consolidation reads
+        every ledger's at once), so that building the source costs no statement."""
         self.session = session
-        self.ledger = get_ledger(session, ledger_code)
+        if loaded is None:
+            self.ledger = get_ledger(session, ledger_code)
+            entity = session.get(Entity, self.ledger.entity_id)
+            accounts = accounts_of(session, self.ledger)
+        else:
+            self.ledger, entity, accounts = loaded
         self.fund = self.ledger.fund
-        entity = session.get(Entity, self.ledger.entity_id)
         self.entity_name = entity.name if entity else ""
         self.entity_code = entity.code if entity else ""
         self.label = self.ledger.code
-        accounts = accounts_of(session, self.ledger)
         self.accounts = accounts
         self._leaf_by_id = {
             a.id: LeafInfo(a.code, a.name, a.category, a.fund_part) for a in accounts if a.is_leaf

@@ -19,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.books import get_entity, ledger_of
 from ledger.errors import InterLevelDifferenceError, LedgerError, OpenMonthsError, UnknownLedgerError
-from ledger.models import FUNDS, Ledger
+from ledger.models import FUNDS, Ledger, PeriodRow
 from ledger.money import apply_rate, format_fen, format_fen_grouped
-from ledger.periods import format_period, period_range, period_status_map
+from ledger.periods import format_period, period_range
 from reports.balance_sheet import BalanceSheet, LedgerSource, annual_period, build_balance_sheet
 from reports.consolidation import ConsolidatedSource, InterLevel
 from reports.income_statement import IncomeStatement, build_income_statement
@@ -121,10 +122,20 @@ def open_months(session: Session, ledger_ids: dict[str, int], year: int) -> dict
     A ledger adopted with opening balances (``ledgers.adopted_from``) keeps no month before its
     adoption month: those are not open months, so the 决算 of a ledger adopted mid-year needs only
     the months it keeps closed."""
+    # The months of every ledger in one statement (a consolidated 决算 asks for all its ledgers).
+    by_ledger: dict[int, dict[int, str]] = {lid: {} for lid in ledger_ids.values()}
+    for lid, period, status in session.execute(
+        select(PeriodRow.ledger_id, PeriodRow.period, PeriodRow.status).where(
+            PeriodRow.ledger_id.in_(sorted(by_ledger)),
+            PeriodRow.period >= year * 100 + 1,
+            PeriodRow.period <= year * 100 + 12,
+        )
+    ):
+        by_ledger[lid][period] = status
     out = {}
     for code, ledger_id in ledger_ids.items():
-        statuses = period_status_map(session, ledger_id)
-        adopted = session.get(Ledger, ledger_id)
+        statuses = by_ledger[ledger_id]
+        adopted = session.get(Ledger, ledger_id)  # in the session already: the caller read it
         first = max(year * 100 + 1, adopted.adopted_from or 0) if adopted is not None else year * 100 + 1
         missing = [p for p in period_range(first, year * 100 + 12) if statuses.get(p) != "closed"]
         if missing:
@@ -150,14 +161,16 @@ def final_accounts(
     if fund not in FUNDS:
         raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
     period = annual_period(year)
-    entity = get_entity(session, entity_code)
     inter: InterLevel | None = None
     if consolidated:
         source: LedgerSource | ConsolidatedSource = ConsolidatedSource(session, entity_code, fund)
         assert isinstance(source, ConsolidatedSource)
+        entity = source.tree.root
+        source.prime(period, annual=True)
         ledgers = source.ledgers
         ledger_ids = {s.ledger.code: s.ledger.id for s in source.sources}
     else:
+        entity = get_entity(session, entity_code)
         ledger = ledger_of(session, entity, fund)
         if ledger is None:
             raise UnknownLedgerError(f"entity {entity_code} keeps no {fund} ledger")

@@ -513,6 +513,28 @@ def leaf_balances_of(session: Session, ledger_ids: Sequence[int], through: int) 
     return {aid: int(total or 0) for aid, total in rows}
 
 
+def leaf_balances_at(session: Session, ledger_ids: Sequence[int], throughs: Iterable[int]) -> dict[int, dict[int, int]]:
+    """``leaf_balances_of`` at several month ends in one statement: through → account id → balance
+    (a statement's columns and its tie each ask for a different month end; one round trip for all)."""
+    cuts = sorted(set(throughs))
+    if not cuts:
+        return {}
+    ab = AccountBalance
+    rows = session.execute(
+        select(
+            ab.account_id,
+            *(func.sum(case((ab.period <= t, ab.debit_fen - ab.credit_fen), else_=0)) for t in cuts),
+        )
+        .where(ab.ledger_id.in_(sorted(ledger_ids)), ab.period <= cuts[-1])
+        .group_by(ab.account_id)
+    ).all()
+    out: dict[int, dict[int, int]] = {t: {} for t in cuts}
+    for aid, *totals in rows:
+        for t, total in zip(cuts, totals, strict=True):
+            out[t][aid] = int(total or 0)
+    return out
+
+
 @dataclass(frozen=True)
 class Flow:
     """Gross activity of one account over some months, as the 收支表 reads it.
@@ -598,26 +620,20 @@ def special_postings_of(session: Session, ledger_ids: Sequence[int], start: int,
     # Both through the partial indexes of revision 0019 (``ix_vouchers_closing``,
     # ``ix_vouchers_reversals``), which hold only those vouchers; the kind is a literal so that
     # PostgreSQL can match the index's predicate whatever plan it keeps.
-    ids = set(
-        session.execute(
-            select(Voucher.id).where(
-                Voucher.kind == literal_column("'closing'"),
-                Voucher.ledger_id.in_(sorted(ledger_ids)),
-                Voucher.period >= start,
-                Voucher.period <= end,
-            )
-        ).scalars()
+    # One round trip: each branch of the UNION ALL is planned on its own, through its own index.
+    closing = select(Voucher.id).where(
+        Voucher.kind == literal_column("'closing'"),
+        Voucher.ledger_id.in_(sorted(ledger_ids)),
+        Voucher.period >= start,
+        Voucher.period <= end,
     )
-    ids |= set(
-        session.execute(
-            select(Voucher.id).where(
-                Voucher.reversal_of_id.is_not(None),
-                Voucher.ledger_id.in_(sorted(ledger_ids)),
-                Voucher.period >= start,
-                Voucher.period <= end,
-            )
-        ).scalars()
+    reversals = select(Voucher.id).where(
+        Voucher.reversal_of_id.is_not(None),
+        Voucher.ledger_id.in_(sorted(ledger_ids)),
+        Voucher.period >= start,
+        Voucher.period <= end,
     )
+    ids = set(session.execute(closing.union_all(reversals)).scalars())
     if not ids:
         return []
     return [

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import ADVANCES, RECEIPTS_HELD
-from ledger.models import Account, PairBalance
 from ledger.money import format_fen
 from ledger.periods import format_period
-from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_UP, KIND_LABELS, Subtree
+from reports.consolidation.pairs import ADVANCE_DOWN, ADVANCE_UP, KIND_LABELS, Subtree, pair_rows, subtree_accounts
 
 
 @dataclass
@@ -110,33 +108,20 @@ def match_advances(session: Session, tree: Subtree, start: int, end: int) -> lis
     year_start = (end // 100) * 100 + 1
     ledger_entity = {lg.id: code for code, lg in tree.ledgers.items()}
     accounts = {
-        aid: (ledger_entity[lid], code)
-        for aid, lid, code in session.execute(
-            select(Account.id, Account.ledger_id, Account.code).where(
-                Account.ledger_id.in_(list(ledger_entity)),
-                Account.is_leaf.is_(True),
-                or_(Account.code.startswith(ADVANCES), Account.code.startswith(RECEIPTS_HELD)),
-            )
-        )
+        a.id: (ledger_entity[a.ledger_id], a.code)
+        for a in subtree_accounts(session, tree)
+        if a.is_leaf and (a.code.startswith(ADVANCES) or a.code.startswith(RECEIPTS_HELD))
     }
     if not accounts:
         return []
     # From the month totals per counterparty (``pair_balances``: counted postings only, so the
-    # vouchers awaiting review are already out), not from the postings since the books began.
-    rows = session.execute(
-        select(
-            PairBalance.account_id,
-            PairBalance.counterparty,
-            PairBalance.debit_fen,
-            PairBalance.credit_fen,
-            PairBalance.period,
-        ).where(
-            PairBalance.ledger_id.in_(list(ledger_entity)),
-            PairBalance.account_id.in_(sorted(accounts)),
-            PairBalance.counterparty != "",
-            PairBalance.period <= end,
-        )
-    ).all()
+    # vouchers awaiting review are already out), not from the postings since the books began;
+    # read once per report for every range it asks (``pair_rows``).
+    rows = [
+        (aid, counterparty, debit, credit, period)
+        for aid, period, counterparty, debit, credit in pair_rows(session, tree, end)
+        if aid in accounts and counterparty != ""
+    ]
     if not rows:
         return []
     names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}

@@ -10,12 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.dialect import in_list, not_an_index_lead
-from ledger.models import Account, AccountBalance, Ledger, PairBalance, Posting, Voucher
+from ledger.models import AccountBalance, Ledger, Posting, Voucher
 from ledger.numbering import voucher_ref
 from ledger.periods import last_day
 from ledger.reversals import reversal_chains
 from ledger.review import awaiting_review_ids
-from reports.consolidation.pairs import AGGREGATE, PAIR_SPECS, Item, Match, PairSpec, Subtree
+from reports.consolidation.pairs import (
+    AGGREGATE,
+    PAIR_SPECS,
+    Item,
+    Match,
+    PairSpec,
+    Subtree,
+    pair_rows,
+    subtree_accounts,
+)
 from reports.trial_balance import closing_transfer_ids
 
 #: ``Matching.basis`` when every item was matched one by one.
@@ -66,14 +75,12 @@ def _pair_accounts(session: Session, tree: Subtree) -> dict[int, tuple[str, str,
     """The subtree's leaf accounts of the inter-level pairs: id → (entity, code, spec, side)."""
     ledger_ids = {lg.id: code for code, lg in tree.ledgers.items()}
     wanted: dict[int, tuple[str, str, PairSpec, str]] = {}
-    for aid, lid, code in session.execute(
-        select(Account.id, Account.ledger_id, Account.code).where(
-            Account.ledger_id.in_(list(ledger_ids)), Account.is_leaf.is_(True)
-        )
-    ):
-        hit = _spec_for(tree.fund, code)
+    for a in subtree_accounts(session, tree):
+        if not a.is_leaf:
+            continue
+        hit = _spec_for(tree.fund, a.code)
         if hit is not None:
-            wanted[aid] = (ledger_ids[lid], code, hit[0], hit[1])
+            wanted[a.id] = (ledger_ids[a.ledger_id], a.code, hit[0], hit[1])
     return wanted
 
 
@@ -244,21 +251,7 @@ def _match_aggregates(
     period, counterparty) — those naming a child whose totals agreed."""
     if not wanted:
         return set(), set()
-    ledger_ids = sorted(lg.id for lg in tree.ledgers.values())
-    rows = session.execute(
-        select(
-            PairBalance.account_id,
-            PairBalance.period,
-            PairBalance.counterparty,
-            PairBalance.debit_fen,
-            PairBalance.credit_fen,
-        ).where(
-            in_list(session, PairBalance.ledger_id, ledger_ids),
-            in_list(session, PairBalance.account_id, sorted(wanted)),
-            PairBalance.period >= start,
-            PairBalance.period <= end,
-        )
-    ).all()
+    rows = [r for r in pair_rows(session, tree, end) if r[1] >= start and r[0] in wanted]
     names = {c: {c, e.name, tree.ledgers[c].code} for c, e in tree.entities.items()}
     children_of: dict[str, list[str]] = defaultdict(list)
     for c in tree.entities:

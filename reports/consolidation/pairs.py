@@ -6,15 +6,14 @@ statements) shares one vocabulary without depending on the others."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
-from ledger.books import get_entity, subtree_of
-from ledger.errors import LedgerError, UnknownLedgerError
-from ledger.models import FUNDS, Entity, Ledger
+from ledger.errors import LedgerError, UnknownEntityError, UnknownLedgerError
+from ledger.models import FUNDS, Account, Entity, Ledger, PairBalance, PeriodRow
 from ledger.money import format_fen
 from ledger.numbering import voucher_number, voucher_ref
 from ledger.periods import format_period
@@ -237,6 +236,10 @@ class Subtree:
     entities: dict[str, Entity]  # code → entity (those with a ledger of the fund)
     parent_of: dict[str, str | None]  # entity code → parent entity code
     ledgers: dict[str, Ledger]  # entity code → ledger
+    #: What one report reads of the subtree once and every stage shares (``subtree_accounts``,
+    #: ``subtree_statuses``, ``pair_rows``): a consolidation's cost is its round trips, so the
+    #: trial balance, the statements and the 决算 each ask the database for these a single time.
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def ledger_codes(self) -> list[str]:
@@ -250,12 +253,24 @@ class Subtree:
 
 
 def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
+    """The subtree in two statements: the entity table (a few hundred rows, one per agency, walked
+    in memory as ``ledger.books.subtree_of`` does) and the subtree's ledgers of ``fund``."""
     if fund not in FUNDS:
         raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
-    root = get_entity(session, entity_code)
-    members = subtree_of(session, root)
+    everyone = list(session.execute(select(Entity).order_by(Entity.code)).scalars())
+    root = next((e for e in everyone if e.code == entity_code), None)
+    if root is None:
+        raise UnknownEntityError(f"unknown entity {entity_code!r}")
+    below: dict[int | None, list[Entity]] = {}
+    for e in everyone:
+        below.setdefault(e.parent_id, []).append(e)
+    members = [root]
+    i = 0
+    while i < len(members):
+        members.extend(below.get(members[i].id, []))
+        i += 1
     by_id = {e.id: e for e in members}
-    above = session.get(Entity, root.parent_id) if root.parent_id is not None else None
+    above = next((e for e in everyone if e.id == root.parent_id), None)
     if above is not None:
         by_id[above.id] = above  # the root's own parent, outside the subtree, is named in parent_of
     ledgers = {
@@ -269,3 +284,62 @@ def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
     entities = {m.code: m for m in members if m.code in ledgers}
     parent_of = {m.code: (by_id[m.parent_id].code if m.parent_id in by_id else None) for m in members}
     return Subtree(root, fund, entities, parent_of, ledgers)
+
+
+def subtree_accounts(session: Session, tree: Subtree) -> list[Account]:
+    """Every account of the subtree's ledgers, by code: one statement per report."""
+    cached = tree.cache.get("accounts")
+    if cached is None:
+        ids = sorted(lg.id for lg in tree.ledgers.values())
+        query = select(Account).where(Account.ledger_id.in_(ids)).order_by(Account.code)
+        cached = list(session.execute(query).scalars())
+        tree.cache["accounts"] = cached
+    assert isinstance(cached, list)
+    return cached
+
+
+def subtree_statuses(session: Session, tree: Subtree) -> dict[int, dict[int, str]]:
+    """ledger id → month → status, of every ledger of the subtree: one statement per report."""
+    cached = tree.cache.get("statuses")
+    if cached is None:
+        out: dict[int, dict[int, str]] = {lg.id: {} for lg in tree.ledgers.values()}
+        for lid, period, status in session.execute(
+            select(PeriodRow.ledger_id, PeriodRow.period, PeriodRow.status).where(
+                PeriodRow.ledger_id.in_(sorted(out))
+            )
+        ):
+            out[lid][period] = status
+        tree.cache["statuses"] = cached = out
+    assert isinstance(cached, dict)
+    return cached
+
+
+#: One ``pair_balances`` row: account id, period, counterparty, debit fen, credit fen.
+PairRow = tuple[int, int, str, int, int]
+
+
+def pair_rows(session: Session, tree: Subtree, end: int) -> list[PairRow]:
+    """The subtree's ``pair_balances`` through month ``end`` (per account, month and counterparty:
+    rows in proportion to accounts × months, not vouchers), read once per report and shared by the
+    inter-level matching and the 暂付款/暂收款 pairs of every range the report asks for."""
+    cached = tree.cache.get("pair_rows")
+    if isinstance(cached, tuple):
+        through: int = cached[0]
+        kept: list[PairRow] = cached[1]
+        if through >= end:
+            return [r for r in kept if r[1] <= end]
+    ids = sorted(lg.id for lg in tree.ledgers.values())
+    rows = [
+        (aid, period, counterparty, int(debit), int(credit))
+        for aid, period, counterparty, debit, credit in session.execute(
+            select(
+                PairBalance.account_id,
+                PairBalance.period,
+                PairBalance.counterparty,
+                PairBalance.debit_fen,
+                PairBalance.credit_fen,
+            ).where(PairBalance.ledger_id.in_(ids), PairBalance.period <= end)
+        )
+    ]
+    tree.cache["pair_rows"] = (end, rows)
+    return rows

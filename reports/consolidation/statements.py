@@ -7,13 +7,15 @@ from collections import defaultdict
 from sqlalchemy.orm import Session
 
 from ledger.closing import ContraEntry, contra_entries_of
+from ledger.models import Account
+from ledger.periods import previous_period
 from reports.balance_sheet import BalanceSheet, LeafInfo, LedgerSource, StatementSource, build_balance_sheet
 from reports.consolidation.advances import AdvancePair, match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
 from reports.consolidation.matching import Matching, match_inter_level
-from reports.consolidation.pairs import subtree
-from reports.income_statement import IncomeStatement, build_income_statement
-from reports.trial_balance import Flow, leaf_balances_of, statement_flows_of
+from reports.consolidation.pairs import pair_rows, subtree, subtree_accounts
+from reports.income_statement import IncomeStatement, build_income_statement, column_ranges
+from reports.trial_balance import Flow, leaf_balances_at, leaf_balances_of, statement_flows_of
 
 
 class ConsolidatedSource:
@@ -30,10 +32,23 @@ class ConsolidatedSource:
         self.fund = fund
         self.entity_name = self.tree.root.name
         self.label = f"{self.tree.root.code} 汇总"
-        self.sources = [LedgerSource(session, self.tree.ledgers[c].code) for c in self.tree.ordered]
+        # Every ledger's accounts in one statement for the subtree (shared with the matching),
+        # not two per ledger: the round trips would grow with the counties.
+        accounts: dict[int, list[Account]] = defaultdict(list)
+        for a in subtree_accounts(session, self.tree):
+            accounts[a.ledger_id].append(a)
+        self.sources = [
+            LedgerSource(
+                session,
+                self.tree.ledgers[c].code,
+                loaded=(self.tree.ledgers[c], self.tree.entities[c], accounts[self.tree.ledgers[c].id]),
+            )
+            for c in self.tree.ordered
+        ]
         self._matchings: dict[tuple[int, int], Matching] = {}
         self._advances: dict[tuple[int, int], list[AdvancePair]] = {}
         self._codes: dict[int, str] | None = None
+        self._balances: dict[int, dict[str, int]] = {}
 
     @property
     def ledgers(self) -> list[str]:
@@ -52,11 +67,23 @@ class ConsolidatedSource:
             self._codes = {a.id: a.code for source in self.sources for a in source.accounts if a.is_leaf}
         return self._codes
 
-    def balances(self, through: int) -> dict[str, int]:
+    def prime(self, period: int, annual: bool) -> None:
+        """Read at once what the 资产负债表 and 收支表 of ``period`` will ask: the balances at every
+        month end their columns and ties need (one statement) and the inter-level month totals."""
+        _names, ranges = column_ranges(period, annual)
+        throughs = {(period // 100 - 1) * 100 + 12, period}
+        throughs |= {b for _a, b in ranges} | {previous_period(a) for a, _b in ranges}
+        pair_rows(self.session, self.tree, max(throughs))
+        wanted = sorted(t for t in throughs if t not in self._balances)
+        if wanted:
+            ids = [s.ledger.id for s in self.sources]
+            for through, raw in leaf_balances_at(self.session, ids, wanted).items():
+                self._balances[through] = self._by_code(raw, through)
+
+    def _by_code(self, raw: dict[int, int], through: int) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
-        # One statement for the subtree (``leaf_balances_of``), not one per ledger.
         codes = self._leaf_codes()
-        for aid, v in leaf_balances_of(self.session, [s.ledger.id for s in self.sources], through).items():
+        for aid, v in raw.items():
             if aid in codes:
                 out[codes[aid]] += v
         for pair in self.advances(through, through):
@@ -65,6 +92,13 @@ class ConsolidatedSource:
                     for code, values in side.by_code.items():
                         out[code] -= values[0] + values[1] - values[2]
         return dict(out)
+
+    def balances(self, through: int) -> dict[str, int]:
+        if through not in self._balances:
+            # One statement for the subtree (``leaf_balances_of``), not one per ledger.
+            raw = leaf_balances_of(self.session, [s.ledger.id for s in self.sources], through)
+            self._balances[through] = self._by_code(raw, through)
+        return self._balances[through]
 
     def advances(self, start: int, end: int) -> list[AdvancePair]:
         if (start, end) not in self._advances:
@@ -95,7 +129,13 @@ class ConsolidatedSource:
 
     def contra_entries(self, start: int, end: int) -> list[ContraEntry]:
         """Every ledger's own: eliminations change only the normal side of a pair account."""
-        return contra_entries_of(self.session, [source.ledger for source in self.sources], start, end)
+        return contra_entries_of(
+            self.session,
+            [source.ledger for source in self.sources],
+            start,
+            end,
+            accounts=subtree_accounts(self.session, self.tree),
+        )
 
 
 def consolidated_source(session: Session, entity_code: str, fund: str) -> StatementSource:
@@ -107,6 +147,7 @@ def consolidated_statements(
 ) -> tuple[BalanceSheet, IncomeStatement, InterLevel]:
     """The consolidated 资产负债表 and 收支表 of a subtree, and the inter-level flows of the period."""
     source = ConsolidatedSource(session, entity_code, fund)
+    source.prime(period, annual)
     bs = build_balance_sheet(source, period, annual=annual, consolidated=True, ledgers=source.ledgers)
     inc = build_income_statement(source, period, annual=annual, consolidated=True, ledgers=source.ledgers)
     start = (period // 100) * 100 + 1 if annual else period

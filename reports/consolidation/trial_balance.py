@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FUND_BALANCE
 from ledger.errors import DateError, LedgerError
-from ledger.models import Account, Ledger, PeriodRow
+from ledger.models import Account, Ledger
 from ledger.money import direction_of, format_fen
 from ledger.periods import first_day, last_day
 from reports.consolidation.advances import match_advances
 from reports.consolidation.inter_level import InterLevel, inter_level
 from reports.consolidation.matching import match_inter_level
-from reports.consolidation.pairs import subtree
+from reports.consolidation.pairs import subtree, subtree_accounts, subtree_statuses
 from reports.trial_balance import Totals, account_totals_of
 
 
@@ -135,20 +134,14 @@ def consolidated_trial_balance(
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     meta: dict[str, tuple[str, str, str | None]] = {}  # code → name, category, parent code
     # The subtree's accounts, month statuses and snapshot totals in one statement each, not one
-    # per ledger: the round trips are what a consolidation of few rows costs.
+    # per ledger, and the accounts shared with the matching (``subtree_accounts``): the round
+    # trips are what a consolidation of few rows costs.
     ledger_ids = {tree.ledgers[e].id: e for e in tree.ordered}
     accounts_by_entity: dict[str, list[Account]] = defaultdict(list)
-    for a in session.execute(
-        select(Account).where(Account.ledger_id.in_(sorted(ledger_ids))).order_by(Account.code)
-    ).scalars():
+    for a in subtree_accounts(session, tree):
         accounts_by_entity[ledger_ids[a.ledger_id]].append(a)
-    statuses: dict[str, dict[int, str]] = defaultdict(dict)
-    for lid, period, status in session.execute(
-        select(PeriodRow.ledger_id, PeriodRow.period, PeriodRow.status).where(
-            PeriodRow.ledger_id.in_(sorted(ledger_ids))
-        )
-    ):
-        statuses[ledger_ids[lid]][period] = status
+    by_ledger = subtree_statuses(session, tree)
+    statuses = {entity: by_ledger[lid] for lid, entity in ledger_ids.items()}
     code_of: dict[int, str] = {}
     for entity in tree.ordered:
         accounts = accounts_by_entity[entity]
