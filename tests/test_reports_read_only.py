@@ -212,6 +212,8 @@ ARGUMENTS: dict[str, Call] = {
     "leaves": Call(args(lambda b: (b.ledger_id("C-EMP"), "1003"))),
     "income_not_empty": Call(args(lambda b: (b.ledger_id("C-EMP"), "C-EMP", D2))),
     "treasury_left_at_year_end": Call(args(lambda b: (b.ledger_id("C-EMP"), MAR))),
+    "incomes_not_empty": Call(args(lambda b: ({b.ledger_id("C-EMP"): "C-EMP", b.ledger_id("X1-EMP"): "X1-EMP"}, D2))),
+    "treasury_left_at_year_end_of": Call(args(lambda b: ([b.ledger_id("C-EMP"), b.ledger_id("X1-EMP")], MAR))),
     # fund rules: figures from the books and the stored inputs
     "pool_figures": Call(call("C-EMP", 2024)),
     "pools_figures": Call(call(["C-EMP", "X1-EMP"], 2024)),
@@ -224,6 +226,8 @@ ARGUMENTS: dict[str, Call] = {
     "december_closed": Call(call("C-EMP", 2023)),
     "treasury_receipt_months": Call(args(lambda b: (b.ledger("C-EMP"), 2024))),
     "treasury_balance": Call(args(lambda b: (b.ledger("C-EMP"), dt.date(2024, 3, 31)))),
+    "treasury_receipt_months_of": Call(args(lambda b: ([b.ledger("C-EMP"), b.ledger("X1-EMP")], 2024))),
+    "treasury_balances": Call(args(lambda b: ([b.ledger("C-EMP"), b.ledger("X1-EMP")], dt.date(2024, 3, 15)))),
     "record_inputs": Call(
         args(lambda b: ([b.module.InputValue("X1-EMP", 2024, "headcount", "", 3001)],), actor="read-only probe")
     ),
@@ -240,11 +244,14 @@ ARGUMENTS: dict[str, Call] = {
     "city_pool_ledgers": Call(call("C", "employee")),
     "ledgers_below": Call(args(lambda b: (b.entity("C"), "employee"))),
     "deadline_items": Call(args(lambda b: (b.ledger("C-EMP"), 2024, "yichun", _deadline_rules()))),
+    "deadline_items_of": Call(args(lambda b: ([b.ledger("C-EMP"), b.ledger("X1-EMP")], 2024, "yichun",
+                                              _deadline_rules()))),
     "capacity_report": Call(call(2024, entity="C", fund="employee")),
     "fund_trend": Call(call(202401, 202403, entity="C", fund="employee", consolidated=True)),
     "year_trend": Call(call("C", "employee", 2024, consolidated=True)),
     "contributions_check": Call(call("C-EMP", 2024, wage_base_fen=100_000_000)),
     "deadline_report": Call(call("C-EMP", 2024)),
+    "deadline_reports": Call(call(["C-EMP", "X1-EMP"], 2024)),
     "gap_calculation": Call(call(POOL, 2024, BUDGETS, HEADCOUNTS, {}, None, "jingmen")),
     "gap_due_if_known": Call(call(POOL, 2024, BUDGETS, {}, None, "jingmen")),
     "jiangxi_adjustment": Call(call("P", "employee", 2024)),

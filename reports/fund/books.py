@@ -43,8 +43,8 @@ from accounts.roles import (
     TO_ABOVE,
     TREASURY,
 )
-from ledger.books import get_ledger
-from ledger.day_balance import balance_as_of
+from ledger.books import get_ledger, get_ledgers
+from ledger.day_balance import balance_as_of, balances_as_of
 from ledger.dialect import in_list
 from ledger.models import Account, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import format_fen_grouped
@@ -169,7 +169,7 @@ def pools_figures(
     to 31 December (to date) and in the year without the closing transfers (in the year).
     """
     year = _check_year(year)
-    ledgers = [get_ledger(session, code) for code in ledger_codes]
+    ledgers = get_ledgers(session, ledger_codes)
     if not ledgers:
         return []
     ids = [ledger.id for ledger in ledgers]
@@ -372,7 +372,16 @@ DeadlineItem = tuple[str, str, str, dt.date]
 def deadline_items(
     session: Session, ledger: Ledger, year: int, profile: str, rules: Mapping[str, Any]
 ) -> list[DeadlineItem]:
-    """(flow, rule, period, voucher date) of the ledger's flows for ``year``.
+    """(flow, rule, period, voucher date) of the ledger's flows for ``year``: ``deadline_items_of``
+    for one ledger."""
+    return deadline_items_of(session, [ledger], year, profile, rules)[ledger.id]
+
+
+def deadline_items_of(
+    session: Session, ledgers: Sequence[Ledger], year: int, profile: str, rules: Mapping[str, Any]
+) -> dict[int, list[DeadlineItem]]:
+    """ledger id → (flow, rule, period, voucher date) of the ledger's flows for ``year``, every
+    ledger read by the same three statements (a city's subtree is a dozen ledgers).
 
     * a voucher debiting 1003 and crediting 1005 is a treasury → fiscal transfer of the previous
       month's income (宜春 001 三（一）1: "将上月基金收入从国库划入"); the transfers of the year's
@@ -383,18 +392,22 @@ def deadline_items(
       last quarter ended before its month (荆门 002 第十一条).
     """
     treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    items: dict[int, list[DeadlineItem]] = {ledger.id: [] for ledger in ledgers}
+    if not items:
+        return items
+    ids = list(items)
     codes = dict(
-        session.execute(select(Account.id, Account.code).where(Account.ledger_id == ledger.id)).all()
+        session.execute(select(Account.id, Account.code).where(in_list(session, Account.ledger_id, ids))).all()
     )
     window = (
-        Voucher.ledger_id == ledger.id,
+        in_list(session, Voucher.ledger_id, ids),
         Voucher.voucher_date >= dt.date(year, 1, 1),
         Voucher.voucher_date <= dt.date(year + 1, 1, 31),
         Voucher.source != "opening",  # balances brought forward at adoption: no act with a deadline
     )
-    # The three columns the rules read, not the ORM objects (whose loading was most of the time).
-    vouchers = session.execute(select(Voucher.id, Voucher.voucher_date, Voucher.summary).where(*window)
-                               .order_by(Voucher.voucher_date, Voucher.id)).all()
+    # The columns the rules read, not the ORM objects (whose loading was most of the time).
+    vouchers = session.execute(select(Voucher.id, Voucher.ledger_id, Voucher.voucher_date, Voucher.summary)
+                               .where(*window).order_by(Voucher.voucher_date, Voucher.id)).all()
     # Every posting of those vouchers in one query (one per voucher cost ~60 ms a ledger-year).
     by_voucher: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for voucher_id, account_id, fen in session.execute(
@@ -402,45 +415,58 @@ def deadline_items(
         .join(Voucher, Voucher.id == Posting.voucher_id).where(*window)
     ):
         by_voucher[voucher_id].append((account_id, fen))
-    items: list[DeadlineItem] = []
-    for voucher_id, day, text in vouchers:
+    for voucher_id, ledger_id, day, text in vouchers:
+        day = _as_date(day)
         postings = by_voucher[voucher_id]
         debits = {codes[a][:4] for a, fen in postings if fen > 0}
         credits = {codes[a][:4] for a, fen in postings if fen < 0}
         summary = text or ""
+        found = items[ledger_id]
         if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
             month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
             if month.year == year:
-                items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+                found.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
         elif day.year != year:
             continue
         elif summary.startswith("上解") and "结余基金" in summary:
-            items.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
+            found.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
         elif summary.startswith("上解") and "利息收入" in summary:
             quarter = (day.month - 1) // 3
             period = f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
-            items.append(("interest_remittance", "jingmen.interest_remittance", period, day))
+            found.append(("interest_remittance", "jingmen.interest_remittance", period, day))
     return items
 
 
 def treasury_receipt_months(session: Session, ledger: Ledger, year: int) -> list[str]:
-    """The months (``YYYY-MM``) of ``year`` in which income reached the treasury (Dr 1005 / Cr 4xxx).
+    """The months (``YYYY-MM``) of ``year`` in which income reached the treasury (Dr 1005 / Cr 4xxx):
+    ``treasury_receipt_months_of`` for one ledger."""
+    return treasury_receipt_months_of(session, [ledger], year)[ledger.id]
+
+
+def treasury_receipt_months_of(session: Session, ledgers: Sequence[Ledger], year: int) -> dict[int, list[str]]:
+    """ledger id → the months (``YYYY-MM``) of ``year`` in which income reached its treasury
+    (Dr 1005 / Cr 4xxx), every ledger read by one statement and one review look-up.
 
     Each of them owes a treasury → fiscal special transfer (宜春 001 三（一）1, 九江 000 序号13): a
     deadline report that graded only the transfers made could not see a month that had none.
     Closing vouchers and vouchers awaiting review are not receipts.
     """
+    months: dict[int, set[str]] = {ledger.id: set() for ledger in ledgers}
+    if not months:
+        return {}
+    ids = list(months)
+
     def _side(root: str, debit: bool) -> Any:
         return (
             select(Posting.voucher_id)
             .join(Account, Account.id == Posting.account_id)
-            .where(Account.ledger_id == ledger.id, Account.code.startswith(root),
+            .where(in_list(session, Account.ledger_id, ids), Account.code.startswith(root),
                    Posting.amount_fen > 0 if debit else Posting.amount_fen < 0)
         )
 
     rows = session.execute(
-        select(Voucher.id, Voucher.voucher_date).where(
-            Voucher.ledger_id == ledger.id,
+        select(Voucher.id, Voucher.ledger_id, Voucher.voucher_date).where(
+            in_list(session, Voucher.ledger_id, ids),
             Voucher.voucher_date >= dt.date(year, 1, 1),
             Voucher.voucher_date <= dt.date(year, 12, 31),
             Voucher.kind != CLOSING_KIND,
@@ -448,18 +474,31 @@ def treasury_receipt_months(session: Session, ledger: Ledger, year: int) -> list
             Voucher.id.in_(_side("4", False)),
         )
     ).all()
-    waiting = awaiting_review_ids(session, [ledger.id])
-    days = [day for vid, day in rows if vid not in waiting]
-    return sorted({f"{day:%Y-%m}" for day in days})
+    waiting = awaiting_review_ids(session, ids) if rows else set()
+    for vid, ledger_id, day in rows:
+        if vid not in waiting:
+            months[ledger_id].add(f"{_as_date(day):%Y-%m}")
+    return {ledger_id: sorted(found) for ledger_id, found in months.items()}
 
 
 def treasury_balance(session: Session, ledger: Ledger, day: dt.date) -> int:
     """国库存款 (1005, every leaf) at the end of ``day``, counted vouchers only (``ledger.day_balance``)."""
-    ids = session.scalars(
-        select(Account.id).where(Account.ledger_id == ledger.id, Account.code.startswith(TREASURY),
-                                 Account.is_leaf.is_(True))
-    ).all()
-    return balance_as_of(session, ledger.id, list(ids), day)
+    return treasury_balances(session, [ledger], day)[ledger.id]
+
+
+def treasury_balances(session: Session, ledgers: Sequence[Ledger], day: dt.date) -> dict[int, int]:
+    """ledger id → 国库存款 (1005, every leaf) at the end of ``day``, counted vouchers only, every
+    ledger read together (``ledger.day_balance.balances_as_of``)."""
+    leaves: dict[int, list[int]] = {ledger.id: [] for ledger in ledgers}
+    if not leaves:
+        return {}
+    for aid, ledger_id in session.execute(
+        select(Account.id, Account.ledger_id).where(in_list(session, Account.ledger_id, list(leaves)),
+                                                    Account.code.startswith(TREASURY), Account.is_leaf.is_(True))
+    ):
+        leaves[ledger_id].append(aid)
+    balances = balances_as_of(session, leaves, day)
+    return {ledger_id: sum(balances[aid] for aid in ids) for ledger_id, ids in leaves.items()}
 
 
 @dataclass(frozen=True)
@@ -568,7 +607,12 @@ def _month_end(period: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def _as_date(day: object) -> dt.date:
+    """A voucher date as either database hands it back (SQLite through plain columns: text)."""
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+
+
 def _period_of(day: object) -> int:
     """YYYYMM of a voucher date as either database hands it back (SQLite: text)."""
-    when = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    when = _as_date(day)
     return when.year * 100 + when.month
