@@ -219,6 +219,7 @@ ARGUMENTS: dict[str, Call] = {
     "pools_figures": Call(call(["C-EMP", "X1-EMP"], 2024)),
     "month_figures": Call(call("C-EMP", 202403)),
     "months_figures": Call(call("C-EMP", [202402, 202403])),
+    "ledgers_months_figures": Call(call(["C-EMP", "X1-EMP"], [202402, 202403])),
     "year_flows": Call(call("C-EMP", 2024)),
     "posted_under": Call(call("C-EMP", "premium-")),
     "collection_total": Call(call("C-EMP", 2024)),

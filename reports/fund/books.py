@@ -527,28 +527,41 @@ def month_figures(session: Session, ledger_code: str, period: int) -> MonthFigur
 
 
 def months_figures(session: Session, ledger_code: str, periods: Sequence[int]) -> list[MonthFigures]:
-    """``month_figures`` of each of ``periods`` (YYYYMM), read in a few set-based queries.
+    """``month_figures`` of each of ``periods`` (YYYYMM): ``ledgers_months_figures`` of one ledger."""
+    return ledgers_months_figures(session, [ledger_code], periods)[0]
 
-    Why not ``month_figures`` month by month: a year's chart of a city's seven ledgers asked 252
+
+def ledgers_months_figures(
+    session: Session, ledger_codes: Sequence[str], periods: Sequence[int]
+) -> list[list[MonthFigures]]:
+    """``month_figures`` of each of ``periods`` (YYYYMM) for each of ``ledger_codes`` (in their
+    order), every ledger and month read by the same few set-based statements.
+
+    Why not month by month or ledger by ledger: a year's chart of a city's seven ledgers asked 252
     sums, each with its own review and closing-transfer look-ups (2.4 s of the 决算 workbook on
-    the demo's books). Here one ledger costs a handful of queries whatever the months: the counted
-    postings summed by account and day (and by account alone before the first month's year), the
-    closing transfers' postings likewise, and the rules of ``_sums``/``_uncounted`` applied to the
-    buckets — whether a voucher is a closing transfer depends on the voucher alone
-    (``closing_transfer_ids``), not on the range it is looked up in.
+    the demo's books), and then a handful of queries per ledger. Here the counted postings are
+    summed by account and day (and by account alone before the first month's year), the closing
+    transfers' postings likewise, for all the ledgers at once, and the rules of
+    ``_sums``/``_uncounted`` are applied to the buckets — whether a voucher is a closing transfer
+    depends on the voucher alone (``closing_transfer_ids``), not on the range it is looked up in.
     """
     for period in periods:
         year, month = divmod(period, 100)
         _check_year(year)
         if not 1 <= month <= 12:
             raise FundRuleError(f"period must be YYYYMM, got {period!r}")
-    ledger = get_ledger(session, ledger_code)
-    if not periods:
-        return []
-    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    ledgers = get_ledgers(session, ledger_codes)
+    if not periods or not ledgers:
+        return [[] for _ in ledgers]
+    ids = list(dict.fromkeys(ledger.id for ledger in ledgers))
+    accounts: dict[int, list[Any]] = defaultdict(list)  # ledger id → the columns the figures read
+    for account in session.execute(select(Account.id, Account.ledger_id, Account.code, Account.fund_part)
+                                   .where(in_list(session, Account.ledger_id, ids))):
+        accounts[account.ledger_id].append(account)
     first_year = min(periods) // 100
     start, end = dt.date(first_year, 1, 1), _month_end(max(periods))
-    awaiting = awaiting_review_ids(session, [ledger.id])
+    awaiting = awaiting_review_ids(session, ids)
+    of_ledgers = in_list(session, Voucher.ledger_id, ids)
 
     def sums(query: Any, excluded: set[int]) -> Any:
         if excluded:
@@ -557,48 +570,66 @@ def months_figures(session: Session, ledger_code: str, periods: Sequence[int]) -
 
     base = select(Posting.account_id, func.sum(Posting.amount_fen)).join(Voucher, Voucher.id == Posting.voucher_id)
     before: dict[int, int] = {aid: int(total or 0) for aid, total in sums(
-        base.where(Voucher.ledger_id == ledger.id, Voucher.voucher_date < start).group_by(Posting.account_id),
-        awaiting)}
+        base.where(of_ledgers, Voucher.voucher_date < start).group_by(Posting.account_id), awaiting)}
     by_day = (base.add_columns(Voucher.voucher_date)
-              .where(Voucher.ledger_id == ledger.id, Voucher.voucher_date >= start, Voucher.voucher_date <= end)
+              .where(of_ledgers, Voucher.voucher_date >= start, Voucher.voucher_date <= end)
               .group_by(Posting.account_id, Voucher.voucher_date))
     counted: dict[tuple[int, int], int] = defaultdict(int)  # (account id, YYYYMM) → Σ counted postings
     for aid, total, day in sums(by_day, awaiting):
         counted[(aid, _period_of(day))] += int(total or 0)
     closing_like = session.scalars(select(Voucher.id).where(
-        Voucher.ledger_id == ledger.id, Voucher.voucher_date >= start, Voucher.voucher_date <= end,
+        of_ledgers, Voucher.voucher_date >= start, Voucher.voucher_date <= end,
         or_(Voucher.kind == CLOSING_KIND, Voucher.reversal_of_id.is_not(None)))).all()
     transfers = closing_transfer_ids(session, closing_like) - awaiting
     flows = dict(counted)  # the same without the closing transfers: what the in-month/in-year sums read
     if transfers:
         for aid, total, day in session.execute(by_day.where(in_list(session, Voucher.id, transfers))):
             flows[(aid, _period_of(day))] = flows.get((aid, _period_of(day)), 0) - int(total or 0)
+    return [_months_of(ledger, accounts[ledger.id], before, counted, flows, periods) for ledger in ledgers]
+
+
+def _months_of(ledger: Ledger, accounts: Sequence[Any], before: Mapping[int, int],
+               counted: Mapping[tuple[int, int], int], flows: Mapping[tuple[int, int], int],
+               periods: Sequence[int]) -> list[MonthFigures]:
+    """One ledger's ``MonthFigures``: its accounts' buckets added up by role, then by month.
+
+    The figures are sums over accounts of sums over months, so each role's buckets are first
+    added up per month (a dozen numbers), and each period then sums those."""
+    in_balance, income, expense, benefit = set(), set(), set(), set()
+    for account in accounts:
+        if not _pooled(account, ledger.fund):
+            continue
+        code = account.code
+        if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
+            in_balance.add(account.id)
+        if code[:1] == "4":
+            income.add(account.id)
+        elif code[:1] == "5":
+            expense.add(account.id)
+        if code.startswith(BENEFIT_ROOTS):
+            benefit.add(account.id)
+    opening = sum(before.get(aid, 0) for aid in in_balance)
+    moved: dict[int, int] = defaultdict(int)  # YYYYMM → Σ counted postings on the balance's accounts
+    for (aid, p), total in counted.items():
+        if aid in in_balance:
+            moved[p] += total
+    month_in: dict[int, int] = defaultdict(int)
+    month_out: dict[int, int] = defaultdict(int)
+    paid: dict[int, int] = defaultdict(int)
+    for (aid, p), total in flows.items():
+        if aid in income:
+            month_in[p] -= total
+        elif aid in expense:
+            month_out[p] += total
+        if aid in benefit:
+            paid[p] += total
     out = []
     for period in periods:
         year = period // 100
-        to_date = dict(before)
-        in_year: dict[int, int] = defaultdict(int)
-        for (aid, p), total in counted.items():
-            if p <= period:
-                to_date[aid] = to_date.get(aid, 0) + total
-        for (aid, p), total in flows.items():
-            if year * 100 < p <= period:
-                in_year[aid] += total
-        in_month = {aid: total for (aid, p), total in flows.items() if p == period}
-        balance = income = expenditure = benefits = 0
-        for account in accounts:
-            if not _pooled(account, ledger.fund):
-                continue
-            code = account.code
-            if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
-                balance -= to_date.get(account.id, 0)
-            if code[:1] == "4":
-                income -= in_month.get(account.id, 0)
-            elif code[:1] == "5":
-                expenditure += in_month.get(account.id, 0)
-            if code.startswith(BENEFIT_ROOTS):
-                benefits += in_year.get(account.id, 0)
-        out.append(MonthFigures(ledger.code, period, income, expenditure, balance, benefits))
+        balance = -(opening + sum(total for p, total in moved.items() if p <= period))
+        benefits = sum(total for p, total in paid.items() if year * 100 < p <= period)
+        out.append(MonthFigures(ledger.code, period, month_in.get(period, 0), month_out.get(period, 0),
+                                balance, benefits))
     return out
 
 
