@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -88,6 +89,18 @@ class Timed:
         await self.app(scope, receive, timed_send)
 
 
+class Statements:
+    """The SQL statements the app sends (SQLAlchemy's ``before_cursor_execute``), counted per request:
+    the figure that does not depend on the machine's load."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args: Any) -> None:
+        self.count += 1
+
+
 def percentile95(samples: list[float]) -> float:
     """The 95th percentile as the nearest rank (of 20 samples, the 19th smallest)."""
     ordered = sorted(samples)
@@ -98,6 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite:////tmp/bench_web.db")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", action="append", default=[],
+                        help="time only the pages whose path contains this text (repeatable)")
     args = parser.parse_args()
     db.upgrade(args.db)
     with db.open_books(args.db) as session:
@@ -113,22 +128,27 @@ def main() -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
     assert client.post("/login", data={"username": USER, "password": PASSWORD, "csrf": token},
                        follow_redirects=False).status_code == 303
-    print(f"{'page':<48} {'median ms':>10} {'p95 ms':>8} {'CPU median':>10} {'CPU p95':>8}  "
-          f"(n={args.repeat}, {args.db})")
+    statements = Statements()
+    print(f"{'page':<48} {'median ms':>10} {'p95 ms':>8} {'CPU median':>10} {'CPU p95':>8} {'stmts':>6} "
+          f"{'load':>5}  (n={args.repeat}, {args.db})")
     worst = 0.0
     for page in PAGES:
         path = page.format(voucher=voucher)
+        if args.only and not any(part in path for part in args.only):
+            continue
         assert client.get(path).status_code == 200, path  # warm-up
         samples, cpu = [], []
+        before = statements.count
         for _ in range(args.repeat):
             response = client.get(path)
             assert response.status_code == 200, path
             samples.append(timed.last * 1000)
             cpu.append(timed.last_cpu * 1000)
+        per_request = (statements.count - before) / args.repeat
         p95 = percentile95(samples)
         worst = max(worst, p95)
         print(f"{path:<48} {statistics.median(samples):>10.1f} {p95:>8.1f} {statistics.median(cpu):>10.1f} "
-              f"{percentile95(cpu):>8.1f}", flush=True)
+              f"{percentile95(cpu):>8.1f} {per_request:>6.0f} {os.getloadavg()[0]:>5.1f}", flush=True)
     print(f"slowest page p95: {worst:.1f} ms (target ≤ 200 ms)")
 
 

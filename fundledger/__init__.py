@@ -68,7 +68,7 @@ from reports.beancount_export import export_beancount
 from reports.consolidation import consolidated_statements, consolidated_trial_balance
 from reports.detail_ledger import cash_journals, detail_ledger, whole_cash_journals, whole_detail_ledger
 from reports.final_accounts import final_accounts
-from reports.fund.applied import capacity_report, deadline_report
+from reports.fund.applied import capacity_report, deadline_report, deadline_reports
 from reports.general_ledger import general_ledger
 from reports.income_statement import income_statement
 from reports.reconciliation import month_end, reconcile_bank, reconcile_levels, reconcile_treasury
@@ -107,6 +107,7 @@ __all__ = [
     "create_ledger",
     "current_actor",
     "deadline_report",
+    "deadline_reports",
     "deposit_interest",
     "detail_ledger",
     "enter_voucher",

@@ -8,8 +8,8 @@ pooled 5001/5101 payments up to the month end ÷ the months elapsed, half-up to 
 December's point is the annual figure of ``fund capacity --year`` exactly, and an earlier month
 reads as "at this year's pace of payments so far".
 
-The figures of one ledger and month come from ``reports.fund.books.month_figures`` (all months of a
-ledger at once: ``months_figures``); a consolidated
+The figures of one ledger and month come from ``reports.fund.books.month_figures`` (all months of all
+the ledgers at once: ``ledgers_months_figures``); a consolidated
 trend adds up the subtree's ledgers of the fund (``reports.fund.pools.ledgers_below``), where
 transfers between levels cancel as in ``fund capacity --consolidated``. The result is frozen data;
 ``reports.trend_chart`` draws it (PNG/SVG, a native XLSX chart) and ``to_rows`` gives the series.
@@ -27,7 +27,7 @@ from ledger.books import get_entity, get_ledger, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import fen_to_decimal
 from ledger.periods import format_period, period_range
-from reports.fund.books import months_figures
+from reports.fund.books import ledgers_months_figures
 from reports.fund.calculation import average_fen
 from reports.fund.capacity import payable_months
 from reports.fund.pools import ledgers_below
@@ -149,7 +149,7 @@ def fund_trend(
     points: list[TrendMonth] = []
     target: Decimal | None = None
     risk: Decimal | None = None
-    by_ledger = [months_figures(session, code, periods) for code in codes]
+    by_ledger = ledgers_months_figures(session, codes, periods)  # every ledger's months in one set of reads
     for i, period in enumerate(periods):
         figures = [months[i] for months in by_ledger]
         benefits = sum(f.benefits_to_date_fen for f in figures)

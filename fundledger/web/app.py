@@ -47,7 +47,7 @@ from fundledger.users import LoginError, UserRow, authenticate, list_users
 from fundledger.web.i18n import LANGUAGES, action_label, translate
 from fundledger.web.roles import allowed
 from ledger import db
-from ledger.books import accounts_of, get_entity, get_ledger, record, subtree_of
+from ledger.books import accounts_of, get_entity, get_ledger, get_ledgers, record, subtree_of
 from ledger.errors import LedgerError
 from ledger.journal import Line, VoucherDraft, post, validate_drafts
 from ledger.limits import check_attachments
@@ -328,7 +328,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
         entity = get_entity(session, code)
         codes = {e.code for e in subtree_of(session, entity)}
-        ledgers = [get_ledger(session, r.code) for r in ledger_list(session) if r.entity in codes]
+        ledgers = get_ledgers(session, [r.code for r in ledger_list(session) if r.entity in codes])
         return {"code": entity.code, "name": entity.name}, ledgers
 
     def board(request: Request, user: UserRow | None) -> Response:
@@ -354,7 +354,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     def board_checks(request: Request, user: UserRow | None) -> Response:
         """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
         from ledger.periods import last_day
-        from reports.fund.applied import capacity_report, deadline_report
+        from reports.fund.applied import capacity_report, deadline_reports
         from reports.reconciliation import month_end
 
         code = request.path_params["code"]
@@ -368,14 +368,13 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                      "verify": check.verify.get(led.code)} for led in ledgers]
             profile = request.query_params.get("profile") or "yichun"
             deadlines: list[dict[str, Any]] = []
-            for led in ledgers:  # the fund's deadlines (reports.fund.deadline_report), as of the month's end
-                try:
-                    report = deadline_report(session, led.code, period // 100, profile=profile,
-                                             as_of=last_day(period))
-                    deadlines.append({"ledger": led.code, "rows": report.rows, "findings": report.findings,
-                                      "error": None})
-                except LedgerError as exc:
-                    deadlines.append({"ledger": led.code, "rows": (), "findings": (), "error": str(exc)})
+            try:  # the fund's deadlines of every ledger (reports.fund.deadline_reports), as of the month's end
+                reports = deadline_reports(session, [led.code for led in ledgers], period // 100, profile=profile,
+                                           as_of=last_day(period))
+                deadlines = [{"ledger": led.code, "rows": reports[led.code].rows,
+                              "findings": reports[led.code].findings, "error": None} for led in ledgers]
+            except LedgerError as exc:
+                deadlines = [{"ledger": led.code, "rows": (), "findings": (), "error": str(exc)} for led in ledgers]
             capacity: list[dict[str, Any]] = []
             for fund in sorted({led.fund for led in ledgers}):
                 try:

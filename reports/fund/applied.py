@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
-from ledger.books import get_entity, get_ledger, ledger_of
+from ledger.books import get_entity, get_ledger, get_ledgers, ledger_of
 from ledger.errors import FundRuleError
 from ledger.money import format_fen_grouped
 from postings.fund_rules import (
@@ -40,14 +40,14 @@ from postings.fund_rules import (
 )
 from reports.fund.books import (
     collection_total,
-    deadline_items,
+    deadline_items_of,
     december_closed,
     pool_figures,
     pools_figures,
     posted_under,
     remitted_up,
-    treasury_balance,
-    treasury_receipt_months,
+    treasury_balances,
+    treasury_receipt_months_of,
     year_flows,
 )
 from reports.fund.calculation import Calculation, average_fen
@@ -192,47 +192,71 @@ def deadline_report(
       with the profile's ``treasury_year_end`` rule, December's money is due by 31 December, not
       the next month's 5th working day: a December transfer made in January is late against it,
       and a 国库存款 balance left at 31 December is a finding (missing when no transfer followed).
+
+    ``deadline_reports`` of the one ledger: a subtree's reports and a ledger's follow one rule.
+    """
+    return deadline_reports(session, [ledger], year, profile=profile, as_of=as_of)[ledger]
+
+
+def deadline_reports(
+    session: Session, ledgers: Sequence[str], year: int, *, profile: str = "yichun", as_of: dt.date | None = None
+) -> dict[str, DeadlineReport]:
+    """ledger code → ``deadline_report`` of it, for each of ``ledgers``, from one set of grouped reads.
+
+    Why: the month board shows the deadlines of every ledger of a city's subtree; ledger by ledger
+    that was nine statements each. Here the vouchers and postings of the window, the months with
+    treasury income, the waiting vouchers and the 国库存款 at 31 December are read once for all of
+    them (a fixed number of statements however many ledgers) and each ledger's rows are built
+    from its own part by the same code.
     """
     if profile not in DEADLINE_PROFILES:
         raise FundRuleError(f"unknown profile {profile!r}; use one of {', '.join(DEADLINE_PROFILES)}")
     today = as_of or dt.date.today()
     rules = deadline_rules()
-    target = get_ledger(session, ledger)
+    targets = get_ledgers(session, ledgers)
     treasury_rule = f"{profile}.treasury_to_fiscal_special"
     year_end_rule = f"{profile}.treasury_year_end"
     has_year_end = year_end_rule in rules
     december = f"{year}-12"
-    items = deadline_items(session, target, year, profile, rules)
-    if has_year_end:
-        items = [
-            (flow, year_end_rule, str(year), day) if flow == "treasury_to_fiscal" and period == december
-            else (flow, rule, period, day)
-            for flow, rule, period, day in items
-        ]
-    rows = compliance_rows(items, rules=rules)
-    notes: list[Finding] = []
-    left: int | None = None
-    if treasury_rule not in rules:
-        notes.append(Finding("fund_transfers_not_checked", {"profile": profile}))
-    else:
-        covered = {period for flow, _, period, _ in items if flow == "treasury_to_fiscal"}
-        for month in treasury_receipt_months(session, target, year):
-            if month == december and has_year_end:
-                continue
-            if month not in covered:
-                row = missing_row("treasury_to_fiscal", treasury_rule, month, rules=rules,
-                                  detail=f"{month} 有基金收入入库，无国库 → 财政专户划转")
-                if row.due_date <= today:
-                    rows.append(row)
-        if has_year_end and dt.date(year, 12, 31) <= today:
-            left = treasury_balance(session, target, dt.date(year, 12, 31))
-            if left and str(year) not in covered:
-                rows.append(missing_row(
-                    "treasury_year_end", year_end_rule, str(year), rules=rules,
-                    detail=f"国库存款 {year}-12-31 余额 {format_fen_grouped(left)} 元，年终前未全部划入财政专户",
-                ))
-    rows.sort(key=lambda r: (r.due_date, r.voucher_date or r.due_date))
-    return DeadlineReport(tuple(rows), tuple(n.text() for n in notes), left, tuple(notes))
+    items_of = deadline_items_of(session, targets, year, profile, rules)
+    checked = treasury_rule in rules
+    receipts_of = treasury_receipt_months_of(session, targets, year) if checked else {}
+    year_end_due = checked and has_year_end and dt.date(year, 12, 31) <= today
+    left_of = treasury_balances(session, targets, dt.date(year, 12, 31)) if year_end_due else {}
+    reports: dict[str, DeadlineReport] = {}
+    for target in targets:
+        items = items_of[target.id]
+        if has_year_end:
+            items = [
+                (flow, year_end_rule, str(year), day) if flow == "treasury_to_fiscal" and period == december
+                else (flow, rule, period, day)
+                for flow, rule, period, day in items
+            ]
+        rows = compliance_rows(items, rules=rules)
+        notes: list[Finding] = []
+        left: int | None = None
+        if not checked:
+            notes.append(Finding("fund_transfers_not_checked", {"profile": profile}))
+        else:
+            covered = {period for flow, _, period, _ in items if flow == "treasury_to_fiscal"}
+            for month in receipts_of[target.id]:
+                if month == december and has_year_end:
+                    continue
+                if month not in covered:
+                    row = missing_row("treasury_to_fiscal", treasury_rule, month, rules=rules,
+                                      detail=f"{month} 有基金收入入库，无国库 → 财政专户划转")
+                    if row.due_date <= today:
+                        rows.append(row)
+            if year_end_due:
+                left = left_of[target.id]
+                if left and str(year) not in covered:
+                    rows.append(missing_row(
+                        "treasury_year_end", year_end_rule, str(year), rules=rules,
+                        detail=f"国库存款 {year}-12-31 余额 {format_fen_grouped(left)} 元，年终前未全部划入财政专户",
+                    ))
+        rows.sort(key=lambda r: (r.due_date, r.voucher_date or r.due_date))
+        reports[target.code] = DeadlineReport(tuple(rows), tuple(n.text() for n in notes), left, tuple(notes))
+    return reports
 
 
 # --- 江西 004: the provincial adjustment ----------------------------------------------------------
@@ -837,6 +861,7 @@ __all__ = [
     "check_fund",
     "contributions_check",
     "deadline_report",
+    "deadline_reports",
     "gap_calculation",
     "gap_due_if_known",
     "gap_shares",

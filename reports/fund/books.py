@@ -43,8 +43,8 @@ from accounts.roles import (
     TO_ABOVE,
     TREASURY,
 )
-from ledger.books import get_ledger
-from ledger.day_balance import balance_as_of
+from ledger.books import get_ledger, get_ledgers
+from ledger.day_balance import balance_as_of, balances_as_of
 from ledger.dialect import in_list
 from ledger.models import Account, Ledger, PeriodRow, Posting, Voucher
 from ledger.money import format_fen_grouped
@@ -169,7 +169,7 @@ def pools_figures(
     to 31 December (to date) and in the year without the closing transfers (in the year).
     """
     year = _check_year(year)
-    ledgers = [get_ledger(session, code) for code in ledger_codes]
+    ledgers = get_ledgers(session, ledger_codes)
     if not ledgers:
         return []
     ids = [ledger.id for ledger in ledgers]
@@ -372,7 +372,16 @@ DeadlineItem = tuple[str, str, str, dt.date]
 def deadline_items(
     session: Session, ledger: Ledger, year: int, profile: str, rules: Mapping[str, Any]
 ) -> list[DeadlineItem]:
-    """(flow, rule, period, voucher date) of the ledger's flows for ``year``.
+    """(flow, rule, period, voucher date) of the ledger's flows for ``year``: ``deadline_items_of``
+    for one ledger."""
+    return deadline_items_of(session, [ledger], year, profile, rules)[ledger.id]
+
+
+def deadline_items_of(
+    session: Session, ledgers: Sequence[Ledger], year: int, profile: str, rules: Mapping[str, Any]
+) -> dict[int, list[DeadlineItem]]:
+    """ledger id → (flow, rule, period, voucher date) of the ledger's flows for ``year``, every
+    ledger read by the same three statements (a city's subtree is a dozen ledgers).
 
     * a voucher debiting 1003 and crediting 1005 is a treasury → fiscal transfer of the previous
       month's income (宜春 001 三（一）1: "将上月基金收入从国库划入"); the transfers of the year's
@@ -383,18 +392,22 @@ def deadline_items(
       last quarter ended before its month (荆门 002 第十一条).
     """
     treasury_rule = f"{profile}.treasury_to_fiscal_special"
+    items: dict[int, list[DeadlineItem]] = {ledger.id: [] for ledger in ledgers}
+    if not items:
+        return items
+    ids = list(items)
     codes = dict(
-        session.execute(select(Account.id, Account.code).where(Account.ledger_id == ledger.id)).all()
+        session.execute(select(Account.id, Account.code).where(in_list(session, Account.ledger_id, ids))).all()
     )
     window = (
-        Voucher.ledger_id == ledger.id,
+        in_list(session, Voucher.ledger_id, ids),
         Voucher.voucher_date >= dt.date(year, 1, 1),
         Voucher.voucher_date <= dt.date(year + 1, 1, 31),
         Voucher.source != "opening",  # balances brought forward at adoption: no act with a deadline
     )
-    # The three columns the rules read, not the ORM objects (whose loading was most of the time).
-    vouchers = session.execute(select(Voucher.id, Voucher.voucher_date, Voucher.summary).where(*window)
-                               .order_by(Voucher.voucher_date, Voucher.id)).all()
+    # The columns the rules read, not the ORM objects (whose loading was most of the time).
+    vouchers = session.execute(select(Voucher.id, Voucher.ledger_id, Voucher.voucher_date, Voucher.summary)
+                               .where(*window).order_by(Voucher.voucher_date, Voucher.id)).all()
     # Every posting of those vouchers in one query (one per voucher cost ~60 ms a ledger-year).
     by_voucher: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for voucher_id, account_id, fen in session.execute(
@@ -402,45 +415,58 @@ def deadline_items(
         .join(Voucher, Voucher.id == Posting.voucher_id).where(*window)
     ):
         by_voucher[voucher_id].append((account_id, fen))
-    items: list[DeadlineItem] = []
-    for voucher_id, day, text in vouchers:
+    for voucher_id, ledger_id, day, text in vouchers:
+        day = _as_date(day)
         postings = by_voucher[voucher_id]
         debits = {codes[a][:4] for a, fen in postings if fen > 0}
         credits = {codes[a][:4] for a, fen in postings if fen < 0}
         summary = text or ""
+        found = items[ledger_id]
         if FISCAL_SPECIAL in debits and TREASURY in credits and treasury_rule in rules:
             month = dt.date(day.year, day.month, 1) - dt.timedelta(days=1)
             if month.year == year:
-                items.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
+                found.append(("treasury_to_fiscal", treasury_rule, f"{month:%Y-%m}", day))
         elif day.year != year:
             continue
         elif summary.startswith("上解") and "结余基金" in summary:
-            items.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
+            found.append(("balance_remittance", "jingmen.balance_transfer", str(day.year - 1), day))
         elif summary.startswith("上解") and "利息收入" in summary:
             quarter = (day.month - 1) // 3
             period = f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
-            items.append(("interest_remittance", "jingmen.interest_remittance", period, day))
+            found.append(("interest_remittance", "jingmen.interest_remittance", period, day))
     return items
 
 
 def treasury_receipt_months(session: Session, ledger: Ledger, year: int) -> list[str]:
-    """The months (``YYYY-MM``) of ``year`` in which income reached the treasury (Dr 1005 / Cr 4xxx).
+    """The months (``YYYY-MM``) of ``year`` in which income reached the treasury (Dr 1005 / Cr 4xxx):
+    ``treasury_receipt_months_of`` for one ledger."""
+    return treasury_receipt_months_of(session, [ledger], year)[ledger.id]
+
+
+def treasury_receipt_months_of(session: Session, ledgers: Sequence[Ledger], year: int) -> dict[int, list[str]]:
+    """ledger id → the months (``YYYY-MM``) of ``year`` in which income reached its treasury
+    (Dr 1005 / Cr 4xxx), every ledger read by one statement and one review look-up.
 
     Each of them owes a treasury → fiscal special transfer (宜春 001 三（一）1, 九江 000 序号13): a
     deadline report that graded only the transfers made could not see a month that had none.
     Closing vouchers and vouchers awaiting review are not receipts.
     """
+    months: dict[int, set[str]] = {ledger.id: set() for ledger in ledgers}
+    if not months:
+        return {}
+    ids = list(months)
+
     def _side(root: str, debit: bool) -> Any:
         return (
             select(Posting.voucher_id)
             .join(Account, Account.id == Posting.account_id)
-            .where(Account.ledger_id == ledger.id, Account.code.startswith(root),
+            .where(in_list(session, Account.ledger_id, ids), Account.code.startswith(root),
                    Posting.amount_fen > 0 if debit else Posting.amount_fen < 0)
         )
 
     rows = session.execute(
-        select(Voucher.id, Voucher.voucher_date).where(
-            Voucher.ledger_id == ledger.id,
+        select(Voucher.id, Voucher.ledger_id, Voucher.voucher_date).where(
+            in_list(session, Voucher.ledger_id, ids),
             Voucher.voucher_date >= dt.date(year, 1, 1),
             Voucher.voucher_date <= dt.date(year, 12, 31),
             Voucher.kind != CLOSING_KIND,
@@ -448,18 +474,31 @@ def treasury_receipt_months(session: Session, ledger: Ledger, year: int) -> list
             Voucher.id.in_(_side("4", False)),
         )
     ).all()
-    waiting = awaiting_review_ids(session, [ledger.id])
-    days = [day for vid, day in rows if vid not in waiting]
-    return sorted({f"{day:%Y-%m}" for day in days})
+    waiting = awaiting_review_ids(session, ids) if rows else set()
+    for vid, ledger_id, day in rows:
+        if vid not in waiting:
+            months[ledger_id].add(f"{_as_date(day):%Y-%m}")
+    return {ledger_id: sorted(found) for ledger_id, found in months.items()}
 
 
 def treasury_balance(session: Session, ledger: Ledger, day: dt.date) -> int:
     """国库存款 (1005, every leaf) at the end of ``day``, counted vouchers only (``ledger.day_balance``)."""
-    ids = session.scalars(
-        select(Account.id).where(Account.ledger_id == ledger.id, Account.code.startswith(TREASURY),
-                                 Account.is_leaf.is_(True))
-    ).all()
-    return balance_as_of(session, ledger.id, list(ids), day)
+    return treasury_balances(session, [ledger], day)[ledger.id]
+
+
+def treasury_balances(session: Session, ledgers: Sequence[Ledger], day: dt.date) -> dict[int, int]:
+    """ledger id → 国库存款 (1005, every leaf) at the end of ``day``, counted vouchers only, every
+    ledger read together (``ledger.day_balance.balances_as_of``)."""
+    leaves: dict[int, list[int]] = {ledger.id: [] for ledger in ledgers}
+    if not leaves:
+        return {}
+    for aid, ledger_id in session.execute(
+        select(Account.id, Account.ledger_id).where(in_list(session, Account.ledger_id, list(leaves)),
+                                                    Account.code.startswith(TREASURY), Account.is_leaf.is_(True))
+    ):
+        leaves[ledger_id].append(aid)
+    balances = balances_as_of(session, leaves, day)
+    return {ledger_id: sum(balances[aid] for aid in ids) for ledger_id, ids in leaves.items()}
 
 
 @dataclass(frozen=True)
@@ -488,28 +527,41 @@ def month_figures(session: Session, ledger_code: str, period: int) -> MonthFigur
 
 
 def months_figures(session: Session, ledger_code: str, periods: Sequence[int]) -> list[MonthFigures]:
-    """``month_figures`` of each of ``periods`` (YYYYMM), read in a few set-based queries.
+    """``month_figures`` of each of ``periods`` (YYYYMM): ``ledgers_months_figures`` of one ledger."""
+    return ledgers_months_figures(session, [ledger_code], periods)[0]
 
-    Why not ``month_figures`` month by month: a year's chart of a city's seven ledgers asked 252
+
+def ledgers_months_figures(
+    session: Session, ledger_codes: Sequence[str], periods: Sequence[int]
+) -> list[list[MonthFigures]]:
+    """``month_figures`` of each of ``periods`` (YYYYMM) for each of ``ledger_codes`` (in their
+    order), every ledger and month read by the same few set-based statements.
+
+    Why not month by month or ledger by ledger: a year's chart of a city's seven ledgers asked 252
     sums, each with its own review and closing-transfer look-ups (2.4 s of the 决算 workbook on
-    the demo's books). Here one ledger costs a handful of queries whatever the months: the counted
-    postings summed by account and day (and by account alone before the first month's year), the
-    closing transfers' postings likewise, and the rules of ``_sums``/``_uncounted`` applied to the
-    buckets — whether a voucher is a closing transfer depends on the voucher alone
-    (``closing_transfer_ids``), not on the range it is looked up in.
+    the demo's books), and then a handful of queries per ledger. Here the counted postings are
+    summed by account and day (and by account alone before the first month's year), the closing
+    transfers' postings likewise, for all the ledgers at once, and the rules of
+    ``_sums``/``_uncounted`` are applied to the buckets — whether a voucher is a closing transfer
+    depends on the voucher alone (``closing_transfer_ids``), not on the range it is looked up in.
     """
     for period in periods:
         year, month = divmod(period, 100)
         _check_year(year)
         if not 1 <= month <= 12:
             raise FundRuleError(f"period must be YYYYMM, got {period!r}")
-    ledger = get_ledger(session, ledger_code)
-    if not periods:
-        return []
-    accounts = session.scalars(select(Account).where(Account.ledger_id == ledger.id)).all()
+    ledgers = get_ledgers(session, ledger_codes)
+    if not periods or not ledgers:
+        return [[] for _ in ledgers]
+    ids = list(dict.fromkeys(ledger.id for ledger in ledgers))
+    accounts: dict[int, list[Any]] = defaultdict(list)  # ledger id → the columns the figures read
+    for account in session.execute(select(Account.id, Account.ledger_id, Account.code, Account.fund_part)
+                                   .where(in_list(session, Account.ledger_id, ids))):
+        accounts[account.ledger_id].append(account)
     first_year = min(periods) // 100
     start, end = dt.date(first_year, 1, 1), _month_end(max(periods))
-    awaiting = awaiting_review_ids(session, [ledger.id])
+    awaiting = awaiting_review_ids(session, ids)
+    of_ledgers = in_list(session, Voucher.ledger_id, ids)
 
     def sums(query: Any, excluded: set[int]) -> Any:
         if excluded:
@@ -518,48 +570,66 @@ def months_figures(session: Session, ledger_code: str, periods: Sequence[int]) -
 
     base = select(Posting.account_id, func.sum(Posting.amount_fen)).join(Voucher, Voucher.id == Posting.voucher_id)
     before: dict[int, int] = {aid: int(total or 0) for aid, total in sums(
-        base.where(Voucher.ledger_id == ledger.id, Voucher.voucher_date < start).group_by(Posting.account_id),
-        awaiting)}
+        base.where(of_ledgers, Voucher.voucher_date < start).group_by(Posting.account_id), awaiting)}
     by_day = (base.add_columns(Voucher.voucher_date)
-              .where(Voucher.ledger_id == ledger.id, Voucher.voucher_date >= start, Voucher.voucher_date <= end)
+              .where(of_ledgers, Voucher.voucher_date >= start, Voucher.voucher_date <= end)
               .group_by(Posting.account_id, Voucher.voucher_date))
     counted: dict[tuple[int, int], int] = defaultdict(int)  # (account id, YYYYMM) → Σ counted postings
     for aid, total, day in sums(by_day, awaiting):
         counted[(aid, _period_of(day))] += int(total or 0)
     closing_like = session.scalars(select(Voucher.id).where(
-        Voucher.ledger_id == ledger.id, Voucher.voucher_date >= start, Voucher.voucher_date <= end,
+        of_ledgers, Voucher.voucher_date >= start, Voucher.voucher_date <= end,
         or_(Voucher.kind == CLOSING_KIND, Voucher.reversal_of_id.is_not(None)))).all()
     transfers = closing_transfer_ids(session, closing_like) - awaiting
     flows = dict(counted)  # the same without the closing transfers: what the in-month/in-year sums read
     if transfers:
         for aid, total, day in session.execute(by_day.where(in_list(session, Voucher.id, transfers))):
             flows[(aid, _period_of(day))] = flows.get((aid, _period_of(day)), 0) - int(total or 0)
+    return [_months_of(ledger, accounts[ledger.id], before, counted, flows, periods) for ledger in ledgers]
+
+
+def _months_of(ledger: Ledger, accounts: Sequence[Any], before: Mapping[int, int],
+               counted: Mapping[tuple[int, int], int], flows: Mapping[tuple[int, int], int],
+               periods: Sequence[int]) -> list[MonthFigures]:
+    """One ledger's ``MonthFigures``: its accounts' buckets added up by role, then by month.
+
+    The figures are sums over accounts of sums over months, so each role's buckets are first
+    added up per month (a dozen numbers), and each period then sums those."""
+    in_balance, income, expense, benefit = set(), set(), set(), set()
+    for account in accounts:
+        if not _pooled(account, ledger.fund):
+            continue
+        code = account.code
+        if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
+            in_balance.add(account.id)
+        if code[:1] == "4":
+            income.add(account.id)
+        elif code[:1] == "5":
+            expense.add(account.id)
+        if code.startswith(BENEFIT_ROOTS):
+            benefit.add(account.id)
+    opening = sum(before.get(aid, 0) for aid in in_balance)
+    moved: dict[int, int] = defaultdict(int)  # YYYYMM → Σ counted postings on the balance's accounts
+    for (aid, p), total in counted.items():
+        if aid in in_balance:
+            moved[p] += total
+    month_in: dict[int, int] = defaultdict(int)
+    month_out: dict[int, int] = defaultdict(int)
+    paid: dict[int, int] = defaultdict(int)
+    for (aid, p), total in flows.items():
+        if aid in income:
+            month_in[p] -= total
+        elif aid in expense:
+            month_out[p] += total
+        if aid in benefit:
+            paid[p] += total
     out = []
     for period in periods:
         year = period // 100
-        to_date = dict(before)
-        in_year: dict[int, int] = defaultdict(int)
-        for (aid, p), total in counted.items():
-            if p <= period:
-                to_date[aid] = to_date.get(aid, 0) + total
-        for (aid, p), total in flows.items():
-            if year * 100 < p <= period:
-                in_year[aid] += total
-        in_month = {aid: total for (aid, p), total in flows.items() if p == period}
-        balance = income = expenditure = benefits = 0
-        for account in accounts:
-            if not _pooled(account, ledger.fund):
-                continue
-            code = account.code
-            if code.startswith(FUND_BALANCE) or code[:1] in ("4", "5"):
-                balance -= to_date.get(account.id, 0)
-            if code[:1] == "4":
-                income -= in_month.get(account.id, 0)
-            elif code[:1] == "5":
-                expenditure += in_month.get(account.id, 0)
-            if code.startswith(BENEFIT_ROOTS):
-                benefits += in_year.get(account.id, 0)
-        out.append(MonthFigures(ledger.code, period, income, expenditure, balance, benefits))
+        balance = -(opening + sum(total for p, total in moved.items() if p <= period))
+        benefits = sum(total for p, total in paid.items() if year * 100 < p <= period)
+        out.append(MonthFigures(ledger.code, period, month_in.get(period, 0), month_out.get(period, 0),
+                                balance, benefits))
     return out
 
 
@@ -568,7 +638,12 @@ def _month_end(period: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def _as_date(day: object) -> dt.date:
+    """A voucher date as either database hands it back (SQLite through plain columns: text)."""
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+
+
 def _period_of(day: object) -> int:
     """YYYYMM of a voucher date as either database hands it back (SQLite: text)."""
-    when = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    when = _as_date(day)
     return when.year * 100 + when.month

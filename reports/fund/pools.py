@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ledger.books import children_of, get_entity, ledger_of, subtree_of
+from ledger.books import children_of, get_entity, ledger_of, ledgers_by_entity, subtree_of
 from ledger.errors import FundRuleError
 from ledger.models import Entity, Ledger
 
 
 def ledgers_below(session: Session, entity: Entity, fund: str) -> list[str]:
     """The ``fund`` ledgers of ``entity`` and every entity below it (``entity``'s first)."""
-    found = (ledger_of(session, current, fund) for current in subtree_of(session, entity))
-    return [ledger.code for ledger in found if ledger is not None]
+    entities = subtree_of(session, entity)
+    found = ledgers_by_entity(session, entities)  # one query for the subtree, not one per entity
+    return [found[current.id][fund].code for current in entities if fund in found[current.id]]
 
 
 def city_pool_ledgers(session: Session, entity: str, fund: str) -> list[str]:

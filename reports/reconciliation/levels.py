@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
-from ledger.books import children_of, get_entity
+from ledger.books import children_of, get_entity, ledgers_by_entity
 from ledger.dialect import in_list, not_an_index_lead
 from ledger.models import FUNDS, Account, AccountBalance, Entity, Ledger, PairBalance, Posting, Voucher
 from ledger.money import format_fen
@@ -239,16 +239,9 @@ def reconcile_levels(session: Session, entity_code: str, period: int, *, detail:
     entity = get_entity(session, entity_code)
     result = LevelReconciliation(entity=entity.code, period=period, basis="items" if detail else "aggregate")
     kids = children_of(session, entity)
-    # The parent's and every child's ledgers in one statement, not one per entity and fund.
-    ledgers = {
-        (lg.entity_id, lg.fund): lg
-        for lg in session.execute(
-            select(Ledger).where(Ledger.entity_id.in_([entity.id, *(k.id for k in kids)]))
-        ).scalars()
-    }
-    funds = [(fund, parent, [(child, ledger) for child in kids
-                             if (ledger := ledgers.get((child.id, fund))) is not None])
-             for fund in FUNDS if (parent := ledgers.get((entity.id, fund))) is not None]
+    owned = ledgers_by_entity(session, [entity, *kids])  # one query, not one per child and fund
+    funds = [(fund, parent, [(child, owned[child.id][fund]) for child in kids if fund in owned[child.id]])
+             for fund in FUNDS if (parent := owned[entity.id].get(fund)) is not None]
     total = sum(len(_DIRECTIONS) * (1 + len(children)) for _, _, children in funds)
 
     def tick(n: int = 1) -> None:

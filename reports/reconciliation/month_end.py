@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import TREASURY
-from ledger.books import children_of, get_entity, ledger_of, subtree_of
+from ledger.books import get_entity, ledgers_by_entity, subtree_of
 from ledger.errors import LedgerError
 from ledger.models import FUNDS, Account, BankStatementLine
 from ledger.money import format_fen
@@ -29,9 +29,9 @@ from reports.reconciliation.bank import MAX_AGE_DAYS, BankReconciliation, reconc
 from reports.reconciliation.levels import LevelReconciliation, reconcile_levels
 from reports.reconciliation.treasury import (
     TreasuryReconciliation,
-    income_not_empty,
+    incomes_not_empty,
     reconcile_treasury,
-    treasury_left_at_year_end,
+    treasury_left_at_year_end_of,
 )
 from reports.reconciliation.treasury_profiles import TreasuryProfile
 from reports.wording import Say, english
@@ -122,28 +122,36 @@ def month_end(session: Session, entity_code: str, period: int, *, max_age_days: 
     ``on_progress(1, total)`` is told after each of the subtree's ``total`` ledgers is checked.
     """
     entities = subtree_of(session, get_entity(session, entity_code))
-    total = sum(1 for entity in entities for fund in FUNDS if ledger_of(session, entity, fund) is not None)
+    # The subtree's ledgers, statement months, 收入户 and 国库存款 are each read once for every ledger
+    # (a fixed number of statements however many counties), not ledger by ledger.
+    by_entity = ledgers_by_entity(session, entities)
+    kept = [(entity, [by_entity[entity.id][fund] for fund in FUNDS if fund in by_entity[entity.id]])
+            for entity in entities]
+    every = [led for _, ledgers in kept for led in ledgers]
+    total = len(every)
+    parents = {entity.parent_id for entity in entities[1:]}  # the subtree holds every child of its entities
     result = MonthEnd(entity=entities[0].code, period=period)
     exports = dict(treasury or {})
     end = last_day(period)
-    kept = [(entity, [led for fund in FUNDS if (led := ledger_of(session, entity, fund)) is not None])
-            for entity in entities]
     # One read of the subtree's rows for every ledger's verify (``verify_each``), not one per ledger.
-    verified = verify_each(session, [led.code for _, ledgers in kept for led in ledgers])
+    verified = verify_each(session, [led.code for led in every])
+    with_statement = _accounts_with_statement(session, [led.id for led in every], period)
+    income = incomes_not_empty(session, {led.id: led.code for led in every}, end)
+    treasury_left = treasury_left_at_year_end_of(session, [led.id for led in every], period)
     for entity, ledgers in kept:
-        if children_of(session, entity):
+        if entity.id in parents:
             result.levels.append(reconcile_levels(session, entity.code, period))
         for ledger in ledgers:
             result.ledgers.append(ledger.code)
             result.verify[ledger.code] = verified[ledger.code]
-            for code in _accounts_with_statement(session, ledger.id, period):
+            for code in with_statement.get(ledger.id, []):
                 try:
                     result.banks.append(reconcile_bank(session, ledger.code, code, period,
                                                        max_age_days=max_age_days))
                 except LedgerError as exc:
                     result.bank_errors.append({"ledger": ledger.code, "account": code, "error": str(exc)})
-            result.income_not_empty.extend(income_not_empty(session, ledger.id, ledger.code, end))
-            left = treasury_left_at_year_end(session, ledger.id, period)
+            result.income_not_empty.extend(income[ledger.id])
+            left = treasury_left[ledger.id]
             if left:
                 result.treasury_not_empty.append({"ledger": ledger.code, "account": TREASURY, "balance_fen": left})
             if ledger.code in exports:
@@ -158,11 +166,17 @@ def month_end(session: Session, entity_code: str, period: int, *, max_age_days: 
     return result
 
 
-def _accounts_with_statement(session: Session, ledger_id: int, period: int) -> list[str]:
-    """Codes of the bank-tied accounts with statement lines booked in ``period``."""
-    return list(session.execute(
-        select(Account.code).join(BankStatementLine, BankStatementLine.account_id == Account.id)
-        .where(BankStatementLine.ledger_id == ledger_id, BankStatementLine.booked_on >= first_day(period),
+def _accounts_with_statement(session: Session, ledger_ids: list[int], period: int) -> dict[int, list[str]]:
+    """ledger id → codes of its bank-tied accounts with statement lines booked in ``period``."""
+    found: dict[int, list[str]] = {}
+    if not ledger_ids:
+        return found
+    for ledger_id, code in session.execute(
+        select(BankStatementLine.ledger_id, Account.code)
+        .join(Account, BankStatementLine.account_id == Account.id)
+        .where(BankStatementLine.ledger_id.in_(ledger_ids), BankStatementLine.booked_on >= first_day(period),
                BankStatementLine.booked_on <= last_day(period))
-        .distinct().order_by(Account.code)
-    ).scalars())
+        .distinct().order_by(BankStatementLine.ledger_id, Account.code)
+    ):
+        found.setdefault(ledger_id, []).append(code)
+    return found

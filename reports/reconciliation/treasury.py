@@ -33,7 +33,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import FISCAL_SPECIAL, INCOME_ACCOUNT, TREASURY
 from ledger.books import get_ledger
-from ledger.day_balance import balance_as_of
+from ledger.day_balance import balance_as_of, balances_as_of
 from ledger.errors import CellError, ImportFileError, LedgerError
 from ledger.models import Account, Posting
 from ledger.money import format_fen
@@ -320,19 +320,49 @@ def leaves(session: Session, ledger_id: int, root: str) -> list[Account]:
 
 def income_not_empty(session: Session, ledger_id: int, ledger_code: str, end: dt.date) -> list[dict[str, object]]:
     """The 收入户 (1002) leaves holding money at the end of ``end``: they must be empty at month end."""
-    found = []
-    for account in leaves(session, ledger_id, INCOME_ACCOUNT):
-        balance = balance_as_of(session, ledger_id, [account.id], end)
-        if balance:
-            found.append({"ledger": ledger_code, "account": account.code, "balance_fen": balance})
+    return incomes_not_empty(session, {ledger_id: ledger_code}, end)[ledger_id]
+
+
+def incomes_not_empty(session: Session, ledgers: Mapping[int, str], end: dt.date) -> dict[int, list[dict[str, object]]]:
+    """ledger id → ``income_not_empty`` of it (``ledgers``: id → code), every ledger read together:
+    the leaves in one statement, their balances in one more (``ledger.day_balance.balances_as_of``)."""
+    found: dict[int, list[dict[str, object]]] = {ledger_id: [] for ledger_id in ledgers}
+    by_ledger = _leaves_of(session, list(ledgers), INCOME_ACCOUNT)
+    balances = balances_as_of(session, {lid: [aid for aid, _ in rows] for lid, rows in by_ledger.items()}, end)
+    for ledger_id, rows in by_ledger.items():
+        for aid, code in rows:
+            if balances[aid]:
+                found[ledger_id].append({"ledger": ledgers[ledger_id], "account": code, "balance_fen": balances[aid]})
     return found
 
 
 def treasury_left_at_year_end(session: Session, ledger_id: int, period: int) -> int:
     """国库存款 at 31 December (only asked in December): it must be empty at year end."""
+    return treasury_left_at_year_end_of(session, [ledger_id], period)[ledger_id]
+
+
+def treasury_left_at_year_end_of(session: Session, ledger_ids: Sequence[int], period: int) -> dict[int, int]:
+    """ledger id → ``treasury_left_at_year_end`` of it, every ledger read together."""
     if period % 100 != 12:
-        return 0
-    return balance_as_of(session, ledger_id, [a.id for a in leaves(session, ledger_id, TREASURY)], last_day(period))
+        return {ledger_id: 0 for ledger_id in ledger_ids}
+    by_ledger = _leaves_of(session, list(ledger_ids), TREASURY)
+    balances = balances_as_of(session, {lid: [aid for aid, _ in rows] for lid, rows in by_ledger.items()},
+                              last_day(period))
+    return {ledger_id: sum(balances[aid] for aid, _ in by_ledger.get(ledger_id, [])) for ledger_id in ledger_ids}
+
+
+def _leaves_of(session: Session, ledger_ids: list[int], root: str) -> dict[int, list[tuple[int, str]]]:
+    """ledger id → (id, code) of its leaf accounts under ``root``, by code (``leaves`` of many ledgers)."""
+    out: dict[int, list[tuple[int, str]]] = {ledger_id: [] for ledger_id in ledger_ids}
+    if not out:
+        return out
+    for aid, ledger_id, code in session.execute(
+        select(Account.id, Account.ledger_id, Account.code)
+        .where(Account.ledger_id.in_(ledger_ids), Account.code.startswith(root), Account.is_leaf.is_(True))
+        .order_by(Account.code)
+    ):
+        out[ledger_id].append((aid, code))
+    return out
 
 
 def reconcile_treasury(
