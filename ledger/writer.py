@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -235,9 +236,19 @@ _PREFETCH_BY_CODE = (
 )
 _LEDGER_WITH_ACCOUNTS = (
     "SELECT l.id, l.code, l.fund, l.head_hash, l.maker_checker, l.voucher_words, a.code, a.id, a.is_leaf"
-    " FROM ledgers l"
-    f" LEFT JOIN accounts a ON a.ledger_id = l.id AND a.code {IN_LIST} WHERE l.code {IN_LIST}"
+    f" FROM ledgers l LEFT JOIN accounts a ON a.ledger_id = l.id AND a.code {IN_LIST} WHERE l.code = ?"
 )
+
+
+@lru_cache(maxsize=4)
+def _load_one_sql(postgres: bool, id_sql: str) -> tuple[str, ...]:
+    """The statements of ``load_one`` (built once, not per post) around the id allocation
+    ``id_sql``: on PostgreSQL the prefetch (sent after the locked ledger read), on SQLite the two
+    joined into one statement."""
+    prefetch = _PREFETCH_BY_CODE.format(ids=id_sql)
+    if postgres:
+        return (prefetch,)
+    return (f"SELECT * FROM ({_LEDGER_WITH_ACCOUNTS}) JOIN ({prefetch}) ON 1 = 1",)
 
 
 def load_one(
@@ -255,21 +266,20 @@ def load_one(
     here: a missing month is opened by ``open_month`` once the draft is judged valid.
     """
     conn = session.connection()
+    postgres = dialect.is_postgres(conn)
     id_sql, id_params, _finish = dialect.id_allocation(conn, "vouchers", 1)
     accounts = list_param(conn, {line.account for line in draft.lines})
-    codes = list_param(conn, {draft.ledger})
-    prefetch = _PREFETCH_BY_CODE.format(ids=id_sql)
     prefetch_params = (period, period, *id_params, draft.key, draft.ledger)
-    if dialect.is_postgres(conn):
+    if postgres:
+        lock_sql = dialect.locking(conn, _LEDGER_WITH_ACCOUNTS, order_by="l.id", of="l")
+        prefetch_sql = _load_one_sql(True, id_sql)[0]
         with dialect.pipelined(conn):
-            ledger_rows = raw_sql(conn, dialect.locking(conn, _LEDGER_WITH_ACCOUNTS, "l.id", of="l"),
-                                  (accounts, codes))
-            prefetched = raw_sql(conn, prefetch, prefetch_params)
+            ledger_rows = raw_sql(conn, lock_sql, (accounts, draft.ledger))
+            prefetched = raw_sql(conn, prefetch_sql, prefetch_params)
         found, after_lock = ledger_rows.fetchall(), prefetched.fetchone()
         rows = [(*ledger_row, *after_lock) for ledger_row in found] if found else []
     else:
-        sql = f"SELECT * FROM ({_LEDGER_WITH_ACCOUNTS}) JOIN ({prefetch}) ON 1 = 1"
-        rows = raw_sql(conn, sql, (accounts, codes, *prefetch_params)).fetchall()
+        rows = raw_sql(conn, _load_one_sql(False, id_sql)[0], (accounts, draft.ledger, *prefetch_params)).fetchall()
     if not rows:
         return {}, None
     info: LedgerInfo | None = None
