@@ -74,8 +74,9 @@ from ledger.writer import (
     Todo,
     existing_keys,
     load_ledgers,
+    load_one,
+    open_month,
     period_statuses,
-    prefetch_one,
     write,
 )
 
@@ -263,7 +264,7 @@ class _Judged:
     todo: list[Todo]
     results: list[Posted | None]
     first_of: dict[tuple[str, str], int]
-    #: A one-voucher call's reads after the lock (``ledger.writer.prefetch_one``), for ``write``.
+    #: A one-voucher call's reads with the lock (``ledger.writer.load_one``), for ``write``.
     prefetched: Prefetched | None = None
 
 
@@ -279,7 +280,13 @@ def _judge(
     books, keys posted before or twice in the call with other content and closed months.
     """
     codes = {d.ledger for d in drafts}
-    ledgers = load_ledgers(session, codes, {line.account for d in drafts for line in d.lines})
+    prefetched: Prefetched | None = None
+    if len(drafts) == 1 and type(drafts[0].date) is dt.date:
+        # A single post: the ledger (locked), its accounts, the key, the month, its next number
+        # and the id, in one round trip.
+        ledgers, prefetched = load_one(session, drafts[0], period_of(drafts[0].date))
+    else:
+        ledgers = load_ledgers(session, codes, {line.account for d in drafts for line in d.lines})
     refused: set[int] = set()
 
     def refuse(index: int, error: LedgerError) -> None:
@@ -302,13 +309,10 @@ def _judge(
                 refuse(index, exc)
 
     valid = [d for i, d in enumerate(drafts) if i not in refused] if refused else drafts
-    prefetched: Prefetched | None = None
-    if len(valid) == 1:  # a single post: the key, the month, its next number and the id in one read
-        only = valid[0]
-        prefetched = prefetch_one(
-            session, only, ledgers[only.ledger], period_of(only.date), open_missing=problems is None
-        )
+    if prefetched is not None and valid:
         existing, periods = prefetched.existing, prefetched.periods
+        if problems is None:
+            open_month(session, prefetched)
     else:
         existing = existing_keys(session, valid, ledgers)
         periods = period_statuses(

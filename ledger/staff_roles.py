@@ -36,8 +36,10 @@ the operating-system user (``os``), or the declared name when another is given.
 from __future__ import annotations
 
 import getpass
+import os
 from contextlib import closing
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -84,6 +86,14 @@ def shown_name(name: str, how: str | None) -> str:
 
 def os_user() -> str:
     """The operating-system user running this process (SQLite's identity)."""
+    env = os.environ
+    return _os_user(os.getuid(), env.get("LOGNAME"), env.get("USER"), env.get("LNAME"), env.get("USERNAME"))
+
+
+@lru_cache(maxsize=8)
+def _os_user(_uid: int, *_names: str | None) -> str:
+    """``getpass.getuser`` once per uid and environment: it reads the password database when no
+    variable names the user, and every single post asks (``recorded_how``)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers): the database cannot tell either

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -209,8 +210,8 @@ def _open_periods(conn: Connection, rows: Sequence[tuple[object, ...]]) -> None:
 
 @dataclass
 class Prefetched:
-    """What a one-voucher call reads after the ledger lock, in one statement (``prefetch_one``):
-    the key's earlier voucher, the month's status (its row opened if missing), and the month's
+    """What a one-voucher call reads with the ledger lock (``load_one``): the key's earlier
+    voucher, the month's status (its row opened if missing, ``open_month``), and the month's
     next number with the voucher's id, which ``write`` then takes instead of asking again."""
 
     existing: dict[tuple[str, str], KeyHit]
@@ -218,41 +219,91 @@ class Prefetched:
     number_key: tuple[int, int]
     max_number: int
     allocated: object
+    #: The month's own row status (None: no row yet), for ``open_month``.
+    row_status: str | None = None
 
 
-def prefetch_one(
-    session: Session, draft: DraftRow, info: LedgerInfo, period: int, *, open_missing: bool
-) -> Prefetched:
-    """``existing_keys``, ``period_statuses`` and ``write``'s number and id reads for a call of
-    one voucher, as one statement: a single post is a handful of statements, and each statement
-    costs more in the drivers and the round trip than in the database.
+#: The reads of a single post after the lock, by ledger code: the month's status, the last closed
+#: month, the month's largest number, the id allocation (``{ids}``), and the key's earlier voucher.
+_PREFETCH_BY_CODE = (
+    "SELECT x.id,"
+    " (SELECT status FROM periods WHERE ledger_id = x.id AND period = ?),"
+    " (SELECT MAX(period) FROM periods WHERE ledger_id = x.id AND status = 'closed'),"
+    " (SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = x.id AND period = ?),"
+    " ({ids}),"
+    " v.id, v.fingerprint, v.period, v.number, v.word, v.word_number"
+    " FROM ledgers x LEFT JOIN vouchers v ON v.ledger_id = x.id AND v.idem_key = ? WHERE x.code = ?"
+)
+_LEDGER_WITH_ACCOUNTS = (
+    "SELECT l.id, l.code, l.fund, l.head_hash, l.maker_checker, l.voucher_words, a.code, a.id, a.is_leaf"
+    f" FROM ledgers l LEFT JOIN accounts a ON a.ledger_id = l.id AND a.code {IN_LIST} WHERE l.code = ?"
+)
 
-    It must run after ``load_ledgers`` took the ledger lock (PostgreSQL reads the numbers in
-    this statement's snapshot, taken once the lock is granted, so a waiting poster sees the
-    number the other one wrote).
+
+@lru_cache(maxsize=4)
+def _load_one_sql(postgres: bool, id_sql: str) -> tuple[str, ...]:
+    """The statements of ``load_one`` (built once, not per post) around the id allocation
+    ``id_sql``: on PostgreSQL the prefetch (sent after the locked ledger read), on SQLite the two
+    joined into one statement."""
+    prefetch = _PREFETCH_BY_CODE.format(ids=id_sql)
+    if postgres:
+        return (prefetch,)
+    return (f"SELECT * FROM ({_LEDGER_WITH_ACCOUNTS}) JOIN ({prefetch}) ON 1 = 1",)
+
+
+def load_one(
+    session: Session, draft: DraftRow, period: int
+) -> tuple[dict[str, LedgerInfo], Prefetched | None]:
+    """``load_ledgers`` for one voucher's ledger and the accounts it names, with everything
+    ``existing_keys``, ``period_statuses`` and ``write`` would read for it, in one round trip: a
+    single post is a handful of statements, and each costs more in the drivers and the wait for
+    the server than in the database. ``(ledgers, None)`` when the ledger does not exist.
+
+    PostgreSQL: two statements in one pipeline, the locked ledger read first; the second takes
+    its snapshot once the first has the lock, so a poster that waited sees the number the other
+    one wrote (one statement would read the numbers in a snapshot taken before the wait). SQLite:
+    one statement (``BEGIN IMMEDIATE`` already made this the only writer). Nothing is written
+    here: a missing month is opened by ``open_month`` once the draft is judged valid.
     """
     conn = session.connection()
+    postgres = dialect.is_postgres(conn)
     id_sql, id_params, _finish = dialect.id_allocation(conn, "vouchers", 1)
-    sql = (
-        "SELECT (SELECT status FROM periods WHERE ledger_id = ? AND period = ?),"
-        " (SELECT MAX(period) FROM periods WHERE ledger_id = ? AND status = 'closed'),"
-        " (SELECT COALESCE(MAX(number), 0) FROM vouchers WHERE ledger_id = ? AND period = ?),"
-        f" ({id_sql}),"
-        " v.id, v.fingerprint, v.period, v.number, v.word, v.word_number"
-        " FROM (SELECT 1 AS one) AS one LEFT JOIN vouchers v ON v.ledger_id = ? AND v.idem_key = ?"
-    )
-    lid = info.id
-    row = raw_sql(conn, sql, (lid, period, lid, lid, period, *id_params, lid, draft.key)).fetchone()
-    row_status, last_closed, max_number, allocated, vid, fp, v_period, number, word, word_number = row
+    accounts = list_param(conn, {line.account for line in draft.lines})
+    prefetch_params = (period, period, *id_params, draft.key, draft.ledger)
+    if postgres:
+        lock_sql = dialect.locking(conn, _LEDGER_WITH_ACCOUNTS, order_by="l.id", of="l")
+        prefetch_sql = _load_one_sql(True, id_sql)[0]
+        with dialect.pipelined(conn):
+            ledger_rows = raw_sql(conn, lock_sql, (accounts, draft.ledger))
+            prefetched = raw_sql(conn, prefetch_sql, prefetch_params)
+        found, after_lock = ledger_rows.fetchall(), prefetched.fetchone()
+        rows = [(*ledger_row, *after_lock) for ledger_row in found] if found else []
+    else:
+        rows = raw_sql(conn, _load_one_sql(False, id_sql)[0], (accounts, draft.ledger, *prefetch_params)).fetchall()
+    if not rows:
+        return {}, None
+    info: LedgerInfo | None = None
+    for lid, code, fund, head, checked, words, account_code, account_id, is_leaf, *_rest in rows:
+        if info is None:
+            info = LedgerInfo(lid, code, fund, head, bool(checked), words=words)
+        if account_code is not None:
+            info.accounts[account_code] = (account_id, bool(is_leaf))
+    assert info is not None
+    _lid, row_status, last_closed, max_number, allocated, vid, fp, v_period, number, word, word_number = rows[0][9:]
     existing: dict[tuple[str, str], KeyHit] = {}
     periods: dict[tuple[int, int], str] = {}
     if vid is not None:
         existing[(info.code, draft.key)] = (vid, fp, info.code, v_period, number, word, word_number)
     else:
-        periods[(lid, period)] = _status_of(row_status, period, last_closed)
-        if row_status is None and periods[(lid, period)] == "open" and open_missing:
-            _open_periods(conn, [(lid, period)])
-    return Prefetched(existing, periods, (lid, period), int(max_number), allocated)
+        periods[(info.id, period)] = _status_of(row_status, period, last_closed)
+    return {info.code: info}, Prefetched(existing, periods, (info.id, period), int(max_number), allocated, row_status)
+
+
+def open_month(session: Session, prefetched: Prefetched) -> None:
+    """Add the month a valid single post goes into when it has no row yet and is open."""
+    lid, period = prefetched.number_key
+    if prefetched.row_status is None and prefetched.periods.get((lid, period)) == "open":
+        _open_periods(session.connection(), [(lid, period)])
 
 
 def write(

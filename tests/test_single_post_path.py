@@ -1,7 +1,7 @@
 """The one-voucher path of the journal (issue 19 item 4): fewer statements, the same outcomes.
 
-A single post reads its key, month, next number and id in one statement after the ledger lock
-(``ledger.writer.prefetch_one``) and, on PostgreSQL, sends its three writes as one pipeline
+A single post reads its ledger (locked), accounts, key, month, next number and id in one round
+trip (``ledger.writer.load_one``) and, on PostgreSQL, sends its three writes as one pipeline
 (``ledger.dialect.pipelined``). These tests show that a refusal by the database inside those
 writes is still the named ``LedgerError`` with nothing written, and that the key found by the
 combined read answers as the batch path's did.
@@ -84,3 +84,57 @@ def test_the_combined_read_finds_keys_numbers_and_months_as_the_batch_path(sessi
     status = session.execute(sa.text("SELECT status FROM periods p JOIN ledgers l ON l.id = p.ledger_id "
                                      "WHERE l.code = 'C-EMP' AND p.period = 202403")).scalar_one()
     assert (march.number, status) == (1, "open")
+
+
+@pytest.mark.postgres
+def test_a_single_post_waits_for_the_server_four_times(pg_url, tmp_path):
+    """BEGIN, the reads (lock + prefetch, one pipeline), the writes (one pipeline), COMMIT: counted
+    in libpq's trace as the messages after which the client waits (each Sync, each simple Query)."""
+    from ledger import db
+    from tests.factories import build_world
+
+    engine = db.make_engine(pg_url)
+    try:
+        with db.session_factory(engine)() as session:
+            build_world(session)
+            session.commit()
+            for key in ("warm1", "warm2"):  # the first posts of a connection look at the statistics
+                post(session, draft(key))  # once (``ledger.dialect.refresh_statistics``)
+                session.commit()
+            driver = session.connection().connection.driver_connection
+            session.commit()
+            trace = tmp_path / "libpq.trace"
+            with trace.open("w") as out:
+                driver.pgconn.trace(out.fileno())
+                post(session, draft("counted"))
+                session.commit()
+                driver.pgconn.untrace()
+        sent = [line.split("\t")[3] for line in trace.read_text().splitlines()
+                if len(line.split("\t")) > 3 and line.split("\t")[1] == "F"]
+    finally:
+        engine.dispose()
+    waits = [kind for kind in sent if kind in ("Sync", "Query", "CopyDone")]
+    # 1 BEGIN (its own Sync), 2 the locked read and the prefetch, 3 the three writes, 4 COMMIT.
+    assert waits == ["Sync", "Sync", "Sync", "Query"], trace.read_text()
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_that_died_while_idle_is_replaced(pg_url, monkeypatch):
+    """The pool pings a connection that sat idle longer than ``PING_AFTER_IDLE_S``: one whose
+    server process was ended is replaced before use, and the statement runs."""
+    from ledger import db
+
+    engine = db.make_engine(pg_url)
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            first = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with admin.connect() as other:
+            assert other.exec_driver_sql(f"SELECT pg_terminate_backend({int(first)})").scalar_one() is True
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # idle for "long enough" at once
+        with engine.connect() as conn:
+            second = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        assert second != first
+    finally:
+        admin.dispose()
+        engine.dispose()
