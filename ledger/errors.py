@@ -356,6 +356,7 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "fk_postings_voucher_ledger": "foreign_account",
     "uq_vouchers_ledger_id_period_number": "voucher_number_gap",
     "uq_vouchers_reversal_of_id": "already_reversed",
+    "uq_vouchers_reversal_of_id_ledger_id": "already_reversed",  # PostgreSQL since revision 0021
     "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
     "uq_voucher_withdrawals_voucher_id": "withdrawal_refused",  # revision 0008
     "ck_voucher_withdrawals_reason": "withdrawal_refused",
