@@ -356,6 +356,7 @@ _CONSTRAINT_RULES: dict[str, str] = {
     "fk_postings_voucher_ledger": "foreign_account",
     "uq_vouchers_ledger_id_period_number": "voucher_number_gap",
     "uq_vouchers_reversal_of_id": "already_reversed",
+    "uq_vouchers_reversal_of_id_ledger_id": "already_reversed",  # PostgreSQL since revision 0021
     "uq_voucher_reviews_voucher_id": "already_reviewed",  # revision 0002
     "uq_voucher_withdrawals_voucher_id": "withdrawal_refused",  # revision 0008
     "ck_voucher_withdrawals_reason": "withdrawal_refused",
@@ -366,11 +367,15 @@ _CONSTRAINT_RULES: dict[str, str] = {
 }
 
 _RULE_RE = re.compile(r"fundledger:([a-z_]+)")
+#: PostgreSQL names a unique key's violation after the partition's own index (revision 0021
+#: partitions the journal), ``vouchers_p3_ledger_id_period_number_key``: read as the root's
+#: ``uq_vouchers_ledger_id_period_number``, the name the naming convention gives it.
+_PARTITION_KEY_RE = re.compile(r"\b(vouchers|postings)_p\d+_(\w+)_key\b")
 
 
 def map_database_error(exc: BaseException) -> LedgerError | None:
     """The ``LedgerError`` a database refusal stands for, or ``None`` if it is not one of ours."""
-    text = str(getattr(exc, "orig", exc))
+    text = _PARTITION_KEY_RE.sub(r"uq_\1_\2", str(getattr(exc, "orig", exc)))
     match = _RULE_RE.search(text)
     if match and match.group(1) in _DB_RULES:
         rule = match.group(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from ledger.db import make_engine
+from ledger.distribution import alembic_filter
 from ledger.models import Base
 
 config = context.config
@@ -45,6 +46,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=alembic_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -420,7 +420,7 @@ def post_receipts(
             ref = LineRef.of(line)
             candidates = booked.get(line.id)
             if candidates:
-                _booked_before(session, run, line, ref, candidates, user)
+                _booked_before(session, run, ledger.id, line, ref, candidates, user)
                 continue
             rule = rules.first_match(line, account.bank_kind, info)
             if rule is None:
@@ -436,7 +436,8 @@ def post_receipts(
                 continue
             voucher_id = _voucher_on(result, ledger.code, account.code)
             if not dry_run and voucher_id is not None:
-                session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=voucher_id, rule=rule.name,
+                session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=voucher_id, ledger_id=ledger.id,
+                                            rule=rule.name,
                                             created_by=user[:100], created_at=dt.datetime.now(dt.UTC)))
                 session.flush()
             shown = {**result.to_dict(), "dry_run": dry_run}
@@ -452,7 +453,8 @@ def post_receipts(
     return run
 
 
-def _booked_before(session: Session, run: ReceiptRun, line: StatementRow, ref: LineRef,
+def _booked_before(session: Session, run: ReceiptRun, ledger_id: int, line: StatementRow,
+                   ref: LineRef,
                    candidates: Sequence[Booked], user: str) -> None:
     """Match ``line`` to the voucher already booked for it (one candidate), or list the choice."""
     shown = [{"voucher_id": c.entry.voucher_id, "voucher": c.entry.ref, "date": c.entry.date.isoformat(),
@@ -464,7 +466,8 @@ def _booked_before(session: Session, run: ReceiptRun, line: StatementRow, ref: L
         return
     if not run.dry_run:
         session.add(BankLineVoucher(statement_line_id=line.id, voucher_id=candidates[0].entry.voucher_id,
-                                    rule=ALREADY_BOOKED, created_by=user[:100], created_at=dt.datetime.now(dt.UTC)))
+                                    ledger_id=ledger_id, rule=ALREADY_BOOKED, created_by=user[:100],
+                                    created_at=dt.datetime.now(dt.UTC)))
         session.flush()
     run.matched.append({"line": ref, **shown[0]})
 

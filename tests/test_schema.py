@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from ledger import db
+from ledger.distribution import alembic_filter
 from ledger.models import Base
 from migrations import revision_sql
 from tests.conftest import PG_ADMIN_URL, _pg_admin_engine, drop_pg
@@ -26,7 +27,8 @@ from tests.conftest import PG_ADMIN_URL, _pg_admin_engine, drop_pg
 def test_models_match_migrations(engine):
     """The equivalent of ``alembic check``: autogenerate finds nothing to add or drop."""
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_object": alembic_filter(conn.dialect.name)})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
@@ -64,7 +66,8 @@ def test_upgrade_downgrade_upgrade(empty_url):
     try:
         assert db.current_revision(engine) is not None
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            only_here = {"include_object": alembic_filter(conn.dialect.name)}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=only_here), Base.metadata)
         assert diff == []
     finally:
         engine.dispose()
@@ -98,7 +101,7 @@ def _schema(url: str) -> list[tuple[object, ...]]:
                     " pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
                     " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                     " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-                    " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND c.relname <> 'alembic_version'"
+                    " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND c.relname <> 'alembic_version'"
                     " AND a.attnum > 0"
                     " AND NOT a.attisdropped ORDER BY c.relname, a.attnum",
                     "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -92,15 +93,21 @@ class BankLineVoucher(Base):
     """
 
     __tablename__ = "bank_line_vouchers"
+    __table_args__ = (
+        # Revision 0021: the voucher by (ledger_id, id), as every reference to a voucher.
+        ForeignKeyConstraint(["ledger_id", "voucher_id"], ["vouchers.ledger_id", "vouchers.id"], ondelete="RESTRICT",
+                             name="fk_bank_line_vouchers_voucher_ledger"),
+    )
 
     id: Mapped[ID]
     statement_line_id: Mapped[int] = mapped_column(
         _Key, ForeignKey("bank_statement_lines.id", ondelete="RESTRICT"), unique=True
     )
-    voucher_id: Mapped[int] = mapped_column(_Key, ForeignKey("vouchers.id", ondelete="RESTRICT"), index=True)
+    voucher_id: Mapped[int] = mapped_column(_Key, index=True)
     rule: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ledger_id: Mapped[int] = mapped_column(_Key)
 
 
 class BankReceipt(Base):

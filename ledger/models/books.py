@@ -37,6 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ledger.distribution import only_on
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -185,8 +187,21 @@ class Voucher(Base):
     __table_args__ = (
         UniqueConstraint("ledger_id", "period", "number"),
         UniqueConstraint("ledger_id", "idem_key"),
-        UniqueConstraint("ledger_id", "id"),
-        UniqueConstraint("reversal_of_id"),
+        # Keys on one database only (ledger.distribution.ONLY_ON): PostgreSQL partitions the journal
+        # by ledger (revision 0021), its primary key is (id, ledger_id) and each key carries the
+        # ledger; SQLite keeps its rowid key, with (ledger_id, id) unique beside it.
+        UniqueConstraint("ledger_id", "id", info=only_on("vouchers", "uq_vouchers_ledger_id_id"))
+        .ddl_if(dialect="sqlite"),
+        UniqueConstraint("reversal_of_id", info=only_on("vouchers", "uq_vouchers_reversal_of_id"))
+        .ddl_if(dialect="sqlite"),
+        UniqueConstraint("reversal_of_id", "ledger_id",
+                         info=only_on("vouchers", "uq_vouchers_reversal_of_id_ledger_id")).ddl_if(dialect="postgresql"),
+        ForeignKeyConstraint(["reversal_of_id"], ["vouchers.id"], ondelete="RESTRICT",
+                             name="fk_vouchers_reversal_of_id_vouchers",
+                             info=only_on("vouchers", "fk_vouchers_reversal_of_id_vouchers")).ddl_if(dialect="sqlite"),
+        ForeignKeyConstraint(["ledger_id", "reversal_of_id"], ["vouchers.ledger_id", "vouchers.id"],
+                             ondelete="RESTRICT", name="fk_vouchers_reversal_ledger",
+                             info=only_on("vouchers", "fk_vouchers_reversal_ledger")).ddl_if(dialect="postgresql"),
         CheckConstraint("kind IN ('normal', 'closing', 'reversal')", name="kind"),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("posting_count >= 2", name="posting_count"),
@@ -218,9 +233,7 @@ class Voucher(Base):
     content_hash: Mapped[Hash]
     prev_hash: Mapped[str] = mapped_column(String(64))
     link_id: Mapped[str | None] = mapped_column(String(64))
-    reversal_of_id: Mapped[int | None] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("vouchers.id", ondelete="RESTRICT")
-    )
+    reversal_of_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     posting_count: Mapped[int] = mapped_column(Integer)
     preparer: Mapped[str] = mapped_column(String(100))
     #: How ``preparer`` is known (revision 0009): ``login`` (the PostgreSQL login, written by the
@@ -255,7 +268,11 @@ class Posting(Base):
 
     __tablename__ = "postings"
     __table_args__ = (
-        UniqueConstraint("voucher_id", "line_no"),
+        UniqueConstraint("voucher_id", "line_no",
+                         info=only_on("postings", "uq_postings_voucher_id_line_no")).ddl_if(dialect="sqlite"),
+        UniqueConstraint("voucher_id", "line_no", "ledger_id",
+                         info=only_on("postings", "uq_postings_voucher_id_line_no_ledger_id"))
+        .ddl_if(dialect="postgresql"),
         CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
         CheckConstraint("amount_fen BETWEEN -999999999999999 AND 999999999999999", name="amount_range"),
         ForeignKeyConstraint(
