@@ -12,8 +12,11 @@ so importing the same export twice, or two overlapping exports, stores each line
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import os
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,18 +27,12 @@ from ledger.books import get_account, get_ledger, record
 from ledger.dialect import in_list, lock_rows
 from ledger.errors import AccountError, ImportFileError
 from ledger.models import Account, BankImport, BankStatementLine, Ledger
-from postings.bank import (
-    Statement,
-    StatementLine,
-    account_matches,
-    check_running_balance,
-    check_sign_convention,
-    line_identity,
-    parse_statement,
-)
+from postings.bank import StatementLine, StatementReader, account_matches, line_identity, open_statement
+from postings.bank.checks import BalanceCheck
+from postings.bank.parser import MAX_PROBLEMS
 
 #: Statement lines per flush of an import (and per step of its progress bar).
-_INSERT_CHUNK = 500
+_INSERT_CHUNK = 1000
 _TEXT_MAX = {"counterparty_name": 200, "counterparty_account": 64, "counterparty_bank": 200, "serial": 128,
              "voucher_no": 64}
 
@@ -93,78 +90,169 @@ def import_statement(
     bank account or a running balance that does not add up, and ``AccountError`` when the account
     is not bank-tied; nothing is written then. ``progress`` is called with the number of lines
     stored since the last call and the number of lines to store, for a progress bar.
+
+    The statement is never held whole (issue 19: memory stays flat whatever the file's size). It
+    is read three times, a line at a time: to check it (every line parsed, the running balance
+    and the sign convention proved, one 8-byte digest per line kept to find the identities that
+    occur more than once), to count the lines not stored yet (their identities looked up
+    ``_INSERT_CHUNK`` at a time), and to store them under the import row, which is written
+    first and never changed (revision 0003), so its counts must be known before. The writes run
+    in one savepoint of the caller's transaction, rolled back if anything fails.
     """
     ledger, account = bank_account(session, ledger_code, account_code)
-    statement = parse_statement(source, profile=profile, file_name=file_name)
-    name = statement.file_name or (file_name or (Path(source).name if not isinstance(source, bytes) else "-"))
-    _check_statement(statement, account, name)
     tied = account.bank_number or ""
+    with open_statement(source, profile=profile, file_name=file_name) as reader:
+        name = reader.name or (file_name or (Path(source).name if not isinstance(source, bytes) else "-"))
+        repeated, warnings = _check_statement(reader, account, name, tied)
+        sha256, profile_name = reader.source.sha256, reader.profile
     # One importer per bank account at a time (PostgreSQL: the account row's lock, held to the
     # end of the transaction; SQLite's BEGIN IMMEDIATE already serialises writers): the second of
     # two concurrent imports of one statement waits, then reads what the first stored and skips it,
     # instead of colliding on the unique identity.
     lock_rows(session, "accounts", [account.id])
-    fresh: list[tuple[str, int, StatementLine]] = []
-    seen: set[str] = set()
-    numbered = occurrences([line_identity(tied, line) for line in statement.lines])
-    stored = _stored_identities(session, account.id, [identity for identity, _ in numbered])
-    for (identity, occurrence), line in zip(numbered, statement.lines, strict=True):
-        if identity in stored or identity in seen:
-            continue
-        seen.add(identity)
-        fresh.append((identity, occurrence, line))
-    row = BankImport(
-        ledger_id=ledger.id, account_id=account.id, file_name=name[:255], sha256=statement.source_sha256,
-        profile=statement.profile[:64], lines_read=len(statement.lines), lines_new=len(fresh),
-        lines_skipped=len(statement.lines) - len(fresh), imported_by=user[:100],
-        imported_at=dt.datetime.now(dt.UTC),
-    )
-    session.add(row)
-    session.flush()
-    for start in range(0, len(fresh), _INSERT_CHUNK):
-        chunk = fresh[start:start + _INSERT_CHUNK]
-        session.add_all(_line_row(row, identity, occurrence, line) for identity, occurrence, line in chunk)
+    lines_read = lines_new = 0
+    with open_statement(source, profile=profile, file_name=file_name) as reader:
+        for chunk in _fresh_chunks(session, account.id, _identities(reader.lines(), tied, repeated)):
+            lines_read += chunk.read
+            lines_new += len(chunk.fresh)
+    savepoint = session.begin_nested()
+    try:
+        row = BankImport(
+            ledger_id=ledger.id, account_id=account.id, file_name=name[:255], sha256=sha256,
+            profile=profile_name[:64], lines_read=lines_read, lines_new=lines_new,
+            lines_skipped=lines_read - lines_new, imported_by=user[:100], imported_at=dt.datetime.now(dt.UTC),
+        )
+        session.add(row)
         session.flush()
-        if progress is not None:
-            progress(len(chunk), len(fresh))
+        stored = 0
+        with open_statement(source, profile=profile, file_name=file_name) as reader:
+            for chunk in _fresh_chunks(session, account.id, _identities(reader.lines(), tied, repeated)):
+                if not chunk.fresh:
+                    continue
+                session.add_all(_line_row(row, identity, n, line) for identity, n, line in chunk.fresh)
+                session.flush()
+                stored += len(chunk.fresh)
+                if progress is not None:
+                    progress(len(chunk.fresh), lines_new)
+        if stored != lines_new:  # the file changed between the readings
+            raise ImportFileError(f"{name}: the file changed while it was imported; nothing imported")
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
     record(session, "bank.import", actor=user, ledger_id=ledger.id, account=account.code, file=name,
-           sha256=statement.source_sha256, lines_read=row.lines_read, lines_new=row.lines_new,
-           lines_skipped=row.lines_skipped)
+           sha256=sha256, lines_read=row.lines_read, lines_new=row.lines_new, lines_skipped=row.lines_skipped)
     return BankImportResult(
-        import_id=row.id, ledger=ledger.code, account=account.code, file=name, sha256=statement.source_sha256,
-        profile=statement.profile, lines_read=row.lines_read, lines_new=row.lines_new,
-        lines_skipped=row.lines_skipped, warnings=statement.warnings,
+        import_id=row.id, ledger=ledger.code, account=account.code, file=name, sha256=sha256,
+        profile=profile_name, lines_read=row.lines_read, lines_new=row.lines_new,
+        lines_skipped=row.lines_skipped, warnings=warnings,
     )
 
 
-def _check_statement(statement: Statement, account: Account, name: str) -> None:
-    if statement.account_number and not account_matches(statement.account_number, account.bank_number or ""):
+def _check_statement(
+    reader: StatementReader, account: Account, name: str, tied: str
+) -> tuple[frozenset[int], tuple[str, ...]]:
+    """The first reading: every line parsed and the whole statement's checks, nothing written.
+
+    Returns the digests of the identities found on more than one line (``_identities`` numbers
+    or skips those) and the file's warnings; raises ``ImportFileError`` as the importer does.
+    """
+    check = BalanceCheck(kept=MAX_PROBLEMS)
+    digests = array("q")
+    too_long: str | None = None
+    first: StatementLine | None = None
+    last: StatementLine | None = None
+    any_balance = False
+    for line in reader.lines():
+        check.add(line)
+        first = first or line
+        last = line
+        any_balance = any_balance or line.balance_fen is not None
+        digests.append(_digest(line_identity(tied, line)))
+        if too_long is None:
+            too_long = _too_long(line)
+    warnings = reader.finish()
+    number = reader.account_number
+    if number and not account_matches(number, account.bank_number or ""):
         raise ImportFileError(
-            f"{name}: the statement is of bank account {statement.account_number}, but account "
+            f"{name}: the statement is of bank account {number}, but account "
             f"{account.code} is tied to bank account {account.bank_number}; nothing imported"
         )
-    inverted = check_sign_convention(statement.lines)
+    newest_first = first is not None and last is not None and first.booked_on > last.booked_on
+    inverted = check.inverted(newest_first=newest_first)
     if inverted:
         raise ImportFileError(f"{name}: {inverted}; nothing imported", [inverted])
-    if statement.sign_guessed and statement.lines and all(x.balance_fen is None for x in statement.lines):
+    if reader.sign_guessed and first is not None and not any_balance:
         raise ImportFileError(
             f"{name}: the file has no running balance to prove which way its amounts go, and "
-            f"{statement.sign_guessed}; name the bank's profile with --profile (or give a profile "
+            f"{reader.sign_guessed}; name the bank's profile with --profile (or give a profile "
             "file); nothing imported"
         )
-    problems = check_running_balance(statement.lines)
-    if problems:
+    count, problems = check.problems(newest_first=newest_first)
+    if count:
+        if count > len(problems):
+            problems.append(f"… and {count - len(problems)} more places")
         raise ImportFileError(
-            f"{name}: the running balance does not add up in {len(problems)} place(s); nothing imported",
-            problems,
+            f"{name}: the running balance does not add up in {count} place(s); nothing imported", problems
         )
-    for line in statement.lines:
-        for attr, limit in _TEXT_MAX.items():
-            value = getattr(line, attr)
-            if value is not None and len(value) > limit:
-                raise ImportFileError(
-                    f"{name}: line {line.line_no}: {attr} is longer than {limit} characters; nothing imported"
-                )
+    if too_long is not None:
+        raise ImportFileError(f"{name}: {too_long}; nothing imported")
+    ordered = sorted(digests)
+    del digests
+    return frozenset(a for a, b in itertools.pairwise(ordered) if a == b), warnings
+
+
+def _too_long(line: StatementLine) -> str | None:
+    for attr, limit in _TEXT_MAX.items():
+        value = getattr(line, attr)
+        if value is not None and len(value) > limit:
+            return f"line {line.line_no}: {attr} is longer than {limit} characters"
+    return None
+
+
+def _digest(identity: str) -> int:
+    """8 bytes of the identity's SHA-256, as a signed integer (for ``array('q')``); the same in
+    every process, unlike ``hash``."""
+    return int.from_bytes(hashlib.sha256(identity.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _identities(
+    lines: Iterable[StatementLine], tied: str, repeated: frozenset[int]
+) -> Iterator[tuple[str, int, StatementLine] | None]:
+    """Each line's stored identity and occurrence number (``occurrences``), or ``None`` for a line
+    whose serial an earlier line of the file already showed. Only identities whose digest is in
+    ``repeated`` can occur twice, so only those are remembered (by their full text: exact even
+    when two identities share a digest)."""
+    count: dict[str, int] = {}
+    for line in lines:
+        identity = line_identity(tied, line)
+        if _digest(identity) not in repeated:
+            yield identity, 1, line
+            continue
+        n = count[identity] = count.get(identity, 0) + 1
+        if not identity.startswith("content:"):
+            yield (identity, 1, line) if n == 1 else None
+            continue
+        yield (identity if n == 1 else f"{identity}#{n}", n, line)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    read: int
+    fresh: list[tuple[str, int, StatementLine]]
+
+
+def _fresh_chunks(
+    session: Session, account_id: int, numbered: Iterator[tuple[str, int, StatementLine] | None]
+) -> Iterator[_Chunk]:
+    """The numbered lines ``_INSERT_CHUNK`` at a time, each chunk with those not stored yet.
+
+    Read while storing, the stored lines include this import's earlier chunks, which is what
+    makes the count of the second reading and the lines of the third agree."""
+    while chunk := list(itertools.islice(numbered, _INSERT_CHUNK)):
+        present = [x for x in chunk if x is not None]
+        stored = _stored_identities(session, account_id, [identity for identity, _, _ in present])
+        yield _Chunk(len(chunk), [x for x in present if x[0] not in stored])
 
 
 def _stored_identities(session: Session, account_id: int, identities: Sequence[str]) -> set[str]:

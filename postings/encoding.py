@@ -25,6 +25,11 @@ bytes decode cleanly in it. Only the first ``DETECT_BYTES`` are looked at.
 from __future__ import annotations
 
 import codecs
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
 
 from ledger.errors import ImportFileError
 
@@ -51,25 +56,70 @@ def decode_text(data: bytes, *, allow_utf16: bool = True) -> tuple[str, str]:
 
     Raises ``ImportFileError`` when no candidate decodes the bytes cleanly.
     """
+    name = text_encoding(lambda: io.BytesIO(data), allow_utf16=allow_utf16)
+    return data.decode(name), name
+
+
+def text_encoding(open_binary: Callable[[], IO[bytes]], *, allow_utf16: bool = True) -> str:
+    """The encoding ``decode_text`` would choose, read from a stream in blocks, never held whole.
+
+    ``open_binary`` opens the bytes afresh (a file, or a buffer): each candidate is a pass of
+    incremental decoding, stopping at its first bad byte, so a large UTF-8 file is read once and
+    a GBK one about twice. Raises ``ImportFileError`` as ``decode_text`` does.
+    """
+    with open_binary() as raw:
+        head = raw.read(DETECT_BYTES + 1)  # one more: _guess knows whether the file goes on
     for bom, name in _BOMS if allow_utf16 else _BOMS[:1]:
-        if data.startswith(bom):
-            text = _try(data, name)
-            if text is None:
+        if head.startswith(bom):
+            if _scan(open_binary, name) is None:
                 raise ImportFileError(
                     f"the file starts with a {name} byte order mark but is not valid {name}"
                 )
-            return text, name
+            return name
     for name in ("utf-8", "gb18030"):
-        text = _try(data, name)
-        if text is not None and "\x00" not in text:
+        scan = _scan(open_binary, name)
+        if scan is not None and not scan.nul:
             if name == "gb18030":
-                _refuse_foreign(data, text)
-            return text, name
-    for name in _utf16_candidates(data) if allow_utf16 else []:
-        text = _try(data, name)
-        if text is not None and "\x00" not in text:
-            return text, name
+                foreign = "Big5" if scan.private_use else _guess(head)
+                if foreign is not None:
+                    raise ImportFileError(
+                        f"the file looks like {foreign} text, not GBK/GB18030 or UTF-8: read as GBK it "
+                        "would be garble; save it as UTF-8 (or GBK) and import again"
+                    )
+            return name
+    for name in _utf16_candidates(open_binary) if allow_utf16 else []:
+        scan = _scan(open_binary, name)
+        if scan is not None and not scan.nul:
+            return name
     raise ImportFileError("cannot read the file as text: it is not UTF-8, GB18030 (GBK) or UTF-16")
+
+
+@dataclass(frozen=True)
+class _Scan:
+    nul: bool  # the text holds a NUL character: no 8-bit text export does
+    private_use: bool  # characters of GBK's user-defined areas: Big5 read as GBK (module doc)
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_BLOCK_BYTES = 1 << 20
+
+
+def _scan(open_binary: Callable[[], IO[bytes]], name: str) -> _Scan | None:
+    """Decode the whole stream as ``name`` block by block; ``None`` at the first undecodable byte."""
+    decoder = codecs.getincrementaldecoder(name)()
+    nul = private_use = False
+    try:
+        with open_binary() as raw:
+            while True:
+                block = raw.read(_BLOCK_BYTES)
+                text = decoder.decode(block, final=not block)
+                nul = nul or "\x00" in text
+                private_use = private_use or _PRIVATE_USE.search(text) is not None
+                if not block:
+                    break
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return _Scan(nul, private_use)
 
 
 def foreign_encoding(data: bytes, gb_text: str) -> str | None:
@@ -103,26 +153,17 @@ def _guess(data: bytes) -> str | None:
     return foreign
 
 
-def _refuse_foreign(data: bytes, gb_text: str) -> None:
-    foreign = foreign_encoding(data, gb_text)
-    if foreign is not None:
-        raise ImportFileError(
-            f"the file looks like {foreign} text, not GBK/GB18030 or UTF-8: read as GBK it would be "
-            "garble; save it as UTF-8 (or GBK) and import again"
-        )
-
-
-def _try(data: bytes, name: str) -> str | None:
-    try:
-        return data.decode(name)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _utf16_candidates(data: bytes) -> list[str]:
+def _utf16_candidates(open_binary: Callable[[], IO[bytes]]) -> list[str]:
     """UTF-16 without a BOM: guess the byte order from where the ``00`` bytes of ASCII sit."""
-    if len(data) % 2:
+    size = zeros_at_odd = zeros_at_even = 0
+    with open_binary() as raw:
+        while block := raw.read(_BLOCK_BYTES):
+            odd, even = block[1::2].count(0), block[0::2].count(0)
+            if size % 2:
+                odd, even = even, odd
+            zeros_at_odd += odd
+            zeros_at_even += even
+            size += len(block)
+    if size % 2:
         return []
-    zeros_at_odd = data[1::2].count(0)
-    zeros_at_even = data[0::2].count(0)
     return ["utf-16-le", "utf-16-be"] if zeros_at_odd >= zeros_at_even else ["utf-16-be", "utf-16-le"]

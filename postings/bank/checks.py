@@ -8,6 +8,7 @@ is what makes importing the same statement twice change nothing (invariant 7 of 
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Sequence
 
 from ledger.money import format_fen
@@ -23,23 +24,10 @@ def check_running_balance(lines: Sequence[StatementLine], *, opening_fen: int | 
     too. A line that repeats the line before it (same date, amount, balance, serial and
     counterparty) is reported as a duplicate; any other difference as a gap.
     """
-    ordered = list(lines)
-    if len(ordered) >= 2 and ordered[0].booked_on > ordered[-1].booked_on:
-        ordered.reverse()
-    problems: list[str] = []
-    expected = opening_fen
-    since: StatementLine | None = None  # the line whose balance ``expected`` started from
-    previous: StatementLine | None = None
-    for line in ordered:
-        if expected is not None:
-            expected += line.amount_fen
-        if line.balance_fen is not None:
-            if expected is not None and expected != line.balance_fen:
-                problems.append(_describe(line, previous, since, expected))
-            expected = line.balance_fen
-            since = line
-        previous = line
-    return problems
+    check = BalanceCheck(opening_fen=opening_fen)
+    for line in lines:
+        check.add(line)
+    return check.problems(newest_first=_newest_first(lines))[1]
 
 
 def check_sign_convention(lines: Sequence[StatementLine]) -> str | None:
@@ -53,46 +41,129 @@ def check_sign_convention(lines: Sequence[StatementLine]) -> str | None:
     duplicates. A statement whose lines carry no balance cannot prove anything here; the
     importer then asks for an explicit profile if the layout guessed (``Statement.sign_guessed``).
     """
-    ordered = list(lines)
-    if len(ordered) >= 2 and ordered[0].booked_on > ordered[-1].booked_on:
-        ordered.reverse()
-    pairs: list[tuple[int, StatementLine]] = []  # (movement since the previous balance, line)
-    previous: int | None = None
-    for line in ordered:
+    check = BalanceCheck()
+    for line in lines:
+        check.add(line)
+    return check.inverted(newest_first=_newest_first(lines))
+
+
+def _newest_first(lines: Sequence[StatementLine]) -> bool:
+    return len(lines) >= 2 and lines[0].booked_on > lines[-1].booked_on
+
+
+class BalanceCheck:
+    """The running-balance and sign-convention checks over a stream of lines, in bounded memory.
+
+    Whether the statement lists its newest line first is known only at its last line, so both
+    readings are followed as the lines come: in file order, and in reverse, where a line with a
+    balance is judged when the next line with a balance arrives (the reverse reading's
+    predecessor). Each reading keeps a few numbers and at most ``kept`` problem texts (the first
+    ones of its own order; all are counted), so a statement of any length costs the same.
+    """
+
+    def __init__(self, *, opening_fen: int | None = None, kept: int | None = None) -> None:
+        self._opening = opening_fen
+        self._forward = _Reading(kept, wrong_last=False)
+        self._reverse = _Reading(kept, wrong_last=True)
+        self._finished = False
+        # file order
+        self._expected = opening_fen
+        self._since: StatementLine | None = None
+        self._previous: StatementLine | None = None
+        self._moved = 0  # the amounts since the last line with a balance (the forward movement)
+        # reverse order: the last line with a balance, waiting for the next one to be judged
+        self._pending: StatementLine | None = None
+        self._after_pending: StatementLine | None = None  # its predecessor in reverse order
+        self._pending_sum = 0  # its amount and those after it, up to the current line
+
+    def add(self, line: StatementLine) -> None:
+        self._add_forward(line)
+        if self._pending is not None and self._after_pending is None:
+            self._after_pending = line
         if line.balance_fen is not None:
-            if previous is not None:
-                pairs.append((line.balance_fen - previous, line))
-            previous = line.balance_fen
-    if not pairs:
-        return None
-    # with lines without a balance in between, the movement is the sum: compare sums both ways
-    sums = _movements(ordered)
-    first_wrong = next((line for (change, line), total in zip(pairs, sums, strict=True) if change != total), None)
-    if first_wrong is None:
-        return None
-    if all(change == -total for (change, _line), total in zip(pairs, sums, strict=True)):
+            if self._pending is not None:
+                self._judge_reverse(line.balance_fen + self._pending_sum, line)
+            self._pending, self._after_pending, self._pending_sum = line, None, 0
+        if self._pending is not None:
+            self._pending_sum += line.amount_fen
+        self._previous = line
+
+    def _add_forward(self, line: StatementLine) -> None:
+        if self._expected is not None:
+            self._expected += line.amount_fen
+        self._moved += line.amount_fen
+        if line.balance_fen is not None:
+            if self._expected is not None and self._expected != line.balance_fen:
+                self._forward.problem(_describe(line, self._previous, self._since, self._expected))
+            if self._since is not None:
+                self._forward.pair(line.balance_fen - (self._since.balance_fen or 0), self._moved, line)
+            self._expected = line.balance_fen
+            self._since = line
+            self._moved = 0
+
+    def _judge_reverse(self, expected: int | None, since: StatementLine | None) -> None:
+        line = self._pending
+        assert line is not None and line.balance_fen is not None
+        if expected is not None and expected != line.balance_fen:
+            self._reverse.problem(_describe(line, self._after_pending, since, expected))
+        if since is not None and since.balance_fen is not None:
+            self._reverse.pair(line.balance_fen - since.balance_fen, self._pending_sum, line)
+
+    def _finish_reverse(self) -> None:
+        """The last line with a balance of the file is the first of the reverse reading: only an
+        opening balance can judge it (once)."""
+        if not self._finished:
+            self._finished = True
+            if self._pending is not None and self._opening is not None:
+                self._judge_reverse(self._opening + self._pending_sum, None)
+
+    def problems(self, *, newest_first: bool) -> tuple[int, list[str]]:
+        """How many places the balance does not add up, and the texts kept, in the reading's order."""
+        if not newest_first:
+            return self._forward.count, list(self._forward.texts)
+        self._finish_reverse()
+        return self._reverse.count, list(reversed(self._reverse.texts))
+
+    def inverted(self, *, newest_first: bool) -> str | None:
+        """The refusal when the balance moves against the amounts on every pair, else ``None``."""
+        reading = self._reverse if newest_first else self._forward
+        wrong = reading.wrong
+        if wrong is None or not reading.all_against:
+            return None
         return (
-            f"line {first_wrong.line_no}: the running balance moves against the amounts on every line "
-            f"({format_fen(first_wrong.amount_fen)} read, the balance moves by "
-            f"{format_fen(-first_wrong.amount_fen)}): the sign convention looks inverted; "
+            f"line {wrong.line_no}: the running balance moves against the amounts on every line "
+            f"({format_fen(wrong.amount_fen)} read, the balance moves by "
+            f"{format_fen(-wrong.amount_fen)}): the sign convention looks inverted; "
             "name the bank's profile with --profile or give a profile file"
         )
-    return None
 
 
-def _movements(ordered: Sequence[StatementLine]) -> list[int]:
-    """The sum of the amounts from each balance to the next, for every line with a balance after the first."""
-    totals: list[int] = []
-    started = False
-    moved = 0
-    for line in ordered:
-        moved += line.amount_fen
-        if line.balance_fen is not None:
-            if started:
-                totals.append(moved)
-            started = True
-            moved = 0
-    return totals
+class _Reading:
+    """What one reading order found: problems counted and some kept, and the sign evidence.
+
+    ``limit`` bounds the texts kept (``None``: all). The reverse reading produces its problems
+    and pairs back to front (``wrong_last``): it keeps its last texts, and ``wrong`` — the
+    reading's first pair whose balance does not follow the amounts — is the last one produced.
+    """
+
+    def __init__(self, limit: int | None, *, wrong_last: bool) -> None:
+        self.limit = limit
+        self.wrong_last = wrong_last
+        self.count = 0
+        self.texts: deque[str] = deque(maxlen=limit if wrong_last else None)
+        self.wrong: StatementLine | None = None
+        self.all_against = True
+
+    def problem(self, text: str) -> None:
+        self.count += 1
+        if self.wrong_last or self.limit is None or len(self.texts) < self.limit:
+            self.texts.append(text)
+
+    def pair(self, change: int, moved: int, line: StatementLine) -> None:
+        if change != moved and (self.wrong is None or self.wrong_last):
+            self.wrong = line
+        if change != -moved:
+            self.all_against = False
 
 
 def _describe(

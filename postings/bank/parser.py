@@ -32,10 +32,11 @@ fallback layout's guess (see ``postings.bank.checks.check_sign_convention``).
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
@@ -56,10 +57,12 @@ from postings.bank.layout import (
 )
 from postings.bank.model import Statement, StatementLine
 from postings.bank.profiles import builtin_profiles, flag_key, get_profile
-from postings.bank.reader import Row, Source, read_source
+from postings.bank.reader import Input, Row, Source, open_source
 
 #: At most this many problems are listed; the message says how many there were in all.
 MAX_PROBLEMS = 200
+#: A 本方账号 column holding more accounts than this is listed by its first ones.
+_ACCOUNTS_LISTED = 20
 
 _CellGetter = Callable[[str], Cell | None]
 _Side = Literal["in", "out"]
@@ -87,51 +90,219 @@ def parse_statement(
     header row. ``file_name`` is recorded on the statement (default: the path's name).
 
     Raises ``ImportFileError``: its message is one line, its ``problems`` name each bad line.
+    The whole statement is held in memory; ``open_statement`` reads one line at a time.
     """
-    data, name = load_input(path_or_bytes, file_name)
+    with open_statement(path_or_bytes, profile=profile, file_name=file_name) as reader:
+        lines = tuple(reader.lines())
+        return reader.statement(lines)
+
+
+@contextmanager
+def open_statement(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    *,
+    profile: str | Path | None = None,
+    file_name: str | None = None,
+) -> Iterator[StatementReader]:
+    """The statement file opened for reading line by line (``StatementReader``), closed on exit.
+
+    The layout is found from the file's head; ``ImportFileError`` as for ``parse_statement``,
+    raised here for a file whose layout cannot be found, and by ``StatementReader.finish`` (or
+    while the lines are read, for a damaged file) for the bad lines.
+    """
+    given, name = _input(path_or_bytes, file_name)
     where = f"{name}: " if name else ""
+    with ExitStack() as stack:
+        try:
+            profiles = (get_profile(profile),) if profile is not None else builtin_profiles()
+            source = stack.enter_context(open_source(given))
+            layout = find_layout(source.tables, profiles, named=profile is not None)
+            preamble = preamble_values(layout)
+        except ImportFileError as exc:
+            raise _located(exc, where) from None
+        yield StatementReader(layout, source, name, preamble, named=profile is not None)
+
+
+class StatementReader:
+    """One statement file being read: ``lines()`` yields each good line as it is parsed, in file
+    order; afterwards ``finish()`` refuses the file when any line was bad (all-or-nothing: the
+    caller must not keep what it did with the lines then) and says what the file came to.
+
+    What it keeps grows with the problems shown (at most ``MAX_PROBLEMS``), not with the lines.
+    """
+
+    def __init__(self, layout: Layout, source: Source, name: str | None,
+                 preamble: tuple[str | None, str | None], *, named: bool) -> None:
+        self.layout = layout
+        self.source = source
+        self.name = name
+        self.named = named
+        self.preamble_number, self.preamble_name = preamble
+        self.lines_read = 0
+        self._problems = _Problems()
+        self._warnings: list[str] = []
+        self._zero_lines: list[int] = []
+        self._zero_count = 0
+        self._accounts: dict[str, int] = {}  # the first few accounts of a 本方账号 column, by first line
+        self._account_count = 0
+        self._account_name: str | None = None
+        self._any_summary = False
+
+    @property
+    def profile(self) -> str:
+        return self.layout.profile.name
+
+    @property
+    def column_account(self) -> str | None:
+        """The 本方账号 column's account, once a line has shown one."""
+        return next(iter(self._accounts), None)
+
+    @property
+    def account_number(self) -> str | None:
+        return self.column_account or self.preamble_number
+
+    @property
+    def failed(self) -> bool:
+        """Whether a bad line has been read: the file will be refused."""
+        return self._problems.count > 0
+
+    def lines(self) -> Iterator[StatementLine]:
+        """The statement's good lines, parsed one at a time; bad lines are kept for ``finish``."""
+        layout = self.layout
+        alternates = _date_alternates(layout)
+        ended_at: int | None = None
+        name_column = layout.columns.get("account_name")
+        rows = itertools.chain(layout.table.rows[layout.header_index + 1 :], layout.table.rest)
+        where = f"{self.name}: " if self.name else ""
+        try:
+            for row in rows:
+                if not any(cell_text(c) for c in row.cells):
+                    continue
+                if ended_at is not None:
+                    if is_header_again(row, layout):
+                        self._problems.add(
+                            f"line {row.line_no}: a second statement section starts after the footer at line "
+                            f"{ended_at}; split the file into one statement per account"
+                        )
+                    continue
+                if is_footer(row, layout):
+                    ended_at = row.line_no
+                    continue
+                if is_header_again(row, layout):
+                    continue
+                if self._account_name is None and name_column is not None and len(row.cells) > name_column:
+                    self._account_name = cell_text(row.cells[name_column]) or None
+                found: list[str] = []
+                line, account = _parse_row(row, layout, self.source, found, alternates)
+                for problem in found:
+                    self._problems.add(problem)
+                if account:
+                    self._account(account, row.line_no)
+                if line is _ZERO_LINE:
+                    self._zero_count += 1
+                    if len(self._zero_lines) <= 10:
+                        self._zero_lines.append(row.line_no)
+                elif line is not None:
+                    self.lines_read += 1
+                    self._any_summary = self._any_summary or bool(line.summary)
+                    yield line
+        except ImportFileError as exc:
+            raise _located(exc, where) from None
+
+    def _account(self, account: str, line_no: int) -> None:
+        if account not in self._accounts:
+            self._account_count += 1
+            if len(self._accounts) < _ACCOUNTS_LISTED:
+                self._accounts[account] = line_no
+
+    def finish(self) -> tuple[str, ...]:
+        """After ``lines()``: refuse the file if any line was bad; else its warnings."""
+        problems = self._problems
+        if self._account_count > 1:
+            listed = ", ".join(f"{a} (line {n})" for a, n in self._accounts.items())
+            if self._account_count > len(self._accounts):
+                listed += f" and {self._account_count - len(self._accounts)} more"
+            problems.add(f"the statement mixes accounts: {listed}; one file must hold one account")
+        column_account, preamble_number = self.column_account, self.preamble_number
+        if column_account and preamble_number and not account_matches(column_account, preamble_number):
+            problems.add(
+                f"line {self.layout.header_line}: the 本方账号 column says {column_account} but the preamble "
+                f"says {preamble_number}"
+            )
+        if problems.count:
+            where = f"{self.name}: " if self.name else ""
+            extra = problems.count - 1
+            more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+            shown = list(problems.kept)
+            if problems.count > MAX_PROBLEMS:
+                shown.append(f"… and {problems.count - MAX_PROBLEMS} more problems")
+            raise ImportFileError(
+                _one_line(f"{where}{problems.kept[0]}{more}; nothing was read from the file"),
+                problems=[_one_line(p) for p in shown],
+            )
+        warnings = list(self._warnings)
+        if self._zero_count:
+            shown_lines = ", ".join(str(n) for n in self._zero_lines[:10]) + (" …" if self._zero_count > 10 else "")
+            warnings.append(f"{self._zero_count} zero-amount line(s) skipped (line {shown_lines}): they move no money")
+        if self.lines_read and "summary" in self.layout.columns and not self._any_summary:
+            warnings.append(f"the {self.layout.label('summary')} column is empty on every line")
+        elif self.lines_read and "summary" not in self.layout.columns:
+            warnings.append("the file has no 摘要 column: every line's summary is empty")
+        return tuple(warnings)
+
+    @property
+    def sign_guessed(self) -> str | None:
+        return sign_guess(self.layout, named=self.named)
+
+    @property
+    def account_name(self) -> str | None:
+        return self._account_name or self.preamble_name
+
+    def statement(self, lines: tuple[StatementLine, ...]) -> Statement:
+        """The whole ``Statement`` of ``lines`` (all that ``lines()`` yielded), after ``finish``'s checks."""
+        warnings = self.finish()
+        return Statement(
+            profile=self.profile,
+            account_number=self.account_number,
+            account_name=self.account_name,
+            lines=lines,
+            source_sha256=self.source.sha256,
+            file_name=self.name,
+            file_format=self.source.file_format,
+            warnings=warnings,
+            sign_guessed=self.sign_guessed,
+        )
+
+
+class _Problems:
+    """Every problem counted, the first ``MAX_PROBLEMS`` kept (they come in line order)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.kept: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+
+
+def _located(exc: ImportFileError, where: str) -> ImportFileError:
+    return ImportFileError(_one_line(f"{where}{exc}"), problems=[_one_line(p) for p in exc.problems])
+
+
+def _input(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | None) -> tuple[Input, str | None]:
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        return Input(data=bytes(path_or_bytes)), file_name
+    path = Path(path_or_bytes)
     try:
-        profiles = (get_profile(profile),) if profile is not None else builtin_profiles()
-        source = read_source(data)
-        layout = find_layout(source.tables, profiles, named=profile is not None)
-        lines, column_account, problems, warnings = _parse_rows(layout, source)
-        preamble_number, preamble_name = preamble_values(layout)
-    except ImportFileError as exc:
-        raise ImportFileError(
-            _one_line(f"{where}{exc}"), problems=[_one_line(p) for p in exc.problems]
-        ) from None
-    account_number = column_account or preamble_number
-    if column_account and preamble_number and not account_matches(column_account, preamble_number):
-        problems.append(
-            f"line {layout.header_line}: the 本方账号 column says {column_account} but the preamble says "
-            f"{preamble_number}"
-        )
-    if problems:
-        shown = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
-        first = problems[0]
-        extra = len(problems) - 1
-        more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
-        raise ImportFileError(
-            _one_line(f"{where}{first}{more}; nothing was read from the file"),
-            problems=[_one_line(p) for p in shown],
-        )
-    if lines and "summary" in layout.columns and not any(line.summary for line in lines):
-        warnings.append(f"the {layout.label('summary')} column is empty on every line")
-    elif lines and "summary" not in layout.columns:
-        warnings.append("the file has no 摘要 column: every line's summary is empty")
-    return Statement(
-        profile=layout.profile.name,
-        account_number=account_number,
-        account_name=_account_name(layout, source) or preamble_name,
-        lines=tuple(lines),
-        source_sha256=hashlib.sha256(data).hexdigest(),
-        file_name=name,
-        file_format=source.file_format,
-        warnings=tuple(warnings),
-        sign_guessed=sign_guess(layout, named=profile is not None),
-    )
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {str(path)[:200]!r}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL in the path: most likely file content passed as a str
+        raise ImportFileError(f"not a file path ({exc}); pass file contents as bytes") from None
+    return Input(path=path), file_name or path.name
 
 
 def sign_guess(layout: Layout, *, named: bool) -> str | None:
@@ -159,47 +330,6 @@ def load_input(path_or_bytes: str | os.PathLike[str] | bytes, file_name: str | N
         raise ImportFileError(f"cannot read {str(path)[:200]!r}: {exc.strerror or exc}") from None
     except ValueError as exc:  # a NUL in the path: most likely file content passed as a str
         raise ImportFileError(f"not a file path ({exc}); pass file contents as bytes") from None
-
-
-def _parse_rows(
-    layout: Layout, source: Source
-) -> tuple[list[StatementLine], str | None, list[str], list[str]]:
-    lines: list[StatementLine] = []
-    problems: list[str] = []
-    warnings: list[str] = []
-    zero_lines: list[int] = []
-    alternates = _date_alternates(layout)
-    accounts: dict[str, int] = {}
-    ended_at: int | None = None
-    for row in layout.table.rows[layout.header_index + 1 :]:
-        if not any(cell_text(c) for c in row.cells):
-            continue
-        if ended_at is not None:
-            if is_header_again(row, layout):
-                problems.append(
-                    f"line {row.line_no}: a second statement section starts after the footer at line "
-                    f"{ended_at}; split the file into one statement per account"
-                )
-            continue
-        if is_footer(row, layout):
-            ended_at = row.line_no
-            continue
-        if is_header_again(row, layout):
-            continue
-        line, account = _parse_row(row, layout, source, problems, alternates)
-        if line is _ZERO_LINE:
-            zero_lines.append(row.line_no)
-        elif line is not None:
-            lines.append(line)
-        if account:
-            accounts.setdefault(account, row.line_no)
-    if len(accounts) > 1:
-        listed = ", ".join(f"{a} (line {n})" for a, n in accounts.items())
-        problems.append(f"the statement mixes accounts: {listed}; one file must hold one account")
-    if zero_lines:
-        shown = ", ".join(str(n) for n in zero_lines[:10]) + (" …" if len(zero_lines) > 10 else "")
-        warnings.append(f"{len(zero_lines)} zero-amount line(s) skipped (line {shown}): they move no money")
-    return lines, next(iter(accounts), None), problems, warnings
 
 
 def _date_alternates(layout: Layout) -> tuple[int, ...]:
@@ -431,20 +561,6 @@ def _flag(layout: Layout, value: Cell | None) -> _Side | None:
         return "out"
     known = ", ".join(sorted(layout.profile.in_flags | layout.profile.out_flags))
     raise CellError(f"{text!r} is not one of {known}")
-
-
-def _account_name(layout: Layout, source: Source) -> str | None:
-    if "account_name" not in layout.columns:
-        return None
-    position = layout.columns["account_name"]
-    for row in layout.table.rows[layout.header_index + 1 :]:
-        if is_footer(row, layout):
-            break
-        if len(row.cells) > position:
-            name = cell_text(row.cells[position])
-            if name:
-                return name
-    return None
 
 
 #: The marker ``_parse_row`` returns for a zero-amount line: skipped, counted in a warning.
