@@ -327,7 +327,7 @@ def _records(handle: TextIO, file_name: str) -> tuple[_Header, Iterator[tuple[in
             for cells in reader:
                 # The line the record starts on (a quoted line break makes a record span lines).
                 line_no, next_line = next_line, reader.line_num + 1
-                if any(c.strip() for c in cells):
+                if "".join(cells).strip():  # a record of blank cells is no row (one join, not a strip per cell)
                     yield line_no, cells
         except csv.Error as exc:
             yield reader.line_num, f"line {reader.line_num}: {exc}"
