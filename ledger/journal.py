@@ -29,7 +29,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,6 +76,7 @@ from ledger.writer import (
     load_ledgers,
     load_one,
     open_month,
+    open_periods,
     period_statuses,
     write,
 )
@@ -89,6 +90,8 @@ __all__ = [
     "POSTINGS_PER_VOUCHER_MAX",
     "SOURCES_DEFAULT",
     "SUMMARY_LENGTH_MAX",
+    "DraftProblems",
+    "JudgedDrafts",
     "Line",
     "Posted",
     "VoucherDraft",
@@ -204,7 +207,7 @@ def post_pair(
 
 def post_many(
     session: Session,
-    drafts: Iterable[VoucherDraft],
+    drafts: Iterable[VoucherDraft] | JudgedDrafts,
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[Posted]:
@@ -212,7 +215,18 @@ def post_many(
 
     Either every draft is posted (or skipped as already posted) or, on any error, the caller's
     transaction holds nothing of this call once rolled back; the error names the draft.
+
+    ``drafts`` may be the ``JudgedDrafts`` of ``validate_drafts``: then they are written as judged
+    there, without judging them again, if nothing was written through the journal in this session
+    since and the transaction is the same (else they are judged again). The database's guards
+    judge every row either way.
     """
+    if isinstance(drafts, JudgedDrafts):
+        judged = drafts.take(session)
+        if judged is not None:
+            with _collector_paused():
+                return _write_judged(session, drafts.drafts, judged, on_progress)
+        drafts = drafts.drafts
     drafts = list(drafts)
     if not drafts:
         return []
@@ -240,7 +254,16 @@ def _collector_paused() -> Iterator[None]:
 def _post_many(
     session: Session, drafts: list[VoucherDraft], on_progress: Callable[[int], None] | None
 ) -> list[Posted]:
-    judged = _judge(session, drafts, None)
+    return _write_judged(session, drafts, _judge(session, drafts, None), on_progress)
+
+
+def _write_judged(
+    session: Session, drafts: Sequence[VoucherDraft], judged: _Judged, on_progress: Callable[[int], None] | None
+) -> list[Posted]:
+    """Write what ``_judge`` accepted (the months it found missing opened first) and give every
+    draft its ``Posted``, in the drafts' order."""
+    session.info[_WRITES] = session.info.get(_WRITES, 0) + 1  # a JudgedDrafts judged before is stale now
+    open_periods(session, judged.missing_months)
     results = judged.results
     todo = judged.todo
     if todo:
@@ -255,6 +278,46 @@ def _post_many(
     return [r for r in results if r is not None]
 
 
+#: ``session.info`` key: how many journal writes the session has made (``JudgedDrafts`` goes stale).
+_WRITES = "fundledger.journal.writes"
+_ONLY_VALIDATE_DRAFTS = object()
+
+
+class JudgedDrafts:
+    """Drafts that ``validate_drafts`` judged without a problem, with what they were judged against
+    (the locked ledgers, the keys, the months, the rows to write), for ``post_many``.
+
+    Why: an importer reports every problem (``validate_drafts``) and then posts; judging each voucher
+    again in ``post_many`` cost about a fifth of an import. Only ``validate_drafts`` makes one (its
+    constructor refuses any other caller), it serves one ``post_many`` of the same session and
+    transaction with no journal write in between, and otherwise ``post_many`` judges the drafts anew:
+    being handed one can never let an unjudged draft through.
+    """
+
+    __slots__ = ("_judged", "_session", "_transaction", "_writes", "drafts")
+
+    def __init__(self, token: object, session: Session, drafts: Sequence[VoucherDraft], judged: _Judged) -> None:
+        if token is not _ONLY_VALIDATE_DRAFTS:
+            raise TypeError("JudgedDrafts are made by ledger.journal.validate_drafts only")
+        self.drafts = drafts
+        self._judged: _Judged | None = judged
+        self._session = session
+        self._transaction = session.get_transaction()
+        self._writes = session.info.get(_WRITES, 0)
+
+    def take(self, session: Session) -> _Judged | None:
+        """The judgement, once, if it still holds for ``session``; else None (judge again)."""
+        judged, self._judged = self._judged, None
+        if (
+            judged is None
+            or session is not self._session
+            or session.get_transaction() is not self._transaction
+            or session.info.get(_WRITES, 0) != self._writes
+        ):
+            return None
+        return judged
+
+
 @dataclass
 class _Judged:
     """What ``_judge`` found: the ledgers, the drafts to write, and the results known already
@@ -266,6 +329,9 @@ class _Judged:
     first_of: dict[tuple[str, str], int]
     #: A one-voucher call's reads with the lock (``ledger.writer.load_one``), for ``write``.
     prefetched: Prefetched | None = None
+    #: (ledger id, period) of months the drafts post into that have no row yet, when ``_judge``
+    #: did not open them (``validate_drafts``): ``_write_judged`` opens them.
+    missing_months: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _judge(
@@ -288,6 +354,7 @@ def _judge(
     else:
         ledgers = load_ledgers(session, codes, {line.account for d in drafts for line in d.lines})
     refused: set[int] = set()
+    missing_months: list[tuple[int, int]] = []
 
     def refuse(index: int, error: LedgerError) -> None:
         if problems is None:
@@ -319,6 +386,7 @@ def _judge(
             session,
             {(ledgers[d.ledger].id, period_of(d.date)) for d in valid if (d.ledger, d.key) not in existing},
             open_missing=problems is None,
+            missing=missing_months,
         )
 
     results: list[Posted | None] = [None] * len(drafts)
@@ -368,7 +436,8 @@ def _judge(
             continue
         todo.append((index, draft, period, date_iso, encoded, fp))
     return _Judged(
-        ledgers, todo, results, {key: first for key, (_fp, first) in seen_in_batch.items()}, prefetched
+        ledgers, todo, results, {key: first for key, (_fp, first) in seen_in_batch.items()}, prefetched,
+        missing_months,
     )
 
 
@@ -533,13 +602,25 @@ def reverse(
     return post(session, draft)
 
 
-def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> list[tuple[int, LedgerError]]:
+class DraftProblems(list[tuple[int, LedgerError]]):
+    """``validate_drafts``'s answer: every problem as (index, error), as a list; and when there is
+    none, ``judged``: the drafts as judged, which ``post_many`` then writes without judging again."""
+
+    judged: JudgedDrafts | None = None
+
+
+def validate_drafts(session: Session, drafts: Sequence[VoucherDraft]) -> DraftProblems:
     """Every problem of every draft, without writing anything: for importers that must report all.
 
     The checks of ``post_many`` (``_judge``), each draft judged until its first problem: unknown
     ledger, shape, accounts, amounts, balance, keys reused with other content, closed periods.
+    Without a problem the answer's ``judged`` can be given to ``post_many`` in the same transaction
+    (not for a single draft, whose post reads its numbers after the lock in one statement).
     """
-    problems: list[tuple[int, LedgerError]] = []
+    problems = DraftProblems()
     if drafts:
-        _judge(session, drafts, problems)
+        with _collector_paused():
+            judged = _judge(session, drafts, problems)
+        if not problems and judged.prefetched is None:
+            problems.judged = JudgedDrafts(_ONLY_VALIDATE_DRAFTS, session, drafts, judged)
     return problems

@@ -170,12 +170,14 @@ def existing_keys(
 
 
 def period_statuses(
-    session: Session, wanted: set[tuple[int, int]], *, open_missing: bool
+    session: Session, wanted: set[tuple[int, int]], *, open_missing: bool,
+    missing: list[tuple[int, int]] | None = None,
 ) -> dict[tuple[int, int], str]:
     """Status (``open`` or ``closed``) of every wanted (ledger id, period).
 
     A month the ledger has no row for is closed if it lies before a closed month, else open; with
-    ``open_missing`` its row is added (open) in the caller's transaction.
+    ``open_missing`` its row is added (open) in the caller's transaction, else it is appended to
+    ``missing`` (if given), for ``open_periods`` when the drafts are written.
     """
     status: dict[tuple[int, int], str] = {}
     opened: list[tuple[object, ...]] = []
@@ -187,10 +189,19 @@ def period_statuses(
             if lid != ledger_id:
                 continue
             status[(lid, period)] = _status_of(known.get(period), period, last_closed)
-            if period not in known and status[(lid, period)] == "open" and open_missing:
-                opened.append((lid, period))
+            if period not in known and status[(lid, period)] == "open":
+                if open_missing:
+                    opened.append((lid, period))
+                elif missing is not None:
+                    missing.append((lid, period))
     _open_periods(conn, opened)
     return status
+
+
+def open_periods(session: Session, rows: Sequence[tuple[int, int]]) -> None:
+    """Open the months (ledger id, period) ``period_statuses`` found missing, before writing into them."""
+    if rows:
+        _open_periods(session.connection(), list(rows))
 
 
 def _status_of(row_status: str | None, period: int, last_closed: int | None) -> str:

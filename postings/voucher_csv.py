@@ -23,6 +23,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -122,9 +123,8 @@ _LIMITS = {"ledger": CODE_LENGTH_MAX, "key": KEY_LENGTH_MAX, "summary": SUMMARY_
 
 def _voucher_of(cells: list[str], position: dict[str, int]) -> tuple[str, str]:
     """(ledger, key) of a row that could not be read, so the rest of its voucher is not posted."""
-    def cell(name: str) -> str:
-        return cells[position[name]].strip() if position[name] < len(cells) else ""
-    return cell("ledger"), cell("key")
+    at_ledger, at_key, width = position["ledger"], position["key"], len(cells)
+    return (cells[at_ledger].strip() if at_ledger < width else "", cells[at_key].strip() if at_key < width else "")
 
 
 def _read_row(
@@ -159,90 +159,34 @@ def parse_vouchers(
 
     A voucher with a malformed row is left out of the drafts (its row is among the problems), so
     the caller can still check the others and report every problem of the file at once. Every
-    problem in a cell names its line and column (``line 3, column 6 (debit): …``).
+    problem in a cell names its line and column (``line 3, column 6 (debit): …``). The rows are
+    read as the streamed import reads them (``_RowReader``), from a file held whole.
     """
-    text = decode(data, file_name)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError(f"{file_name}: the file is empty") from None
-    except csv.Error as exc:
-        raise ImportFileError(f"{file_name}: line 1: {exc}") from None
-    names = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        raise ImportFileError(f"{file_name}: line 1: missing column(s) {', '.join(missing)}; "
-                              f"the header must be {','.join(COLUMNS)}")
-    position = {c: names.index(c) for c in COLUMNS}
-    position.update({c: names.index(c) for c in OPTIONAL_COLUMNS if c in names})
+    header, records = _records(io.StringIO(decode(data, file_name), newline=""), file_name)
+    reader = _RowReader(header)
     problems: list[str] = []
-    groups: dict[tuple[str, str], dict] = {}
-    broken: set[tuple[str, str]] = set()
+    vouchers: dict[tuple[str, str], _Voucher] = {}
     rows = 0
-    next_line = reader.line_num + 1
-    try:
-        for cells in reader:
-            # The line the record starts on (a quoted line break makes a record span lines).
-            line_no, next_line = next_line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            rows += 1
-            if len(cells) < len(header):
-                problems.append(f"line {line_no}: {len(cells)} cells, the header has {len(header)}")
-                broken.add(_voucher_of(cells, position))
-                continue
-            extra = next((i for i in range(len(header), len(cells)) if cells[i].strip()), None)
-            if extra is not None:
-                problems.append(f"line {line_no}, column {extra + 1}: a cell beyond the header's "
-                                f"{len(header)} columns holds {cells[extra].strip()[:40]!r}")
-                broken.add(_voucher_of(cells, position))
-                continue
-            where = {c: f"line {line_no}, column {i + 1} ({c})" for c, i in position.items()}
-            raw = {c: cells[i] for c, i in position.items()}
-            get = {c: v.strip() for c, v in raw.items()}
-            day, debit, credit, row_problems = _read_row(raw, get, where, line_no)
-            attachments: int | None = None
-            if "attachments" in raw and raw["attachments"].strip():
-                try:
-                    attachments = check_attachments(raw["attachments"], where["attachments"])
-                except LedgerError as exc:
-                    row_problems.append(str(exc))
-            if row_problems:
-                problems.extend(row_problems)
-                broken.add((get["ledger"], get["key"]))
-                continue
-            amount = debit if debit is not None else -credit  # type: ignore[operator]
-            group = groups.setdefault((get["ledger"], get["key"]), {
-                "date": day, "summary": get["summary"], "lines": [], "rows": [], "first": line_no,
-                "attachments": None, "attachments_line": None})
-            if group["date"] != day or group["summary"] != get["summary"]:
-                problems.append(f"line {line_no}: voucher {get['key']!r} has another date or summary than on "
-                                f"line {group['first']}")
-                group["broken"] = True
-                continue
-            if attachments is not None:
-                if group["attachments"] is not None and group["attachments"] != attachments:
-                    problems.append(f"{where['attachments']}: voucher {get['key']!r} has {attachments} "
-                                    f"attachments here but {group['attachments']} on line {group['attachments_line']}")
-                    group["broken"] = True
-                    continue
-                group["attachments"], group["attachments_line"] = attachments, line_no
-            group["lines"].append(Line(get["account"], amount))
-            group["rows"].append(line_no)
-    except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: {exc}")
+    for line_no, cells in records:
+        if isinstance(cells, str):
+            problems.append(cells)
+            break
+        rows += 1
+        read = reader.read(cells, line_no)
+        problems.extend(read.problems)
+        voucher = vouchers.get((read.ledger, read.key))
+        if voucher is None:
+            voucher = vouchers[(read.ledger, read.key)] = _Voucher(read.ledger, read.key)
+        voucher.add(line_no, read, problems)
     if rows == 0 and not problems:
         raise ImportFileError(f"{file_name}: the file has a header but no vouchers")
-    drafts = []
-    line_numbers = []
-    for (ledger, key), group in groups.items():
-        if group.get("broken") or (ledger, key) in broken:
-            continue
-        drafts.append(VoucherDraft(ledger=ledger, key=key, date=group["date"], summary=group["summary"],
-                                   lines=tuple(group["lines"]), source="import", preparer=preparer,
-                                   attachments=group["attachments"] or 0))
-        line_numbers.append(group["rows"])
+    drafts: list[VoucherDraft] = []
+    line_numbers: list[list[int]] = []
+    for voucher in vouchers.values():
+        draft = voucher.draft(preparer)
+        if draft is not None:
+            drafts.append(draft)
+            line_numbers.append(voucher.rows)
     return drafts, line_numbers, rows, problems
 
 
@@ -383,7 +327,7 @@ def _records(handle: TextIO, file_name: str) -> tuple[_Header, Iterator[tuple[in
             for cells in reader:
                 # The line the record starts on (a quoted line break makes a record span lines).
                 line_no, next_line = next_line, reader.line_num + 1
-                if any(c.strip() for c in cells):
+                if "".join(cells).strip():  # a record of blank cells is no row (one join, not a strip per cell)
                     yield line_no, cells
         except csv.Error as exc:
             yield reader.line_num, f"line {reader.line_num}: {exc}"
@@ -490,8 +434,112 @@ class _ReadRow:
     attachments_where: str = ""
 
 
+class _RowReader:
+    """One header's way of reading a record, compiled once per file: the column positions as
+    plain integers, and one fast test per row that proves every cell good by the contract's rules
+    without building a message.
+
+    Why two paths: the checks of ``_read_row`` (``check_text`` per cell, ``parse_yuan``, the date
+    rules) name every problem with its line and column, and building those names and walking those
+    layers cost most of an import's time although nearly every row is good. The fast test only
+    accepts a row that ``_read_row`` would accept with exactly the same values (texts within their
+    limits and printable, a known-good date, an amount of plain digits); any other row — a bad one,
+    or merely an unusual good one (a grouped amount, an ideographic space) — is read by ``_read_row``,
+    whose answer, problems included, is the contract's.
+    """
+
+    #: Dates already read (the raw cell → its date): a file's rows share a few thousand dates.
+    DATES_KEPT_MAX = 50_000
+
+    def __init__(self, header: _Header) -> None:
+        self.header = header
+        self.width = header.width
+        position = header.position
+        self.columns = tuple(position[c] for c in ("ledger", "key", "date", "summary", "account", "debit", "credit"))
+        self.attachments_at = position.get("attachments")
+        self.dates: dict[str, dt.date] = {}
+
+    def read(self, cells: list[str], line_no: int) -> _ReadRow:
+        """One record's cells read by the contract's rules (as ``parse_vouchers`` reads them)."""
+        if len(cells) == self.width:
+            fast = self._fast(cells, line_no)
+            if fast is not None:
+                return fast
+        return _read_record(cells, self.header, line_no)
+
+    def _fast(self, cells: list[str], line_no: int) -> _ReadRow | None:
+        """The row read when every cell is plainly good, else None (``_read_record`` decides)."""
+        at_ledger, at_key, at_date, at_summary, at_account, at_debit, at_credit = self.columns
+        ledger, key, summary, account = cells[at_ledger], cells[at_key], cells[at_summary], cells[at_account]
+        debit, credit = cells[at_debit], cells[at_credit]
+        if not (
+            len(ledger) <= CODE_LENGTH_MAX
+            and len(key) <= KEY_LENGTH_MAX
+            and len(summary) <= SUMMARY_LENGTH_MAX
+            and len(account) <= CODE_LENGTH_MAX
+            and len(debit) <= _AMOUNT_CELL_MAX
+            and len(credit) <= _AMOUNT_CELL_MAX
+            # printable: no character of ledger.limits' refused categories (the only space left is ' ')
+            and (ledger + key + summary + account + debit + credit).isprintable()
+        ):
+            return None
+        ledger, key, account = ledger.strip(), key.strip(), account.strip()
+        debit, credit = debit.strip(), credit.strip()
+        if not (ledger and key and account) or bool(debit) == bool(credit):
+            return None
+        day = self.dates.get(cells[at_date])
+        if day is None:
+            day = self._date(cells[at_date], line_no, at_date)
+            if day is None:
+                return None
+        amount = _plain_fen(debit or credit)
+        if amount is None:
+            return None
+        attachments: int | None = None
+        attachments_where = ""
+        if self.attachments_at is not None:
+            count = cells[self.attachments_at].strip()
+            if count:
+                if not (count.isascii() and count.isdigit() and len(count) <= _ATTACHMENTS_DIGITS):
+                    return None
+                attachments = int(count)
+                attachments_where = f"line {line_no}, column {self.attachments_at + 1} (attachments)"
+        return _ReadRow(ledger, key, [], day, summary.strip(), account, amount if debit else -amount,
+                        attachments, attachments_where)
+
+    def _date(self, text: str, line_no: int, at: int) -> dt.date | None:
+        """The date of a cell not read before (kept for the next rows), or None if it is bad."""
+        where = f"line {line_no}, column {at + 1} (date)"
+        try:
+            day = _parse_date(_text(text, where, _DATE_CELL_MAX), where)
+        except ValueError:
+            return None
+        if len(self.dates) >= self.DATES_KEPT_MAX:
+            self.dates.clear()
+        self.dates[text] = day
+        return day
+
+
+#: The longest date and amount cells ``_read_row`` reads (``_text``'s limits there).
+_DATE_CELL_MAX = 20
+_AMOUNT_CELL_MAX = 40
+#: A count of attachments of at most this many digits is within ``ATTACHMENTS_MAX`` (9,999).
+_ATTACHMENTS_DIGITS = 4
+#: An amount the fast path reads: plain digits, at most two decimals, at most 13 digits of yuan
+#: (so within ``POSTING_AMOUNT_FEN_MAX``) — a subset of what ``parse_yuan`` accepts, read the same.
+_PLAIN_YUAN = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+
+
+def _plain_fen(text: str) -> int | None:
+    """Positive fen of a plain amount (one ``Decimal`` step, exact), else None (zero included)."""
+    if _PLAIN_YUAN.fullmatch(text) is None:
+        return None
+    fen = int(Decimal(text).scaleb(2))
+    return fen if fen > 0 else None
+
+
 def _read_record(cells: list[str], header: _Header, line_no: int) -> _ReadRow:
-    """One record's cells read by the contract's rules (as ``parse_vouchers`` reads them)."""
+    """One record's cells read by the contract's rules, every bad cell named (the slow path)."""
     width, position = header.width, header.position
     if len(cells) < width:
         return _ReadRow(*_voucher_of(cells, position),
@@ -533,13 +581,14 @@ def _split_vouchers(path: Path, encoding: str, scan: _KeyScan) -> _Split:
     problems: list[str] = []
     with _open_text(path, encoding) as handle:
         header, records = _records(handle, path.name)
+        reader = _RowReader(header)
         for line_no, cells in records:
             if isinstance(cells, str):
                 break
             key = _voucher_of(cells, header.position)
             if hash(key) not in scan.split_hashes:
                 continue
-            read = _read_record(cells, header, line_no)
+            read = reader.read(cells, line_no)
             voucher = vouchers.get((read.ledger, read.key))
             if voucher is None:
                 voucher = vouchers[(read.ledger, read.key)] = _Voucher(read.ledger, read.key)
@@ -570,6 +619,7 @@ def _post_file(session: Session, handle: TextIO, file_name: str, digest: str, sc
     """The third pass: rows read, gathered into vouchers, validated and posted chunk by chunk
     inside one savepoint, which is rolled back when the file has any problem."""
     header, records = _records(handle, file_name)
+    reader = _RowReader(header)
     problems = _Problems()
     problems.extend(split.problems)
     drafts: list[VoucherDraft] = []
@@ -580,11 +630,12 @@ def _post_file(session: Session, handle: TextIO, file_name: str, digest: str, sc
     def flush() -> None:
         offset = counts["vouchers"]
         counts["vouchers"] += len(drafts)
-        problems.extend([f"line {first_lines[i]}: {_renumbered(err, i, offset)}"
-                         for i, err in validate_drafts(session, drafts)])
+        found = validate_drafts(session, drafts)
+        problems.extend([f"line {first_lines[i]}: {_renumbered(err, i, offset)}" for i, err in found])
         if not problems.count:
             done_before = counts["posted"] + counts["skipped"]
-            results = post_many(session, drafts, on_progress=None if on_progress is None else
+            # Each voucher judged once: post_many writes what validate_drafts judged.
+            results = post_many(session, found.judged or drafts, on_progress=None if on_progress is None else
                                 lambda done: on_progress(done_before + done, scan.vouchers))
             created = sum(1 for r in results if r.created)
             counts["posted"] += created
@@ -608,7 +659,7 @@ def _post_file(session: Session, handle: TextIO, file_name: str, digest: str, sc
             if isinstance(cells, str):
                 problems.extend([cells])
                 break
-            read = _read_record(cells, header, line_no)
+            read = reader.read(cells, line_no)
             key = (read.ledger, read.key)
             if key != previous:
                 finish(current)
