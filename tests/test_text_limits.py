@@ -51,7 +51,9 @@ def test_every_varchar_column_has_its_limit_on_sqlite_too(sqlite_url, pg_url):
                 "SELECT c.table_name, c.column_name, c.character_maximum_length FROM information_schema.columns c "
                 "JOIN information_schema.tables t USING (table_schema, table_name) "
                 "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
-                "AND c.data_type = 'character varying' AND c.table_name <> 'alembic_version'"
+                "AND c.data_type = 'character varying' AND c.table_name <> 'alembic_version' "
+                # A partition of the journal (revision 0021) has its root's columns; the root is checked.
+                "AND NOT (SELECT relispartition FROM pg_class WHERE oid = to_regclass(c.table_name))"
             ).all()
         }
         checks = " ".join(conn.exec_driver_sql(
