@@ -37,3 +37,16 @@ def test_shift_is_month_counting(year: int, month: int, months: int) -> None:
 def test_parse_period_refuses(text: str) -> None:
     with pytest.raises(DateError):
         parse_period(text)
+
+
+@pytest.mark.parametrize("period", [202400, 202413, 2024, 999912 + 1])
+def test_month_arithmetic_refuses_a_month_that_does_not_exist(period: int) -> None:
+    with pytest.raises(ValueError):
+        last_day(period)
+    with pytest.raises(ValueError):
+        shift_period(period, 1)
+
+
+def test_shift_refuses_to_leave_the_calendar() -> None:
+    with pytest.raises(ValueError):
+        shift_period(999912, 1)

@@ -22,6 +22,8 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 ALL = set(ROLES)
+#: The board's htmx fragments: parts of a page, without the page's <html lang=…>.
+FRAGMENTS = {"/entity/{code}/checks", "/entity/{code}/verify", "/entity/{code}/deadlines", "/entity/{code}/capacity"}
 PUBLIC = {*ROLES, None}
 #: Route → the roles that may use it (None: not logged in). Written by hand from docs/web.md.
 EXPECTED: dict[str, set[str | None]] = {
@@ -32,6 +34,9 @@ EXPECTED: dict[str, set[str | None]] = {
     "GET /": ALL,
     "GET /entity/{code}": ALL,
     "GET /entity/{code}/checks": ALL,
+    "GET /entity/{code}/verify": ALL,
+    "GET /entity/{code}/deadlines": ALL,
+    "GET /entity/{code}/capacity": ALL,
     "GET /entity/{code}/final": ALL,
     "GET /entity/{code}/final.xlsx": ALL,
     "GET /entity/{code}/final.pdf": ALL,
@@ -82,6 +87,7 @@ def _url(path: str, voucher_id: int, method: str = "GET") -> str:
              "/ledger/{code}/statements": "?period=2024-01", "/ledger/{code}/statements.xlsx": "?period=2024-01",
              "/ledger/{code}/digest": "?period=2024-01", "/entity/{code}": "?period=2024-01",
              "/entity/{code}/checks": "?period=2024-01", "/entity/{code}/levels": "?period=2024-01",
+             "/entity/{code}/deadlines": "?period=2024-01", "/entity/{code}/capacity": "?period=2024-01",
              "/ledger/{code}/bank": "?period=2024-01", "/ledger/{code}/bank/{account}/reconcile": "?period=2024-01",
              "/ledger/{code}/bank/{account}/receipts": "?period=2024-01"}.get(path, "")
     code = "C" if path.startswith("/entity/") else LEDGER
@@ -343,8 +349,11 @@ def test_a_month_over_http_on_both_databases(db_url):
     assert "1,234.56" in row and "借" in row
     checks = keeper.get("/entity/C/checks?period=2024-01")
     assert checks.status_code == 200 and "月末检查" in checks.text
+    verified = keeper.get("/entity/C/verify").text
+    assert verified.count('class="ok">通过<') == verified.count("<tr>") - 1 >= 1  # every ledger of C's subtree
     # the deadlines of the year up to January: no treasury receipt, no transfer, no remittance, so none
-    deadlines = checks.text[checks.text.index('id="deadlines"'):].split("</table>")[0]
+    fragment = keeper.get("/entity/C/deadlines?period=2024-01").text
+    deadlines = fragment[fragment.index('id="deadlines"'):].split("</table>")[0]
     assert "C-EMP" not in deadlines and "无" in deadlines
     # the same refusal as the API: a voucher into the closed January, the form kept for correction
     late = maker.post(f"/ledger/{LEDGER}/vouchers", data={
@@ -394,7 +403,7 @@ def test_every_page_renders_in_english(web):
                 continue
             response = client.get(_url(path, voucher_id))
             assert response.status_code == 200, (role, path)
-            if not path.endswith((".xlsx", ".pdf")) and path != "/entity/{code}/checks":
+            if not path.endswith((".xlsx", ".pdf")) and path not in FRAGMENTS:
                 assert 'lang="en"' in response.text, path
     assert "Trial balance" in client.get(f"/ledger/{LEDGER}/tb?day=2024-01-31").text
 

@@ -334,8 +334,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
     def board(request: Request, user: UserRow | None) -> Response:
         """The month board's fast part: every ledger's month status and what awaits review.
 
-        The reconciliations and 可支付月数 take seconds on a city's books (``month_end`` runs every
-        check of the subtree), so the page loads them after it shows (``board_checks``, via htmx).
+        The checks of the subtree (reconciliations, ``verify``, deadlines, 可支付月数) are read after
+        the page shows, as four htmx fragments side by side (``board_checks`` and the three after it).
         """
         from ledger.review import pending
 
@@ -351,31 +351,67 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                     for led in ledgers]
         return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows})
 
+    def board_period(request: Request) -> int:
+        today = dt.date.today()
+        return period_param(request, today.year * 100 + today.month)
+
     def board_checks(request: Request, user: UserRow | None) -> Response:
-        """htmx fragment of the board: bank and level reconciliations, verify, 可支付月数 (``month_end``)."""
-        from ledger.periods import last_day
-        from reports.fund.applied import capacity_report, deadline_reports
+        """htmx fragment of the board: bank and level reconciliations, 收入户 and 国库存款 (``month_end``).
+
+        The board's other checks (``verify``, the deadlines, 可支付月数) are fragments of their own,
+        loaded side by side, so each shows as soon as it is ready.
+        """
         from reports.reconciliation import month_end
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = board_period(request)
         with books(user, write=False) as session:
             _, ledgers = board_ledgers(session, code)
-            check = month_end(session, code, period)
+            check = month_end(session, code, period, verify=False)
             rows = [{"code": led.code, "fund": led.fund, "banks": [b for b in check.banks if b.ledger == led.code],
-                     "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code],
-                     "verify": check.verify.get(led.code)} for led in ledgers]
-            profile = request.query_params.get("profile") or "yichun"
-            deadlines: list[dict[str, Any]] = []
-            try:  # the fund's deadlines of every ledger (reports.fund.deadline_reports), as of the month's end
+                     "bank_errors": [e for e in check.bank_errors if e["ledger"] == led.code]} for led in ledgers]
+        return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
+                                              "entity_code": code, "levels": check.levels})
+
+    def board_verify(request: Request, user: UserRow | None) -> Response:
+        """htmx fragment of the board: ``verify`` of every ledger of the subtree (``ledger.verify.verify_each``)."""
+        from ledger.verify import verify_each
+
+        code = request.path_params["code"]
+        with books(user, write=False) as session:
+            _, ledgers = board_ledgers(session, code)
+            verified = verify_each(session, [led.code for led in ledgers])
+            rows = [{"code": led.code, "fund": led.fund, "verify": verified[led.code]} for led in ledgers]
+        return page(request, "_board_verify.html", {"user": user, "rows": rows})
+
+    def board_deadlines(request: Request, user: UserRow | None) -> Response:
+        """htmx fragment of the board: the fund's deadlines of every ledger (``reports.fund.deadline_reports``)."""
+        from ledger.periods import last_day
+        from reports.fund.applied import deadline_reports
+
+        code = request.path_params["code"]
+        period = board_period(request)
+        profile = request.query_params.get("profile") or "yichun"
+        with books(user, write=False) as session:
+            _, ledgers = board_ledgers(session, code)
+            try:  # as of the month's end
                 reports = deadline_reports(session, [led.code for led in ledgers], period // 100, profile=profile,
                                            as_of=last_day(period))
                 deadlines = [{"ledger": led.code, "rows": reports[led.code].rows,
                               "findings": reports[led.code].findings, "error": None} for led in ledgers]
             except LedgerError as exc:
                 deadlines = [{"ledger": led.code, "rows": (), "findings": (), "error": str(exc)} for led in ledgers]
-            capacity: list[dict[str, Any]] = []
+        return page(request, "_deadlines.html", {"user": user, "period": period, "deadlines": deadlines})
+
+    def board_capacity(request: Request, user: UserRow | None) -> Response:
+        """htmx fragment of the board: 可支付月数 of each fund with the seed's target and risk lines."""
+        from reports.fund.applied import capacity_report
+
+        code = request.path_params["code"]
+        period = board_period(request)
+        capacity: list[dict[str, Any]] = []
+        with books(user, write=False) as session:
+            _, ledgers = board_ledgers(session, code)
             for fund in sorted({led.fund for led in ledgers}):
                 try:
                     calc = capacity_report(session, period // 100, entity=code, fund=fund).calculation
@@ -385,9 +421,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                 capacity.append({"fund": fund, "months": calc.result, "lines": calc.lines,
                                  "warnings": calc.warnings, "target": calc.results.get("target_months"),
                                  "risk": calc.results.get("risk_months"), "status": calc.results.get("status")})
-        return page(request, "_checks.html", {"user": user, "period": period, "rows": rows, "check": check,
-                                              "entity_code": code, "deadlines": deadlines,
-                                              "levels": check.levels, "capacity": capacity})
+        return page(request, "_capacity.html", {"user": user, "period": period, "capacity": capacity})
 
     def trial_balance_page(request: Request, user: UserRow | None) -> Response:
         from ledger.review import pending
@@ -858,6 +892,9 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         route("/", home, "view"),
         route("/entity/{code}", board, "view"),
         route("/entity/{code}/checks", board_checks, "view"),
+        route("/entity/{code}/verify", board_verify, "view"),
+        route("/entity/{code}/deadlines", board_deadlines, "view"),
+        route("/entity/{code}/capacity", board_capacity, "view"),
         route("/entity/{code}/final", final_page, "view"),
         route("/entity/{code}/final.xlsx", final_xlsx, "view"),
         route("/entity/{code}/final.pdf", final_pdf, "view"),
