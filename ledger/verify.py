@@ -17,14 +17,15 @@ each proves.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, inspect, text
 from sqlalchemy.orm import Session
@@ -132,13 +133,12 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
             f"SELECT ledger_id, period, status, closed_at, reopened_at FROM periods WHERE ledger_id IN ({id_list})",
         )
     }
+    # The month totals are the largest of these tables: plain tuples, not dicts per row.
     balances = {
-        (r["ledger_id"], r["account_id"], r["period"]): (r["debit_fen"], r["credit_fen"])
-        for r in _rows(
-            session,
+        (ledger_id, account_id, period): (debit, credit)
+        for ledger_id, account_id, period, debit, credit in session.execute(text(
             f"SELECT ledger_id, account_id, period, debit_fen, credit_fen FROM account_balances "
-            f"WHERE ledger_id IN ({id_list})",
-        )
+            f"WHERE ledger_id IN ({id_list})"))
     }
     from ledger.review import awaiting_review_ids  # maker-checker: see check_reviews
     from ledger.withdrawal import withdrawn_ids  # withdrawn before review: count nowhere, await nothing
@@ -147,16 +147,16 @@ def _load(session: Session, ledger_codes: Sequence[str] | None) -> _Data:
                  withdrawn_ids(session, list(ledgers)), only=list(ledgers) if ledger_codes is not None else None)
     if inspect(session.connection()).has_table("pair_balances"):
         data.pair_balances = {
-            (r["ledger_id"], r["account_id"], r["period"], r["counterparty"]): (r["debit_fen"], r["credit_fen"])
-            for r in _rows(
-                session,
+            (ledger_id, account_id, period, counterparty): (debit, credit)
+            for ledger_id, account_id, period, counterparty, debit, credit in session.execute(text(
                 "SELECT ledger_id, account_id, period, counterparty, debit_fen, credit_fen FROM pair_balances "
-                f"WHERE ledger_id IN ({id_list})",
-            )
+                f"WHERE ledger_id IN ({id_list})"))
         }
     _load_guards(session, data)
     return data
 
+
+K = TypeVar("K", bound=tuple[Any, ...])
 
 #: Rows fetched from the database at a time while the journal streams past the checks.
 STREAM_ROWS = 20_000
@@ -366,9 +366,7 @@ def _label(v: tuple) -> str:  # type: ignore[type-arg]
     return f"{voucher_ref(v[V_PERIOD], v[V_NUMBER])} (id {v[V_ID]})"
 
 
-def _as_date(value: object):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -532,15 +530,16 @@ class check_periods_and_numbers(Check):
         self.bad: set[tuple[int, int]] = set()
 
     def voucher(self, v: Rec, lines: list[Rec]) -> None:
-        code = self.data.ledgers[v[V_LEDGER_ID]]["code"]
         day = _as_date(v[V_VOUCHER_DATE])
         if day.year * 100 + day.month != v[V_PERIOD]:
             self.found[v[V_LEDGER_ID]].append(Problem(
-                "date_in_period", code, _label(v), f"voucher {_label(v)} is dated {day} outside its period"))
+                "date_in_period", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                f"voucher {_label(v)} is dated {day} outside its period"))
         month = (v[V_LEDGER_ID], v[V_PERIOD])
         if month not in self.data.periods:
             self.found[v[V_LEDGER_ID]].append(Problem(
-                "closed_period", code, _label(v), f"voucher {_label(v)} lies in a period that does not exist"))
+                "closed_period", self.data.ledgers[v[V_LEDGER_ID]]["code"], _label(v),
+                f"voucher {_label(v)} lies in a period that does not exist"))
         self.count[month] += 1
         number = v[V_NUMBER]
         bits = self.seen.get(month)
@@ -571,6 +570,22 @@ class check_periods_and_numbers(Check):
             yield from gaps.get(ledger_id, [])
 
 
+def _differing(computed: Mapping[K, list[int]], stored: Mapping[K, tuple[int, int]]
+               ) -> list[tuple[K, tuple[int, int], tuple[int, int]]]:
+    """(key, recomputed, stored) of every key whose (debit, credit) totals differ, in key order:
+    the two are compared as they are, and only what differs is sorted."""
+    found = []
+    for key, cell in computed.items():
+        have = stored.get(key, (0, 0))
+        want = (cell[0], cell[1])
+        if want != (int(have[0]), int(have[1])):
+            found.append((key, want, (int(have[0]), int(have[1]))))
+    for key, have in stored.items():
+        if key not in computed and (int(have[0]), int(have[1])) != (0, 0):
+            found.append((key, (0, 0), (int(have[0]), int(have[1]))))
+    return sorted(found)
+
+
 class check_balance_snapshots(Check):
     def __init__(self, data: _Data, session: Session) -> None:
         super().__init__(data, session)
@@ -591,17 +606,14 @@ class check_balance_snapshots(Check):
 
     def problems(self) -> Iterator[Problem]:
         data = self.data
-        for key in sorted(set(self.computed) | set(data.balances)):
-            want = tuple(self.computed.get(key, [0, 0]))
-            have = tuple(int(x) for x in data.balances.get(key, (0, 0)))
-            if want != have:
-                ledger = data.ledgers[key[0]]["code"]
-                account = data.accounts.get(key[1], {}).get("code", key[1])
-                yield Problem(
-                    "balance_snapshot", ledger, None,
-                    f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
-                    f"the postings {want}",
-                )
+        for key, want, have in _differing(self.computed, data.balances):
+            ledger = data.ledgers[key[0]]["code"]
+            account = data.accounts.get(key[1], {}).get("code", key[1])
+            yield Problem(
+                "balance_snapshot", ledger, None,
+                f"account {account} in {format_period(key[2])}: stored totals {have} differ from "
+                f"the postings {want}",
+            )
 
 
 class check_pair_balances(Check):
@@ -636,18 +648,15 @@ class check_pair_balances(Check):
 
     def problems(self) -> Iterator[Problem]:
         data = self.data
-        for key in sorted(set(self.computed) | set(data.pair_balances)):
-            want = tuple(self.computed.get(key, [0, 0]))
-            have = tuple(int(x) for x in data.pair_balances.get(key, (0, 0)))
-            if want != have:
-                ledger = data.ledgers[key[0]]["code"]
-                account = data.accounts.get(key[1], {}).get("code", key[1])
-                named = f" with {key[3]}" if key[3] else ""
-                yield Problem(
-                    "pair_balance", ledger, None,
-                    f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
-                    f"differ from the postings {want}",
-                )
+        for key, want, have in _differing(self.computed, data.pair_balances):
+            ledger = data.ledgers[key[0]]["code"]
+            account = data.accounts.get(key[1], {}).get("code", key[1])
+            named = f" with {key[3]}" if key[3] else ""
+            yield Problem(
+                "pair_balance", ledger, None,
+                f"inter-level account {account}{named} in {format_period(key[2])}: stored totals {have} "
+                f"differ from the postings {want}",
+            )
 
 
 class check_reviews(Check):
@@ -713,23 +722,30 @@ class check_closed_months(Check):
 
     def problems(self) -> Iterator[Problem]:
         data = self.data
-        running: dict[tuple[int, int], int] = defaultdict(int)
+        # Only income and expenditure accounts must be empty; their month movements per ledger, in
+        # month order, are summed once as the closed months are walked in order (not re-summed from
+        # the year's start for every closed month).
         by_ledger: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for (ledger_id, account_id, period), (debit, credit) in data.balances.items():
-            by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
+            account = data.accounts.get(account_id)
+            if account is not None and account["category"] in ("income", "expense"):
+                by_ledger[ledger_id].append((period, account_id, int(debit) - int(credit)))
         closed = sorted(key for key, row in data.periods.items() if row["status"] == "closed")
+        running: dict[int, int] = defaultdict(int)
+        rows: list[tuple[int, int, int]] = []
+        ledger_seen, taken = None, 0
         for ledger_id, period in closed:
-            rows = by_ledger.get(ledger_id, [])
-            running.clear()
-            for p, account_id, amount in rows:
-                if p <= period:
-                    running[(ledger_id, account_id)] += amount
+            if ledger_id != ledger_seen:
+                ledger_seen, taken = ledger_id, 0
+                running.clear()
+                rows = sorted(by_ledger.get(ledger_id, []))
+            while taken < len(rows) and rows[taken][0] <= period:
+                running[rows[taken][1]] += rows[taken][2]
+                taken += 1
             code = data.ledgers[ledger_id]["code"]
-            for (_lid, account_id), balance in sorted(running.items()):
-                account = data.accounts.get(account_id)
-                if not balance or account is None or account["category"] not in ("income", "expense"):
-                    continue
-                if _is_pending(account["code"]) and period % 100 != 12:
+            for account_id, balance in sorted(running.items()):
+                account = data.accounts[account_id]
+                if not balance or (_is_pending(account["code"]) and period % 100 != 12):
                     continue
                 yield Problem(
                     "closed_period_balance", code, None,
