@@ -152,6 +152,11 @@ def test_a_month_in_the_browser(server, browser, tmp_path):
     # the checks say why the month end differs: 1002 收入户 still holds 2,234.56 (not yet moved to 财政专户)
     assert "100301 建行财政专户" in keeper.inner_text("#checks")  # January's statement (tests/web_books.py)
     assert "收入户月末未清零：C-EMP 1002 2,234.56" in keeper.inner_text("#checks")
+    # the board's other fragments arrive beside it: verify of every ledger, the deadlines, 可支付月数
+    keeper.locator("#verify h2").filter(has_text="校验").wait_for()
+    assert "通过" in keeper.inner_text("#verify") and "未通过" not in keeper.inner_text("#verify")
+    keeper.locator("#deadlines-box h2").filter(has_text="时限").wait_for()
+    keeper.locator("#capacity h2").filter(has_text="可支付月数").wait_for()
     shots(keeper, "06-board")
 
     # the 科目余额表 as of 31 January shows the voucher; drill down to 明细账 and back to the 凭证
