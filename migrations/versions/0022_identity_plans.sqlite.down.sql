@@ -1,0 +1,4 @@
+-- Revision 0022 down, SQLite: nothing to undo.
+
+-- statement
+SELECT 1;
