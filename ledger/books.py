@@ -119,10 +119,28 @@ def subtree_of(session: Session, entity: Entity) -> list[Entity]:
     The whole entity table is read once (a few hundred rows at most: one per agency) and walked
     in memory, so a province's tree costs one query, not one per entity.
     """
+    return _walk(entity, _everyone(session))
+
+
+def subtree_and_parent(session: Session, code: str) -> tuple[list[Entity], Entity | None]:
+    """The subtree of the entity ``code`` (as ``subtree_of``) and the entity above it (None at the
+    top), from the same single read of the entity table: consolidation names the root's parent."""
+    everyone = _everyone(session)
+    root = next((e for e in everyone if e.code == code), None)
+    if root is None:
+        raise UnknownEntityError(f"unknown entity {code!r}")
+    return _walk(root, everyone), next((e for e in everyone if e.id == root.parent_id), None)
+
+
+def _everyone(session: Session) -> list[Entity]:
+    return list(session.execute(select(Entity).order_by(Entity.code)).scalars())
+
+
+def _walk(root: Entity, everyone: list[Entity]) -> list[Entity]:
     children: dict[int | None, list[Entity]] = {}
-    for row in session.execute(select(Entity).order_by(Entity.code)).scalars():
+    for row in everyone:
         children.setdefault(row.parent_id, []).append(row)
-    order = [entity]
+    order = [root]
     i = 0
     while i < len(order):
         order.extend(children.get(order[i].id, []))

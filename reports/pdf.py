@@ -43,6 +43,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from ledger.errors import LedgerError
 from ledger.money import direction_of, format_fen_grouped
+from reports.carry import Carry, RunningTotals
 
 FONT = "FundledgerSong"
 #: Song/Ming first (宋体's equivalent), then a Hei face; (path, index inside a .ttc).
@@ -89,7 +90,7 @@ class Row:
     cells: Sequence[str]
     bold: bool = False
     #: For ``carry`` tables: (debit fen, credit fen, balance fen after the row or ``None``).
-    carry: tuple[int, int, int | None] | None = None
+    carry: Carry | None = None
 
 
 @dataclass(frozen=True)
@@ -257,21 +258,16 @@ class _Layout:
         spec = self.spec
         overflowed = len(sizes) - 1 - (1 if pushed else 0)
         rows = iter(spec.rows)
-        debit = credit = 0
-        balance = spec.opening
+        run = RunningTotals(balance=spec.opening)
         for n, size in enumerate(sizes):
             page: list[Row] = []
             if spec.carry and 0 < n <= overflowed:
-                page.append(self.carry_row("承前页", debit, credit, balance))
+                page.append(self.carry_row("承前页", run.debit, run.credit, run.balance))
             for row in itertools.islice(rows, size):
                 page.append(row)
-                if row.carry is not None:
-                    debit += row.carry[0]
-                    credit += row.carry[1]
-                    if row.carry[2] is not None:
-                        balance = row.carry[2]
+                run.add(row.carry)
             if spec.carry and n < overflowed:
-                page.append(self.carry_row("过次页", debit, credit, balance))
+                page.append(self.carry_row("过次页", run.debit, run.credit, run.balance))
             yield page
 
     def paginate(self) -> list[list[Row]]:

@@ -27,6 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.pagebreak import Break
 
 from ledger.money import direction_of
+from reports.carry import Carry, RunningTotals
 from reports.xlsx import (
     SHEET_TITLE_MAX,
     TITLE_FONT,
@@ -61,7 +62,7 @@ class BookRow:
     (借方 fen, 贷方 fen, balance after it or ``None``), or ``None`` for a line that carries nothing."""
 
     cells: tuple[Any, ...]
-    carry: tuple[int, int, int | None] | None = None
+    carry: Carry | None = None
     bold: bool = False
     #: 承前页 or 过次页 when this is a carry line.
     carried: str | None = None
@@ -100,20 +101,15 @@ def iter_carried_pages(
     if per_page < 3 + tail:
         raise ValueError("a page must hold 承前页, one row, 过次页 and the tail")
     current: list[BookRow] = []
-    debit = credit = 0
-    balance = opening
+    run = RunningTotals(balance=opening)
     for row, last in _with_last(rows):
         if len(current) == per_page - 1 or (last and len(current) + 1 + tail > per_page):
             width = len(row.cells)
-            current.append(_carry_line(CARRIED_OVER, columns, width, debit, credit, balance))
+            current.append(_carry_line(CARRIED_OVER, columns, width, run.debit, run.credit, run.balance))
             yield current
-            current = [_carry_line(CARRIED_FORWARD, columns, width, debit, credit, balance)]
+            current = [_carry_line(CARRIED_FORWARD, columns, width, run.debit, run.credit, run.balance)]
         current.append(row)
-        if row.carry is not None:
-            debit += row.carry[0]
-            credit += row.carry[1]
-            if row.carry[2] is not None:
-                balance = row.carry[2]
+        run.add(row.carry)
     yield current
 
 

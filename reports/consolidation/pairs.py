@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import FROM_ABOVE, FROM_BELOW, TO_ABOVE, TO_BELOW
-from ledger.errors import LedgerError, UnknownEntityError, UnknownLedgerError
+from ledger.books import subtree_and_parent
+from ledger.errors import LedgerError, UnknownLedgerError
 from ledger.models import FUNDS, Account, Entity, Ledger, PairBalance, PeriodRow
 from ledger.money import format_fen
 from ledger.numbering import voucher_number, voucher_ref
@@ -253,24 +254,13 @@ class Subtree:
 
 
 def subtree(session: Session, entity_code: str, fund: str) -> Subtree:
-    """The subtree in two statements: the entity table (a few hundred rows, one per agency, walked
-    in memory as ``ledger.books.subtree_of`` does) and the subtree's ledgers of ``fund``."""
+    """The subtree in two statements: the entity table (``ledger.books.subtree_and_parent``) and the
+    subtree's ledgers of ``fund``."""
     if fund not in FUNDS:
         raise LedgerError(f"unknown fund {fund!r}; use employee (职工医保) or resident (城乡居民医保)")
-    everyone = list(session.execute(select(Entity).order_by(Entity.code)).scalars())
-    root = next((e for e in everyone if e.code == entity_code), None)
-    if root is None:
-        raise UnknownEntityError(f"unknown entity {entity_code!r}")
-    below: dict[int | None, list[Entity]] = {}
-    for e in everyone:
-        below.setdefault(e.parent_id, []).append(e)
-    members = [root]
-    i = 0
-    while i < len(members):
-        members.extend(below.get(members[i].id, []))
-        i += 1
+    members, above = subtree_and_parent(session, entity_code)
+    root = members[0]
     by_id = {e.id: e for e in members}
-    above = next((e for e in everyone if e.id == root.parent_id), None)
     if above is not None:
         by_id[above.id] = above  # the root's own parent, outside the subtree, is named in parent_of
     ledgers = {
