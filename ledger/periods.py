@@ -47,7 +47,6 @@ def first_day(period: int) -> dt.date:
 
 
 def last_day(period: int) -> dt.date:
-    # calendar, not relativedelta: reports call this for every month of every ledger, and it is 20× cheaper.
     first = first_day(period)  # refuses a month that does not exist
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 

@@ -571,18 +571,15 @@ class check_periods_and_numbers(Check):
 
 
 def _differing(computed: Mapping[K, list[int]], stored: Mapping[K, tuple[int, int]]
-               ) -> list[tuple[K, tuple[int, int], tuple[int, int]]]:
+               ) -> list[tuple[K, tuple[int, ...], tuple[int, ...]]]:
     """(key, recomputed, stored) of every key whose (debit, credit) totals differ, in key order:
     the two are compared as they are, and only what differs is sorted."""
     found = []
-    for key, cell in computed.items():
-        have = stored.get(key, (0, 0))
-        want = (cell[0], cell[1])
-        if want != (int(have[0]), int(have[1])):
-            found.append((key, want, (int(have[0]), int(have[1]))))
-    for key, have in stored.items():
-        if key not in computed and (int(have[0]), int(have[1])) != (0, 0):
-            found.append((key, (0, 0), (int(have[0]), int(have[1]))))
+    for key in computed.keys() | stored.keys():
+        want = tuple(computed.get(key, (0, 0)))
+        have = tuple(int(x) for x in stored.get(key, (0, 0)))
+        if want != have:
+            found.append((key, want, have))
     return sorted(found)
 
 

@@ -272,6 +272,11 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         text = request.query_params.get("period") or ""
         return parse_period(text) if text else default
 
+    def month_param(request: Request) -> int:
+        """``?period=`` or, without one, this month."""
+        today = dt.date.today()
+        return period_param(request, today.year * 100 + today.month)
+
     # ---------- log in and out, language ----------
 
     def login_form(request: Request, user: UserRow | None) -> Response:
@@ -351,10 +356,6 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
                     for led in ledgers]
         return page(request, "board.html", {"user": user, "entity": entity_view, "period": period, "rows": rows})
 
-    def board_period(request: Request) -> int:
-        today = dt.date.today()
-        return period_param(request, today.year * 100 + today.month)
-
     def board_checks(request: Request, user: UserRow | None) -> Response:
         """htmx fragment of the board: bank and level reconciliations, 收入户 and 国库存款 (``month_end``).
 
@@ -364,7 +365,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.reconciliation import month_end
 
         code = request.path_params["code"]
-        period = board_period(request)
+        period = month_param(request)
         with books(user, write=False) as session:
             _, ledgers = board_ledgers(session, code)
             check = month_end(session, code, period, verify=False)
@@ -390,7 +391,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.fund.applied import deadline_reports
 
         code = request.path_params["code"]
-        period = board_period(request)
+        period = month_param(request)
         profile = request.query_params.get("profile") or "yichun"
         with books(user, write=False) as session:
             _, ledgers = board_ledgers(session, code)
@@ -408,7 +409,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.fund.applied import capacity_report
 
         code = request.path_params["code"]
-        period = board_period(request)
+        period = month_param(request)
         capacity: list[dict[str, Any]] = []
         with books(user, write=False) as session:
             _, ledgers = board_ledgers(session, code)
@@ -608,8 +609,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
 
     def bank_page(request: Request, user: UserRow | None) -> Response:
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             tied = [{"code": a.code, "name": a.name, "number": a.bank_number, "kind": a.bank_kind}
                     for a in bank_accounts(session, code)]
@@ -674,8 +674,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.reconciliation import reconcile_bank
 
         code, account = request.path_params["code"], request.path_params["account"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             rec = reconcile_bank(session, code, account, period)
         suspect = {(e.bank.ref, e.bank.amount_fen) for e in rec.suspected_errors} | {
@@ -688,8 +687,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.reconciliation.levels import reconcile_levels
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             rec = reconcile_levels(session, code, period)
         return page(request, "levels.html", {"user": user, "entity": code, "period": period, "rec": rec})
@@ -753,8 +751,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.statements import balance_sheet_of, income_statement_of
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             bs = balance_sheet_of(session, period, ledger=code)
             inc = income_statement_of(session, period, ledger=code)
@@ -789,8 +786,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.statements import balance_sheet_of, income_statement_of
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             bs = balance_sheet_of(session, period, ledger=code)
             inc = income_statement_of(session, period, ledger=code)
@@ -802,8 +798,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.statements import balance_sheet_of, income_statement_of
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             bs = balance_sheet_of(session, period, ledger=code)
             inc = income_statement_of(session, period, ledger=code)
@@ -870,8 +865,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, secure_cook
         from reports.digest import month_digest
 
         code = request.path_params["code"]
-        today = dt.date.today()
-        period = period_param(request, today.year * 100 + today.month)
+        period = month_param(request)
         with books(user, write=False) as session:
             result = month_digest(session, code, period, draft=True)
         return page(request, "digest.html", {"user": user, "ledger": code, "period": period, "d": result})
